@@ -1,0 +1,255 @@
+//! What a resource type tells the template: its type name, attributes, create-only
+//! properties, and the checks its schema implies. Implemented by the generated L1 types.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::{Expr, Value};
+use crate::id::LogicalId;
+use serde::Serialize;
+use std::marker::PhantomData;
+
+/// A resource type's properties (the generated L1 struct).
+pub trait Resource: Serialize {
+    /// CloudFormation type name, e.g. `AWS::EC2::VPC`.
+    const TYPE: &'static str;
+    /// The `Fn::GetAtt` attributes of this type (a generated enum).
+    type Attr: Attribute;
+    /// Create-only properties as `/`-separated paths: changing one replaces the resource.
+    const CREATE_ONLY: &'static [&'static str];
+    /// Checks literal values against the schema: required properties, enums, patterns, bounds.
+    fn check(&self, path: &str, diags: &mut Diagnostics);
+}
+
+/// A property type (nested object) that knows how to check itself.
+pub trait Check {
+    fn check(&self, path: &str, diags: &mut Diagnostics);
+}
+
+/// The `Fn::GetAtt` attributes of one resource type.
+pub trait Attribute: Copy {
+    /// Every attribute name of the type.
+    const ALL: &'static [&'static str];
+    fn name(self) -> &'static str;
+}
+
+/// Attributes of a type that has none.
+#[derive(Debug, Clone, Copy)]
+pub enum NoAttributes {}
+
+impl Attribute for NoAttributes {
+    const ALL: &'static [&'static str] = &[];
+    fn name(self) -> &'static str {
+        match self {}
+    }
+}
+
+/// A typed reference to a resource added to a template.
+#[derive(Debug)]
+pub struct Handle<T> {
+    id: LogicalId,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        Handle {
+            id: self.id.clone(),
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T: Resource> Handle<T> {
+    pub(crate) fn new(id: LogicalId) -> Self {
+        Handle {
+            id,
+            _type: PhantomData,
+        }
+    }
+
+    pub fn id(&self) -> &LogicalId {
+        &self.id
+    }
+
+    /// `Ref` to this resource.
+    pub fn reference(&self) -> Expr {
+        Expr::Ref(self.id.clone())
+    }
+
+    /// `Fn::GetAtt` of one of this type's attributes.
+    pub fn get_att(&self, attr: T::Attr) -> Expr {
+        Expr::GetAtt {
+            id: self.id.clone(),
+            attr: attr.name().to_string(),
+        }
+    }
+
+    /// `Ref` as a string value.
+    pub fn ref_value(&self) -> Value<String> {
+        Value::Expr(self.reference())
+    }
+
+    /// `Fn::GetAtt` as a string value.
+    pub fn att_value(&self, attr: T::Attr) -> Value<String> {
+        Value::Expr(self.get_att(attr))
+    }
+}
+
+/// Helpers the generated checks call. Each pushes a diagnostic in the one message form.
+pub mod checks {
+    use super::*;
+    use std::fmt::Display;
+
+    fn field_path(path: &str, field: &str) -> String {
+        format!("{path}.{field}")
+    }
+
+    /// Pushes an info diagnostic: an expression can't be checked at synth time.
+    pub fn unchecked(diags: &mut Diagnostics, path: &str, field: &str, rule: &str) {
+        diags.push(Diagnostic::info(
+            "I0001",
+            field_path(path, field),
+            format!("{field} must {rule}; it is an expression, so CloudFormation checks it at deploy time"),
+        ));
+    }
+
+    pub fn required<T>(
+        diags: &mut Diagnostics,
+        path: &str,
+        type_name: &str,
+        field: &str,
+        v: &Option<T>,
+    ) {
+        if v.is_none() {
+            diags.push(Diagnostic::error(
+                "E3003",
+                field_path(path, field),
+                format!("{field} must be set for {type_name}, got nothing"),
+            ));
+        }
+    }
+
+    pub fn one_of(
+        diags: &mut Diagnostics,
+        path: &str,
+        field: &str,
+        v: &Value<String>,
+        allowed: &[&str],
+    ) {
+        match v {
+            Value::Lit(s) if allowed.contains(&s.as_str()) => {}
+            Value::Lit(s) => diags.push(Diagnostic::error(
+                "E3030",
+                field_path(path, field),
+                format!(
+                    "{field} must be one of {} for this property, got {s:?}",
+                    allowed.join(", ")
+                ),
+            )),
+            Value::Expr(_) => unchecked(
+                diags,
+                path,
+                field,
+                &format!("be one of {}", allowed.join(", ")),
+            ),
+        }
+    }
+
+    pub fn pattern(
+        diags: &mut Diagnostics,
+        path: &str,
+        field: &str,
+        v: &Value<String>,
+        re: &regex_lite::Regex,
+    ) {
+        match v {
+            Value::Lit(s) if re.is_match(s) => {}
+            Value::Lit(s) => diags.push(Diagnostic::error(
+                "E3031",
+                field_path(path, field),
+                format!(
+                    "{field} must match {} for this property, got {s:?}",
+                    re.as_str()
+                ),
+            )),
+            Value::Expr(_) => unchecked(diags, path, field, &format!("match {}", re.as_str())),
+        }
+    }
+
+    pub fn length(
+        diags: &mut Diagnostics,
+        path: &str,
+        field: &str,
+        v: &Value<String>,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
+        if let Value::Lit(s) = v {
+            let n = s.chars().count();
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                diags.push(Diagnostic::error(
+                    "E3033",
+                    field_path(path, field),
+                    format!(
+                        "{field} must be {} characters long for this property, got {s:?} ({n})",
+                        bounds(min, max)
+                    ),
+                ));
+            }
+        }
+    }
+
+    pub fn range<N: PartialOrd + Display + Copy>(
+        diags: &mut Diagnostics,
+        path: &str,
+        field: &str,
+        v: &Value<N>,
+        min: Option<N>,
+        max: Option<N>,
+    ) {
+        match v {
+            Value::Lit(n) => {
+                if min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m) {
+                    diags.push(Diagnostic::error(
+                        "E3034",
+                        field_path(path, field),
+                        format!(
+                            "{field} must be {} for this property, got {n}",
+                            bounds(min, max)
+                        ),
+                    ));
+                }
+            }
+            Value::Expr(_) => unchecked(diags, path, field, &format!("be {}", bounds(min, max))),
+        }
+    }
+
+    pub fn items<T>(
+        diags: &mut Diagnostics,
+        path: &str,
+        field: &str,
+        v: &[T],
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
+        let n = v.len();
+        if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+            diags.push(Diagnostic::error(
+                "E3032",
+                field_path(path, field),
+                format!(
+                    "{field} must have {} items for this property, got {n}",
+                    bounds(min, max)
+                ),
+            ));
+        }
+    }
+
+    fn bounds<N: Display>(min: Option<N>, max: Option<N>) -> String {
+        match (min, max) {
+            (Some(a), Some(b)) => format!("between {a} and {b}"),
+            (Some(a), None) => format!("at least {a}"),
+            (None, Some(b)) => format!("at most {b}"),
+            (None, None) => "anything".to_string(),
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! Whole-template checks on the rendered JSON, so they apply to any template, built here or
+//! read from a file: sections, names, limits, reference targets, GetAtt attributes,
+//! conditions, mappings, DependsOn and dependency cycles.
+//!
+//! Limits source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::expr::Pseudo;
+use crate::id::{is_logical_id, MAX_NAME_LEN};
+use indexmap::{IndexMap, IndexSet};
+use serde_json::{Map, Value as Json};
+
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_PARAMETERS: usize = 200;
+pub const MAX_OUTPUTS: usize = 200;
+pub const MAX_MAPPINGS: usize = 200;
+pub const MAX_MAPPING_ATTRIBUTES: usize = 200;
+pub const MAX_DESCRIPTION_BYTES: usize = 1024;
+/// Largest template accepted inline as `TemplateBody`.
+pub const MAX_BODY_BYTES: usize = 51_200;
+/// Largest template accepted from S3 through `TemplateURL`.
+pub const MAX_URL_TEMPLATE_BYTES: usize = 1_000_000;
+
+const SECTIONS: [&str; 10] = [
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+];
+
+/// Looks up the GetAtt attributes of a resource type; `None` when the type is unknown here.
+pub type AttributeLookup<'a> = &'a dyn Fn(&str) -> Option<&'static [&'static str]>;
+
+/// Runs every whole-template check. `stack` prefixes each path.
+pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -> Diagnostics {
+    let mut v = Validator {
+        stack,
+        diags: Diagnostics::new(),
+        attributes: Some(attributes),
+        ..Default::default()
+    };
+    v.run(template);
+    v.diags
+}
+
+/// Checks the rendered size of a template body.
+pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
+    if bytes > MAX_URL_TEMPLATE_BYTES {
+        Some(Diagnostic::error(
+            "E1002",
+            stack,
+            format!("template size must be at most {MAX_URL_TEMPLATE_BYTES} bytes for CloudFormation, got {bytes}"),
+        ))
+    } else if bytes > MAX_BODY_BYTES {
+        Some(Diagnostic::info(
+            "I1002",
+            stack,
+            format!("template size must be at most {MAX_BODY_BYTES} bytes to be sent inline, got {bytes}; deploy uploads it to S3"),
+        ))
+    } else {
+        None
+    }
+}
+
+#[derive(Default)]
+struct Validator<'a> {
+    stack: &'a str,
+    diags: Diagnostics,
+    attributes: Option<AttributeLookup<'a>>,
+    parameters: IndexSet<String>,
+    resources: IndexMap<String, String>,
+    conditions: IndexSet<String>,
+    mappings: Option<&'a Map<String, Json>>,
+    /// Resource -> resources it needs first.
+    edges: IndexMap<String, IndexSet<String>>,
+}
+
+/// Where a reference was found, for the rules that differ by section.
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    Resource,
+    Output,
+    /// Conditions and Rules see parameters and pseudo parameters only.
+    ParametersOnly,
+}
+
+impl<'a> Validator<'a> {
+    fn error(&mut self, code: &'static str, path: String, message: String) {
+        self.diags.push(Diagnostic::error(
+            code,
+            format!("{}/{path}", self.stack),
+            message,
+        ));
+    }
+
+    fn run(&mut self, t: &'a Json) {
+        let Some(top) = t.as_object() else {
+            self.error(
+                "E1001",
+                "Template".into(),
+                format!(
+                    "template must be a mapping of sections for CloudFormation, got {}",
+                    kind(t)
+                ),
+            );
+            return;
+        };
+        for key in top.keys() {
+            if !SECTIONS.contains(&key.as_str()) {
+                self.error("E1001", key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
+            }
+        }
+        if let Some(v) = top.get("AWSTemplateFormatVersion") {
+            if v.as_str() != Some(crate::template::FORMAT_VERSION) {
+                self.error("E1001", "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
+            }
+        }
+        if let Some(d) = top.get("Description") {
+            match d.as_str() {
+                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error("E1003", "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
+                Some(_) => {}
+                None => self.error("E1003", "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
+            }
+        }
+        let parameters = self.section(top, "Parameters", MAX_PARAMETERS);
+        let resources = self.section(top, "Resources", MAX_RESOURCES);
+        let outputs = self.section(top, "Outputs", MAX_OUTPUTS);
+        let conditions = self.section(top, "Conditions", usize::MAX);
+        let rules = self.section(top, "Rules", usize::MAX);
+        self.mappings = self.section(top, "Mappings", MAX_MAPPINGS);
+        match resources {
+            Some(r) if !r.is_empty() => {}
+            _ => self.error(
+                "E1001",
+                "Resources".into(),
+                "Resources must declare at least one resource for CloudFormation, got none".into(),
+            ),
+        }
+        if let Some(maps) = self.mappings {
+            for (name, m) in maps {
+                let entries = m.as_object().map_or(0, |o| {
+                    o.values()
+                        .map(|v| v.as_object().map_or(0, Map::len))
+                        .max()
+                        .unwrap_or(0)
+                });
+                if entries > MAX_MAPPING_ATTRIBUTES {
+                    self.error("E1011", format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
+                }
+            }
+        }
+
+        self.parameters = parameters
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        self.conditions = conditions
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default();
+        for (id, r) in resources.into_iter().flatten() {
+            let type_name = r
+                .get("Type")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string();
+            if type_name.is_empty() {
+                self.error(
+                    "E3001",
+                    format!("{id}"),
+                    format!(
+                        "Type must be a resource type name for resource {id}, got {}",
+                        r.get("Type").map_or("nothing".into(), |t| t.to_string())
+                    ),
+                );
+            }
+            self.resources.insert(id.clone(), type_name);
+        }
+
+        for (id, c) in conditions.into_iter().flatten() {
+            self.walk(c, &format!("Conditions/{id}"), Scope::ParametersOnly, None);
+        }
+        for (id, r) in rules.into_iter().flatten() {
+            self.walk(r, &format!("Rules/{id}"), Scope::ParametersOnly, None);
+        }
+        for (id, r) in resources.into_iter().flatten() {
+            self.resource(id, r);
+        }
+        for (id, o) in outputs.into_iter().flatten() {
+            let path = format!("Outputs/{id}");
+            if o.get("Value").is_none() {
+                self.error(
+                    "E6002",
+                    path.clone(),
+                    format!("Value must be set for output {id}, got nothing"),
+                );
+            }
+            if let Some(c) = o.get("Condition") {
+                self.condition_name(c, &format!("{path}.Condition"));
+            }
+            self.walk(o, &path, Scope::Output, None);
+        }
+        self.cycles();
+    }
+
+    fn section(
+        &mut self,
+        top: &'a Map<String, Json>,
+        name: &str,
+        max: usize,
+    ) -> Option<&'a Map<String, Json>> {
+        let v = top.get(name)?;
+        let Some(m) = v.as_object() else {
+            self.error(
+                "E1001",
+                name.into(),
+                format!(
+                    "{name} must be a mapping for CloudFormation, got {}",
+                    kind(v)
+                ),
+            );
+            return None;
+        };
+        if m.len() > max {
+            self.error(
+                "E1010",
+                name.into(),
+                format!(
+                    "{name} must have at most {max} entries for CloudFormation, got {}",
+                    m.len()
+                ),
+            );
+        }
+        for key in m.keys() {
+            let ok = if name == "Mappings" {
+                !key.is_empty()
+                    && key.len() <= MAX_NAME_LEN
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            } else {
+                is_logical_id(key)
+            };
+            if !ok {
+                self.error(
+                    "E1001",
+                    format!("{name}/{key}"),
+                    format!(
+                        "name must match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
+                    ),
+                );
+            }
+        }
+        Some(m)
+    }
+
+    fn resource(&mut self, id: &str, r: &Json) {
+        let type_name = self.resources.get(id).cloned().unwrap_or_default();
+        let path = format!("{id} ({type_name})");
+        self.edges.entry(id.to_string()).or_default();
+        let Some(r) = r.as_object() else {
+            self.error(
+                "E3001",
+                path,
+                format!("resource must be a mapping for {id}, got something else"),
+            );
+            return;
+        };
+        for key in r.keys() {
+            const KEYS: [&str; 8] = [
+                "Type",
+                "Properties",
+                "DependsOn",
+                "Condition",
+                "DeletionPolicy",
+                "UpdateReplacePolicy",
+                "Metadata",
+                "UpdatePolicy",
+            ];
+            if !KEYS.contains(&key.as_str()) && key != "CreationPolicy" {
+                self.error(
+                    "E3001",
+                    format!("{path}.{key}"),
+                    format!(
+                        "resource attribute must be one of {} for resource {id}, got {key:?}",
+                        KEYS.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(c) = r.get("Condition") {
+            self.condition_name(c, &format!("{path}.Condition"));
+        }
+        for (key, allowed) in [
+            (
+                "DeletionPolicy",
+                &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"][..],
+            ),
+            ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
+        ] {
+            if let Some(p) = r.get(key) {
+                if !p.as_str().is_some_and(|p| allowed.contains(&p)) {
+                    self.error(
+                        "E3035",
+                        format!("{path}.{key}"),
+                        format!(
+                            "{key} must be one of {} for resource {id}, got {p}",
+                            allowed.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        match r.get("DependsOn") {
+            None => {}
+            Some(Json::String(s)) => self.depends_on(id, s, &path),
+            Some(Json::Array(items)) => {
+                for item in items {
+                    match item.as_str() {
+                        Some(s) => self.depends_on(id, s, &path),
+                        None => self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
+                    }
+                }
+            }
+            Some(other) => self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
+        }
+        if let Some(props) = r.get("Properties") {
+            self.walk(props, &path, Scope::Resource, Some(id));
+        }
+    }
+
+    fn depends_on(&mut self, id: &str, target: &str, path: &str) {
+        if target == id {
+            self.error(
+                "E3005",
+                format!("{path}.DependsOn"),
+                format!(
+                    "DependsOn must not name the resource itself for resource {id}, got {target:?}"
+                ),
+            );
+        } else if !self.resources.contains_key(target) {
+            self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
+        } else {
+            self.edges
+                .entry(id.to_string())
+                .or_default()
+                .insert(target.to_string());
+        }
+    }
+
+    fn condition_name(&mut self, c: &Json, path: &str) {
+        match c.as_str() {
+            Some(name) if self.conditions.contains(name) => {}
+            _ => self.error(
+                "E8002",
+                path.into(),
+                format!("condition must be declared in Conditions for this template, got {c}"),
+            ),
+        }
+    }
+
+    /// Walks a value and checks every intrinsic function in it.
+    fn walk(&mut self, v: &Json, path: &str, scope: Scope, from: Option<&str>) {
+        match v {
+            Json::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk(item, &format!("{path}[{i}]"), scope, from);
+                }
+            }
+            Json::Object(m) if m.len() == 1 => {
+                let (k, arg) = m
+                    .iter()
+                    .next()
+                    .map(|(k, a)| (k.as_str(), a))
+                    .unwrap_or(("", &Json::Null));
+                let here = format!("{path}.{k}");
+                match k {
+                    "Ref" => self.reference(arg, &here, scope, from),
+                    "Fn::GetAtt" => self.get_att(arg, &here, scope, from),
+                    "Fn::Sub" => self.sub(arg, &here, scope, from),
+                    "Fn::FindInMap" => self.find_in_map(arg, &here),
+                    "Fn::If" => {
+                        if let Some(c) = arg.as_array().and_then(|a| a.first()) {
+                            self.condition_name(c, &here);
+                        } else {
+                            self.error("E1028", here.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
+                        }
+                    }
+                    "Condition" if scope == Scope::ParametersOnly => {
+                        self.condition_name(arg, &here)
+                    }
+                    _ => {}
+                }
+                if k != "Fn::Sub" {
+                    let inner = if k.starts_with("Fn::") || k == "Ref" || k == "Condition" {
+                        here
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    self.walk(arg, &inner, scope, from);
+                } else if let Some(vars) = arg.as_array().and_then(|a| a.get(1)) {
+                    self.walk(vars, &here, scope, from);
+                }
+            }
+            Json::Object(m) => {
+                for (k, item) in m {
+                    self.walk(item, &format!("{path}.{k}"), scope, from);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reference(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
+        let Some(name) = arg.as_str() else {
+            self.error(
+                "E1020",
+                path.into(),
+                format!("Ref must name a parameter, resource or pseudo parameter here, got {arg}"),
+            );
+            return;
+        };
+        self.target(name, path, scope, from, false);
+    }
+
+    /// Checks that `name` can be referenced from here; records the dependency edge.
+    fn target(&mut self, name: &str, path: &str, scope: Scope, from: Option<&str>, via_sub: bool) {
+        if Pseudo::from_name(name).is_some() || self.parameters.contains(name) {
+            return;
+        }
+        if self.resources.contains_key(name) {
+            if scope == Scope::ParametersOnly {
+                self.error("E1020", path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
+            } else if let Some(from) = from {
+                self.edges
+                    .entry(from.to_string())
+                    .or_default()
+                    .insert(name.to_string());
+            }
+            return;
+        }
+        let what = if via_sub { "Fn::Sub variable" } else { "Ref" };
+        self.error("E1020", path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
+    }
+
+    fn get_att(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
+        let pair = match arg {
+            Json::Array(a) if a.len() == 2 => a[0]
+                .as_str()
+                .map(|id| (id.to_string(), a[1].as_str().map(str::to_string))),
+            Json::String(s) => s
+                .split_once('.')
+                .map(|(id, attr)| (id.to_string(), Some(attr.to_string()))),
+            _ => None,
+        };
+        let Some((id, attr)) = pair else {
+            self.error(
+                "E1010",
+                path.into(),
+                format!("Fn::GetAtt must be [logical ID, attribute] here, got {arg}"),
+            );
+            return;
+        };
+        self.att_target(&id, attr.as_deref(), path, scope, from);
+    }
+
+    fn att_target(
+        &mut self,
+        id: &str,
+        attr: Option<&str>,
+        path: &str,
+        scope: Scope,
+        from: Option<&str>,
+    ) {
+        let Some(type_name) = self.resources.get(id).cloned() else {
+            self.error(
+                "E1010",
+                path.into(),
+                format!("Fn::GetAtt must name a resource in this template, got {id:?}"),
+            );
+            return;
+        };
+        if scope == Scope::ParametersOnly {
+            self.error(
+                "E1010",
+                path.into(),
+                format!("Fn::GetAtt must not be used in Conditions and Rules, got {id:?}"),
+            );
+            return;
+        }
+        if let Some(from) = from {
+            self.edges
+                .entry(from.to_string())
+                .or_default()
+                .insert(id.to_string());
+        }
+        // An attribute given as an expression can't be checked here.
+        let (Some(attr), Some(lookup)) = (attr, self.attributes) else {
+            return;
+        };
+        if let Some(known) = lookup(&type_name) {
+            if !known.contains(&attr) {
+                self.error(
+                    "E1010",
+                    path.into(),
+                    format!("Fn::GetAtt attribute must be one of {} for {id} ({type_name}), got {attr:?}", known.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn sub(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
+        let (template, vars) = match arg {
+            Json::String(s) => (s.as_str(), None),
+            Json::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_object() => {
+                (a[0].as_str().unwrap_or(""), a[1].as_object())
+            }
+            _ => {
+                self.error(
+                    "E1019",
+                    path.into(),
+                    format!("Fn::Sub must be a string or [string, variables] here, got {arg}"),
+                );
+                return;
+            }
+        };
+        for name in sub_variables(template) {
+            if vars.is_some_and(|v| v.contains_key(name)) {
+                continue;
+            }
+            match name.split_once('.') {
+                Some((id, attr)) if Pseudo::from_name(name).is_none() => {
+                    self.att_target(id, Some(attr), path, scope, from)
+                }
+                _ => self.target(name, path, scope, from, true),
+            }
+        }
+    }
+
+    fn find_in_map(&mut self, arg: &Json, path: &str) {
+        let Some(a) = arg.as_array().filter(|a| a.len() == 3) else {
+            self.error(
+                "E1011",
+                path.into(),
+                format!(
+                    "Fn::FindInMap must be [map, top-level key, second-level key] here, got {arg}"
+                ),
+            );
+            return;
+        };
+        let Some(map) = a[0].as_str() else { return };
+        let Some(m) = self.mappings.and_then(|maps| maps.get(map)) else {
+            self.error(
+                "E1011",
+                path.into(),
+                format!(
+                    "Fn::FindInMap map must be declared in Mappings for this template, got {map:?}"
+                ),
+            );
+            return;
+        };
+        if let (Some(top), Some(second)) = (a[1].as_str(), a[2].as_str()) {
+            if m.get(top).and_then(|t| t.get(second)).is_none() {
+                self.error(
+                    "E1011",
+                    path.into(),
+                    format!(
+                        "Fn::FindInMap keys must exist in mapping {map}, got {top:?}/{second:?}"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Reports each dependency cycle once, as the chain of resources that forms it.
+    fn cycles(&mut self) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Open,
+            Done,
+        }
+        let ids: Vec<String> = self.edges.keys().cloned().collect();
+        let mut mark: IndexMap<&str, Mark> = ids.iter().map(|i| (i.as_str(), Mark::New)).collect();
+        let mut found = Vec::new();
+        for start in &ids {
+            if mark[start.as_str()] != Mark::New {
+                continue;
+            }
+            // Iterative DFS keeping the current chain, so a cycle can be printed.
+            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            mark.insert(start.as_str(), Mark::Open);
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                let targets = &self.edges[node];
+                if let Some(t) = targets.get_index(*next) {
+                    *next += 1;
+                    match mark.get(t.as_str()).copied() {
+                        Some(Mark::New) => {
+                            mark.insert(t.as_str(), Mark::Open);
+                            stack.push((t.as_str(), 0));
+                        }
+                        Some(Mark::Open) => {
+                            let pos = stack
+                                .iter()
+                                .position(|(n, _)| *n == t.as_str())
+                                .unwrap_or(0);
+                            let mut chain: Vec<&str> =
+                                stack[pos..].iter().map(|(n, _)| *n).collect();
+                            chain.push(t.as_str());
+                            found.push(chain.join(" -> "));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    mark.insert(node, Mark::Done);
+                    stack.pop();
+                }
+            }
+        }
+        for chain in found {
+            self.error("E3004", "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
+        }
+    }
+}
+
+/// The `${Name}` variables of an `Fn::Sub` string, skipping `${!Literal}` escapes.
+pub fn sub_variables(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let name = &after[..end];
+        if !name.starts_with('!') {
+            out.push(name.trim());
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a mapping",
+    }
+}
