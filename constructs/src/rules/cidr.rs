@@ -1,0 +1,260 @@
+//! IPv4 CIDR rules for VPCs, secondary blocks and subnets.
+
+use super::{RuleResult, Violation};
+use std::fmt;
+
+/// An IPv4 CIDR block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    pub addr: u32,
+    pub prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `a.b.c.d/n` with the host bits zero.
+    pub fn parse(field: &str, s: &str) -> Result<Cidr, Violation> {
+        let bad = |rule: &str| {
+            Violation::new("PC151", field, rule, "an IPv4 CIDR block", format!("{s:?}"))
+        };
+        let (ip, prefix) = s.split_once('/').ok_or_else(|| bad("be a.b.c.d/n"))?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad("be a.b.c.d/n"))?;
+        let octets: Vec<&str> = ip.split('.').collect();
+        if octets.len() != 4 || prefix > 32 {
+            return Err(bad("be a.b.c.d/n"));
+        }
+        let mut addr = 0u32;
+        for o in octets {
+            if o.is_empty() || o.len() > 3 || !o.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad("be a.b.c.d/n"));
+            }
+            let v: u32 = o.parse().map_err(|_| bad("be a.b.c.d/n"))?;
+            if v > 255 {
+                return Err(bad("be a.b.c.d/n"));
+            }
+            addr = addr << 8 | v;
+        }
+        let c = Cidr { addr, prefix };
+        if addr & !c.mask() != 0 {
+            return Err(bad("have no host bits set after the prefix"));
+        }
+        Ok(c)
+    }
+
+    pub fn mask(self) -> u32 {
+        if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - self.prefix)
+        }
+    }
+
+    pub fn contains(self, other: Cidr) -> bool {
+        other.prefix >= self.prefix && other.addr & self.mask() == self.addr
+    }
+
+    pub fn overlaps(self, other: Cidr) -> bool {
+        self.contains(other) || other.contains(self)
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.addr;
+        write!(
+            f,
+            "{}.{}.{}.{}/{}",
+            a >> 24,
+            (a >> 16) & 255,
+            (a >> 8) & 255,
+            a & 255,
+            self.prefix
+        )
+    }
+}
+
+/// VPC, secondary and subnet IPv4 blocks are /16 to /28.
+/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+pub fn block_size(field: &str, c: Cidr) -> RuleResult {
+    if (16..=28).contains(&c.prefix) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "PC152",
+            field,
+            "be between /16 and /28",
+            "a VPC IPv4 block",
+            c,
+        ))
+    }
+}
+
+/// A secondary block must not overlap the primary and must avoid the ranges AWS restricts for
+/// the primary's range.
+/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+/// (IPv4 CIDR block association restrictions table).
+pub fn secondary_block(primary: Cidr, secondary: Cidr) -> RuleResult {
+    let bad = |rule: String| {
+        Err(Violation::new(
+            "PC153",
+            "secondary CIDR",
+            &rule,
+            &format!("a VPC whose primary block is {primary}"),
+            secondary,
+        ))
+    };
+    if primary.overlaps(secondary) {
+        return bad("not overlap the primary block".into());
+    }
+    let restricted: &[&str] = if cidr("10.0.0.0/8").contains(primary) {
+        if cidr("10.0.0.0/15").contains(primary) {
+            &[
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "198.19.0.0/16",
+                "10.0.0.0/16",
+            ]
+        } else {
+            &["172.16.0.0/12", "192.168.0.0/16", "198.19.0.0/16"]
+        }
+    } else if cidr("172.16.0.0/12").contains(primary) {
+        &[
+            "10.0.0.0/8",
+            "192.168.0.0/16",
+            "198.19.0.0/16",
+            "172.31.0.0/16",
+        ]
+    } else if cidr("192.168.0.0/16").contains(primary) {
+        &["10.0.0.0/8", "172.16.0.0/12", "198.19.0.0/16"]
+    } else {
+        &[]
+    };
+    for r in restricted {
+        if cidr(r).overlaps(secondary) {
+            return bad(format!("not be inside {r}"));
+        }
+    }
+    Ok(())
+}
+
+/// A subnet's block lies inside the VPC block it is cut from.
+/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
+    if block.contains(subnet) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "PC154",
+            field,
+            &format!("lie inside {block}"),
+            "a subnet of that VPC block",
+            subnet,
+        ))
+    }
+}
+
+/// The block `Fn::Select [index, Fn::Cidr [block, count, bits]]` yields, as CloudFormation
+/// computes it: `count` consecutive blocks of `bits` host bits from the start of `block`.
+/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html
+pub fn fn_cidr_select(
+    field: &str,
+    block: Cidr,
+    count: u32,
+    bits: u8,
+    index: u32,
+) -> Result<Cidr, Violation> {
+    let prefix = 32u8.saturating_sub(bits);
+    if !(1..=256).contains(&count) || prefix < block.prefix || bits > 32 {
+        return Err(Violation::new(
+            "PC155",
+            field,
+            &format!("fit {count} blocks of {bits} host bits"),
+            &format!("Fn::Cidr of {block}"),
+            format!("/{prefix}"),
+        ));
+    }
+    let capacity = 1u64 << (prefix - block.prefix);
+    if u64::from(count) > capacity || index >= count {
+        return Err(Violation::new(
+            "PC155",
+            field,
+            &format!("fit {count} blocks of {bits} host bits"),
+            &format!("Fn::Cidr of {block}"),
+            format!("room for {capacity}"),
+        ));
+    }
+    let size = if bits == 32 { 0 } else { 1u32 << bits };
+    Ok(Cidr {
+        addr: block.addr + index * size,
+        prefix,
+    })
+}
+
+fn cidr(s: &str) -> Cidr {
+    // Only called with the constants above.
+    Cidr::parse("constant", s).unwrap_or(Cidr {
+        addr: 0,
+        prefix: 32,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Cidr {
+        Cidr::parse("x", s).unwrap()
+    }
+
+    #[test]
+    fn parsing() {
+        assert_eq!(c("10.1.0.0/16").to_string(), "10.1.0.0/16");
+        assert_eq!(Cidr::parse("vpc.primary_cidr", "10.0.0.1/16").unwrap_err().message, "vpc.primary_cidr must have no host bits set after the prefix for an IPv4 CIDR block, got \"10.0.0.1/16\"");
+        assert_eq!(
+            Cidr::parse("vpc.primary_cidr", "10.0.0/16")
+                .unwrap_err()
+                .message,
+            "vpc.primary_cidr must be a.b.c.d/n for an IPv4 CIDR block, got \"10.0.0/16\""
+        );
+        assert!(Cidr::parse("x", "300.0.0.0/16").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert!(block_size("CidrBlock", c("10.0.0.0/16")).is_ok());
+        assert_eq!(
+            block_size("CidrBlock", c("10.0.0.0/8"))
+                .unwrap_err()
+                .message,
+            "CidrBlock must be between /16 and /28 for a VPC IPv4 block, got 10.0.0.0/8"
+        );
+    }
+
+    #[test]
+    fn secondary_blocks() {
+        assert!(secondary_block(c("10.0.0.0/16"), c("10.1.0.0/16")).is_ok());
+        assert_eq!(
+            secondary_block(c("10.0.0.0/16"), c("10.0.0.0/16")).unwrap_err().message,
+            "secondary CIDR must not overlap the primary block for a VPC whose primary block is 10.0.0.0/16, got 10.0.0.0/16"
+        );
+        assert_eq!(
+            secondary_block(c("10.0.0.0/16"), c("192.168.0.0/16")).unwrap_err().message,
+            "secondary CIDR must not be inside 192.168.0.0/16 for a VPC whose primary block is 10.0.0.0/16, got 192.168.0.0/16"
+        );
+        assert!(secondary_block(c("10.0.0.0/16"), c("100.64.0.0/16")).is_ok());
+    }
+
+    #[test]
+    fn fn_cidr() {
+        assert_eq!(
+            fn_cidr_select("s", c("10.1.0.0/16"), 2, 15, 0).unwrap(),
+            c("10.1.0.0/17")
+        );
+        assert_eq!(
+            fn_cidr_select("s", c("10.1.0.0/16"), 2, 15, 1).unwrap(),
+            c("10.1.128.0/17")
+        );
+        assert!(fn_cidr_select("s", c("10.1.0.0/24"), 2, 15, 0).is_err());
+        assert!(subnet_in_block("s", c("10.1.0.0/16"), c("10.1.0.0/17")).is_ok());
+        assert!(subnet_in_block("s", c("10.1.0.0/16"), c("10.2.0.0/17")).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! FSx for Lustre data repository association rules.
+
+use super::{RuleResult, Violation};
+
+/// At most 8 data repository associations per file system.
+/// Source: FSx API `CreateDataRepositoryAssociation`; FSx for Lustre guide create-dra-linked-data-repo.html.
+pub const MAX_ASSOCIATIONS: usize = 8;
+
+/// The events an auto-import or auto-export policy may list.
+/// Source: `AWS::FSx::DataRepositoryAssociation` schema, `EventType` enum (cfn-lint schema a5d95227915ba111).
+pub const EVENTS: [&str; 3] = ["NEW", "CHANGED", "DELETED"];
+
+/// See [`MAX_ASSOCIATIONS`].
+pub fn association_count(count: usize) -> RuleResult {
+    if count <= MAX_ASSOCIATIONS {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "PC121",
+            "associations",
+            &format!("have at most {MAX_ASSOCIATIONS} entries"),
+            "one Lustre file system",
+            count,
+        ))
+    }
+}
+
+/// `FileSystemPath`: starts with `/`, 1 to 4096 characters, no control line breaks.
+/// Source: FSx API `CreateDataRepositoryAssociation` FileSystemPath; schema pattern
+/// `^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$`.
+pub fn file_system_path(path: &str) -> RuleResult {
+    let bad = |rule: &str| {
+        Err(Violation::new(
+            "PC122",
+            "FileSystemPath",
+            rule,
+            "a data repository association",
+            format!("{path:?}"),
+        ))
+    };
+    if !path.starts_with('/') {
+        return bad("start with /");
+    }
+    if path.chars().count() > 4096
+        || path
+            .chars()
+            .any(|c| matches!(c, '\0' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\r' | '\n'))
+    {
+        return bad("be at most 4096 characters without NUL or line breaks");
+    }
+    Ok(())
+}
+
+/// `DataRepositoryPath`: `s3://bucket/prefix/`, 3 to 4357 characters.
+/// Source: FSx API `CreateDataRepositoryAssociation` DataRepositoryPath.
+pub fn data_repository_path(path: &str) -> RuleResult {
+    let ok = path.starts_with("s3://")
+        && path.len() > 5
+        && path.chars().count() <= 4357
+        && !path.contains(['\r', '\n', '\0']);
+    if ok {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "PC123",
+            "DataRepositoryPath",
+            "be s3://bucket/prefix/ of at most 4357 characters",
+            "a data repository association",
+            format!("{path:?}"),
+        ))
+    }
+}
+
+/// Auto-import and auto-export events: each of NEW, CHANGED, DELETED at most once.
+/// Source: see [`EVENTS`]; the schema marks the list `uniqueItems`, at most 3.
+pub fn events(field: &str, events: &[String]) -> RuleResult {
+    for (i, e) in events.iter().enumerate() {
+        if !EVENTS.contains(&e.as_str()) {
+            return Err(Violation::new(
+                "PC124",
+                field,
+                "list only NEW, CHANGED or DELETED",
+                "a data repository association",
+                format!("{e:?}"),
+            ));
+        }
+        if events[..i].contains(e) {
+            return Err(Violation::new(
+                "PC124",
+                field,
+                "list each event once",
+                "a data repository association",
+                format!("{e:?} twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Normalizes a path for overlap checks: one trailing `/`.
+fn dir(p: &str) -> String {
+    format!("{}/", p.trim_end_matches('/'))
+}
+
+/// File system paths must be unique and not nested (`/ns1/` blocks `/ns1/ns2`); `/` only alone.
+/// Source: FSx for Lustre guide create-dra-linked-data-repo.html; FSx API FileSystemPath.
+pub fn file_system_paths_disjoint(paths: &[&str]) -> RuleResult {
+    pairwise(
+        paths,
+        "FileSystemPath",
+        "not equal or contain another association's path",
+        "the data repository associations of one file system",
+        "PC125",
+    )
+}
+
+/// Data repository paths must be unique and not overlap (`s3://b/p/` blocks `s3://b/p/sub`).
+/// Source: FSx for Lustre guide create-dra-linked-data-repo.html; FSx API DataRepositoryPath.
+pub fn data_repository_paths_disjoint(paths: &[&str]) -> RuleResult {
+    pairwise(
+        paths,
+        "DataRepositoryPath",
+        "not equal or contain another association's path",
+        "the data repository associations of one file system",
+        "PC126",
+    )
+}
+
+fn pairwise(
+    paths: &[&str],
+    field: &str,
+    rule: &str,
+    context: &str,
+    code: &'static str,
+) -> RuleResult {
+    for (i, a) in paths.iter().enumerate() {
+        for b in &paths[..i] {
+            let (da, db) = (dir(a), dir(b));
+            if da.starts_with(&db) || db.starts_with(&da) {
+                return Err(Violation::new(
+                    code,
+                    field,
+                    rule,
+                    context,
+                    format!("{b:?} and {a:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(r: RuleResult) -> String {
+        r.unwrap_err().message
+    }
+
+    #[test]
+    fn count() {
+        assert!(association_count(8).is_ok());
+        assert_eq!(
+            msg(association_count(9)),
+            "associations must have at most 8 entries for one Lustre file system, got 9"
+        );
+    }
+
+    #[test]
+    fn paths() {
+        assert!(file_system_path("/data").is_ok());
+        assert_eq!(
+            msg(file_system_path("data")),
+            "FileSystemPath must start with / for a data repository association, got \"data\""
+        );
+        assert!(file_system_path("/a\nb").is_err());
+        assert!(data_repository_path("s3://bucket/data/").is_ok());
+        assert_eq!(
+            msg(data_repository_path("bucket/data")),
+            "DataRepositoryPath must be s3://bucket/prefix/ of at most 4357 characters for a data repository association, got \"bucket/data\""
+        );
+    }
+
+    #[test]
+    fn event_lists() {
+        assert!(events(
+            "AutoImportPolicy",
+            &["NEW".into(), "CHANGED".into(), "DELETED".into()]
+        )
+        .is_ok());
+        assert_eq!(
+            msg(events("AutoExportPolicy", &["NEW".into(), "MOVED".into()])),
+            "AutoExportPolicy must list only NEW, CHANGED or DELETED for a data repository association, got \"MOVED\""
+        );
+        assert_eq!(
+            msg(events("AutoImportPolicy", &["NEW".into(), "NEW".into()])),
+            "AutoImportPolicy must list each event once for a data repository association, got \"NEW\" twice"
+        );
+    }
+
+    #[test]
+    fn overlaps() {
+        assert!(file_system_paths_disjoint(&[
+            "/data",
+            "/checkpoints",
+            "/logs",
+            "/results",
+            "/data2"
+        ])
+        .is_ok());
+        assert_eq!(
+            msg(file_system_paths_disjoint(&["/ns1/", "/ns1/ns2"])),
+            "FileSystemPath must not equal or contain another association's path for the data repository associations of one file system, got \"/ns1/\" and \"/ns1/ns2\""
+        );
+        assert!(file_system_paths_disjoint(&["/", "/data"]).is_err());
+        assert!(file_system_paths_disjoint(&["/data", "/data/"]).is_err());
+        assert!(data_repository_paths_disjoint(&["s3://b/p/", "s3://b/p/sub"]).is_err());
+        assert!(data_repository_paths_disjoint(&["s3://b/p/", "s3://b/pq/"]).is_ok());
+    }
+}

@@ -1,0 +1,61 @@
+//! One function per AWS rule. Each names its source in its doc comment, checks plain values
+//! (literals from the config, a template, or a parameter before deploy) and returns a
+//! [`Violation`] whose message reads `<field> must <rule> for <context>, got <value>`.
+//!
+//! Facts: `shared/reference/aws-constraints.md`; sources are cited per rule.
+
+pub mod cidr;
+pub mod dra;
+pub mod ecr;
+pub mod fsx;
+pub mod names;
+pub mod s3;
+
+use synth::Diagnostic;
+
+/// A broken rule: a stable code and the one-form message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Violation {
+    pub fn new(
+        code: &'static str,
+        field: &str,
+        rule: &str,
+        context: &str,
+        got: impl std::fmt::Display,
+    ) -> Self {
+        Violation {
+            code,
+            message: format!("{field} must {rule} for {context}, got {got}"),
+        }
+    }
+
+    /// As an error diagnostic at `path`.
+    pub fn at(self, path: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.code, path, self.message)
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}] {}", self.code, self.message)
+    }
+}
+
+pub type RuleResult = Result<(), Violation>;
+
+/// Joins allowed values for a message: `50, 100 or 200`.
+pub(crate) fn either<T: std::fmt::Display>(values: &[T]) -> String {
+    match values {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(ToString::to_string).collect();
+            format!("{} or {last}", init.join(", "))
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! S3 bucket naming rules.
+
+use super::{RuleResult, Violation};
+
+/// Bucket names: 3 to 63 characters of `a-z 0-9 . -`, starting and ending with a letter or
+/// digit, no `..`, `.-` or `-.`, not shaped like an IP address, none of the reserved prefixes
+/// and suffixes.
+///
+/// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html;
+/// cfn-lint rule E1161 (`cfnlint/rules/formats/S3BucketName.py`) for `.-` and `-.`.
+pub fn bucket_name(name: &str) -> RuleResult {
+    let bad = |rule: &str| {
+        Err(Violation::new(
+            "PC131",
+            "BucketName",
+            rule,
+            "an S3 bucket",
+            format!("{name:?}"),
+        ))
+    };
+    let n = name.len();
+    if !(3..=63).contains(&n) {
+        return bad("be 3 to 63 characters long");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return bad("use only lowercase letters, digits, dots and hyphens");
+    }
+    let edge = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if !edge(name.as_bytes()[0]) || !edge(name.as_bytes()[n - 1]) {
+        return bad("begin and end with a letter or digit");
+    }
+    if name.contains("..") || name.contains(".-") || name.contains("-.") {
+        return bad("not contain .., .- or -.");
+    }
+    if name.split('.').count() == 4
+        && name
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return bad("not be formatted as an IP address");
+    }
+    for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if name.starts_with(prefix) {
+            return bad(&format!("not start with {prefix}"));
+        }
+    }
+    for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
+        if name.ends_with(suffix) {
+            return bad(&format!("not end with {suffix}"));
+        }
+    }
+    Ok(())
+}
+
+/// The longest value each pseudo parameter can take in a bucket name, so a name written as
+/// `Fn::Sub` can be checked at synth time in its longest form.
+/// Sources: a 12-digit account ID; the longest commercial Region code in botocore 1.43.11
+/// `partitions.json` (`ap-southeast-7`, 14 characters).
+pub fn longest_sub_example(template: &str) -> String {
+    template
+        .replace("${AWS::AccountId}", "123456789012")
+        .replace("${AWS::Region}", "ap-southeast-7")
+        .replace("${AWS::Partition}", "aws")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(r: RuleResult) -> String {
+        r.unwrap_err().message
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert!(bucket_name("parallelcluster-123456789012-us-east-1").is_ok());
+        assert_eq!(
+            msg(bucket_name("ab")),
+            "BucketName must be 3 to 63 characters long for an S3 bucket, got \"ab\""
+        );
+        assert_eq!(msg(bucket_name("My-Bucket")), "BucketName must use only lowercase letters, digits, dots and hyphens for an S3 bucket, got \"My-Bucket\"");
+        assert_eq!(
+            msg(bucket_name("-abc")),
+            "BucketName must begin and end with a letter or digit for an S3 bucket, got \"-abc\""
+        );
+        assert_eq!(
+            msg(bucket_name("a..b")),
+            "BucketName must not contain .., .- or -. for an S3 bucket, got \"a..b\""
+        );
+        assert_eq!(msg(bucket_name("192.168.1.1")), "BucketName must not be formatted as an IP address for an S3 bucket, got \"192.168.1.1\"");
+        assert_eq!(
+            msg(bucket_name("xn--abc")),
+            "BucketName must not start with xn-- for an S3 bucket, got \"xn--abc\""
+        );
+        assert_eq!(
+            msg(bucket_name("abc-s3alias")),
+            "BucketName must not end with -s3alias for an S3 bucket, got \"abc-s3alias\""
+        );
+    }
+
+    #[test]
+    fn sub_templates_are_checked_in_their_longest_form() {
+        let long = longest_sub_example("parallelcluster-${AWS::AccountId}-${AWS::Region}");
+        assert_eq!(long, "parallelcluster-123456789012-ap-southeast-7");
+        assert!(bucket_name(&long).is_ok());
+        let too_long = longest_sub_example(
+            "a-very-long-prefix-for-a-bucket-name-here-${AWS::AccountId}-${AWS::Region}",
+        );
+        assert!(bucket_name(&too_long).is_err());
+    }
+}
