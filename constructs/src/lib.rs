@@ -2,4 +2,149 @@
 //! (`rules`), and hand-written L2 constructs that wire resources together with typed handles.
 //! It knows AWS services but no concrete stack: every logical ID comes from the caller.
 
+pub mod l1;
+pub mod network;
 pub mod rules;
+pub mod security;
+pub mod storage;
+pub mod store;
+
+use indexmap::IndexMap;
+use serde_json::json;
+use synth::{Diagnostic, ResourceOptions, Severity, Template, Value};
+
+/// Tags applied to resources, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tags(pub IndexMap<String, Value<String>>);
+
+impl Tags {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Tags {
+        Tags(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.clone(), Value::Lit(v.clone())))
+                .collect(),
+        )
+    }
+
+    /// These tags with `Name` first.
+    pub fn with_name(&self, name: Value<String>) -> Tags {
+        let mut m = IndexMap::new();
+        m.insert("Name".to_string(), name);
+        for (k, v) in &self.0 {
+            if k != "Name" {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        Tags(m)
+    }
+
+    /// Builds a type's own tag structs.
+    pub fn to<T>(&self, f: impl Fn(String, Value<String>) -> T) -> Vec<T> {
+        self.0
+            .iter()
+            .map(|(k, v)| f(k.clone(), v.clone()))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Suppresses one cfn-lint check on one resource and records why, next to it.
+pub fn suppress(mut options: ResourceOptions, check: &str, reason: &str) -> ResourceOptions {
+    let lint = options
+        .metadata
+        .entry("cfn-lint".to_string())
+        .or_insert_with(|| json!({"config": {"ignore_checks": []}}));
+    if let Some(list) = lint
+        .pointer_mut("/config/ignore_checks")
+        .and_then(|l| l.as_array_mut())
+    {
+        list.push(json!(check));
+    }
+    let reasons = options
+        .metadata
+        .entry("pcstack".to_string())
+        .or_insert_with(|| json!({}));
+    if let Some(obj) = reasons.as_object_mut() {
+        let map = obj.entry("Suppressions").or_insert_with(|| json!({}));
+        if let Some(m) = map.as_object_mut() {
+            m.insert(check.to_string(), json!(reason));
+        }
+    }
+    options
+}
+
+/// Skips one checkov check on one resource, with the reason, in the resource's metadata.
+pub fn skip_checkov(mut options: ResourceOptions, check: &str, reason: &str) -> ResourceOptions {
+    let entry = options
+        .metadata
+        .entry("checkov".to_string())
+        .or_insert_with(|| json!({"skip": []}));
+    if let Some(list) = entry.get_mut("skip").and_then(|l| l.as_array_mut()) {
+        list.push(json!({"id": check, "comment": reason}));
+    }
+    options
+}
+
+/// Runs a rule on a literal, or records that an expression is left to CloudFormation.
+pub fn rule_on<T>(
+    t: &mut Template,
+    path: &str,
+    field: &str,
+    value: &Value<T>,
+    rule: impl FnOnce(&T) -> rules::RuleResult,
+    covered_by: &str,
+) {
+    match value {
+        Value::Lit(v) => {
+            if let Err(v) = rule(v) {
+                t.report(v.at(path));
+            }
+        }
+        Value::Expr(_) => t.report(Diagnostic {
+            severity: Severity::Info,
+            code: "I0002",
+            path: path.to_string(),
+            message: format!(
+                "{field} is an expression; {covered_by} checks it before CloudFormation uses it"
+            ),
+        }),
+    }
+}
+
+/// Sets a resource's `Tags` from [`Tags`], leaving the property out when there are none.
+pub trait TagsFrom: Sized {
+    fn tags_from(self, tags: &Tags) -> Self;
+}
+
+macro_rules! taggable {
+    ($($resource:ty => $tag:ty),* $(,)?) => {$(
+        impl TagsFrom for $resource {
+            fn tags_from(self, tags: &Tags) -> Self {
+                if tags.is_empty() {
+                    self
+                } else {
+                    self.tags(tags.to(|k, v| <$tag>::new().key(k).value(v)))
+                }
+            }
+        }
+    )*};
+}
+
+taggable! {
+    l1::ec2::vpc::VPC => l1::ec2::vpc::Tag,
+    l1::ec2::subnet::Subnet => l1::ec2::subnet::Tag,
+    l1::ec2::internet_gateway::InternetGateway => l1::ec2::internet_gateway::Tag,
+    l1::ec2::eip::EIP => l1::ec2::eip::Tag,
+    l1::ec2::nat_gateway::NatGateway => l1::ec2::nat_gateway::Tag,
+    l1::ec2::route_table::RouteTable => l1::ec2::route_table::Tag,
+    l1::ec2::security_group::SecurityGroup => l1::ec2::security_group::Tag,
+    l1::ec2::flow_log::FlowLog => l1::ec2::flow_log::Tag,
+    l1::fsx::file_system::FileSystem => l1::fsx::file_system::Tag,
+    l1::fsx::data_repository_association::DataRepositoryAssociation => l1::fsx::data_repository_association::Tag,
+    l1::s3::bucket::Bucket => l1::s3::bucket::Tag,
+    l1::ecr::repository::Repository => l1::ecr::repository::Tag,
+}

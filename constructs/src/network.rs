@@ -1,0 +1,218 @@
+//! A VPC with a primary and a secondary IPv4 block, one public subnet cut from the primary,
+//! one private subnet cut from the secondary, an internet gateway, a NAT gateway, routes,
+//! and an optional S3 gateway endpoint, with the dependencies CloudFormation needs.
+
+use crate::l1::ec2::{
+    eip, internet_gateway, nat_gateway, route, route_table, subnet, subnet_route_table_association,
+    vpc, vpc_cidr_block, vpc_endpoint, vpc_gateway_attachment, InternetGateway, NatGateway,
+    RouteTable, Subnet, VPCEndpoint, VPC,
+};
+use crate::Tags;
+use crate::TagsFrom;
+use serde_json::json;
+use synth::{Arg, Expr, Handle, LogicalId, Pseudo, ResourceOptions, Template, Value};
+
+/// The logical IDs of every resource the network creates, chosen by the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkIds<'a> {
+    pub vpc: &'a str,
+    pub secondary_cidr: &'a str,
+    pub internet_gateway: &'a str,
+    pub gateway_attachment: &'a str,
+    pub elastic_ip: &'a str,
+    pub nat_gateway: &'a str,
+    pub public_subnet: &'a str,
+    pub private_subnet: &'a str,
+    pub public_route_table: &'a str,
+    pub private_route_table: &'a str,
+    pub public_route: &'a str,
+    pub private_route: &'a str,
+    pub public_subnet_association: &'a str,
+    pub private_subnet_association: &'a str,
+}
+
+/// What the network is built from. CIDRs may be literals or expressions (a mapping lookup).
+#[derive(Debug, Clone)]
+pub struct NetworkProps {
+    pub primary_cidr: Value<String>,
+    pub secondary_cidr: Value<String>,
+    pub availability_zone: Value<String>,
+    pub vpc_name_tag: Value<String>,
+    pub public_subnet_name_tag: Value<String>,
+    pub private_subnet_name_tag: Value<String>,
+    pub tags: Tags,
+}
+
+/// Handles to what other constructs attach to.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub vpc: Handle<VPC>,
+    pub public_subnet: Handle<Subnet>,
+    pub private_subnet: Handle<Subnet>,
+    pub public_route_table: Handle<RouteTable>,
+    pub private_route_table: Handle<RouteTable>,
+    pub internet_gateway: Handle<InternetGateway>,
+    pub nat_gateway: Handle<NatGateway>,
+}
+
+/// `Fn::Select [0, Fn::Cidr [block, 2, 15]]`: the first /17 of a /16 block.
+fn first_half(block: impl Into<Arg>) -> Value<String> {
+    Expr::select(0, Expr::cidr(block, 2, 15)).into()
+}
+
+impl Network {
+    pub fn add(t: &mut Template, ids: NetworkIds<'_>, props: NetworkProps) -> Network {
+        let vpc = t.add(
+            ids.vpc,
+            vpc::VPC::new()
+                .cidr_block(props.primary_cidr.clone())
+                .enable_dns_support(true)
+                .enable_dns_hostnames(true)
+                .tags_from(&props.tags.with_name(props.vpc_name_tag.clone())),
+        );
+        let secondary = t.add(
+            ids.secondary_cidr,
+            vpc_cidr_block::VPCCidrBlock::new()
+                .vpc_id(vpc.ref_value())
+                .cidr_block(props.secondary_cidr.clone()),
+        );
+        let igw = t.add(
+            ids.internet_gateway,
+            internet_gateway::InternetGateway::new().tags_from(&props.tags),
+        );
+        let attachment = t.add(
+            ids.gateway_attachment,
+            vpc_gateway_attachment::VPCGatewayAttachment::new()
+                .vpc_id(vpc.ref_value())
+                .internet_gateway_id(igw.ref_value()),
+        );
+        let after_attachment = ResourceOptions::default().depends_on(attachment.id());
+        // An EIP in a VPC made by the same template must wait for the gateway attachment
+        // (CloudFormation EIP reference, "DependsOn" note); the same holds for the public route.
+        let eip = t.add_with(
+            ids.elastic_ip,
+            eip::EIP::new().domain("vpc").tags_from(&props.tags),
+            after_attachment.clone(),
+        );
+        let public_subnet = t.add(
+            ids.public_subnet,
+            subnet::Subnet::new()
+                .vpc_id(vpc.ref_value())
+                .cidr_block(first_half(vpc.get_att(vpc::VPCAttr::CidrBlock)))
+                .availability_zone(props.availability_zone.clone())
+                .map_public_ip_on_launch(true)
+                .tags_from(&props.tags.with_name(props.public_subnet_name_tag.clone())),
+        );
+        // The private subnet is cut from the secondary block, which CloudFormation doesn't know
+        // it needs: nothing in the subnet refers to the VPCCidrBlock resource.
+        let private_subnet = t.add_with(
+            ids.private_subnet,
+            subnet::Subnet::new()
+                .vpc_id(vpc.ref_value())
+                .cidr_block(first_half(props.secondary_cidr.clone()))
+                .availability_zone(props.availability_zone.clone())
+                .tags_from(&props.tags.with_name(props.private_subnet_name_tag.clone())),
+            ResourceOptions::default().depends_on(secondary.id()),
+        );
+        let nat = t.add(
+            ids.nat_gateway,
+            nat_gateway::NatGateway::new()
+                .allocation_id(eip.att_value(eip::EIPAttr::AllocationId))
+                .subnet_id(public_subnet.ref_value())
+                .tags_from(&props.tags),
+        );
+        let route_table = |t: &mut Template, id: &str| {
+            t.add(
+                id,
+                route_table::RouteTable::new()
+                    .vpc_id(vpc.ref_value())
+                    .tags_from(&props.tags),
+            )
+        };
+        let public_rt = route_table(t, ids.public_route_table);
+        let private_rt = route_table(t, ids.private_route_table);
+        t.add_with(
+            ids.public_route,
+            route::Route::new()
+                .route_table_id(public_rt.ref_value())
+                .destination_cidr_block("0.0.0.0/0")
+                .gateway_id(igw.ref_value()),
+            after_attachment,
+        );
+        t.add(
+            ids.private_route,
+            route::Route::new()
+                .route_table_id(private_rt.ref_value())
+                .destination_cidr_block("0.0.0.0/0")
+                .nat_gateway_id(nat.ref_value()),
+        );
+        for (id, subnet, rt) in [
+            (ids.public_subnet_association, &public_subnet, &public_rt),
+            (ids.private_subnet_association, &private_subnet, &private_rt),
+        ] {
+            t.add(
+                id,
+                subnet_route_table_association::SubnetRouteTableAssociation::new()
+                    .subnet_id(subnet.ref_value())
+                    .route_table_id(rt.ref_value()),
+            );
+        }
+        Network {
+            vpc,
+            public_subnet,
+            private_subnet,
+            public_route_table: public_rt,
+            private_route_table: private_rt,
+            internet_gateway: igw,
+            nat_gateway: nat,
+        }
+    }
+
+    /// An S3 gateway endpoint on both route tables, created when `condition` holds.
+    ///
+    /// The service name is `com.amazonaws.<region>.s3`, built with `Fn::Join` as the tutorial's
+    /// template does, so a stack made from it keeps its endpoint (ServiceName is create-only).
+    /// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+    pub fn add_s3_gateway_endpoint(
+        &self,
+        t: &mut Template,
+        id: &str,
+        condition: Option<&LogicalId>,
+        policy: serde_json::Value,
+    ) -> Handle<VPCEndpoint> {
+        let mut options = crate::suppress(ResourceOptions::default(), "I1022", SERVICE_NAME_JOIN);
+        options.condition = condition.cloned();
+        let service: Value<String> = Expr::join(
+            "",
+            vec![
+                "com.amazonaws.".into(),
+                Expr::Pseudo(Pseudo::Region).into(),
+                ".s3".into(),
+            ],
+        )
+        .into();
+        t.add_with(
+            id,
+            vpc_endpoint::VPCEndpoint::new()
+                .policy_document(policy)
+                .route_table_ids(vec![
+                    self.public_route_table.ref_value(),
+                    self.private_route_table.ref_value(),
+                ])
+                .service_name(service)
+                .vpc_id(self.vpc.ref_value()),
+            options,
+        )
+    }
+}
+
+/// Why I1022 (prefer Fn::Sub over Fn::Join) stays suppressed on the endpoint.
+pub const SERVICE_NAME_JOIN: &str = "ServiceName is create-only; it keeps the tutorial template's Fn::Join expression so a stack created from it keeps its endpoint instead of replacing it.";
+
+/// An endpoint policy that allows everything through the endpoint (the gateway's default).
+pub fn open_endpoint_policy() -> serde_json::Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["*"], "Resource": ["*"]}]
+    })
+}

@@ -1,0 +1,93 @@
+//! The EFA security group: all traffic to and from itself, plus all egress.
+//!
+//! Source: "An EFA requires a security group that allows all inbound and outbound traffic to
+//! and from the security group itself" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security).
+//! The same self-referencing rules satisfy FSx for Lustre's need for TCP 988 and 1018-1023
+//! between file servers and clients (https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html).
+//! Self-references must be separate ingress/egress resources: rules embedded in the group
+//! would refer to the group itself, a circular dependency.
+
+use crate::l1::ec2::{
+    security_group, security_group_egress, security_group_ingress, SecurityGroup, VPC,
+};
+use crate::TagsFrom;
+use crate::{suppress, Tags};
+use synth::{Handle, ResourceOptions, Template};
+
+#[derive(Debug, Clone, Copy)]
+pub struct EfaSecurityGroupIds<'a> {
+    pub group: &'a str,
+    pub ingress_self: &'a str,
+    pub egress_self: &'a str,
+    pub egress_all: &'a str,
+}
+
+/// Descriptions are create-only on the group and on each rule: a change replaces them, and a
+/// replaced rule collides with the old one. The stack passes the texts it must keep.
+#[derive(Debug, Clone)]
+pub struct EfaSecurityGroupProps<'a> {
+    pub group_description: &'a str,
+    pub ingress_self_description: &'a str,
+    pub egress_self_description: &'a str,
+    pub egress_all_description: &'a str,
+    pub tags: Tags,
+}
+
+/// Why W3687 (ports given with IpProtocol -1) stays suppressed on the three rules.
+pub const PORTS_WITH_ALL_PROTOCOLS: &str = "FromPort and ToPort are create-only on security group rules; they stay -1 as the tutorial's template wrote them, so a stack created from it updates in place instead of replacing (and colliding with) its rules. AWS ignores ports when IpProtocol is -1.";
+
+pub fn add(
+    t: &mut Template,
+    vpc: &Handle<VPC>,
+    ids: EfaSecurityGroupIds<'_>,
+    props: EfaSecurityGroupProps<'_>,
+) -> Handle<SecurityGroup> {
+    let group = t.add(
+        ids.group,
+        security_group::SecurityGroup::new()
+            .group_description(props.group_description)
+            .vpc_id(vpc.ref_value())
+            .tags_from(&props.tags),
+    );
+    let keep_ports = || {
+        suppress(
+            ResourceOptions::default(),
+            "W3687",
+            PORTS_WITH_ALL_PROTOCOLS,
+        )
+    };
+    t.add_with(
+        ids.ingress_self,
+        security_group_ingress::SecurityGroupIngress::new()
+            .description(props.ingress_self_description)
+            .ip_protocol("-1")
+            .from_port(-1)
+            .to_port(-1)
+            .group_id(group.ref_value())
+            .source_security_group_id(group.ref_value()),
+        keep_ports(),
+    );
+    t.add_with(
+        ids.egress_self,
+        security_group_egress::SecurityGroupEgress::new()
+            .description(props.egress_self_description)
+            .ip_protocol("-1")
+            .from_port(-1)
+            .to_port(-1)
+            .group_id(group.ref_value())
+            .destination_security_group_id(group.ref_value()),
+        keep_ports(),
+    );
+    t.add_with(
+        ids.egress_all,
+        security_group_egress::SecurityGroupEgress::new()
+            .description(props.egress_all_description)
+            .ip_protocol("-1")
+            .from_port(-1)
+            .to_port(-1)
+            .group_id(group.ref_value())
+            .cidr_ip("0.0.0.0/0"),
+        keep_ports(),
+    );
+    group
+}

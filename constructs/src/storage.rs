@@ -1,0 +1,313 @@
+//! FSx for Lustre and FSx for OpenZFS file systems, and Lustre data repository associations.
+
+use crate::l1::ec2::{SecurityGroup, Subnet};
+use crate::l1::fsx::{data_repository_association as dra, file_system as fs, FileSystem};
+use crate::rules::{dra as dra_rules, fsx as fsx_rules};
+use crate::TagsFrom;
+use crate::{rule_on, Tags};
+use synth::{Handle, Policy, ResourceOptions, Template, Value};
+
+/// DeletionPolicy and UpdateReplacePolicy for a resource that holds data.
+/// `Snapshot` is not valid for FSx, S3 or ECR (cfn-lint `valid_snapshot_types`), so the
+/// choice is between keeping and deleting.
+pub fn removal_options(policy: Policy) -> ResourceOptions {
+    ResourceOptions::default().retain_policy(policy)
+}
+
+/// An FSx for Lustre file system in one subnet.
+#[derive(Debug, Clone)]
+pub struct LustreProps<'a> {
+    /// SCRATCH_1, SCRATCH_2, PERSISTENT_1 or PERSISTENT_2; create-only.
+    pub deployment_type: &'a str,
+    /// SSD or HDD.
+    pub storage_type: &'a str,
+    pub storage_capacity: Value<i64>,
+    pub per_unit_storage_throughput: Value<i64>,
+    pub compression: Value<String>,
+    pub version: Value<String>,
+    /// 0 turns automatic backups off, which data repository associations require.
+    pub automatic_backup_retention_days: i64,
+    pub subnet: &'a Handle<Subnet>,
+    pub security_group: &'a Handle<SecurityGroup>,
+    pub removal: Policy,
+    pub tags: Tags,
+}
+
+/// A Lustre file system and what its associations must know about it.
+#[derive(Debug, Clone)]
+pub struct LustreFileSystem {
+    pub handle: Handle<FileSystem>,
+    deployment_type: String,
+    version: Value<String>,
+    backup_days: i64,
+    associations: Vec<(String, String)>,
+}
+
+impl LustreFileSystem {
+    pub fn add(t: &mut Template, id: &str, p: LustreProps<'_>) -> LustreFileSystem {
+        let path = format!("{id} (AWS::FSx::FileSystem)");
+        let (deployment, storage) = (p.deployment_type, p.storage_type);
+        let throughput = p.per_unit_storage_throughput.literal().copied();
+        rule_on(
+            t,
+            &format!("{path}.StorageCapacity"),
+            "StorageCapacity",
+            &p.storage_capacity,
+            |c| fsx_rules::lustre_storage_capacity(deployment, storage, throughput, *c),
+            "the Capacity parameter's AllowedValues",
+        );
+        rule_on(
+            t,
+            &format!("{path}.LustreConfiguration.PerUnitStorageThroughput"),
+            "PerUnitStorageThroughput",
+            &p.per_unit_storage_throughput,
+            |v| fsx_rules::lustre_per_unit_storage_throughput(deployment, storage, *v),
+            "the parameter's AllowedValues",
+        );
+        rule_on(
+            t,
+            &format!("{path}.LustreConfiguration.DataCompressionType"),
+            "DataCompressionType",
+            &p.compression,
+            |v| fsx_rules::lustre_compression(v),
+            "the parameter's AllowedValues",
+        );
+        rule_on(
+            t,
+            &format!("{path}.FileSystemTypeVersion"),
+            "FileSystemTypeVersion",
+            &p.version,
+            |v| fsx_rules::lustre_version(v, false),
+            "the parameter's AllowedValues",
+        );
+        if let Err(v) = fsx_rules::backup_retention_days(p.automatic_backup_retention_days) {
+            t.report(v.at(format!(
+                "{path}.LustreConfiguration.AutomaticBackupRetentionDays"
+            )));
+        }
+        let handle = t.add_with(
+            id,
+            fs::FileSystem::new()
+                .file_system_type("LUSTRE")
+                .storage_type(p.storage_type)
+                .file_system_type_version(p.version.clone())
+                .storage_capacity(p.storage_capacity)
+                .security_group_ids(vec![p.security_group.ref_value()])
+                .subnet_ids(vec![p.subnet.ref_value()])
+                .lustre_configuration(
+                    fs::LustreConfiguration::new()
+                        .data_compression_type(p.compression)
+                        .deployment_type(p.deployment_type)
+                        .per_unit_storage_throughput(p.per_unit_storage_throughput)
+                        .automatic_backup_retention_days(p.automatic_backup_retention_days),
+                )
+                .tags_from(&p.tags),
+            removal_options(p.removal),
+        );
+        LustreFileSystem {
+            handle,
+            deployment_type: p.deployment_type.to_string(),
+            version: p.version,
+            backup_days: p.automatic_backup_retention_days,
+            associations: Vec::new(),
+        }
+    }
+
+    /// Links a file system path to an S3 prefix. Rules that span associations run in
+    /// [`LustreFileSystem::finish`].
+    pub fn associate(
+        &mut self,
+        t: &mut Template,
+        id: &str,
+        a: Association<'_>,
+    ) -> Handle<dra::DataRepositoryAssociation> {
+        let path = format!("{id} (AWS::FSx::DataRepositoryAssociation)");
+        if let Err(v) = dra_rules::file_system_path(a.file_system_path) {
+            t.report(v.at(format!("{path}.FileSystemPath")));
+        }
+        if let Value::Lit(p) = &a.data_repository_path {
+            if let Err(v) = dra_rules::data_repository_path(p) {
+                t.report(v.at(format!("{path}.DataRepositoryPath")));
+            }
+        }
+        for (field, events) in [
+            ("S3.AutoImportPolicy.Events", a.import),
+            ("S3.AutoExportPolicy.Events", a.export),
+        ] {
+            if let Err(v) = dra_rules::events(field, events) {
+                t.report(v.at(format!("{path}.{field}")));
+            }
+        }
+        self.associations.push((
+            a.file_system_path.to_string(),
+            a.data_repository_key.to_string(),
+        ));
+        let events = |e: &[String]| -> Vec<Value<String>> {
+            e.iter().map(|s| Value::Lit(s.clone())).collect()
+        };
+        let mut s3 = dra::S3::new();
+        if !a.import.is_empty() {
+            s3 = s3.auto_import_policy(dra::AutoImportPolicy::new().events(events(a.import)));
+        }
+        if !a.export.is_empty() {
+            s3 = s3.auto_export_policy(dra::AutoExportPolicy::new().events(events(a.export)));
+        }
+        let mut props = dra::DataRepositoryAssociation::new()
+            .file_system_id(self.handle.ref_value())
+            .file_system_path(a.file_system_path)
+            .data_repository_path(a.data_repository_path)
+            .batch_import_meta_data_on_create(a.batch_import_on_create);
+        if !a.import.is_empty() || !a.export.is_empty() {
+            props = props.s3(s3);
+        }
+        t.add_with(id, props, a.options)
+    }
+
+    /// Rules across the file system and all its associations.
+    pub fn finish(&self, t: &mut Template) {
+        if self.associations.is_empty() {
+            return;
+        }
+        let path = format!("{} (AWS::FSx::FileSystem)", self.handle.id());
+        let mut report = |field: &str, r: crate::rules::RuleResult| {
+            if let Err(v) = r {
+                t.report(v.at(format!("{path}.{field}")));
+            }
+        };
+        report(
+            "DataRepositoryAssociations",
+            dra_rules::association_count(self.associations.len()),
+        );
+        report(
+            "LustreConfiguration.DeploymentType",
+            fsx_rules::lustre_deployment_with_associations(&self.deployment_type),
+        );
+        report(
+            "LustreConfiguration.AutomaticBackupRetentionDays",
+            fsx_rules::lustre_backups_with_associations(self.backup_days),
+        );
+        if let Value::Lit(v) = &self.version {
+            report("FileSystemTypeVersion", fsx_rules::lustre_version(v, true));
+        }
+        let paths: Vec<&str> = self.associations.iter().map(|(p, _)| p.as_str()).collect();
+        report(
+            "DataRepositoryAssociations",
+            dra_rules::file_system_paths_disjoint(&paths),
+        );
+        let repos: Vec<&str> = self.associations.iter().map(|(_, r)| r.as_str()).collect();
+        report(
+            "DataRepositoryAssociations",
+            dra_rules::data_repository_paths_disjoint(&repos),
+        );
+    }
+}
+
+/// One data repository association.
+#[derive(Debug, Clone)]
+pub struct Association<'a> {
+    pub file_system_path: &'a str,
+    /// Usually `Fn::Sub s3://${Bucket}/prefix/`.
+    pub data_repository_path: Value<String>,
+    /// The repository path with the bucket as a placeholder, for overlap checks.
+    pub data_repository_key: &'a str,
+    pub import: &'a [String],
+    pub export: &'a [String],
+    pub batch_import_on_create: bool,
+    pub options: ResourceOptions,
+}
+
+/// An FSx for OpenZFS file system in one subnet.
+#[derive(Debug, Clone)]
+pub struct OpenZfsProps<'a> {
+    pub deployment_type: &'a str,
+    pub storage_capacity: Value<i64>,
+    pub throughput_capacity: Value<i64>,
+    pub automatic_backup_retention_days: i64,
+    pub daily_backup_start_time: &'a str,
+    pub weekly_maintenance_start_time: &'a str,
+    pub root_volume_compression: &'a str,
+    pub nfs_clients: &'a str,
+    pub nfs_options: &'a [&'a str],
+    pub subnet: &'a Handle<Subnet>,
+    pub security_group: &'a Handle<SecurityGroup>,
+    pub removal: Policy,
+    pub tags: Tags,
+}
+
+pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<FileSystem> {
+    let path = format!("{id} (AWS::FSx::FileSystem)");
+    let deployment = p.deployment_type;
+    rule_on(
+        t,
+        &format!("{path}.StorageCapacity"),
+        "StorageCapacity",
+        &p.storage_capacity,
+        |c| fsx_rules::openzfs_storage_capacity(*c),
+        "the parameter's MinValue and MaxValue",
+    );
+    rule_on(
+        t,
+        &format!("{path}.OpenZFSConfiguration.ThroughputCapacity"),
+        "ThroughputCapacity",
+        &p.throughput_capacity,
+        |v| fsx_rules::openzfs_throughput(deployment, *v),
+        "the parameter's AllowedValues",
+    );
+    for (field, r) in [
+        (
+            "OpenZFSConfiguration.AutomaticBackupRetentionDays",
+            fsx_rules::backup_retention_days(p.automatic_backup_retention_days),
+        ),
+        (
+            "OpenZFSConfiguration.DailyAutomaticBackupStartTime",
+            fsx_rules::daily_backup_time(p.daily_backup_start_time),
+        ),
+        (
+            "OpenZFSConfiguration.WeeklyMaintenanceStartTime",
+            fsx_rules::weekly_maintenance_time(p.weekly_maintenance_start_time),
+        ),
+    ] {
+        if let Err(v) = r {
+            t.report(v.at(format!("{path}.{field}")));
+        }
+    }
+    let options: Vec<Value<String>> = p
+        .nfs_options
+        .iter()
+        .map(|o| Value::Lit(o.to_string()))
+        .collect();
+    t.add_with(
+        id,
+        fs::FileSystem::new()
+            .file_system_type("OPENZFS")
+            .open_zfs_configuration(
+                fs::OpenZFSConfiguration::new()
+                    .automatic_backup_retention_days(p.automatic_backup_retention_days)
+                    .copy_tags_to_backups(true)
+                    .copy_tags_to_volumes(true)
+                    .daily_automatic_backup_start_time(p.daily_backup_start_time)
+                    .deployment_type(p.deployment_type)
+                    // Lets the stack delete the file system even after users made child volumes.
+                    .options(vec![Value::Lit(
+                        "DELETE_CHILD_VOLUMES_AND_SNAPSHOTS".to_string(),
+                    )])
+                    .root_volume_configuration(
+                        fs::RootVolumeConfiguration::new()
+                            .data_compression_type(p.root_volume_compression)
+                            .nfs_exports(vec![fs::NfsExports::new().client_configurations(vec![
+                                fs::ClientConfigurations::new()
+                                    .clients(p.nfs_clients)
+                                    .options(options),
+                            ])]),
+                    )
+                    .throughput_capacity(p.throughput_capacity)
+                    .weekly_maintenance_start_time(p.weekly_maintenance_start_time),
+            )
+            .security_group_ids(vec![p.security_group.ref_value()])
+            .storage_capacity(p.storage_capacity)
+            .storage_type("SSD")
+            .subnet_ids(vec![p.subnet.ref_value()])
+            .tags_from(&p.tags),
+        removal_options(p.removal),
+    )
+}

@@ -1,0 +1,149 @@
+//! The library-only commands: synth, list, schema, init. None of them talks to AWS.
+
+pub mod init;
+
+use similar::TextDiff;
+use stacks::{Config, STACKS};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use synth::{Diagnostics, Format, Severity};
+
+/// Exit codes shared by every command (documented in the README).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const ERROR: i32 = 1;
+    pub const INVALID_INPUT: i32 = 2;
+}
+
+/// A command's failure: what to print and the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Invalid input: every diagnostic is printed; exit 2.
+    Invalid(Diagnostics),
+    /// Anything else; exit 1.
+    Other(String),
+}
+
+impl Failure {
+    pub fn code(&self) -> i32 {
+        match self {
+            Failure::Invalid(_) => exit::INVALID_INPUT,
+            Failure::Other(_) => exit::ERROR,
+        }
+    }
+
+    pub fn print(&self) {
+        match self {
+            Failure::Invalid(d) => print_diagnostics(d, false),
+            Failure::Other(m) => eprintln!("error: {m}"),
+        }
+    }
+}
+
+/// Prints diagnostics to stderr: errors and warnings always, infos with `verbose`.
+pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
+    let mut err = std::io::stderr().lock();
+    let mut infos = 0;
+    for diag in d.iter() {
+        if diag.severity == Severity::Info && !verbose {
+            infos += 1;
+            continue;
+        }
+        let _ = writeln!(err, "{diag}");
+    }
+    let errors = d.errors().count();
+    if errors > 0 {
+        let _ = writeln!(err, "{errors} error(s); nothing was written");
+    }
+    if infos > 0 && verbose {
+        let _ = writeln!(err, "{infos} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
+    }
+}
+
+/// Loads the config: the file when given, else the built-in default (the tutorial's setup).
+pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::Invalid(
+            std::iter::once(synth::Diagnostic::error(
+                "PC001",
+                path.display().to_string(),
+                format!("config file must be readable, got {e}"),
+            ))
+            .collect(),
+        )
+    })?;
+    Config::from_yaml(&text, &path.display().to_string()).map_err(Failure::Invalid)
+}
+
+pub struct SynthArgs<'a> {
+    pub config: Option<&'a Path>,
+    pub stack: &'a str,
+    pub out: &'a Path,
+    pub format: Format,
+    pub check: bool,
+    pub verbose: bool,
+}
+
+/// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
+pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
+    let config = load_config(a.config)?;
+    let built = stacks::build(a.stack, &config).map_err(Failure::Invalid)?;
+    print_diagnostics(&built.synthesized.diagnostics, a.verbose);
+    let text = built.synthesized.render(a.format);
+    let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
+    if a.check {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == text {
+            return Ok(path);
+        }
+        let diff = TextDiff::from_lines(&current, &text);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "{}",
+            diff.unified_diff().context_radius(3).header(
+                &format!("{} (committed)", path.display()),
+                &format!("{} (synthesized)", path.display())
+            )
+        );
+        return Err(Failure::Other(format!(
+            "{} is stale: run `pcstack synth` and commit the result",
+            path.display()
+        )));
+    }
+    write_atomic(&path, text.as_bytes())
+        .map_err(|e| Failure::Other(format!("could not write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Writes through a temporary file in the same directory, then renames it into place, so
+/// a reader never sees half a file and a failure leaves the old file as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+pub fn list() -> String {
+    STACKS
+        .iter()
+        .map(|s| format!("{}\t{}\n", s.name, s.description))
+        .collect()
+}
+
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Config);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

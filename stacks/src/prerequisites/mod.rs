@@ -1,0 +1,381 @@
+//! `parallelcluster-prerequisites`: everything the tutorial's prerequisites step creates, in
+//! one template. Logical IDs and create-only values match the tutorial's template, so a stack
+//! created from it updates in place (see shared/reference/seed-workflow.md).
+
+pub mod config;
+
+use crate::{OutputSpec, StackOutput};
+use config::{
+    Config, Removal, LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, LUSTRE_VERSIONS, OPENZFS_DEPLOYMENT,
+};
+use constructs::l1::ecr::RepositoryAttr;
+use constructs::l1::fsx::FileSystemAttr;
+use constructs::network::{open_endpoint_policy, Network, NetworkIds, NetworkProps};
+use constructs::rules::fsx as fsx_rules;
+use constructs::security::{self, EfaSecurityGroupIds, EfaSecurityGroupProps};
+use constructs::storage::{add_openzfs, Association, LustreFileSystem, LustreProps, OpenZfsProps};
+use constructs::store::{add_bucket, add_repository, BucketProps, RepositoryProps};
+use constructs::Tags;
+use synth::{Expr, LogicalId, Parameter, ParameterType, Policy, ResourceOptions, Template, Value};
+
+pub const NAME: &str = "parallelcluster-prerequisites";
+pub const DESCRIPTION: &str = "VPC, EFA security group, FSx for Lustre and OpenZFS, S3 bucket with data repository associations, and ECR repository for an AWS ParallelCluster training cluster";
+
+fn policy(r: Removal) -> Policy {
+    match r {
+        Removal::Retain => Policy::Retain,
+        Removal::Delete => Policy::Delete,
+    }
+}
+
+/// The parameters, in the tutorial's order and with its names.
+struct Parameters {
+    vpc_name: LogicalId,
+    az: LogicalId,
+    create_s3_endpoint: LogicalId,
+    capacity: LogicalId,
+    throughput: LogicalId,
+    compression: LogicalId,
+    version: LogicalId,
+    openzfs_capacity: LogicalId,
+    openzfs_throughput: LogicalId,
+}
+
+fn parameters(t: &mut Template, c: &Config) -> Parameters {
+    let l = &c.lustre;
+    let mut az = Parameter::new(ParameterType::Aws(
+        "AWS::EC2::AvailabilityZone::Name".into(),
+    ))
+    .description(
+        "Availability Zone of the public subnet, the private subnet and both file systems",
+    );
+    if let Some(default) = &c.network.availability_zone {
+        az = az.default(default.as_str());
+    }
+    // Capacity: 1200, 2400, then multiples of 2400 (FSx API StorageCapacity). CloudFormation
+    // has no "multiple of" constraint, so the allowed values are listed up to a ceiling.
+    let capacities: Vec<i64> = std::iter::once(1200)
+        .chain((1..).map(|n| n * 2400).take_while(|v| *v <= l.max_capacity))
+        .collect();
+    let (zfs_min, zfs_max) = fsx_rules::OPENZFS_CAPACITY;
+    let p = Parameters {
+        vpc_name: t.add_parameter("VPCName", Parameter::string().description("Name tag of the VPC and prefix of the subnet names").default(c.network.vpc_name.as_str()).length(Some(1), Some(200))),
+        az: t.add_parameter("PrimarySubnetAZ", az),
+        create_s3_endpoint: t.add_parameter(
+            "CreateS3Endpoint",
+            Parameter::string().description("Create an S3 gateway endpoint in the VPC").default(c.network.create_s3_endpoint.to_string()).allowed_values(["true", "false"]),
+        ),
+        capacity: t.add_parameter(
+            "Capacity",
+            Parameter::number()
+                .description("FSx for Lustre storage capacity in GiB: 1200, 2400 or a multiple of 2400")
+                .default(l.capacity)
+                .allowed_values(capacities)
+                .constraint_description(format!("must be 1200, 2400 or a multiple of 2400 up to {} GiB for Lustre PERSISTENT_1 SSD", l.max_capacity)),
+        ),
+        throughput: t.add_parameter(
+            "PerUnitStorageThroughput",
+            Parameter::number()
+                .description("FSx for Lustre throughput per TiB of storage, MB/s/TiB")
+                .default(l.per_unit_storage_throughput)
+                .allowed_values(fsx_rules::lustre_throughput_values(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE).to_vec()),
+        ),
+        compression: t.add_parameter("Compression", Parameter::string().description("FSx for Lustre data compression").default(l.compression.as_str()).allowed_values(["LZ4", "NONE"])),
+        version: t.add_parameter(
+            "LustreVersion",
+            Parameter::string().description("Lustre version; data repository associations need 2.12 or later").default(l.version.as_str()).allowed_values(LUSTRE_VERSIONS),
+        ),
+        openzfs_capacity: t.add_parameter(
+            "OpenZFSCapacity",
+            Parameter::number().description("FSx for OpenZFS storage capacity in GiB").default(c.openzfs.capacity).value_range(Some(zfs_min as f64), Some(zfs_max as f64)),
+        ),
+        openzfs_throughput: t.add_parameter(
+            "OpenZFSThroughput",
+            Parameter::number()
+                .description("FSx for OpenZFS throughput capacity, MB/s, as SINGLE_AZ_HA_2 allows")
+                .default(c.openzfs.throughput)
+                .allowed_values(fsx_rules::openzfs_throughput_values(OPENZFS_DEPLOYMENT).to_vec()),
+        ),
+    };
+    t.add_parameter_group("General configuration", &[&p.vpc_name]);
+    t.add_parameter_group("Availability Zone configuration for the subnets", &[&p.az]);
+    t.add_parameter_group(
+        "Network and S3 endpoints configuration",
+        &[&p.create_s3_endpoint],
+    );
+    t.add_parameter_group(
+        "FSx for Lustre",
+        &[&p.capacity, &p.throughput, &p.compression, &p.version],
+    );
+    t.add_parameter_group(
+        "FSx for OpenZFS",
+        &[&p.openzfs_capacity, &p.openzfs_throughput],
+    );
+    for (id, label) in [
+        (&p.vpc_name, "Name of your VPC"),
+        (&p.az, "Availability Zone for the subnets and file systems"),
+        (&p.create_s3_endpoint, "Create an S3 endpoint"),
+        (&p.capacity, "Lustre storage capacity (GiB)"),
+        (&p.throughput, "Lustre throughput per TiB (MB/s/TiB)"),
+        (&p.compression, "Lustre data compression"),
+        (&p.version, "Lustre version"),
+        (&p.openzfs_capacity, "OpenZFS storage capacity (GiB)"),
+        (&p.openzfs_throughput, "OpenZFS throughput (MB/s)"),
+    ] {
+        t.label_parameter(id, label);
+    }
+    p
+}
+
+fn param<T>(id: &LogicalId) -> Value<T> {
+    Value::Expr(Expr::Ref(id.clone()))
+}
+
+/// Builds the template. Config problems are recorded in the template's diagnostics.
+pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
+    let mut t = Template::new(NAME);
+    t.description = Some(DESCRIPTION.into());
+    t.report_all(c.validate());
+    let tags = Tags::from_pairs(&c.tags);
+    let p = parameters(&mut t, c);
+    let endpoint = t.add_condition(
+        "S3EndpointCondition",
+        Expr::equals(Expr::Ref(p.create_s3_endpoint.clone()), "true"),
+    );
+    t.add_mapping(
+        "Networking",
+        "VPC",
+        "CIDR0",
+        c.network.primary_cidr.as_str(),
+    );
+    t.add_mapping(
+        "Networking",
+        "VPC",
+        "CIDR1",
+        c.network.secondary_cidr.as_str(),
+    );
+
+    let name_with = |suffix: &str| -> Value<String> {
+        Expr::join(
+            " ",
+            vec![
+                Expr::Ref(p.vpc_name.clone()).into(),
+                suffix.into(),
+                Expr::Ref(p.az.clone()).into(),
+            ],
+        )
+        .into()
+    };
+    let network = Network::add(
+        &mut t,
+        NetworkIds {
+            vpc: "VPC",
+            secondary_cidr: "VpcCidrBlock",
+            internet_gateway: "InternetGateway",
+            gateway_attachment: "GatewayToInternet",
+            elastic_ip: "ElasticIP",
+            nat_gateway: "NATGateway",
+            public_subnet: "PublicSubnet",
+            private_subnet: "PrimaryPrivateSubnet",
+            public_route_table: "PublicRouteTable",
+            private_route_table: "PrivateRouteTable",
+            public_route: "PublicRoute",
+            private_route: "PrivateRouteToInternet",
+            public_subnet_association: "PublicSubnetRouteTableAssociation",
+            private_subnet_association: "PrimaryPrivateSubnetRTAssociation",
+        },
+        NetworkProps {
+            primary_cidr: Expr::find_in_map("Networking", "VPC", "CIDR0").into(),
+            secondary_cidr: Expr::find_in_map("Networking", "VPC", "CIDR1").into(),
+            availability_zone: param(&p.az),
+            vpc_name_tag: Expr::sub("${VPCName} VPC").into(),
+            public_subnet_name_tag: name_with("Public Subnet -"),
+            private_subnet_name_tag: name_with("Private Subnet -"),
+            tags: tags.clone(),
+        },
+    );
+    // The tutorial's texts: GroupDescription and rule descriptions are create-only.
+    let sg = security::add(
+        &mut t,
+        &network.vpc,
+        EfaSecurityGroupIds {
+            group: "SecurityGroup",
+            ingress_self: "EFASecurityGroupIngress",
+            egress_self: "EFASecurityGroupEgress",
+            egress_all: "EFASecurityGroupEgressECS",
+        },
+        EfaSecurityGroupProps {
+            group_description: "Allow EFA communication for Multi-Node Parallel Batch jobs",
+            ingress_self_description:
+                "All to all communication for EFA Ingress within Security Group",
+            egress_self_description:
+                "All to all communication for EFA Egress  within Security Group",
+            egress_all_description: "All to all communication for Egress to all",
+            tags: tags.clone(),
+        },
+    );
+    network.add_s3_gateway_endpoint(
+        &mut t,
+        "S3Endpoint",
+        Some(&endpoint),
+        open_endpoint_policy(),
+    );
+
+    let bucket = add_bucket(
+        &mut t,
+        "DataBucket",
+        "DataBucketPolicy",
+        BucketProps {
+            name: &c.bucket.name,
+            noncurrent_version_days: 30,
+            abort_multipart_days: 7,
+            removal: policy(c.bucket.removal),
+            tags: tags.clone(),
+        },
+    );
+    let repository = add_repository(
+        &mut t,
+        "TrainingImageRepository",
+        RepositoryProps {
+            name: &c.repository.name,
+            mutable_tags: &["latest"],
+            untagged_days: 14,
+            removal: policy(c.repository.removal),
+            tags: tags.clone(),
+        },
+    );
+
+    let mut lustre = LustreFileSystem::add(
+        &mut t,
+        "FSxLFilesystem",
+        LustreProps {
+            deployment_type: LUSTRE_DEPLOYMENT,
+            storage_type: LUSTRE_STORAGE,
+            storage_capacity: param(&p.capacity),
+            per_unit_storage_throughput: param(&p.throughput),
+            compression: param(&p.compression),
+            version: param(&p.version),
+            automatic_backup_retention_days: 0,
+            subnet: &network.private_subnet,
+            security_group: &sg,
+            removal: policy(c.lustre.removal),
+            tags: tags.clone(),
+        },
+    );
+    let openzfs = add_openzfs(
+        &mut t,
+        "OpenZFSFileSystem",
+        OpenZfsProps {
+            deployment_type: OPENZFS_DEPLOYMENT,
+            storage_capacity: param(&p.openzfs_capacity),
+            throughput_capacity: param(&p.openzfs_throughput),
+            automatic_backup_retention_days: 30,
+            daily_backup_start_time: "19:00",
+            weekly_maintenance_start_time: "1:04:00",
+            root_volume_compression: "NONE",
+            nfs_clients: "*",
+            nfs_options: &["rw", "no_root_squash", "crossmnt"],
+            subnet: &network.private_subnet,
+            security_group: &sg,
+            removal: policy(c.openzfs.removal),
+            tags: tags.clone(),
+        },
+    );
+    for a in &c.associations {
+        let prefix = a.s3_prefix.trim_start_matches('/');
+        lustre.associate(
+            &mut t,
+            &a.id,
+            Association {
+                file_system_path: &a.file_system_path,
+                data_repository_path: Expr::sub(format!("s3://${{{}}}/{prefix}", bucket.id()))
+                    .into(),
+                data_repository_key: &format!("s3://bucket/{prefix}"),
+                import: &a.import,
+                export: &a.export,
+                batch_import_on_create: a.batch_import_on_create,
+                options: ResourceOptions::default(),
+            },
+        );
+    }
+    lustre.finish(&mut t);
+
+    let mut outputs = vec![
+        OutputSpec::new("VPC", "ID of the VPC", network.vpc.reference(), "VPC_ID"),
+        OutputSpec::new(
+            "PublicSubnet",
+            "ID of the public subnet",
+            network.public_subnet.reference(),
+            "PUBLIC_SUBNET_ID",
+        ),
+        OutputSpec::new(
+            "PrimaryPrivateSubnet",
+            "ID of the primary private subnet",
+            network.private_subnet.reference(),
+            "PRIVATE_SUBNET_ID",
+        ),
+        OutputSpec::new(
+            "SecurityGroup",
+            "ID of the EFA security group",
+            sg.reference(),
+            "SECURITY_GROUP_ID",
+        ),
+        OutputSpec::new(
+            "FSxLustreFilesystemId",
+            "ID of the FSx for Lustre file system",
+            lustre.handle.reference(),
+            "FSX_LUSTRE_ID",
+        ),
+        OutputSpec::new(
+            "FSxLustreFilesystemMountname",
+            "Mount name of the FSx for Lustre file system",
+            lustre.handle.get_att(FileSystemAttr::LustreMountName),
+            "FSX_LUSTRE_MOUNT_NAME",
+        ),
+        OutputSpec::new(
+            "FSxLustreFilesystemDNSname",
+            "DNS name of the FSx for Lustre file system",
+            lustre.handle.get_att(FileSystemAttr::DNSName),
+            "FSX_LUSTRE_DNS",
+        ),
+        OutputSpec::new(
+            "FSxORootVolumeId",
+            "ID of the FSx for OpenZFS root volume",
+            openzfs.get_att(FileSystemAttr::RootVolumeId),
+            "FSX_OPENZFS_ROOT_VOLUME_ID",
+        ),
+        OutputSpec::new(
+            "S3BucketName",
+            "Name of the data bucket",
+            bucket.reference(),
+            "S3_BUCKET_NAME",
+        ),
+        OutputSpec::new(
+            "ECRRepositoryName",
+            "Name of the training image repository",
+            repository.reference(),
+            "ECR_REPO_NAME",
+        ),
+        OutputSpec::new(
+            "ECRRepositoryUri",
+            "URI of the training image repository",
+            repository.get_att(RepositoryAttr::RepositoryUri),
+            "ECR_REPO_URI",
+        ),
+    ];
+    for a in &c.associations {
+        let dir = format!(
+            "{}{}",
+            c.lustre.mount_point.trim_end_matches('/'),
+            a.file_system_path
+        );
+        outputs.push(OutputSpec::new(
+            &a.output,
+            &format!("Mounted path of the {} association", a.file_system_path),
+            dir,
+            &a.env,
+        ));
+    }
+    let stack_outputs = crate::add_outputs(&mut t, outputs);
+    (t, stack_outputs)
+}

@@ -1,0 +1,772 @@
+//! Registry schema -> a small model of what the generated Rust holds: structs with typed
+//! fields, the literal checks each field gets, the attributes and the create-only paths.
+
+use heck::ToSnakeCase;
+use serde_json::{Map, Value as Json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One resource type, ready to emit.
+#[derive(Debug)]
+pub struct Resource {
+    /// `AWS::EC2::VPC`
+    pub type_name: String,
+    /// `ec2`
+    pub service: String,
+    /// `VPC`
+    pub name: String,
+    /// `vpc`
+    pub module: String,
+    pub doc_url: String,
+    /// The resource's own properties.
+    pub root: Struct,
+    /// Property types reachable from the root, in schema order.
+    pub defs: Vec<Struct>,
+    /// `(variant, GetAtt name, source)`: from readOnlyProperties, then the hand-kept extras.
+    pub attrs: Vec<Attr>,
+    pub create_only: Vec<CreateOnly>,
+    /// Patterns of this resource that regex_lite compiles, in order of first use.
+    pub patterns: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Attr {
+    pub variant: String,
+    pub name: String,
+    /// Set for attributes the schema omits.
+    pub source: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct CreateOnly {
+    pub path: String,
+    /// Set for paths the schema omits.
+    pub source: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct Struct {
+    pub name: String,
+    /// Name used in messages: `AWS::FSx::FileSystem` or `AWS::FSx::FileSystem.LustreConfiguration`.
+    pub context: String,
+    pub fields: Vec<Field>,
+    /// CloudFormation names of required fields, in schema order.
+    pub required: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub cfn: String,
+    pub rust: String,
+    pub ty: Ty,
+    pub cons: Cons,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prim {
+    Str,
+    Int,
+    Num,
+    Bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    Prim(Prim),
+    /// `Value<Vec<Value<P>>>`
+    PrimVec(Prim),
+    /// A property type; boxed when it (indirectly) contains itself.
+    Struct {
+        name: String,
+        boxed: bool,
+    },
+    StructVec(String),
+    Json,
+}
+
+/// Checks on one value. `item` holds the per-item checks of an array of primitives.
+#[derive(Debug, Clone, Default)]
+pub struct Cons {
+    pub one_of: Option<Vec<String>>,
+    /// A pattern regex_lite compiles, or one it cannot (`Err`), kept for the comment.
+    pub pattern: Option<Result<String, String>>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<serde_json::Number>,
+    pub maximum: Option<serde_json::Number>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub item: Option<Box<Cons>>,
+}
+
+impl Cons {
+    /// Reads the keywords of one schema node; `over` wins where both say something.
+    fn read(s: &Map<String, Json>) -> Cons {
+        let str_list = |v: &Json| -> Option<Vec<String>> {
+            v.as_array()?
+                .iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect()
+        };
+        // Zero lower bounds check nothing; leaving them out gives the shorter message.
+        let nonzero = |k: &str| s.get(k).and_then(Json::as_u64).filter(|n| *n > 0);
+        let one_of = match (s.get("enum"), s.get("const")) {
+            (Some(e), _) => str_list(e),
+            (None, Some(Json::String(c))) => Some(vec![c.clone()]),
+            _ => None,
+        };
+        Cons {
+            one_of,
+            pattern: s.get("pattern").and_then(Json::as_str).map(compile_pattern),
+            min_length: nonzero("minLength"),
+            max_length: s.get("maxLength").and_then(Json::as_u64),
+            minimum: s.get("minimum").and_then(|v| v.as_number().cloned()),
+            maximum: s.get("maximum").and_then(|v| v.as_number().cloned()),
+            min_items: nonzero("minItems"),
+            max_items: s.get("maxItems").and_then(Json::as_u64),
+            item: None,
+        }
+    }
+
+    fn overlay(self, over: Cons) -> Cons {
+        Cons {
+            one_of: over.one_of.or(self.one_of),
+            pattern: over.pattern.or(self.pattern),
+            min_length: over.min_length.or(self.min_length),
+            max_length: over.max_length.or(self.max_length),
+            minimum: over.minimum.or(self.minimum),
+            maximum: over.maximum.or(self.maximum),
+            min_items: over.min_items.or(self.min_items),
+            max_items: over.max_items.or(self.max_items),
+            item: over.item.or(self.item),
+        }
+    }
+
+    /// Keeps only the checks that apply to a value of this type.
+    fn fit(self, ty: &Ty) -> Cons {
+        match ty {
+            Ty::Prim(Prim::Str) => Cons {
+                one_of: self.one_of,
+                pattern: self.pattern,
+                min_length: self.min_length,
+                max_length: self.max_length,
+                ..Cons::default()
+            },
+            Ty::Prim(Prim::Int | Prim::Num) => Cons {
+                minimum: self.minimum,
+                maximum: self.maximum,
+                ..Cons::default()
+            },
+            Ty::PrimVec(p) => Cons {
+                min_items: self.min_items,
+                max_items: self.max_items,
+                item: self
+                    .item
+                    .map(|c| Box::new(c.fit(&Ty::Prim(*p))))
+                    .filter(|c| !c.is_empty()),
+                ..Cons::default()
+            },
+            Ty::StructVec(_) => Cons {
+                min_items: self.min_items,
+                max_items: self.max_items,
+                ..Cons::default()
+            },
+            Ty::Prim(Prim::Bool) | Ty::Struct { .. } | Ty::Json => Cons::default(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.one_of.is_none()
+            && self.pattern.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.minimum.is_none()
+            && self.maximum.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+            && self.item.is_none()
+    }
+}
+
+/// The pattern as regex_lite should get it, or `Err(pattern)` when regex_lite can't
+/// compile it (lookarounds, Unicode classes).
+///
+/// Schema patterns are ECMA-262, where `[` inside a class is a literal; regex_lite rejects
+/// it as a nested class, so it is escaped first (same meaning, e.g. the security group
+/// description pattern `[...@[\]...]`).
+fn compile_pattern(p: &str) -> Result<String, String> {
+    if regex_lite::Regex::new(p).is_ok() {
+        return Ok(p.to_string());
+    }
+    let mut out = String::with_capacity(p.len() + 4);
+    let (mut in_class, mut escaped) = (false, false);
+    for c in p.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' if in_class => {
+                out.push_str("\\[");
+                continue;
+            }
+            '[' => in_class = true,
+            ']' => in_class = false,
+            _ => {}
+        }
+        out.push(c);
+    }
+    match regex_lite::Regex::new(&out) {
+        Ok(_) => Ok(out),
+        Err(_) => Err(p.to_string()),
+    }
+}
+
+/// Names a struct may not take inside a generated module: what the module imports or
+/// declares besides the property types.
+const RESERVED: &[&str] = &[
+    "Value",
+    "Check",
+    "Diagnostics",
+    "Resource",
+    "Attribute",
+    "Option",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Self",
+    "LazyLock",
+    "Regex",
+];
+
+/// Builds the model of one resource type from its registry schema.
+pub fn resource(
+    type_name: &str,
+    schema: &Json,
+    extra_create_only: &[(&'static str, &'static str)],
+    extra_attrs: &[(&'static str, &'static str)],
+) -> Result<Resource, String> {
+    let parts: Vec<&str> = type_name.split("::").collect();
+    let [_, service, name] = parts[..] else {
+        return Err(format!(
+            "{type_name}: expected a name of the form AWS::Service::Resource"
+        ));
+    };
+    let schema = schema
+        .as_object()
+        .ok_or_else(|| format!("{type_name}: schema is not an object"))?;
+    let mut b = Builder::new(type_name, name, schema)?;
+    let read_only = strings(schema.get("readOnlyProperties"));
+    b.read_only = read_only.iter().cloned().collect();
+    b.collect_paths(None, "/properties", &mut Vec::new());
+
+    let root = b.build_struct(None)?;
+    let mut defs = Vec::new();
+    for def in b.defs.keys() {
+        if b.paths.contains_key(def) {
+            defs.push(b.build_struct(Some(def))?);
+        }
+    }
+
+    let mut attrs = Vec::new();
+    for p in &read_only {
+        let parts: Vec<&str> = p
+            .strip_prefix("/properties/")
+            .ok_or_else(|| format!("{type_name}: readOnly path {p} is not under /properties"))?
+            .split('/')
+            .collect();
+        let variant = parts.concat();
+        if !is_ident(&variant) {
+            return Err(format!(
+                "{type_name}: readOnly path {p} makes no variant name"
+            ));
+        }
+        attrs.push(Attr {
+            variant,
+            name: parts.join("."),
+            source: None,
+        });
+    }
+    for (attr, source) in extra_attrs {
+        if !attrs.iter().any(|a| a.name == *attr) {
+            attrs.push(Attr {
+                variant: attr.replace('.', ""),
+                name: attr.to_string(),
+                source: Some(source),
+            });
+        }
+    }
+    let mut variants = BTreeSet::new();
+    for a in &attrs {
+        if !variants.insert(a.variant.clone()) {
+            return Err(format!(
+                "{type_name}: two attributes map to variant {}",
+                a.variant
+            ));
+        }
+    }
+
+    let mut create_only: Vec<CreateOnly> = Vec::new();
+    for p in strings(schema.get("createOnlyProperties")) {
+        let path = p
+            .strip_prefix("/properties/")
+            .ok_or_else(|| format!("{type_name}: createOnly path {p} is not under /properties"))?;
+        create_only.push(CreateOnly {
+            path: path.to_string(),
+            source: None,
+        });
+    }
+    for (path, source) in extra_create_only {
+        if !create_only.iter().any(|c| c.path == *path) {
+            create_only.push(CreateOnly {
+                path: path.to_string(),
+                source: Some(source),
+            });
+        }
+    }
+
+    let mut patterns = Vec::new();
+    for s in std::iter::once(&root).chain(&defs) {
+        for f in &s.fields {
+            let item = f.cons.item.as_deref();
+            for c in std::iter::once(&f.cons).chain(item) {
+                if let Some(Ok(p)) = &c.pattern {
+                    if !patterns.contains(p) {
+                        patterns.push(p.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    Ok(Resource {
+        type_name: type_name.to_string(),
+        service: service.to_lowercase(),
+        name: name.to_string(),
+        module: name.to_snake_case(),
+        doc_url: format!(
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-{}-{}.html",
+            service.to_lowercase(),
+            name.to_lowercase()
+        ),
+        root,
+        defs,
+        attrs,
+        create_only,
+        patterns,
+    })
+}
+
+fn strings(v: Option<&Json>) -> Vec<String> {
+    v.and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+struct Builder<'a> {
+    type_name: &'a str,
+    resource_name: &'a str,
+    root: Map<String, Json>,
+    /// Definitions, with inline objects hoisted in and oneOf branches merged.
+    defs: serde_json::Map<String, Json>,
+    /// Definition name -> Rust struct name.
+    names: BTreeMap<String, String>,
+    read_only: BTreeSet<String>,
+    /// Definition name -> every property path that reaches it.
+    paths: BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        type_name: &'a str,
+        resource_name: &'a str,
+        schema: &Map<String, Json>,
+    ) -> Result<Self, String> {
+        let mut defs = schema
+            .get("definitions")
+            .and_then(Json::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut root = schema.clone();
+        root.remove("definitions");
+        // Hoist inline objects into definitions named after their property, so every
+        // object with properties becomes a struct. Newly hoisted ones are visited too.
+        hoist(&mut root, &mut defs);
+        let mut i = 0;
+        while i < defs.len() {
+            let (name, mut def) = match defs.iter().nth(i) {
+                Some((k, v)) => (k.clone(), v.clone()),
+                None => break,
+            };
+            if let Some(obj) = def.as_object_mut() {
+                merge_branches(obj);
+                hoist(obj, &mut defs);
+            }
+            defs.insert(name, def);
+            i += 1;
+        }
+
+        let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        taken.insert(resource_name.to_string());
+        taken.insert(format!("{resource_name}Attr"));
+        let mut names = BTreeMap::new();
+        let struct_defs: Vec<String> = defs
+            .iter()
+            .filter(|(_, d)| is_struct(d))
+            .map(|(k, _)| k.clone())
+            .collect();
+        // Verbatim names first, so a suffixed name never takes a verbatim one.
+        for k in &struct_defs {
+            if !taken.contains(k) && is_ident(k) {
+                taken.insert(k.clone());
+                names.insert(k.clone(), k.clone());
+            }
+        }
+        for k in &struct_defs {
+            if names.contains_key(k) {
+                continue;
+            }
+            let suffixed = format!("{k}Property");
+            if taken.contains(&suffixed) || !is_ident(&suffixed) {
+                return Err(format!(
+                    "{type_name}: definition {k} has no free struct name"
+                ));
+            }
+            taken.insert(suffixed.clone());
+            names.insert(k.clone(), suffixed);
+        }
+        Ok(Builder {
+            type_name,
+            resource_name,
+            root,
+            defs,
+            names,
+            read_only: BTreeSet::new(),
+            paths: BTreeMap::new(),
+        })
+    }
+
+    fn node(&self, def: Option<&str>) -> Option<&Map<String, Json>> {
+        match def {
+            None => Some(&self.root),
+            Some(d) => self.defs.get(d).and_then(Json::as_object),
+        }
+    }
+
+    fn properties(&self, def: Option<&str>) -> Vec<(String, Json)> {
+        self.node(def)
+            .and_then(|n| n.get("properties"))
+            .and_then(Json::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Records every path through which each definition is reached, stepping over
+    /// read-only properties (they are not inputs).
+    fn collect_paths(&mut self, def: Option<&str>, path: &str, stack: &mut Vec<String>) {
+        for (prop, schema) in self.properties(def) {
+            let p = format!("{path}/{prop}");
+            if self.read_only.contains(&p) {
+                continue;
+            }
+            let (target, p) = match self.resolve(&schema).0 {
+                Ty::Struct { name, .. } => (name, p),
+                Ty::StructVec(name) => (name, format!("{p}/*")),
+                _ => continue,
+            };
+            let Some(d) = self.def_of_struct(&target) else {
+                continue;
+            };
+            self.paths.entry(d.clone()).or_default().push(p.clone());
+            if !stack.contains(&d) {
+                stack.push(d.clone());
+                self.collect_paths(Some(&d), &p, stack);
+                stack.pop();
+            }
+        }
+    }
+
+    fn def_of_struct(&self, name: &str) -> Option<String> {
+        self.names
+            .iter()
+            .find(|(_, v)| v.as_str() == name)
+            .map(|(k, _)| k.clone())
+    }
+
+    fn build_struct(&self, def: Option<&str>) -> Result<Struct, String> {
+        let node = self
+            .node(def)
+            .ok_or_else(|| format!("{}: missing definition {def:?}", self.type_name))?;
+        let (name, context, paths) = match def {
+            None => (
+                self.resource_name.to_string(),
+                self.type_name.to_string(),
+                vec!["/properties".to_string()],
+            ),
+            Some(d) => (
+                self.names[d].clone(),
+                format!("{}.{}", self.type_name, d),
+                self.paths.get(d).cloned().unwrap_or_default(),
+            ),
+        };
+        // A field is left out when it is read-only at every path that reaches the struct.
+        let read_only = |prop: &str| {
+            !paths.is_empty()
+                && paths
+                    .iter()
+                    .all(|p| self.read_only.contains(&format!("{p}/{prop}")))
+        };
+        let mut fields = Vec::new();
+        let mut rust_names = BTreeSet::new();
+        for (prop, schema) in self.properties(def) {
+            if read_only(&prop) {
+                continue;
+            }
+            let (mut ty, cons) = self.resolve(&schema);
+            if let Ty::Struct { name: inner, .. } = &ty {
+                let boxed = self.contains(inner, &name, &mut BTreeSet::new());
+                ty = Ty::Struct {
+                    name: inner.clone(),
+                    boxed,
+                };
+            }
+            let rust = field_name(&prop);
+            if !rust_names.insert(rust.clone()) {
+                return Err(format!(
+                    "{}: two properties of {name} map to field {rust}",
+                    self.type_name
+                ));
+            }
+            let cons = cons.fit(&ty);
+            fields.push(Field {
+                cfn: prop,
+                rust,
+                ty,
+                cons,
+            });
+        }
+        let required = strings(node.get("required"))
+            .into_iter()
+            .filter(|r| fields.iter().any(|f| &f.cfn == r))
+            .collect();
+        Ok(Struct {
+            name,
+            context,
+            fields,
+            required,
+        })
+    }
+
+    /// Whether struct `from` holds `target` without a `Vec` in between (so `target`
+    /// holding `from` would make an infinitely sized type).
+    fn contains(&self, from: &str, target: &str, seen: &mut BTreeSet<String>) -> bool {
+        if from == target {
+            return true;
+        }
+        if !seen.insert(from.to_string()) {
+            return false;
+        }
+        let Some(d) = self.def_of_struct(from) else {
+            return false;
+        };
+        self.properties(Some(&d))
+            .iter()
+            .any(|(_, s)| match self.resolve(s).0 {
+                Ty::Struct { name, .. } => self.contains(&name, target, seen),
+                _ => false,
+            })
+    }
+
+    /// The Rust type of a schema node and the checks it carries.
+    fn resolve(&self, s: &Json) -> (Ty, Cons) {
+        self.resolve_depth(s, 0)
+    }
+
+    fn resolve_depth(&self, s: &Json, depth: usize) -> (Ty, Cons) {
+        let Some(s) = s.as_object() else {
+            return (Ty::Json, Cons::default());
+        };
+        let cons = Cons::read(s);
+        if depth > 16 {
+            return (Ty::Json, cons);
+        }
+        if let Some(r) = s.get("$ref").and_then(Json::as_str) {
+            let Some(def_name) = r.strip_prefix("#/definitions/") else {
+                return (Ty::Json, cons);
+            };
+            let Some(def) = self.defs.get(def_name) else {
+                return (Ty::Json, cons);
+            };
+            if let Some(n) = self.names.get(def_name) {
+                return (
+                    Ty::Struct {
+                        name: n.clone(),
+                        boxed: false,
+                    },
+                    cons,
+                );
+            }
+            // A definition of a primitive or an array: inline it, with its checks.
+            let (ty, inner) = self.resolve_depth(def, depth + 1);
+            return (ty, inner.overlay(cons));
+        }
+        match s.get("type") {
+            Some(Json::String(t)) => match t.as_str() {
+                "string" => (Ty::Prim(Prim::Str), cons),
+                "integer" => (Ty::Prim(Prim::Int), cons),
+                "number" => (Ty::Prim(Prim::Num), cons),
+                "boolean" => (Ty::Prim(Prim::Bool), cons),
+                "array" => {
+                    let items = s.get("items").cloned().unwrap_or(Json::Null);
+                    let (ity, icons) = self.resolve_depth(&items, depth + 1);
+                    match ity {
+                        Ty::Prim(p) => (
+                            Ty::PrimVec(p),
+                            Cons {
+                                item: Some(Box::new(icons)),
+                                ..cons
+                            },
+                        ),
+                        Ty::Struct { name, .. } => (Ty::StructVec(name), cons),
+                        _ => (Ty::Json, cons),
+                    }
+                }
+                // Objects with properties were hoisted into definitions; what is left is
+                // free-form.
+                _ => (Ty::Json, cons),
+            },
+            // A list of types (e.g. a policy given as an object or a JSON string).
+            Some(_) => (Ty::Json, cons),
+            None => {
+                // anyOf/oneOf of one primitive type (e.g. formats of a string) is that type.
+                let branches = s
+                    .get("anyOf")
+                    .or_else(|| s.get("oneOf"))
+                    .and_then(Json::as_array);
+                let Some(branches) = branches else {
+                    return (Ty::Json, cons);
+                };
+                let tys: Vec<Ty> = branches
+                    .iter()
+                    .map(|b| self.resolve_depth(b, depth + 1).0)
+                    .collect();
+                match tys.first() {
+                    Some(Ty::Prim(p)) if tys.iter().all(|t| *t == Ty::Prim(*p)) => {
+                        (Ty::Prim(*p), cons)
+                    }
+                    _ => (Ty::Json, cons),
+                }
+            }
+        }
+    }
+}
+
+/// Whether a (normalized) definition becomes a struct: an object with named properties.
+fn is_struct(def: &Json) -> bool {
+    def.get("properties")
+        .and_then(Json::as_object)
+        .is_some_and(|p| !p.is_empty())
+        && def.get("$ref").is_none()
+}
+
+/// A definition that is an object given as oneOf/anyOf alternatives of property sets
+/// (e.g. one of two prefix formats) becomes one struct with every alternative's fields.
+fn merge_branches(def: &mut Map<String, Json>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Json::Array(branches)) = def.get(key) else {
+            continue;
+        };
+        let props: Vec<(String, Json)> = branches
+            .iter()
+            .filter_map(|b| b.get("properties").and_then(Json::as_object))
+            .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
+        if props.is_empty() {
+            continue;
+        }
+        let target = def
+            .entry("properties")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Some(target) = target.as_object_mut() {
+            for (k, v) in props {
+                target.entry(k).or_insert(v);
+            }
+        }
+        def.remove(key);
+    }
+}
+
+/// Moves inline object schemas (with properties) under `node.properties` into `defs`,
+/// leaving a `$ref`. Array items are hoisted the same way.
+fn hoist(node: &mut Map<String, Json>, defs: &mut Map<String, Json>) {
+    let Some(Json::Object(props)) = node.get_mut("properties") else {
+        return;
+    };
+    for (prop, schema) in props.iter_mut() {
+        let target = match schema.get("type").and_then(Json::as_str) {
+            Some("array") => match schema.get_mut("items") {
+                Some(items) => items,
+                None => continue,
+            },
+            _ => schema,
+        };
+        let inline = target.get("$ref").is_none()
+            && (target
+                .get("properties")
+                .and_then(Json::as_object)
+                .is_some_and(|p| !p.is_empty())
+                || target
+                    .get("oneOf")
+                    .is_some_and(|b| has_branch_properties(b)));
+        if !inline {
+            continue;
+        }
+        let mut name = prop.clone();
+        if defs.contains_key(&name) {
+            name = format!("{prop}Property");
+        }
+        let mut n = 2;
+        while defs.contains_key(&name) {
+            name = format!("{prop}Property{n}");
+            n += 1;
+        }
+        let body = std::mem::replace(
+            target,
+            serde_json::json!({ "$ref": format!("#/definitions/{name}") }),
+        );
+        defs.insert(name, body);
+    }
+}
+
+fn has_branch_properties(branches: &Json) -> bool {
+    branches
+        .as_array()
+        .is_some_and(|bs| bs.iter().any(|b| b.get("properties").is_some()))
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Rust keywords, plus the names the generated impls already use.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "new", "check",
+];
+
+/// `CidrBlock` -> `cidr_block`, `Type` -> `type_`.
+pub fn field_name(prop: &str) -> String {
+    let s = prop.to_snake_case();
+    if KEYWORDS.contains(&s.as_str()) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}

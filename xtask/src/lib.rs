@@ -1,0 +1,3 @@
+//! Workspace tasks, run as `cargo run -p xtask -- <task>`.
+
+pub mod codegen;
