@@ -90,15 +90,20 @@ pub struct Built {
 pub fn build(name: &str, config: &Config) -> Result<Built, Diagnostics> {
     match name {
         prerequisites::NAME => {
+            // Config problems first, named by config field; the constructs would only
+            // repeat them in template terms.
+            let mut diagnostics = config.validate();
+            if diagnostics.has_errors() {
+                return Err(diagnostics);
+            }
             let (t, outputs) = prerequisites::build(config);
-            let synthesized = t.synthesize();
+            let mut synthesized = t.synthesize();
+            diagnostics.extend(std::mem::take(&mut synthesized.diagnostics));
+            synthesized.diagnostics = diagnostics;
             if synthesized.diagnostics.has_errors() {
                 Err(synthesized.diagnostics)
             } else {
-                Ok(Built {
-                    synthesized,
-                    outputs,
-                })
+                Ok(Built { synthesized, outputs })
             }
         }
         other => Err(std::iter::once(synth::Diagnostic::error(

@@ -131,11 +131,10 @@ fn param<T>(id: &LogicalId) -> Value<T> {
     Value::Expr(Expr::Ref(id.clone()))
 }
 
-/// Builds the template. Config problems are recorded in the template's diagnostics.
+/// Builds the template; run [`Config::validate`] first (`stacks::build` does).
 pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
     let mut t = Template::new(NAME);
     t.description = Some(DESCRIPTION.into());
-    t.report_all(c.validate());
     let tags = Tags::from_pairs(&c.tags);
     let p = parameters(&mut t, c);
     let endpoint = t.add_condition(

@@ -410,7 +410,7 @@ fn opt(v: Option<String>) -> String {
 }
 
 /// A raw string literal holding `s` exactly.
-fn raw_str(s: &str) -> String {
+pub(super) fn raw_str(s: &str) -> String {
     let mut hashes = String::new();
     while s.contains(&format!("\"{hashes}")) {
         hashes.push('#');

@@ -6,6 +6,8 @@
 
 mod emit;
 mod model;
+#[cfg(test)]
+mod tests;
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -261,11 +263,12 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
     }
 
     let out_dir = root.join(OUT_DIR);
-    let fmt_dir = if out_dir.is_dir() {
-        out_dir
-    } else {
-        root.to_path_buf()
-    };
+    // rustfmt runs where cargo fmt would find the same config: the nearest existing dir.
+    let fmt_dir = out_dir
+        .ancestors()
+        .find(|p| p.is_dir())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
     let mut files = vec![File {
         path: Path::new(OUT_DIR).join("mod.rs"),
         text: rustfmt(&emit::mod_rs(&schemas.version, &services), &fmt_dir)?,

@@ -193,7 +193,7 @@ impl Cons {
 /// Schema patterns are ECMA-262, where `[` inside a class is a literal; regex_lite rejects
 /// it as a nested class, so it is escaped first (same meaning, e.g. the security group
 /// description pattern `[...@[\]...]`).
-fn compile_pattern(p: &str) -> Result<String, String> {
+pub(super) fn compile_pattern(p: &str) -> Result<String, String> {
     if regex_lite::Regex::new(p).is_ok() {
         return Ok(p.to_string());
     }
@@ -717,9 +717,7 @@ fn hoist(node: &mut Map<String, Json>, defs: &mut Map<String, Json>) {
                 .get("properties")
                 .and_then(Json::as_object)
                 .is_some_and(|p| !p.is_empty())
-                || target
-                    .get("oneOf")
-                    .is_some_and(|b| has_branch_properties(b)));
+                || target.get("oneOf").is_some_and(has_branch_properties));
         if !inline {
             continue;
         }

@@ -1,0 +1,38 @@
+//! Golden templates: the default config and three others. A template change shows up here
+//! as a snapshot diff (`cargo insta review`).
+
+use stacks::{build, Config};
+use synth::Format;
+
+fn synth_yaml(config: &Config) -> String {
+    match build("parallelcluster-prerequisites", config) {
+        Ok(built) => built.synthesized.render(Format::Yaml),
+        Err(d) => panic!("config must build:\n{d}"),
+    }
+}
+
+fn config(name: &str) -> Config {
+    let path = format!("{}/../tests/configs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    Config::from_yaml(&text, &path).unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn default_config() {
+    insta::assert_snapshot!("default", synth_yaml(&Config::default()));
+}
+
+#[test]
+fn without_s3_endpoint() {
+    insta::assert_snapshot!("no-s3-endpoint", synth_yaml(&config("no-s3-endpoint")));
+}
+
+#[test]
+fn two_associations() {
+    insta::assert_snapshot!("two-associations", synth_yaml(&config("two-associations")));
+}
+
+#[test]
+fn custom_names_and_cidrs() {
+    insta::assert_snapshot!("custom-names", synth_yaml(&config("custom-names")));
+}

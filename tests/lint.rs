@@ -1,0 +1,89 @@
+//! cfn-lint, AWS's template linter, on every template pcstack synthesizes: the default and
+//! each config under tests/configs. Zero findings, informational checks included.
+//! The pinned cfn-lint lives in the project's .venv (`scripts/python-tools`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tool(name: &str) -> PathBuf {
+    let path = root().join(".venv").join("bin").join(name);
+    assert!(path.exists(), "{} is missing: run scripts/python-tools (the README's test command does)", path.display());
+    path
+}
+
+/// Synthesizes every config into its own directory and returns the template paths.
+fn templates(dir: &Path) -> Vec<PathBuf> {
+    let mut configs: Vec<Option<PathBuf>> = vec![None];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/configs")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    configs.extend(files.into_iter().map(Some));
+    configs
+        .iter()
+        .enumerate()
+        .map(|(i, config)| {
+            let out = dir.join(format!("t{i}"));
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcstack"));
+            cmd.args(["synth", "--out"]).arg(&out);
+            if let Some(c) = config {
+                cmd.arg("--config").arg(c);
+            }
+            let o = cmd.output().unwrap();
+            assert!(o.status.success(), "{:?}: {}", config, String::from_utf8_lossy(&o.stderr));
+            out.join("parallelcluster-prerequisites.yaml")
+        })
+        .collect()
+}
+
+#[test]
+fn cfn_lint_reports_nothing_on_any_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = templates(dir.path());
+    assert_eq!(templates.len(), 4, "the default and three configs");
+    let out = Command::new(tool("cfn-lint")).args(["--include-checks", "I", "--"]).args(&templates).output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "cfn-lint found problems:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cfn_lint_catches_a_broken_template() {
+    // Proves the linter runs and reads our output: a template with a dangling Ref must fail.
+    let dir = tempfile::tempdir().unwrap();
+    let path = &templates(dir.path())[0];
+    let broken = std::fs::read_to_string(path).unwrap().replacen("Ref: PublicRouteTable", "Ref: NoSuchTable", 1);
+    std::fs::write(path, broken).unwrap();
+    let out = Command::new(tool("cfn-lint")).arg("--").arg(path).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NoSuchTable"));
+}
+
+#[test]
+fn only_the_recorded_suppressions_exist() {
+    // A lint may stay suppressed only where a create-only value from the tutorial needs it,
+    // with the reason beside it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = &templates(dir.path())[0];
+    let t: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut found = Vec::new();
+    for (id, r) in t["Resources"].as_object().unwrap() {
+        if let Some(checks) = r.pointer("/Metadata/cfn-lint/config/ignore_checks").and_then(|c| c.as_array()) {
+            for c in checks {
+                let c = c.as_str().unwrap();
+                let reason = r.pointer(&format!("/Metadata/pcstack/Suppressions/{c}")).and_then(|r| r.as_str()).unwrap_or("");
+                assert!(reason.len() > 40, "{id} suppresses {c} without a reason");
+                found.push(format!("{id}:{c}"));
+            }
+        }
+    }
+    assert_eq!(
+        found,
+        ["EFASecurityGroupIngress:W3687", "EFASecurityGroupEgress:W3687", "EFASecurityGroupEgressECS:W3687", "S3Endpoint:I1022"]
+    );
+}
