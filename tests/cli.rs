@@ -7,7 +7,11 @@ use std::process::{Command, Output};
 const STACK: &str = "parallelcluster-prerequisites";
 
 fn pcstack(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pcstack")).args(args).current_dir(dir).output().expect("run pcstack")
+    Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run pcstack")
 }
 
 fn root() -> PathBuf {
@@ -23,9 +27,14 @@ fn default_synth_matches_the_committed_template() {
     let dir = tempfile::tempdir().unwrap();
     let out = pcstack(&["synth"], dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let written = std::fs::read_to_string(dir.path().join("out").join(format!("{STACK}.yaml"))).unwrap();
-    let committed = std::fs::read_to_string(root().join("out").join(format!("{STACK}.yaml"))).unwrap();
-    assert!(written == committed, "out/{STACK}.yaml is stale: run `cargo run --release -- synth` and commit it");
+    let written =
+        std::fs::read_to_string(dir.path().join("out").join(format!("{STACK}.yaml"))).unwrap();
+    let committed =
+        std::fs::read_to_string(root().join("out").join(format!("{STACK}.yaml"))).unwrap();
+    assert!(
+        written == committed,
+        "out/{STACK}.yaml is stale: run `cargo run --release -- synth` and commit it"
+    );
     assert_eq!(text(&out.stdout).trim(), format!("out/{STACK}.yaml"));
 }
 
@@ -40,14 +49,23 @@ fn synth_check_fails_with_a_diff_when_stale() {
     let dir = tempfile::tempdir().unwrap();
     assert!(pcstack(&["synth"], dir.path()).status.success());
     let path = dir.path().join("out").join(format!("{STACK}.yaml"));
-    let edited = std::fs::read_to_string(&path).unwrap().replace("CIDR1: 10.1.0.0/16", "CIDR1: 10.9.0.0/16");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("CIDR1: 10.1.0.0/16", "CIDR1: 10.9.0.0/16");
     std::fs::write(&path, &edited).unwrap();
     let out = pcstack(&["synth", "--check"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("-      CIDR1: 10.9.0.0/16") && err.contains("+      CIDR1: 10.1.0.0/16"), "{err}");
+    assert!(
+        err.contains("-      CIDR1: 10.9.0.0/16") && err.contains("+      CIDR1: 10.1.0.0/16"),
+        "{err}"
+    );
     assert!(err.contains("is stale"), "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited, "--check must not write");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        edited,
+        "--check must not write"
+    );
 }
 
 #[test]
@@ -57,14 +75,28 @@ fn repeated_runs_give_identical_bytes_in_both_formats() {
         let mut seen = Vec::new();
         for run in 0..3 {
             let out_dir = format!("run{run}");
-            let out = pcstack(&["synth", "--format", format, "--out", &out_dir], dir.path());
+            let out = pcstack(
+                &["synth", "--format", format, "--out", &out_dir],
+                dir.path(),
+            );
             assert!(out.status.success(), "{}", text(&out.stderr));
-            seen.push(std::fs::read(dir.path().join(&out_dir).join(format!("{STACK}.{format}"))).unwrap());
+            seen.push(
+                std::fs::read(dir.path().join(&out_dir).join(format!("{STACK}.{format}"))).unwrap(),
+            );
         }
-        assert!(seen.windows(2).all(|w| w[0] == w[1]), "{format} output differs between runs");
+        assert!(
+            seen.windows(2).all(|w| w[0] == w[1]),
+            "{format} output differs between runs"
+        );
     }
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("run0").join(format!("{STACK}.json"))).unwrap()).unwrap();
-    let yaml: serde_json::Value = serde_yaml::from_slice(&std::fs::read(dir.path().join("run0").join(format!("{STACK}.yaml"))).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("run0").join(format!("{STACK}.json"))).unwrap(),
+    )
+    .unwrap();
+    let yaml: serde_json::Value = serde_yaml::from_slice(
+        &std::fs::read(dir.path().join("run0").join(format!("{STACK}.yaml"))).unwrap(),
+    )
+    .unwrap();
     assert_eq!(json, yaml, "YAML and JSON must hold the same template");
 }
 
@@ -77,9 +109,22 @@ fn rejected(config: &str) -> String {
     std::fs::write(&existing, "previous\n").unwrap();
     std::fs::write(dir.path().join("bad.yaml"), config).unwrap();
     let out = pcstack(&["synth", "--config", "bad.yaml"], dir.path());
-    assert_eq!(out.status.code(), Some(2), "config {config:?}: {}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "previous\n", "a failed synth must leave the old file");
-    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 1, "no temporary file may be left");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "config {config:?}: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "previous\n",
+        "a failed synth must leave the old file"
+    );
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        1,
+        "no temporary file may be left"
+    );
     text(&out.stderr)
 }
 
@@ -98,7 +143,10 @@ fn unknown_fields_and_wrong_types_name_the_field() {
     assert!(err.contains("unknown field `capacityy`"), "{err}");
     assert!(err.contains("bad.yaml:2:"), "{err}");
     let err = rejected("openzfs:\n  capacity: lots\n");
-    assert!(err.contains("openzfs.capacity") && err.contains("invalid type"), "{err}");
+    assert!(
+        err.contains("openzfs.capacity") && err.contains("invalid type"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -107,26 +155,55 @@ fn overlapping_associations_and_old_versions_are_rejected() {
         "lustre:\n  version: \"2.10\"\nassociations:\n  - {id: A, file_system_path: /ns1, s3_prefix: a/, output: A, env: A}\n  - {id: B, file_system_path: /ns1/ns2, s3_prefix: a/b/, output: B, env: B}\n",
     );
     assert!(err.contains("FileSystemTypeVersion must be 2.12 or 2.15 for a Lustre file system with data repository associations, got \"2.10\""), "{err}");
-    assert!(err.contains("FileSystemPath must not equal or contain another association's path"), "{err}");
-    assert!(err.contains("DataRepositoryPath must not equal or contain another association's path"), "{err}");
+    assert!(
+        err.contains("FileSystemPath must not equal or contain another association's path"),
+        "{err}"
+    );
+    assert!(
+        err.contains("DataRepositoryPath must not equal or contain another association's path"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_names_and_cidrs_are_rejected() {
     let err = rejected("bucket:\n  name: Data_Bucket\nrepository:\n  name: PyTorch\nnetwork:\n  primary_cidr: 10.0.0.0/8\n  secondary_cidr: 192.168.0.0/16\n");
     assert!(err.contains("config: bucket.name: BucketName must use only lowercase letters, digits, dots and hyphens"), "{err}");
-    assert!(err.contains("config: repository.name: RepositoryName must be lowercase"), "{err}");
-    assert!(err.contains("CidrBlock") || err.contains("network.primary_cidr must be between /16 and /28"), "{err}");
-    assert!(err.contains("secondary CIDR must not be inside 192.168.0.0/16"), "{err}");
+    assert!(
+        err.contains("config: repository.name: RepositoryName must be lowercase"),
+        "{err}"
+    );
+    assert!(
+        err.contains("CidrBlock")
+            || err.contains("network.primary_cidr must be between /16 and /28"),
+        "{err}"
+    );
+    assert!(
+        err.contains("secondary CIDR must not be inside 192.168.0.0/16"),
+        "{err}"
+    );
 }
 
 #[test]
 fn delete_removal_is_called_out() {
     let dir = tempfile::tempdir().unwrap();
-    let out = pcstack(&["synth", "--config", root().join("tests/configs/custom-names.yaml").to_str().unwrap()], dir.path());
+    let out = pcstack(
+        &[
+            "synth",
+            "--config",
+            root()
+                .join("tests/configs/custom-names.yaml")
+                .to_str()
+                .unwrap(),
+        ],
+        dir.path(),
+    );
     assert!(out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("warning[PC010] config: lustre.removal: lustre.removal is Delete"), "{err}");
+    assert!(
+        err.contains("warning[PC010] config: lustre.removal: lustre.removal is Delete"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -134,7 +211,8 @@ fn unknown_stack_is_invalid_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = pcstack(&["synth", "--stack", "nope"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("stack must be one of parallelcluster-prerequisites for pcstack, got \"nope\""));
+    assert!(text(&out.stderr)
+        .contains("stack must be one of parallelcluster-prerequisites for pcstack, got \"nope\""));
     assert!(!dir.path().join("out").exists());
 }
 
@@ -143,15 +221,22 @@ fn list_schema_and_init() {
     let dir = tempfile::tempdir().unwrap();
     let list = pcstack(&["list"], dir.path());
     assert!(text(&list.stdout).starts_with("parallelcluster-prerequisites\t"));
-    let schema: serde_json::Value = serde_json::from_slice(&pcstack(&["schema"], dir.path()).stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&pcstack(&["schema"], dir.path()).stdout).unwrap();
     assert_eq!(schema["additionalProperties"], serde_json::json!(false));
     assert!(schema["properties"]["associations"].is_object());
     let init = pcstack(&["init"], dir.path());
     assert!(init.status.success());
     let again = pcstack(&["init"], dir.path());
     assert_eq!(again.status.code(), Some(1), "init must not overwrite");
-    let out = pcstack(&["synth", "--config", "pcstack.yaml", "--out", "fromstarter"], dir.path());
+    let out = pcstack(
+        &["synth", "--config", "pcstack.yaml", "--out", "fromstarter"],
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let committed = std::fs::read(root().join("out").join(format!("{STACK}.yaml"))).unwrap();
-    assert_eq!(std::fs::read(dir.path().join("fromstarter").join(format!("{STACK}.yaml"))).unwrap(), committed);
+    assert_eq!(
+        std::fs::read(dir.path().join("fromstarter").join(format!("{STACK}.yaml"))).unwrap(),
+        committed
+    );
 }

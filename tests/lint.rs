@@ -11,14 +11,21 @@ fn root() -> PathBuf {
 
 fn tool(name: &str) -> PathBuf {
     let path = root().join(".venv").join("bin").join(name);
-    assert!(path.exists(), "{} is missing: run scripts/python-tools (the README's test command does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/python-tools (the README's test command does)",
+        path.display()
+    );
     path
 }
 
 /// Synthesizes every config into its own directory and returns the template paths.
 fn templates(dir: &Path) -> Vec<PathBuf> {
     let mut configs: Vec<Option<PathBuf>> = vec![None];
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/configs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/configs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     configs.extend(files.into_iter().map(Some));
     configs
@@ -32,7 +39,12 @@ fn templates(dir: &Path) -> Vec<PathBuf> {
                 cmd.arg("--config").arg(c);
             }
             let o = cmd.output().unwrap();
-            assert!(o.status.success(), "{:?}: {}", config, String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{:?}: {}",
+                config,
+                String::from_utf8_lossy(&o.stderr)
+            );
             out.join("parallelcluster-prerequisites.yaml")
         })
         .collect()
@@ -43,7 +55,11 @@ fn cfn_lint_reports_nothing_on_any_template() {
     let dir = tempfile::tempdir().unwrap();
     let templates = templates(dir.path());
     assert_eq!(templates.len(), 4, "the default and three configs");
-    let out = Command::new(tool("cfn-lint")).args(["--include-checks", "I", "--"]).args(&templates).output().unwrap();
+    let out = Command::new(tool("cfn-lint"))
+        .args(["--include-checks", "I", "--"])
+        .args(&templates)
+        .output()
+        .unwrap();
     assert!(
         out.status.success() && out.stdout.is_empty(),
         "cfn-lint found problems:\n{}{}",
@@ -57,9 +73,17 @@ fn cfn_lint_catches_a_broken_template() {
     // Proves the linter runs and reads our output: a template with a dangling Ref must fail.
     let dir = tempfile::tempdir().unwrap();
     let path = &templates(dir.path())[0];
-    let broken = std::fs::read_to_string(path).unwrap().replacen("Ref: PublicRouteTable", "Ref: NoSuchTable", 1);
+    let broken = std::fs::read_to_string(path).unwrap().replacen(
+        "Ref: PublicRouteTable",
+        "Ref: NoSuchTable",
+        1,
+    );
     std::fs::write(path, broken).unwrap();
-    let out = Command::new(tool("cfn-lint")).arg("--").arg(path).output().unwrap();
+    let out = Command::new(tool("cfn-lint"))
+        .arg("--")
+        .arg(path)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("NoSuchTable"));
 }
@@ -70,13 +94,20 @@ fn only_the_recorded_suppressions_exist() {
     // with the reason beside it.
     let dir = tempfile::tempdir().unwrap();
     let path = &templates(dir.path())[0];
-    let t: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let t: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut found = Vec::new();
     for (id, r) in t["Resources"].as_object().unwrap() {
-        if let Some(checks) = r.pointer("/Metadata/cfn-lint/config/ignore_checks").and_then(|c| c.as_array()) {
+        if let Some(checks) = r
+            .pointer("/Metadata/cfn-lint/config/ignore_checks")
+            .and_then(|c| c.as_array())
+        {
             for c in checks {
                 let c = c.as_str().unwrap();
-                let reason = r.pointer(&format!("/Metadata/pcstack/Suppressions/{c}")).and_then(|r| r.as_str()).unwrap_or("");
+                let reason = r
+                    .pointer(&format!("/Metadata/pcstack/Suppressions/{c}"))
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("");
                 assert!(reason.len() > 40, "{id} suppresses {c} without a reason");
                 found.push(format!("{id}:{c}"));
             }
@@ -84,6 +115,11 @@ fn only_the_recorded_suppressions_exist() {
     }
     assert_eq!(
         found,
-        ["EFASecurityGroupIngress:W3687", "EFASecurityGroupEgress:W3687", "EFASecurityGroupEgressECS:W3687", "S3Endpoint:I1022"]
+        [
+            "EFASecurityGroupIngress:W3687",
+            "EFASecurityGroupEgress:W3687",
+            "EFASecurityGroupEgressECS:W3687",
+            "S3Endpoint:I1022"
+        ]
     );
 }

@@ -64,8 +64,7 @@ pub fn add_bucket(
             b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced"),
         ]))
         .versioning_configuration(b::VersioningConfiguration::new().status("Enabled"))
-        .lifecycle_configuration(
-            b::LifecycleConfiguration::new().rules(vec![
+        .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![
                 b::Rule::new()
                     .id("expire-noncurrent-versions")
                     .status("Enabled")
@@ -80,8 +79,7 @@ pub fn add_bucket(
                         b::AbortIncompleteMultipartUpload::new()
                             .days_after_initiation(p.abort_multipart_days),
                     ),
-            ]),
-        );
+            ]));
     if !p.tags.is_empty() {
         props = props.tags_from(&p.tags);
     }

@@ -71,18 +71,6 @@ associations:
     env: LUSTRE_RESULTS_DIR
 "#;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use stacks::Config;
-
-    #[test]
-    fn starter_is_the_default() {
-        let parsed = Config::from_yaml(STARTER, "starter").unwrap();
-        assert_eq!(parsed, Config::default());
-    }
-}
-
 /// Writes the starter file; refuses to overwrite unless `force`.
 pub fn write(path: &std::path::Path, force: bool) -> Result<(), super::Failure> {
     if path.exists() && !force {
@@ -93,4 +81,16 @@ pub fn write(path: &std::path::Path, force: bool) -> Result<(), super::Failure> 
     }
     super::write_atomic(path, STARTER.as_bytes())
         .map_err(|e| super::Failure::Other(format!("could not write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stacks::Config;
+
+    #[test]
+    fn starter_is_the_default() {
+        let parsed = Config::from_yaml(STARTER, "starter").unwrap();
+        assert_eq!(parsed, Config::default());
+    }
 }

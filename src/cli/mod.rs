@@ -10,7 +10,6 @@ use synth::{Diagnostics, Format, Severity};
 
 /// Exit codes shared by every command (documented in the README).
 pub mod exit {
-    pub const OK: i32 = 0;
     pub const ERROR: i32 = 1;
     pub const INVALID_INPUT: i32 = 2;
 }

@@ -103,7 +103,10 @@ pub fn build(name: &str, config: &Config) -> Result<Built, Diagnostics> {
             if synthesized.diagnostics.has_errors() {
                 Err(synthesized.diagnostics)
             } else {
-                Ok(Built { synthesized, outputs })
+                Ok(Built {
+                    synthesized,
+                    outputs,
+                })
             }
         }
         other => Err(std::iter::once(synth::Diagnostic::error(

@@ -12,7 +12,10 @@ fn synth_yaml(config: &Config) -> String {
 }
 
 fn config(name: &str) -> Config {
-    let path = format!("{}/../tests/configs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../tests/configs/{name}.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     Config::from_yaml(&text, &path).unwrap_or_else(|d| panic!("{d}"))
 }

@@ -99,7 +99,7 @@ impl<T: Serialize> From<Value<T>> for Arg {
     fn from(v: Value<T>) -> Self {
         match v {
             Value::Lit(t) => Arg::Lit(serde_json::to_value(t).unwrap_or(Json::Null)),
-            Value::Expr(e) => Arg::Expr(Box::new(e)),
+            Value::Expr(e) => Arg::Expr(e),
         }
     }
 }
@@ -314,7 +314,8 @@ impl Serialize for Expr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<T> {
     Lit(T),
-    Expr(Expr),
+    /// Boxed: an expression is rare next to literals and much larger.
+    Expr(Box<Expr>),
 }
 
 impl<T> Value<T> {
@@ -338,7 +339,7 @@ impl<T: Serialize> Serialize for Value<T> {
 
 impl<T> From<Expr> for Value<T> {
     fn from(e: Expr) -> Self {
-        Value::Expr(e)
+        Value::Expr(Box::new(e))
     }
 }
 impl From<&str> for Value<String> {

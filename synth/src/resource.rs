@@ -85,12 +85,12 @@ impl<T: Resource> Handle<T> {
 
     /// `Ref` as a string value.
     pub fn ref_value(&self) -> Value<String> {
-        Value::Expr(self.reference())
+        self.reference().into()
     }
 
     /// `Fn::GetAtt` as a string value.
     pub fn att_value(&self, attr: T::Attr) -> Value<String> {
-        Value::Expr(self.get_att(attr))
+        self.get_att(attr).into()
     }
 }
 

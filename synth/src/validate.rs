@@ -171,7 +171,7 @@ impl<'a> Validator<'a> {
             if type_name.is_empty() {
                 self.error(
                     "E3001",
-                    format!("{id}"),
+                    id.to_string(),
                     format!(
                         "Type must be a resource type name for resource {id}, got {}",
                         r.get("Type").map_or("nothing".into(), |t| t.to_string())

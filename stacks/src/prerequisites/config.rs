@@ -546,10 +546,26 @@ impl Config {
             }
         }
         for (field, removal, what) in [
-            ("lustre.removal", self.lustre.removal, "the Lustre file system and its data"),
-            ("openzfs.removal", self.openzfs.removal, "the OpenZFS file system and its data"),
-            ("bucket.removal", self.bucket.removal, "the bucket (CloudFormation can delete it only when empty)"),
-            ("repository.removal", self.repository.removal, "the repository and its images"),
+            (
+                "lustre.removal",
+                self.lustre.removal,
+                "the Lustre file system and its data",
+            ),
+            (
+                "openzfs.removal",
+                self.openzfs.removal,
+                "the OpenZFS file system and its data",
+            ),
+            (
+                "bucket.removal",
+                self.bucket.removal,
+                "the bucket (CloudFormation can delete it only when empty)",
+            ),
+            (
+                "repository.removal",
+                self.repository.removal,
+                "the repository and its images",
+            ),
         ] {
             if removal == Removal::Delete {
                 d.push(Diagnostic::warning("PC010", format!("config: {field}"), format!("{field} is Delete: deleting the stack or replacing the resource deletes {what}")));

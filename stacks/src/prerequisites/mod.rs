@@ -128,7 +128,7 @@ fn parameters(t: &mut Template, c: &Config) -> Parameters {
 }
 
 fn param<T>(id: &LogicalId) -> Value<T> {
-    Value::Expr(Expr::Ref(id.clone()))
+    Expr::Ref(id.clone()).into()
 }
 
 /// Builds the template; run [`Config::validate`] first (`stacks::build` does).
