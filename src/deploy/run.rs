@@ -234,7 +234,15 @@ pub async fn deploy(
         Some(url) => create.template_url(url),
         None => create.template_body(&req.template.body),
     };
-    let created = create.send().await.map_err(|e| fail("CreateChangeSet", &e))?;
+    let created = match create.send().await {
+        Ok(c) => c,
+        // Some endpoints refuse an empty change set outright instead of failing it.
+        Err(e) if changeset::is_empty_reason(&super::aws::message(&e)) => {
+            ui.result(&format!("no changes: stack {name} is up to date"));
+            return Ok(Outcome::NoChanges);
+        }
+        Err(e) => return Err(fail("CreateChangeSet", &e)),
+    };
     let arn = created.id().unwrap_or(&change_set_name).to_string();
     let stack_id = created.stack_id().unwrap_or(name).to_string();
     ui.note(&format!("change set {change_set_name} created; waiting for CloudFormation to compute it"));

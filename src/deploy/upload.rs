@@ -70,7 +70,7 @@ pub async fn upload(
     match s3.head_bucket().bucket(&bucket).send().await {
         Ok(_) => {}
         Err(e) if is_default && (matches!(code(&e), Some("NotFound" | "NoSuchBucket")) || e.raw_response().is_some_and(|r| r.status().as_u16() == 404)) => {
-            create_bucket(s3, ui, &bucket, region).await?;
+            create_bucket(s3, ui, &bucket, region, endpoint).await?;
         }
         Err(e) => return Err(fail(&format!("HeadBucket {bucket} (the template bucket)"), &e)),
     }
@@ -94,7 +94,13 @@ pub async fn upload(
     Ok(url)
 }
 
-async fn create_bucket(s3: &aws_sdk_s3::Client, ui: &Ui, bucket: &str, region: &str) -> Result<(), Failure> {
+async fn create_bucket(
+    s3: &aws_sdk_s3::Client,
+    ui: &Ui,
+    bucket: &str,
+    region: &str,
+    endpoint: Option<&str>,
+) -> Result<(), Failure> {
     let mut req = s3.create_bucket().bucket(bucket);
     // us-east-1 is the one region that refuses an explicit location constraint.
     if region != "us-east-1" {
@@ -137,6 +143,11 @@ async fn create_bucket(s3: &aws_sdk_s3::Client, ui: &Ui, bucket: &str, region: &
         .send()
         .await
         .map_err(|e| fail(&format!("PutPublicAccessBlock {bucket}"), &e))?;
+    if endpoint.is_some_and(|e| e.starts_with("http://")) {
+        // A plain-HTTP endpoint is a local emulator: a TLS-only policy would lock pcstack out.
+        ui.note(&format!("created template bucket {bucket} (encrypted, public access blocked; no TLS-only policy on a plain-HTTP endpoint)"));
+        return Ok(());
+    }
     s3.put_bucket_policy()
         .bucket(bucket)
         .policy(tls_only_policy(bucket, region))
