@@ -139,7 +139,10 @@ struct DestroyArgs {
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -150,7 +153,7 @@ fn main() {
         let interrupts = Interrupts::default();
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
-            Ok(()) => 0,
+            Ok(()) => Exit::Success.code(),
             Err(f) => {
                 eprintln!("error: {}", f.message);
                 f.exit.code()
@@ -183,16 +186,24 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection()).await?;
-            let outputs = deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
+            let outputs =
+                deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
             print!("{}", outputs.render(args.format));
             Ok(())
         }
         Command::Destroy(args) => {
             let aws = Aws::connect(&args.aws.connection()).await?;
             let ui = Ui::terminal(args.progress);
-            deploy::destroy::destroy(&aws, &ui, interrupts, &args.stack_name, args.yes, args.timeout)
-                .await
-                .map(|_| ())
+            deploy::destroy::destroy(
+                &aws,
+                &ui,
+                interrupts,
+                &args.stack_name,
+                args.yes,
+                args.timeout,
+            )
+            .await
+            .map(|_| ())
         }
     }
 }

@@ -30,14 +30,20 @@ impl Moto {
             .expect("start scripts/moto-server");
         let stdout = child.stdout.take().expect("launcher stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("launcher prints its port");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("launcher prints its port");
         let port: u16 = line
             .trim()
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("unexpected launcher output {line:?}"));
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), port };
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+        };
         for _ in 0..100 {
             if moto.get("/moto-api/").is_some() {
                 return moto;
@@ -57,7 +63,9 @@ impl Moto {
     }
 
     fn aws_requests(&self) -> u64 {
-        self.get("/_pcstack/requests").and_then(|b| b.trim().parse().ok()).expect("request count")
+        self.get("/_pcstack/requests")
+            .and_then(|b| b.trim().parse().ok())
+            .expect("request count")
     }
 
     fn pcstack(&self, args: &[&str]) -> Output {
@@ -112,7 +120,14 @@ fn create_update_no_change_outputs_destroy() {
     let v2 = fixture("network-v2.yaml");
     let common = ["--stack-name", "net", "--progress", "log"];
 
-    let create = moto.pcstack(&[&["deploy", "--template", &v1], &common[..], &["--parameter", "Environment=prod"]].concat());
+    let create = moto.pcstack(
+        &[
+            &["deploy", "--template", &v1],
+            &common[..],
+            &["--parameter", "Environment=prod"],
+        ]
+        .concat(),
+    );
     assert_eq!(create.status.code(), Some(0), "{}", text(&create));
     let out = text(&create);
     assert!(out.contains("Add (4)"), "{out}");
@@ -134,14 +149,27 @@ fn create_update_no_change_outputs_destroy() {
     let json = moto.pcstack(&["outputs", "--stack-name", "net", "--format", "json"]);
     assert_eq!(json.status.code(), Some(0), "{}", text(&json));
     let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
-    assert_eq!(parsed["Outputs"]["DataBucketName"]["EnvironmentVariable"], "DATA_BUCKET");
-    assert!(parsed["Outputs"]["VpcId"]["Value"].as_str().is_some_and(|v| v.starts_with("vpc-")));
+    assert_eq!(
+        parsed["Outputs"]["DataBucketName"]["EnvironmentVariable"],
+        "DATA_BUCKET"
+    );
+    assert!(parsed["Outputs"]["VpcId"]["Value"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("vpc-")));
 
     // Update: one resource added; the parameter not given keeps its previous value.
     let update = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
     assert_eq!(update.status.code(), Some(0), "{}", text(&update));
-    assert!(text(&update).contains("+ ImageRepository (AWS::ECR::Repository)"), "{}", text(&update));
-    assert!(text(&update).contains("UPDATE_COMPLETE"), "{}", text(&update));
+    assert!(
+        text(&update).contains("+ ImageRepository (AWS::ECR::Repository)"),
+        "{}",
+        text(&update)
+    );
+    assert!(
+        text(&update).contains("UPDATE_COMPLETE"),
+        "{}",
+        text(&update)
+    );
 
     let same = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
     assert_eq!(same.status.code(), Some(0), "{}", text(&same));
@@ -153,22 +181,56 @@ fn create_update_no_change_outputs_destroy() {
     let blocked = moto.pcstack(&[&["deploy", "--template", &v1], &common[..]].concat());
     assert_eq!(blocked.status.code(), Some(5), "{}", text(&blocked));
     assert!(text(&blocked).contains("DANGER"), "{}", text(&blocked));
-    assert!(text(&blocked).contains("--approve never"), "{}", text(&blocked));
-    let again = moto.pcstack(&[&["deploy", "--template", &v1, "--approve", "never", "--outputs-file", &file.display().to_string()], &common[..]].concat());
+    assert!(
+        text(&blocked).contains("--approve never"),
+        "{}",
+        text(&blocked)
+    );
+    let again = moto.pcstack(
+        &[
+            &[
+                "deploy",
+                "--template",
+                &v1,
+                "--approve",
+                "never",
+                "--outputs-file",
+                &file.display().to_string(),
+            ],
+            &common[..],
+        ]
+        .concat(),
+    );
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
-    assert!(text(&again).contains("- ImageRepository (AWS::ECR::Repository)"), "{}", text(&again));
+    assert!(
+        text(&again).contains("- ImageRepository (AWS::ECR::Repository)"),
+        "{}",
+        text(&again)
+    );
     let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).expect("outputs file")).expect("outputs file JSON");
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("outputs file"))
+            .expect("outputs file JSON");
     assert_eq!(written["StackName"], "net");
 
     let no_yes = moto.pcstack(&["destroy", "--stack-name", "net"]);
     assert_eq!(no_yes.status.code(), Some(5), "{}", text(&no_yes));
 
-    let destroy = moto.pcstack(&["destroy", "--stack-name", "net", "--yes", "--progress", "log"]);
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "net",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
     assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
     let out = stdout(&destroy);
     assert!(out.contains("stack net deleted"), "{}", text(&destroy));
-    assert!(out.contains("DataBucket (AWS::S3::Bucket): "), "{}", text(&destroy));
+    assert!(
+        out.contains("DataBucket (AWS::S3::Bucket): "),
+        "{}",
+        text(&destroy)
+    );
 }
 
 #[test]
@@ -178,19 +240,38 @@ fn large_template_is_uploaded_once() {
     let big = dir.path().join("big.yaml");
     let body = std::fs::read_to_string(fixture("network.yaml")).expect("fixture");
     // Over the 51,200-byte inline limit: padding in a Metadata key.
-    let padded = body.replace("Metadata:\n", &format!("Metadata:\n  Padding: \"{}\"\n", "x".repeat(60_000)));
+    let padded = body.replace(
+        "Metadata:\n",
+        &format!("Metadata:\n  Padding: \"{}\"\n", "x".repeat(60_000)),
+    );
     std::fs::write(&big, padded).expect("write big template");
     let big = big.display().to_string();
-    let args = ["deploy", "--template", &big, "--stack-name", "big", "--progress", "log"];
+    let args = [
+        "deploy",
+        "--template",
+        &big,
+        "--stack-name",
+        "big",
+        "--progress",
+        "log",
+    ];
 
     let first = moto.pcstack(&args);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
     assert!(text(&first).contains("created template bucket pcstack-templates-123456789012-us-east-1 (encrypted, public access blocked"), "{}", text(&first));
-    assert!(text(&first).contains("template uploaded: s3://"), "{}", text(&first));
+    assert!(
+        text(&first).contains("template uploaded: s3://"),
+        "{}",
+        text(&first)
+    );
 
     let second = moto.pcstack(&args);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
-    assert!(text(&second).contains("template already uploaded"), "{}", text(&second));
+    assert!(
+        text(&second).contains("template already uploaded"),
+        "{}",
+        text(&second)
+    );
     assert!(stdout(&second).contains("no changes"), "{}", text(&second));
 }
 
@@ -199,11 +280,33 @@ fn bad_parameters_make_no_aws_call() {
     let moto = Moto::start();
     let before = moto.aws_requests();
     let v1 = fixture("network.yaml");
-    for bad in ["Environment=qa", "SubnetCount=9", "SubnetCount=two", "Nope=1", "VpcCidr=wide"] {
-        let o = moto.pcstack(&["deploy", "--template", &v1, "--stack-name", "bad", "--parameter", bad]);
+    for bad in [
+        "Environment=qa",
+        "SubnetCount=9",
+        "SubnetCount=two",
+        "Nope=1",
+        "VpcCidr=wide",
+    ] {
+        let o = moto.pcstack(&[
+            "deploy",
+            "--template",
+            &v1,
+            "--stack-name",
+            "bad",
+            "--parameter",
+            bad,
+        ]);
         assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
         let key = bad.split('=').next().unwrap_or_default();
-        assert!(text(&o).contains(&format!("parameter {key} must")), "{bad}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("parameter {key} must")),
+            "{bad}: {}",
+            text(&o)
+        );
     }
-    assert_eq!(moto.aws_requests(), before, "no request may reach AWS for invalid input");
+    assert_eq!(
+        moto.aws_requests(),
+        before,
+        "no request may reach AWS for invalid input"
+    );
 }

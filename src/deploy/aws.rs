@@ -45,13 +45,14 @@ impl Aws {
             loader = loader.endpoint_url(e);
         }
         let config = loader.load().await;
-        let region = config
-            .region()
-            .map(|r| r.to_string())
-            .ok_or_else(|| {
-                Failure::error("no AWS region: pass --region, set AWS_REGION, or set one in your profile")
-            })?;
-        let endpoint = config.endpoint_url().map(|e| e.trim_end_matches('/').to_string());
+        let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
+            Failure::error(
+                "no AWS region: pass --region, set AWS_REGION, or set one in your profile",
+            )
+        })?;
+        let endpoint = config
+            .endpoint_url()
+            .map(|e| e.trim_end_matches('/').to_string());
         let s3_config = aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(endpoint.is_some())
             .build();
@@ -111,7 +112,12 @@ pub fn message<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fm
 pub fn is_throttling<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     matches!(
         code(e),
-        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException")
+        Some(
+            "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+        )
     )
 }
 

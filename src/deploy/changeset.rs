@@ -26,19 +26,28 @@ pub const DATA_HOLDING: [&str; 4] = [
 /// How a change set ended up.
 #[derive(Debug)]
 pub enum Ready {
-    Changes { arn: String, changes: Vec<ResourceChange> },
+    Changes {
+        changes: Vec<ResourceChange>,
+    },
     /// CloudFormation found nothing to change.
-    Empty { arn: String },
-    Failed { arn: String, reason: String },
+    Empty {
+        arn: String,
+    },
+    Failed {
+        arn: String,
+        reason: String,
+    },
 }
 
 /// Waits for a change set to leave its pending states, then reads every page of its changes.
 pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Failure> {
     let mut interval = timing.change_set_poll;
     loop {
-        let first = patiently(timing, || cfn.describe_change_set().change_set_name(arn).send())
-            .await
-            .map_err(|e| fail("DescribeChangeSet", &e))?;
+        let first = patiently(timing, || {
+            cfn.describe_change_set().change_set_name(arn).send()
+        })
+        .await
+        .map_err(|e| fail("DescribeChangeSet", &e))?;
         let status = first.status().cloned();
         match status {
             Some(ChangeSetStatus::CreateComplete) => {
@@ -59,15 +68,21 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Fai
                 return Ok(if changes.is_empty() {
                     Ready::Empty { arn: arn.into() }
                 } else {
-                    Ready::Changes { arn: arn.into(), changes }
+                    Ready::Changes { changes }
                 });
             }
             Some(ChangeSetStatus::Failed) => {
-                let reason = first.status_reason().unwrap_or("no reason given").to_string();
+                let reason = first
+                    .status_reason()
+                    .unwrap_or("no reason given")
+                    .to_string();
                 return Ok(if is_empty_reason(&reason) {
                     Ready::Empty { arn: arn.into() }
                 } else {
-                    Ready::Failed { arn: arn.into(), reason }
+                    Ready::Failed {
+                        arn: arn.into(),
+                        reason,
+                    }
                 });
             }
             _ => {
@@ -79,7 +94,10 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Fai
 }
 
 fn collect(changes: &[Change]) -> Vec<ResourceChange> {
-    changes.iter().filter_map(|c| c.resource_change().cloned()).collect()
+    changes
+        .iter()
+        .filter_map(|c| c.resource_change().cloned())
+        .collect()
 }
 
 /// CloudFormation's ways of saying a change set has nothing to do.
@@ -132,18 +150,26 @@ pub fn review(ui: &Ui, changes: &[ResourceChange], create_only: CreateOnlyLookup
                     detail.push_str(&format!(".{name}"));
                 }
                 match recreation {
-                    "Always" => detail.push_str(&format!(" {}", ui.red("requires recreation: Always"))),
+                    "Always" => {
+                        detail.push_str(&format!(" {}", ui.red("requires recreation: Always")))
+                    }
                     "Conditionally" => detail.push_str(&format!(
                         " {}",
                         ui.yellow("requires recreation: Conditionally")
                     )),
                     _ => {}
                 }
-                if recreation != "Never" && !recreation.is_empty() && is_create_only(create_only, type_name, name) {
+                if recreation != "Never"
+                    && !recreation.is_empty()
+                    && is_create_only(create_only, type_name, name)
+                {
                     detail.push_str(&format!(" (create-only property of {type_name}: changing it creates a new resource)"));
                 }
                 if let Some(src) = d.change_source().map(|s| s.as_str()) {
-                    let by = d.causing_entity().map(|e| format!(" {e}")).unwrap_or_default();
+                    let by = d
+                        .causing_entity()
+                        .map(|e| format!(" {e}"))
+                        .unwrap_or_default();
                     detail.push_str(&format!(" <- {src}{by}"));
                 }
                 out.push_str(&detail);
@@ -157,9 +183,11 @@ pub fn review(ui: &Ui, changes: &[ResourceChange], create_only: CreateOnlyLookup
 fn is_create_only(lookup: CreateOnlyLookup, type_name: &str, property: &str) -> bool {
     let property = property.replace('.', "/");
     lookup(type_name).is_some_and(|paths| {
-        paths
-            .iter()
-            .any(|p| *p == property || property.starts_with(&format!("{p}/")) || p.starts_with(&format!("{property}/")))
+        paths.iter().any(|p| {
+            *p == property
+                || property.starts_with(&format!("{p}/"))
+                || p.starts_with(&format!("{property}/"))
+        })
     })
 }
 
@@ -169,7 +197,10 @@ pub fn danger(changes: &[ResourceChange]) -> Vec<String> {
         .iter()
         .filter(|c| c.resource_type().is_some_and(|t| DATA_HOLDING.contains(&t)))
         .filter_map(|c| {
-            let what = match (c.action().map(|a| a.as_str()), c.replacement().map(|r| r.as_str())) {
+            let what = match (
+                c.action().map(|a| a.as_str()),
+                c.replacement().map(|r| r.as_str()),
+            ) {
                 (Some("Remove"), _) => "deleted",
                 (_, Some("True")) => "replaced: the current one is deleted",
                 (_, Some("Conditional")) => "may be replaced: the current one would be deleted",
@@ -179,7 +210,9 @@ pub fn danger(changes: &[ResourceChange]) -> Vec<String> {
                 "{} ({}){}: {what}",
                 c.logical_resource_id().unwrap_or("?"),
                 c.resource_type().unwrap_or("?"),
-                c.physical_resource_id().map(|p| format!(" [{p}]")).unwrap_or_default()
+                c.physical_resource_id()
+                    .map(|p| format!(" [{p}]"))
+                    .unwrap_or_default()
             ))
         })
         .collect()
@@ -206,7 +239,10 @@ pub fn needs_approval(approve: Approve, changes: &[ResourceChange], danger: &[St
 
 /// Renders the danger block.
 pub fn danger_block(ui: &Ui, danger: &[String]) -> String {
-    let mut out = format!("{}\n", ui.red("DANGER: data-holding resources would be lost:"));
+    let mut out = format!(
+        "{}\n",
+        ui.red("DANGER: data-holding resources would be lost:")
+    );
     for d in danger {
         out.push_str(&format!("  ! {}\n", ui.red(d)));
     }

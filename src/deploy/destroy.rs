@@ -59,8 +59,14 @@ pub async fn destroy(
                 format!("deleting stack {name} needs confirmation but stdin is not a terminal; pass --yes"),
             ));
         }
-        if !ui.confirm(&format!("Delete stack {name} ({})?", stack::status(&current))) {
-            return Err(Failure::new(Exit::Approval, "declined; nothing was deleted"));
+        if !ui.confirm(&format!(
+            "Delete stack {name} ({})?",
+            stack::status(&current)
+        )) {
+            return Err(Failure::new(
+                Exit::Approval,
+                "declined; nothing was deleted",
+            ));
         }
     }
     let token = format!("pcstack-delete-{}", unix());
@@ -73,15 +79,21 @@ pub async fn destroy(
         .await
         .map_err(|e| fail("DeleteStack", &e))?;
     let resume = format!("pcstack destroy --stack-name {name} --yes");
-    let finished = events::follow(&aws.cfn, &aws.timing, ui, interrupts, &Follow {
-        stack_id: &id,
-        stack_name: name,
-        token: Some(&token),
-        since,
-        total: 0,
-        deadline: timeout.map(|t| Instant::now() + t),
-        resume: &resume,
-    })
+    let finished = events::follow(
+        &aws.cfn,
+        &aws.timing,
+        ui,
+        interrupts,
+        &Follow {
+            stack_id: &id,
+            stack_name: name,
+            token: Some(&token),
+            since,
+            total: 0,
+            deadline: timeout.map(|t| Instant::now() + t),
+            resume: &resume,
+        },
+    )
     .await?;
     if finished.status != "DELETE_COMPLETE" {
         let report = events::failure_report(ui, name, &finished.status, &finished.events, &resume);
@@ -92,7 +104,10 @@ pub async fn destroy(
     if !kept.is_empty() {
         ui.result("retained (DeletionPolicy Retain; delete them yourself when no longer needed):");
         for r in &kept {
-            ui.result(&format!("  {} ({}): {}", r.logical_id, r.type_name, r.physical_id));
+            ui.result(&format!(
+                "  {} ({}): {}",
+                r.logical_id, r.type_name, r.physical_id
+            ));
         }
     }
     Ok(kept)

@@ -135,7 +135,10 @@ async fn follow_inner(
             last_event = Instant::now();
         }
         let current = stack::describe(cfn, timing, f.stack_id).await?;
-        let status = current.as_ref().map_or("DELETE_COMPLETE", stack::status).to_string();
+        let status = current
+            .as_ref()
+            .map_or("DELETE_COMPLETE", stack::status)
+            .to_string();
         if !status.ends_with("_IN_PROGRESS") {
             // Events written between our last read and the status change.
             if let Ok(new) = new_events(cfn, f, &mut seen).await {
@@ -181,7 +184,10 @@ async fn interrupted(
         ),
     );
     if !ui.interactive {
-        return Err(Failure::new(Exit::Interrupted, format!("interrupted; {}", detached.message)));
+        return Err(Failure::new(
+            Exit::Interrupted,
+            format!("interrupted; {}", detached.message),
+        ));
     }
     let current = stack::describe(cfn, &Timing::default(), f.stack_id).await?;
     let updating = current.as_ref().map(stack::status) == Some("UPDATE_IN_PROGRESS");
@@ -217,7 +223,13 @@ async fn new_events(
     cfn: &Client,
     f: &Follow<'_>,
     seen: &mut IndexSet<String>,
-) -> Result<Vec<StackEvent>, aws_sdk_cloudformation::error::SdkError<aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsError, aws_smithy_runtime_api::client::orchestrator::HttpResponse>> {
+) -> Result<
+    Vec<StackEvent>,
+    aws_sdk_cloudformation::error::SdkError<
+        aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     'pages: loop {
@@ -254,10 +266,16 @@ async fn new_events(
 }
 
 fn is_stack_event(e: &StackEvent, f: &Follow<'_>) -> bool {
-    e.resource_type() == Some("AWS::CloudFormation::Stack") && e.logical_resource_id() == Some(f.stack_name)
+    e.resource_type() == Some("AWS::CloudFormation::Stack")
+        && e.logical_resource_id() == Some(f.stack_name)
 }
 
-fn track(e: &StackEvent, f: &Follow<'_>, in_progress: &mut IndexMap<String, Instant>, done: &mut usize) {
+fn track(
+    e: &StackEvent,
+    f: &Follow<'_>,
+    in_progress: &mut IndexMap<String, Instant>,
+    done: &mut usize,
+) {
     if is_stack_event(e, f) {
         return;
     }
@@ -305,7 +323,9 @@ fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: In
             }
             match bar {
                 // Only what matters above the bar; the bar shows the rest.
-                Some(b) if status.ends_with("_FAILED") || status == "DELETE_SKIPPED" => b.println(line),
+                Some(b) if status.ends_with("_FAILED") || status == "DELETE_SKIPPED" => {
+                    b.println(line)
+                }
                 Some(_) => {}
                 None => ui.note(&line),
             }
@@ -331,11 +351,20 @@ fn is_cancellation(reason: &str) -> bool {
 
 /// The earliest failed resource event that is not a cancellation, then every other failed
 /// resource event; stack-level events (whose reason only lists the failed resources) are left out.
-pub fn root_cause<'e>(events: &'e [StackEvent], stack_name: &str) -> (Option<&'e StackEvent>, Vec<&'e StackEvent>) {
+pub fn root_cause<'e>(
+    events: &'e [StackEvent],
+    stack_name: &str,
+) -> (Option<&'e StackEvent>, Vec<&'e StackEvent>) {
     let failed: Vec<&StackEvent> = events
         .iter()
-        .filter(|e| e.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
-        .filter(|e| !(e.resource_type() == Some("AWS::CloudFormation::Stack") && e.logical_resource_id() == Some(stack_name)))
+        .filter(|e| {
+            e.resource_status()
+                .is_some_and(|s| s.as_str().ends_with("_FAILED"))
+        })
+        .filter(|e| {
+            !(e.resource_type() == Some("AWS::CloudFormation::Stack")
+                && e.logical_resource_id() == Some(stack_name))
+        })
         .collect();
     let mut sorted = failed.clone();
     sorted.sort_by_key(|e| e.timestamp().map(|t| (t.secs(), t.subsec_nanos())));
@@ -352,19 +381,30 @@ pub fn root_cause<'e>(events: &'e [StackEvent], stack_name: &str) -> (Option<&'e
 }
 
 /// The failure report: root cause, other failed resources, what to do next.
-pub fn failure_report(ui: &Ui, stack_name: &str, status: &str, events: &[StackEvent], resume: &str) -> String {
+pub fn failure_report(
+    ui: &Ui,
+    stack_name: &str,
+    status: &str,
+    events: &[StackEvent],
+    resume: &str,
+) -> String {
     let describe = |e: &StackEvent| {
         format!(
             "{} ({}) physical ID {}: {} {}",
             e.logical_resource_id().unwrap_or("?"),
             e.resource_type().unwrap_or("?"),
-            e.physical_resource_id().filter(|p| !p.is_empty()).unwrap_or("(none)"),
+            e.physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .unwrap_or("(none)"),
             e.resource_status().map_or("", |s| s.as_str()),
             e.resource_status_reason().unwrap_or("no reason given"),
         )
     };
     let (root, others) = root_cause(events, stack_name);
-    let mut out = format!("{}\n", ui.red(&format!("stack {stack_name} failed: {status}")));
+    let mut out = format!(
+        "{}\n",
+        ui.red(&format!("stack {stack_name} failed: {status}"))
+    );
     match root {
         Some(r) => out.push_str(&format!("root cause: {}\n", describe(r))),
         None => out.push_str("root cause: no failed resource event was found; see the stack's events in the console\n"),

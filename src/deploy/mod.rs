@@ -96,6 +96,7 @@ impl Default for Timing {
 }
 
 impl Timing {
+    #[cfg(test)]
     pub fn fast() -> Self {
         Self {
             change_set_poll: Duration::from_millis(1),
@@ -139,11 +140,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             'h' => n * 3600,
             'm' => n * 60,
             's' => n,
-            _ => return Err(format!("duration must be like 30m, 1h30m or 90s, got {s:?}")),
+            _ => {
+                return Err(format!(
+                    "duration must be like 30m, 1h30m or 90s, got {s:?}"
+                ))
+            }
         };
     }
     if !num.is_empty() || total == 0 {
-        return Err(format!("duration must be like 30m, 1h30m or 90s, got {s:?}"));
+        return Err(format!(
+            "duration must be like 30m, 1h30m or 90s, got {s:?}"
+        ));
     }
     Ok(Duration::from_secs(total))
 }

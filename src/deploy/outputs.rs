@@ -31,7 +31,11 @@ pub enum Format {
 }
 
 impl StackOutputs {
-    pub fn new(stack: &aws_sdk_cloudformation::types::Stack, template: Option<&Json>, region: &str) -> Self {
+    pub fn new(
+        stack: &aws_sdk_cloudformation::types::Stack,
+        template: Option<&Json>,
+        region: &str,
+    ) -> Self {
         let names = template.map(output_env_names).unwrap_or_default();
         let outputs = stack
             .outputs()
@@ -50,7 +54,10 @@ impl StackOutputs {
         Self {
             stack_name: stack.stack_name().unwrap_or_default().to_string(),
             region: region.to_string(),
-            account: stack.stack_id().and_then(account_from_arn).map(str::to_string),
+            account: stack
+                .stack_id()
+                .and_then(account_from_arn)
+                .map(str::to_string),
             outputs,
         }
     }
@@ -61,8 +68,14 @@ impl StackOutputs {
         for o in &self.outputs {
             out.push_str(&format!("export {}={}\n", o.env, shell_quote(&o.value)));
         }
-        out.push_str(&format!("export AWS_REGION={}\n", shell_quote(&self.region)));
-        out.push_str(&format!("export STACK_NAME={}\n", shell_quote(&self.stack_name)));
+        out.push_str(&format!(
+            "export AWS_REGION={}\n",
+            shell_quote(&self.region)
+        ));
+        out.push_str(&format!(
+            "export STACK_NAME={}\n",
+            shell_quote(&self.stack_name)
+        ));
         if let Some(a) = &self.account {
             out.push_str(&format!("export AWS_ACCOUNT_ID={}\n", shell_quote(a)));
         }
@@ -87,8 +100,20 @@ impl StackOutputs {
     }
 
     pub fn table(&self) -> String {
-        let kw = self.outputs.iter().map(|o| o.key.len()).max().unwrap_or(0).max(3);
-        let ew = self.outputs.iter().map(|o| o.env.len()).max().unwrap_or(0).max(3);
+        let kw = self
+            .outputs
+            .iter()
+            .map(|o| o.key.len())
+            .max()
+            .unwrap_or(0)
+            .max(3);
+        let ew = self
+            .outputs
+            .iter()
+            .map(|o| o.env.len())
+            .max()
+            .unwrap_or(0)
+            .max(3);
         let mut out = format!("{:kw$}  {:ew$}  VALUE\n", "KEY", "ENV");
         for o in &self.outputs {
             out.push_str(&format!("{:kw$}  {:ew$}  {}\n", o.key, o.env, o.value));
@@ -110,7 +135,10 @@ impl StackOutputs {
             Some("json") => Format::Json,
             _ => Format::Env,
         };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::io::Write::write_all(&mut tmp, self.render(format).as_bytes())?;
         tmp.persist(path).map_err(|e| e.error)?;
@@ -121,7 +149,8 @@ impl StackOutputs {
 /// Single-quotes a value for sh unless it is made only of safe characters.
 pub fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:,@%+=".contains(c));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:,@%+=".contains(c));
     if safe {
         s.to_string()
     } else {
@@ -139,8 +168,18 @@ mod tests {
         let stack = Stack::builder()
             .stack_name("s")
             .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/s/x")
-            .outputs(CfnOutput::builder().output_key("VpcId").output_value("vpc-1").build())
-            .outputs(CfnOutput::builder().output_key("Bucket").output_value("it's").build())
+            .outputs(
+                CfnOutput::builder()
+                    .output_key("VpcId")
+                    .output_value("vpc-1")
+                    .build(),
+            )
+            .outputs(
+                CfnOutput::builder()
+                    .output_key("Bucket")
+                    .output_value("it's")
+                    .build(),
+            )
             .build();
         let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Bucket": "DATA_BUCKET"}}}});
         let o = StackOutputs::new(&stack, Some(&t), "us-east-1");
@@ -148,6 +187,9 @@ mod tests {
             o.env(),
             "export VPC_ID=vpc-1\nexport DATA_BUCKET='it'\\''s'\nexport AWS_REGION=us-east-1\nexport STACK_NAME=s\nexport AWS_ACCOUNT_ID=123456789012\n"
         );
-        assert_eq!(o.json()["Outputs"]["VpcId"]["EnvironmentVariable"], "VPC_ID");
+        assert_eq!(
+            o.json()["Outputs"]["VpcId"]["EnvironmentVariable"],
+            "VPC_ID"
+        );
     }
 }

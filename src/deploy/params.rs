@@ -21,7 +21,8 @@ pub fn parse_flag(s: &str) -> Result<(String, String), String> {
 /// Reads a parameters file: CloudFormation's JSON list `[{"ParameterKey", "ParameterValue"}]`
 /// or a YAML/JSON map of key to value.
 pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
-    let value: Json = serde_yaml::from_str(text).map_err(|e| format!("not valid JSON or YAML: {e}"))?;
+    let value: Json =
+        serde_yaml::from_str(text).map_err(|e| format!("not valid JSON or YAML: {e}"))?;
     match value {
         Json::Array(items) => {
             let mut out = IndexMap::new();
@@ -50,10 +51,7 @@ pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
 /// Reads the `parameters` map of a pcstack config file (YAML), if it has one.
 pub fn parse_config(text: &str) -> Result<IndexMap<String, String>, String> {
     let value: Json = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
-    match value
-        .get("parameters")
-        .or_else(|| value.get("Parameters"))
-    {
+    match value.get("parameters").or_else(|| value.get("Parameters")) {
         Some(Json::Object(map)) => map_values(map),
         Some(_) => Err("`parameters` must be a map of name to value".into()),
         None => Ok(IndexMap::new()),
@@ -132,7 +130,14 @@ pub fn missing_required(
     diags
 }
 
-fn check_value(diags: &mut Diagnostics, path: &str, key: &str, decl: &Json, value: &str, region: &str) {
+fn check_value(
+    diags: &mut Diagnostics,
+    path: &str,
+    key: &str,
+    decl: &Json,
+    value: &str,
+    region: &str,
+) {
     let kind = decl.get("Type").and_then(Json::as_str).unwrap_or("String");
     let ctx = format!("parameter of Type {kind}");
     let mut err = |rule: String| {
@@ -181,7 +186,9 @@ fn check_value(diags: &mut Diagnostics, path: &str, key: &str, decl: &Json, valu
         match Regex::new(&format!("^(?:{pattern})$")) {
             Ok(re) if !re.is_match(value) => err(format!("match pattern {pattern}")),
             Ok(_) => {}
-            Err(_) => err(format!("match pattern {pattern} (which pcstack cannot compile)")),
+            Err(_) => err(format!(
+                "match pattern {pattern} (which pcstack cannot compile)"
+            )),
         }
     }
     let len = value.chars().count() as f64;
@@ -237,7 +244,10 @@ mod tests {
     }
 
     fn messages(values: &[(&str, &str)]) -> Vec<String> {
-        let values = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let values = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         check("s", &decl(), &values, "us-east-1")
             .iter()
             .map(|d| d.message.clone())
@@ -246,7 +256,13 @@ mod tests {
 
     #[test]
     fn good_values_pass() {
-        assert!(messages(&[("Count", "3"), ("Env", "prod"), ("Name", "abc"), ("Az", "us-east-1b")]).is_empty());
+        assert!(messages(&[
+            ("Count", "3"),
+            ("Env", "prod"),
+            ("Name", "abc"),
+            ("Az", "us-east-1b")
+        ])
+        .is_empty());
     }
 
     #[test]
@@ -292,7 +308,10 @@ mod tests {
     #[test]
     fn files_in_both_shapes() {
         let list = r#"[{"ParameterKey": "A", "ParameterValue": "1"}]"#;
-        assert_eq!(parse_file(list).unwrap().get("A").map(String::as_str), Some("1"));
+        assert_eq!(
+            parse_file(list).unwrap().get("A").map(String::as_str),
+            Some("1")
+        );
         let map = "A: 2\nB: [x, y]\n";
         let m = parse_file(map).unwrap();
         assert_eq!(m.get("B").map(String::as_str), Some("x,y"));

@@ -36,7 +36,8 @@ pub struct DeployRequest<'a> {
     pub resume: String,
 }
 
-/// How a deploy ended well.
+/// How a deploy ended well (the fields are for callers embedding deploy; the CLI has printed them).
+#[allow(dead_code)]
 #[derive(Debug)]
 pub enum Outcome {
     Deployed(StackOutputs),
@@ -85,7 +86,9 @@ pub async fn deploy(
             Gate::Update => break current,
             Gate::Blocked(msg) => return Err(Failure::error(msg)),
             Gate::Wait => {
-                let stack = current.as_ref().ok_or_else(|| Failure::error("stack vanished"))?;
+                let stack = current
+                    .as_ref()
+                    .ok_or_else(|| Failure::error("stack vanished"))?;
                 ui.note(&format!(
                     "stack {name} is {}; waiting for that operation to finish",
                     status.unwrap_or("")
@@ -119,7 +122,11 @@ pub async fn deploy(
                         "stack {name} is ROLLBACK_COMPLETE; re-run with --recreate to delete and create it again, or run `pcstack destroy --stack-name {name}`"
                     )));
                 }
-                let id = current.as_ref().and_then(|s| s.stack_id()).unwrap_or(name).to_string();
+                let id = current
+                    .as_ref()
+                    .and_then(|s| s.stack_id())
+                    .unwrap_or(name)
+                    .to_string();
                 let token = format!("pcstack-delete-{}", unix());
                 let since = now();
                 aws.cfn
@@ -129,15 +136,21 @@ pub async fn deploy(
                     .send()
                     .await
                     .map_err(|e| fail("DeleteStack", &e))?;
-                let done = events::follow(&aws.cfn, &aws.timing, ui, interrupts, &Follow {
-                    stack_id: &id,
-                    stack_name: name,
-                    token: Some(&token),
-                    since,
-                    total: 0,
-                    deadline,
-                    resume: &req.resume,
-                })
+                let done = events::follow(
+                    &aws.cfn,
+                    &aws.timing,
+                    ui,
+                    interrupts,
+                    &Follow {
+                        stack_id: &id,
+                        stack_name: name,
+                        token: Some(&token),
+                        since,
+                        total: 0,
+                        deadline,
+                        resume: &req.resume,
+                    },
+                )
                 .await?;
                 if done.status != "DELETE_COMPLETE" {
                     return Err(Failure::error(format!(
@@ -158,11 +171,21 @@ pub async fn deploy(
     let mut cfn_params: Vec<Parameter> = req
         .parameters
         .iter()
-        .map(|(k, v)| Parameter::builder().parameter_key(k).parameter_value(v).build())
+        .map(|(k, v)| {
+            Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build()
+        })
         .collect();
     let previous: Vec<String> = existing
         .as_ref()
-        .map(|s| s.parameters().iter().filter_map(|p| p.parameter_key().map(str::to_string)).collect())
+        .map(|s| {
+            s.parameters()
+                .iter()
+                .filter_map(|p| p.parameter_key().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let mut missing = synth::Diagnostics::new();
     for key in declared.keys() {
@@ -170,7 +193,12 @@ pub async fn deploy(
             continue;
         }
         if is_update && previous.contains(key) {
-            cfn_params.push(Parameter::builder().parameter_key(key).use_previous_value(true).build());
+            cfn_params.push(
+                Parameter::builder()
+                    .parameter_key(key)
+                    .use_previous_value(true)
+                    .build(),
+            );
         }
     }
     let given: IndexMap<String, String> = req
@@ -194,27 +222,31 @@ pub async fn deploy(
     }
 
     // Template: inline, or S3 when large or a bucket is given.
-    let template_url = if req.template.body.len() > upload::MAX_INLINE_BYTES || req.template_bucket.is_some() {
-        let account = match (&req.template_bucket, existing.as_ref().and_then(|s| s.stack_id())) {
-            (Some(_), _) => String::new(),
-            (None, Some(arn)) => stack::account_from_arn(arn).unwrap_or_default().to_string(),
-            (None, None) => caller_account(aws).await?,
-        };
-        Some(
-            upload::upload(
-                &aws.s3,
-                ui,
-                &req.template,
-                req.template_bucket.as_deref(),
-                &account,
-                &aws.region,
-                aws.endpoint.as_deref(),
+    let template_url =
+        if req.template.body.len() > upload::MAX_INLINE_BYTES || req.template_bucket.is_some() {
+            let account = match (
+                &req.template_bucket,
+                existing.as_ref().and_then(|s| s.stack_id()),
+            ) {
+                (Some(_), _) => String::new(),
+                (None, Some(arn)) => stack::account_from_arn(arn).unwrap_or_default().to_string(),
+                (None, None) => caller_account(aws).await?,
+            };
+            Some(
+                upload::upload(
+                    &aws.s3,
+                    ui,
+                    &req.template,
+                    req.template_bucket.as_deref(),
+                    &account,
+                    &aws.region,
+                    aws.endpoint.as_deref(),
+                )
+                .await?,
             )
-            .await?,
-        )
-    } else {
-        None
-    };
+        } else {
+            None
+        };
 
     // Change set.
     let change_set_name = format!("pcstack-{}", unix());
@@ -224,7 +256,11 @@ pub async fn deploy(
         .stack_name(name)
         .change_set_name(&change_set_name)
         .client_token(&change_set_name)
-        .change_set_type(if is_update { ChangeSetType::Update } else { ChangeSetType::Create })
+        .change_set_type(if is_update {
+            ChangeSetType::Update
+        } else {
+            ChangeSetType::Create
+        })
         .set_parameters(Some(cfn_params))
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
@@ -245,16 +281,30 @@ pub async fn deploy(
     };
     let arn = created.id().unwrap_or(&change_set_name).to_string();
     let stack_id = created.stack_id().unwrap_or(name).to_string();
-    ui.note(&format!("change set {change_set_name} created; waiting for CloudFormation to compute it"));
+    ui.note(&format!(
+        "change set {change_set_name} created; waiting for CloudFormation to compute it"
+    ));
 
     let changes = match changeset::wait(&aws.cfn, &aws.timing, &arn).await? {
         Ready::Empty { arn } => {
-            cleanup(aws, ui, &arn, created_review_stack.then_some(stack_id.as_str())).await;
+            cleanup(
+                aws,
+                ui,
+                &arn,
+                created_review_stack.then_some(stack_id.as_str()),
+            )
+            .await;
             ui.result(&format!("no changes: stack {name} is up to date"));
             return Ok(Outcome::NoChanges);
         }
         Ready::Failed { arn, reason } => {
-            cleanup(aws, ui, &arn, created_review_stack.then_some(stack_id.as_str())).await;
+            cleanup(
+                aws,
+                ui,
+                &arn,
+                created_review_stack.then_some(stack_id.as_str()),
+            )
+            .await;
             return Err(Failure::error(format!(
                 "change set {change_set_name} failed: {reason}"
             )));
@@ -263,19 +313,33 @@ pub async fn deploy(
     };
 
     // Review and approval.
-    ui.note(&format!("Changes to stack {name} ({} resources):", changes.len()));
+    ui.note(&format!(
+        "Changes to stack {name} ({} resources):",
+        changes.len()
+    ));
     ui.note(changeset::review(ui, &changes, req.create_only).trim_end());
     let danger = changeset::danger(&changes);
     if !danger.is_empty() {
         ui.note(changeset::danger_block(ui, &danger).trim_end());
     }
     if req.no_execute {
-        ui.result(&format!("change set {change_set_name} left for review (not executed): {arn}"));
-        return Ok(Outcome::ChangeSetLeft { name: change_set_name, arn });
+        ui.result(&format!(
+            "change set {change_set_name} left for review (not executed): {arn}"
+        ));
+        return Ok(Outcome::ChangeSetLeft {
+            name: change_set_name,
+            arn,
+        });
     }
     if changeset::needs_approval(req.approve, &changes, &danger) {
         if !ui.interactive {
-            cleanup(aws, ui, &arn, created_review_stack.then_some(stack_id.as_str())).await;
+            cleanup(
+                aws,
+                ui,
+                &arn,
+                created_review_stack.then_some(stack_id.as_str()),
+            )
+            .await;
             return Err(Failure::new(
                 Exit::Approval,
                 format!(
@@ -284,9 +348,20 @@ pub async fn deploy(
                 ),
             ));
         }
-        if !ui.confirm(&format!("Execute change set {change_set_name} on stack {name}?")) {
-            cleanup(aws, ui, &arn, created_review_stack.then_some(stack_id.as_str())).await;
-            return Err(Failure::new(Exit::Approval, "declined; the change set was deleted"));
+        if !ui.confirm(&format!(
+            "Execute change set {change_set_name} on stack {name}?"
+        )) {
+            cleanup(
+                aws,
+                ui,
+                &arn,
+                created_review_stack.then_some(stack_id.as_str()),
+            )
+            .await;
+            return Err(Failure::new(
+                Exit::Approval,
+                "declined; the change set was deleted",
+            ));
         }
     }
 
@@ -301,18 +376,25 @@ pub async fn deploy(
         .send()
         .await
         .map_err(|e| fail("ExecuteChangeSet", &e))?;
-    let finished = events::follow(&aws.cfn, &aws.timing, ui, interrupts, &Follow {
-        stack_id: &stack_id,
-        stack_name: name,
-        token: Some(&token),
-        since,
-        total: changes.len(),
-        deadline,
-        resume: &req.resume,
-    })
+    let finished = events::follow(
+        &aws.cfn,
+        &aws.timing,
+        ui,
+        interrupts,
+        &Follow {
+            stack_id: &stack_id,
+            stack_name: name,
+            token: Some(&token),
+            since,
+            total: changes.len(),
+            deadline,
+            resume: &req.resume,
+        },
+    )
     .await?;
     if !stack::succeeded(&finished.status) {
-        let report = events::failure_report(ui, name, &finished.status, &finished.events, &req.resume);
+        let report =
+            events::failure_report(ui, name, &finished.status, &finished.events, &req.resume);
         return Err(Failure::new(Exit::StackFailed, report.trim_end()));
     }
     ui.note(&ui.green(&format!("stack {name}: {}", finished.status)));
@@ -324,7 +406,12 @@ pub async fn deploy(
             .enable_termination_protection(on)
             .send()
             .await
-            .map_err(|e| fail("UpdateTerminationProtection (the stack itself deployed)", &e))?;
+            .map_err(|e| {
+                fail(
+                    "UpdateTerminationProtection (the stack itself deployed)",
+                    &e,
+                )
+            })?;
     }
 
     let final_stack = stack::describe(&aws.cfn, &aws.timing, &stack_id)
@@ -336,7 +423,10 @@ pub async fn deploy(
     }
     if let Some(path) = &req.outputs_file {
         outputs.write_file(path).map_err(|e| {
-            Failure::error(format!("stack deployed, but writing {} failed: {e}", path.display()))
+            Failure::error(format!(
+                "stack deployed, but writing {} failed: {e}",
+                path.display()
+            ))
         })?;
     }
     Ok(Outcome::Deployed(outputs))
@@ -344,29 +434,43 @@ pub async fn deploy(
 
 /// Deletes a change set we won't execute, and the empty REVIEW_IN_PROGRESS stack pcstack made.
 async fn cleanup(aws: &Aws, ui: &Ui, change_set_arn: &str, review_stack: Option<&str>) {
-    if let Err(e) = aws.cfn.delete_change_set().change_set_name(change_set_arn).send().await {
-        ui.note(&format!("could not delete change set {change_set_arn}: {}", super::aws::message(&e)));
+    if let Err(e) = aws
+        .cfn
+        .delete_change_set()
+        .change_set_name(change_set_arn)
+        .send()
+        .await
+    {
+        ui.note(&format!(
+            "could not delete change set {change_set_arn}: {}",
+            super::aws::message(&e)
+        ));
     }
     if let Some(id) = review_stack {
         if let Err(e) = aws.cfn.delete_stack().stack_name(id).send().await {
-            ui.note(&format!("could not delete the empty stack {id}: {}", super::aws::message(&e)));
+            ui.note(&format!(
+                "could not delete the empty stack {id}: {}",
+                super::aws::message(&e)
+            ));
         }
     }
 }
 
 async fn caller_account(aws: &Aws) -> Result<String, Failure> {
-    let sts = aws
-        .sts
-        .as_ref()
-        .ok_or_else(|| Failure::error("no STS client to find the account for the template bucket; pass --template-bucket"))?;
-    let me = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| fail("GetCallerIdentity (for the default template bucket name)", &e))?;
-    me.account()
-        .map(str::to_string)
-        .ok_or_else(|| Failure::error("GetCallerIdentity returned no account; pass --template-bucket"))
+    let sts = aws.sts.as_ref().ok_or_else(|| {
+        Failure::error(
+            "no STS client to find the account for the template bucket; pass --template-bucket",
+        )
+    })?;
+    let me = sts.get_caller_identity().send().await.map_err(|e| {
+        fail(
+            "GetCallerIdentity (for the default template bucket name)",
+            &e,
+        )
+    })?;
+    me.account().map(str::to_string).ok_or_else(|| {
+        Failure::error("GetCallerIdentity returned no account; pass --template-bucket")
+    })
 }
 
 pub fn now() -> aws_smithy_types::DateTime {
@@ -374,7 +478,9 @@ pub fn now() -> aws_smithy_types::DateTime {
 }
 
 pub fn unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// `pcstack outputs`: the deployed stack's outputs with env names from its deployed template

@@ -9,7 +9,9 @@ use aws_sdk_cloudformation::Client;
 pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Option<Stack>, Failure> {
     match patiently(timing, || cfn.describe_stacks().stack_name(name).send()).await {
         Ok(out) => Ok(out.stacks.and_then(|s| s.into_iter().next())),
-        Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => Ok(None),
+        Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => {
+            Ok(None)
+        }
         Err(e) => Err(fail(&format!("DescribeStacks {name}"), &e)),
     }
 }
@@ -81,7 +83,9 @@ mod tests {
         assert_eq!(gate("s", Some("UPDATE_IN_PROGRESS")), Gate::Wait);
         assert_eq!(gate("s", Some("ROLLBACK_COMPLETE")), Gate::Recreate);
         assert_eq!(gate("s", Some("UPDATE_ROLLBACK_COMPLETE")), Gate::Update);
-        assert!(matches!(gate("s", Some("UPDATE_ROLLBACK_FAILED")), Gate::Blocked(m) if m.contains("continue-update-rollback")));
+        assert!(
+            matches!(gate("s", Some("UPDATE_ROLLBACK_FAILED")), Gate::Blocked(m) if m.contains("continue-update-rollback"))
+        );
         assert!(matches!(gate("s", Some("DELETE_FAILED")), Gate::Blocked(_)));
         assert_eq!(
             account_from_arn("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"),

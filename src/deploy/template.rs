@@ -188,13 +188,22 @@ mod tests {
     #[test]
     fn declared_names_come_from_metadata() {
         let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"VpcId": "PC_VPC"}}}});
-        assert_eq!(output_env_names(&t).get("VpcId").map(String::as_str), Some("PC_VPC"));
+        assert_eq!(
+            output_env_names(&t).get("VpcId").map(String::as_str),
+            Some("PC_VPC")
+        );
     }
 
     #[test]
     fn short_form_yaml_becomes_long_form() {
-        let t = parse_template("Outputs:\n  A:\n    Value: !GetAtt Vpc.CidrBlock\n  B:\n    Value: !Ref Vpc\n").unwrap();
-        assert_eq!(t.pointer("/Outputs/A/Value/Fn::GetAtt/1"), Some(&Json::from("CidrBlock")));
+        let t = parse_template(
+            "Outputs:\n  A:\n    Value: !GetAtt Vpc.CidrBlock\n  B:\n    Value: !Ref Vpc\n",
+        )
+        .unwrap();
+        assert_eq!(
+            t.pointer("/Outputs/A/Value/Fn::GetAtt/1"),
+            Some(&Json::from("CidrBlock"))
+        );
         assert_eq!(t.pointer("/Outputs/B/Value/Ref"), Some(&Json::from("Vpc")));
     }
 }

@@ -56,6 +56,7 @@ impl Ui {
         }
     }
 
+    #[cfg(test)]
     /// For tests: no terminal, no color, log progress, both streams captured into one buffer.
     pub fn captured() -> (Self, Arc<Mutex<Vec<u8>>>) {
         let buf = Arc::new(Mutex::new(Vec::new()));
@@ -68,13 +69,6 @@ impl Ui {
             ask: Box::new(|_| None),
         };
         (ui, buf)
-    }
-
-    pub fn with_answers(mut self, answers: Vec<&'static str>) -> Self {
-        let answers = Mutex::new(answers.into_iter());
-        self.interactive = true;
-        self.ask = Box::new(move |_| answers.lock().ok()?.next().map(str::to_string));
-        self
     }
 
     /// A line to stderr.
@@ -124,9 +118,5 @@ impl Ui {
     pub fn confirm(&self, question: &str) -> bool {
         self.ask(&format!("{question} [y/N]"))
             .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "y" | "yes"))
-    }
-
-    pub fn stderr_is_terminal(&self) -> bool {
-        self.progress == ProgressMode::Live
     }
 }

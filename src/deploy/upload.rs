@@ -21,7 +21,11 @@ pub fn default_bucket(account: &str, region: &str) -> String {
 
 /// The S3 key: `templates/<sha256>.<json|yaml>`.
 pub fn key_for(template: &TemplateSource) -> String {
-    let ext = if template.body.trim_start().starts_with('{') { "json" } else { "yaml" };
+    let ext = if template.body.trim_start().starts_with('{') {
+        "json"
+    } else {
+        "yaml"
+    };
     format!("templates/{}.{ext}", template.sha256())
 }
 
@@ -69,10 +73,19 @@ pub async fn upload(
     let url = template_url(&bucket, &key, region, endpoint);
     match s3.head_bucket().bucket(&bucket).send().await {
         Ok(_) => {}
-        Err(e) if is_default && (matches!(code(&e), Some("NotFound" | "NoSuchBucket")) || e.raw_response().is_some_and(|r| r.status().as_u16() == 404)) => {
+        Err(e)
+            if is_default
+                && (matches!(code(&e), Some("NotFound" | "NoSuchBucket"))
+                    || e.raw_response().is_some_and(|r| r.status().as_u16() == 404)) =>
+        {
             create_bucket(s3, ui, &bucket, region, endpoint).await?;
         }
-        Err(e) => return Err(fail(&format!("HeadBucket {bucket} (the template bucket)"), &e)),
+        Err(e) => {
+            return Err(fail(
+                &format!("HeadBucket {bucket} (the template bucket)"),
+                &e,
+            ))
+        }
     }
     match s3.head_object().bucket(&bucket).key(&key).send().await {
         Ok(_) => {
@@ -110,7 +123,9 @@ async fn create_bucket(
                 .build(),
         );
     }
-    req.send().await.map_err(|e| fail(&format!("CreateBucket {bucket}"), &e))?;
+    req.send()
+        .await
+        .map_err(|e| fail(&format!("CreateBucket {bucket}"), &e))?;
     let rule = ServerSideEncryptionRule::builder()
         .apply_server_side_encryption_by_default(
             ServerSideEncryptionByDefault::builder()
@@ -154,7 +169,9 @@ async fn create_bucket(
         .send()
         .await
         .map_err(|e| fail(&format!("PutBucketPolicy {bucket}"), &e))?;
-    ui.note(&format!("created template bucket {bucket} (encrypted, public access blocked, TLS only)"));
+    ui.note(&format!(
+        "created template bucket {bucket} (encrypted, public access blocked, TLS only)"
+    ));
     Ok(())
 }
 
@@ -164,9 +181,18 @@ mod tests {
 
     #[test]
     fn urls_are_partition_correct() {
-        assert_eq!(template_url("b", "k", "us-east-1", None), "https://b.s3.us-east-1.amazonaws.com/k");
-        assert_eq!(template_url("b", "k", "cn-north-1", None), "https://b.s3.cn-north-1.amazonaws.com.cn/k");
-        assert_eq!(template_url("b", "k", "us-east-1", Some("http://127.0.0.1:5000")), "http://127.0.0.1:5000/b/k");
+        assert_eq!(
+            template_url("b", "k", "us-east-1", None),
+            "https://b.s3.us-east-1.amazonaws.com/k"
+        );
+        assert_eq!(
+            template_url("b", "k", "cn-north-1", None),
+            "https://b.s3.cn-north-1.amazonaws.com.cn/k"
+        );
+        assert_eq!(
+            template_url("b", "k", "us-east-1", Some("http://127.0.0.1:5000")),
+            "http://127.0.0.1:5000/b/k"
+        );
         assert!(tls_only_policy("b", "cn-north-1").contains("arn:aws-cn:s3:::b"));
     }
 }
