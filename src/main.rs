@@ -1,16 +1,29 @@
-//! `pcstack`: synthesize and deploy CloudFormation stacks for ML training clusters.
+//! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema` and
+//! `init` never talk to AWS (`cli`); `deploy`, `outputs` and `destroy` do (`deploy`).
+//!
+//! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
+//! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
+//! declined; 130 interrupted.
 
 mod cli;
+mod deploy;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use deploy::aws::{Aws, Connection};
+use deploy::changeset::Approve;
+use deploy::events::{Interrupts, FOLLOWING};
+use deploy::outputs::Format;
+use deploy::run::{DeployRequest, Outcome};
+use deploy::ui::{ProgressMode, Ui};
+use deploy::{params, Exit, Failure, TemplateSource};
+use indexmap::IndexMap;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
 
 #[derive(Parser)]
-#[command(
-    name = "pcstack",
-    version,
-    about = "Stand up AWS infrastructure for ML training clusters from Rust constructs"
-)]
+#[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,10 +71,147 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Deploy a built-in stack or a template file through a reviewed change set.
+    Deploy(DeployArgs),
+    /// Print a deployed stack's outputs.
+    Outputs(OutputsArgs),
+    /// Delete a stack and list the resources it retained.
+    Destroy(DestroyArgs),
+}
+
+#[derive(Args)]
+struct AwsArgs {
+    /// AWS region (default: the SDK's chain: AWS_REGION, profile...).
+    #[arg(long, global = true)]
+    region: Option<String>,
+    /// Named profile (default: AWS_PROFILE or "default").
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
+    #[arg(long, global = true)]
+    endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    fn connection(&self) -> Connection {
+        Connection {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+#[command(after_help = EXIT_CODES)]
+struct DeployArgs {
+    /// Built-in stack to deploy (or use --template).
+    #[arg(conflicts_with = "template", required_unless_present = "template")]
+    stack: Option<String>,
+    /// Deploy this template file (JSON or YAML).
+    #[arg(long)]
+    template: Option<PathBuf>,
+    #[arg(long)]
+    stack_name: String,
+    /// pcstack config file; its `parameters` map is read too.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// KEY=VALUE; repeatable; wins over the file and the config.
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
+    parameters: Vec<(String, String)>,
+    /// CloudFormation's JSON list or a YAML/JSON map.
+    #[arg(long)]
+    parameters_file: Option<PathBuf>,
+    /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
+    /// the template is over 51,200 bytes).
+    #[arg(long)]
+    template_bucket: Option<String>,
+    #[arg(long, value_enum, default_value = "destructive")]
+    approve: Approve,
+    /// Create the change set, show it, and stop.
+    #[arg(long)]
+    no_execute: bool,
+    /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
+    #[arg(long, value_parser = deploy::parse_duration)]
+    timeout: Option<std::time::Duration>,
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressMode,
+    /// Write the outputs: JSON for .json, `export` lines otherwise (.env, .sh).
+    #[arg(long)]
+    outputs_file: Option<PathBuf>,
+    #[arg(long, value_parser = ["on", "off"])]
+    termination_protection: Option<String>,
+    #[arg(long)]
+    disable_rollback: bool,
+    /// Delete and recreate a stack left in ROLLBACK_COMPLETE without asking.
+    #[arg(long)]
+    recreate: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+#[derive(Args)]
+struct OutputsArgs {
+    #[arg(long)]
+    stack_name: String,
+    #[arg(long, value_enum, default_value = "env")]
+    format: Format,
+    /// Read environment variable names from this template instead of the deployed one.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+#[derive(Args)]
+#[command(after_help = EXIT_CODES)]
+struct DestroyArgs {
+    #[arg(long)]
+    stack_name: String,
+    /// Don't ask.
+    #[arg(long)]
+    yes: bool,
+    #[arg(long, value_parser = deploy::parse_duration)]
+    timeout: Option<std::time::Duration>,
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressMode,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 fn main() {
     let cli = Cli::parse();
+    // The library-only commands need no async runtime and no AWS.
+    let cli = match run_local(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(cli) => cli,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(Exit::Error.code());
+        }
+    };
+    let code = runtime.block_on(async {
+        let interrupts = Interrupts::default();
+        install_ctrl_c(interrupts.clone());
+        match run(cli, &interrupts).await {
+            Ok(()) => Exit::Success.code(),
+            Err(f) => {
+                eprintln!("error: {}", f.message);
+                f.exit.code()
+            }
+        }
+    });
+    std::process::exit(code);
+}
+
+/// Runs synth, list, schema and init; hands every other command back.
+fn run_local(cli: Cli) -> Result<i32, Cli> {
     let result = match cli.command {
         Command::Synth {
             config,
@@ -102,9 +252,148 @@ fn main() {
         Command::Init { output, force } => {
             cli::init::write(&output, force).map(|()| println!("{}", output.display()))
         }
+        _ => return Err(cli),
     };
-    if let Err(failure) = result {
-        failure.print();
-        std::process::exit(failure.code());
+    Ok(match result {
+        Ok(()) => 0,
+        Err(failure) => {
+            failure.print();
+            failure.code()
+        }
+    })
+}
+
+/// Ctrl-C exits 130 at once unless a stack operation is being followed; then each press is
+/// handed to the follower (first: offer cancel/detach; second: exit 130).
+fn install_ctrl_c(interrupts: Interrupts) {
+    tokio::spawn(async move {
+        let mut presses = 0;
+        while tokio::signal::ctrl_c().await.is_ok() {
+            presses += 1;
+            if !FOLLOWING.load(Ordering::SeqCst) || presses >= 2 {
+                eprintln!("\ninterrupted");
+                std::process::exit(Exit::Interrupted.code());
+            }
+            interrupts.0.notify_waiters();
+            interrupts.0.notify_one();
+        }
+    });
+}
+
+async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
+    match cli.command {
+        Command::Deploy(args) => run_deploy(args, interrupts).await,
+        Command::Synth { .. } | Command::List | Command::Schema | Command::Init { .. } => Ok(()),
+        Command::Outputs(args) => {
+            let local = args.template.as_deref().map(read_template).transpose()?;
+            let aws = Aws::connect(&args.aws.connection()).await?;
+            let outputs =
+                deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
+            print!("{}", outputs.render(args.format));
+            Ok(())
+        }
+        Command::Destroy(args) => {
+            let aws = Aws::connect(&args.aws.connection()).await?;
+            let ui = Ui::terminal(args.progress);
+            deploy::destroy::destroy(
+                &aws,
+                &ui,
+                interrupts,
+                &args.stack_name,
+                args.yes,
+                args.timeout,
+            )
+            .await
+            .map(|_| ())
+        }
+    }
+}
+
+fn read_template(path: &std::path::Path) -> Result<TemplateSource, Failure> {
+    let body = std::fs::read_to_string(path)
+        .map_err(|e| Failure::invalid(format!("cannot read template {}: {e}", path.display())))?;
+    TemplateSource::parse(body).map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))
+}
+
+fn read_file(path: &std::path::Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::invalid(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Failure> {
+    let template = match (&args.template, &args.stack) {
+        (Some(path), _) => read_template(path)?,
+        (None, Some(name)) => {
+            let config = cli::load_config(args.config.as_deref())
+                .map_err(|f| Failure::invalid(f.to_string()))?;
+            let built = stacks::build(name, &config)
+                .map_err(|d| Failure::invalid(format!("stack {name} does not build:\n{d}")))?;
+            cli::print_diagnostics(&built.synthesized.diagnostics, false);
+            TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
+                .map_err(|e| Failure::invalid(format!("stack {name}: {e}")))?
+        }
+        (None, None) => return Err(Failure::invalid("give a STACK or --template FILE")),
+    };
+    let mut parameters: IndexMap<String, String> = IndexMap::new();
+    if let Some(path) = &args.config {
+        let text = read_file(path, "config")?;
+        let values = params::parse_config(&text)
+            .map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))?;
+        parameters.extend(values);
+    }
+    if let Some(path) = &args.parameters_file {
+        let text = read_file(path, "parameters file")?;
+        let values = params::parse_file(&text)
+            .map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))?;
+        parameters.extend(values);
+    }
+    parameters.extend(args.parameters.iter().cloned());
+
+    // Built-in stacks check parameter values with the same rule functions synth uses.
+    let builtin_checker = args.stack.as_deref().map(|name| {
+        let name = name.to_string();
+        move |values: &IndexMap<String, String>| stacks::check_parameters(&name, values)
+    });
+    let resume = match (&args.template, &args.stack) {
+        (Some(path), _) => format!(
+            "pcstack deploy --template {} --stack-name {}",
+            path.display(),
+            args.stack_name
+        ),
+        (None, Some(stack)) => format!("pcstack deploy {stack} --stack-name {}", args.stack_name),
+        _ => format!("pcstack deploy --stack-name {}", args.stack_name),
+    };
+    let request = DeployRequest {
+        stack_name: args.stack_name.clone(),
+        template,
+        parameters,
+        checker: builtin_checker
+            .as_ref()
+            .map(|c| c as &dyn Fn(&IndexMap<String, String>) -> synth::Diagnostics),
+        create_only: constructs::l1::create_only_of,
+        template_bucket: args.template_bucket.clone(),
+        approve: args.approve,
+        no_execute: args.no_execute,
+        timeout: args.timeout,
+        termination_protection: args.termination_protection.as_deref().map(|v| v == "on"),
+        disable_rollback: args.disable_rollback,
+        recreate: args.recreate,
+        outputs_file: args.outputs_file.clone(),
+        resume,
+    };
+    let ui = Ui::terminal(args.progress);
+    // Invalid input fails before any AWS call, even before credentials are resolved.
+    let region_hint = args
+        .aws
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+    if let Some(region) = &region_hint {
+        deploy::run::precheck(&request, region)?;
+    }
+    let aws = Aws::connect(&args.aws.connection()).await?;
+    match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
+        Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
     }
 }

@@ -69,6 +69,10 @@ associations:
     export: [NEW, CHANGED, DELETED]
     output: LustreResultsDir
     env: LUSTRE_RESULTS_DIR
+
+# Parameter values `pcstack deploy --config` passes; --parameter and --parameters-file win.
+parameters: {}
+#   PrimarySubnetAZ: us-east-1a
 "#;
 
 /// Writes the starter file; refuses to overwrite unless `force`.

@@ -146,3 +146,12 @@ pub fn schema() -> String {
     s.push('\n');
     s
 }
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Invalid(d) => write!(f, "{}", d.to_string().trim_end()),
+            Failure::Other(m) => f.write_str(m),
+        }
+    }
+}

@@ -120,3 +120,12 @@ pub fn build(name: &str, config: &Config) -> Result<Built, Diagnostics> {
         .collect()),
     }
 }
+
+/// Checks deploy-time parameter values of a built-in stack with the same rule functions
+/// synth uses. Values for parameters the stack doesn't know are left to the generic check.
+pub fn check_parameters(stack: &str, values: &IndexMap<String, String>) -> Diagnostics {
+    match stack {
+        prerequisites::NAME => prerequisites::check_parameters(values),
+        _ => Diagnostics::new(),
+    }
+}

@@ -22,6 +22,8 @@ pub struct Config {
     pub repository: RepositoryConfig,
     /// Data repository associations between the Lustre file system and the bucket.
     pub associations: Vec<AssociationConfig>,
+    /// Parameter values `pcstack deploy --config` passes (flags and --parameters-file win).
+    pub parameters: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -148,6 +150,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             region: None,
+            parameters: IndexMap::new(),
             tags: IndexMap::new(),
             network: NetworkConfig::default(),
             lustre: LustreConfig::default(),

@@ -378,3 +378,42 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
     let stack_outputs = crate::add_outputs(&mut t, outputs);
     (t, stack_outputs)
 }
+
+/// Checks parameter values before any deploy call, with the rules the template's own
+/// constraints express (and the ones they can't, such as "a multiple of 2400").
+pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::Diagnostics {
+    use constructs::rules::{self, Violation};
+    let mut d = synth::Diagnostics::new();
+    let number = |name: &str, v: &str| -> Result<i64, Violation> {
+        v.trim().parse::<i64>().map_err(|_| {
+            Violation::new(
+                "PC201",
+                name,
+                "be a whole number",
+                "this Number parameter",
+                format!("{v:?}"),
+            )
+        })
+    };
+    for (name, value) in values {
+        let result = match name.as_str() {
+            "Capacity" => number(name, value).and_then(|c| {
+                fsx_rules::lustre_storage_capacity(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, None, c)
+            }),
+            "PerUnitStorageThroughput" => number(name, value).and_then(|t| {
+                fsx_rules::lustre_per_unit_storage_throughput(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, t)
+            }),
+            "Compression" => fsx_rules::lustre_compression(value),
+            "LustreVersion" => fsx_rules::lustre_version(value, true),
+            "OpenZFSCapacity" => number(name, value).and_then(fsx_rules::openzfs_storage_capacity),
+            "OpenZFSThroughput" => number(name, value)
+                .and_then(|t| fsx_rules::openzfs_throughput(OPENZFS_DEPLOYMENT, t)),
+            "PrimarySubnetAZ" => rules::names::availability_zone(name, value, None),
+            _ => Ok(()),
+        };
+        if let Err(v) = result {
+            d.push(v.at(format!("parameter {name}")));
+        }
+    }
+    d
+}

@@ -1,0 +1,426 @@
+//! Following a stack operation: events (paginated, filtered by our token), progress display,
+//! timeout, Ctrl-C, and the root cause of a failure.
+
+use super::aws::{fail, is_throttling};
+use super::stack;
+use super::ui::{ProgressMode, Ui};
+use super::{backoff, format_elapsed, Exit, Failure, Timing};
+use aws_sdk_cloudformation::types::StackEvent;
+use aws_sdk_cloudformation::Client;
+use indexmap::{IndexMap, IndexSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Set while a stack operation is followed: Ctrl-C is then handed to the follower (see
+/// [`Interrupts`]) instead of exiting at once.
+pub static FOLLOWING: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C presses, delivered by the handler `main` installs.
+#[derive(Clone, Default)]
+pub struct Interrupts(pub Arc<Notify>);
+
+/// What to follow.
+pub struct Follow<'a> {
+    pub stack_id: &'a str,
+    pub stack_name: &'a str,
+    /// Only events of this ClientRequestToken (events without one are kept when newer than
+    /// `since`: some endpoints don't echo it).
+    pub token: Option<&'a str>,
+    pub since: aws_smithy_types::DateTime,
+    /// Resources expected to change, for the progress total.
+    pub total: usize,
+    pub deadline: Option<Instant>,
+    /// The command to re-run to follow again (printed on timeout/detach).
+    pub resume: &'a str,
+}
+
+/// The end of an operation as seen by the follower.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: String,
+    pub events: Vec<StackEvent>,
+}
+
+const TERMINAL_RESOURCE: [&str; 7] = [
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "DELETE_COMPLETE",
+    "IMPORT_COMPLETE",
+    "DELETE_SKIPPED",
+    "CREATE_FAILED",
+    "UPDATE_FAILED",
+];
+
+/// Follows until the stack leaves its *_IN_PROGRESS state.
+pub async fn follow(
+    cfn: &Client,
+    timing: &Timing,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    f: &Follow<'_>,
+) -> Result<Finished, Failure> {
+    FOLLOWING.store(true, Ordering::SeqCst);
+    let result = follow_inner(cfn, timing, ui, interrupts, f).await;
+    FOLLOWING.store(false, Ordering::SeqCst);
+    result
+}
+
+async fn follow_inner(
+    cfn: &Client,
+    timing: &Timing,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    f: &Follow<'_>,
+) -> Result<Finished, Failure> {
+    let start = Instant::now();
+    let mut seen: IndexSet<String> = IndexSet::new();
+    let mut events: Vec<StackEvent> = Vec::new();
+    let mut in_progress: IndexMap<String, Instant> = IndexMap::new();
+    let mut done = 0usize;
+    let mut last_event = Instant::now();
+    let mut interval = timing.events_poll;
+    let bar = (ui.progress == ProgressMode::Live).then(|| {
+        let bar = indicatif::ProgressBar::new(f.total.max(1) as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed}] {bar:30} {pos}/{len} {wide_msg}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    });
+    let mut first = true;
+    loop {
+        if !first {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = interrupts.0.notified() => {
+                    if let Some(b) = &bar { b.suspend(|| ()); }
+                    interrupted(cfn, ui, interrupts, f).await?;
+                }
+            }
+        }
+        first = false;
+        match new_events(cfn, f, &mut seen).await {
+            Ok(new) => {
+                interval = timing.events_poll;
+                if !new.is_empty() {
+                    last_event = Instant::now();
+                }
+                for e in new {
+                    track(&e, f, &mut in_progress, &mut done);
+                    show(ui, bar.as_ref(), &e, start);
+                    events.push(e);
+                }
+            }
+            Err(e) if is_throttling(&e) => interval = backoff(interval * 2, timing.max_poll * 3),
+            Err(e) => return Err(fail("DescribeStackEvents", &e)),
+        }
+        if let Some(b) = &bar {
+            b.set_length(f.total.max(done).max(1) as u64);
+            b.set_position(done as u64);
+            b.set_message(waiting_on(&in_progress));
+        }
+        if ui.progress == ProgressMode::Log
+            && last_event.elapsed() >= timing.heartbeat
+            && !in_progress.is_empty()
+        {
+            ui.note(&format!(
+                "still waiting on {} ({})",
+                waiting_on(&in_progress),
+                format_elapsed(start.elapsed())
+            ));
+            last_event = Instant::now();
+        }
+        let current = stack::describe(cfn, timing, f.stack_id).await?;
+        let status = current
+            .as_ref()
+            .map_or("DELETE_COMPLETE", stack::status)
+            .to_string();
+        if !status.ends_with("_IN_PROGRESS") {
+            // Events written between our last read and the status change.
+            if let Ok(new) = new_events(cfn, f, &mut seen).await {
+                for e in new {
+                    track(&e, f, &mut in_progress, &mut done);
+                    show(ui, bar.as_ref(), &e, start);
+                    events.push(e);
+                }
+            }
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Ok(Finished { status, events });
+        }
+        if f.deadline.is_some_and(|d| Instant::now() >= d) {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Err(Failure::new(
+                Exit::TimedOut,
+                format!(
+                    "timed out after {} waiting for stack {} ({status}); the operation goes on in CloudFormation. To follow it again, re-run `{}`: it waits for the in-progress stack, then continues.",
+                    format_elapsed(start.elapsed()),
+                    f.stack_name,
+                    f.resume
+                ),
+            ));
+        }
+    }
+}
+
+async fn interrupted(
+    cfn: &Client,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    f: &Follow<'_>,
+) -> Result<(), Failure> {
+    let detached = Failure::new(
+        Exit::TimedOut,
+        format!(
+            "detached from stack {}; the operation goes on in CloudFormation. Re-run `{}` to follow it.",
+            f.stack_name, f.resume
+        ),
+    );
+    if !ui.interactive {
+        return Err(Failure::new(
+            Exit::Interrupted,
+            format!("interrupted; {}", detached.message),
+        ));
+    }
+    let current = stack::describe(cfn, &Timing::default(), f.stack_id).await?;
+    let updating = current.as_ref().map(stack::status) == Some("UPDATE_IN_PROGRESS");
+    let question = if updating {
+        "Interrupted. [c]ancel the update (roll back), [d]etach, or keep [w]aiting? (Ctrl-C again exits)"
+    } else {
+        "Interrupted. [d]etach, or keep [w]aiting? (Ctrl-C again exits)"
+    };
+    let answer = tokio::select! {
+        a = async { ui.ask(question) } => a,
+        _ = interrupts.0.notified() => {
+            return Err(Failure::new(Exit::Interrupted, "interrupted"));
+        }
+    };
+    match answer.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("c") | Some("cancel") if updating => {
+            cfn.cancel_update_stack()
+                .stack_name(f.stack_id)
+                .send()
+                .await
+                .map_err(|e| fail("CancelUpdateStack", &e))?;
+            ui.note("update cancelled; following the rollback");
+            Ok(())
+        }
+        Some("w") | Some("wait") => Ok(()),
+        _ => Err(detached),
+    }
+}
+
+/// New events of this operation, oldest first, reading pages until one is already seen or older
+/// than `since`.
+async fn new_events(
+    cfn: &Client,
+    f: &Follow<'_>,
+    seen: &mut IndexSet<String>,
+) -> Result<
+    Vec<StackEvent>,
+    aws_sdk_cloudformation::error::SdkError<
+        aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    'pages: loop {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(f.stack_id)
+            .set_next_token(token.clone())
+            .send()
+            .await?;
+        for e in page.stack_events() {
+            let id = e.event_id().unwrap_or_default().to_string();
+            let secs = e.timestamp().map_or(i64::MAX, |t| t.secs());
+            // Paging stops well before `since`, so clock skew can't hide our own events.
+            if seen.contains(&id) || secs < f.since.secs() - 300 {
+                break 'pages;
+            }
+            let old = secs < f.since.secs();
+            let ours = match (f.token, e.client_request_token()) {
+                (Some(want), Some(got)) => want == got,
+                _ => !old,
+            };
+            if ours {
+                seen.insert(id);
+                out.push(e.clone());
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+fn is_stack_event(e: &StackEvent, f: &Follow<'_>) -> bool {
+    e.resource_type() == Some("AWS::CloudFormation::Stack")
+        && e.logical_resource_id() == Some(f.stack_name)
+}
+
+fn track(
+    e: &StackEvent,
+    f: &Follow<'_>,
+    in_progress: &mut IndexMap<String, Instant>,
+    done: &mut usize,
+) {
+    if is_stack_event(e, f) {
+        return;
+    }
+    let id = e.logical_resource_id().unwrap_or_default().to_string();
+    let status = e.resource_status().map_or("", |s| s.as_str());
+    if status.ends_with("_IN_PROGRESS") {
+        in_progress.entry(id).or_insert_with(Instant::now);
+    } else if TERMINAL_RESOURCE.contains(&status) || status.ends_with("_FAILED") {
+        in_progress.shift_remove(&id);
+        *done += 1;
+    }
+}
+
+fn waiting_on(in_progress: &IndexMap<String, Instant>) -> String {
+    in_progress
+        .iter()
+        .map(|(id, t)| format!("{id} {}", format_elapsed(t.elapsed())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: Instant) {
+    let status = e.resource_status().map_or("", |s| s.as_str());
+    match ui.progress {
+        ProgressMode::Quiet => {}
+        ProgressMode::Json => ui.note(&event_json(e).to_string()),
+        ProgressMode::Live | ProgressMode::Log | ProgressMode::Auto => {
+            let painted = if status.ends_with("_FAILED") {
+                ui.red(status)
+            } else if status.ends_with("_COMPLETE") && !status.contains("ROLLBACK") {
+                ui.green(status)
+            } else if status.contains("ROLLBACK") || status == "DELETE_SKIPPED" {
+                ui.yellow(status)
+            } else {
+                status.to_string()
+            };
+            let mut line = format!(
+                "{:>6} {painted} {} {}",
+                format_elapsed(start.elapsed()),
+                e.resource_type().unwrap_or(""),
+                e.logical_resource_id().unwrap_or("")
+            );
+            if let Some(r) = e.resource_status_reason().filter(|r| !r.is_empty()) {
+                line.push_str(&format!(": {r}"));
+            }
+            match bar {
+                // Only what matters above the bar; the bar shows the rest.
+                Some(b) if status.ends_with("_FAILED") || status == "DELETE_SKIPPED" => {
+                    b.println(line)
+                }
+                Some(_) => {}
+                None => ui.note(&line),
+            }
+        }
+    }
+}
+
+pub fn event_json(e: &StackEvent) -> serde_json::Value {
+    serde_json::json!({
+        "Timestamp": e.timestamp().map(|t| t.to_string()),
+        "LogicalResourceId": e.logical_resource_id(),
+        "PhysicalResourceId": e.physical_resource_id(),
+        "ResourceType": e.resource_type(),
+        "ResourceStatus": e.resource_status().map(|s| s.as_str()),
+        "ResourceStatusReason": e.resource_status_reason(),
+        "ClientRequestToken": e.client_request_token(),
+    })
+}
+
+fn is_cancellation(reason: &str) -> bool {
+    reason.contains("Resource creation cancelled") || reason.contains("Resource update cancelled")
+}
+
+/// The earliest failed resource event that is not a cancellation, then every other failed
+/// resource event; stack-level events (whose reason only lists the failed resources) are left out.
+pub fn root_cause<'e>(
+    events: &'e [StackEvent],
+    stack_name: &str,
+) -> (Option<&'e StackEvent>, Vec<&'e StackEvent>) {
+    let failed: Vec<&StackEvent> = events
+        .iter()
+        .filter(|e| {
+            e.resource_status()
+                .is_some_and(|s| s.as_str().ends_with("_FAILED"))
+        })
+        .filter(|e| {
+            !(e.resource_type() == Some("AWS::CloudFormation::Stack")
+                && e.logical_resource_id() == Some(stack_name))
+        })
+        .collect();
+    let mut sorted = failed.clone();
+    sorted.sort_by_key(|e| e.timestamp().map(|t| (t.secs(), t.subsec_nanos())));
+    let root = sorted
+        .iter()
+        .find(|e| !is_cancellation(e.resource_status_reason().unwrap_or("")))
+        .or(sorted.first())
+        .copied();
+    let others = sorted
+        .into_iter()
+        .filter(|e| root.is_none_or(|r| !std::ptr::eq(*e, r)))
+        .collect();
+    (root, others)
+}
+
+/// The failure report: root cause, other failed resources, what to do next.
+pub fn failure_report(
+    ui: &Ui,
+    stack_name: &str,
+    status: &str,
+    events: &[StackEvent],
+    resume: &str,
+) -> String {
+    let describe = |e: &StackEvent| {
+        format!(
+            "{} ({}) physical ID {}: {} {}",
+            e.logical_resource_id().unwrap_or("?"),
+            e.resource_type().unwrap_or("?"),
+            e.physical_resource_id()
+                .filter(|p| !p.is_empty())
+                .unwrap_or("(none)"),
+            e.resource_status().map_or("", |s| s.as_str()),
+            e.resource_status_reason().unwrap_or("no reason given"),
+        )
+    };
+    let (root, others) = root_cause(events, stack_name);
+    let mut out = format!(
+        "{}\n",
+        ui.red(&format!("stack {stack_name} failed: {status}"))
+    );
+    match root {
+        Some(r) => out.push_str(&format!("root cause: {}\n", describe(r))),
+        None => out.push_str("root cause: no failed resource event was found; see the stack's events in the console\n"),
+    }
+    if !others.is_empty() {
+        out.push_str("other failed resources:\n");
+        for e in others {
+            out.push_str(&format!("  {}\n", describe(e)));
+        }
+    }
+    let next = match status {
+        "ROLLBACK_COMPLETE" => format!("the stack was never created and can only be deleted: fix the root cause, then re-run `{resume} --recreate`"),
+        "UPDATE_ROLLBACK_COMPLETE" => format!("the stack is back to its previous state: fix the root cause, then re-run `{resume}`"),
+        "UPDATE_ROLLBACK_FAILED" => format!("run `aws cloudformation continue-update-rollback --stack-name {stack_name}`, then re-run `{resume}`"),
+        _ => format!("fix the root cause, then re-run `{resume}`"),
+    };
+    out.push_str(&format!("next: {next}\n"));
+    out
+}

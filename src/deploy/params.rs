@@ -1,0 +1,322 @@
+//! Parameters: gathered from the config, a parameters file and `--parameter` flags (later wins),
+//! then checked against the template's own constraints before any AWS call.
+
+use indexmap::IndexMap;
+use regex::Regex;
+use serde_json::{Map, Value as Json};
+use synth::{Diagnostic, Diagnostics};
+
+/// Stack-specific parameter rules, supplied by the built-in stacks at merge (`None` for a
+/// template file). Gets the final values; returns every problem found.
+pub type ParameterChecker<'a> = &'a dyn Fn(&IndexMap<String, String>) -> Diagnostics;
+
+/// Parses `KEY=VALUE`.
+pub fn parse_flag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("parameter must be KEY=VALUE, got {s:?}")),
+    }
+}
+
+/// Reads a parameters file: CloudFormation's JSON list `[{"ParameterKey", "ParameterValue"}]`
+/// or a YAML/JSON map of key to value.
+pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
+    let value: Json =
+        serde_yaml::from_str(text).map_err(|e| format!("not valid JSON or YAML: {e}"))?;
+    match value {
+        Json::Array(items) => {
+            let mut out = IndexMap::new();
+            for (i, item) in items.iter().enumerate() {
+                let key = item.get("ParameterKey").and_then(Json::as_str);
+                let value = item.get("ParameterValue").map(scalar);
+                match (key, value) {
+                    (Some(k), Some(Some(v))) => {
+                        out.insert(k.to_string(), v);
+                    }
+                    _ => {
+                        return Err(format!(
+                            "item {i} must have ParameterKey and a scalar ParameterValue"
+                        ))
+                    }
+                }
+            }
+            Ok(out)
+        }
+        Json::Object(map) => map_values(&map),
+        Json::Null => Ok(IndexMap::new()),
+        _ => Err("must be a list of {ParameterKey, ParameterValue} or a map".into()),
+    }
+}
+
+/// Reads the `parameters` map of a pcstack config file (YAML), if it has one.
+pub fn parse_config(text: &str) -> Result<IndexMap<String, String>, String> {
+    let value: Json = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+    match value.get("parameters").or_else(|| value.get("Parameters")) {
+        Some(Json::Object(map)) => map_values(map),
+        Some(_) => Err("`parameters` must be a map of name to value".into()),
+        None => Ok(IndexMap::new()),
+    }
+}
+
+fn map_values(map: &Map<String, Json>) -> Result<IndexMap<String, String>, String> {
+    let mut out = IndexMap::new();
+    for (k, v) in map {
+        let v = scalar(v).ok_or_else(|| format!("value of {k} must be a scalar or a list"))?;
+        out.insert(k.clone(), v);
+    }
+    Ok(out)
+}
+
+/// A scalar as CloudFormation receives it; a list becomes comma-delimited.
+fn scalar(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(",")),
+        _ => None,
+    }
+}
+
+/// Checks every given value against the template's declaration: unknown names, Type Number,
+/// AllowedValues, AllowedPattern, Min/MaxLength, Min/MaxValue and availability zone names
+/// (format and region prefix). `stack` prefixes each diagnostic path.
+pub fn check(
+    stack: &str,
+    declared: &Map<String, Json>,
+    values: &IndexMap<String, String>,
+    region: &str,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for (key, value) in values {
+        let path = format!("{stack}/Parameters/{key}");
+        let Some(decl) = declared.get(key) else {
+            let known: Vec<&str> = declared.keys().map(String::as_str).collect();
+            diags.push(Diagnostic::error(
+                "D2001",
+                path,
+                format!(
+                    "parameter {key} must be declared by the template for a deploy (declared: {}), got {value:?}",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            ));
+            continue;
+        };
+        check_value(&mut diags, &path, key, decl, value, region);
+    }
+    diags
+}
+
+/// Parameters the template requires (no Default) that are not given: an error on create.
+pub fn missing_required(
+    stack: &str,
+    declared: &Map<String, Json>,
+    values: &IndexMap<String, String>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for (key, decl) in declared {
+        if decl.get("Default").is_none() && !values.contains_key(key) {
+            diags.push(Diagnostic::error(
+                "D2002",
+                format!("{stack}/Parameters/{key}"),
+                format!("parameter {key} must be given for a new stack (it has no Default), got nothing"),
+            ));
+        }
+    }
+    diags
+}
+
+fn check_value(
+    diags: &mut Diagnostics,
+    path: &str,
+    key: &str,
+    decl: &Json,
+    value: &str,
+    region: &str,
+) {
+    let kind = decl.get("Type").and_then(Json::as_str).unwrap_or("String");
+    let ctx = format!("parameter of Type {kind}");
+    let mut err = |rule: String| {
+        diags.push(Diagnostic::error(
+            "D2003",
+            path,
+            format!("parameter {key} must {rule} for {ctx}, got {value:?}"),
+        ));
+    };
+    let items: Vec<&str> = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
+        value.split(',').map(str::trim).collect()
+    } else {
+        vec![value]
+    };
+    if kind == "Number" || kind == "List<Number>" {
+        for item in &items {
+            if item.parse::<f64>().is_err() {
+                err(format!("be a number (item {item:?})"));
+            }
+        }
+    }
+    if kind.contains("AWS::EC2::AvailabilityZone::Name") {
+        let re = Regex::new(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$").ok();
+        for item in &items {
+            if !re.as_ref().is_some_and(|re| re.is_match(item)) {
+                err(format!(
+                    "be an availability zone name like {region}a (item {item:?})"
+                ));
+            } else if !item.starts_with(region) || item.len() != region.len() + 1 {
+                err(format!(
+                    "be an availability zone of region {region} (item {item:?})"
+                ));
+            }
+        }
+    }
+    if let Some(allowed) = decl.get("AllowedValues").and_then(Json::as_array) {
+        let allowed: Vec<String> = allowed.iter().filter_map(scalar).collect();
+        for item in &items {
+            if !allowed.iter().any(|a| a == item) {
+                err(format!("be one of [{}]", allowed.join(", ")));
+            }
+        }
+    }
+    if let Some(pattern) = decl.get("AllowedPattern").and_then(Json::as_str) {
+        // CloudFormation matches the whole value.
+        match Regex::new(&format!("^(?:{pattern})$")) {
+            Ok(re) if !re.is_match(value) => err(format!("match pattern {pattern}")),
+            Ok(_) => {}
+            Err(_) => err(format!(
+                "match pattern {pattern} (which pcstack cannot compile)"
+            )),
+        }
+    }
+    let len = value.chars().count() as f64;
+    if let Some(min) = number(decl.get("MinLength")) {
+        if len < min {
+            err(format!("be at least {min} characters long"));
+        }
+    }
+    if let Some(max) = number(decl.get("MaxLength")) {
+        if len > max {
+            err(format!("be at most {max} characters long"));
+        }
+    }
+    for item in &items {
+        if let Ok(n) = item.parse::<f64>() {
+            if let Some(min) = number(decl.get("MinValue")) {
+                if n < min {
+                    err(format!("be at least {min}"));
+                }
+            }
+            if let Some(max) = number(decl.get("MaxValue")) {
+                if n > max {
+                    err(format!("be at most {max}"));
+                }
+            }
+        }
+    }
+}
+
+fn number(v: Option<&Json>) -> Option<f64> {
+    match v? {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decl() -> Map<String, Json> {
+        json!({
+            "Count": {"Type": "Number", "MinValue": 1, "MaxValue": 10},
+            "Env": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
+            "Name": {"Type": "String", "AllowedPattern": "[a-z]+", "MinLength": 2, "MaxLength": 5},
+            "Az": {"Type": "AWS::EC2::AvailabilityZone::Name"}
+        })
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    fn messages(values: &[(&str, &str)]) -> Vec<String> {
+        let values = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        check("s", &decl(), &values, "us-east-1")
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn good_values_pass() {
+        assert!(messages(&[
+            ("Count", "3"),
+            ("Env", "prod"),
+            ("Name", "abc"),
+            ("Az", "us-east-1b")
+        ])
+        .is_empty());
+    }
+
+    #[test]
+    fn each_rule_names_parameter_rule_and_value() {
+        assert_eq!(
+            messages(&[("Count", "x")]),
+            ["parameter Count must be a number (item \"x\") for parameter of Type Number, got \"x\""]
+        );
+        assert_eq!(
+            messages(&[("Count", "11")]),
+            ["parameter Count must be at most 10 for parameter of Type Number, got \"11\""]
+        );
+        assert_eq!(
+            messages(&[("Env", "qa")]),
+            ["parameter Env must be one of [dev, prod] for parameter of Type String, got \"qa\""]
+        );
+        assert_eq!(
+            messages(&[("Name", "ABCDEFG")]),
+            [
+                "parameter Name must match pattern [a-z]+ for parameter of Type String, got \"ABCDEFG\"",
+                "parameter Name must be at most 5 characters long for parameter of Type String, got \"ABCDEFG\""
+            ]
+        );
+        assert_eq!(
+            messages(&[("Az", "eu-west-1a")]),
+            ["parameter Az must be an availability zone of region us-east-1 (item \"eu-west-1a\") for parameter of Type AWS::EC2::AvailabilityZone::Name, got \"eu-west-1a\""]
+        );
+        assert_eq!(messages(&[("Az", "useast1")]).len(), 1);
+        assert_eq!(
+            messages(&[("Nope", "1")]),
+            ["parameter Nope must be declared by the template for a deploy (declared: Count, Env, Name, Az), got \"1\""]
+        );
+    }
+
+    #[test]
+    fn missing_required_on_create() {
+        let values = IndexMap::from([("Count".to_string(), "1".to_string())]);
+        let d = missing_required("s", &decl(), &values);
+        let keys: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(keys, ["s/Parameters/Name", "s/Parameters/Az"]);
+    }
+
+    #[test]
+    fn files_in_both_shapes() {
+        let list = r#"[{"ParameterKey": "A", "ParameterValue": "1"}]"#;
+        assert_eq!(
+            parse_file(list).unwrap().get("A").map(String::as_str),
+            Some("1")
+        );
+        let map = "A: 2\nB: [x, y]\n";
+        let m = parse_file(map).unwrap();
+        assert_eq!(m.get("B").map(String::as_str), Some("x,y"));
+        assert!(parse_file("[{\"ParameterKey\": \"A\"}]").is_err());
+        assert_eq!(parse_config("parameters:\n  A: b\n").unwrap().len(), 1);
+        assert!(parse_flag("novalue").is_err());
+    }
+}

@@ -1,0 +1,312 @@
+//! End-to-end deploy tests against a local moto server (scripts/moto-server, which fixes what
+//! moto 5.2.5 gets wrong for change sets). Needs `.venv`: run scripts/python-tools once.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Moto {
+    child: Child,
+    endpoint: String,
+    port: u16,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join(".venv/bin/python");
+        assert!(
+            root.join(".venv/bin/moto_server").exists(),
+            "moto server not installed: run scripts/python-tools to create .venv (these tests never pass silently without it)"
+        );
+        // Port 0: the launcher binds a free port of 127.0.0.1 and prints it.
+        let mut child = Command::new(python)
+            .arg(root.join("scripts/moto-server"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start scripts/moto-server");
+        let stdout = child.stdout.take().expect("launcher stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("launcher prints its port");
+        let port: u16 = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected launcher output {line:?}"));
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+        };
+        for _ in 0..100 {
+            if moto.get("/moto-api/").is_some() {
+                return moto;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("moto server did not answer on port {port}");
+    }
+
+    /// Plain HTTP GET on the moto server (no client dependency needed).
+    fn get(&self, path: &str) -> Option<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).ok()?;
+        body.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
+    }
+
+    fn aws_requests(&self) -> u64 {
+        self.get("/_pcstack/requests")
+            .and_then(|b| b.trim().parse().ok())
+            .expect("request count")
+    }
+
+    fn pcstack(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_pcstack"))
+            .args(args)
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run pcstack")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+#[test]
+fn create_update_no_change_outputs_destroy() {
+    let moto = Moto::start();
+    let v1 = fixture("network.yaml");
+    let v2 = fixture("network-v2.yaml");
+    let common = ["--stack-name", "net", "--progress", "log"];
+
+    let create = moto.pcstack(
+        &[
+            &["deploy", "--template", &v1],
+            &common[..],
+            &["--parameter", "Environment=prod"],
+        ]
+        .concat(),
+    );
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    let out = text(&create);
+    assert!(out.contains("Add (4)"), "{out}");
+    assert!(out.contains("CREATE_COMPLETE"), "{out}");
+    assert!(stdout(&create).contains("VPC_ID"), "{out}");
+
+    // Outputs right after the create: moto 5.2.5 marks resources referencing a parameter sent
+    // as UsePreviousValue as modified and its VPC update drops the VpcId output value.
+    let env = moto.pcstack(&["outputs", "--stack-name", "net", "--format", "env"]);
+    assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+    let env = stdout(&env);
+    assert!(env.contains("export VPC_ID=vpc-"), "{env}");
+    assert!(env.contains("export FSX_LUSTRE_SUBNET_ID=subnet-"), "{env}");
+    assert!(env.contains("export DATA_BUCKET="), "{env}");
+    assert!(env.contains("export AWS_REGION=us-east-1"), "{env}");
+    assert!(env.contains("export STACK_NAME=net"), "{env}");
+    assert!(env.contains("export AWS_ACCOUNT_ID=123456789012"), "{env}");
+
+    let json = moto.pcstack(&["outputs", "--stack-name", "net", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
+    assert_eq!(
+        parsed["Outputs"]["DataBucketName"]["EnvironmentVariable"],
+        "DATA_BUCKET"
+    );
+    assert!(parsed["Outputs"]["VpcId"]["Value"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("vpc-")));
+
+    // Update: one resource added; the parameter not given keeps its previous value.
+    let update = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
+    assert!(
+        text(&update).contains("+ ImageRepository (AWS::ECR::Repository)"),
+        "{}",
+        text(&update)
+    );
+    assert!(
+        text(&update).contains("UPDATE_COMPLETE"),
+        "{}",
+        text(&update)
+    );
+
+    let same = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("out.json");
+    // Removing the ECR repository is destructive: without a terminal that is exit 5.
+    let blocked = moto.pcstack(&[&["deploy", "--template", &v1], &common[..]].concat());
+    assert_eq!(blocked.status.code(), Some(5), "{}", text(&blocked));
+    assert!(text(&blocked).contains("DANGER"), "{}", text(&blocked));
+    assert!(
+        text(&blocked).contains("--approve never"),
+        "{}",
+        text(&blocked)
+    );
+    let again = moto.pcstack(
+        &[
+            &[
+                "deploy",
+                "--template",
+                &v1,
+                "--approve",
+                "never",
+                "--outputs-file",
+                &file.display().to_string(),
+            ],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(
+        text(&again).contains("- ImageRepository (AWS::ECR::Repository)"),
+        "{}",
+        text(&again)
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("outputs file"))
+            .expect("outputs file JSON");
+    assert_eq!(written["StackName"], "net");
+
+    let no_yes = moto.pcstack(&["destroy", "--stack-name", "net"]);
+    assert_eq!(no_yes.status.code(), Some(5), "{}", text(&no_yes));
+
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "net",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    let out = stdout(&destroy);
+    assert!(out.contains("stack net deleted"), "{}", text(&destroy));
+    assert!(
+        out.contains("DataBucket (AWS::S3::Bucket): "),
+        "{}",
+        text(&destroy)
+    );
+}
+
+#[test]
+fn large_template_is_uploaded_once() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.yaml");
+    let body = std::fs::read_to_string(fixture("network.yaml")).expect("fixture");
+    // Over the 51,200-byte inline limit: padding in a Metadata key.
+    let padded = body.replace(
+        "Metadata:\n",
+        &format!("Metadata:\n  Padding: \"{}\"\n", "x".repeat(60_000)),
+    );
+    std::fs::write(&big, padded).expect("write big template");
+    let big = big.display().to_string();
+    let args = [
+        "deploy",
+        "--template",
+        &big,
+        "--stack-name",
+        "big",
+        "--progress",
+        "log",
+    ];
+
+    let first = moto.pcstack(&args);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(text(&first).contains("created template bucket pcstack-templates-123456789012-us-east-1 (encrypted, public access blocked"), "{}", text(&first));
+    assert!(
+        text(&first).contains("template uploaded: s3://"),
+        "{}",
+        text(&first)
+    );
+
+    let second = moto.pcstack(&args);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        text(&second).contains("template already uploaded"),
+        "{}",
+        text(&second)
+    );
+    assert!(stdout(&second).contains("no changes"), "{}", text(&second));
+}
+
+#[test]
+fn bad_parameters_make_no_aws_call() {
+    let moto = Moto::start();
+    let before = moto.aws_requests();
+    let v1 = fixture("network.yaml");
+    for bad in [
+        "Environment=qa",
+        "SubnetCount=9",
+        "SubnetCount=two",
+        "Nope=1",
+        "VpcCidr=wide",
+    ] {
+        let o = moto.pcstack(&[
+            "deploy",
+            "--template",
+            &v1,
+            "--stack-name",
+            "bad",
+            "--parameter",
+            bad,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+        let key = bad.split('=').next().unwrap_or_default();
+        assert!(
+            text(&o).contains(&format!("parameter {key} must")),
+            "{bad}: {}",
+            text(&o)
+        );
+    }
+    assert_eq!(
+        moto.aws_requests(),
+        before,
+        "no request may reach AWS for invalid input"
+    );
+}
