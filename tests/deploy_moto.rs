@@ -310,3 +310,123 @@ fn bad_parameters_make_no_aws_call() {
         "no request may reach AWS for invalid input"
     );
 }
+
+/// A template built with the same constructs the built-in stack uses, limited to what moto
+/// can create: the EFA security group, the bucket with its policy, the repository. The VPC is
+/// the generated L1 type alone: moto 5.2.5 fails on `Fn::Select` over `Fn::Cidr` (KeyError in
+/// its `clean_json`), which the network construct's subnets use.
+fn construct_template() -> String {
+    use constructs::l1::ec2::vpc::VPC;
+    use constructs::security::{self, EfaSecurityGroupIds, EfaSecurityGroupProps};
+    use constructs::store::{add_bucket, add_repository, BucketProps, RepositoryProps};
+    use constructs::Tags;
+    use synth::{Output, Policy, Template};
+
+    let mut t = Template::new("moto-constructs");
+    let vpc = t.add(
+        "VPC",
+        VPC::new()
+            .cidr_block("10.0.0.0/16")
+            .enable_dns_support(true),
+    );
+    let sg = security::add(
+        &mut t,
+        &vpc,
+        EfaSecurityGroupIds {
+            group: "SecurityGroup",
+            ingress_self: "EFASecurityGroupIngress",
+            egress_self: "EFASecurityGroupEgress",
+            egress_all: "EFASecurityGroupEgressECS",
+        },
+        EfaSecurityGroupProps {
+            group_description: "EFA",
+            ingress_self_description: "in",
+            egress_self_description: "out",
+            egress_all_description: "all",
+            tags: Tags::default(),
+        },
+    );
+    let bucket = add_bucket(
+        &mut t,
+        "DataBucket",
+        "DataBucketPolicy",
+        BucketProps {
+            name: "pcstack-moto-data",
+            noncurrent_version_days: 30,
+            abort_multipart_days: 7,
+            removal: Policy::Retain,
+            tags: Tags::default(),
+        },
+    );
+    add_repository(
+        &mut t,
+        "Repository",
+        RepositoryProps {
+            name: "pcstack/moto",
+            mutable_tags: &["latest"],
+            untagged_days: 14,
+            removal: Policy::Delete,
+            tags: Tags::default(),
+        },
+    );
+    t.add_output("VPC", Output::new(vpc.reference()));
+    t.add_output("SecurityGroup", Output::new(sg.reference()));
+    t.add_output("S3BucketName", Output::new(bucket.reference()));
+    t.metadata.insert(
+        "pcstack".into(),
+        serde_json::json!({"OutputEnvironmentVariables": {"VPC": "VPC_ID", "S3BucketName": "S3_BUCKET_NAME"}}),
+    );
+    let s = t.synthesize();
+    assert!(!s.diagnostics.has_errors(), "{}", s.diagnostics);
+    s.render(synth::Format::Yaml)
+}
+
+#[test]
+fn construct_built_template_deploys_and_destroys() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("constructs.yaml");
+    std::fs::write(&path, construct_template()).expect("write template");
+    if let Ok(keep) = std::env::var("PCSTACK_KEEP_TEMPLATE") {
+        std::fs::copy(&path, keep).expect("copy template");
+    }
+    let path = path.display().to_string();
+    let create = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &path,
+        "--stack-name",
+        "constructs",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    let again = moto.pcstack(&["deploy", "--template", &path, "--stack-name", "constructs"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(text(&again).contains("no changes"), "{}", text(&again));
+    let env = moto.pcstack(&["outputs", "--stack-name", "constructs", "--format", "env"]);
+    let env = stdout(&env);
+    assert!(env.contains("export VPC_ID=vpc-"), "{env}");
+    assert!(
+        env.contains("export S3_BUCKET_NAME=pcstack-moto-data"),
+        "{env}"
+    );
+    assert!(
+        env.contains("export SECURITY_GROUP=sg-"),
+        "outputs without a declared name get their key: {env}"
+    );
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "constructs",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    assert!(
+        stdout(&destroy).contains("DataBucket"),
+        "the retained bucket is listed: {}",
+        text(&destroy)
+    );
+}
