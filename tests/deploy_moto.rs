@@ -351,6 +351,7 @@ fn construct_template() -> String {
         "DataBucket",
         "DataBucketPolicy",
         BucketProps {
+            access_logs: None,
             name: "pcstack-moto-data",
             noncurrent_version_days: 30,
             abort_multipart_days: 7,

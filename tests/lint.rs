@@ -123,3 +123,96 @@ fn only_the_recorded_suppressions_exist() {
         ]
     );
 }
+
+/// checkov's JSON report for the given templates, run offline.
+fn checkov(templates: &[PathBuf]) -> serde_json::Value {
+    let mut cmd = Command::new(tool("checkov"));
+    cmd.args([
+        "--framework",
+        "cloudformation",
+        "--skip-download",
+        "--output",
+        "json",
+    ])
+    // Offline: no platform mapping download, no guidelines request.
+    .env("BC_SKIP_MAPPING", "TRUE")
+    .env("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false");
+    for t in templates {
+        cmd.arg("--file").arg(t);
+    }
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn checkov_passes_every_template_with_only_the_recorded_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = templates(dir.path());
+    let report = checkov(&templates);
+    let summary = &report["summary"];
+    assert_eq!(summary["parsing_errors"], 0, "{summary}");
+    let failed: Vec<String> = report["results"]["failed_checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| format!("{} {} {}", c["check_id"], c["resource"], c["file_path"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        failed.is_empty(),
+        "checkov failed checks:\n{}",
+        failed.join("\n")
+    );
+    assert!(
+        summary["passed"].as_u64().unwrap_or(0) >= 4 * 25,
+        "checkov ran too few checks: {summary}"
+    );
+
+    // A skip is allowed only where the tutorial's workflow needs the flagged setting, with the
+    // reason in the resource's metadata. A new skip must be added here on purpose.
+    let mut skips: Vec<String> = report["results"]["skipped_checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        c["check_id"].as_str().unwrap_or(""),
+                        c["resource"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    skips.sort();
+    skips.dedup();
+    assert_eq!(
+        skips,
+        [
+            "CKV_AWS_18 AWS::S3::Bucket.LogBucket",
+            "CKV_AWS_51 AWS::ECR::Repository.TrainingImageRepository"
+        ]
+    );
+    let t: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&templates[0]).unwrap()).unwrap();
+    for (id, r) in t["Resources"].as_object().unwrap() {
+        for skip in r
+            .pointer("/Metadata/checkov/skip")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                skip["comment"].as_str().is_some_and(|c| c.len() > 40),
+                "{id} skips {} without a reason",
+                skip["id"]
+            );
+        }
+    }
+}

@@ -3,9 +3,9 @@
 //! and an optional S3 gateway endpoint, with the dependencies CloudFormation needs.
 
 use crate::l1::ec2::{
-    eip, internet_gateway, nat_gateway, route, route_table, subnet, subnet_route_table_association,
-    vpc, vpc_cidr_block, vpc_endpoint, vpc_gateway_attachment, InternetGateway, NatGateway,
-    RouteTable, Subnet, VPCEndpoint, VPC,
+    eip, flow_log, internet_gateway, nat_gateway, route, route_table, subnet,
+    subnet_route_table_association, vpc, vpc_cidr_block, vpc_endpoint, vpc_gateway_attachment,
+    FlowLog, InternetGateway, NatGateway, RouteTable, Subnet, VPCEndpoint, VPC,
 };
 use crate::Tags;
 use crate::TagsFrom;
@@ -202,6 +202,35 @@ impl Network {
                 .service_name(service)
                 .vpc_id(self.vpc.ref_value()),
             options,
+        )
+    }
+}
+
+impl Network {
+    /// VPC flow logs of all traffic to a bucket made by [`crate::store::add_log_bucket`],
+    /// under `vpc-flow-logs/`. Waits for the bucket policy that lets log delivery write.
+    /// Source: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html
+    pub fn add_flow_logs(
+        &self,
+        t: &mut Template,
+        id: &str,
+        bucket: &Handle<crate::l1::s3::Bucket>,
+        bucket_policy: &LogicalId,
+        tags: &Tags,
+    ) -> Handle<FlowLog> {
+        t.add_with(
+            id,
+            flow_log::FlowLog::new()
+                .resource_id(self.vpc.ref_value())
+                .resource_type("VPC")
+                .traffic_type("ALL")
+                .log_destination_type("s3")
+                .log_destination(Expr::sub(format!(
+                    "${{{}.Arn}}/vpc-flow-logs/",
+                    bucket.id()
+                )))
+                .tags_from(tags),
+            ResourceOptions::default().depends_on(bucket_policy),
         )
     }
 }

@@ -1,13 +1,12 @@
-//! The data bucket and the container repository.
+//! The data bucket, the log bucket and the container repository.
 
 use crate::l1::ecr::{repository as repo, Repository};
-use crate::l1::s3::{bucket as b, bucket_policy, Bucket};
+use crate::l1::s3::{bucket as b, bucket_policy, Bucket, BucketPolicy};
 use crate::rules::{ecr as ecr_rules, s3 as s3_rules};
 use crate::storage::removal_options;
-use crate::Tags;
-use crate::TagsFrom;
+use crate::{skip_checkov, Tags, TagsFrom};
 use serde_json::json;
-use synth::{Expr, Handle, Policy, Template, Value};
+use synth::{Expr, Handle, Policy, ResourceOptions, Template, Value};
 
 /// A private, encrypted, versioned bucket that only accepts TLS.
 #[derive(Debug, Clone)]
@@ -20,29 +19,26 @@ pub struct BucketProps<'a> {
     pub abort_multipart_days: i64,
     pub removal: Policy,
     pub tags: Tags,
+    /// Where S3 server access logs go (under `s3-access/<bucket id>/`), if anywhere.
+    pub access_logs: Option<&'a Handle<Bucket>>,
 }
 
-/// Adds the bucket and its TLS-only policy; returns the bucket.
-///
-/// Sources: bucket naming rules (see `rules::s3::bucket_name`); deny non-TLS policy
-/// https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule.
-pub fn add_bucket(
-    t: &mut Template,
-    id: &str,
-    policy_id: &str,
-    p: BucketProps<'_>,
-) -> Handle<Bucket> {
-    let path = format!("{id} (AWS::S3::Bucket).BucketName");
-    let longest = s3_rules::longest_sub_example(p.name);
-    if let Err(v) = s3_rules::bucket_name(&longest) {
-        t.report(v.at(path));
+/// Checks a bucket name in its longest form and turns `${...}` names into `Fn::Sub`.
+/// Source: bucket naming rules, see [`s3_rules::bucket_name`].
+fn bucket_name(t: &mut Template, id: &str, name: &str) -> Value<String> {
+    if let Err(v) = s3_rules::bucket_name(&s3_rules::longest_sub_example(name)) {
+        t.report(v.at(format!("{id} (AWS::S3::Bucket).BucketName")));
     }
-    let name: Value<String> = if p.name.contains("${") {
-        Expr::sub(p.name).into()
+    if name.contains("${") {
+        Expr::sub(name).into()
     } else {
-        p.name.into()
-    };
-    let mut props = b::Bucket::new()
+        name.into()
+    }
+}
+
+/// Encryption with S3-managed keys, all four public-access blocks, ACLs disabled, versioning.
+fn private_bucket(name: Value<String>) -> b::Bucket {
+    b::Bucket::new()
         .bucket_name(name)
         .bucket_encryption(
             b::BucketEncryption::new().server_side_encryption_configuration(vec![
@@ -64,6 +60,17 @@ pub fn add_bucket(
             b::OwnershipControlsRule::new().object_ownership("BucketOwnerEnforced"),
         ]))
         .versioning_configuration(b::VersioningConfiguration::new().status("Enabled"))
+}
+
+/// Adds the bucket and its TLS-only policy; returns the bucket.
+pub fn add_bucket(
+    t: &mut Template,
+    id: &str,
+    policy_id: &str,
+    p: BucketProps<'_>,
+) -> Handle<Bucket> {
+    let name = bucket_name(t, id, p.name);
+    let mut props = private_bucket(name)
         .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![
                 b::Rule::new()
                     .id("expire-noncurrent-versions")
@@ -79,27 +86,131 @@ pub fn add_bucket(
                         b::AbortIncompleteMultipartUpload::new()
                             .days_after_initiation(p.abort_multipart_days),
                     ),
-            ]));
-    if !p.tags.is_empty() {
-        props = props.tags_from(&p.tags);
+            ]))
+        .tags_from(&p.tags);
+    if let Some(logs) = p.access_logs {
+        props = props.logging_configuration(
+            b::LoggingConfiguration::new()
+                .destination_bucket_name(logs.ref_value())
+                .log_file_prefix(format!("s3-access/{id}/")),
+        );
     }
     let bucket = t.add_with(id, props, removal_options(p.removal));
-    let arn = bucket.get_att(b::BucketAttr::Arn);
     t.add(
         policy_id,
-        bucket_policy::BucketPolicy::new().bucket(bucket.ref_value()).policy_document(json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [arn.to_json(), Expr::sub(format!("${{{}.Arn}}/*", bucket.id())).to_json()],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-            }]
-        })),
+        bucket_policy::BucketPolicy::new()
+            .bucket(bucket.ref_value())
+            .policy_document(policy(vec![deny_insecure_transport(&bucket)])),
     );
     bucket
+}
+
+fn policy(statements: Vec<serde_json::Value>) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// `${Bucket.Arn}<suffix>`.
+fn arn(bucket: &Handle<Bucket>, suffix: &str) -> serde_json::Value {
+    if suffix.is_empty() {
+        bucket.get_att(b::BucketAttr::Arn).to_json()
+    } else {
+        Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.id())).to_json()
+    }
+}
+
+/// Denies every request that doesn't use TLS.
+/// Source: https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
+fn deny_insecure_transport(bucket: &Handle<Bucket>) -> serde_json::Value {
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn(bucket, ""), arn(bucket, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct LogBucketProps<'a> {
+    pub name: &'a str,
+    /// Days log objects are kept.
+    pub retention_days: i64,
+    pub removal: Policy,
+    pub tags: Tags,
+}
+
+/// Why the log bucket has no access logging of its own (checkov CKV_AWS_18).
+pub const LOG_BUCKET_NOT_LOGGED: &str = "This is the access-log bucket: logging its own access would log the log writes, and a second log bucket would need one too.";
+
+/// A bucket for S3 server access logs (under `s3-access/`) and VPC flow logs (under
+/// `vpc-flow-logs/`): private, encrypted with S3-managed keys (log delivery can't use a
+/// customer key without a key policy), TLS-only, objects expire after `retention_days`.
+///
+/// A template-managed bucket policy replaces the one the log services would add themselves,
+/// so it grants them write access. Sources:
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+/// https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html
+pub fn add_log_bucket(
+    t: &mut Template,
+    id: &str,
+    policy_id: &str,
+    p: LogBucketProps<'_>,
+) -> (Handle<Bucket>, Handle<BucketPolicy>) {
+    let name = bucket_name(t, id, p.name);
+    let props = private_bucket(name)
+        .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![b::Rule::new()
+                .id("expire-logs")
+                .status("Enabled")
+                .expiration_in_days(p.retention_days)
+                .noncurrent_version_expiration(
+                    b::NoncurrentVersionExpiration::new().noncurrent_days(1),
+                )
+                .abort_incomplete_multipart_upload(
+                    b::AbortIncompleteMultipartUpload::new().days_after_initiation(1),
+                )]))
+        .tags_from(&p.tags);
+    let options = skip_checkov(
+        removal_options(p.removal),
+        "CKV_AWS_18",
+        LOG_BUCKET_NOT_LOGGED,
+    );
+    let bucket = t.add_with(id, props, options);
+    let account = json!({"aws:SourceAccount": {"Ref": "AWS::AccountId"}});
+    let statements = vec![
+        deny_insecure_transport(&bucket),
+        json!({
+            "Sid": "S3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": arn(&bucket, "/s3-access/*"),
+            "Condition": {"StringEquals": account}
+        }),
+        json!({
+            "Sid": "VpcFlowLogsWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": arn(&bucket, "/vpc-flow-logs/AWSLogs/*"),
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}, "s3:x-amz-acl": "bucket-owner-full-control"}}
+        }),
+        json!({
+            "Sid": "VpcFlowLogsAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": arn(&bucket, ""),
+            "Condition": {"StringEquals": account}
+        }),
+    ];
+    let bucket_policy = t.add(
+        policy_id,
+        bucket_policy::BucketPolicy::new()
+            .bucket(bucket.ref_value())
+            .policy_document(policy(statements)),
+    );
+    (bucket, bucket_policy)
 }
 
 #[derive(Debug, Clone)]
@@ -114,9 +225,13 @@ pub struct RepositoryProps<'a> {
     pub tags: Tags,
 }
 
-/// An ECR repository with scan on push, encryption, immutable tags except the listed ones,
-/// and a lifecycle policy for untagged images.
-/// Source: `AWS::ECR::Repository` schema (cfn-lint 1.58.0), ImageTagMutability enum.
+/// Why checkov's CKV_AWS_51 (immutable tags) is skipped when some tags stay mutable.
+pub const MUTABLE_TAG_EXCLUSION: &str = "Tags are immutable except the excluded ones (IMMUTABLE_WITH_EXCLUSION): the tutorial's workflow pushes the `latest` tag again after every image build.";
+
+/// An ECR repository with scan on push, KMS encryption (the AWS-managed `aws/ecr` key),
+/// immutable tags except the listed ones, and a lifecycle policy for untagged images.
+/// Source: `AWS::ECR::Repository` schema (cfn-lint 1.58.0): ImageTagMutability enum,
+/// EncryptionConfiguration.
 pub fn add_repository(t: &mut Template, id: &str, p: RepositoryProps<'_>) -> Handle<Repository> {
     if let Err(v) = ecr_rules::repository_name(p.name) {
         t.report(v.at(format!("{id} (AWS::ECR::Repository).RepositoryName")));
@@ -132,10 +247,10 @@ pub fn add_repository(t: &mut Template, id: &str, p: RepositoryProps<'_>) -> Han
     let mut props = repo::Repository::new()
         .repository_name(p.name)
         .image_scanning_configuration(repo::ImageScanningConfiguration::new().scan_on_push(true))
-        .encryption_configuration(repo::EncryptionConfiguration::new().encryption_type("AES256"))
-        .lifecycle_policy(
-            repo::LifecyclePolicy::new().lifecycle_policy_text(lifecycle.to_string()),
-        );
+        .encryption_configuration(repo::EncryptionConfiguration::new().encryption_type("KMS"))
+        .lifecycle_policy(repo::LifecyclePolicy::new().lifecycle_policy_text(lifecycle.to_string()))
+        .tags_from(&p.tags);
+    let mut options: ResourceOptions = removal_options(p.removal);
     if p.mutable_tags.is_empty() {
         props = props.image_tag_mutability("IMMUTABLE");
     } else {
@@ -151,9 +266,7 @@ pub fn add_repository(t: &mut Template, id: &str, p: RepositoryProps<'_>) -> Han
                     })
                     .collect(),
             );
+        options = skip_checkov(options, "CKV_AWS_51", MUTABLE_TAG_EXCLUSION);
     }
-    if !p.tags.is_empty() {
-        props = props.tags_from(&p.tags);
-    }
-    t.add_with(id, props, removal_options(p.removal))
+    t.add_with(id, props, options)
 }

@@ -36,6 +36,11 @@ bucket:
   name: parallelcluster-${AWS::AccountId}-${AWS::Region}
   removal: Retain
 
+logs:                                # S3 access logs of the bucket and VPC flow logs
+  bucket_name: parallelcluster-logs-${AWS::AccountId}-${AWS::Region}
+  retention_days: 90
+  removal: Retain
+
 repository:
   name: pytorch-training-custom
   removal: Retain

@@ -19,6 +19,7 @@ pub struct Config {
     pub lustre: LustreConfig,
     pub openzfs: OpenZfsConfig,
     pub bucket: BucketConfig,
+    pub logs: LogsConfig,
     pub repository: RepositoryConfig,
     /// Data repository associations between the Lustre file system and the bucket.
     pub associations: Vec<AssociationConfig>,
@@ -84,6 +85,27 @@ pub struct BucketConfig {
     /// Bucket name; `${AWS::AccountId}`, `${AWS::Region}` and `${AWS::Partition}` are filled in by CloudFormation.
     pub name: String,
     pub removal: Removal,
+}
+
+/// The bucket receiving the data bucket's access logs and the VPC's flow logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// Bucket name; the same variables as `bucket.name`.
+    pub bucket_name: String,
+    /// Days log objects are kept.
+    pub retention_days: i64,
+    pub removal: Removal,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        LogsConfig {
+            bucket_name: "parallelcluster-logs-${AWS::AccountId}-${AWS::Region}".into(),
+            retention_days: 90,
+            removal: Removal::Retain,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -156,6 +178,7 @@ impl Default for Config {
             lustre: LustreConfig::default(),
             openzfs: OpenZfsConfig::default(),
             bucket: BucketConfig::default(),
+            logs: LogsConfig::default(),
             repository: RepositoryConfig::default(),
             associations: vec![
                 association(
@@ -430,28 +453,43 @@ impl Config {
             rules::fsx::openzfs_throughput(OPENZFS_DEPLOYMENT, self.openzfs.throughput),
         );
 
-        let name = rules::s3::longest_sub_example(&self.bucket.name);
-        if name.contains("${") {
+        for (field, template) in [
+            ("bucket.name", &self.bucket.name),
+            ("logs.bucket_name", &self.logs.bucket_name),
+        ] {
+            let name = rules::s3::longest_sub_example(template);
+            if name.contains("${") {
+                check(field, Err(Violation::new("PC132", field, "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables", "an S3 bucket", format!("{template:?}"))));
+            } else if let Err(v) = rules::s3::bucket_name(&name) {
+                let message = v.message.replace(
+                    &format!("{name:?}"),
+                    &format!("{template:?} (longest form {name:?})"),
+                );
+                check(field, Err(Violation { message, ..v }));
+            }
+        }
+        if self.bucket.name == self.logs.bucket_name {
             check(
-                "bucket.name",
+                "logs.bucket_name",
                 Err(Violation::new(
-                    "PC132",
-                    "bucket.name",
-                    "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables",
-                    "an S3 bucket",
-                    format!("{:?}", self.bucket.name),
+                    "PC133",
+                    "logs.bucket_name",
+                    "differ from bucket.name",
+                    "the log bucket",
+                    format!("{:?}", self.logs.bucket_name),
                 )),
             );
-        } else {
+        }
+        if !(1..=3650).contains(&self.logs.retention_days) {
             check(
-                "bucket.name",
-                rules::s3::bucket_name(&name).map_err(|v| Violation {
-                    message: v.message.replace(
-                        &format!("{name:?}"),
-                        &format!("{:?} (longest form {name:?})", self.bucket.name),
-                    ),
-                    ..v
-                }),
+                "logs.retention_days",
+                Err(Violation::new(
+                    "PC134",
+                    "logs.retention_days",
+                    "be between 1 and 3650",
+                    "the log bucket's lifecycle rule",
+                    self.logs.retention_days,
+                )),
             );
         }
         check(

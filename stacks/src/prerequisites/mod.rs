@@ -14,7 +14,9 @@ use constructs::network::{open_endpoint_policy, Network, NetworkIds, NetworkProp
 use constructs::rules::fsx as fsx_rules;
 use constructs::security::{self, EfaSecurityGroupIds, EfaSecurityGroupProps};
 use constructs::storage::{add_openzfs, Association, LustreFileSystem, LustreProps, OpenZfsProps};
-use constructs::store::{add_bucket, add_repository, BucketProps, RepositoryProps};
+use constructs::store::{
+    add_bucket, add_log_bucket, add_repository, BucketProps, LogBucketProps, RepositoryProps,
+};
 use constructs::Tags;
 use synth::{Expr, LogicalId, Parameter, ParameterType, Policy, ResourceOptions, Template, Value};
 
@@ -220,11 +222,24 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         open_endpoint_policy(),
     );
 
+    let (log_bucket, log_policy) = add_log_bucket(
+        &mut t,
+        "LogBucket",
+        "LogBucketPolicy",
+        LogBucketProps {
+            name: &c.logs.bucket_name,
+            retention_days: c.logs.retention_days,
+            removal: policy(c.logs.removal),
+            tags: tags.clone(),
+        },
+    );
+    network.add_flow_logs(&mut t, "VPCFlowLog", &log_bucket, log_policy.id(), &tags);
     let bucket = add_bucket(
         &mut t,
         "DataBucket",
         "DataBucketPolicy",
         BucketProps {
+            access_logs: Some(&log_bucket),
             name: &c.bucket.name,
             noncurrent_version_days: 30,
             abort_multipart_days: 7,
@@ -348,6 +363,12 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             "Name of the data bucket",
             bucket.reference(),
             "S3_BUCKET_NAME",
+        ),
+        OutputSpec::new(
+            "LogBucketName",
+            "Name of the bucket holding S3 access logs and VPC flow logs",
+            log_bucket.reference(),
+            "LOG_BUCKET_NAME",
         ),
         OutputSpec::new(
             "ECRRepositoryName",
