@@ -77,6 +77,18 @@ pub fn suppress(mut options: ResourceOptions, check: &str, reason: &str) -> Reso
     options
 }
 
+/// Records why a property has the value it has, in the resource's `Metadata.pcstack.Notes`.
+pub fn note(mut options: ResourceOptions, property: &str, reason: &str) -> ResourceOptions {
+    let entry = options.metadata.entry("pcstack".to_string()).or_insert_with(|| json!({}));
+    if let Some(obj) = entry.as_object_mut() {
+        let notes = obj.entry("Notes").or_insert_with(|| json!({}));
+        if let Some(m) = notes.as_object_mut() {
+            m.insert(property.to_string(), json!(reason));
+        }
+    }
+    options
+}
+
 /// Skips one checkov check on one resource, with the reason, in the resource's metadata.
 pub fn skip_checkov(mut options: ResourceOptions, check: &str, reason: &str) -> ResourceOptions {
     let entry = options

@@ -181,6 +181,7 @@ impl Network {
         policy: serde_json::Value,
     ) -> Handle<VPCEndpoint> {
         let mut options = crate::suppress(ResourceOptions::default(), "I1022", SERVICE_NAME_JOIN);
+        options = crate::note(options, "PolicyDocument", OPEN_ENDPOINT_POLICY);
         options.condition = condition.cloned();
         let service: Value<String> = Expr::join(
             "",
@@ -237,6 +238,9 @@ impl Network {
 
 /// Why I1022 (prefer Fn::Sub over Fn::Join) stays suppressed on the endpoint.
 pub const SERVICE_NAME_JOIN: &str = "ServiceName is create-only; it keeps the tutorial template's Fn::Join expression so a stack created from it keeps its endpoint instead of replacing it.";
+
+/// Why the endpoint policy stays open.
+pub const OPEN_ENDPOINT_POLICY: &str = "Open on purpose: cluster nodes reach S3 buckets pcstack doesn't know (ECR image layers, ParallelCluster's own buckets, OS package repositories, datasets in other accounts); a list of buckets here would break them in ways that are hard to trace. Access control stays with IAM and the bucket policies.";
 
 /// An endpoint policy that allows everything through the endpoint (the gateway's default).
 pub fn open_endpoint_policy() -> serde_json::Value {
