@@ -280,7 +280,19 @@ fn install_ctrl_c(interrupts: Interrupts) {
     });
 }
 
+/// Stack names follow CloudFormation's rule; checked before any AWS call.
+fn check_stack_name(name: &str) -> Result<(), Failure> {
+    constructs::rules::names::stack_name(name)
+        .map_err(|v| Failure::invalid(format!("--stack-name: {}", v.message)))
+}
+
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Deploy(a) => check_stack_name(&a.stack_name)?,
+        Command::Outputs(a) => check_stack_name(&a.stack_name)?,
+        Command::Destroy(a) => check_stack_name(&a.stack_name)?,
+        _ => {}
+    }
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
         Command::Synth { .. } | Command::List | Command::Schema | Command::Init { .. } => Ok(()),

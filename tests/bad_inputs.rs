@@ -1,0 +1,329 @@
+//! Every bad input gets a clear answer: exit 2, a message naming the field, the rule and the
+//! value, nothing written (the previous `out/` file is unchanged) and nothing sent to AWS.
+//!
+//! "Nothing sent" is checked with a listener on 127.0.0.1 that AWS_ENDPOINT_URL points at and
+//! that counts every connection: it must see none.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+const STACK: &str = "parallelcluster-prerequisites";
+
+/// A local endpoint that counts connections (and answers nothing).
+struct Tripwire {
+    url: String,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Tripwire {
+    fn start() -> Tripwire {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf);
+            }
+        });
+        Tripwire { url, hits }
+    }
+}
+
+/// One bad input: the command line, files it reads, and what stderr must say.
+struct Case {
+    name: &'static str,
+    args: &'static [&'static str],
+    files: &'static [(&'static str, &'static str)],
+    expect: &'static [&'static str],
+}
+
+const CONFIG: &str = "bad.yaml";
+
+fn synth_config(name: &'static str, config: &'static str, expect: &'static [&'static str]) -> Case {
+    // Leaked once per case: a static table keeps the cases readable.
+    let files: &'static [(&'static str, &'static str)] =
+        Box::leak(vec![(CONFIG, config)].into_boxed_slice());
+    Case {
+        name,
+        args: &["synth", "--config", CONFIG],
+        files,
+        expect,
+    }
+}
+
+const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Environment:
+    Type: String
+    AllowedValues: [dev, prod]
+  Count:
+    Type: Number
+    MinValue: 1
+    MaxValue: 4
+  Zone:
+    Type: AWS::EC2::AvailabilityZone::Name
+  Cidr:
+    Type: String
+    AllowedPattern: '(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}'
+    Default: 10.0.0.0/16
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: {Ref: Cidr}
+";
+
+fn deploy_template(
+    name: &'static str,
+    extra: &'static [&'static str],
+    expect: &'static [&'static str],
+) -> Case {
+    let mut args = vec![
+        "deploy",
+        "--template",
+        "t.yaml",
+        "--stack-name",
+        "s",
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    Case {
+        name,
+        args: Box::leak(args.into_boxed_slice()),
+        files: &[("t.yaml", TEMPLATE)],
+        expect,
+    }
+}
+
+fn deploy_builtin(
+    name: &'static str,
+    extra: &'static [&'static str],
+    expect: &'static [&'static str],
+) -> Case {
+    let mut args = vec![
+        "deploy",
+        STACK,
+        "--stack-name",
+        "s",
+        "--region",
+        "us-east-1",
+        "--parameter",
+        "PrimarySubnetAZ=us-east-1a",
+    ];
+    args.extend_from_slice(extra);
+    Case {
+        name,
+        args: Box::leak(args.into_boxed_slice()),
+        files: &[],
+        expect,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // Config files: syntax, shape and types.
+        synth_config("bad YAML", "lustre: [capacity: 2400\n", &["config must be valid"]),
+        synth_config("unknown top-level field", "lustr:\n  capacity: 2400\n", &["unknown field `lustr`"]),
+        synth_config("unknown nested field", "network:\n  cidr: 10.0.0.0/16\n", &["unknown field `cidr`"]),
+        synth_config("wrong type for a number", "lustre:\n  capacity: big\n", &["lustre.capacity", "invalid type"]),
+        synth_config("wrong type for a list", "associations: data\n", &["associations", "invalid type"]),
+        synth_config("wrong type for a bool", "network:\n  create_s3_endpoint: maybe\n", &["network.create_s3_endpoint", "invalid type"]),
+        synth_config("unknown removal policy", "bucket:\n  removal: Snapshot\n", &["bucket.removal", "unknown variant `Snapshot`"]),
+        synth_config("association missing a field", "associations:\n  - id: A\n    file_system_path: /a\n", &["missing field"]),
+        // Lustre.
+        synth_config("Lustre capacity 3600", "lustre:\n  capacity: 3600\n", &["lustre.capacity", "1200, 2400 or a multiple of 2400", "got 3600"]),
+        synth_config("Lustre capacity zero", "lustre:\n  capacity: 0\n", &["lustre.capacity", "got 0"]),
+        synth_config("Lustre capacity above the ceiling", "lustre:\n  capacity: 120000\n", &["lustre.capacity", "at most lustre.max_capacity", "got 120000"]),
+        synth_config("Lustre throughput 125", "lustre:\n  per_unit_storage_throughput: 125\n", &["PerUnitStorageThroughput must be 50, 100 or 200", "got 125"]),
+        synth_config("Lustre compression ZSTD", "lustre:\n  compression: ZSTD\n", &["lustre.compression", "LZ4 or NONE", "\"ZSTD\""]),
+        synth_config("Lustre 2.10 with associations", "lustre:\n  version: \"2.10\"\n", &["2.12 or 2.15 for a Lustre file system with data repository associations", "\"2.10\""]),
+        synth_config("Lustre version unknown", "lustre:\n  version: \"3.1\"\n", &["lustre.version", "\"3.1\""]),
+        synth_config("mount point relative", "lustre:\n  mount_point: lustre\n", &["lustre.mount_point", "absolute path", "\"lustre\""]),
+        // OpenZFS.
+        synth_config("OpenZFS throughput for another deployment type", "openzfs:\n  throughput: 256\n", &["openzfs.throughput", "160, 320, 640", "got 256"]),
+        synth_config("OpenZFS capacity too small", "openzfs:\n  capacity: 32\n", &["openzfs.capacity", "between 64 and 524288", "got 32"]),
+        synth_config("OpenZFS capacity too large", "openzfs:\n  capacity: 600000\n", &["openzfs.capacity", "got 600000"]),
+        // Names.
+        synth_config("bucket name with capitals", "bucket:\n  name: My-Bucket\n", &["bucket.name", "lowercase letters", "\"My-Bucket\""]),
+        synth_config("bucket name too long once filled in", "bucket:\n  name: a-very-long-bucket-name-prefix-for-training-${AWS::AccountId}-${AWS::Region}\n", &["bucket.name", "3 to 63 characters", "longest form"]),
+        synth_config("bucket name with an unknown variable", "bucket:\n  name: data-${Team}\n", &["bucket.name", "as variables", "${Team}"]),
+        synth_config("bucket name shaped like an IP", "bucket:\n  name: 10.0.0.1\n", &["bucket.name", "IP address", "\"10.0.0.1\""]),
+        synth_config("log bucket equals data bucket", "logs:\n  bucket_name: parallelcluster-${AWS::AccountId}-${AWS::Region}\n", &["logs.bucket_name", "differ from bucket.name"]),
+        synth_config("log retention zero", "logs:\n  retention_days: 0\n", &["logs.retention_days", "between 1 and 3650", "got 0"]),
+        synth_config("repository name with capitals", "repository:\n  name: PyTorch\n", &["repository.name", "lowercase", "\"PyTorch\""]),
+        synth_config("repository name with a double slash", "repository:\n  name: team//trainer\n", &["repository.name", "\"team//trainer\""]),
+        synth_config("region malformed", "region: useast1\n", &["region", "Region code", "\"useast1\""]),
+        synth_config("AZ not in the region", "region: us-east-1\nnetwork:\n  availability_zone: us-west-2a\n", &["network.availability_zone", "Region us-east-1", "\"us-west-2a\""]),
+        synth_config("AZ malformed", "network:\n  availability_zone: east\n", &["network.availability_zone", "\"east\""]),
+        synth_config("tag key reserved", "tags:\n  \"aws:team\": ml\n", &["tags.aws:team", "not starting with aws:"]),
+        // CIDRs.
+        synth_config("CIDR malformed", "network:\n  primary_cidr: 10.0.0/16\n", &["network.primary_cidr", "a.b.c.d/n", "\"10.0.0/16\""]),
+        synth_config("CIDR with host bits", "network:\n  primary_cidr: 10.0.0.1/16\n", &["network.primary_cidr", "no host bits", "\"10.0.0.1/16\""]),
+        synth_config("VPC block too large", "network:\n  primary_cidr: 10.0.0.0/8\n", &["network.primary_cidr", "between /16 and /28", "10.0.0.0/8"]),
+        synth_config("secondary overlaps primary", "network:\n  secondary_cidr: 10.0.128.0/17\n", &["secondary CIDR must not overlap the primary block", "10.0.128.0/17"]),
+        synth_config("secondary in a restricted range", "network:\n  secondary_cidr: 172.16.0.0/16\n", &["secondary CIDR must not be inside 172.16.0.0/12", "172.16.0.0/16"]),
+        synth_config("block too small for two subnets", "network:\n  secondary_cidr: 10.1.0.0/28\n", &["network.secondary_cidr", "fit 2 blocks of 15 host bits"]),
+        // Associations.
+        synth_config("association path without a slash", "associations:\n  - {id: A, file_system_path: data, s3_prefix: data/, output: A, env: A}\n", &["FileSystemPath must start with /", "\"data\""]),
+        synth_config("nested association paths", "associations:\n  - {id: A, file_system_path: /ns1, s3_prefix: a/, output: A, env: A}\n  - {id: B, file_system_path: /ns1/ns2, s3_prefix: b/, output: B, env: B}\n", &["FileSystemPath must not equal or contain another association's path", "\"/ns1\" and \"/ns1/ns2\""]),
+        synth_config("overlapping S3 prefixes", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: data/, output: A, env: A}\n  - {id: B, file_system_path: /b, s3_prefix: data/raw/, output: B, env: B}\n", &["DataRepositoryPath must not equal or contain another association's path"]),
+        synth_config("prefix with a leading slash", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: /data/, output: A, env: A}\n", &["s3_prefix", "no leading /", "\"/data/\""]),
+        synth_config("unknown event", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, import: [NEW, MOVED], output: A, env: A}\n", &["import must list only NEW, CHANGED or DELETED", "\"MOVED\""]),
+        synth_config("duplicate event", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, export: [NEW, NEW], output: A, env: A}\n", &["export must list each event once", "\"NEW\" twice"]),
+        synth_config("association ID with a dash", "associations:\n  - {id: Data-1, file_system_path: /a, s3_prefix: a/, output: A, env: A}\n", &["associations[0].id", "\"Data-1\""]),
+        synth_config("duplicate association IDs", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: A}\n  - {id: A, file_system_path: /b, s3_prefix: b/, output: B, env: B}\n", &["associations[1].id", "be unique", "\"A\""]),
+        synth_config("env name lowercase", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: data_dir}\n", &["associations[0].env", "environment variable name", "\"data_dir\""]),
+        synth_config(
+            "nine associations",
+            "associations:\n  - {id: A1, file_system_path: /a1, s3_prefix: a1/, output: O1, env: E1}\n  - {id: A2, file_system_path: /a2, s3_prefix: a2/, output: O2, env: E2}\n  - {id: A3, file_system_path: /a3, s3_prefix: a3/, output: O3, env: E3}\n  - {id: A4, file_system_path: /a4, s3_prefix: a4/, output: O4, env: E4}\n  - {id: A5, file_system_path: /a5, s3_prefix: a5/, output: O5, env: E5}\n  - {id: A6, file_system_path: /a6, s3_prefix: a6/, output: O6, env: E6}\n  - {id: A7, file_system_path: /a7, s3_prefix: a7/, output: O7, env: E7}\n  - {id: A8, file_system_path: /a8, s3_prefix: a8/, output: O8, env: E8}\n  - {id: A9, file_system_path: /a9, s3_prefix: a9/, output: O9, env: E9}\n",
+            &["associations must have at most 8 entries", "got 9"],
+        ),
+        // CLI flags.
+        Case { name: "unknown stack", args: &["synth", "--stack", "nope"], files: &[], expect: &["stack must be one of parallelcluster-prerequisites", "\"nope\""] },
+        Case { name: "unknown format", args: &["synth", "--format", "toml"], files: &[], expect: &["invalid value 'toml'", "--format"] },
+        Case { name: "unknown flag", args: &["synth", "--colour"], files: &[], expect: &["unexpected argument '--colour'"] },
+        Case { name: "missing config file", args: &["synth", "--config", "nowhere.yaml"], files: &[], expect: &["config file must be readable", "nowhere.yaml"] },
+        // Parameters against a template's own constraints.
+        deploy_template("value outside AllowedValues", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=staging"], &["Environment", "staging", "dev"]),
+        deploy_template("number above MaxValue", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--parameter", "Count=9"], &["Count", "9", "4"]),
+        deploy_template("number that isn't one", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--parameter", "Count=many"], &["Count", "many"]),
+        deploy_template("pattern mismatch", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--parameter", "Cidr=everything"], &["Cidr", "everything"]),
+        deploy_template("AZ malformed", &["--parameter", "Zone=east", "--parameter", "Environment=dev"], &["Zone", "east"]),
+        deploy_template("AZ in another region", &["--parameter", "Zone=eu-west-1a", "--parameter", "Environment=dev"], &["Zone", "eu-west-1a", "us-east-1"]),
+        deploy_template("unknown parameter", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--parameter", "Colour=blue"], &["Colour"]),
+        deploy_template("parameter flag without =", &["--parameter", "Environment"], &["KEY=VALUE"]),
+        Case {
+            name: "parameters file that isn't JSON or YAML",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameters-file", "p.json"],
+            files: &[("t.yaml", TEMPLATE), ("p.json", "[{\"ParameterKey\": \"Environment\", \"ParameterValue\": ")],
+            expect: &["p.json"],
+        },
+        Case {
+            name: "parameters file with a bad value",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameters-file", "p.json"],
+            files: &[("t.yaml", TEMPLATE), ("p.json", "[{\"ParameterKey\": \"Environment\", \"ParameterValue\": \"qa\"}, {\"ParameterKey\": \"Zone\", \"ParameterValue\": \"us-east-1a\"}]")],
+            expect: &["Environment", "qa"],
+        },
+        // Parameters of the built-in stack, checked with synth's rule functions.
+        deploy_builtin("Capacity 3600", &["--parameter", "Capacity=3600"], &["Capacity", "3600"]),
+        deploy_builtin("throughput 125", &["--parameter", "PerUnitStorageThroughput=125"], &["PerUnitStorageThroughput", "125"]),
+        deploy_builtin("OpenZFS throughput 256", &["--parameter", "OpenZFSThroughput=256"], &["OpenZFSThroughput", "256"]),
+        deploy_builtin("OpenZFS capacity 10", &["--parameter", "OpenZFSCapacity=10"], &["OpenZFSCapacity", "10"]),
+        deploy_builtin("CreateS3Endpoint yes", &["--parameter", "CreateS3Endpoint=yes"], &["CreateS3Endpoint", "yes"]),
+        // Template files that aren't CloudFormation.
+        Case {
+            name: "template that isn't YAML",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources: [unclosed\n")],
+            expect: &["t.yaml"],
+        },
+        Case {
+            name: "template without resources",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nOutputs: {}\n")],
+            expect: &["Resources must declare at least one resource"],
+        },
+        Case {
+            name: "template with a dangling Ref",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: {Ref: Missing}\n")],
+            expect: &["Ref must name a parameter, resource or pseudo parameter", "\"Missing\""],
+        },
+        Case {
+            name: "a Kubernetes manifest",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n")],
+            expect: &["top-level key must be one of", "\"apiVersion\""],
+        },
+        Case {
+            name: "stack name with an underscore",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "my_stack", "--region", "us-east-1", "--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev"],
+            files: &[("t.yaml", TEMPLATE)],
+            expect: &["my_stack"],
+        },
+    ]
+}
+
+fn run(case: &Case, dir: &Path, tripwire: &Tripwire) -> (Option<i32>, String) {
+    for (name, text) in case.files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args(case.args)
+        .current_dir(dir)
+        .env("AWS_ENDPOINT_URL", &tripwire.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_bad_input_is_rejected_clearly_without_side_effects() {
+    let cases = cases();
+    assert!(
+        cases.len() >= 40,
+        "at least 40 distinct bad inputs, got {}",
+        cases.len()
+    );
+    let tripwire = Tripwire::start();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let previous = out.join(format!("{STACK}.yaml"));
+        std::fs::write(&previous, "previous\n").unwrap();
+        let before = tripwire.hits.load(Ordering::SeqCst);
+        let (code, stderr) = run(case, dir.path(), &tripwire);
+        let mut problems = Vec::new();
+        if tripwire.hits.load(Ordering::SeqCst) != before {
+            problems.push("it reached the AWS endpoint".to_string());
+        }
+        if code != Some(2) {
+            problems.push(format!("exit {code:?}, want 2"));
+        }
+        for want in case.expect {
+            if !stderr.contains(want) {
+                problems.push(format!("stderr lacks {want:?}"));
+            }
+        }
+        if std::fs::read_to_string(&previous).unwrap() != "previous\n"
+            || std::fs::read_dir(&out).unwrap().count() != 1
+        {
+            problems.push("out/ was touched".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n{}",
+                case.name,
+                problems.join("; "),
+                stderr.trim_end()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
