@@ -76,7 +76,7 @@ proptest! {
             let _ = fsx::openzfs_throughput(v, 320);
             let _ = dra::file_system_path(v);
             let _ = dra::data_repository_path(v);
-            let _ = dra::events("import", &[v.clone()]);
+            let _ = dra::events("import", std::slice::from_ref(v));
             let _ = dra::file_system_paths_disjoint(&[v, "/data", v]);
             let _ = dra::data_repository_paths_disjoint(&[v, "s3://b/p/"]);
         }
