@@ -1,5 +1,5 @@
 //! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema` and
-//! `init` never talk to AWS (`cli`); `deploy`, `outputs` and `destroy` do (`deploy`).
+//! `init` never talk to AWS (`cli`); `deploy`, `diff`, `outputs` and `destroy` do (`deploy`).
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
