@@ -1,5 +1,5 @@
 //! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema` and
-//! `init` never talk to AWS (`cli`); `deploy`, `outputs` and `destroy` do (`deploy`).
+//! `init` never talk to AWS (`cli`); `deploy`, `diff`, `outputs` and `destroy` do (`deploy`).
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
@@ -77,6 +77,9 @@ enum Command {
     Outputs(OutputsArgs),
     /// Delete a stack and list the resources it retained.
     Destroy(DestroyArgs),
+    /// Compare a deployed stack's template with a local one and predict replacements (no change
+    /// set, changes nothing). Exit 0 with or without differences.
+    Diff(DiffArgs),
 }
 
 #[derive(Args)]
@@ -163,6 +166,36 @@ struct OutputsArgs {
     aws: AwsArgs,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Exit codes: 0 compared (whether or not the templates differ); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made)."
+)]
+struct DiffArgs {
+    /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
+    #[arg(conflicts_with = "template")]
+    stack: Option<String>,
+    /// Compare this template file (JSON or YAML) instead of a built-in stack.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// The deployed stack to compare with.
+    #[arg(long)]
+    stack_name: String,
+    /// pcstack config file the built-in stack is built from.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
 #[derive(Args)]
 #[command(after_help = EXIT_CODES)]
 struct DestroyArgs {
@@ -184,7 +217,7 @@ fn main() {
     // The library-only commands need no async runtime and no AWS.
     let cli = match run_local(cli) {
         Ok(code) => std::process::exit(code),
-        Err(cli) => cli,
+        Err(cli) => *cli,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -211,7 +244,7 @@ fn main() {
 }
 
 /// Runs synth, list, schema and init; hands every other command back.
-fn run_local(cli: Cli) -> Result<i32, Cli> {
+fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
     let result = match cli.command {
         Command::Synth {
             config,
@@ -252,7 +285,7 @@ fn run_local(cli: Cli) -> Result<i32, Cli> {
         Command::Init { output, force } => {
             cli::init::write(&output, force).map(|()| println!("{}", output.display()))
         }
-        _ => return Err(cli),
+        _ => return Err(Box::new(cli)),
     };
     Ok(match result {
         Ok(()) => 0,
@@ -295,6 +328,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
     }
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
+        Command::Diff(args) => run_diff(args).await,
         Command::Synth { .. } | Command::List | Command::Schema | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
@@ -332,20 +366,90 @@ fn read_file(path: &std::path::Path, what: &str) -> Result<String, Failure> {
         .map_err(|e| Failure::invalid(format!("cannot read {what} {}: {e}", path.display())))
 }
 
-async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Failure> {
-    let template = match (&args.template, &args.stack) {
-        (Some(path), _) => read_template(path)?,
+/// The local template: a file, or a built-in stack built from the config exactly as deploy
+/// sends it (rendered to YAML).
+fn local_template(
+    template: Option<&std::path::Path>,
+    stack: Option<&str>,
+    config: Option<&std::path::Path>,
+) -> Result<TemplateSource, Failure> {
+    match (template, stack) {
+        (Some(path), _) => read_template(path),
         (None, Some(name)) => {
-            let config = cli::load_config(args.config.as_deref())
-                .map_err(|f| Failure::invalid(f.to_string()))?;
+            let config = cli::load_config(config).map_err(|f| Failure::invalid(f.to_string()))?;
             let built = stacks::build(name, &config)
                 .map_err(|d| Failure::invalid(format!("stack {name} does not build:\n{d}")))?;
             cli::print_diagnostics(&built.synthesized.diagnostics, false);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
-                .map_err(|e| Failure::invalid(format!("stack {name}: {e}")))?
+                .map_err(|e| Failure::invalid(format!("stack {name}: {e}")))
         }
-        (None, None) => return Err(Failure::invalid("give a STACK or --template FILE")),
+        (None, None) => Err(Failure::invalid("give a STACK or --template FILE")),
+    }
+}
+
+/// `pcstack diff`: the deployed template against the local one; no change set, nothing changed.
+async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let stack = match (&args.template, &args.stack) {
+        (None, None) => Some(stacks::prerequisites::NAME),
+        (_, s) => s.as_deref(),
     };
+    // Invalid input fails here, before any AWS call.
+    let local = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
+    let aws = Aws::connect(&args.aws.connection()).await?;
+    let name = args.stack_name.as_str();
+    let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
+        .await?
+        .ok_or_else(|| {
+            Failure::error(format!(
+                "stack {name} does not exist in {}: nothing to compare (`pcstack deploy` creates it)",
+                aws.region
+            ))
+        })?;
+    let deployed = if deploy::stack::status(&found) == "REVIEW_IN_PROGRESS" {
+        // Created for a change set that never ran: nothing is deployed yet.
+        serde_json::json!({})
+    } else {
+        deploy::run::deployed_template(&aws, found.stack_id().unwrap_or(name)).await?
+    };
+    let prediction =
+        deploy::predict::predict(&deployed, &local.json, constructs::l1::create_only_of);
+    match args.format {
+        DiffFormat::Json => {
+            let json = prediction.to_json(name);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
+            );
+        }
+        DiffFormat::Text => {
+            let mut ui = Ui::terminal(ProgressMode::Quiet);
+            ui.color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let source = match (&args.template, stack) {
+                (Some(path), _) => path.display().to_string(),
+                (None, Some(s)) => format!("built-in stack {s}"),
+                (None, None) => String::new(),
+            };
+            print!(
+                "{}\n{}",
+                ui.bold(&format!(
+                    "stack {name} ({}) -> {source}",
+                    deploy::stack::status(&found)
+                )),
+                prediction.render(&ui)
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Failure> {
+    let template = local_template(
+        args.template.as_deref(),
+        args.stack.as_deref(),
+        args.config.as_deref(),
+    )?;
     let mut parameters: IndexMap<String, String> = IndexMap::new();
     if let Some(path) = &args.config {
         let text = read_file(path, "config")?;

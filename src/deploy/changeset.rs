@@ -186,21 +186,37 @@ fn is_create_only(lookup: CreateOnlyLookup, type_name: &str, property: &str) -> 
     })
 }
 
+/// What happens to a data-holding resource's data, when it is lost.
+fn loss(c: &ResourceChange) -> Option<&'static str> {
+    if !c.resource_type().is_some_and(|t| DATA_HOLDING.contains(&t)) {
+        return None;
+    }
+    match (
+        c.action().map(|a| a.as_str()),
+        c.replacement().map(|r| r.as_str()),
+    ) {
+        (Some("Remove"), _) => Some("deleted"),
+        (_, Some("True")) => Some("replaced: the current one is deleted"),
+        (_, Some("Conditional")) => Some("may be replaced: the current one would be deleted"),
+        _ => None,
+    }
+}
+
+/// Logical IDs of the resources in [`danger`].
+pub fn danger_ids(changes: &[ResourceChange]) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| loss(c).is_some())
+        .map(|c| c.logical_resource_id().unwrap_or("?").to_string())
+        .collect()
+}
+
 /// Every replacement (True or Conditional) or removal of a data-holding resource.
 pub fn danger(changes: &[ResourceChange]) -> Vec<String> {
     changes
         .iter()
-        .filter(|c| c.resource_type().is_some_and(|t| DATA_HOLDING.contains(&t)))
         .filter_map(|c| {
-            let what = match (
-                c.action().map(|a| a.as_str()),
-                c.replacement().map(|r| r.as_str()),
-            ) {
-                (Some("Remove"), _) => "deleted",
-                (_, Some("True")) => "replaced: the current one is deleted",
-                (_, Some("Conditional")) => "may be replaced: the current one would be deleted",
-                _ => return None,
-            };
+            let what = loss(c)?;
             Some(format!(
                 "{} ({}){}: {what}",
                 c.logical_resource_id().unwrap_or("?"),
@@ -234,10 +250,12 @@ pub fn needs_approval(approve: Approve, changes: &[ResourceChange], danger: &[St
 
 /// Renders the danger block.
 pub fn danger_block(ui: &Ui, danger: &[String]) -> String {
-    let mut out = format!(
-        "{}\n",
-        ui.red("DANGER: data-holding resources would be lost:")
-    );
+    titled_danger_block(ui, "DANGER: data-holding resources would be lost:", danger)
+}
+
+/// The danger block under another title (the prediction's, before any change set).
+pub fn titled_danger_block(ui: &Ui, title: &str, danger: &[String]) -> String {
+    let mut out = format!("{}\n", ui.red(title));
     for d in danger {
         out.push_str(&format!("  ! {}\n", ui.red(d)));
     }

@@ -7,6 +7,7 @@ pub mod destroy;
 pub mod events;
 pub mod outputs;
 pub mod params;
+pub mod predict;
 pub mod run;
 pub mod stack;
 pub mod template;

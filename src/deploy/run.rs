@@ -1,11 +1,12 @@
 //! The deploy operation: checks -> state gate -> upload -> change set -> review/approval ->
 //! execute -> follow -> outputs.
 
-use super::aws::{fail, Aws};
+use super::aws::{fail, patiently, Aws};
 use super::changeset::{self, Approve, CreateOnlyLookup, Ready};
 use super::events::{self, Follow, Interrupts};
 use super::outputs::StackOutputs;
 use super::params::{self, ParameterChecker};
+use super::predict;
 use super::stack::{self, Gate};
 use super::template::TemplateSource;
 use super::ui::Ui;
@@ -221,6 +222,61 @@ pub async fn deploy(
         )));
     }
 
+    // Prediction from the deployed template, before any change set: a predicted replacement or
+    // removal of a data-holding resource needs the same approval as the change set's.
+    let mut predicted: Option<Vec<String>> = None;
+    let mut approved: Vec<String> = Vec::new();
+    if is_update {
+        let id = existing
+            .as_ref()
+            .and_then(|s| s.stack_id())
+            .unwrap_or(name)
+            .to_string();
+        match deployed_template(aws, &id).await {
+            Ok(old) => {
+                let prediction = predict::predict(&old, &req.template.json, req.create_only);
+                let ids: Vec<String> = prediction
+                    .danger_ids()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                let danger = prediction.danger();
+                if !danger.is_empty() {
+                    ui.note(
+                        changeset::titled_danger_block(
+                            ui,
+                            "DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:",
+                            &danger,
+                        )
+                        .trim_end(),
+                    );
+                    if req.approve != Approve::Never && !req.no_execute {
+                        if !ui.interactive {
+                            return Err(Failure::new(
+                                Exit::Approval,
+                                "approval needed (data-holding resources would be lost) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)",
+                            ));
+                        }
+                        if !ui.confirm(&format!(
+                            "Create the change set for stack {name} anyway (it is reviewed again before executing)?"
+                        )) {
+                            return Err(Failure::new(
+                                Exit::Approval,
+                                "declined; no change set was created",
+                            ));
+                        }
+                        approved.clone_from(&ids);
+                    }
+                }
+                predicted = Some(ids);
+            }
+            Err(f) => ui.note(&format!(
+                "could not predict the update from the deployed template ({}); the change set review still applies",
+                f.message
+            )),
+        }
+    }
+
     // Template: inline, or S3 when large or a bucket is given.
     let template_url =
         if req.template.body.len() > upload::MAX_INLINE_BYTES || req.template_bucket.is_some() {
@@ -322,6 +378,28 @@ pub async fn deploy(
     if !danger.is_empty() {
         ui.note(changeset::danger_block(ui, &danger).trim_end());
     }
+    // The second check: the change set's danger against the prediction's.
+    let danger_ids = changeset::danger_ids(&changes);
+    if let Some(predicted) = &predicted {
+        let mut a = predicted.clone();
+        let mut b = danger_ids.clone();
+        a.sort();
+        b.sort();
+        if a != b {
+            ui.note(&ui.yellow(&format!(
+                "note: the prediction and the change set disagree on data-holding resources lost (predicted: [{}]; change set: [{}]); the change set is what would run",
+                a.join(", "),
+                b.join(", ")
+            )));
+        }
+    }
+    // Losses already approved from the prediction are not asked about twice.
+    let danger: Vec<String> = danger
+        .into_iter()
+        .zip(&danger_ids)
+        .filter(|(_, id)| !approved.contains(id))
+        .map(|(d, _)| d)
+        .collect();
     if req.no_execute {
         ui.result(&format!(
             "change set {change_set_name} left for review (not executed): {arn}"
@@ -481,6 +559,24 @@ pub fn unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// The deployed template of a stack (GetTemplate, stage Original), parsed from JSON or YAML.
+pub async fn deployed_template(aws: &Aws, stack: &str) -> Result<serde_json::Value, Failure> {
+    let got = patiently(&aws.timing, || {
+        aws.cfn
+            .get_template()
+            .stack_name(stack)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+    })
+    .await
+    .map_err(|e| fail("GetTemplate", &e))?;
+    let body = got
+        .template_body()
+        .ok_or_else(|| Failure::error("GetTemplate returned no template body"))?;
+    super::template::parse_template(body)
+        .map_err(|e| Failure::error(format!("the deployed template can't be read: {e}")))
 }
 
 /// `pcstack outputs`: the deployed stack's outputs with env names from its deployed template

@@ -206,4 +206,49 @@ mod tests {
         );
         assert_eq!(t.pointer("/Outputs/B/Value/Ref"), Some(&Json::from("Vpc")));
     }
+
+    #[test]
+    fn every_short_form_tag_becomes_long_form() {
+        let t = parse_template(
+            r#"
+Conditions:
+  C: !Equals [!Ref P, 'true']
+  D: !Not [!Condition C]
+  E: !And [!Condition C, !Or [!Condition D, !Condition C]]
+Resources:
+  R:
+    Type: T
+    Properties:
+      A: !GetAtt Fs.LustreMountName
+      B: !Sub '${AWS::StackName}-x'
+      C: !Join ['', [a, !Ref 'AWS::Region']]
+      D: !Select [0, !Cidr [!GetAtt VPC.CidrBlock, 2, 15]]
+      E: !FindInMap [Networking, VPC, CIDR0]
+      F: !If [C, !Base64 x, !Ref 'AWS::NoValue']
+      G: !Select [0, !GetAZs '']
+      H: !ImportValue other-VPC
+      I: !Split [',', a]
+"#,
+        )
+        .unwrap();
+        let expect = serde_json::json!({
+            "Conditions": {
+                "C": {"Fn::Equals": [{"Ref": "P"}, "true"]},
+                "D": {"Fn::Not": [{"Condition": "C"}]},
+                "E": {"Fn::And": [{"Condition": "C"}, {"Fn::Or": [{"Condition": "D"}, {"Condition": "C"}]}]}
+            },
+            "Resources": {"R": {"Type": "T", "Properties": {
+                "A": {"Fn::GetAtt": ["Fs", "LustreMountName"]},
+                "B": {"Fn::Sub": "${AWS::StackName}-x"},
+                "C": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]},
+                "D": {"Fn::Select": [0, {"Fn::Cidr": [{"Fn::GetAtt": ["VPC", "CidrBlock"]}, 2, 15]}]},
+                "E": {"Fn::FindInMap": ["Networking", "VPC", "CIDR0"]},
+                "F": {"Fn::If": ["C", {"Fn::Base64": "x"}, {"Ref": "AWS::NoValue"}]},
+                "G": {"Fn::Select": [0, {"Fn::GetAZs": ""}]},
+                "H": {"Fn::ImportValue": "other-VPC"},
+                "I": {"Fn::Split": [",", "a"]}
+            }}}
+        });
+        assert_eq!(t, expect);
+    }
 }

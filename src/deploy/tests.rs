@@ -13,6 +13,7 @@ use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOut
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::types::{
     Change, ChangeAction, ChangeSetStatus, Replacement, RequiresRecreation, ResourceAttribute,
     ResourceChange, ResourceChangeDetail, ResourceStatus, ResourceTargetDefinition, Stack,
@@ -28,7 +29,12 @@ const TEMPLATE: &str =
     "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n  Vpc:\n    Type: AWS::EC2::VPC\n";
 
 fn aws(rules: &[&Rule]) -> Aws {
-    let cfn: Client = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c
+    // Updates read the deployed template first (the prediction); unless a test says otherwise,
+    // it is the template being deployed.
+    let deployed = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(TEMPLATE).build());
+    let rules: Vec<&Rule> = rules.iter().copied().chain([&deployed]).collect();
+    let cfn: Client = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, &rules, |c| c
         .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled()));
     let s3: aws_sdk_s3::Client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[]);
     Aws {
@@ -428,4 +434,105 @@ async fn invalid_parameter_makes_no_call() {
     let (result, _) = run(&aws, &req).await;
     assert_eq!(result.expect_err("invalid").exit, Exit::Invalid);
     assert_eq!(describe.num_calls(), 0);
+}
+
+const LUSTRE_V1: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      LustreConfiguration:\n        DeploymentType: PERSISTENT_1\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+
+fn lustre_v2_request() -> DeployRequest<'static> {
+    let mut req = request();
+    req.template = TemplateSource::parse(LUSTRE_V1.replace("PERSISTENT_1", "PERSISTENT_2"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    req
+}
+
+fn deployed_lustre_v1() -> Rule {
+    mock!(Client::get_template).then_output(|| {
+        GetTemplateOutput::builder()
+            .template_body(LUSTRE_V1)
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn predicted_file_system_replacement_exits_5_before_any_change_set() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let deployed = deployed_lustre_v1();
+    let (create, execute) = create_rules();
+    let aws = aws(&[&describe, &deployed, &create, &execute]);
+    let (result, text) = run(&aws, &lustre_v2_request()).await;
+    let failure = result.expect_err("approval needed");
+    assert_eq!(failure.exit, Exit::Approval, "{text}");
+    assert!(
+        failure.message.contains("no change set was created")
+            && failure.message.contains("--approve never"),
+        "{}",
+        failure.message
+    );
+    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"), "{text}");
+    assert_eq!(deployed.num_calls(), 1);
+    assert_eq!(create.num_calls(), 0, "no CreateChangeSet call");
+    assert_eq!(execute.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn prediction_and_change_set_agree_and_approve_never_deploys() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let deployed = deployed_lustre_v1();
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        ready(vec![change(
+            "Fs",
+            "AWS::FSx::FileSystem",
+            ChangeAction::Modify,
+            Some(Replacement::True),
+        )])
+    });
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[&describe, &deployed, &create, &cs, &execute, &events]);
+    let mut req = lustre_v2_request();
+    req.approve = Approve::Never;
+    let (result, text) = run(&aws, &req).await;
+    assert!(
+        matches!(result, Ok(Outcome::Deployed(_))),
+        "{result:?}\n{text}"
+    );
+    // Both checks name the same resource; no disagreement note.
+    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
+    assert!(text.contains("DANGER: data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
+    assert!(!text.contains("disagree"), "{text}");
+    assert_eq!(create.num_calls(), 1);
+    assert_eq!(execute.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn an_unpredicted_change_set_loss_is_still_blocked() {
+    // The templates are identical (the prediction sees nothing), yet the change set replaces the
+    // file system (e.g. a parameter value changed): the second check still asks, exit 5.
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        ready(vec![change(
+            "Fs",
+            "AWS::FSx::FileSystem",
+            ChangeAction::Modify,
+            Some(Replacement::True),
+        )])
+    });
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs]);
+    let (result, text) = run(&aws, &request()).await;
+    assert_eq!(result.expect_err("approval").exit, Exit::Approval, "{text}");
+    assert!(!text.contains("DANGER (predicted"), "{text}");
+    assert!(
+        text.contains("disagree on data-holding resources lost (predicted: []; change set: [Fs])"),
+        "{text}"
+    );
+    assert_eq!(create.num_calls(), 1);
+    assert_eq!(execute.num_calls(), 0);
+    assert_eq!(delete_cs.num_calls(), 1);
 }
