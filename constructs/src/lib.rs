@@ -79,7 +79,10 @@ pub fn suppress(mut options: ResourceOptions, check: &str, reason: &str) -> Reso
 
 /// Records why a property has the value it has, in the resource's `Metadata.pcstack.Notes`.
 pub fn note(mut options: ResourceOptions, property: &str, reason: &str) -> ResourceOptions {
-    let entry = options.metadata.entry("pcstack".to_string()).or_insert_with(|| json!({}));
+    let entry = options
+        .metadata
+        .entry("pcstack".to_string())
+        .or_insert_with(|| json!({}));
     if let Some(obj) = entry.as_object_mut() {
         let notes = obj.entry("Notes").or_insert_with(|| json!({}));
         if let Some(m) = notes.as_object_mut() {
