@@ -47,7 +47,8 @@ impl Template {
                 .map(|r| r.attributes)
         };
         diagnostics.extend(validate::validate(&self.name, &json, &lookup));
-        let size = render::json(&json).len();
+        // The body-size limits apply to the template as deploy sends it: the YAML rendering.
+        let size = render::yaml(&json).len();
         if let Some(d) = validate::check_body_size(&self.name, size) {
             diagnostics.push(d);
         }

@@ -49,7 +49,8 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
     v.diags
 }
 
-/// Checks the rendered size of a template body.
+/// Checks the rendered size of a template body: `bytes` is the length of the text deploy
+/// sends (`Template::synthesize` passes the YAML rendering's length).
 pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     if bytes > MAX_URL_TEMPLATE_BYTES {
         Some(Diagnostic::error(
@@ -182,16 +183,21 @@ impl<'a> Validator<'a> {
         }
 
         for (id, c) in conditions.into_iter().flatten() {
-            self.walk(c, &format!("Conditions/{id}"), Scope::ParametersOnly, None);
+            self.walk(
+                c,
+                &mut format!("Conditions/{id}"),
+                Scope::ParametersOnly,
+                None,
+            );
         }
         for (id, r) in rules.into_iter().flatten() {
-            self.walk(r, &format!("Rules/{id}"), Scope::ParametersOnly, None);
+            self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
         }
         for (id, r) in resources.into_iter().flatten() {
             self.resource(id, r);
         }
         for (id, o) in outputs.into_iter().flatten() {
-            let path = format!("Outputs/{id}");
+            let mut path = format!("Outputs/{id}");
             if o.get("Value").is_none() {
                 self.error(
                     "E6002",
@@ -202,7 +208,7 @@ impl<'a> Validator<'a> {
             if let Some(c) = o.get("Condition") {
                 self.condition_name(c, &format!("{path}.Condition"));
             }
-            self.walk(o, &path, Scope::Output, None);
+            self.walk(o, &mut path, Scope::Output, None);
         }
         self.cycles();
     }
@@ -329,7 +335,8 @@ impl<'a> Validator<'a> {
             Some(other) => self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
         }
         if let Some(props) = r.get("Properties") {
-            self.walk(props, &path, Scope::Resource, Some(id));
+            let mut path = path;
+            self.walk(props, &mut path, Scope::Resource, Some(id));
         }
     }
 
@@ -363,12 +370,18 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Walks a value and checks every intrinsic function in it.
-    fn walk(&mut self, v: &Json, path: &str, scope: Scope, from: Option<&str>) {
+    /// Walks a value and checks every intrinsic function in it. `path` is a buffer holding
+    /// the path of `v`: each level appends its segment and truncates it again, so no path
+    /// string is built unless a check needs one (intrinsics and diagnostics borrow it).
+    fn walk(&mut self, v: &Json, path: &mut String, scope: Scope, from: Option<&str>) {
+        use std::fmt::Write;
+        let len = path.len();
         match v {
             Json::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.walk(item, &format!("{path}[{i}]"), scope, from);
+                    let _ = write!(path, "[{i}]");
+                    self.walk(item, path, scope, from);
+                    path.truncate(len);
                 }
             }
             Json::Object(m) if m.len() == 1 => {
@@ -377,38 +390,36 @@ impl<'a> Validator<'a> {
                     .next()
                     .map(|(k, a)| (k.as_str(), a))
                     .unwrap_or(("", &Json::Null));
-                let here = format!("{path}.{k}");
+                path.push('.');
+                path.push_str(k);
                 match k {
-                    "Ref" => self.reference(arg, &here, scope, from),
-                    "Fn::GetAtt" => self.get_att(arg, &here, scope, from),
-                    "Fn::Sub" => self.sub(arg, &here, scope, from),
-                    "Fn::FindInMap" => self.find_in_map(arg, &here),
+                    "Ref" => self.reference(arg, path, scope, from),
+                    "Fn::GetAtt" => self.get_att(arg, path, scope, from),
+                    "Fn::Sub" => self.sub(arg, path, scope, from),
+                    "Fn::FindInMap" => self.find_in_map(arg, path),
                     "Fn::If" => {
                         if let Some(c) = arg.as_array().and_then(|a| a.first()) {
-                            self.condition_name(c, &here);
+                            self.condition_name(c, path);
                         } else {
-                            self.error("E1028", here.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
+                            self.error("E1028", path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
                         }
                     }
-                    "Condition" if scope == Scope::ParametersOnly => {
-                        self.condition_name(arg, &here)
-                    }
+                    "Condition" if scope == Scope::ParametersOnly => self.condition_name(arg, path),
                     _ => {}
                 }
                 if k != "Fn::Sub" {
-                    let inner = if k.starts_with("Fn::") || k == "Ref" || k == "Condition" {
-                        here
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    self.walk(arg, &inner, scope, from);
+                    self.walk(arg, path, scope, from);
                 } else if let Some(vars) = arg.as_array().and_then(|a| a.get(1)) {
-                    self.walk(vars, &here, scope, from);
+                    self.walk(vars, path, scope, from);
                 }
+                path.truncate(len);
             }
             Json::Object(m) => {
                 for (k, item) in m {
-                    self.walk(item, &format!("{path}.{k}"), scope, from);
+                    path.push('.');
+                    path.push_str(k);
+                    self.walk(item, path, scope, from);
+                    path.truncate(len);
                 }
             }
             _ => {}
