@@ -8,10 +8,38 @@ use stacks::{build, check_parameters, Config};
 /// YAML-ish text: keys of the real config mixed with random scalars and structure.
 fn yamlish() -> impl Strategy<Value = String> {
     let key = prop::sample::select(vec![
-        "region", "tags", "network", "vpc_name", "primary_cidr", "secondary_cidr", "availability_zone", "lustre", "capacity",
-        "max_capacity", "per_unit_storage_throughput", "compression", "version", "mount_point", "removal", "openzfs", "throughput",
-        "bucket", "name", "logs", "bucket_name", "retention_days", "repository", "associations", "id", "file_system_path",
-        "s3_prefix", "import", "export", "output", "env", "parameters",
+        "region",
+        "tags",
+        "network",
+        "vpc_name",
+        "primary_cidr",
+        "secondary_cidr",
+        "availability_zone",
+        "lustre",
+        "capacity",
+        "max_capacity",
+        "per_unit_storage_throughput",
+        "compression",
+        "version",
+        "mount_point",
+        "removal",
+        "openzfs",
+        "throughput",
+        "bucket",
+        "name",
+        "logs",
+        "bucket_name",
+        "retention_days",
+        "repository",
+        "associations",
+        "id",
+        "file_system_path",
+        "s3_prefix",
+        "import",
+        "export",
+        "output",
+        "env",
+        "parameters",
     ]);
     let scalar = prop_oneof![
         any::<i64>().prop_map(|n| n.to_string()),
@@ -25,7 +53,13 @@ fn yamlish() -> impl Strategy<Value = String> {
     prop::collection::vec((0usize..3, key, scalar, any::<bool>()), 0..12).prop_map(|lines| {
         lines
             .into_iter()
-            .map(|(indent, k, v, list)| format!("{}{}{k}: {v}\n", "  ".repeat(indent), if list { "- " } else { "" }))
+            .map(|(indent, k, v, list)| {
+                format!(
+                    "{}{}{k}: {v}\n",
+                    "  ".repeat(indent),
+                    if list { "- " } else { "" }
+                )
+            })
             .collect()
     })
 }
