@@ -119,7 +119,9 @@ pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so
-/// a reader never sees half a file and a failure leaves the old file as it was.
+/// a reader never sees half a file and a failure leaves the old file as it was. No fsync:
+/// the rename is what makes the write atomic for readers, and a synthesized file lost to a
+/// power cut is rebuilt by running synth again (an fsync costs more than the whole synth).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -128,7 +130,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

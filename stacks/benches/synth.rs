@@ -1,4 +1,5 @@
-//! Speed goal: building and rendering the full prerequisites stack well under a millisecond.
+//! Speed goal: building, validating and rendering the full prerequisites stack well under a
+//! millisecond. `stacks::build` does all three: the YAML is rendered once, inside it.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use stacks::{build, Config};
@@ -6,20 +7,29 @@ use synth::Format;
 
 fn synth(c: &mut Criterion) {
     let config = Config::default();
-    c.bench_function("build+validate parallelcluster-prerequisites", |b| {
-        b.iter(|| {
-            build("parallelcluster-prerequisites", black_box(&config)).map(|b| b.synthesized.json)
-        })
-    });
-    c.bench_function("build+validate+render yaml", |b| {
-        b.iter(|| {
-            build("parallelcluster-prerequisites", black_box(&config))
-                .map(|b| b.synthesized.render(Format::Yaml))
-        })
-    });
+    c.bench_function(
+        "build+validate+render yaml (parallelcluster-prerequisites)",
+        |b| {
+            b.iter(|| {
+                build("parallelcluster-prerequisites", black_box(&config))
+                    .map(|b| b.synthesized.yaml.len())
+            })
+        },
+    );
     let built = build("parallelcluster-prerequisites", &config).ok();
     c.bench_function("render yaml only", |b| {
-        b.iter(|| built.as_ref().map(|b| b.synthesized.render(Format::Yaml)))
+        b.iter(|| {
+            built
+                .as_ref()
+                .map(|b| synth::render::yaml(black_box(&b.synthesized.json)))
+        })
+    });
+    c.bench_function("render json only", |b| {
+        b.iter(|| {
+            built
+                .as_ref()
+                .map(|b| b.synthesized.render(black_box(Format::Json)))
+        })
     });
 }
 

@@ -21,17 +21,22 @@ pub use template::{Output, Parameter, ParameterType, Policy, ResourceOptions, Ru
 
 use serde_json::Value as Json;
 
-/// A template checked and rendered to JSON, with every diagnostic found on the way.
+/// A template checked and rendered, with every diagnostic found on the way.
 #[derive(Debug, Clone)]
 pub struct Synthesized {
     pub name: String,
     pub json: Json,
+    /// The YAML rendering, made once: the size check needs it and so does every writer.
+    pub yaml: String,
     pub diagnostics: Diagnostics,
 }
 
 impl Synthesized {
     pub fn render(&self, format: Format) -> String {
-        render::render(&self.json, format)
+        match format {
+            Format::Yaml => self.yaml.clone(),
+            Format::Json => render::json(&self.json),
+        }
     }
 }
 
@@ -48,13 +53,14 @@ impl Template {
         };
         diagnostics.extend(validate::validate(&self.name, &json, &lookup));
         // The body-size limits apply to the template as deploy sends it: the YAML rendering.
-        let size = render::yaml(&json).len();
-        if let Some(d) = validate::check_body_size(&self.name, size) {
+        let yaml = render::yaml(&json);
+        if let Some(d) = validate::check_body_size(&self.name, yaml.len()) {
             diagnostics.push(d);
         }
         Synthesized {
             name: self.name.clone(),
             json,
+            yaml,
             diagnostics,
         }
     }
