@@ -701,9 +701,12 @@ mod tests {
                 "DataAssociation",
                 "DataBucket",
                 "DataBucketPolicy",
+                "LogBucket",
+                "LogBucketPolicy",
                 "LogsAssociation",
                 "ResultsAssociation",
                 "TrainingImageRepository",
+                "VPCFlowLog",
             ],
             "{text}"
         );
