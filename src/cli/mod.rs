@@ -113,6 +113,11 @@ pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
             path.display()
         )));
     }
+    // An unchanged file is left alone: nothing to write, and replacing a file by rename costs
+    // more on some file systems (ext4 flushes the data) than the whole synth.
+    if std::fs::read(&path).is_ok_and(|current| current == text.as_bytes()) {
+        return Ok(path);
+    }
     write_atomic(&path, text.as_bytes())
         .map_err(|e| Failure::Other(format!("could not write {}: {e}", path.display())))?;
     Ok(path)

@@ -1266,15 +1266,11 @@ pub mod data_repository_association {
     use synth::{checks, Check, Diagnostics, Value};
 
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]{3,4357}$")
+        regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$")
             .expect("pattern compiled by the generator")
     });
     static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^(fs-[0-9a-f]{8,})$").expect("pattern compiled by the generator")
-    });
-    static RE_2: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$")
-            .expect("pattern compiled by the generator")
     });
 
     /// `AWS::FSx::DataRepositoryAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html>
@@ -1376,7 +1372,7 @@ pub mod data_repository_association {
                 checks::length(diags, path, "FileSystemId", v, Some(11), Some(21));
             }
             if let Some(v) = &self.file_system_path {
-                checks::pattern(diags, path, "FileSystemPath", v, &RE_2);
+                checks::pattern(diags, path, "FileSystemPath", v, &RE_0);
                 checks::length(diags, path, "FileSystemPath", v, Some(1), Some(4096));
             }
             if let Some(v) = &self.imported_file_chunk_size {

@@ -114,11 +114,25 @@ impl Cons {
             (None, Some(Json::String(c))) => Some(vec![c.clone()]),
             _ => None,
         };
+        let mut min_length = nonzero("minLength");
+        let mut max_length = s.get("maxLength").and_then(Json::as_u64);
+        let pattern =
+            s.get("pattern")
+                .and_then(Json::as_str)
+                .map(|p| match unbound_class_repetition(p) {
+                    // `^[class]{m,n}$`: one character per repetition, so the bound is a length check.
+                    Some((unbounded, m, n)) => {
+                        min_length = Some(min_length.map_or(m, |x| x.max(m))).filter(|v| *v > 0);
+                        max_length = Some(max_length.map_or(n, |x| x.min(n)));
+                        compile_pattern(&unbounded)
+                    }
+                    None => compile_pattern(p),
+                });
         Cons {
             one_of,
-            pattern: s.get("pattern").and_then(Json::as_str).map(compile_pattern),
-            min_length: nonzero("minLength"),
-            max_length: s.get("maxLength").and_then(Json::as_u64),
+            pattern,
+            min_length,
+            max_length,
             minimum: s.get("minimum").and_then(|v| v.as_number().cloned()),
             maximum: s.get("maximum").and_then(|v| v.as_number().cloned()),
             min_items: nonzero("minItems"),
@@ -185,6 +199,32 @@ impl Cons {
             && self.max_items.is_none()
             && self.item.is_none()
     }
+}
+
+/// Large bounded repetitions make a large automaton: `^[^\r\n]{1,4096}$` compiles to 4096
+/// copies of the class, which costs more than the rest of a synth. For `^[class]{m,n}$`
+/// with a large `n` this returns `^[class]*$` and the bounds, which the caller checks as a
+/// length instead: the same rule, since each repetition is one character.
+pub(super) fn unbound_class_repetition(p: &str) -> Option<(String, u64, u64)> {
+    let body = p.strip_prefix("^[")?.strip_suffix('$')?;
+    let (class, rest) = split_class(body)?;
+    let (m, n) = rest.strip_prefix('{')?.strip_suffix('}')?.split_once(',')?;
+    let (m, n): (u64, u64) = (m.parse().ok()?, n.parse().ok()?);
+    (n > 64).then(|| (format!("^[{class}]*$"), m, n))
+}
+
+/// Splits `class]rest` at the class's closing bracket, honouring escapes.
+fn split_class(s: &str) -> Option<(&str, &str)> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            ']' if i > 0 => return Some((&s[..i], &s[i + 1..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The pattern as regex_lite should get it, or `Err(pattern)` when regex_lite can't

@@ -249,3 +249,27 @@ fn locate_without_a_venv_explains_itself() {
     let err = super::Schemas::locate(std::path::Path::new("/nonexistent-workspace")).unwrap_err();
     assert!(err.contains(".venv/bin/python"), "{err}");
 }
+
+#[test]
+fn large_class_repetitions_become_length_checks() {
+    use super::model::unbound_class_repetition;
+    assert_eq!(
+        unbound_class_repetition(r"^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$"),
+        Some((r"^[^\u0000\u0085\u2028\u2029\r\n]*$".to_string(), 1, 4096))
+    );
+    assert_eq!(
+        unbound_class_repetition(r"^[0-9]{12}$"),
+        None,
+        "a fixed count is kept"
+    );
+    assert_eq!(
+        unbound_class_repetition(r"^[0-9a-z]{1,20}$"),
+        None,
+        "small bounds are kept"
+    );
+    assert_eq!(
+        unbound_class_repetition(r"^[a\]b]{1,200}$"),
+        Some((r"^[a\]b]*$".to_string(), 1, 200))
+    );
+    assert_eq!(unbound_class_repetition(r"^(fs-[0-9a-f]{8,})$"), None);
+}
