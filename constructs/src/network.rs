@@ -215,8 +215,7 @@ impl Network {
         &self,
         t: &mut Template,
         id: &str,
-        bucket: &Handle<crate::l1::s3::Bucket>,
-        bucket_policy: &LogicalId,
+        logs: &crate::store::LogBucket,
         tags: &Tags,
     ) -> Handle<FlowLog> {
         t.add_with(
@@ -228,10 +227,10 @@ impl Network {
                 .log_destination_type("s3")
                 .log_destination(Expr::sub(format!(
                     "${{{}.Arn}}/vpc-flow-logs/",
-                    bucket.id()
+                    logs.bucket.id()
                 )))
                 .tags_from(tags),
-            ResourceOptions::default().depends_on(bucket_policy),
+            ResourceOptions::default().depends_on(logs.policy.id()),
         )
     }
 }

@@ -20,7 +20,7 @@ pub struct BucketProps<'a> {
     pub removal: Policy,
     pub tags: Tags,
     /// Where S3 server access logs go (under `s3-access/<bucket id>/`), if anywhere.
-    pub access_logs: Option<&'a Handle<Bucket>>,
+    pub access_logs: Option<&'a LogBucket>,
 }
 
 /// Checks a bucket name in its longest form and turns `${...}` names into `Fn::Sub`.
@@ -91,11 +91,16 @@ pub fn add_bucket(
     if let Some(logs) = p.access_logs {
         props = props.logging_configuration(
             b::LoggingConfiguration::new()
-                .destination_bucket_name(logs.ref_value())
+                .destination_bucket_name(logs.bucket.ref_value())
                 .log_file_prefix(format!("s3-access/{id}/")),
         );
     }
-    let bucket = t.add_with(id, props, removal_options(p.removal));
+    let mut options = removal_options(p.removal);
+    if let Some(logs) = p.access_logs {
+        // S3 checks the target's permissions when logging is turned on: wait for the policy.
+        options = options.depends_on(logs.policy.id());
+    }
+    let bucket = t.add_with(id, props, options);
     t.add(
         policy_id,
         bucket_policy::BucketPolicy::new()
@@ -156,7 +161,7 @@ pub fn add_log_bucket(
     id: &str,
     policy_id: &str,
     p: LogBucketProps<'_>,
-) -> (Handle<Bucket>, Handle<BucketPolicy>) {
+) -> LogBucket {
     let name = bucket_name(t, id, p.name);
     let props = private_bucket(name)
         .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![b::Rule::new()
@@ -210,7 +215,18 @@ pub fn add_log_bucket(
             .bucket(bucket.ref_value())
             .policy_document(policy(statements)),
     );
-    (bucket, bucket_policy)
+    LogBucket {
+        bucket,
+        policy: bucket_policy,
+    }
+}
+
+/// The log bucket and the policy that lets the log services write to it; whatever sends
+/// logs there waits for the policy.
+#[derive(Debug, Clone)]
+pub struct LogBucket {
+    pub bucket: Handle<Bucket>,
+    pub policy: Handle<BucketPolicy>,
 }
 
 #[derive(Debug, Clone)]

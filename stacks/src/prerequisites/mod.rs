@@ -222,7 +222,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         open_endpoint_policy(),
     );
 
-    let (log_bucket, log_policy) = add_log_bucket(
+    let logs = add_log_bucket(
         &mut t,
         "LogBucket",
         "LogBucketPolicy",
@@ -233,13 +233,13 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             tags: tags.clone(),
         },
     );
-    network.add_flow_logs(&mut t, "VPCFlowLog", &log_bucket, log_policy.id(), &tags);
+    network.add_flow_logs(&mut t, "VPCFlowLog", &logs, &tags);
     let bucket = add_bucket(
         &mut t,
         "DataBucket",
         "DataBucketPolicy",
         BucketProps {
-            access_logs: Some(&log_bucket),
+            access_logs: Some(&logs),
             name: &c.bucket.name,
             noncurrent_version_days: 30,
             abort_multipart_days: 7,
@@ -367,7 +367,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         OutputSpec::new(
             "LogBucketName",
             "Name of the bucket holding S3 access logs and VPC flow logs",
-            log_bucket.reference(),
+            logs.bucket.reference(),
             "LOG_BUCKET_NAME",
         ),
         OutputSpec::new(
