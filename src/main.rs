@@ -324,6 +324,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
         Command::Deploy(a) => check_stack_name(&a.stack_name)?,
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
         Command::Destroy(a) => check_stack_name(&a.stack_name)?,
+        Command::Diff(a) => check_stack_name(&a.stack_name)?,
         _ => {}
     }
     match cli.command {

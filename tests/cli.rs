@@ -36,6 +36,16 @@ fn default_synth_matches_the_committed_template() {
         "out/{STACK}.yaml is stale: run `cargo run --release -- synth` and commit it"
     );
     assert_eq!(text(&out.stdout).trim(), format!("out/{STACK}.yaml"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("out").join(format!("{STACK}.yaml")))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o644,
+        "the template is an ordinary readable file, not a private temp file"
+    );
 }
 
 #[test]

@@ -263,7 +263,7 @@ fn construct_template() -> String {
         },
     );
     t.add_output("VPC", Output::new(vpc.reference()));
-    t.add_output("SecurityGroup", Output::new(sg.reference()));
+    t.add_output("SecurityGroup", Output::new(sg.group.reference()));
     t.add_output("S3BucketName", Output::new(bucket.reference()));
     t.metadata.insert(
         "pcstack".into(),

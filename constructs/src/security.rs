@@ -41,7 +41,7 @@ pub fn add(
     vpc: &Handle<VPC>,
     ids: EfaSecurityGroupIds<'_>,
     props: EfaSecurityGroupProps<'_>,
-) -> Handle<SecurityGroup> {
+) -> EfaSecurityGroup {
     let group = t.add(
         ids.group,
         security_group::SecurityGroup::new()
@@ -49,14 +49,17 @@ pub fn add(
             .vpc_id(vpc.ref_value())
             .tags_from(&props.tags),
     );
+    // IpProtocol is written as the number -1, as the tutorial's template has it: every property
+    // of a rule is create-only, so the value is kept exactly rather than as the string "-1".
     let keep_ports = || {
         suppress(
             ResourceOptions::default(),
             "W3687",
             PORTS_WITH_ALL_PROTOCOLS,
         )
+        .override_property("IpProtocol", serde_json::json!(-1))
     };
-    t.add_with(
+    let ingress = t.add_with(
         ids.ingress_self,
         security_group_ingress::SecurityGroupIngress::new()
             .description(props.ingress_self_description)
@@ -67,7 +70,7 @@ pub fn add(
             .source_security_group_id(group.ref_value()),
         keep_ports(),
     );
-    t.add_with(
+    let egress = t.add_with(
         ids.egress_self,
         security_group_egress::SecurityGroupEgress::new()
             .description(props.egress_self_description)
@@ -78,7 +81,7 @@ pub fn add(
             .destination_security_group_id(group.ref_value()),
         keep_ports(),
     );
-    t.add_with(
+    let egress_all = t.add_with(
         ids.egress_all,
         security_group_egress::SecurityGroupEgress::new()
             .description(props.egress_all_description)
@@ -89,5 +92,21 @@ pub fn add(
             .cidr_ip("0.0.0.0/0"),
         keep_ports(),
     );
-    group
+    EfaSecurityGroup {
+        group,
+        rules: vec![
+            ingress.id().clone(),
+            egress.id().clone(),
+            egress_all.id().clone(),
+        ],
+    }
+}
+
+/// The group and its rules. FSx checks a group's rules when it creates a file system, so
+/// a file system in this group must wait for the rules, not only the group.
+/// (https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html)
+#[derive(Debug, Clone)]
+pub struct EfaSecurityGroup {
+    pub group: Handle<SecurityGroup>,
+    pub rules: Vec<synth::LogicalId>,
 }

@@ -1,8 +1,9 @@
 //! FSx for Lustre and FSx for OpenZFS file systems, and Lustre data repository associations.
 
-use crate::l1::ec2::{SecurityGroup, Subnet};
+use crate::l1::ec2::Subnet;
 use crate::l1::fsx::{data_repository_association as dra, file_system as fs, FileSystem};
 use crate::rules::{dra as dra_rules, fsx as fsx_rules};
+use crate::security::EfaSecurityGroup;
 use crate::TagsFrom;
 use crate::{rule_on, Tags};
 use synth::{Handle, Policy, ResourceOptions, Template, Value};
@@ -10,8 +11,23 @@ use synth::{Handle, Policy, ResourceOptions, Template, Value};
 /// DeletionPolicy and UpdateReplacePolicy for a resource that holds data.
 /// `Snapshot` is not valid for FSx, S3 or ECR (cfn-lint `valid_snapshot_types`), so the
 /// choice is between keeping and deleting.
+///
+/// Retain is written as DeletionPolicy `RetainExceptOnCreate`: kept on stack deletion and
+/// replacement like Retain, but deleted when the operation that created it rolls back, so a
+/// failed first deploy leaves no file system billing and no bucket name blocking the retry.
+/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
 pub fn removal_options(policy: Policy) -> ResourceOptions {
-    ResourceOptions::default().retain_policy(policy)
+    let mut options = ResourceOptions::default().retain_policy(policy);
+    if policy == Policy::Retain {
+        options.deletion_policy = Some(Policy::RetainExceptOnCreate);
+    }
+    options
+}
+
+/// FSx checks the security group's rules at creation: wait for them.
+fn wait_for_rules(mut options: ResourceOptions, group: &EfaSecurityGroup) -> ResourceOptions {
+    options.depends_on.extend(group.rules.iter().cloned());
+    options
 }
 
 /// An FSx for Lustre file system in one subnet.
@@ -28,7 +44,7 @@ pub struct LustreProps<'a> {
     /// 0 turns automatic backups off, which data repository associations require.
     pub automatic_backup_retention_days: i64,
     pub subnet: &'a Handle<Subnet>,
-    pub security_group: &'a Handle<SecurityGroup>,
+    pub security_group: &'a EfaSecurityGroup,
     pub removal: Policy,
     pub tags: Tags,
 }
@@ -92,7 +108,7 @@ impl LustreFileSystem {
                 .storage_type(p.storage_type)
                 .file_system_type_version(p.version.clone())
                 .storage_capacity(p.storage_capacity)
-                .security_group_ids(vec![p.security_group.ref_value()])
+                .security_group_ids(vec![p.security_group.group.ref_value()])
                 .subnet_ids(vec![p.subnet.ref_value()])
                 .lustre_configuration(
                     fs::LustreConfiguration::new()
@@ -102,7 +118,7 @@ impl LustreFileSystem {
                         .automatic_backup_retention_days(p.automatic_backup_retention_days),
                 )
                 .tags_from(&p.tags),
-            removal_options(p.removal),
+            wait_for_rules(removal_options(p.removal), p.security_group),
         );
         LustreFileSystem {
             handle,
@@ -229,7 +245,7 @@ pub struct OpenZfsProps<'a> {
     pub nfs_clients: &'a str,
     pub nfs_options: &'a [&'a str],
     pub subnet: &'a Handle<Subnet>,
-    pub security_group: &'a Handle<SecurityGroup>,
+    pub security_group: &'a EfaSecurityGroup,
     pub removal: Policy,
     pub tags: Tags,
 }
@@ -303,11 +319,11 @@ pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<Fi
                     .throughput_capacity(p.throughput_capacity)
                     .weekly_maintenance_start_time(p.weekly_maintenance_start_time),
             )
-            .security_group_ids(vec![p.security_group.ref_value()])
+            .security_group_ids(vec![p.security_group.group.ref_value()])
             .storage_capacity(p.storage_capacity)
             .storage_type("SSD")
             .subnet_ids(vec![p.subnet.ref_value()])
             .tags_from(&p.tags),
-        removal_options(p.removal),
+        wait_for_rules(removal_options(p.removal), p.security_group),
     )
 }

@@ -5,6 +5,7 @@ pub mod init;
 use similar::TextDiff;
 use stacks::{Config, STACKS};
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use synth::{Diagnostics, Format, Severity};
 
@@ -54,7 +55,7 @@ pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
     if errors > 0 {
         let _ = writeln!(err, "{errors} error(s); nothing was written");
     }
-    if infos > 0 && verbose {
+    if infos > 0 && !verbose {
         let _ = writeln!(err, "{infos} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
     }
 }
@@ -135,6 +136,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
+    // Temporary files are private (0600); the result is an ordinary file: keep the mode of
+    // the file it replaces, or make it readable by others as `umask 022` would.
+    let permissions = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => std::fs::Permissions::from_mode(0o644),
+    };
+    tmp.as_file().set_permissions(permissions)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

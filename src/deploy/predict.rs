@@ -721,14 +721,18 @@ mod tests {
             .unwrap_or_else(|| panic!("DeletionPolicy change missing\n{text}"));
         assert_eq!(
             (policy.old.clone(), policy.new.clone(), policy.create_only),
-            (Some(json!("Delete")), Some(json!("Retain")), false)
+            (
+                Some(json!("Delete")),
+                Some(json!("RetainExceptOnCreate")),
+                false
+            )
         );
         assert!(
             text.contains("~ FSxLFilesystem (AWS::FSx::FileSystem) [data]\n"),
             "{text}"
         );
         assert!(
-            text.contains("      ~ DeletionPolicy: \"Delete\" -> \"Retain\"\n"),
+            text.contains("      ~ DeletionPolicy: \"Delete\" -> \"RetainExceptOnCreate\"\n"),
             "{text}"
         );
         // The race fix is a DependsOn change: shown, never replacing.

@@ -24,7 +24,7 @@ fn tutorial() -> Facts {
     let cidr1 = json!({"Fn::FindInMap": ["Networking", "VPC", "CIDR1"]});
     let all = |extra: (&'static str, Value), desc: &str| {
         vec![
-            ("IpProtocol", json!("-1")),
+            ("IpProtocol", json!(-1)),
             ("FromPort", json!(-1)),
             ("ToPort", json!(-1)),
             ("GroupId", r("SecurityGroup")),
@@ -351,11 +351,39 @@ fn fixes_the_tutorial_template_defects() {
         "FSxLFilesystem",
         "OpenZFSFileSystem",
         "DataBucket",
+        "LogBucket",
         "TrainingImageRepository",
     ] {
-        assert_eq!(res[id]["DeletionPolicy"], json!("Retain"), "{id}");
+        // Kept on deletion and replacement; deleted only when the deploy that created it rolls back.
+        assert_eq!(
+            res[id]["DeletionPolicy"],
+            json!("RetainExceptOnCreate"),
+            "{id}"
+        );
         assert_eq!(res[id]["UpdateReplacePolicy"], json!("Retain"), "{id}");
     }
+    for id in ["FSxLFilesystem", "OpenZFSFileSystem"] {
+        // FSx checks the security group's rules when it creates the file system.
+        assert_eq!(
+            res[id]["DependsOn"],
+            json!([
+                "EFASecurityGroupIngress",
+                "EFASecurityGroupEgress",
+                "EFASecurityGroupEgressECS"
+            ]),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        res["DataBucket"]["DependsOn"],
+        json!("LogBucketPolicy"),
+        "access logging needs the log bucket's policy first"
+    );
+    assert_eq!(
+        res["VPCFlowLog"]["DependsOn"],
+        json!("LogBucketPolicy"),
+        "flow logs need the log bucket's policy first"
+    );
     assert_eq!(
         res["FSxLFilesystem"]["Properties"]["LustreConfiguration"]["AutomaticBackupRetentionDays"],
         json!(0),

@@ -212,12 +212,30 @@ fn looks_typed(s: &str) -> bool {
             }
         }
     }
+    // YAML 1.1 timestamps, such as 2010-09-09 or 2001-12-14t21:59:43.10-05:00: a date first.
+    if is_yaml11_date(unsigned) {
+        return true;
+    }
     // YAML 1.1 base 60, such as 1:30 or 1:30.5.
     first.is_ascii_digit()
         && digits.contains(':')
         && digits
             .bytes()
             .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
+}
+
+/// `YYYY-M-D` at the start, as the YAML 1.1 timestamp type begins
+/// (https://yaml.org/type/timestamp.html); PyYAML reads such plain scalars as dates.
+fn is_yaml11_date(s: &str) -> bool {
+    let mut parts = s.splitn(3, '-');
+    let (Some(y), Some(m), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let d: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let digits = |x: &str, min: usize, max: usize| {
+        (min..=max).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    digits(y, 4, 4) && digits(m, 1, 2) && digits(&d, 1, 2)
 }
 
 /// Pretty JSON with a trailing newline.
@@ -427,9 +445,32 @@ mod tests {
     }
 
     #[test]
+    fn yaml_1_1_dates_are_quoted() {
+        // YAML 1.2 readers (serde_yaml) read these as strings either way; PyYAML reads plain
+        // ones as dates, which a JSON dump of the template then can't hold.
+        for date in [
+            "2010-09-09",
+            "2012-10-17",
+            "2001-1-2",
+            "2001-12-14t21:59:43.10-05:00",
+        ] {
+            assert_eq!(yaml(&json!({"V": date})), format!("V: '{date}'\n"));
+        }
+        for plain in [
+            "10.0.0.0/16",
+            "v2010-09-09",
+            "2010-09",
+            "us-east-1",
+            "20100-09-09",
+        ] {
+            assert_eq!(yaml(&json!({"V": plain})), format!("V: {plain}\n"));
+        }
+    }
+
+    #[test]
     fn layout_matches_serde_yaml() {
         let v = json!({
-            "A": "2010-09-09",
+            "A": "v2010-09-09",
             "B": {"C": [1, "x", {"D": "z", "E": [true, null]}, [2, [3]], {}, []], "F": {}},
             "G": [{"H": {"I": "j"}}],
             "K": "'q'",
@@ -438,7 +479,7 @@ mod tests {
         });
         assert_eq!(yaml(&v), serde_yaml::to_string(&v).unwrap());
         let text = "\
-A: 2010-09-09
+A: v2010-09-09
 B:
   C:
   - 1

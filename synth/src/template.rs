@@ -189,9 +189,18 @@ pub struct ResourceOptions {
     pub deletion_policy: Option<Policy>,
     pub update_replace_policy: Option<Policy>,
     pub metadata: IndexMap<String, Json>,
+    /// Property values written as given, after the typed properties: for the rare value the
+    /// schema types differently from a template that must be matched exactly.
+    pub overrides: IndexMap<String, Json>,
 }
 
 impl ResourceOptions {
+    /// Writes property `name` as `value`, replacing the typed value.
+    pub fn override_property(mut self, name: &str, value: Json) -> Self {
+        self.overrides.insert(name.to_string(), value);
+        self
+    }
+
     pub fn depends_on(mut self, id: &LogicalId) -> Self {
         self.depends_on.push(id.clone());
         self
@@ -369,7 +378,7 @@ impl Template {
         let mut diags = Diagnostics::new();
         props.check(&format!("{id} ({})", T::TYPE), &mut diags);
         self.report_all(diags);
-        let properties = match serde_json::to_value(&props) {
+        let mut properties = match serde_json::to_value(&props) {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
@@ -380,6 +389,11 @@ impl Template {
                 Json::Null
             }
         };
+        if let Some(map) = properties.as_object_mut() {
+            for (name, value) in &options.overrides {
+                map.insert(name.clone(), value.clone());
+            }
+        }
         self.resources.insert(
             id.clone(),
             ResourceEntry {

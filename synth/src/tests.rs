@@ -318,3 +318,18 @@ fn same_template_same_bytes() {
     };
     assert_eq!(build(), build());
 }
+
+#[test]
+fn property_overrides_replace_the_typed_value() {
+    let mut t = Template::new("demo");
+    t.add_with(
+        "A",
+        thing("a"),
+        ResourceOptions::default().override_property("Size", serde_json::json!(-1)),
+    );
+    let s = t.synthesize();
+    assert_eq!(
+        s.json["Resources"]["A"]["Properties"],
+        serde_json::json!({"Name": "a", "Size": -1})
+    );
+}

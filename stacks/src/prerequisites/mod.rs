@@ -331,7 +331,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         OutputSpec::new(
             "SecurityGroup",
             "ID of the EFA security group",
-            sg.reference(),
+            sg.group.reference(),
             "SECURITY_GROUP_ID",
         ),
         OutputSpec::new(
