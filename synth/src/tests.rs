@@ -333,3 +333,14 @@ fn property_overrides_replace_the_typed_value() {
         serde_json::json!({"Name": "a", "Size": -1})
     );
 }
+
+#[test]
+fn mapping_names_allow_dots_and_dashes_and_say_so() {
+    let t = serde_json::json!({"Mappings": {"a.b-c": {"k": {"v": 1}}, "bad_name": {"k": {"v": 1}}}, "Resources": {"A": {"Type": "Test::Thing"}}});
+    let d = validate::validate("x", &t, &|_| None);
+    let msgs: Vec<_> = d.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        msgs,
+        ["name must match ^[A-Za-z0-9.-]{1,255}$ for Mappings, got \"bad_name\""]
+    );
+}

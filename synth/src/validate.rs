@@ -252,11 +252,16 @@ impl<'a> Validator<'a> {
                 is_logical_id(key)
             };
             if !ok {
+                let class = if name == "Mappings" {
+                    "A-Za-z0-9.-"
+                } else {
+                    "A-Za-z0-9"
+                };
                 self.error(
                     "E1001",
                     format!("{name}/{key}"),
                     format!(
-                        "name must match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
+                        "name must match ^[{class}]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
                     ),
                 );
             }
