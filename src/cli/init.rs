@@ -82,13 +82,27 @@ parameters: {}
 
 /// Writes the starter file; refuses to overwrite unless `force`.
 pub fn write(path: &std::path::Path, force: bool) -> Result<(), super::Failure> {
-    if path.exists() && !force {
-        return Err(super::Failure::Other(format!(
+    let exists = || {
+        super::Failure::Other(format!(
             "{} already exists; pass --force to overwrite it",
             path.display()
-        )));
+        ))
+    };
+    if force {
+        return super::write_atomic(path, STARTER.as_bytes()).map_err(|e| {
+            super::Failure::Other(format!("could not write {}: {e}", path.display()))
+        });
     }
-    super::write_atomic(path, STARTER.as_bytes())
+    // create_new: no window between "does it exist" and the write.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => exists(),
+            _ => super::Failure::Other(format!("could not write {}: {e}", path.display())),
+        })?;
+    std::io::Write::write_all(&mut file, STARTER.as_bytes())
         .map_err(|e| super::Failure::Other(format!("could not write {}: {e}", path.display())))
 }
 
