@@ -34,6 +34,44 @@ pub fn retained(events: &[StackEvent]) -> Vec<Retained> {
     out
 }
 
+/// DeleteStack with a request token, then follows the deletion's events.
+/// Used by `destroy` and by deploy when it recreates a ROLLBACK_COMPLETE stack.
+pub async fn delete_and_follow(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    id: &str,
+    name: &str,
+    deadline: Option<Instant>,
+    resume: &str,
+) -> Result<events::Finished, Failure> {
+    let token = format!("pcstack-delete-{}", unix());
+    let since = now();
+    aws.cfn
+        .delete_stack()
+        .stack_name(id)
+        .client_request_token(&token)
+        .send()
+        .await
+        .map_err(|e| fail("DeleteStack", &e))?;
+    events::follow(
+        &aws.cfn,
+        &aws.timing,
+        ui,
+        interrupts,
+        &Follow {
+            stack_id: id,
+            stack_name: name,
+            token: Some(&token),
+            since,
+            total: 0,
+            deadline,
+            resume,
+        },
+    )
+    .await
+}
+
 pub async fn destroy(
     aws: &Aws,
     ui: &Ui,
@@ -69,32 +107,9 @@ pub async fn destroy(
             ));
         }
     }
-    let token = format!("pcstack-delete-{}", unix());
-    let since = now();
-    aws.cfn
-        .delete_stack()
-        .stack_name(&id)
-        .client_request_token(&token)
-        .send()
-        .await
-        .map_err(|e| fail("DeleteStack", &e))?;
     let resume = format!("pcstack destroy --stack-name {name} --yes");
-    let finished = events::follow(
-        &aws.cfn,
-        &aws.timing,
-        ui,
-        interrupts,
-        &Follow {
-            stack_id: &id,
-            stack_name: name,
-            token: Some(&token),
-            since,
-            total: 0,
-            deadline: timeout.map(|t| Instant::now() + t),
-            resume: &resume,
-        },
-    )
-    .await?;
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let finished = delete_and_follow(aws, ui, interrupts, &id, name, deadline, &resume).await?;
     if finished.status != "DELETE_COMPLETE" {
         let report = events::failure_report(ui, name, &finished.status, &finished.events, &resume);
         return Err(Failure::new(Exit::StackFailed, report.trim_end()));

@@ -128,29 +128,14 @@ pub async fn deploy(
                     .and_then(|s| s.stack_id())
                     .unwrap_or(name)
                     .to_string();
-                let token = format!("pcstack-delete-{}", unix());
-                let since = now();
-                aws.cfn
-                    .delete_stack()
-                    .stack_name(&id)
-                    .client_request_token(&token)
-                    .send()
-                    .await
-                    .map_err(|e| fail("DeleteStack", &e))?;
-                let done = events::follow(
-                    &aws.cfn,
-                    &aws.timing,
+                let done = super::destroy::delete_and_follow(
+                    aws,
                     ui,
                     interrupts,
-                    &Follow {
-                        stack_id: &id,
-                        stack_name: name,
-                        token: Some(&token),
-                        since,
-                        total: 0,
-                        deadline,
-                        resume: &req.resume,
-                    },
+                    &id,
+                    name,
+                    deadline,
+                    &req.resume,
                 )
                 .await?;
                 if done.status != "DELETE_COMPLETE" {
@@ -410,25 +395,19 @@ pub async fn deploy(
         });
     }
     if changeset::needs_approval(req.approve, &changes, &danger) {
-        if !ui.interactive {
-            cleanup(
-                aws,
-                ui,
-                &arn,
-                created_review_stack.then_some(stack_id.as_str()),
-            )
-            .await;
-            return Err(Failure::new(
-                Exit::Approval,
-                format!(
-                    "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
-                    if danger.is_empty() { "--approve any" } else { "data-holding resources would be lost" }
-                ),
-            ));
-        }
-        if !ui.confirm(&format!(
+        let refusal = if !ui.interactive {
+            Some(format!(
+                "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
+                if danger.is_empty() { "--approve any" } else { "data-holding resources would be lost" }
+            ))
+        } else if !ui.confirm(&format!(
             "Execute change set {change_set_name} on stack {name}?"
         )) {
+            Some("declined; the change set was deleted".to_string())
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
             cleanup(
                 aws,
                 ui,
@@ -436,10 +415,7 @@ pub async fn deploy(
                 created_review_stack.then_some(stack_id.as_str()),
             )
             .await;
-            return Err(Failure::new(
-                Exit::Approval,
-                "declined; the change set was deleted",
-            ));
+            return Err(Failure::new(Exit::Approval, message));
         }
     }
 

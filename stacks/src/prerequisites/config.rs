@@ -503,11 +503,20 @@ impl Config {
         );
         for (i, a) in self.associations.iter().enumerate() {
             let at = |f: &str| format!("associations[{i}].{f}");
-            if let Err(e) = synth::LogicalId::new(&a.id) {
-                d_push(&mut check, &at("id"), e.message);
-            }
-            if let Err(e) = synth::LogicalId::new(&a.output) {
-                d_push(&mut check, &at("output"), e.message);
+            for (field, value) in [("id", &a.id), ("output", &a.output)] {
+                if !synth::id::is_logical_id(value) {
+                    let rule = format!("match ^[A-Za-z0-9]{{1,{}}}$", synth::id::MAX_NAME_LEN);
+                    check(
+                        &at(field),
+                        Err(Violation::new(
+                            "E1001",
+                            &at(field),
+                            &rule,
+                            "a CloudFormation logical ID",
+                            format!("{value:?}"),
+                        )),
+                    );
+                }
             }
             check(
                 &at("file_system_path"),
@@ -614,16 +623,6 @@ impl Config {
         }
         d
     }
-}
-
-fn d_push(check: &mut impl FnMut(&str, Result<(), Violation>), field: &str, message: String) {
-    check(
-        field,
-        Err(Violation {
-            code: "E1001",
-            message: message.replacen("logical ID", field, 1),
-        }),
-    );
 }
 
 /// `[A-Z_][A-Z0-9_]*`
