@@ -7,16 +7,18 @@
 
 mod cli;
 mod deploy;
+mod error;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use deploy::aws::{Aws, Connection};
-use deploy::changeset::Approve;
 use deploy::events::{Interrupts, FOLLOWING};
 use deploy::outputs::Format;
 use deploy::run::{DeployRequest, Outcome};
 use deploy::ui::{ProgressMode, Ui};
-use deploy::{params, Exit, Failure, TemplateSource};
+use error::Error;
 use indexmap::IndexMap;
+use plan::review::Approve;
+use plan::{params, TemplateSource};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
@@ -226,17 +228,17 @@ fn main() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            std::process::exit(Exit::Error.code());
+            std::process::exit(1);
         }
     };
     let code = runtime.block_on(async {
         let interrupts = Interrupts::default();
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
-            Ok(()) => Exit::Success.code(),
-            Err(f) => {
-                eprintln!("error: {}", f.message);
-                f.exit.code()
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                e.exit_code()
             }
         }
     });
@@ -305,7 +307,7 @@ fn install_ctrl_c(interrupts: Interrupts) {
             presses += 1;
             if !FOLLOWING.load(Ordering::SeqCst) || presses >= 2 {
                 eprintln!("\ninterrupted");
-                std::process::exit(Exit::Interrupted.code());
+                std::process::exit(130);
             }
             interrupts.0.notify_waiters();
             interrupts.0.notify_one();
@@ -314,12 +316,12 @@ fn install_ctrl_c(interrupts: Interrupts) {
 }
 
 /// Stack names follow CloudFormation's rule; checked before any AWS call.
-fn check_stack_name(name: &str) -> Result<(), Failure> {
+fn check_stack_name(name: &str) -> Result<(), Error> {
     constructs::rules::names::stack_name(name)
-        .map_err(|v| Failure::invalid(format!("--stack-name: {}", v.message)))
+        .map_err(|v| Error::usage(format!("--stack-name: {}", v.message)))
 }
 
-async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
+async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     match &cli.command {
         Command::Deploy(a) => check_stack_name(&a.stack_name)?,
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
@@ -356,15 +358,15 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
     }
 }
 
-fn read_template(path: &std::path::Path) -> Result<TemplateSource, Failure> {
+fn read_template(path: &std::path::Path) -> Result<TemplateSource, Error> {
     let body = std::fs::read_to_string(path)
-        .map_err(|e| Failure::invalid(format!("cannot read template {}: {e}", path.display())))?;
-    TemplateSource::parse(body).map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))
+        .map_err(|e| Error::usage(format!("cannot read template {}: {e}", path.display())))?;
+    TemplateSource::parse(body).map_err(|e| Error::usage(format!("{}: {e}", path.display())))
 }
 
-fn read_file(path: &std::path::Path, what: &str) -> Result<String, Failure> {
+fn read_file(path: &std::path::Path, what: &str) -> Result<String, Error> {
     std::fs::read_to_string(path)
-        .map_err(|e| Failure::invalid(format!("cannot read {what} {}: {e}", path.display())))
+        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))
 }
 
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
@@ -373,23 +375,23 @@ fn local_template(
     template: Option<&std::path::Path>,
     stack: Option<&str>,
     config: Option<&std::path::Path>,
-) -> Result<TemplateSource, Failure> {
+) -> Result<TemplateSource, Error> {
     match (template, stack) {
         (Some(path), _) => read_template(path),
         (None, Some(name)) => {
-            let config = cli::load_config(config).map_err(|f| Failure::invalid(f.to_string()))?;
+            let config = cli::load_config(config).map_err(|f| Error::usage(f.to_string()))?;
             let built = stacks::build(name, &config)
-                .map_err(|d| Failure::invalid(format!("stack {name} does not build:\n{d}")))?;
+                .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
             cli::print_diagnostics(&built.synthesized.diagnostics, false);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
-                .map_err(|e| Failure::invalid(format!("stack {name}: {e}")))
+                .map_err(|e| Error::usage(format!("stack {name}: {e}")))
         }
-        (None, None) => Err(Failure::invalid("give a STACK or --template FILE")),
+        (None, None) => Err(Error::usage("give a STACK or --template FILE")),
     }
 }
 
 /// `pcstack diff`: the deployed template against the local one; no change set, nothing changed.
-async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
+async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     use std::io::IsTerminal;
     let stack = match (&args.template, &args.stack) {
         (None, None) => Some(stacks::prerequisites::NAME),
@@ -402,19 +404,20 @@ async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?
         .ok_or_else(|| {
-            Failure::error(format!(
+            Error::failed(format!(
                 "stack {name} does not exist in {}: nothing to compare (`pcstack deploy` creates it)",
                 aws.region
             ))
         })?;
-    let deployed = if deploy::stack::status(&found) == "REVIEW_IN_PROGRESS" {
+    let reviewing =
+        found.stack_status() == Some(&aws_sdk_cloudformation::types::StackStatus::ReviewInProgress);
+    let deployed = if reviewing {
         // Created for a change set that never ran: nothing is deployed yet.
         serde_json::json!({})
     } else {
         deploy::run::deployed_template(&aws, found.stack_id().unwrap_or(name)).await?
     };
-    let prediction =
-        deploy::predict::predict(&deployed, &local.json, constructs::l1::create_only_of);
+    let prediction = plan::predict::predict(&deployed, &local.json);
     match args.format {
         DiffFormat::Json => {
             let json = prediction.to_json(name);
@@ -425,7 +428,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
         }
         DiffFormat::Text => {
             let mut ui = Ui::terminal(ProgressMode::Quiet);
-            ui.color = std::io::stdout().is_terminal()
+            ui.style.color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let source = match (&args.template, stack) {
                 (Some(path), _) => path.display().to_string(),
@@ -438,14 +441,14 @@ async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
                     "stack {name} ({}) -> {source}",
                     deploy::stack::status(&found)
                 )),
-                prediction.render(&ui)
+                prediction.render(&ui.style)
             );
         }
     }
     Ok(())
 }
 
-async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Failure> {
+async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
     let template = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
@@ -455,13 +458,13 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Fai
     if let Some(path) = &args.config {
         let text = read_file(path, "config")?;
         let values = params::parse_config(&text)
-            .map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);
     }
     if let Some(path) = &args.parameters_file {
         let text = read_file(path, "parameters file")?;
         let values = params::parse_file(&text)
-            .map_err(|e| Failure::invalid(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);
     }
     parameters.extend(args.parameters.iter().cloned());
@@ -487,7 +490,6 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Fai
         checker: builtin_checker
             .as_ref()
             .map(|c| c as &dyn Fn(&IndexMap<String, String>) -> synth::Diagnostics),
-        create_only: constructs::l1::create_only_of,
         template_bucket: args.template_bucket.clone(),
         approve: args.approve,
         no_execute: args.no_execute,

@@ -1,6 +1,7 @@
 //! SDK clients from the standard chain (env, profile, SSO cache, IMDS...), and error helpers.
 
-use super::{backoff, Failure, Timing};
+use super::{backoff, Timing};
+use crate::error::Error;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::future::Future;
 
@@ -26,7 +27,7 @@ pub struct Connection {
 }
 
 impl Aws {
-    pub async fn connect(conn: &Connection) -> Result<Self, Failure> {
+    pub async fn connect(conn: &Connection) -> Result<Self, Error> {
         use aws_smithy_http_client::{tls, Builder};
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(
@@ -46,7 +47,7 @@ impl Aws {
         }
         let config = loader.load().await;
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
-            Failure::error(
+            Error::failed(
                 "no AWS region: pass --region, set AWS_REGION, or set one in your profile",
             )
         })?;
@@ -142,10 +143,13 @@ where
     f().await
 }
 
-/// A failure from an SDK error: exit 1 with what was being done.
+/// The error of a failed AWS call: the operation (and what it was for) and AWS's answer.
 pub fn fail<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
-    doing: &str,
+    operation: &str,
     e: &SdkError<E, R>,
-) -> Failure {
-    Failure::error(format!("{doing} failed: {}", message(e)))
+) -> Error {
+    Error::Aws {
+        operation: operation.to_string(),
+        message: message(e),
+    }
 }

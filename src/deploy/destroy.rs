@@ -5,8 +5,8 @@ use super::events::{self, Follow, Interrupts};
 use super::run::{now, unix};
 use super::stack;
 use super::ui::Ui;
-use super::{Exit, Failure};
-use aws_sdk_cloudformation::types::StackEvent;
+use crate::error::Error;
+use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent, StackStatus};
 use std::time::{Duration, Instant};
 
 /// A resource CloudFormation left in place (DeletionPolicy Retain -> DELETE_SKIPPED).
@@ -20,7 +20,7 @@ pub struct Retained {
 pub fn retained(events: &[StackEvent]) -> Vec<Retained> {
     let mut out: Vec<Retained> = Vec::new();
     for e in events {
-        if e.resource_status().map(|s| s.as_str()) == Some("DELETE_SKIPPED") {
+        if e.resource_status() == Some(&ResourceStatus::DeleteSkipped) {
             let r = Retained {
                 logical_id: e.logical_resource_id().unwrap_or_default().into(),
                 type_name: e.resource_type().unwrap_or_default().into(),
@@ -44,7 +44,7 @@ pub async fn delete_and_follow(
     name: &str,
     deadline: Option<Instant>,
     resume: &str,
-) -> Result<events::Finished, Failure> {
+) -> Result<events::Finished, Error> {
     let token = format!("pcstack-delete-{}", unix());
     let since = now();
     aws.cfn
@@ -79,40 +79,36 @@ pub async fn destroy(
     name: &str,
     yes: bool,
     timeout: Option<Duration>,
-) -> Result<Vec<Retained>, Failure> {
+) -> Result<Vec<Retained>, Error> {
     let Some(current) = stack::describe(&aws.cfn, &aws.timing, name).await? else {
         ui.result(&format!("stack {name} does not exist; nothing to delete"));
         return Ok(Vec::new());
     };
     let id = current.stack_id().unwrap_or(name).to_string();
     if current.enable_termination_protection() == Some(true) {
-        return Err(Failure::error(format!(
+        return Err(Error::failed(format!(
             "stack {name} has termination protection on; turn it off with `pcstack deploy ... --termination-protection off` or the console, then destroy"
         )));
     }
     if !yes {
         if !ui.interactive {
-            return Err(Failure::new(
-                Exit::Approval,
-                format!("deleting stack {name} needs confirmation but stdin is not a terminal; pass --yes"),
-            ));
+            return Err(Error::NotApproved(format!(
+                "deleting stack {name} needs confirmation but stdin is not a terminal; pass --yes"
+            )));
         }
         if !ui.confirm(&format!(
             "Delete stack {name} ({})?",
             stack::status(&current)
         )) {
-            return Err(Failure::new(
-                Exit::Approval,
-                "declined; nothing was deleted",
-            ));
+            return Err(Error::NotApproved("declined; nothing was deleted".into()));
         }
     }
     let resume = format!("pcstack destroy --stack-name {name} --yes");
     let deadline = timeout.map(|t| Instant::now() + t);
     let finished = delete_and_follow(aws, ui, interrupts, &id, name, deadline, &resume).await?;
-    if finished.status != "DELETE_COMPLETE" {
+    if finished.status != StackStatus::DeleteComplete {
         let report = events::failure_report(ui, name, &finished.status, &finished.events, &resume);
-        return Err(Failure::new(Exit::StackFailed, report.trim_end()));
+        return Err(Error::StackFailed(report.trim_end().to_string()));
     }
     let kept = retained(&finished.events);
     ui.result(&format!("stack {name} deleted"));

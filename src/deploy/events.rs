@@ -4,8 +4,9 @@
 use super::aws::{fail, is_throttling};
 use super::stack;
 use super::ui::{ProgressMode, Ui};
-use super::{backoff, format_elapsed, Exit, Failure, Timing};
-use aws_sdk_cloudformation::types::StackEvent;
+use super::{backoff, format_elapsed, Timing};
+use crate::error::Error;
+use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent, StackStatus};
 use aws_sdk_cloudformation::Client;
 use indexmap::{IndexMap, IndexSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,19 +40,9 @@ pub struct Follow<'a> {
 /// The end of an operation as seen by the follower.
 #[derive(Debug)]
 pub struct Finished {
-    pub status: String,
+    pub status: StackStatus,
     pub events: Vec<StackEvent>,
 }
-
-const TERMINAL_RESOURCE: [&str; 7] = [
-    "CREATE_COMPLETE",
-    "UPDATE_COMPLETE",
-    "DELETE_COMPLETE",
-    "IMPORT_COMPLETE",
-    "DELETE_SKIPPED",
-    "CREATE_FAILED",
-    "UPDATE_FAILED",
-];
 
 /// Follows until the stack leaves its *_IN_PROGRESS state.
 pub async fn follow(
@@ -60,7 +51,7 @@ pub async fn follow(
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
-) -> Result<Finished, Failure> {
+) -> Result<Finished, Error> {
     FOLLOWING.store(true, Ordering::SeqCst);
     let result = follow_inner(cfn, timing, ui, interrupts, f).await;
     FOLLOWING.store(false, Ordering::SeqCst);
@@ -73,7 +64,7 @@ async fn follow_inner(
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
-) -> Result<Finished, Failure> {
+) -> Result<Finished, Error> {
     let start = Instant::now();
     let mut seen: IndexSet<String> = IndexSet::new();
     let mut events: Vec<StackEvent> = Vec::new();
@@ -135,11 +126,12 @@ async fn follow_inner(
             last_event = Instant::now();
         }
         let current = stack::describe(cfn, timing, f.stack_id).await?;
+        // A stack that is gone was deleted.
         let status = current
             .as_ref()
-            .map_or("DELETE_COMPLETE", stack::status)
-            .to_string();
-        if !status.ends_with("_IN_PROGRESS") {
+            .and_then(|s| s.stack_status().cloned())
+            .unwrap_or(StackStatus::DeleteComplete);
+        if !stack::in_progress(&status) {
             // Events written between our last read and the status change.
             if let Ok(new) = new_events(cfn, f, &mut seen).await {
                 for e in new {
@@ -157,15 +149,13 @@ async fn follow_inner(
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            return Err(Failure::new(
-                Exit::TimedOut,
-                format!(
-                    "timed out after {} waiting for stack {} ({status}); the operation goes on in CloudFormation. To follow it again, re-run `{}`: it waits for the in-progress stack, then continues.",
-                    format_elapsed(start.elapsed()),
-                    f.stack_name,
-                    f.resume
-                ),
-            ));
+            return Err(Error::StoppedWaiting(format!(
+                "timed out after {} waiting for stack {} ({}); the operation goes on in CloudFormation. To follow it again, re-run `{}`: it waits for the in-progress stack, then continues.",
+                format_elapsed(start.elapsed()),
+                f.stack_name,
+                status.as_str(),
+                f.resume
+            )));
         }
     }
 }
@@ -175,22 +165,17 @@ async fn interrupted(
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
-) -> Result<(), Failure> {
-    let detached = Failure::new(
-        Exit::TimedOut,
-        format!(
-            "detached from stack {}; the operation goes on in CloudFormation. Re-run `{}` to follow it.",
-            f.stack_name, f.resume
-        ),
+) -> Result<(), Error> {
+    let detached = format!(
+        "detached from stack {}; the operation goes on in CloudFormation. Re-run `{}` to follow it.",
+        f.stack_name, f.resume
     );
     if !ui.interactive {
-        return Err(Failure::new(
-            Exit::Interrupted,
-            format!("interrupted; {}", detached.message),
-        ));
+        return Err(Error::Interrupted(format!("interrupted; {detached}")));
     }
     let current = stack::describe(cfn, &Timing::default(), f.stack_id).await?;
-    let updating = current.as_ref().map(stack::status) == Some("UPDATE_IN_PROGRESS");
+    let updating =
+        current.as_ref().and_then(|s| s.stack_status()) == Some(&StackStatus::UpdateInProgress);
     let question = if updating {
         "Interrupted. [c]ancel the update (roll back), [d]etach, or keep [w]aiting? (Ctrl-C again exits)"
     } else {
@@ -199,7 +184,7 @@ async fn interrupted(
     let answer = tokio::select! {
         a = async { ui.ask(question) } => a,
         _ = interrupts.0.notified() => {
-            return Err(Failure::new(Exit::Interrupted, "interrupted"));
+            return Err(Error::Interrupted("interrupted".into()));
         }
     };
     match answer.as_deref().map(str::to_ascii_lowercase).as_deref() {
@@ -213,7 +198,7 @@ async fn interrupted(
             Ok(())
         }
         Some("w") | Some("wait") => Ok(()),
-        _ => Err(detached),
+        _ => Err(Error::StoppedWaiting(detached)),
     }
 }
 
@@ -280,13 +265,33 @@ fn track(
         return;
     }
     let id = e.logical_resource_id().unwrap_or_default().to_string();
-    let status = e.resource_status().map_or("", |s| s.as_str());
-    if status.ends_with("_IN_PROGRESS") {
+    let Some(status) = e.resource_status() else {
+        return;
+    };
+    if status.as_str().ends_with("_IN_PROGRESS") {
         in_progress.entry(id).or_insert_with(Instant::now);
-    } else if TERMINAL_RESOURCE.contains(&status) || status.ends_with("_FAILED") {
+    } else if finishes_resource(status) {
         in_progress.shift_remove(&id);
         *done += 1;
     }
+}
+
+/// A resource status that ends the resource's part of the operation.
+fn finishes_resource(status: &ResourceStatus) -> bool {
+    use ResourceStatus as R;
+    matches!(
+        status,
+        R::CreateComplete
+            | R::UpdateComplete
+            | R::DeleteComplete
+            | R::ImportComplete
+            | R::DeleteSkipped
+    ) || failed(status)
+}
+
+/// Any `*_FAILED` resource status.
+fn failed(status: &ResourceStatus) -> bool {
+    status.as_str().ends_with("_FAILED")
 }
 
 fn waiting_on(in_progress: &IndexMap<String, Instant>) -> String {
@@ -357,10 +362,7 @@ pub fn root_cause<'e>(
 ) -> (Option<&'e StackEvent>, Vec<&'e StackEvent>) {
     let failed: Vec<&StackEvent> = events
         .iter()
-        .filter(|e| {
-            e.resource_status()
-                .is_some_and(|s| s.as_str().ends_with("_FAILED"))
-        })
+        .filter(|e| e.resource_status().is_some_and(failed))
         .filter(|e| {
             !(e.resource_type() == Some("AWS::CloudFormation::Stack")
                 && e.logical_resource_id() == Some(stack_name))
@@ -384,7 +386,7 @@ pub fn root_cause<'e>(
 pub fn failure_report(
     ui: &Ui,
     stack_name: &str,
-    status: &str,
+    status: &StackStatus,
     events: &[StackEvent],
     resume: &str,
 ) -> String {
@@ -403,7 +405,7 @@ pub fn failure_report(
     let (root, others) = root_cause(events, stack_name);
     let mut out = format!(
         "{}\n",
-        ui.red(&format!("stack {stack_name} failed: {status}"))
+        ui.red(&format!("stack {stack_name} failed: {}", status.as_str()))
     );
     match root {
         Some(r) => out.push_str(&format!("root cause: {}\n", describe(r))),
@@ -416,9 +418,9 @@ pub fn failure_report(
         }
     }
     let next = match status {
-        "ROLLBACK_COMPLETE" => format!("the stack was never created and can only be deleted: fix the root cause, then re-run `{resume} --recreate`"),
-        "UPDATE_ROLLBACK_COMPLETE" => format!("the stack is back to its previous state: fix the root cause, then re-run `{resume}`"),
-        "UPDATE_ROLLBACK_FAILED" => format!("run `aws cloudformation continue-update-rollback --stack-name {stack_name}`, then re-run `{resume}`"),
+        StackStatus::RollbackComplete => format!("the stack was never created and can only be deleted: fix the root cause, then re-run `{resume} --recreate`"),
+        StackStatus::UpdateRollbackComplete => format!("the stack is back to its previous state: fix the root cause, then re-run `{resume}`"),
+        StackStatus::UpdateRollbackFailed => format!("run `aws cloudformation continue-update-rollback --stack-name {stack_name}`, then re-run `{resume}`"),
         _ => format!("fix the root cause, then re-run `{resume}`"),
     };
     out.push_str(&format!("next: {next}\n"));

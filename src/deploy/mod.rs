@@ -1,4 +1,5 @@
-//! `pcstack deploy`, `outputs` and `destroy`: the only code that talks to AWS.
+//! `pcstack deploy`, `diff`, `outputs` and `destroy`: the only code that talks to AWS. What
+//! they decide with (templates, parameters, predictions, the review) is the `plan` crate.
 //! See README.md in this folder for the flow and the exit codes.
 
 pub mod aws;
@@ -6,74 +7,15 @@ pub mod changeset;
 pub mod destroy;
 pub mod events;
 pub mod outputs;
-pub mod params;
-pub mod predict;
 pub mod run;
 pub mod stack;
-pub mod template;
 pub mod ui;
 pub mod upload;
 
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::time::Duration;
-
-pub use template::TemplateSource;
-
-/// Process exit codes; documented in README.md and `pcstack --help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Success, or nothing to change.
-    Success = 0,
-    /// An error before any change was made.
-    Error = 1,
-    /// Invalid input: arguments, template, parameters. No AWS call was made.
-    Invalid = 2,
-    /// The stack operation ran and failed (rolled back or left failed).
-    StackFailed = 3,
-    /// Stopped waiting: `--timeout` reached or detached; the operation goes on in CloudFormation.
-    TimedOut = 4,
-    /// An approval was needed but could not be asked (no terminal), or it was declined.
-    Approval = 5,
-    /// Interrupted by a second Ctrl-C.
-    Interrupted = 130,
-}
-
-impl Exit {
-    pub fn code(self) -> i32 {
-        self as i32
-    }
-}
-
-/// Why a command stopped short: the exit code and what to tell the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub exit: Exit,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        Self {
-            exit,
-            message: message.into(),
-        }
-    }
-    pub fn error(message: impl Into<String>) -> Self {
-        Self::new(Exit::Error, message)
-    }
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(Exit::Invalid, message)
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
 
 /// Polling intervals; tests shrink them to milliseconds.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 //! variable name (declared in the template's Metadata, or derived from the output key).
 
 use super::stack::account_from_arn;
-use super::template::{env_name, output_env_names};
+use plan::template::{env_name, output_env_names};
 use serde_json::Value as Json;
 
 /// One output with its environment variable name.

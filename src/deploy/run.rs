@@ -1,19 +1,28 @@
-//! The deploy operation: checks -> state gate -> upload -> change set -> review/approval ->
-//! execute -> follow -> outputs.
+//! The deploy operation as named steps, each its own function, run in this order by
+//! [`deploy`]:
+//!
+//! 1. [`precheck`]: the template and every parameter value, before any AWS call;
+//! 2. [`gate`]: the stack's state decides create, update, wait or recreate;
+//! 3. [`parameters`]: the values to send, previous values kept on update;
+//! 4. [`plan`]: the update predicted from the deployed template, data loss approved up front;
+//! 5. [`upload`]: the template to S3 when it is too large to send inline;
+//! 6. [`create_change_set`] and [`compute`]: the change set, and what CloudFormation says it does;
+//! 7. [`review`]: the changes shown, approval asked when needed;
+//! 8. [`execute`]: the change set run and followed to its end;
+//! 9. [`outputs`]: termination protection, then the stack's outputs.
 
 use super::aws::{fail, patiently, Aws};
-use super::changeset::{self, Approve, CreateOnlyLookup, Ready};
+use super::changeset::{self, Ready};
 use super::events::{self, Follow, Interrupts};
 use super::outputs::StackOutputs;
-use super::params::{self, ParameterChecker};
-use super::predict;
 use super::stack::{self, Gate};
-use super::template::TemplateSource;
 use super::ui::Ui;
-use super::upload;
-use super::{Exit, Failure};
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter};
+use crate::error::Error;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, StackStatus};
 use indexmap::IndexMap;
+use plan::params::{self, ParameterChecker};
+use plan::review::{self, Approve, ResourceChange};
+use plan::TemplateSource;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,7 +33,6 @@ pub struct DeployRequest<'a> {
     pub parameters: IndexMap<String, String>,
     /// Extra parameter rules of a built-in stack (`None` for `--template`).
     pub checker: Option<ParameterChecker<'a>>,
-    pub create_only: CreateOnlyLookup,
     pub template_bucket: Option<String>,
     pub approve: Approve,
     pub no_execute: bool,
@@ -46,8 +54,55 @@ pub enum Outcome {
     ChangeSetLeft { name: String, arn: String },
 }
 
+/// Runs every step; see the module docs for the order.
+pub async fn deploy(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+) -> Result<Outcome, Error> {
+    precheck(req, &aws.region)?;
+    let deadline = req.timeout.map(|t| Instant::now() + t);
+    let target = gate(aws, ui, interrupts, req, deadline).await?;
+    let values = parameters(req, &target)?;
+    let planned = plan(aws, ui, req, &target).await?;
+    let template_url = upload(aws, ui, req, &target).await?;
+    let Some(change_set) = create_change_set(aws, ui, req, &target, values, template_url).await?
+    else {
+        return Ok(Outcome::NoChanges);
+    };
+    let Some(changes) = compute(aws, ui, req, &change_set).await? else {
+        return Ok(Outcome::NoChanges);
+    };
+    if req.no_execute {
+        show(ui, req, &changes, &planned);
+        ui.result(&format!(
+            "change set {} left for review (not executed): {}",
+            change_set.name, change_set.arn
+        ));
+        return Ok(Outcome::ChangeSetLeft {
+            name: change_set.name,
+            arn: change_set.arn,
+        });
+    }
+    review(aws, ui, req, &change_set, &changes, &planned).await?;
+    execute(
+        aws,
+        ui,
+        interrupts,
+        req,
+        &change_set,
+        changes.len(),
+        deadline,
+    )
+    .await?;
+    outputs(aws, ui, req, &change_set.stack_id)
+        .await
+        .map(Outcome::Deployed)
+}
+
 /// Checks that need no AWS call: the template's own validity and every parameter value.
-pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Failure> {
+pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     let mut diags = synth::validate::validate(&req.stack_name, &req.template.json, &|_| None);
     diags.extend(params::check(
         &req.stack_name,
@@ -58,316 +113,380 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Failure> {
     if let Some(checker) = req.checker {
         diags.extend(checker(&req.parameters));
     }
-    if diags.has_errors() {
-        let lines: Vec<String> = diags.errors().map(|d| d.to_string()).collect();
-        return Err(Failure::invalid(format!(
-            "invalid input, nothing was sent to AWS:\n{}",
-            lines.join("\n")
+    refuse_errors("invalid input, nothing was sent to AWS", &diags)
+}
+
+/// An `Error::Usage` listing every error diagnostic under `title`, or `Ok` when there is none.
+fn refuse_errors(title: &str, diags: &synth::Diagnostics) -> Result<(), Error> {
+    if !diags.has_errors() {
+        return Ok(());
+    }
+    let lines: Vec<String> = diags.errors().map(|d| d.to_string()).collect();
+    Err(Error::usage(format!("{title}:\n{}", lines.join("\n"))))
+}
+
+/// The stack deploy works on, as the gate left it.
+struct Target {
+    /// The stack as DescribeStacks returned it, when it exists and has been deployed.
+    deployed: Option<Stack>,
+    /// A REVIEW_IN_PROGRESS stack waiting for its first change set (someone else's, or ours
+    /// from an earlier run): created again by the change set, not deleted on cleanup.
+    reviewing: bool,
+}
+
+impl Target {
+    fn stack_id<'a>(&'a self, name: &'a str) -> &'a str {
+        self.deployed
+            .as_ref()
+            .and_then(|s| s.stack_id())
+            .unwrap_or(name)
+    }
+}
+
+/// The state gate: waits out a running operation, recreates a ROLLBACK_COMPLETE stack with
+/// consent, refuses states deploy can't continue from.
+async fn gate(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    deadline: Option<Instant>,
+) -> Result<Target, Error> {
+    let name = req.stack_name.as_str();
+    loop {
+        let current = stack::describe(&aws.cfn, &aws.timing, name).await?;
+        let status = current.as_ref().and_then(|s| s.stack_status());
+        match stack::gate(name, status) {
+            Gate::Create => {
+                return Ok(Target {
+                    reviewing: status == Some(&StackStatus::ReviewInProgress),
+                    deployed: None,
+                })
+            }
+            Gate::Update => {
+                return Ok(Target {
+                    deployed: current,
+                    reviewing: false,
+                })
+            }
+            Gate::Blocked(msg) => return Err(Error::Failed(msg)),
+            Gate::Wait => wait_for_running(aws, ui, interrupts, req, current, deadline).await?,
+            Gate::Recreate => recreate(aws, ui, interrupts, req, current, deadline).await?,
+        }
+    }
+}
+
+/// Follows another operation on the stack to its end.
+async fn wait_for_running(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    current: Option<Stack>,
+    deadline: Option<Instant>,
+) -> Result<(), Error> {
+    let name = req.stack_name.as_str();
+    let stack = current.ok_or_else(|| Error::failed(format!("stack {name} vanished")))?;
+    ui.note(&format!(
+        "stack {name} is {}; waiting for that operation to finish",
+        stack::status(&stack)
+    ));
+    let follow = Follow {
+        stack_id: stack.stack_id().unwrap_or(name),
+        stack_name: name,
+        token: None,
+        since: now(),
+        total: req.template.resource_count(),
+        deadline,
+        resume: &req.resume,
+    };
+    events::follow(&aws.cfn, &aws.timing, ui, interrupts, &follow).await?;
+    Ok(())
+}
+
+/// Deletes a ROLLBACK_COMPLETE stack (which can only be deleted) with `--recreate` or a yes.
+async fn recreate(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    current: Option<Stack>,
+    deadline: Option<Instant>,
+) -> Result<(), Error> {
+    let name = req.stack_name.as_str();
+    ui.note(&format!(
+        "stack {name} is ROLLBACK_COMPLETE: its creation failed and it can only be deleted"
+    ));
+    let consent = req.recreate || ui.confirm(&format!("Delete stack {name} and create it again?"));
+    if !consent {
+        return Err(Error::failed(format!(
+            "stack {name} is ROLLBACK_COMPLETE; re-run with --recreate to delete and create it again, or run `pcstack destroy --stack-name {name}`"
+        )));
+    }
+    let id = current
+        .as_ref()
+        .and_then(|s| s.stack_id())
+        .unwrap_or(name)
+        .to_string();
+    let done =
+        super::destroy::delete_and_follow(aws, ui, interrupts, &id, name, deadline, &req.resume)
+            .await?;
+    if done.status != StackStatus::DeleteComplete {
+        return Err(Error::failed(format!(
+            "could not delete stack {name}: {}",
+            done.status.as_str()
         )));
     }
     Ok(())
 }
 
-pub async fn deploy(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
-) -> Result<Outcome, Failure> {
-    precheck(req, &aws.region)?;
-    let name = req.stack_name.as_str();
-    let deadline = req.timeout.map(|t| Instant::now() + t);
-
-    // State gate.
-    let existing = loop {
-        let current = stack::describe(&aws.cfn, &aws.timing, name).await?;
-        let status = current.as_ref().map(stack::status);
-        match stack::gate(name, status) {
-            Gate::Create => break current.filter(|s| stack::status(s) == "REVIEW_IN_PROGRESS"),
-            Gate::Update => break current,
-            Gate::Blocked(msg) => return Err(Failure::error(msg)),
-            Gate::Wait => {
-                let stack = current
-                    .as_ref()
-                    .ok_or_else(|| Failure::error("stack vanished"))?;
-                ui.note(&format!(
-                    "stack {name} is {}; waiting for that operation to finish",
-                    status.unwrap_or("")
-                ));
-                let id = stack.stack_id().unwrap_or(name).to_string();
-                events::follow(
-                    &aws.cfn,
-                    &aws.timing,
-                    ui,
-                    interrupts,
-                    &Follow {
-                        stack_id: &id,
-                        stack_name: name,
-                        token: None,
-                        since: now(),
-                        total: req.template.resource_count(),
-                        deadline,
-                        resume: &req.resume,
-                    },
-                )
-                .await?;
-            }
-            Gate::Recreate => {
-                ui.note(&format!(
-                    "stack {name} is ROLLBACK_COMPLETE: its creation failed and it can only be deleted"
-                ));
-                let consent = req.recreate
-                    || ui.confirm(&format!("Delete stack {name} and create it again?"));
-                if !consent {
-                    return Err(Failure::error(format!(
-                        "stack {name} is ROLLBACK_COMPLETE; re-run with --recreate to delete and create it again, or run `pcstack destroy --stack-name {name}`"
-                    )));
-                }
-                let id = current
-                    .as_ref()
-                    .and_then(|s| s.stack_id())
-                    .unwrap_or(name)
-                    .to_string();
-                let done = super::destroy::delete_and_follow(
-                    aws,
-                    ui,
-                    interrupts,
-                    &id,
-                    name,
-                    deadline,
-                    &req.resume,
-                )
-                .await?;
-                if done.status != "DELETE_COMPLETE" {
-                    return Err(Failure::error(format!(
-                        "could not delete stack {name}: {}",
-                        done.status
-                    )));
-                }
-            }
-        }
-    };
-    let is_update = existing
-        .as_ref()
-        .is_some_and(|s| stack::status(s) != "REVIEW_IN_PROGRESS");
-    let created_review_stack = existing.is_none();
-
-    // Parameters: given ones, UsePreviousValue for the rest on update.
-    let declared = req.template.parameters();
-    let mut cfn_params: Vec<Parameter> = req
-        .parameters
+/// The parameters to send: the given values, and `UsePreviousValue` on update for declared
+/// parameters not given. A new stack must get every parameter without a Default.
+fn parameters(req: &DeployRequest<'_>, target: &Target) -> Result<Vec<Parameter>, Error> {
+    let previous: Vec<&str> = target
+        .deployed
         .iter()
-        .map(|(k, v)| {
+        .flat_map(|s| s.parameters())
+        .filter_map(|p| p.parameter_key())
+        .collect();
+    let given = req.parameters.iter().map(|(k, v)| {
+        Parameter::builder()
+            .parameter_key(k)
+            .parameter_value(v)
+            .build()
+    });
+    let kept = req
+        .template
+        .parameters()
+        .keys()
+        .filter(|k| !req.parameters.contains_key(*k) && previous.contains(&k.as_str()))
+        .map(|k| {
             Parameter::builder()
                 .parameter_key(k)
-                .parameter_value(v)
+                .use_previous_value(true)
                 .build()
         })
-        .collect();
-    let previous: Vec<String> = existing
-        .as_ref()
-        .map(|s| {
-            s.parameters()
-                .iter()
-                .filter_map(|p| p.parameter_key().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut missing = synth::Diagnostics::new();
-    for key in declared.keys() {
-        if req.parameters.contains_key(key) {
-            continue;
-        }
-        if is_update && previous.contains(key) {
-            cfn_params.push(
-                Parameter::builder()
-                    .parameter_key(key)
-                    .use_previous_value(true)
-                    .build(),
-            );
-        }
+        .collect::<Vec<_>>();
+    let mut known = req.parameters.clone();
+    known.extend(previous.iter().map(|k| (k.to_string(), String::new())));
+    let missing = params::missing_required(&req.stack_name, &req.template.parameters(), &known);
+    refuse_errors("missing parameters, nothing was changed", &missing)?;
+    Ok(given.chain(kept).collect())
+}
+
+/// What the prediction found before any change set.
+#[derive(Default)]
+struct Planned {
+    /// Data-holding resources the prediction says are lost (`None`: no prediction was made).
+    predicted: Option<Vec<String>>,
+    /// Of those, the ones a person already approved.
+    approved: Vec<String>,
+}
+
+/// On update: predicts the change from the deployed template. A predicted loss of data needs
+/// approval before any change set exists.
+async fn plan(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    target: &Target,
+) -> Result<Planned, Error> {
+    if target.deployed.is_none() {
+        return Ok(Planned::default());
     }
-    let given: IndexMap<String, String> = req
-        .parameters
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .chain(
-            previous
-                .iter()
-                .filter(|_| is_update)
-                .map(|k| (k.clone(), String::new())),
+    let old = match deployed_template(aws, target.stack_id(&req.stack_name)).await {
+        Ok(old) => old,
+        Err(e) => {
+            ui.note(&format!(
+                "could not predict the update from the deployed template ({e}); the change set review still applies"
+            ));
+            return Ok(Planned::default());
+        }
+    };
+    let prediction = plan::predict::predict(&old, &req.template.json);
+    let ids: Vec<String> = prediction
+        .danger_ids()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let danger = prediction.danger();
+    let mut planned = Planned {
+        predicted: Some(ids.clone()),
+        approved: Vec::new(),
+    };
+    if danger.is_empty() {
+        return Ok(planned);
+    }
+    ui.note(
+        review::danger_block(
+            &ui.style,
+            "DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:",
+            &danger,
         )
-        .collect();
-    missing.extend(params::missing_required(name, &declared, &given));
-    if missing.has_errors() {
-        let lines: Vec<String> = missing.errors().map(|d| d.to_string()).collect();
-        return Err(Failure::invalid(format!(
-            "missing parameters, nothing was changed:\n{}",
-            lines.join("\n")
-        )));
+        .trim_end(),
+    );
+    if req.approve == Approve::Never || req.no_execute {
+        return Ok(planned);
     }
-
-    // Prediction from the deployed template, before any change set: a predicted replacement or
-    // removal of a data-holding resource needs the same approval as the change set's.
-    let mut predicted: Option<Vec<String>> = None;
-    let mut approved: Vec<String> = Vec::new();
-    if is_update {
-        let id = existing
-            .as_ref()
-            .and_then(|s| s.stack_id())
-            .unwrap_or(name)
-            .to_string();
-        match deployed_template(aws, &id).await {
-            Ok(old) => {
-                let prediction = predict::predict(&old, &req.template.json, req.create_only);
-                let ids: Vec<String> = prediction
-                    .danger_ids()
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect();
-                let danger = prediction.danger();
-                if !danger.is_empty() {
-                    ui.note(
-                        changeset::titled_danger_block(
-                            ui,
-                            "DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:",
-                            &danger,
-                        )
-                        .trim_end(),
-                    );
-                    if req.approve != Approve::Never && !req.no_execute {
-                        if !ui.interactive {
-                            return Err(Failure::new(
-                                Exit::Approval,
-                                "approval needed (data-holding resources would be lost) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)",
-                            ));
-                        }
-                        if !ui.confirm(&format!(
-                            "Create the change set for stack {name} anyway (it is reviewed again before executing)?"
-                        )) {
-                            return Err(Failure::new(
-                                Exit::Approval,
-                                "declined; no change set was created",
-                            ));
-                        }
-                        approved.clone_from(&ids);
-                    }
-                }
-                predicted = Some(ids);
-            }
-            Err(f) => ui.note(&format!(
-                "could not predict the update from the deployed template ({}); the change set review still applies",
-                f.message
-            )),
-        }
+    if !ui.interactive {
+        return Err(Error::NotApproved(
+            "approval needed (data-holding resources would be lost) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)".into(),
+        ));
     }
+    if !ui.confirm(&format!(
+        "Create the change set for stack {} anyway (it is reviewed again before executing)?",
+        req.stack_name
+    )) {
+        return Err(Error::NotApproved(
+            "declined; no change set was created".into(),
+        ));
+    }
+    planned.approved = ids;
+    Ok(planned)
+}
 
-    // Template: inline, or S3 when large or a bucket is given.
-    let template_url =
-        if req.template.body.len() > upload::MAX_INLINE_BYTES || req.template_bucket.is_some() {
-            let account = match (
-                &req.template_bucket,
-                existing.as_ref().and_then(|s| s.stack_id()),
-            ) {
-                (Some(_), _) => String::new(),
-                (None, Some(arn)) => stack::account_from_arn(arn).unwrap_or_default().to_string(),
-                (None, None) => caller_account(aws).await?,
-            };
-            Some(
-                upload::upload(
-                    &aws.s3,
-                    ui,
-                    &req.template,
-                    req.template_bucket.as_deref(),
-                    &account,
-                    &aws.region,
-                    aws.endpoint.as_deref(),
-                )
-                .await?,
-            )
-        } else {
-            None
-        };
+/// The template's S3 URL when it must go through S3 (over the inline limit, or a bucket was
+/// given); `None` to send it inline.
+async fn upload(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    target: &Target,
+) -> Result<Option<String>, Error> {
+    if req.template.body.len() <= super::upload::MAX_INLINE_BYTES && req.template_bucket.is_none() {
+        return Ok(None);
+    }
+    let deployed_arn = target.deployed.as_ref().and_then(|s| s.stack_id());
+    let account = match (&req.template_bucket, deployed_arn) {
+        (Some(_), _) => String::new(),
+        (None, Some(arn)) => stack::account_from_arn(arn).unwrap_or_default().to_string(),
+        (None, None) => caller_account(aws).await?,
+    };
+    let url = super::upload::upload(
+        &aws.s3,
+        ui,
+        &req.template,
+        req.template_bucket.as_deref(),
+        &account,
+        &aws.region,
+        aws.endpoint.as_deref(),
+    )
+    .await?;
+    Ok(Some(url))
+}
 
-    // Change set.
-    let change_set_name = format!("pcstack-{}", unix());
-    let mut create = aws
+/// A change set pcstack created.
+struct ChangeSet {
+    name: String,
+    arn: String,
+    stack_id: String,
+    /// pcstack created the stack (REVIEW_IN_PROGRESS) for this change set: cleanup deletes it.
+    made_stack: bool,
+}
+
+/// CreateChangeSet; `None` when the endpoint refuses it for having no changes.
+async fn create_change_set(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    target: &Target,
+    parameters: Vec<Parameter>,
+    template_url: Option<String>,
+) -> Result<Option<ChangeSet>, Error> {
+    let name = format!("pcstack-{}", unix());
+    let kind = if target.deployed.is_some() {
+        ChangeSetType::Update
+    } else {
+        ChangeSetType::Create
+    };
+    let create = aws
         .cfn
         .create_change_set()
-        .stack_name(name)
-        .change_set_name(&change_set_name)
-        .client_token(&change_set_name)
-        .change_set_type(if is_update {
-            ChangeSetType::Update
-        } else {
-            ChangeSetType::Create
-        })
-        .set_parameters(Some(cfn_params))
+        .stack_name(&req.stack_name)
+        .change_set_name(&name)
+        .client_token(&name)
+        .change_set_type(kind)
+        .set_parameters(Some(parameters))
         .capabilities(Capability::CapabilityIam)
         .capabilities(Capability::CapabilityNamedIam)
         .capabilities(Capability::CapabilityAutoExpand)
         .description("pcstack deploy");
-    create = match &template_url {
+    let create = match template_url {
         Some(url) => create.template_url(url),
         None => create.template_body(&req.template.body),
     };
     let created = match create.send().await {
         Ok(c) => c,
         // Some endpoints refuse an empty change set outright instead of failing it.
-        Err(e) if changeset::is_empty_reason(&super::aws::message(&e)) => {
-            ui.result(&format!("no changes: stack {name} is up to date"));
-            return Ok(Outcome::NoChanges);
+        Err(e) if review::is_empty_reason(&super::aws::message(&e)) => {
+            ui.result(&format!(
+                "no changes: stack {} is up to date",
+                req.stack_name
+            ));
+            return Ok(None);
         }
         Err(e) => return Err(fail("CreateChangeSet", &e)),
     };
-    let arn = created.id().unwrap_or(&change_set_name).to_string();
-    let stack_id = created.stack_id().unwrap_or(name).to_string();
     ui.note(&format!(
-        "change set {change_set_name} created; waiting for CloudFormation to compute it"
+        "change set {name} created; waiting for CloudFormation to compute it"
     ));
+    Ok(Some(ChangeSet {
+        arn: created.id().unwrap_or(&name).to_string(),
+        stack_id: created.stack_id().unwrap_or(&req.stack_name).to_string(),
+        made_stack: target.deployed.is_none() && !target.reviewing,
+        name,
+    }))
+}
 
-    let changes = match changeset::wait(&aws.cfn, &aws.timing, &arn).await? {
-        Ready::Empty { arn } => {
-            cleanup(
-                aws,
-                ui,
-                &arn,
-                created_review_stack.then_some(stack_id.as_str()),
-            )
-            .await;
-            ui.result(&format!("no changes: stack {name} is up to date"));
-            return Ok(Outcome::NoChanges);
+/// Waits for CloudFormation to compute the change set. `None` when it has nothing to do (the
+/// change set is then deleted); a failed change set is deleted and reported.
+async fn compute(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    change_set: &ChangeSet,
+) -> Result<Option<Vec<ResourceChange>>, Error> {
+    match changeset::wait(&aws.cfn, &aws.timing, &change_set.arn).await? {
+        Ready::Changes(changes) => Ok(Some(changes)),
+        Ready::Empty => {
+            cleanup(aws, ui, change_set).await;
+            ui.result(&format!(
+                "no changes: stack {} is up to date",
+                req.stack_name
+            ));
+            Ok(None)
         }
-        Ready::Failed { arn, reason } => {
-            cleanup(
-                aws,
-                ui,
-                &arn,
-                created_review_stack.then_some(stack_id.as_str()),
-            )
-            .await;
-            return Err(Failure::error(format!(
-                "change set {change_set_name} failed: {reason}"
-            )));
+        Ready::Failed { reason } => {
+            cleanup(aws, ui, change_set).await;
+            Err(Error::failed(format!(
+                "change set {} failed: {reason}",
+                change_set.name
+            )))
         }
-        Ready::Changes { changes, .. } => changes,
-    };
+    }
+}
 
-    // Review and approval.
+/// Prints the review and the danger block, and notes where the change set disagrees with the
+/// prediction. Returns the losses not approved yet.
+fn show(
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    changes: &[ResourceChange],
+    planned: &Planned,
+) -> Vec<String> {
     ui.note(&format!(
-        "Changes to stack {name} ({} resources):",
+        "Changes to stack {} ({} resources):",
+        req.stack_name,
         changes.len()
     ));
-    ui.note(changeset::review(ui, &changes, req.create_only).trim_end());
-    let danger = changeset::danger(&changes);
+    ui.note(review::review(&ui.style, changes).trim_end());
+    let danger = review::danger(changes);
     if !danger.is_empty() {
-        ui.note(changeset::danger_block(ui, &danger).trim_end());
+        ui.note(review::danger_block(&ui.style, review::DANGER_TITLE, &danger).trim_end());
     }
-    // The second check: the change set's danger against the prediction's.
-    let danger_ids = changeset::danger_ids(&changes);
-    if let Some(predicted) = &predicted {
-        let mut a = predicted.clone();
-        let mut b = danger_ids.clone();
+    let ids = review::danger_ids(changes);
+    if let Some(predicted) = &planned.predicted {
+        let (mut a, mut b) = (predicted.clone(), ids.clone());
         a.sort();
         b.sort();
         if a != b {
@@ -379,84 +498,105 @@ pub async fn deploy(
         }
     }
     // Losses already approved from the prediction are not asked about twice.
-    let danger: Vec<String> = danger
+    danger
         .into_iter()
-        .zip(&danger_ids)
-        .filter(|(_, id)| !approved.contains(id))
+        .zip(&ids)
+        .filter(|(_, id)| !planned.approved.contains(id))
         .map(|(d, _)| d)
-        .collect();
-    if req.no_execute {
-        ui.result(&format!(
-            "change set {change_set_name} left for review (not executed): {arn}"
-        ));
-        return Ok(Outcome::ChangeSetLeft {
-            name: change_set_name,
-            arn,
-        });
-    }
-    if changeset::needs_approval(req.approve, &changes, &danger) {
-        let refusal = if !ui.interactive {
-            Some(format!(
-                "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
-                if danger.is_empty() { "--approve any" } else { "data-holding resources would be lost" }
-            ))
-        } else if !ui.confirm(&format!(
-            "Execute change set {change_set_name} on stack {name}?"
-        )) {
-            Some("declined; the change set was deleted".to_string())
-        } else {
-            None
-        };
-        if let Some(message) = refusal {
-            cleanup(
-                aws,
-                ui,
-                &arn,
-                created_review_stack.then_some(stack_id.as_str()),
-            )
-            .await;
-            return Err(Failure::new(Exit::Approval, message));
-        }
-    }
+        .collect()
+}
 
-    // Execute and follow.
-    let token = format!("{change_set_name}-exec");
+/// Shows the changes and asks for approval when `--approve` wants it; a refusal deletes the
+/// change set (and the empty stack pcstack made for it).
+async fn review(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    change_set: &ChangeSet,
+    changes: &[ResourceChange],
+    planned: &Planned,
+) -> Result<(), Error> {
+    let danger = show(ui, req, changes, planned);
+    if !review::needs_approval(req.approve, changes, &danger) {
+        return Ok(());
+    }
+    let refusal = if !ui.interactive {
+        format!(
+            "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
+            if danger.is_empty() { "--approve any" } else { "data-holding resources would be lost" }
+        )
+    } else if ui.confirm(&format!(
+        "Execute change set {} on stack {}?",
+        change_set.name, req.stack_name
+    )) {
+        return Ok(());
+    } else {
+        "declined; the change set was deleted".to_string()
+    };
+    cleanup(aws, ui, change_set).await;
+    Err(Error::NotApproved(refusal))
+}
+
+/// Executes the change set and follows the stack to the end of the operation.
+async fn execute(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    change_set: &ChangeSet,
+    total: usize,
+    deadline: Option<Instant>,
+) -> Result<(), Error> {
+    let token = format!("{}-exec", change_set.name);
     let since = now();
     aws.cfn
         .execute_change_set()
-        .change_set_name(&arn)
+        .change_set_name(&change_set.arn)
         .client_request_token(&token)
         .set_disable_rollback(req.disable_rollback.then_some(true))
         .send()
         .await
         .map_err(|e| fail("ExecuteChangeSet", &e))?;
-    let finished = events::follow(
-        &aws.cfn,
-        &aws.timing,
-        ui,
-        interrupts,
-        &Follow {
-            stack_id: &stack_id,
-            stack_name: name,
-            token: Some(&token),
-            since,
-            total: changes.len(),
-            deadline,
-            resume: &req.resume,
-        },
-    )
-    .await?;
+    let follow = Follow {
+        stack_id: &change_set.stack_id,
+        stack_name: &req.stack_name,
+        token: Some(&token),
+        since,
+        total,
+        deadline,
+        resume: &req.resume,
+    };
+    let finished = events::follow(&aws.cfn, &aws.timing, ui, interrupts, &follow).await?;
     if !stack::succeeded(&finished.status) {
-        let report =
-            events::failure_report(ui, name, &finished.status, &finished.events, &req.resume);
-        return Err(Failure::new(Exit::StackFailed, report.trim_end()));
+        let report = events::failure_report(
+            ui,
+            &req.stack_name,
+            &finished.status,
+            &finished.events,
+            &req.resume,
+        );
+        return Err(Error::StackFailed(report.trim_end().to_string()));
     }
-    ui.note(&ui.green(&format!("stack {name}: {}", finished.status)));
+    ui.note(&ui.green(&format!(
+        "stack {}: {}",
+        req.stack_name,
+        finished.status.as_str()
+    )));
+    Ok(())
+}
 
+/// After a successful operation: termination protection as asked, then the outputs, shown and
+/// written to `--outputs-file`.
+async fn outputs(
+    aws: &Aws,
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    stack_id: &str,
+) -> Result<StackOutputs, Error> {
     if let Some(on) = req.termination_protection {
         aws.cfn
             .update_termination_protection()
-            .stack_name(&stack_id)
+            .stack_name(stack_id)
             .enable_termination_protection(on)
             .send()
             .await
@@ -467,52 +607,61 @@ pub async fn deploy(
                 )
             })?;
     }
-
-    let final_stack = stack::describe(&aws.cfn, &aws.timing, &stack_id)
+    let name = &req.stack_name;
+    let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)
         .await?
-        .ok_or_else(|| Failure::error(format!("stack {name} not found after deploy")))?;
+        .ok_or_else(|| Error::failed(format!("stack {name} not found after deploy")))?;
     let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region);
     if !outputs.outputs.is_empty() {
         ui.result(outputs.table().trim_end());
     }
     if let Some(path) = &req.outputs_file {
         outputs.write_file(path).map_err(|e| {
-            Failure::error(format!(
+            Error::failed(format!(
                 "stack deployed, but writing {} failed: {e}",
                 path.display()
             ))
         })?;
     }
-    Ok(Outcome::Deployed(outputs))
+    Ok(outputs)
 }
 
 /// Deletes a change set we won't execute, and the empty REVIEW_IN_PROGRESS stack pcstack made.
-async fn cleanup(aws: &Aws, ui: &Ui, change_set_arn: &str, review_stack: Option<&str>) {
+async fn cleanup(aws: &Aws, ui: &Ui, change_set: &ChangeSet) {
     if let Err(e) = aws
         .cfn
         .delete_change_set()
-        .change_set_name(change_set_arn)
+        .change_set_name(&change_set.arn)
         .send()
         .await
     {
         ui.note(&format!(
-            "could not delete change set {change_set_arn}: {}",
+            "could not delete change set {}: {}",
+            change_set.arn,
             super::aws::message(&e)
         ));
     }
-    if let Some(id) = review_stack {
-        if let Err(e) = aws.cfn.delete_stack().stack_name(id).send().await {
-            ui.note(&format!(
-                "could not delete the empty stack {id}: {}",
-                super::aws::message(&e)
-            ));
-        }
+    if !change_set.made_stack {
+        return;
+    }
+    if let Err(e) = aws
+        .cfn
+        .delete_stack()
+        .stack_name(&change_set.stack_id)
+        .send()
+        .await
+    {
+        ui.note(&format!(
+            "could not delete the empty stack {}: {}",
+            change_set.stack_id,
+            super::aws::message(&e)
+        ));
     }
 }
 
-async fn caller_account(aws: &Aws) -> Result<String, Failure> {
+async fn caller_account(aws: &Aws) -> Result<String, Error> {
     let sts = aws.sts.as_ref().ok_or_else(|| {
-        Failure::error(
+        Error::failed(
             "no STS client to find the account for the template bucket; pass --template-bucket",
         )
     })?;
@@ -523,7 +672,7 @@ async fn caller_account(aws: &Aws) -> Result<String, Failure> {
         )
     })?;
     me.account().map(str::to_string).ok_or_else(|| {
-        Failure::error("GetCallerIdentity returned no account; pass --template-bucket")
+        Error::failed("GetCallerIdentity returned no account; pass --template-bucket")
     })
 }
 
@@ -538,7 +687,14 @@ pub fn unix() -> u64 {
 }
 
 /// The deployed template of a stack (GetTemplate, stage Original), parsed from JSON or YAML.
-pub async fn deployed_template(aws: &Aws, stack: &str) -> Result<serde_json::Value, Failure> {
+pub async fn deployed_template(aws: &Aws, stack: &str) -> Result<serde_json::Value, Error> {
+    let body = deployed_body(aws, stack).await?;
+    plan::template::parse_template(&body)
+        .map_err(|e| Error::failed(format!("the deployed template can't be read: {e}")))
+}
+
+/// The deployed template's text (GetTemplate, stage Original).
+async fn deployed_body(aws: &Aws, stack: &str) -> Result<String, Error> {
     let got = patiently(&aws.timing, || {
         aws.cfn
             .get_template()
@@ -548,36 +704,26 @@ pub async fn deployed_template(aws: &Aws, stack: &str) -> Result<serde_json::Val
     })
     .await
     .map_err(|e| fail("GetTemplate", &e))?;
-    let body = got
-        .template_body()
-        .ok_or_else(|| Failure::error("GetTemplate returned no template body"))?;
-    super::template::parse_template(body)
-        .map_err(|e| Failure::error(format!("the deployed template can't be read: {e}")))
+    got.template_body
+        .ok_or_else(|| Error::failed("GetTemplate returned no template body"))
 }
 
 /// `pcstack outputs`: the deployed stack's outputs with env names from its deployed template
-/// (or `local`, a template file, when given).
+/// (or `local`, a template file, when given). A deployed template pcstack can't read only
+/// costs the declared names: outputs then get derived ones.
 pub async fn fetch_outputs(
     aws: &Aws,
     name: &str,
     local: Option<&TemplateSource>,
-) -> Result<StackOutputs, Failure> {
+) -> Result<StackOutputs, Error> {
     let found = stack::describe(&aws.cfn, &aws.timing, name)
         .await?
-        .ok_or_else(|| Failure::error(format!("stack {name} does not exist")))?;
+        .ok_or_else(|| Error::failed(format!("stack {name} does not exist")))?;
     let template = match local {
         Some(t) => Some(t.json.clone()),
         None => {
-            let got = aws
-                .cfn
-                .get_template()
-                .stack_name(found.stack_id().unwrap_or(name))
-                .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
-                .send()
-                .await
-                .map_err(|e| fail("GetTemplate", &e))?;
-            got.template_body()
-                .and_then(|b| super::template::parse_template(b).ok())
+            let body = deployed_body(aws, found.stack_id().unwrap_or(name)).await?;
+            plan::template::parse_template(&body).ok()
         }
     };
     Ok(StackOutputs::new(&found, template.as_ref(), &aws.region))

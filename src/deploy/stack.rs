@@ -1,12 +1,13 @@
 //! Looking up a stack and deciding what its status allows.
 
 use super::aws::{code, fail, message, patiently};
-use super::{Failure, Timing};
-use aws_sdk_cloudformation::types::Stack;
+use super::Timing;
+use crate::error::Error;
+use aws_sdk_cloudformation::types::{Stack, StackStatus};
 use aws_sdk_cloudformation::Client;
 
 /// One DescribeStacks; `None` when the stack does not exist.
-pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Option<Stack>, Failure> {
+pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Option<Stack>, Error> {
     match patiently(timing, || cfn.describe_stacks().stack_name(name).send()).await {
         Ok(out) => Ok(out.stacks.and_then(|s| s.into_iter().next())),
         Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => {
@@ -16,8 +17,28 @@ pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Optio
     }
 }
 
+/// The stack's status as CloudFormation spells it (`UPDATE_COMPLETE`), for messages.
 pub fn status(stack: &Stack) -> &str {
-    stack.stack_status().map_or("", |s| s.as_str())
+    stack.stack_status().map_or("", StackStatus::as_str)
+}
+
+/// An operation is running on the stack.
+pub fn in_progress(status: &StackStatus) -> bool {
+    use StackStatus as S;
+    match status {
+        S::CreateInProgress
+        | S::DeleteInProgress
+        | S::ImportInProgress
+        | S::ImportRollbackInProgress
+        | S::ReviewInProgress
+        | S::RollbackInProgress
+        | S::UpdateCompleteCleanupInProgress
+        | S::UpdateInProgress
+        | S::UpdateRollbackCompleteCleanupInProgress
+        | S::UpdateRollbackInProgress => true,
+        // A status newer than this SDK: CloudFormation's naming says whether it is running.
+        other => other.as_str().ends_with("_IN_PROGRESS"),
+    }
 }
 
 /// What a deploy does with a stack in a given state.
@@ -25,6 +46,7 @@ pub fn status(stack: &Stack) -> &str {
 pub enum Gate {
     /// No stack, or one waiting for its first change set.
     Create,
+    /// A stack to update.
     Update,
     /// Another operation is running: follow it, then look again.
     Wait,
@@ -34,36 +56,41 @@ pub enum Gate {
     Blocked(String),
 }
 
-pub fn gate(name: &str, status: Option<&str>) -> Gate {
+/// What deploy may do with stack `name` in `status` (`None`: no such stack).
+pub fn gate(name: &str, status: Option<&StackStatus>) -> Gate {
+    use StackStatus as S;
     let Some(status) = status else {
         return Gate::Create;
     };
     match status {
-        "REVIEW_IN_PROGRESS" => Gate::Create,
-        "ROLLBACK_COMPLETE" => Gate::Recreate,
-        s if s.ends_with("_IN_PROGRESS") => Gate::Wait,
-        "UPDATE_ROLLBACK_FAILED" => Gate::Blocked(format!(
+        S::ReviewInProgress | S::DeleteComplete => Gate::Create,
+        S::RollbackComplete => Gate::Recreate,
+        s if in_progress(s) => Gate::Wait,
+        S::UpdateRollbackFailed => Gate::Blocked(format!(
             "stack {name} is UPDATE_ROLLBACK_FAILED: a rollback could not finish. Fix the cause shown in its events, then run `aws cloudformation continue-update-rollback --stack-name {name}` (with --resources-to-skip for resources that can't roll back), and deploy again."
         )),
-        "DELETE_FAILED" => Gate::Blocked(format!(
+        S::DeleteFailed => Gate::Blocked(format!(
             "stack {name} is DELETE_FAILED: some resources could not be deleted. Remove what blocks them (e.g. a non-empty bucket), then run `pcstack destroy --stack-name {name}` again."
         )),
-        "ROLLBACK_FAILED" | "CREATE_FAILED" => Gate::Blocked(format!(
-            "stack {name} is {status}: its creation failed and could not be cleaned up. Run `pcstack destroy --stack-name {name}`, then deploy again."
+        S::RollbackFailed | S::CreateFailed => Gate::Blocked(format!(
+            "stack {name} is {}: its creation failed and could not be cleaned up. Run `pcstack destroy --stack-name {name}`, then deploy again.",
+            status.as_str()
         )),
-        "IMPORT_ROLLBACK_FAILED" => Gate::Blocked(format!(
+        S::ImportRollbackFailed => Gate::Blocked(format!(
             "stack {name} is IMPORT_ROLLBACK_FAILED: fix the resources named in its events, then run `aws cloudformation continue-update-rollback --stack-name {name}`."
         )),
-        "DELETE_COMPLETE" => Gate::Create,
         _ => Gate::Update,
     }
 }
 
 /// Success states at the end of an operation.
-pub fn succeeded(status: &str) -> bool {
+pub fn succeeded(status: &StackStatus) -> bool {
     matches!(
         status,
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE" | "DELETE_COMPLETE"
+        StackStatus::CreateComplete
+            | StackStatus::UpdateComplete
+            | StackStatus::ImportComplete
+            | StackStatus::DeleteComplete
     )
 }
 
@@ -78,15 +105,23 @@ mod tests {
 
     #[test]
     fn gate_by_status() {
+        use StackStatus as S;
         assert_eq!(gate("s", None), Gate::Create);
-        assert_eq!(gate("s", Some("REVIEW_IN_PROGRESS")), Gate::Create);
-        assert_eq!(gate("s", Some("UPDATE_IN_PROGRESS")), Gate::Wait);
-        assert_eq!(gate("s", Some("ROLLBACK_COMPLETE")), Gate::Recreate);
-        assert_eq!(gate("s", Some("UPDATE_ROLLBACK_COMPLETE")), Gate::Update);
+        assert_eq!(gate("s", Some(&S::ReviewInProgress)), Gate::Create);
+        assert_eq!(gate("s", Some(&S::UpdateInProgress)), Gate::Wait);
+        assert_eq!(gate("s", Some(&S::RollbackComplete)), Gate::Recreate);
+        assert_eq!(gate("s", Some(&S::UpdateRollbackComplete)), Gate::Update);
         assert!(
-            matches!(gate("s", Some("UPDATE_ROLLBACK_FAILED")), Gate::Blocked(m) if m.contains("continue-update-rollback"))
+            matches!(gate("s", Some(&S::UpdateRollbackFailed)), Gate::Blocked(m) if m.contains("continue-update-rollback"))
         );
-        assert!(matches!(gate("s", Some("DELETE_FAILED")), Gate::Blocked(_)));
+        assert!(matches!(
+            gate("s", Some(&S::DeleteFailed)),
+            Gate::Blocked(_)
+        ));
+        assert_eq!(
+            gate("s", Some(&S::from("FUTURE_THING_IN_PROGRESS"))),
+            Gate::Wait
+        );
         assert_eq!(
             account_from_arn("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"),
             Some("123456789012")

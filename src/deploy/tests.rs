@@ -1,11 +1,11 @@
 //! Failure sequences moto can't produce, scripted with aws-smithy-mocks.
 
 use super::aws::Aws;
-use super::changeset::Approve;
 use super::events::Interrupts;
 use super::run::{deploy, DeployRequest, Outcome};
 use super::ui::Ui;
-use super::{Exit, TemplateSource, Timing};
+use super::Timing;
+use crate::error::Error;
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
@@ -23,6 +23,8 @@ use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::DateTime;
 use indexmap::IndexMap;
+use plan::review::Approve;
+use plan::TemplateSource;
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1";
 const TEMPLATE: &str =
@@ -53,9 +55,6 @@ fn request() -> DeployRequest<'static> {
         template: TemplateSource::parse(TEMPLATE.into()).unwrap_or_else(|e| panic!("{e}")),
         parameters: IndexMap::new(),
         checker: None,
-        create_only: |t| {
-            (t == "AWS::FSx::FileSystem").then_some(&["LustreConfiguration/DeploymentType"][..])
-        },
         template_bucket: None,
         approve: Approve::Destructive,
         no_execute: false,
@@ -137,7 +136,7 @@ fn now() -> i64 {
     DateTime::from(std::time::SystemTime::now()).secs()
 }
 
-async fn run(aws: &Aws, req: &DeployRequest<'_>) -> (Result<Outcome, super::Failure>, String) {
+async fn run(aws: &Aws, req: &DeployRequest<'_>) -> (Result<Outcome, Error>, String) {
     let (ui, buf) = Ui::captured();
     let result = deploy(aws, &ui, &Interrupts::default(), req).await;
     let text = buf
@@ -219,23 +218,23 @@ async fn create_failed_root_cause_is_first_non_cancellation() {
     let aws = aws(&[&describe, &create, &cs, &execute, &events]);
     let (result, text) = run(&aws, &request()).await;
     let failure = result.expect_err("stack failed");
-    assert_eq!(failure.exit, Exit::StackFailed, "{text}");
+    assert_eq!(failure.exit_code(), 3, "{text}");
     assert!(
-        failure.message.contains("root cause: Fs (AWS::FSx::FileSystem) physical ID phys-Fs: CREATE_FAILED StorageCapacity must be 1200"),
+        failure.to_string().contains("root cause: Fs (AWS::FSx::FileSystem) physical ID phys-Fs: CREATE_FAILED StorageCapacity must be 1200"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(
         failure
-            .message
+            .to_string()
             .contains("other failed resources:\n  Vpc (AWS::EC2::VPC)"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(
-        failure.message.contains("--recreate"),
+        failure.to_string().contains("--recreate"),
         "{}",
-        failure.message
+        failure.to_string()
     );
 }
 
@@ -286,18 +285,18 @@ async fn update_rollback_complete_is_exit_3_after_throttling() {
     let aws = aws(&[&describe, &create, &cs, &execute, &events]);
     let (result, text) = run(&aws, &request()).await;
     let failure = result.expect_err("update failed");
-    assert_eq!(failure.exit, Exit::StackFailed, "{text}");
+    assert_eq!(failure.exit_code(), 3, "{text}");
     assert!(
-        failure.message.contains("UPDATE_ROLLBACK_COMPLETE"),
+        failure.to_string().contains("UPDATE_ROLLBACK_COMPLETE"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(
-        failure.message.contains(
+        failure.to_string().contains(
             "root cause: Vpc (AWS::EC2::VPC) physical ID phys-Vpc: UPDATE_FAILED Invalid CIDR"
         ),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(text.contains("UPDATE_FAILED"), "{text}");
 }
@@ -347,11 +346,13 @@ async fn failed_change_set_prints_reason_and_is_deleted() {
     let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
     let (result, _) = run(&aws, &request()).await;
     let failure = result.expect_err("change set failed");
-    assert_eq!(failure.exit, Exit::Error);
+    assert_eq!(failure.exit_code(), 1);
     assert!(
-        failure.message.contains("references undefined resource X"),
+        failure
+            .to_string()
+            .contains("references undefined resource X"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert_eq!(delete.num_calls(), 1);
     assert_eq!(execute.num_calls(), 0);
@@ -406,11 +407,11 @@ async fn replacing_a_file_system_needs_approval_exit_5_without_tty() {
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs, &delete_stack]);
     let (result, text) = run(&aws, &request()).await;
     let failure = result.expect_err("approval needed");
-    assert_eq!(failure.exit, Exit::Approval);
+    assert_eq!(failure.exit_code(), 5);
     assert!(
-        failure.message.contains("--approve never"),
+        failure.to_string().contains("--approve never"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(
         text.contains("~ Fs (AWS::FSx::FileSystem) REPLACEMENT"),
@@ -432,7 +433,7 @@ async fn invalid_parameter_makes_no_call() {
     let mut req = request();
     req.parameters.insert("Unknown".into(), "1".into());
     let (result, _) = run(&aws, &req).await;
-    assert_eq!(result.expect_err("invalid").exit, Exit::Invalid);
+    assert_eq!(result.expect_err("invalid").exit_code(), 2);
     assert_eq!(describe.num_calls(), 0);
 }
 
@@ -462,12 +463,12 @@ async fn predicted_file_system_replacement_exits_5_before_any_change_set() {
     let aws = aws(&[&describe, &deployed, &create, &execute]);
     let (result, text) = run(&aws, &lustre_v2_request()).await;
     let failure = result.expect_err("approval needed");
-    assert_eq!(failure.exit, Exit::Approval, "{text}");
+    assert_eq!(failure.exit_code(), 5, "{text}");
     assert!(
-        failure.message.contains("no change set was created")
-            && failure.message.contains("--approve never"),
+        failure.to_string().contains("no change set was created")
+            && failure.to_string().contains("--approve never"),
         "{}",
-        failure.message
+        failure.to_string()
     );
     assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"), "{text}");
     assert_eq!(deployed.num_calls(), 1);
@@ -526,7 +527,7 @@ async fn an_unpredicted_change_set_loss_is_still_blocked() {
         mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs]);
     let (result, text) = run(&aws, &request()).await;
-    assert_eq!(result.expect_err("approval").exit, Exit::Approval, "{text}");
+    assert_eq!(result.expect_err("approval").exit_code(), 5, "{text}");
     assert!(!text.contains("DANGER (predicted"), "{text}");
     assert!(
         text.contains("disagree on data-holding resources lost (predicted: []; change set: [Fs])"),

@@ -19,7 +19,8 @@ type Sink = Arc<Mutex<dyn Write + Send>>;
 type Asker = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 pub struct Ui {
-    pub color: bool,
+    /// Colors, decided once for the terminal.
+    pub style: plan::Style,
     /// stdin is a terminal: questions can be asked.
     pub interactive: bool,
     pub progress: ProgressMode,
@@ -39,7 +40,7 @@ impl Ui {
             other => other,
         };
         Self {
-            color,
+            style: plan::Style { color },
             interactive: std::io::stdin().is_terminal(),
             progress,
             err: Arc::new(Mutex::new(std::io::stderr())),
@@ -61,7 +62,7 @@ impl Ui {
     pub fn captured() -> (Self, Arc<Mutex<Vec<u8>>>) {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let ui = Self {
-            color: false,
+            style: plan::Style::PLAIN,
             interactive: false,
             progress: ProgressMode::Log,
             err: buf.clone(),
@@ -85,25 +86,21 @@ impl Ui {
         }
     }
 
+    /// Red text, when colors are on.
     pub fn red(&self, s: &str) -> String {
-        self.paint("31", s)
+        self.style.red(s)
     }
+    /// Yellow text, when colors are on.
     pub fn yellow(&self, s: &str) -> String {
-        self.paint("33", s)
+        self.style.yellow(s)
     }
+    /// Green text, when colors are on.
     pub fn green(&self, s: &str) -> String {
-        self.paint("32", s)
+        self.style.green(s)
     }
+    /// Bold text, when colors are on.
     pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
-    }
-
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        self.style.bold(s)
     }
 
     /// Asks a question on the terminal; `None` when there is no terminal or no answer.

@@ -2,15 +2,15 @@
 //! first use (encrypted, public access blocked, TLS only).
 
 use super::aws::{code, dns_suffix, fail, partition};
-use super::template::TemplateSource;
 use super::ui::Ui;
-use super::Failure;
+use crate::error::Error;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
     ServerSideEncryptionRule,
 };
+use plan::TemplateSource;
 
 /// Largest body sent inline (TemplateBody); larger ones must go through S3.
 pub const MAX_INLINE_BYTES: usize = 51_200;
@@ -64,7 +64,7 @@ pub async fn upload(
     account: &str,
     region: &str,
     endpoint: Option<&str>,
-) -> Result<String, Failure> {
+) -> Result<String, Error> {
     let (bucket, is_default) = match bucket {
         Some(b) => (b.to_string(), false),
         None => (default_bucket(account, region), true),
@@ -113,7 +113,7 @@ async fn create_bucket(
     bucket: &str,
     region: &str,
     endpoint: Option<&str>,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let mut req = s3.create_bucket().bucket(bucket);
     // us-east-1 is the one region that refuses an explicit location constraint.
     if region != "us-east-1" {
@@ -131,7 +131,7 @@ async fn create_bucket(
             ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::Aes256)
                 .build()
-                .map_err(|e| Failure::error(e.to_string()))?,
+                .map_err(|e| Error::failed(e.to_string()))?,
         )
         .build();
     s3.put_bucket_encryption()
@@ -140,7 +140,7 @@ async fn create_bucket(
             ServerSideEncryptionConfiguration::builder()
                 .rules(rule)
                 .build()
-                .map_err(|e| Failure::error(e.to_string()))?,
+                .map_err(|e| Error::failed(e.to_string()))?,
         )
         .send()
         .await

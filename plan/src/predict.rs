@@ -7,8 +7,9 @@
 //! template change), conditions' evaluation, and replacements CloudFormation decides at run time
 //! ("Conditional"). The change set review stays the second, authoritative check.
 
-use super::changeset::{CreateOnlyLookup, DATA_HOLDING};
-use super::ui::Ui;
+use crate::review::{danger_block, DANGER_TITLE};
+use crate::style::Style;
+use crate::types;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -107,79 +108,35 @@ pub struct Prediction {
 }
 
 /// Compares the deployed template `old` with the local template `new`.
-pub fn predict(old: &Json, new: &Json, create_only: CreateOnlyLookup) -> Prediction {
-    let empty = Map::new();
-    let section = |t: &'_ Json, name: &str| -> Map<String, Json> {
-        t.get(name)
-            .and_then(Json::as_object)
-            .unwrap_or(&empty)
-            .clone()
-    };
+pub fn predict(old: &Json, new: &Json) -> Prediction {
     let (old_res, new_res) = (section(old, "Resources"), section(new, "Resources"));
-    let mut resources = Vec::new();
-    for (id, n) in &new_res {
-        let n_type = type_of(n);
-        match old_res.get(id) {
-            None => {
-                let mut changes = Vec::new();
-                diff_resource_body(&Json::Object(Map::new()), n, &mut changes);
-                resources.push(resource(
-                    id,
-                    Action::Add,
-                    &n_type,
-                    None,
-                    changes,
-                    create_only,
-                ));
-            }
-            Some(o) => {
-                let o_type = type_of(o);
-                let mut changes = Vec::new();
-                diff_resource_body(o, n, &mut changes);
-                if o_type != n_type {
-                    resources.push(resource(
-                        id,
-                        Action::TypeChange,
-                        &n_type,
-                        Some(o_type),
-                        changes,
-                        create_only,
-                    ));
-                } else if !changes.is_empty() {
-                    let (o_props, n_props) = (props(o), props(n));
-                    let paths = create_only(&n_type);
-                    for c in &mut changes {
-                        c.create_only = c.attribute == "Properties"
-                            && paths.is_some_and(|p| {
-                                touches_create_only(p, &c.path, &o_props, &n_props)
-                            });
-                    }
-                    resources.push(resource(
-                        id,
-                        Action::Modify,
-                        &n_type,
-                        None,
-                        changes,
-                        create_only,
-                    ));
-                }
-            }
-        }
-    }
-    for (id, o) in &old_res {
-        if !new_res.contains_key(id) {
-            let mut changes = Vec::new();
-            diff_resource_body(o, &Json::Object(Map::new()), &mut changes);
-            resources.push(resource(
+    let mut resources: Vec<ResourceDiff> = new_res
+        .iter()
+        .filter_map(|(id, n)| match old_res.get(id) {
+            None => Some(resource(
                 id,
-                Action::Remove,
-                &type_of(o),
+                Action::Add,
+                &type_of(n),
                 None,
-                changes,
-                create_only,
-            ));
-        }
-    }
+                body_changes(&EMPTY, n),
+            )),
+            Some(o) => modified(id, o, n),
+        })
+        .collect();
+    resources.extend(
+        old_res
+            .iter()
+            .filter(|(id, _)| !new_res.contains_key(*id))
+            .map(|(id, o)| {
+                resource(
+                    id,
+                    Action::Remove,
+                    &type_of(o),
+                    None,
+                    body_changes(o, &EMPTY),
+                )
+            }),
+    );
     let sections = OTHER_SECTIONS
         .iter()
         .filter(|s| !same(old.get(**s), new.get(**s)))
@@ -187,10 +144,52 @@ pub fn predict(old: &Json, new: &Json, create_only: CreateOnlyLookup) -> Predict
         .collect();
     Prediction {
         resources,
-        parameters: entries(&section(old, "Parameters"), &section(new, "Parameters")),
-        outputs: entries(&section(old, "Outputs"), &section(new, "Outputs")),
+        parameters: entries(section(old, "Parameters"), section(new, "Parameters")),
+        outputs: entries(section(old, "Outputs"), section(new, "Outputs")),
         sections,
     }
+}
+
+/// An empty resource body: the "before" of an addition, the "after" of a removal.
+static EMPTY: Json = Json::Null;
+
+fn section<'a>(t: &'a Json, name: &str) -> &'a Map<String, Json> {
+    static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+    t.get(name)
+        .and_then(Json::as_object)
+        .unwrap_or_else(|| NONE.get_or_init(Map::new))
+}
+
+fn body_changes(old: &Json, new: &Json) -> Vec<Change> {
+    let mut changes = Vec::new();
+    diff_resource_body(old, new, &mut changes);
+    changes
+}
+
+/// A resource in both templates: a type change, a modification (each property change marked
+/// create-only or not), or nothing.
+fn modified(id: &str, o: &Json, n: &Json) -> Option<ResourceDiff> {
+    let (o_type, n_type) = (type_of(o), type_of(n));
+    let mut changes = body_changes(o, n);
+    if o_type != n_type {
+        return Some(resource(
+            id,
+            Action::TypeChange,
+            &n_type,
+            Some(o_type),
+            changes,
+        ));
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let (o_props, n_props) = (props(o), props(n));
+    let paths = types::create_only(&n_type);
+    for c in &mut changes {
+        c.create_only = c.attribute == "Properties"
+            && paths.is_some_and(|p| touches_create_only(p, &c.path, &o_props, &n_props));
+    }
+    Some(resource(id, Action::Modify, &n_type, None, changes))
 }
 
 fn resource(
@@ -199,17 +198,14 @@ fn resource(
     type_name: &str,
     old_type: Option<String>,
     changes: Vec<Change>,
-    create_only: CreateOnlyLookup,
 ) -> ResourceDiff {
     let replacement = match action {
         Action::TypeChange => true,
         Action::Modify => changes.iter().any(|c| c.create_only),
         Action::Add | Action::Remove => false,
     };
-    let data_holding = DATA_HOLDING.contains(&type_name)
-        || old_type
-            .as_deref()
-            .is_some_and(|t| DATA_HOLDING.contains(&t));
+    let data_holding =
+        types::holds_data(type_name) || old_type.as_deref().is_some_and(types::holds_data);
     ResourceDiff {
         logical_id: id.to_string(),
         action,
@@ -217,7 +213,7 @@ fn resource(
         old_type,
         replacement,
         data_holding,
-        create_only_known: create_only(type_name).is_some(),
+        create_only_known: types::create_only(type_name).is_some(),
         changes,
     }
 }
@@ -502,13 +498,13 @@ impl Prediction {
 
     /// The text form of `pcstack diff`: grouped by section and action, `+`/`~`/`-` markers,
     /// `(replaces)` on replacing changes, then the danger block and a summary.
-    pub fn render(&self, ui: &Ui) -> String {
+    pub fn render(&self, style: &Style) -> String {
         if self.is_empty() {
             return "no differences: the local template matches the deployed one\n".into();
         }
         let mut out = String::new();
         if !self.resources.is_empty() {
-            out.push_str(&format!("{}\n", ui.bold("Resources")));
+            out.push_str(&format!("{}\n", style.bold("Resources")));
             for action in [
                 Action::Add,
                 Action::TypeChange,
@@ -516,7 +512,7 @@ impl Prediction {
                 Action::Remove,
             ] {
                 for r in self.resources.iter().filter(|r| r.action == action) {
-                    self.render_resource(ui, r, &mut out);
+                    self.render_resource(style, r, &mut out);
                 }
             }
         }
@@ -524,13 +520,13 @@ impl Prediction {
             if entries.is_empty() {
                 continue;
             }
-            out.push_str(&format!("{}\n", ui.bold(title)));
+            out.push_str(&format!("{}\n", style.bold(title)));
             for action in [Action::Add, Action::Modify, Action::Remove] {
                 for e in entries.iter().filter(|e| e.action == action) {
-                    out.push_str(&format!("  {} {}\n", paint_sign(ui, action), e.name));
+                    out.push_str(&format!("  {} {}\n", paint_sign(style, action), e.name));
                     if action == Action::Modify {
                         for c in &e.changes {
-                            out.push_str(&change_line(ui, c));
+                            out.push_str(&change_line(style, c));
                         }
                     }
                 }
@@ -539,14 +535,14 @@ impl Prediction {
         if !self.sections.is_empty() {
             out.push_str(&format!(
                 "{}\n  ~ {}\n",
-                ui.bold("Other sections"),
+                style.bold("Other sections"),
                 self.sections.join(", ")
             ));
         }
         let danger = self.danger();
         if !danger.is_empty() {
             out.push('\n');
-            out.push_str(&super::changeset::danger_block(ui, &danger));
+            out.push_str(&danger_block(style, DANGER_TITLE, &danger));
         }
         let (add, modify, replace, remove) = self.counts();
         out.push_str(&format!(
@@ -555,24 +551,24 @@ impl Prediction {
         out
     }
 
-    fn render_resource(&self, ui: &Ui, r: &ResourceDiff, out: &mut String) {
+    fn render_resource(&self, style: &Style, r: &ResourceDiff, out: &mut String) {
         let mut line = format!(
             "  {} {} ({})",
-            paint_sign(ui, r.action),
+            paint_sign(style, r.action),
             r.logical_id,
             r.type_name
         );
         if let Some(t) = &r.old_type {
             line = format!(
                 "  {} {} ({} -> {})",
-                paint_sign(ui, r.action),
+                paint_sign(style, r.action),
                 r.logical_id,
                 t,
                 r.type_name
             );
         }
         if r.replacement {
-            line.push_str(&format!(" {}", ui.red("(replaces)")));
+            line.push_str(&format!(" {}", style.red("(replaces)")));
         }
         if r.data_holding {
             line.push_str(" [data]");
@@ -582,16 +578,16 @@ impl Prediction {
         match r.action {
             Action::TypeChange => out.push_str(&format!(
                 "      {}\n",
-                ui.yellow("CloudFormation refuses to change a resource's type in place; rename the logical ID to replace it")
+                style.yellow("CloudFormation refuses to change a resource's type in place; rename the logical ID to replace it")
             )),
             Action::Modify => {
                 for c in &r.changes {
-                    out.push_str(&change_line(ui, c));
+                    out.push_str(&change_line(style, c));
                 }
                 if !r.create_only_known && r.changes.iter().any(|c| c.attribute == "Properties") {
                     out.push_str(&format!(
                         "      {}\n",
-                        ui.yellow("create-only properties of this type are unknown: the change set shows whether it is replaced")
+                        style.yellow("create-only properties of this type are unknown: the change set shows whether it is replaced")
                     ));
                 }
             }
@@ -600,24 +596,24 @@ impl Prediction {
     }
 }
 
-fn paint_sign(ui: &Ui, action: Action) -> String {
+fn paint_sign(style: &Style, action: Action) -> String {
     match action {
-        Action::Add => ui.green("+"),
-        Action::Remove => ui.red("-"),
-        Action::Modify | Action::TypeChange => ui.yellow("~"),
+        Action::Add => style.green("+"),
+        Action::Remove => style.red("-"),
+        Action::Modify | Action::TypeChange => style.yellow("~"),
     }
 }
 
-fn change_line(ui: &Ui, c: &Change) -> String {
+fn change_line(style: &Style, c: &Change) -> String {
     let (sign, values) = match (&c.old, &c.new) {
         (None, Some(n)) => (Action::Add, short(n)),
         (Some(o), None) => (Action::Remove, short(o)),
         (Some(o), Some(n)) => (Action::Modify, format!("{} -> {}", short(o), short(n))),
         (None, None) => (Action::Modify, String::new()),
     };
-    let mut line = format!("      {} {}: {values}", paint_sign(ui, sign), c.label());
+    let mut line = format!("      {} {}: {values}", paint_sign(style, sign), c.label());
     if c.create_only {
-        line.push_str(&format!(" {}", ui.red("(create-only, replaces)")));
+        line.push_str(&format!(" {}", style.red("(create-only, replaces)")));
     }
     line.push('\n');
     line
@@ -637,7 +633,7 @@ fn short(v: &Json) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::template::parse_template;
+    use crate::template::parse_template;
     use serde_json::json;
 
     const TUTORIAL: &str = include_str!("../../tests/fixtures/tutorial-shaped.yaml");
@@ -654,10 +650,6 @@ mod tests {
         parse_template(TUTORIAL).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn lookup() -> CreateOnlyLookup {
-        constructs::l1::create_only_of
-    }
-
     fn find<'a>(p: &'a Prediction, id: &str) -> &'a ResourceDiff {
         p.resources
             .iter()
@@ -665,13 +657,13 @@ mod tests {
             .unwrap_or_else(|| panic!("no change predicted for {id}"))
     }
 
-    fn plain() -> Ui {
-        Ui::captured().0
+    fn plain() -> Style {
+        Style::PLAIN
     }
 
     #[test]
     fn the_tutorial_stack_updates_in_place() {
-        let p = predict(&tutorial(), &synthesized(), lookup());
+        let p = predict(&tutorial(), &synthesized());
         let text = p.render(&plain());
         let replaced: Vec<&str> = p
             .resources
@@ -754,7 +746,7 @@ mod tests {
         let new = edited(|t| {
             t["Resources"]["SecurityGroup"]["Properties"]["GroupDescription"] = json!("EFA");
         });
-        let p = predict(&tutorial(), &new, lookup());
+        let p = predict(&tutorial(), &new);
         let sg = find(&p, "SecurityGroup");
         assert!(sg.replacement && !sg.data_holding);
         assert_eq!(sg.changes.len(), 1);
@@ -776,7 +768,7 @@ mod tests {
             t["Resources"]["FSxLFilesystem"]["Properties"]["LustreConfiguration"]
                 ["DeploymentType"] = json!("PERSISTENT_2");
         });
-        let p = predict(&tutorial(), &new, lookup());
+        let p = predict(&tutorial(), &new);
         let fs = find(&p, "FSxLFilesystem");
         assert!(fs.replacement && fs.data_holding);
         let dt = fs
@@ -822,7 +814,7 @@ mod tests {
                 ["RootVolumeConfiguration"]["NfsExports"][0]["ClientConfigurations"][0]
                 ["Options"] = json!(["rw", "crossmnt"]);
         });
-        let p = predict(&synthesized(), &new, lookup());
+        let p = predict(&synthesized(), &new);
         let fs = find(&p, "OpenZFSFileSystem");
         assert!(fs.replacement, "{fs:?}");
         assert_eq!(
@@ -835,27 +827,27 @@ mod tests {
                 .as_object_mut()
                 .map(|m| m.remove("OpenZFSConfiguration"));
         });
-        let p = predict(&synthesized(), &gone, lookup());
+        let p = predict(&synthesized(), &gone);
         assert!(find(&p, "OpenZFSFileSystem").replacement);
         // Adding a create-only property replaces too.
         let kms = edited(|t| {
             t["Resources"]["FSxLFilesystem"]["Properties"]["KmsKeyId"] = json!("k");
         });
-        let p = predict(&synthesized(), &kms, lookup());
+        let p = predict(&synthesized(), &kms);
         let fs = find(&p, "FSxLFilesystem");
         assert!(fs.replacement && fs.changes[0].old.is_none());
     }
 
     #[test]
     fn identical_templates_and_cloudformation_equalities_are_no_change() {
-        let p = predict(&synthesized(), &synthesized(), lookup());
+        let p = predict(&synthesized(), &synthesized());
         assert!(p.is_empty(), "{p:?}");
         assert!(p.render(&plain()).starts_with("no differences"));
         let old = json!({"Resources": {"R": {"Type": "AWS::EC2::SecurityGroupIngress", "DependsOn": "A",
             "Properties": {"IpProtocol": -1, "FromPort": "-1", "ToPort": -1}}}});
         let new = json!({"Resources": {"R": {"Type": "AWS::EC2::SecurityGroupIngress", "DependsOn": ["A"],
             "Properties": {"IpProtocol": "-1", "FromPort": -1, "ToPort": -1}}}});
-        assert!(predict(&old, &new, lookup()).is_empty());
+        assert!(predict(&old, &new).is_empty());
     }
 
     #[test]
@@ -877,7 +869,7 @@ mod tests {
             },
             "Outputs": {"O": {"Value": {"Fn::GetAtt": ["Thing", "SubnetId"]}}}
         });
-        let p = predict(&old, &new, lookup());
+        let p = predict(&old, &new);
         let bucket = find(&p, "Bucket");
         assert_eq!(bucket.action, Action::Remove);
         assert!(bucket.data_holding);

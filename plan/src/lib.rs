@@ -1,0 +1,36 @@
+//! `plan`: everything pcstack knows about CloudFormation templates that needs no AWS call.
+//!
+//! - [`template`]: read any template (JSON, or YAML with short-form tags such as `!Ref`) into
+//!   one JSON form, and what deploy needs from it (parameters, output variable names).
+//! - [`params`]: parameter values from flags, files and config, checked against the template's
+//!   own constraints before anything is sent.
+//! - [`predict`]: the diff of two templates and the replacements it implies.
+//! - [`review`]: a change set's resource changes as plain data, the review text, the danger
+//!   block and the approval decision.
+//! - [`types`]: facts about resource types (create-only properties, whether they hold data).
+//! - [`style`]: colors as string decoration.
+//!
+//! The CLI holds the AWS calls and the terminal; this crate is what they decide with.
+//!
+//! ```
+//! let old = plan::template::parse_template(
+//!     "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: a\n",
+//! )?;
+//! let new = plan::template::parse_template(
+//!     r#"{"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "b"}}}}"#,
+//! )?;
+//! let prediction = plan::predict::predict(&old, &new);
+//! // GroupDescription is create-only: changing it replaces the security group.
+//! assert!(prediction.resources[0].replacement);
+//! # Ok::<(), String>(())
+//! ```
+
+pub mod params;
+pub mod predict;
+pub mod review;
+pub mod style;
+pub mod template;
+pub mod types;
+
+pub use style::Style;
+pub use template::TemplateSource;

@@ -1,0 +1,106 @@
+//! One error type for every command, each kind with its exit code (README "Exit codes").
+
+use std::fmt;
+use synth::Diagnostics;
+
+/// Why a command stopped short.
+#[derive(Debug)]
+pub enum Error {
+    /// Invalid input, every problem listed (config, template, parameters). Nothing was written
+    /// and nothing sent to AWS. Exit 2.
+    Invalid(Diagnostics),
+    /// Invalid input said in one message (a flag, an unreadable file). Exit 2.
+    Usage(String),
+    /// An AWS call failed. Exit 1.
+    Aws {
+        /// The API operation and what it was for (`DescribeStacks net`).
+        operation: String,
+        /// AWS's code and message, or the connection problem.
+        message: String,
+    },
+    /// Stopped before changing anything: a stack state deploy can't continue from, a failed
+    /// change set, a missing stack, a stale `synth --check`. Exit 1.
+    Failed(String),
+    /// The stack operation ran and failed; the report names the root cause. Exit 3.
+    StackFailed(String),
+    /// Stopped waiting (`--timeout`, or detached); the operation goes on in CloudFormation. Exit 4.
+    StoppedWaiting(String),
+    /// Approval was needed but could not be asked (no terminal), or it was declined. Exit 5.
+    NotApproved(String),
+    /// Interrupted by Ctrl-C. Exit 130.
+    Interrupted(String),
+}
+
+impl Error {
+    /// The process exit code of this kind of failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Aws { .. } | Error::Failed(_) => 1,
+            Error::Invalid(_) | Error::Usage(_) => 2,
+            Error::StackFailed(_) => 3,
+            Error::StoppedWaiting(_) => 4,
+            Error::NotApproved(_) => 5,
+            Error::Interrupted(_) => 130,
+        }
+    }
+
+    /// Shorthand for [`Error::Failed`].
+    pub fn failed(message: impl Into<String>) -> Self {
+        Error::Failed(message.into())
+    }
+
+    /// Shorthand for [`Error::Usage`].
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(d) => write!(f, "{}", d.to_string().trim_end()),
+            Error::Aws { operation, message } => write!(f, "{operation} failed: {message}"),
+            Error::Usage(m)
+            | Error::Failed(m)
+            | Error::StackFailed(m)
+            | Error::StoppedWaiting(m)
+            | Error::NotApproved(m)
+            | Error::Interrupted(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn each_kind_has_its_documented_exit_code() {
+        let cases = [
+            (Error::Invalid(synth::Diagnostics::new()), 2),
+            (Error::usage("x"), 2),
+            (
+                Error::Aws {
+                    operation: "DescribeStacks s".into(),
+                    message: "m".into(),
+                },
+                1,
+            ),
+            (Error::failed("x"), 1),
+            (Error::StackFailed("x".into()), 3),
+            (Error::StoppedWaiting("x".into()), 4),
+            (Error::NotApproved("x".into()), 5),
+            (Error::Interrupted("x".into()), 130),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.exit_code(), code, "{e:?}");
+        }
+        let aws = Error::Aws {
+            operation: "GetTemplate".into(),
+            message: "AccessDenied: no".into(),
+        };
+        assert_eq!(aws.to_string(), "GetTemplate failed: AccessDenied: no");
+    }
+}
