@@ -1,11 +1,11 @@
 //! Unit tests of the generator on small hand-written schemas.
 
 use super::emit::raw_str;
-use super::model::{compile_pattern, field_name, resource, Prim, Resource, Ty};
+use super::model::{compile_pattern, field_name, resource, Catalog, Prim, Resource, Ty};
 use serde_json::json;
 
 fn model(schema: serde_json::Value) -> Resource {
-    match resource("AWS::Test::Thing", &schema, &[], &[]) {
+    match resource("AWS::Test::Thing", &schema, &[], &[], &Catalog::default()) {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
     }
