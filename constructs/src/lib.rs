@@ -1,6 +1,79 @@
 //! `constructs`: AWS knowledge. Generated L1 resource types (`l1`), the rules AWS enforces
 //! (`rules`), and hand-written L2 constructs that wire resources together with typed handles.
 //! It knows AWS services but no concrete stack: every logical ID comes from the caller.
+//!
+//! # Typed references
+//!
+//! A property that refers to another resource holds a [`synth::Ref`] typed by what it
+//! refers to (`Ref<VpcId>`, `Ref<SubnetId>`, `Ref<SecurityGroupId>` ...; the generator
+//! reads the kinds from the registry schemas). The value comes from the referenced
+//! resource's handle, or explicitly from a literal ID, a parameter or an import:
+//!
+//! ```
+//! use constructs::l1::ec2::{security_group::SecurityGroup, subnet::Subnet, vpc::VPC};
+//! use constructs::l1::fsx::file_system::FileSystem;
+//! use synth::{Ref, Template};
+//!
+//! let mut t = Template::new("example");
+//! let vpc = t.add("Vpc", VPC::new().cidr_block("10.0.0.0/16"));
+//! let group = t.add(
+//!     "Group",
+//!     SecurityGroup::new().group_description("example").vpc_id(&vpc),
+//! );
+//! let subnet = t.add("Subnet", Subnet::new().vpc_id(&vpc).cidr_block("10.0.0.0/24"));
+//! t.add(
+//!     "Lustre",
+//!     FileSystem::new()
+//!         .file_system_type("LUSTRE")
+//!         .subnet_ids(vec![subnet.refer()])
+//!         .security_group_ids(vec![group.refer()]),
+//! );
+//! // A VPC the template doesn't make: its ID, given explicitly.
+//! let elsewhere = Subnet::new().vpc_id(Ref::literal("vpc-0123456789abcdef0"));
+//!
+//! let json = t.synthesize().json;
+//! assert_eq!(json["Resources"]["Subnet"]["Properties"]["VpcId"], serde_json::json!({"Ref": "Vpc"}));
+//! assert_eq!(
+//!     json["Resources"]["Lustre"]["Properties"]["SecurityGroupIds"],
+//!     serde_json::json!([{"Ref": "Group"}])
+//! );
+//! assert_eq!(serde_json::to_value(&elsewhere.vpc_id).unwrap(), "vpc-0123456789abcdef0");
+//! ```
+//!
+//! Passing the wrong kind of resource does not compile (E0271, "type mismatch resolving
+//! `<VpcId as Target>::Of == Subnet`"; the examples differ from the one above only in the
+//! argument). A subnet where the VPC belongs:
+//!
+//! ```compile_fail,E0271
+//! # use constructs::l1::ec2::{security_group::SecurityGroup, subnet::Subnet, vpc::VPC};
+//! # use constructs::l1::fsx::file_system::FileSystem;
+//! # use synth::{Ref, Template};
+//! # let mut t = Template::new("example");
+//! # let vpc = t.add("Vpc", VPC::new().cidr_block("10.0.0.0/16"));
+//! # let subnet = t.add("Subnet", Subnet::new().vpc_id(&vpc).cidr_block("10.0.0.0/24"));
+//! let group = t.add(
+//!     "Group",
+//!     SecurityGroup::new().group_description("example").vpc_id(&subnet),
+//! );
+//! ```
+//!
+//! A subnet where a security group belongs:
+//!
+//! ```compile_fail,E0271
+//! # use constructs::l1::ec2::{security_group::SecurityGroup, subnet::Subnet, vpc::VPC};
+//! # use constructs::l1::fsx::file_system::FileSystem;
+//! # use synth::{Ref, Template};
+//! # let mut t = Template::new("example");
+//! # let vpc = t.add("Vpc", VPC::new().cidr_block("10.0.0.0/16"));
+//! # let subnet = t.add("Subnet", Subnet::new().vpc_id(&vpc).cidr_block("10.0.0.0/24"));
+//! t.add(
+//!     "Lustre",
+//!     FileSystem::new()
+//!         .file_system_type("LUSTRE")
+//!         .subnet_ids(vec![subnet.refer()])
+//!         .security_group_ids(vec![subnet.refer()]),
+//! );
+//! ```
 
 pub mod l1;
 pub mod network;

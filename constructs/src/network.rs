@@ -73,7 +73,7 @@ impl Network {
         let secondary = t.add(
             ids.secondary_cidr,
             vpc_cidr_block::VPCCidrBlock::new()
-                .vpc_id(vpc.ref_value())
+                .vpc_id(&vpc)
                 .cidr_block(props.secondary_cidr.clone()),
         );
         let igw = t.add(
@@ -83,8 +83,8 @@ impl Network {
         let attachment = t.add(
             ids.gateway_attachment,
             vpc_gateway_attachment::VPCGatewayAttachment::new()
-                .vpc_id(vpc.ref_value())
-                .internet_gateway_id(igw.ref_value()),
+                .vpc_id(&vpc)
+                .internet_gateway_id(&igw),
         );
         let after_attachment = ResourceOptions::default().depends_on(attachment.id());
         // An EIP in a VPC made by the same template must wait for the gateway attachment
@@ -97,7 +97,7 @@ impl Network {
         let public_subnet = t.add(
             ids.public_subnet,
             subnet::Subnet::new()
-                .vpc_id(vpc.ref_value())
+                .vpc_id(&vpc)
                 .cidr_block(first_half(vpc.get_att(vpc::VPCAttr::CidrBlock)))
                 .availability_zone(props.availability_zone.clone())
                 .map_public_ip_on_launch(true)
@@ -108,7 +108,7 @@ impl Network {
         let private_subnet = t.add_with(
             ids.private_subnet,
             subnet::Subnet::new()
-                .vpc_id(vpc.ref_value())
+                .vpc_id(&vpc)
                 .cidr_block(first_half(props.secondary_cidr.clone()))
                 .availability_zone(props.availability_zone.clone())
                 .tags_from(&props.tags.with_name(props.private_subnet_name_tag.clone())),
@@ -117,15 +117,15 @@ impl Network {
         let nat = t.add(
             ids.nat_gateway,
             nat_gateway::NatGateway::new()
-                .allocation_id(eip.att_value(eip::EIPAttr::AllocationId))
-                .subnet_id(public_subnet.ref_value())
+                .allocation_id(&eip)
+                .subnet_id(&public_subnet)
                 .tags_from(&props.tags),
         );
         let route_table = |t: &mut Template, id: &str| {
             t.add(
                 id,
                 route_table::RouteTable::new()
-                    .vpc_id(vpc.ref_value())
+                    .vpc_id(&vpc)
                     .tags_from(&props.tags),
             )
         };
@@ -134,7 +134,7 @@ impl Network {
         t.add_with(
             ids.public_route,
             route::Route::new()
-                .route_table_id(public_rt.ref_value())
+                .route_table_id(&public_rt)
                 .destination_cidr_block("0.0.0.0/0")
                 .gateway_id(igw.ref_value()),
             after_attachment,
@@ -142,9 +142,9 @@ impl Network {
         t.add(
             ids.private_route,
             route::Route::new()
-                .route_table_id(private_rt.ref_value())
+                .route_table_id(&private_rt)
                 .destination_cidr_block("0.0.0.0/0")
-                .nat_gateway_id(nat.ref_value()),
+                .nat_gateway_id(&nat),
         );
         for (id, subnet, rt) in [
             (ids.public_subnet_association, &public_subnet, &public_rt),
@@ -153,8 +153,8 @@ impl Network {
             t.add(
                 id,
                 subnet_route_table_association::SubnetRouteTableAssociation::new()
-                    .subnet_id(subnet.ref_value())
-                    .route_table_id(rt.ref_value()),
+                    .subnet_id(subnet)
+                    .route_table_id(rt),
             );
         }
         Network {
@@ -197,11 +197,11 @@ impl Network {
             vpc_endpoint::VPCEndpoint::new()
                 .policy_document(policy)
                 .route_table_ids(vec![
-                    self.public_route_table.ref_value(),
-                    self.private_route_table.ref_value(),
+                    self.public_route_table.refer(),
+                    self.private_route_table.refer(),
                 ])
                 .service_name(service)
-                .vpc_id(self.vpc.ref_value()),
+                .vpc_id(&self.vpc),
             options,
         )
     }

@@ -8,11 +8,11 @@
 //! would refer to the group itself, a circular dependency.
 
 use crate::l1::ec2::{
-    security_group, security_group_egress, security_group_ingress, SecurityGroup, VPC,
+    security_group, security_group_egress, security_group_ingress, SecurityGroup, VpcId,
 };
 use crate::TagsFrom;
 use crate::{suppress, Tags};
-use synth::{Handle, ResourceOptions, Template};
+use synth::{Handle, Ref, ResourceOptions, Template};
 
 #[derive(Debug, Clone, Copy)]
 pub struct EfaSecurityGroupIds<'a> {
@@ -38,7 +38,7 @@ pub const PORTS_WITH_ALL_PROTOCOLS: &str = "FromPort and ToPort are create-only 
 
 pub fn add(
     t: &mut Template,
-    vpc: &Handle<VPC>,
+    vpc: impl Into<Ref<VpcId>>,
     ids: EfaSecurityGroupIds<'_>,
     props: EfaSecurityGroupProps<'_>,
 ) -> EfaSecurityGroup {
@@ -46,7 +46,7 @@ pub fn add(
         ids.group,
         security_group::SecurityGroup::new()
             .group_description(props.group_description)
-            .vpc_id(vpc.ref_value())
+            .vpc_id(vpc)
             .tags_from(&props.tags),
     );
     // IpProtocol is written as the number -1, as the tutorial's template has it: every property
@@ -66,8 +66,8 @@ pub fn add(
             .ip_protocol("-1")
             .from_port(-1)
             .to_port(-1)
-            .group_id(group.ref_value())
-            .source_security_group_id(group.ref_value()),
+            .group_id(&group)
+            .source_security_group_id(&group),
         keep_ports(),
     );
     let egress = t.add_with(
@@ -77,8 +77,8 @@ pub fn add(
             .ip_protocol("-1")
             .from_port(-1)
             .to_port(-1)
-            .group_id(group.ref_value())
-            .destination_security_group_id(group.ref_value()),
+            .group_id(&group)
+            .destination_security_group_id(&group),
         keep_ports(),
     );
     let egress_all = t.add_with(
@@ -88,7 +88,7 @@ pub fn add(
             .ip_protocol("-1")
             .from_port(-1)
             .to_port(-1)
-            .group_id(group.ref_value())
+            .group_id(&group)
             .cidr_ip("0.0.0.0/0"),
         keep_ports(),
     );

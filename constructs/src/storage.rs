@@ -1,12 +1,12 @@
 //! FSx for Lustre and FSx for OpenZFS file systems, and Lustre data repository associations.
 
-use crate::l1::ec2::Subnet;
+use crate::l1::ec2::SubnetId;
 use crate::l1::fsx::{data_repository_association as dra, file_system as fs, FileSystem};
 use crate::rules::{dra as dra_rules, fsx as fsx_rules};
 use crate::security::EfaSecurityGroup;
 use crate::TagsFrom;
 use crate::{rule_on, Tags};
-use synth::{Handle, Policy, ResourceOptions, Template, Value};
+use synth::{Handle, Policy, Ref, ResourceOptions, Template, Value};
 
 /// DeletionPolicy and UpdateReplacePolicy for a resource that holds data.
 /// `Snapshot` is not valid for FSx, S3 or ECR (cfn-lint `valid_snapshot_types`), so the
@@ -43,7 +43,8 @@ pub struct LustreProps<'a> {
     pub version: Value<String>,
     /// 0 turns automatic backups off, which data repository associations require.
     pub automatic_backup_retention_days: i64,
-    pub subnet: &'a Handle<Subnet>,
+    /// The subnet it serves: `network.private_subnet.refer()`, or an existing subnet's ID.
+    pub subnet: Ref<SubnetId>,
     pub security_group: &'a EfaSecurityGroup,
     pub removal: Policy,
     pub tags: Tags,
@@ -108,8 +109,8 @@ impl LustreFileSystem {
                 .storage_type(p.storage_type)
                 .file_system_type_version(p.version.clone())
                 .storage_capacity(p.storage_capacity)
-                .security_group_ids(vec![p.security_group.group.ref_value()])
-                .subnet_ids(vec![p.subnet.ref_value()])
+                .security_group_ids(vec![p.security_group.group.refer()])
+                .subnet_ids(vec![p.subnet])
                 .lustre_configuration(
                     fs::LustreConfiguration::new()
                         .data_compression_type(p.compression)
@@ -169,7 +170,7 @@ impl LustreFileSystem {
             s3 = s3.auto_export_policy(dra::AutoExportPolicy::new().events(events(a.export)));
         }
         let mut props = dra::DataRepositoryAssociation::new()
-            .file_system_id(self.handle.ref_value())
+            .file_system_id(&self.handle)
             .file_system_path(a.file_system_path)
             .data_repository_path(a.data_repository_path)
             .batch_import_meta_data_on_create(a.batch_import_on_create);
@@ -244,7 +245,8 @@ pub struct OpenZfsProps<'a> {
     pub root_volume_compression: &'a str,
     pub nfs_clients: &'a str,
     pub nfs_options: &'a [&'a str],
-    pub subnet: &'a Handle<Subnet>,
+    /// The subnet it serves: `network.private_subnet.refer()`, or an existing subnet's ID.
+    pub subnet: Ref<SubnetId>,
     pub security_group: &'a EfaSecurityGroup,
     pub removal: Policy,
     pub tags: Tags,
@@ -319,10 +321,10 @@ pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<Fi
                     .throughput_capacity(p.throughput_capacity)
                     .weekly_maintenance_start_time(p.weekly_maintenance_start_time),
             )
-            .security_group_ids(vec![p.security_group.group.ref_value()])
+            .security_group_ids(vec![p.security_group.group.refer()])
             .storage_capacity(p.storage_capacity)
             .storage_type("SSD")
-            .subnet_ids(vec![p.subnet.ref_value()])
+            .subnet_ids(vec![p.subnet])
             .tags_from(&p.tags),
         wait_for_rules(removal_options(p.removal), p.security_group),
     )

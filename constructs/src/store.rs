@@ -91,7 +91,7 @@ pub fn add_bucket(
     if let Some(logs) = p.access_logs {
         props = props.logging_configuration(
             b::LoggingConfiguration::new()
-                .destination_bucket_name(logs.bucket.ref_value())
+                .destination_bucket_name(&logs.bucket)
                 .log_file_prefix(format!("s3-access/{id}/")),
         );
     }
@@ -104,7 +104,7 @@ pub fn add_bucket(
     t.add(
         policy_id,
         bucket_policy::BucketPolicy::new()
-            .bucket(bucket.ref_value())
+            .bucket(&bucket)
             .policy_document(policy(vec![deny_insecure_transport(&bucket)])),
     );
     bucket
@@ -212,7 +212,7 @@ pub fn add_log_bucket(
     let bucket_policy = t.add(
         policy_id,
         bucket_policy::BucketPolicy::new()
-            .bucket(bucket.ref_value())
+            .bucket(&bucket)
             .policy_document(policy(statements)),
     );
     LogBucket {

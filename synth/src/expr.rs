@@ -372,8 +372,8 @@ impl From<bool> for Value<bool> {
         Value::Lit(b)
     }
 }
-impl<T> From<Vec<Value<T>>> for Value<Vec<Value<T>>> {
-    fn from(items: Vec<Value<T>>) -> Self {
+impl<T> From<Vec<T>> for Value<Vec<T>> {
+    fn from(items: Vec<T>) -> Self {
         Value::Lit(items)
     }
 }

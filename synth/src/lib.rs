@@ -7,6 +7,7 @@
 pub mod diag;
 pub mod expr;
 pub mod id;
+pub mod reference;
 pub mod render;
 pub mod resource;
 pub mod template;
@@ -15,6 +16,7 @@ pub mod validate;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use expr::{Arg, Expr, Pseudo, Value};
 pub use id::LogicalId;
+pub use reference::{Ref, Target};
 pub use render::Format;
 pub use resource::{checks, Attribute, Check, Handle, NoAttributes, Resource};
 pub use template::{Output, Parameter, ParameterType, Policy, ResourceOptions, Rule, Template};

@@ -83,7 +83,8 @@ impl<T: Resource> Handle<T> {
         }
     }
 
-    /// `Ref` as a string value.
+    /// `Ref` as a string value. A property that refers to a generated type takes a typed
+    /// reference instead: [`Handle::refer`].
     pub fn ref_value(&self) -> Value<String> {
         self.reference().into()
     }

@@ -2,20 +2,20 @@
 //! `AWS::EC2` resource types.
 #![allow(clippy::upper_case_acronyms)]
 
-pub use eip::{EIPAttr, EIP};
+pub use eip::{EIPAllocationId, EIPAttr, EIP};
 pub use flow_log::{FlowLog, FlowLogAttr};
-pub use internet_gateway::{InternetGateway, InternetGatewayAttr};
-pub use nat_gateway::{NatGateway, NatGatewayAttr};
+pub use internet_gateway::{InternetGateway, InternetGatewayAttr, InternetGatewayId};
+pub use nat_gateway::{NatGateway, NatGatewayAttr, NatGatewayId};
 pub use route::{Route, RouteAttr};
-pub use route_table::{RouteTable, RouteTableAttr};
-pub use security_group::{SecurityGroup, SecurityGroupAttr};
+pub use route_table::{RouteTable, RouteTableAttr, RouteTableId};
+pub use security_group::{SecurityGroup, SecurityGroupAttr, SecurityGroupId};
 pub use security_group_egress::{SecurityGroupEgress, SecurityGroupEgressAttr};
 pub use security_group_ingress::{SecurityGroupIngress, SecurityGroupIngressAttr};
-pub use subnet::{Subnet, SubnetAttr};
+pub use subnet::{Subnet, SubnetAttr, SubnetId};
 pub use subnet_route_table_association::{
     SubnetRouteTableAssociation, SubnetRouteTableAssociationAttr,
 };
-pub use vpc::{VPCAttr, VPC};
+pub use vpc::{VPCAttr, VpcId, VPC};
 pub use vpc_cidr_block::{VPCCidrBlock, VPCCidrBlockAttr};
 pub use vpc_endpoint::{VPCEndpoint, VPCEndpointAttr};
 pub use vpc_gateway_attachment::{VPCGatewayAttachment, VPCGatewayAttachmentAttr};
@@ -219,6 +219,17 @@ pub mod vpc {
         }
     }
 
+    /// Refers to an `AWS::EC2::VPC` by its `VpcId`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<VpcId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum VpcId {}
+
+    impl synth::Target for VpcId {
+        type Of = VPC;
+        const ATTRIBUTE: Option<VPCAttr> = None;
+    }
+
     /// Property type `AWS::EC2::VPC.Tag`.
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
@@ -415,7 +426,7 @@ pub mod vpc {
 
 /// `AWS::EC2::VPCCidrBlock` and its property types.
 pub mod vpc_cidr_block {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::VPCCidrBlock`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -445,7 +456,7 @@ pub mod vpc_cidr_block {
         #[serde(rename = "Ipv6Pool", skip_serializing_if = "Option::is_none")]
         pub ipv6_pool: Option<Value<String>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl VPCCidrBlock {
@@ -488,7 +499,7 @@ pub mod vpc_cidr_block {
             self.ipv6_pool = Some(v.into());
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -577,6 +588,17 @@ pub mod internet_gateway {
         }
     }
 
+    /// Refers to an `AWS::EC2::InternetGateway` by its `InternetGatewayId`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<InternetGatewayId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum InternetGatewayId {}
+
+    impl synth::Target for InternetGatewayId {
+        type Of = InternetGateway;
+        const ATTRIBUTE: Option<InternetGatewayAttr> = None;
+    }
+
     /// Property type `AWS::EC2::InternetGateway.Tag`.
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
@@ -628,15 +650,16 @@ pub mod internet_gateway {
 
 /// `AWS::EC2::VPCGatewayAttachment` and its property types.
 pub mod vpc_gateway_attachment {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::VPCGatewayAttachment`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VPCGatewayAttachment {
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-internetgatewayid
         #[serde(rename = "InternetGatewayId", skip_serializing_if = "Option::is_none")]
-        pub internet_gateway_id: Option<Value<String>>,
+        pub internet_gateway_id: Option<Ref<super::InternetGatewayId>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
         #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
         pub vpn_gateway_id: Option<Value<String>>,
     }
@@ -645,11 +668,11 @@ pub mod vpc_gateway_attachment {
         pub fn new() -> Self {
             Self::default()
         }
-        pub fn internet_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn internet_gateway_id(mut self, v: impl Into<Ref<super::InternetGatewayId>>) -> Self {
             self.internet_gateway_id = Some(v.into());
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -783,6 +806,17 @@ pub mod eip {
         }
     }
 
+    /// Refers to an `AWS::EC2::EIP` by its `AllocationId`, which `Fn::GetAtt` `AllocationId` returns.
+    /// Fields that refer to one hold a [`synth::Ref<EIPAllocationId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum EIPAllocationId {}
+
+    impl synth::Target for EIPAllocationId {
+        type Of = EIP;
+        const ATTRIBUTE: Option<EIPAttr> = Some(EIPAttr::AllocationId);
+    }
+
     /// Property type `AWS::EC2::EIP.Tag`.
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
@@ -816,13 +850,14 @@ pub mod eip {
 
 /// `AWS::EC2::NatGateway` and its property types.
 pub mod nat_gateway {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::NatGateway`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NatGateway {
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-allocationid
         #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
-        pub allocation_id: Option<Value<String>>,
+        pub allocation_id: Option<Ref<super::EIPAllocationId>>,
         #[serde(rename = "AvailabilityMode", skip_serializing_if = "Option::is_none")]
         pub availability_mode: Option<Value<String>>,
         #[serde(
@@ -855,18 +890,18 @@ pub mod nat_gateway {
         )]
         pub secondary_private_ip_addresses: Option<Value<Vec<Value<String>>>>,
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
-        pub subnet_id: Option<Value<String>>,
+        pub subnet_id: Option<Ref<super::SubnetId>>,
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl NatGateway {
         pub fn new() -> Self {
             Self::default()
         }
-        pub fn allocation_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn allocation_id(mut self, v: impl Into<Ref<super::EIPAllocationId>>) -> Self {
             self.allocation_id = Some(v.into());
             self
         }
@@ -905,7 +940,7 @@ pub mod nat_gateway {
             self.secondary_private_ip_addresses = Some(v.into());
             self
         }
-        pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn subnet_id(mut self, v: impl Into<Ref<super::SubnetId>>) -> Self {
             self.subnet_id = Some(v.into());
             self
         }
@@ -913,7 +948,7 @@ pub mod nat_gateway {
             self.tags = Some(v);
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -981,6 +1016,17 @@ pub mod nat_gateway {
         fn name(self) -> &'static str {
             Self::ALL[self as usize]
         }
+    }
+
+    /// Refers to an `AWS::EC2::NatGateway` by its `NatGatewayId`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<NatGatewayId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum NatGatewayId {}
+
+    impl synth::Target for NatGatewayId {
+        type Of = NatGateway;
+        const ATTRIBUTE: Option<NatGatewayAttr> = None;
     }
 
     /// Property type `AWS::EC2::NatGateway.AvailabilityZoneAddress`.
@@ -1063,7 +1109,7 @@ pub mod nat_gateway {
 
 /// `AWS::EC2::SecurityGroup` and its property types.
 pub mod security_group {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$")
@@ -1090,7 +1136,7 @@ pub mod security_group {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl SecurityGroup {
@@ -1117,7 +1163,7 @@ pub mod security_group {
             self.tags = Some(v);
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -1173,6 +1219,17 @@ pub mod security_group {
         }
     }
 
+    /// Refers to an `AWS::EC2::SecurityGroup` by its `Id`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<SecurityGroupId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum SecurityGroupId {}
+
+    impl synth::Target for SecurityGroupId {
+        type Of = SecurityGroup;
+        const ATTRIBUTE: Option<SecurityGroupAttr> = None;
+    }
+
     /// Property type `AWS::EC2::SecurityGroup.Egress`.
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Egress {
@@ -1191,7 +1248,7 @@ pub mod security_group {
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
-        pub destination_security_group_id: Option<Value<String>>,
+        pub destination_security_group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
@@ -1220,7 +1277,10 @@ pub mod security_group {
             self.destination_prefix_list_id = Some(v.into());
             self
         }
-        pub fn destination_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn destination_security_group_id(
+            mut self,
+            v: impl Into<Ref<super::SecurityGroupId>>,
+        ) -> Self {
             self.destination_security_group_id = Some(v.into());
             self
         }
@@ -1275,7 +1335,7 @@ pub mod security_group {
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
-        pub source_security_group_id: Option<Value<String>>,
+        pub source_security_group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
@@ -1318,7 +1378,10 @@ pub mod security_group {
             self.source_prefix_list_id = Some(v.into());
             self
         }
-        pub fn source_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn source_security_group_id(
+            mut self,
+            v: impl Into<Ref<super::SecurityGroupId>>,
+        ) -> Self {
             self.source_security_group_id = Some(v.into());
             self
         }
@@ -1393,7 +1456,7 @@ pub mod security_group {
 
 /// `AWS::EC2::SecurityGroupIngress` and its property types.
 pub mod security_group_ingress {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::SecurityGroupIngress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1407,7 +1470,7 @@ pub mod security_group_ingress {
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
-        pub group_id: Option<Value<String>>,
+        pub group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
@@ -1418,7 +1481,7 @@ pub mod security_group_ingress {
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
-        pub source_security_group_id: Option<Value<String>>,
+        pub source_security_group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
@@ -1453,7 +1516,7 @@ pub mod security_group_ingress {
             self.from_port = Some(v.into());
             self
         }
-        pub fn group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn group_id(mut self, v: impl Into<Ref<super::SecurityGroupId>>) -> Self {
             self.group_id = Some(v.into());
             self
         }
@@ -1469,7 +1532,10 @@ pub mod security_group_ingress {
             self.source_prefix_list_id = Some(v.into());
             self
         }
-        pub fn source_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn source_security_group_id(
+            mut self,
+            v: impl Into<Ref<super::SecurityGroupId>>,
+        ) -> Self {
             self.source_security_group_id = Some(v.into());
             self
         }
@@ -1536,7 +1602,7 @@ pub mod security_group_ingress {
 
 /// `AWS::EC2::SecurityGroupEgress` and its property types.
 pub mod security_group_egress {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::SecurityGroupEgress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1556,11 +1622,11 @@ pub mod security_group_egress {
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
-        pub destination_security_group_id: Option<Value<String>>,
+        pub destination_security_group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
-        pub group_id: Option<Value<String>>,
+        pub group_id: Option<Ref<super::SecurityGroupId>>,
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
         pub ip_protocol: Option<Value<String>>,
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
@@ -1587,7 +1653,10 @@ pub mod security_group_egress {
             self.destination_prefix_list_id = Some(v.into());
             self
         }
-        pub fn destination_security_group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn destination_security_group_id(
+            mut self,
+            v: impl Into<Ref<super::SecurityGroupId>>,
+        ) -> Self {
             self.destination_security_group_id = Some(v.into());
             self
         }
@@ -1595,7 +1664,7 @@ pub mod security_group_egress {
             self.from_port = Some(v.into());
             self
         }
-        pub fn group_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn group_id(mut self, v: impl Into<Ref<super::SecurityGroupId>>) -> Self {
             self.group_id = Some(v.into());
             self
         }
@@ -1662,7 +1731,7 @@ pub mod security_group_egress {
 
 /// `AWS::EC2::Subnet` and its property types.
 pub mod subnet {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::Subnet`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1712,7 +1781,7 @@ pub mod subnet {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl Subnet {
@@ -1786,7 +1855,7 @@ pub mod subnet {
             self.tags = Some(v);
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -1854,6 +1923,17 @@ pub mod subnet {
         fn name(self) -> &'static str {
             Self::ALL[self as usize]
         }
+    }
+
+    /// Refers to an `AWS::EC2::Subnet` by its `SubnetId`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<SubnetId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum SubnetId {}
+
+    impl synth::Target for SubnetId {
+        type Of = Subnet;
+        const ATTRIBUTE: Option<SubnetAttr> = None;
     }
 
     /// Property type `AWS::EC2::Subnet.Tag`.
@@ -1928,7 +2008,7 @@ pub mod subnet {
 
 /// `AWS::EC2::RouteTable` and its property types.
 pub mod route_table {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::RouteTable`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -1936,7 +2016,7 @@ pub mod route_table {
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl RouteTable {
@@ -1947,7 +2027,7 @@ pub mod route_table {
             self.tags = Some(v);
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
@@ -1978,6 +2058,17 @@ pub mod route_table {
         fn name(self) -> &'static str {
             Self::ALL[self as usize]
         }
+    }
+
+    /// Refers to an `AWS::EC2::RouteTable` by its `RouteTableId`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<RouteTableId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum RouteTableId {}
+
+    impl synth::Target for RouteTableId {
+        type Of = RouteTable;
+        const ATTRIBUTE: Option<RouteTableAttr> = None;
     }
 
     /// Property type `AWS::EC2::RouteTable.Tag`.
@@ -2019,7 +2110,7 @@ pub mod route_table {
 
 /// `AWS::EC2::Route` and its property types.
 pub mod route {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::Route`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -2054,14 +2145,16 @@ pub mod route {
         pub instance_id: Option<Value<String>>,
         #[serde(rename = "LocalGatewayId", skip_serializing_if = "Option::is_none")]
         pub local_gateway_id: Option<Value<String>>,
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-natgatewayid
         #[serde(rename = "NatGatewayId", skip_serializing_if = "Option::is_none")]
-        pub nat_gateway_id: Option<Value<String>>,
+        pub nat_gateway_id: Option<Ref<super::NatGatewayId>>,
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
         #[serde(rename = "OdbNetworkArn", skip_serializing_if = "Option::is_none")]
         pub odb_network_arn: Option<Value<String>>,
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-routetableid
         #[serde(rename = "RouteTableId", skip_serializing_if = "Option::is_none")]
-        pub route_table_id: Option<Value<String>>,
+        pub route_table_id: Option<Ref<super::RouteTableId>>,
         #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
         pub transit_gateway_id: Option<Value<String>>,
         #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
@@ -2113,7 +2206,7 @@ pub mod route {
             self.local_gateway_id = Some(v.into());
             self
         }
-        pub fn nat_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn nat_gateway_id(mut self, v: impl Into<Ref<super::NatGatewayId>>) -> Self {
             self.nat_gateway_id = Some(v.into());
             self
         }
@@ -2125,7 +2218,7 @@ pub mod route {
             self.odb_network_arn = Some(v.into());
             self
         }
-        pub fn route_table_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn route_table_id(mut self, v: impl Into<Ref<super::RouteTableId>>) -> Self {
             self.route_table_id = Some(v.into());
             self
         }
@@ -2179,26 +2272,27 @@ pub mod route {
 
 /// `AWS::EC2::SubnetRouteTableAssociation` and its property types.
 pub mod subnet_route_table_association {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref};
 
     /// `AWS::EC2::SubnetRouteTableAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SubnetRouteTableAssociation {
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-routetableid
         #[serde(rename = "RouteTableId", skip_serializing_if = "Option::is_none")]
-        pub route_table_id: Option<Value<String>>,
+        pub route_table_id: Option<Ref<super::RouteTableId>>,
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
-        pub subnet_id: Option<Value<String>>,
+        pub subnet_id: Option<Ref<super::SubnetId>>,
     }
 
     impl SubnetRouteTableAssociation {
         pub fn new() -> Self {
             Self::default()
         }
-        pub fn route_table_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn route_table_id(mut self, v: impl Into<Ref<super::RouteTableId>>) -> Self {
             self.route_table_id = Some(v.into());
             self
         }
-        pub fn subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn subnet_id(mut self, v: impl Into<Ref<super::SubnetId>>) -> Self {
             self.subnet_id = Some(v.into());
             self
         }
@@ -2242,7 +2336,7 @@ pub mod subnet_route_table_association {
 
 /// `AWS::EC2::VPCEndpoint` and its property types.
 pub mod vpc_endpoint {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     /// `AWS::EC2::VPCEndpoint`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -2261,9 +2355,9 @@ pub mod vpc_endpoint {
         )]
         pub resource_configuration_arn: Option<Value<String>>,
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
-        pub route_table_ids: Option<Value<Vec<Value<String>>>>,
+        pub route_table_ids: Option<Value<Vec<Ref<super::RouteTableId>>>>,
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Value<Vec<Value<String>>>>,
+        pub security_group_ids: Option<Value<Vec<Ref<super::SecurityGroupId>>>>,
         #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
         #[serde(rename = "ServiceNetworkArn", skip_serializing_if = "Option::is_none")]
@@ -2271,13 +2365,13 @@ pub mod vpc_endpoint {
         #[serde(rename = "ServiceRegion", skip_serializing_if = "Option::is_none")]
         pub service_region: Option<Value<String>>,
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
-        pub subnet_ids: Option<Value<Vec<Value<String>>>>,
+        pub subnet_ids: Option<Value<Vec<Ref<super::SubnetId>>>>,
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(rename = "VpcEndpointType", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_type: Option<Value<String>>,
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+        pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl VPCEndpoint {
@@ -2304,11 +2398,17 @@ pub mod vpc_endpoint {
             self.resource_configuration_arn = Some(v.into());
             self
         }
-        pub fn route_table_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        pub fn route_table_ids(
+            mut self,
+            v: impl Into<Value<Vec<Ref<super::RouteTableId>>>>,
+        ) -> Self {
             self.route_table_ids = Some(v.into());
             self
         }
-        pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        pub fn security_group_ids(
+            mut self,
+            v: impl Into<Value<Vec<Ref<super::SecurityGroupId>>>>,
+        ) -> Self {
             self.security_group_ids = Some(v.into());
             self
         }
@@ -2324,7 +2424,7 @@ pub mod vpc_endpoint {
             self.service_region = Some(v.into());
             self
         }
-        pub fn subnet_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        pub fn subnet_ids(mut self, v: impl Into<Value<Vec<Ref<super::SubnetId>>>>) -> Self {
             self.subnet_ids = Some(v.into());
             self
         }
@@ -2336,7 +2436,7 @@ pub mod vpc_endpoint {
             self.vpc_endpoint_type = Some(v.into());
             self
         }
-        pub fn vpc_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }

@@ -3,7 +3,7 @@
 #![allow(clippy::upper_case_acronyms)]
 
 pub use data_repository_association::{DataRepositoryAssociation, DataRepositoryAssociationAttr};
-pub use file_system::{FileSystem, FileSystemAttr};
+pub use file_system::{FileSystem, FileSystemAttr, FileSystemId};
 
 /// `(type name, attributes, create-only properties)` of every type in this file.
 pub const TYPES: &[super::TypeInfo] = &[
@@ -13,7 +13,7 @@ pub const TYPES: &[super::TypeInfo] = &[
 
 /// `AWS::FSx::FileSystem` and its property types.
 pub mod file_system {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     /// `AWS::FSx::FileSystem`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -44,13 +44,14 @@ pub mod file_system {
         )]
         pub open_zfs_configuration: Option<OpenZFSConfiguration>,
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Value<Vec<Value<String>>>>,
+        pub security_group_ids: Option<Value<Vec<Ref<crate::l1::ec2::SecurityGroupId>>>>,
         #[serde(rename = "StorageCapacity", skip_serializing_if = "Option::is_none")]
         pub storage_capacity: Option<Value<i64>>,
         #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<String>>,
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-subnetids
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
-        pub subnet_ids: Option<Value<Vec<Value<String>>>>,
+        pub subnet_ids: Option<Value<Vec<Ref<crate::l1::ec2::SubnetId>>>>,
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
         #[serde(
@@ -96,7 +97,10 @@ pub mod file_system {
             self.open_zfs_configuration = Some(v);
             self
         }
-        pub fn security_group_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        pub fn security_group_ids(
+            mut self,
+            v: impl Into<Value<Vec<Ref<crate::l1::ec2::SecurityGroupId>>>>,
+        ) -> Self {
             self.security_group_ids = Some(v.into());
             self
         }
@@ -108,7 +112,10 @@ pub mod file_system {
             self.storage_type = Some(v.into());
             self
         }
-        pub fn subnet_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        pub fn subnet_ids(
+            mut self,
+            v: impl Into<Value<Vec<Ref<crate::l1::ec2::SubnetId>>>>,
+        ) -> Self {
             self.subnet_ids = Some(v.into());
             self
         }
@@ -194,6 +201,17 @@ pub mod file_system {
         fn name(self) -> &'static str {
             Self::ALL[self as usize]
         }
+    }
+
+    /// Refers to an `AWS::FSx::FileSystem` by its `Id`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<FileSystemId>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum FileSystemId {}
+
+    impl synth::Target for FileSystemId {
+        type Of = FileSystem;
+        const ATTRIBUTE: Option<FileSystemAttr> = None;
     }
 
     /// Property type `AWS::FSx::FileSystem.AuditLogConfiguration`.
@@ -1263,7 +1281,7 @@ pub mod file_system {
 
 /// `AWS::FSx::DataRepositoryAssociation` and its property types.
 pub mod data_repository_association {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$")
@@ -1283,8 +1301,9 @@ pub mod data_repository_association {
         pub batch_import_meta_data_on_create: Option<Value<bool>>,
         #[serde(rename = "DataRepositoryPath", skip_serializing_if = "Option::is_none")]
         pub data_repository_path: Option<Value<String>>,
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystemid
         #[serde(rename = "FileSystemId", skip_serializing_if = "Option::is_none")]
-        pub file_system_id: Option<Value<String>>,
+        pub file_system_id: Option<Ref<super::FileSystemId>>,
         #[serde(rename = "FileSystemPath", skip_serializing_if = "Option::is_none")]
         pub file_system_path: Option<Value<String>>,
         #[serde(
@@ -1310,7 +1329,7 @@ pub mod data_repository_association {
             self.data_repository_path = Some(v.into());
             self
         }
-        pub fn file_system_id(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn file_system_id(mut self, v: impl Into<Ref<super::FileSystemId>>) -> Self {
             self.file_system_id = Some(v.into());
             self
         }
@@ -1368,6 +1387,7 @@ pub mod data_repository_association {
                 checks::length(diags, path, "DataRepositoryPath", v, Some(3), Some(4357));
             }
             if let Some(v) = &self.file_system_id {
+                let v = v.value();
                 checks::pattern(diags, path, "FileSystemId", v, &RE_1);
                 checks::length(diags, path, "FileSystemId", v, Some(11), Some(21));
             }

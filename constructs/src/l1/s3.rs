@@ -2,7 +2,7 @@
 //! `AWS::S3` resource types.
 #![allow(clippy::upper_case_acronyms)]
 
-pub use bucket::{Bucket, BucketAttr};
+pub use bucket::{Bucket, BucketAttr, BucketName};
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttr};
 
 /// `(type name, attributes, create-only properties)` of every type in this file.
@@ -10,7 +10,7 @@ pub const TYPES: &[super::TypeInfo] = &[super::entry::<Bucket>(), super::entry::
 
 /// `AWS::S3::Bucket` and its property types.
 pub mod bucket {
-    use synth::{checks, Check, Diagnostics, Value};
+    use synth::{checks, Check, Diagnostics, Ref, Value};
 
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$")
@@ -387,6 +387,17 @@ pub mod bucket {
         fn name(self) -> &'static str {
             Self::ALL[self as usize]
         }
+    }
+
+    /// Refers to an `AWS::S3::Bucket` by its `BucketName`, which `Ref` returns.
+    /// Fields that refer to one hold a [`synth::Ref<BucketName>`](synth::Ref), made from its handle
+    /// ([`refer`](synth::Handle::refer)) or given explicitly.
+    #[derive(Debug)]
+    pub enum BucketName {}
+
+    impl synth::Target for BucketName {
+        type Of = Bucket;
+        const ATTRIBUTE: Option<BucketAttr> = None;
     }
 
     /// Property type `AWS::S3::Bucket.AbortIncompleteMultipartUpload`.
@@ -1539,11 +1550,12 @@ pub mod bucket {
     /// Property type `AWS::S3::Bucket.LoggingConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LoggingConfiguration {
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-destinationbucketname
         #[serde(
             rename = "DestinationBucketName",
             skip_serializing_if = "Option::is_none"
         )]
-        pub destination_bucket_name: Option<Value<String>>,
+        pub destination_bucket_name: Option<Ref<super::BucketName>>,
         #[serde(rename = "LogFilePrefix", skip_serializing_if = "Option::is_none")]
         pub log_file_prefix: Option<Value<String>>,
         #[serde(
@@ -1557,7 +1569,7 @@ pub mod bucket {
         pub fn new() -> Self {
             Self::default()
         }
-        pub fn destination_bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn destination_bucket_name(mut self, v: impl Into<Ref<super::BucketName>>) -> Self {
             self.destination_bucket_name = Some(v.into());
             self
         }
@@ -3700,13 +3712,14 @@ pub mod bucket {
 
 /// `AWS::S3::BucketPolicy` and its property types.
 pub mod bucket_policy {
-    use synth::{checks, Diagnostics, Value};
+    use synth::{checks, Diagnostics, Ref};
 
     /// `AWS::S3::BucketPolicy`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct BucketPolicy {
+        // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-bucket
         #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
-        pub bucket: Option<Value<String>>,
+        pub bucket: Option<Ref<super::BucketName>>,
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
     }
@@ -3715,7 +3728,7 @@ pub mod bucket_policy {
         pub fn new() -> Self {
             Self::default()
         }
-        pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
+        pub fn bucket(mut self, v: impl Into<Ref<super::BucketName>>) -> Self {
             self.bucket = Some(v.into());
             self
         }

@@ -5,7 +5,7 @@ use super::fsx::data_repository_association::{AutoImportPolicy, DataRepositoryAs
 use super::fsx::file_system::{FileSystem, LustreConfiguration};
 use super::s3::bucket::{Bucket, VersioningConfiguration};
 use serde_json::json;
-use synth::{Attribute, Diagnostic, Resource, Template, Value};
+use synth::{Attribute, Diagnostic, Ref, Resource, Template, Value};
 
 fn codes(diags: &[&Diagnostic]) -> Vec<&'static str> {
     diags.iter().map(|d| d.code).collect()
@@ -25,7 +25,7 @@ fn vpc_and_lustre_file_system_synthesize() {
         FileSystem::new()
             .file_system_type("LUSTRE")
             .storage_capacity(1200)
-            .subnet_ids(vec![Value::Lit("subnet-0123456789abcdef0".to_string())])
+            .subnet_ids(vec![Ref::literal("subnet-0123456789abcdef0")])
             .lustre_configuration(
                 LustreConfiguration::new()
                     .deployment_type("PERSISTENT_2")
@@ -35,7 +35,7 @@ fn vpc_and_lustre_file_system_synthesize() {
     t.add(
         "Endpoint",
         VPCEndpoint::new()
-            .vpc_id(vpc.ref_value())
+            .vpc_id(&vpc)
             .service_name("com.amazonaws.us-east-1.s3")
             .vpc_endpoint_type("Gateway"),
     );
@@ -79,7 +79,7 @@ fn enum_violation_on_a_literal_is_e3030() {
     t.add(
         "Endpoint",
         VPCEndpoint::new()
-            .vpc_id("vpc-0123456789abcdef0")
+            .vpc_id(Ref::literal("vpc-0123456789abcdef0"))
             .vpc_endpoint_type("Gateways"),
     );
     let errors: Vec<&Diagnostic> = t.diagnostics().errors().collect();
@@ -105,7 +105,7 @@ fn nested_and_item_checks_carry_the_property_path() {
     t.add(
         "Association",
         DataRepositoryAssociation::new()
-            .file_system_id("fs-0123456789abcdef0")
+            .file_system_id(Ref::literal("fs-0123456789abcdef0"))
             .file_system_path("/data")
             .data_repository_path("s3://bucket/prefix")
             .s3(S3::new().auto_import_policy(

@@ -1,6 +1,6 @@
 //! The model -> Rust source text (unformatted; rustfmt runs after).
 
-use super::model::{Cons, Field, Prim, Resource, Struct, Ty};
+use super::model::{Cons, Field, Prim, RefTarget, Resource, Struct, Ty};
 use std::fmt::Write;
 
 pub fn header(version: &str) -> String {
@@ -57,7 +57,16 @@ pub fn service_rs(version: &str, resources: &[&Resource]) -> String {
     let _ = writeln!(o, "//! `{namespace}` resource types.");
     o.push_str("#![allow(clippy::upper_case_acronyms)]\n\n");
     for r in resources {
-        let _ = writeln!(o, "pub use {}::{{{}, {}Attr}};", r.module, r.name, r.name);
+        let markers: String = r
+            .markers
+            .iter()
+            .map(|m| format!(", {}", m.marker))
+            .collect();
+        let _ = writeln!(
+            o,
+            "pub use {}::{{{}, {}Attr{markers}}};",
+            r.module, r.name, r.name
+        );
     }
     o.push_str(
         "\n/// `(type name, attributes, create-only properties)` of every type in this file.\n\
@@ -76,7 +85,10 @@ pub fn service_rs(version: &str, resources: &[&Resource]) -> String {
 
 fn resource_module(o: &mut String, r: &Resource) {
     let mut body = String::new();
-    let mut uses = Uses::default();
+    let mut uses = Uses {
+        service: r.service.clone(),
+        ..Uses::default()
+    };
 
     // The resource struct.
     let _ = writeln!(body, "/// `{}`: <{}>", r.type_name, r.doc_url);
@@ -136,6 +148,27 @@ fn resource_module(o: &mut String, r: &Resource) {
         body.push_str("fn name(self) -> &'static str {\nSelf::ALL[self as usize]\n}\n}\n\n");
     }
 
+    // Reference targets: what fields that refer to this type hold.
+    for m in &r.markers {
+        let (how, attribute) = match &m.attribute {
+            None => ("`Ref`".to_string(), "None".to_string()),
+            Some(a) => (
+                format!("`Fn::GetAtt` `{a}`"),
+                format!("Some({}Attr::{a})", r.name),
+            ),
+        };
+        let _ = writeln!(
+            body,
+            "/// Refers to an `{}` by its `{}`, which {how} returns.\n\
+             /// Fields that refer to one hold a [`synth::Ref<{}>`](synth::Ref), made from its \
+             handle\n/// ([`refer`](synth::Handle::refer)) or given explicitly.\n\
+             #[derive(Debug)]\npub enum {} {{}}\n\n\
+             impl synth::Target for {} {{\ntype Of = {};\n\
+             const ATTRIBUTE: Option<{}Attr> = {attribute};\n}}\n",
+            r.type_name, m.property, m.marker, m.marker, m.marker, r.name, r.name
+        );
+    }
+
     // Property types.
     for s in &r.defs {
         let _ = writeln!(body, "/// Property type `{}`.", s.context);
@@ -158,6 +191,9 @@ fn resource_module(o: &mut String, r: &Resource) {
         imports.push("Check");
     }
     imports.push("Diagnostics");
+    if uses.reference {
+        imports.push("Ref");
+    }
     if uses.value {
         imports.push("Value");
     }
@@ -182,6 +218,34 @@ struct Uses {
     checks: bool,
     check_trait: bool,
     value: bool,
+    reference: bool,
+    /// The service of the file being written, to name reference markers.
+    service: String,
+}
+
+/// The Rust type of a field: its [`Ty`], or a typed reference when it refers to a type.
+fn field_type(f: &Field, uses: &mut Uses) -> String {
+    let Some(t) = &f.target else {
+        return rust_type(&f.ty, uses);
+    };
+    uses.reference = true;
+    let marker = marker_path(t, &uses.service);
+    match f.ty {
+        Ty::PrimVec(_) => {
+            uses.value = true;
+            format!("Value<Vec<Ref<{marker}>>>")
+        }
+        _ => format!("Ref<{marker}>"),
+    }
+}
+
+/// `super::VpcId` in the same file, `crate::l1::ec2::SubnetId` from another.
+fn marker_path(t: &RefTarget, service: &str) -> String {
+    if t.service == service {
+        format!("super::{}", t.marker)
+    } else {
+        format!("crate::l1::{}::{}", t.service, t.marker)
+    }
 }
 
 fn rust_type(ty: &Ty, uses: &mut Uses) -> String {
@@ -211,12 +275,15 @@ fn struct_decl(o: &mut String, s: &Struct, uses: &mut Uses) {
     o.push_str("#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]\n");
     let _ = writeln!(o, "pub struct {} {{", s.name);
     for f in &s.fields {
+        if let Some(src) = f.target.as_ref().and_then(|t| t.source) {
+            let _ = writeln!(o, "// Reference not in the schema; source: {src}");
+        }
         let _ = writeln!(
             o,
             "#[serde(rename = {:?}, skip_serializing_if = \"Option::is_none\")]",
             f.cfn
         );
-        let _ = writeln!(o, "pub {}: Option<{}>,", f.rust, rust_type(&f.ty, uses));
+        let _ = writeln!(o, "pub {}: Option<{}>,", f.rust, field_type(f, uses));
     }
     o.push_str("}\n\n");
 
@@ -225,7 +292,7 @@ fn struct_decl(o: &mut String, s: &Struct, uses: &mut Uses) {
     for f in &s.fields {
         let (param, value) = match &f.ty {
             Ty::Prim(_) | Ty::PrimVec(_) => (
-                format!("impl Into<{}>", rust_type(&f.ty, uses)),
+                format!("impl Into<{}>", field_type(f, uses)),
                 "v.into()".to_string(),
             ),
             Ty::Struct { name, boxed: true } => (name.clone(), "Box::new(v)".to_string()),
@@ -285,6 +352,9 @@ fn field_checks(o: &mut String, f: &Field, r: &Resource) {
             notes.iter().for_each(|n| o.push_str(n));
             if !lines.is_empty() {
                 let _ = writeln!(o, "if let Some(v) = &self.{} {{", f.rust);
+                if f.target.is_some() {
+                    o.push_str("let v = v.value();\n");
+                }
                 lines.iter().for_each(|l| o.push_str(l));
                 o.push_str("}\n");
             }
@@ -306,6 +376,9 @@ fn field_checks(o: &mut String, f: &Field, r: &Resource) {
             if !lines.is_empty() {
                 o.push_str("for (i, v) in items.iter().enumerate() {\n");
                 let _ = writeln!(o, "let field = format!(\"{}[{{i}}]\");", f.cfn);
+                if f.target.is_some() {
+                    o.push_str("let v = v.value();\n");
+                }
                 lines.iter().for_each(|l| o.push_str(l));
                 o.push_str("}\n");
             }

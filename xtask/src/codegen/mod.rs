@@ -120,6 +120,96 @@ pub const EXTRA_ATTRIBUTES: &[Extra] = &[
     },
 ];
 
+/// A reference the CloudFormation docs state that the schema leaves out: the property at
+/// `path` (`/`-separated, `*` for list items) holds the `property` of a `target` resource.
+pub struct ExtraRef {
+    pub type_name: &'static str,
+    pub path: &'static str,
+    pub target: &'static str,
+    pub property: &'static str,
+    pub source: &'static str,
+}
+
+/// References the schemas state neither with `relationshipRef` nor with cfn-lint's `format`
+/// keyword. Used only where the schema names no target, so an entry goes quiet once the
+/// schema catches up. Left out on purpose: `AWS::EC2::Route.GatewayId` (an internet or a
+/// virtual private gateway) and `AWS::EC2::FlowLog.ResourceId` (its kind follows
+/// `ResourceType`): one Rust type can't say either.
+pub const EXTRA_REFERENCES: &[ExtraRef] = &[
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-internetgatewayid
+    ExtraRef {
+        type_name: "AWS::EC2::VPCGatewayAttachment",
+        path: "InternetGatewayId",
+        target: "AWS::EC2::InternetGateway",
+        property: "InternetGatewayId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-internetgatewayid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-allocationid
+    ExtraRef {
+        type_name: "AWS::EC2::NatGateway",
+        path: "AllocationId",
+        target: "AWS::EC2::EIP",
+        property: "AllocationId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-allocationid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-routetableid
+    ExtraRef {
+        type_name: "AWS::EC2::Route",
+        path: "RouteTableId",
+        target: "AWS::EC2::RouteTable",
+        property: "RouteTableId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-routetableid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-natgatewayid
+    ExtraRef {
+        type_name: "AWS::EC2::Route",
+        path: "NatGatewayId",
+        target: "AWS::EC2::NatGateway",
+        property: "NatGatewayId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-natgatewayid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-routetableid
+    ExtraRef {
+        type_name: "AWS::EC2::SubnetRouteTableAssociation",
+        path: "RouteTableId",
+        target: "AWS::EC2::RouteTable",
+        property: "RouteTableId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-routetableid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-subnetids
+    ExtraRef {
+        type_name: "AWS::FSx::FileSystem",
+        path: "SubnetIds/*",
+        target: "AWS::EC2::Subnet",
+        property: "SubnetId",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-subnetids",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystemid
+    ExtraRef {
+        type_name: "AWS::FSx::DataRepositoryAssociation",
+        path: "FileSystemId",
+        target: "AWS::FSx::FileSystem",
+        property: "Id",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystemid",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-destinationbucketname
+    ExtraRef {
+        type_name: "AWS::S3::Bucket",
+        path: "LoggingConfiguration/DestinationBucketName",
+        target: "AWS::S3::Bucket",
+        property: "BucketName",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-destinationbucketname",
+    },
+    // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-bucket
+    ExtraRef {
+        type_name: "AWS::S3::BucketPolicy",
+        path: "Bucket",
+        target: "AWS::S3::Bucket",
+        property: "BucketName",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-bucket",
+    },
+];
+
 /// Where generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "constructs/src/l1";
 
@@ -227,7 +317,8 @@ pub fn workspace_root() -> PathBuf {
 /// Generates every file into memory, formatted.
 pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
     let providers = schemas.read("providers/us-east-1.json")?;
-    let mut resources = Vec::new();
+    let mut loaded = Vec::new();
+    let mut catalog = model::Catalog::default();
     for type_name in TYPES {
         let hash = providers
             .get(type_name)
@@ -239,20 +330,43 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
                 "resources/{hash}.json is not the schema of {type_name}"
             ));
         }
+        catalog.add(type_name, &schema);
+        loaded.push((type_name, schema));
+    }
+    for e in EXTRA_REFERENCES {
+        if !catalog.types.contains_key(e.target) {
+            return Err(format!(
+                "EXTRA_REFERENCES: {}.{} refers to {}, which is not in TYPES",
+                e.type_name, e.path, e.target
+            ));
+        }
+        catalog.extras.push((
+            e.type_name.to_string(),
+            e.path.to_string(),
+            e.target.to_string(),
+            e.property.to_string(),
+            e.source,
+        ));
+    }
+
+    let mut resources = Vec::new();
+    for (type_name, schema) in &loaded {
         let pick = |table: &[Extra]| -> Vec<(&'static str, &'static str)> {
             table
                 .iter()
-                .filter(|e| e.type_name == *type_name)
+                .filter(|e| e.type_name == **type_name)
                 .map(|e| (e.path, e.source))
                 .collect()
         };
         resources.push(model::resource(
             type_name,
-            &schema,
+            schema,
             &pick(EXTRA_CREATE_ONLY),
             &pick(EXTRA_ATTRIBUTES),
+            &catalog,
         )?);
     }
+    model::declare_markers(&mut resources)?;
 
     let mut services: Vec<(String, Vec<&model::Resource>)> = Vec::new();
     for r in &resources {

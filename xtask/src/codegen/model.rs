@@ -26,6 +26,8 @@ pub struct Resource {
     pub create_only: Vec<CreateOnly>,
     /// Patterns of this resource that regex_lite compiles, in order of first use.
     pub patterns: Vec<String>,
+    /// Reference targets this type declares (filled in once every type is built).
+    pub markers: Vec<RefTarget>,
 }
 
 #[derive(Debug)]
@@ -59,6 +61,111 @@ pub struct Field {
     pub rust: String,
     pub ty: Ty,
     pub cons: Cons,
+    /// Set when the field (a string, or the items of a list of strings) refers to a
+    /// generated type: the field is typed `Ref<marker>` instead of `Value<String>`.
+    pub target: Option<RefTarget>,
+}
+
+/// What a reference field refers to: one property of one generated type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefTarget {
+    /// `AWS::EC2::VPC`
+    pub type_name: String,
+    /// `VpcId`: the property referred to.
+    pub property: String,
+    /// `VpcId`: the marker type declared in the target's module.
+    pub marker: String,
+    /// `ec2`: the target's service (file).
+    pub service: String,
+    /// `None` when `Ref` returns the property, else the `Fn::GetAtt` attribute variant.
+    pub attribute: Option<String>,
+    /// Set when the reference comes from the hand-kept extras, not the schema.
+    pub source: Option<&'static str>,
+}
+
+/// What the generator knows of every generated type, to type references between them.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub types: BTreeMap<String, Referable>,
+    /// `(type, property path under /properties, target type, target property, source)`:
+    /// references the docs state and the schemas leave out.
+    pub extras: Vec<(String, String, String, String, &'static str)>,
+}
+
+/// A generated type as a reference target.
+#[derive(Debug, Default)]
+pub struct Referable {
+    /// `VPC`
+    pub name: String,
+    /// `ec2`
+    pub service: String,
+    /// The primary identifier when it is one property: what `Ref` returns.
+    pub primary: Option<String>,
+    /// `Fn::GetAtt` attributes of top-level read-only properties.
+    pub attributes: Vec<String>,
+}
+
+impl Catalog {
+    /// Adds a type from its schema.
+    pub fn add(&mut self, type_name: &str, schema: &Json) {
+        let props = |key: &str| -> Vec<String> {
+            strings(schema.get(key))
+                .iter()
+                .filter_map(|p| p.strip_prefix("/properties/"))
+                .map(str::to_string)
+                .collect()
+        };
+        let primary = match &props("primaryIdentifier")[..] {
+            [one] => Some(one.clone()),
+            _ => None,
+        };
+        let parts: Vec<&str> = type_name.split("::").collect();
+        self.types.insert(
+            type_name.to_string(),
+            Referable {
+                name: parts.last().copied().unwrap_or_default().to_string(),
+                service: parts.get(1).copied().unwrap_or_default().to_lowercase(),
+                primary,
+                attributes: props("readOnlyProperties")
+                    .into_iter()
+                    .filter(|p| !p.contains('/'))
+                    .collect(),
+            },
+        );
+    }
+
+    /// The target for `(type, property)`, if it is a generated type's primary identifier
+    /// or one of its top-level attributes.
+    fn target(&self, type_name: &str, property: &str) -> Option<RefTarget> {
+        let t = self.types.get(type_name)?;
+        let attribute = if t.primary.as_deref() == Some(property) {
+            None
+        } else if t.attributes.iter().any(|a| a == property) {
+            Some(property.to_string())
+        } else {
+            return None;
+        };
+        Some(RefTarget {
+            type_name: type_name.to_string(),
+            property: property.to_string(),
+            marker: marker_name(&t.name, property),
+            service: t.service.clone(),
+            attribute,
+            source: None,
+        })
+    }
+}
+
+/// `VPC` + `VpcId` -> `VpcId`; `SecurityGroup` + `Id` -> `SecurityGroupId`.
+pub fn marker_name(resource: &str, property: &str) -> String {
+    if property
+        .to_lowercase()
+        .starts_with(&resource.to_lowercase())
+    {
+        property.to_string()
+    } else {
+        format!("{resource}{property}")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +390,7 @@ pub fn resource(
     schema: &Json,
     extra_create_only: &[(&'static str, &'static str)],
     extra_attrs: &[(&'static str, &'static str)],
+    catalog: &Catalog,
 ) -> Result<Resource, String> {
     let parts: Vec<&str> = type_name.split("::").collect();
     let [_, service, name] = parts[..] else {
@@ -293,7 +401,7 @@ pub fn resource(
     let schema = schema
         .as_object()
         .ok_or_else(|| format!("{type_name}: schema is not an object"))?;
-    let mut b = Builder::new(type_name, name, schema)?;
+    let mut b = Builder::new(type_name, name, schema, catalog)?;
     let read_only = strings(schema.get("readOnlyProperties"));
     b.read_only = read_only.iter().cloned().collect();
     b.collect_paths(None, "/properties", &mut Vec::new());
@@ -392,7 +500,54 @@ pub fn resource(
         attrs,
         create_only,
         patterns,
+        markers: Vec::new(),
     })
+}
+
+/// Gives every referenced type the markers its referrers use, in order of first use, and
+/// checks that no marker name takes a name its file or module already has.
+pub fn declare_markers(resources: &mut [Resource]) -> Result<(), String> {
+    let mut used: Vec<RefTarget> = Vec::new();
+    for r in resources.iter() {
+        for f in std::iter::once(&r.root)
+            .chain(&r.defs)
+            .flat_map(|s| &s.fields)
+        {
+            if let Some(t) = &f.target {
+                if !used
+                    .iter()
+                    .any(|u| u.type_name == t.type_name && u.property == t.property)
+                {
+                    used.push(RefTarget {
+                        source: None,
+                        ..t.clone()
+                    });
+                }
+            }
+        }
+    }
+    for t in used {
+        let taken = resources.iter().any(|r| {
+            r.service == t.service
+                && (r.name == t.marker
+                    || format!("{}Attr", r.name) == t.marker
+                    || r.defs
+                        .iter()
+                        .any(|d| d.name == t.marker && r.type_name == t.type_name)
+                    || r.markers.iter().any(|m| m.marker == t.marker))
+        });
+        if taken || RESERVED.contains(&t.marker.as_str()) {
+            return Err(format!(
+                "{}: reference marker {} takes a name already in use",
+                t.type_name, t.marker
+            ));
+        }
+        match resources.iter_mut().find(|r| r.type_name == t.type_name) {
+            Some(r) => r.markers.push(t),
+            None => return Err(format!("{}: referenced but not generated", t.type_name)),
+        }
+    }
+    Ok(())
 }
 
 fn strings(v: Option<&Json>) -> Vec<String> {
@@ -407,6 +562,7 @@ fn strings(v: Option<&Json>) -> Vec<String> {
 
 struct Builder<'a> {
     type_name: &'a str,
+    catalog: &'a Catalog,
     resource_name: &'a str,
     root: Map<String, Json>,
     /// Definitions, with inline objects hoisted in and oneOf branches merged.
@@ -423,6 +579,7 @@ impl<'a> Builder<'a> {
         type_name: &'a str,
         resource_name: &'a str,
         schema: &Map<String, Json>,
+        catalog: &'a Catalog,
     ) -> Result<Self, String> {
         let mut defs = schema
             .get("definitions")
@@ -479,6 +636,7 @@ impl<'a> Builder<'a> {
         }
         Ok(Builder {
             type_name,
+            catalog,
             resource_name,
             root,
             defs,
@@ -580,11 +738,13 @@ impl<'a> Builder<'a> {
                 ));
             }
             let cons = cons.fit(&ty);
+            let target = self.ref_target(&schema, &ty, &paths, &prop);
             fields.push(Field {
                 cfn: prop,
                 rust,
                 ty,
                 cons,
+                target,
             });
         }
         let required = strings(node.get("required"))
@@ -597,6 +757,104 @@ impl<'a> Builder<'a> {
             fields,
             required,
         })
+    }
+
+    /// What a string field (or the items of a list of strings) refers to. From the schema:
+    /// `relationshipRef` (also inside anyOf/oneOf branches) and cfn-lint's `format`
+    /// `<type>.Id` (the type's primary identifier); else from the catalog's extras. A
+    /// generated target whose property `Ref` returns wins over `Fn::GetAtt` targets; the
+    /// field stays a plain string unless exactly one target is left.
+    fn ref_target(
+        &self,
+        schema: &Json,
+        ty: &Ty,
+        paths: &[String],
+        prop: &str,
+    ) -> Option<RefTarget> {
+        let (node, suffix) = match ty {
+            Ty::Prim(Prim::Str) => (self.deref(schema), ""),
+            Ty::PrimVec(Prim::Str) => (self.deref(self.deref(schema).get("items")?), "/*"),
+            _ => return None,
+        };
+        let mut found = Vec::new();
+        self.candidates(node, 0, &mut found);
+        let mut targets: Vec<RefTarget> = found
+            .iter()
+            .filter_map(|(t, p)| self.catalog.target(t, p))
+            .collect();
+        if targets.is_empty() {
+            for (t, path, target, property, source) in &self.catalog.extras {
+                let applies = t == self.type_name
+                    && paths
+                        .iter()
+                        .any(|p| format!("{p}/{prop}{suffix}") == format!("/properties/{path}"));
+                if let Some(found) = applies
+                    .then(|| self.catalog.target(target, property))
+                    .flatten()
+                {
+                    targets.push(RefTarget {
+                        source: Some(source),
+                        ..found
+                    });
+                }
+            }
+        }
+        if targets.iter().any(|t| t.attribute.is_none()) {
+            targets.retain(|t| t.attribute.is_none());
+        }
+        let mut unique: Vec<RefTarget> = Vec::new();
+        for t in targets {
+            if !unique.contains(&t) {
+                unique.push(t);
+            }
+        }
+        match &unique[..] {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// A `$ref` to a definition that is no struct, followed; anything else as it is.
+    fn deref<'s>(&'s self, s: &'s Json) -> &'s Json {
+        let mut s = s;
+        for _ in 0..16 {
+            match s.get("$ref").and_then(Json::as_str) {
+                Some(r) => match r
+                    .strip_prefix("#/definitions/")
+                    .and_then(|d| self.defs.get(d))
+                {
+                    Some(def) if !is_struct(def) => s = def,
+                    _ => break,
+                },
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// `(type, property)` pairs a schema node says it refers to.
+    fn candidates(&self, node: &Json, depth: usize, out: &mut Vec<(String, String)>) {
+        if depth > 4 {
+            return;
+        }
+        if let Some(r) = node.get("relationshipRef") {
+            let t = r.get("typeName").and_then(Json::as_str);
+            let p = r.get("propertyPath").and_then(Json::as_str);
+            if let (Some(t), Some(p)) = (t, p.and_then(|p| p.strip_prefix("/properties/"))) {
+                out.push((t.to_string(), p.to_string()));
+            }
+        }
+        let format = node.get("format").and_then(Json::as_str);
+        if let Some(t) = format.and_then(|f| f.strip_suffix(".Id")) {
+            if let Some(p) = self.catalog.types.get(t).and_then(|r| r.primary.clone()) {
+                out.push((t.to_string(), p));
+            }
+        }
+        for key in ["anyOf", "oneOf"] {
+            for b in node.get(key).and_then(Json::as_array).into_iter().flatten() {
+                self.candidates(self.deref(b), depth + 1, out);
+            }
+        }
     }
 
     /// Whether struct `from` holds `target` without a `Vec` in between (so `target`

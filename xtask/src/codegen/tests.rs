@@ -1,11 +1,11 @@
 //! Unit tests of the generator on small hand-written schemas.
 
 use super::emit::raw_str;
-use super::model::{compile_pattern, field_name, resource, Prim, Resource, Ty};
+use super::model::{compile_pattern, field_name, resource, Catalog, Prim, Resource, Ty};
 use serde_json::json;
 
 fn model(schema: serde_json::Value) -> Resource {
-    match resource("AWS::Test::Thing", &schema, &[], &[]) {
+    match resource("AWS::Test::Thing", &schema, &[], &[], &Catalog::default()) {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
     }
@@ -272,4 +272,69 @@ fn large_class_repetitions_become_length_checks() {
         Some((r"^[a\]b]*$".to_string(), 1, 200))
     );
     assert_eq!(unbound_class_repetition(r"^(fs-[0-9a-f]{8,})$"), None);
+}
+
+#[test]
+fn reference_fields_are_typed_by_their_target() {
+    let mut catalog = Catalog::default();
+    catalog.add(
+        "AWS::Test::Net",
+        &json!({
+            "primaryIdentifier": ["/properties/NetId"],
+            "readOnlyProperties": ["/properties/NetId", "/properties/Arn"]
+        }),
+    );
+    catalog.add(
+        "AWS::Test::Group",
+        &json!({
+            "primaryIdentifier": ["/properties/Id"],
+            "readOnlyProperties": ["/properties/Id", "/properties/GroupId"]
+        }),
+    );
+    catalog.extras.push((
+        "AWS::Test::Thing".into(),
+        "Config/Net".into(),
+        "AWS::Test::Net".into(),
+        "Arn".into(),
+        "https://example.com/docs",
+    ));
+    let schema = json!({
+        "typeName": "AWS::Test::Thing",
+        "definitions": {"Config": {"type": "object", "properties": {"Net": {"type": "string"}}}},
+        "properties": {
+            // cfn-lint's format: the target's primary identifier.
+            "NetId": {"type": "string", "format": "AWS::Test::Net.Id"},
+            // relationshipRef in anyOf branches: the one `Ref` returns wins.
+            "GroupIds": {"type": "array", "items": {"type": "string", "anyOf": [
+                {"relationshipRef": {"typeName": "AWS::Test::Group", "propertyPath": "/properties/GroupId"}},
+                {"relationshipRef": {"typeName": "AWS::Test::Group", "propertyPath": "/properties/Id"}}
+            ]}},
+            "NetArn": {"type": "string", "relationshipRef": {"typeName": "AWS::Test::Net", "propertyPath": "/properties/Arn"}},
+            // Not a generated type: stays a string.
+            "KeyId": {"type": "string", "format": "AWS::KMS::Key.Id"},
+            "Config": {"$ref": "#/definitions/Config"}
+        }
+    });
+    let r = match resource("AWS::Test::Thing", &schema, &[], &[], &catalog) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let target = |s: &str, f: &str| {
+        field(&r, s, f)
+            .target
+            .as_ref()
+            .map(|t| (t.marker.as_str(), t.attribute.as_deref(), t.source))
+    };
+    assert_eq!(target("Thing", "NetId"), Some(("NetId", None, None)));
+    assert_eq!(target("Thing", "GroupIds"), Some(("GroupId", None, None)));
+    assert_eq!(
+        target("Thing", "NetArn"),
+        Some(("NetArn", Some("Arn"), None))
+    );
+    assert_eq!(target("Thing", "KeyId"), None);
+    assert_eq!(
+        target("Config", "Net"),
+        Some(("NetArn", Some("Arn"), Some("https://example.com/docs")))
+    );
+    assert_eq!(field(&r, "Thing", "GroupIds").ty, Ty::PrimVec(Prim::Str));
 }
