@@ -11,13 +11,7 @@ pub fn create_only(type_name: &str) -> Option<&'static [&'static str]> {
 /// Whether replacing or removing a resource of this type loses data: file systems and their
 /// associations, buckets, repositories.
 pub fn holds_data(type_name: &str) -> bool {
-    matches!(
-        type_name,
-        "AWS::FSx::FileSystem"
-            | "AWS::FSx::DataRepositoryAssociation"
-            | "AWS::S3::Bucket"
-            | "AWS::ECR::Repository"
-    )
+    constructs::l1::holds_data(type_name)
 }
 
 /// Whether a property path touches one of the type's create-only paths: the same path, a path

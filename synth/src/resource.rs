@@ -15,6 +15,8 @@ pub trait Resource: Serialize {
     type Attr: Attribute;
     /// Create-only properties as `/`-separated paths: changing one replaces the resource.
     const CREATE_ONLY: &'static [&'static str];
+    /// Replacing or removing a resource of this type loses data (files, objects, images).
+    const HOLDS_DATA: bool = false;
     /// Checks literal values against the schema: required properties, enums, patterns, bounds.
     fn check(&self, path: &str, diags: &mut Diagnostics);
 }

@@ -20,7 +20,7 @@ pub use vpc_cidr_block::{VPCCidrBlock, VPCCidrBlockAttr};
 pub use vpc_endpoint::{VPCEndpoint, VPCEndpointAttr};
 pub use vpc_gateway_attachment::{VPCGatewayAttachment, VPCGatewayAttachmentAttr};
 
-/// `(type name, attributes, create-only properties)` of every type in this file.
+/// What pcstack knows about every type in this file.
 pub const TYPES: &[super::TypeInfo] = &[
     super::entry::<VPC>(),
     super::entry::<VPCCidrBlock>(),

@@ -4,7 +4,7 @@
 
 pub use repository::{Repository, RepositoryAttr};
 
-/// `(type name, attributes, create-only properties)` of every type in this file.
+/// What pcstack knows about every type in this file.
 pub const TYPES: &[super::TypeInfo] = &[super::entry::<Repository>()];
 
 /// `AWS::ECR::Repository` and its property types.
@@ -108,6 +108,8 @@ pub mod repository {
             "EncryptionConfiguration/EncryptionType",
             "EncryptionConfiguration/KmsKey",
         ];
+        /// Replacing or removing it loses the repository's images.
+        const HOLDS_DATA: bool = true;
         fn check(&self, path: &str, diags: &mut Diagnostics) {
             if let Some(v) = &self.encryption_configuration {
                 v.check(&format!("{path}.EncryptionConfiguration"), diags);

@@ -5,7 +5,7 @@
 pub use data_repository_association::{DataRepositoryAssociation, DataRepositoryAssociationAttr};
 pub use file_system::{FileSystem, FileSystemAttr, FileSystemId};
 
-/// `(type name, attributes, create-only properties)` of every type in this file.
+/// What pcstack knows about every type in this file.
 pub const TYPES: &[super::TypeInfo] = &[
     super::entry::<FileSystem>(),
     super::entry::<DataRepositoryAssociation>(),
@@ -145,6 +145,8 @@ pub mod file_system {
             // Not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html ("Update requires: Replacement")
             "OpenZFSConfiguration/RootVolumeConfiguration",
         ];
+        /// Replacing or removing it loses the file system's files.
+        const HOLDS_DATA: bool = true;
         fn check(&self, path: &str, diags: &mut Diagnostics) {
             checks::required(
                 diags,
@@ -1360,6 +1362,8 @@ pub mod data_repository_association {
             "DataRepositoryPath",
             "BatchImportMetaDataOnCreate",
         ];
+        /// Replacing or removing it loses the link between a Lustre path and its S3 prefix, with its import/export settings.
+        const HOLDS_DATA: bool = true;
         fn check(&self, path: &str, diags: &mut Diagnostics) {
             checks::required(
                 diags,

@@ -11,16 +11,27 @@ pub mod s3;
 #[cfg(test)]
 mod tests;
 
-/// `(type name, attributes, create-only properties)` of one resource type.
-pub type TypeInfo = (
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-);
+/// What pcstack knows about one resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeInfo {
+    /// `AWS::EC2::VPC`
+    pub type_name: &'static str,
+    /// Its `Fn::GetAtt` attributes.
+    pub attributes: &'static [&'static str],
+    /// Its create-only properties as `/`-separated paths: changing one replaces the resource.
+    pub create_only: &'static [&'static str],
+    /// Replacing or removing it loses data.
+    pub holds_data: bool,
+}
 
 /// The registry entry of a generated type, read from its trait impls.
 pub(crate) const fn entry<T: synth::Resource>() -> TypeInfo {
-    (T::TYPE, <T::Attr as synth::Attribute>::ALL, T::CREATE_ONLY)
+    TypeInfo {
+        type_name: T::TYPE,
+        attributes: <T::Attr as synth::Attribute>::ALL,
+        create_only: T::CREATE_ONLY,
+        holds_data: T::HOLDS_DATA,
+    }
 }
 
 /// Every generated type.
@@ -47,18 +58,22 @@ pub const REGISTRY: &[TypeInfo] = &[
     entry::<ecr::Repository>(),
 ];
 
+/// The registry entry of a generated type.
+pub fn type_info(type_name: &str) -> Option<&'static TypeInfo> {
+    REGISTRY.iter().find(|t| t.type_name == type_name)
+}
+
 /// The `Fn::GetAtt` attributes of a generated type.
 pub fn attributes_of(type_name: &str) -> Option<&'static [&'static str]> {
-    REGISTRY
-        .iter()
-        .find(|(t, _, _)| *t == type_name)
-        .map(|(_, a, _)| *a)
+    type_info(type_name).map(|t| t.attributes)
 }
 
 /// The create-only properties of a generated type, as `/`-separated paths.
 pub fn create_only_of(type_name: &str) -> Option<&'static [&'static str]> {
-    REGISTRY
-        .iter()
-        .find(|(t, _, _)| *t == type_name)
-        .map(|(_, _, c)| *c)
+    type_info(type_name).map(|t| t.create_only)
+}
+
+/// Whether replacing or removing a resource of this type loses data.
+pub fn holds_data(type_name: &str) -> bool {
+    type_info(type_name).is_some_and(|t| t.holds_data)
 }

@@ -5,7 +5,7 @@
 pub use bucket::{Bucket, BucketAttr, BucketName};
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttr};
 
-/// `(type name, attributes, create-only properties)` of every type in this file.
+/// What pcstack knows about every type in this file.
 pub const TYPES: &[super::TypeInfo] = &[super::entry::<Bucket>(), super::entry::<BucketPolicy>()];
 
 /// `AWS::S3::Bucket` and its property types.
@@ -240,6 +240,8 @@ pub mod bucket {
         type Attr = BucketAttr;
         const CREATE_ONLY: &'static [&'static str] =
             &["BucketName", "BucketNamePrefix", "BucketNamespace"];
+        /// Replacing or removing it loses the bucket's objects.
+        const HOLDS_DATA: bool = true;
         fn check(&self, path: &str, diags: &mut Diagnostics) {
             if let Some(v) = &self.abac_status {
                 checks::one_of(diags, path, "AbacStatus", v, &["Enabled", "Disabled"]);

@@ -23,11 +23,24 @@ pub fn mod_rs(version: &str, services: &[(String, Vec<&Resource>)]) -> String {
     }
     o.push_str("\n#[cfg(test)]\nmod tests;\n\n");
     o.push_str(
-        "/// `(type name, attributes, create-only properties)` of one resource type.\n\
-         pub type TypeInfo = (&'static str, &'static [&'static str], &'static [&'static str]);\n\n\
+        "/// What pcstack knows about one resource type.\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
+         pub struct TypeInfo {\n\
+         /// `AWS::EC2::VPC`\n\
+         pub type_name: &'static str,\n\
+         /// Its `Fn::GetAtt` attributes.\n\
+         pub attributes: &'static [&'static str],\n\
+         /// Its create-only properties as `/`-separated paths: changing one replaces the resource.\n\
+         pub create_only: &'static [&'static str],\n\
+         /// Replacing or removing it loses data.\n\
+         pub holds_data: bool,\n}\n\n\
          /// The registry entry of a generated type, read from its trait impls.\n\
          pub(crate) const fn entry<T: synth::Resource>() -> TypeInfo {\n\
-         (T::TYPE, <T::Attr as synth::Attribute>::ALL, T::CREATE_ONLY)\n}\n\n",
+         TypeInfo {\n\
+         type_name: T::TYPE,\n\
+         attributes: <T::Attr as synth::Attribute>::ALL,\n\
+         create_only: T::CREATE_ONLY,\n\
+         holds_data: T::HOLDS_DATA,\n}\n}\n\n",
     );
     o.push_str("/// Every generated type.\npub const REGISTRY: &[TypeInfo] = &[\n");
     for (service, resources) in services {
@@ -37,12 +50,18 @@ pub fn mod_rs(version: &str, services: &[(String, Vec<&Resource>)]) -> String {
     }
     o.push_str("];\n\n");
     o.push_str(
-        "/// The `Fn::GetAtt` attributes of a generated type.\n\
+        "/// The registry entry of a generated type.\n\
+         pub fn type_info(type_name: &str) -> Option<&'static TypeInfo> {\n\
+         REGISTRY.iter().find(|t| t.type_name == type_name)\n}\n\n\
+         /// The `Fn::GetAtt` attributes of a generated type.\n\
          pub fn attributes_of(type_name: &str) -> Option<&'static [&'static str]> {\n\
-         REGISTRY.iter().find(|(t, _, _)| *t == type_name).map(|(_, a, _)| *a)\n}\n\n\
+         type_info(type_name).map(|t| t.attributes)\n}\n\n\
          /// The create-only properties of a generated type, as `/`-separated paths.\n\
          pub fn create_only_of(type_name: &str) -> Option<&'static [&'static str]> {\n\
-         REGISTRY.iter().find(|(t, _, _)| *t == type_name).map(|(_, _, c)| *c)\n}\n",
+         type_info(type_name).map(|t| t.create_only)\n}\n\n\
+         /// Whether replacing or removing a resource of this type loses data.\n\
+         pub fn holds_data(type_name: &str) -> bool {\n\
+         type_info(type_name).is_some_and(|t| t.holds_data)\n}\n",
     );
     o
 }
@@ -69,7 +88,7 @@ pub fn service_rs(version: &str, resources: &[&Resource]) -> String {
         );
     }
     o.push_str(
-        "\n/// `(type name, attributes, create-only properties)` of every type in this file.\n\
+        "\n/// What pcstack knows about every type in this file.\n\
          pub const TYPES: &[super::TypeInfo] = &[\n",
     );
     for r in resources {
@@ -109,6 +128,10 @@ fn resource_module(o: &mut String, r: &Resource) {
             let _ = writeln!(o, "{:?},", c.path);
         }
         o.push_str("];\n");
+        if let Some(what) = r.holds_data {
+            let _ = writeln!(o, "/// Replacing or removing it loses {what}.");
+            o.push_str("const HOLDS_DATA: bool = true;\n");
+        }
         o.push_str(b);
         o.push_str("}\n\n");
     });

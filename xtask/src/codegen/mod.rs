@@ -37,6 +37,19 @@ pub const TYPES: &[&str] = &[
     "AWS::ECR::Repository",
 ];
 
+/// Types whose replacement or removal loses data, each with what it holds. The schemas don't
+/// say this; it is pcstack's own judgement, and it drives the danger block of `diff` and
+/// `deploy`. Each entry is emitted as `HOLDS_DATA` on the type.
+pub const HOLDS_DATA: &[(&str, &str)] = &[
+    ("AWS::FSx::FileSystem", "the file system's files"),
+    (
+        "AWS::FSx::DataRepositoryAssociation",
+        "the link between a Lustre path and its S3 prefix, with its import/export settings",
+    ),
+    ("AWS::S3::Bucket", "the bucket's objects"),
+    ("AWS::ECR::Repository", "the repository's images"),
+];
+
 /// A fact the CloudFormation docs state that the schema leaves out.
 pub struct Extra {
     pub type_name: &'static str,
@@ -333,6 +346,11 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
         catalog.add(type_name, &schema);
         loaded.push((type_name, schema));
     }
+    for (type_name, _) in HOLDS_DATA {
+        if !TYPES.contains(type_name) {
+            return Err(format!("HOLDS_DATA: {type_name} is not in TYPES"));
+        }
+    }
     for e in EXTRA_REFERENCES {
         if !catalog.types.contains_key(e.target) {
             return Err(format!(
@@ -358,13 +376,18 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
                 .map(|e| (e.path, e.source))
                 .collect()
         };
-        resources.push(model::resource(
+        let mut resource = model::resource(
             type_name,
             schema,
             &pick(EXTRA_CREATE_ONLY),
             &pick(EXTRA_ATTRIBUTES),
             &catalog,
-        )?);
+        )?;
+        resource.holds_data = HOLDS_DATA
+            .iter()
+            .find(|(t, _)| t == *type_name)
+            .map(|(_, what)| *what);
+        resources.push(resource);
     }
     model::declare_markers(&mut resources)?;
 

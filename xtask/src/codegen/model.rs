@@ -24,6 +24,9 @@ pub struct Resource {
     /// `(variant, GetAtt name, source)`: from readOnlyProperties, then the hand-kept extras.
     pub attrs: Vec<Attr>,
     pub create_only: Vec<CreateOnly>,
+    /// What is lost when the resource is replaced or removed (`None`: nothing);
+    /// from [`super::HOLDS_DATA`].
+    pub holds_data: Option<&'static str>,
     /// Patterns of this resource that regex_lite compiles, in order of first use.
     pub patterns: Vec<String>,
     /// Reference targets this type declares (filled in once every type is built).
@@ -499,6 +502,7 @@ pub fn resource(
         defs,
         attrs,
         create_only,
+        holds_data: None,
         patterns,
         markers: Vec::new(),
     })
