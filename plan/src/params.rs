@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use regex::Regex;
 use serde_json::{Map, Value as Json};
+use std::sync::LazyLock;
 use synth::{Diagnostic, Diagnostics};
 
 /// Stack-specific parameter rules, supplied by the built-in stacks at merge (`None` for a
@@ -139,83 +140,113 @@ fn check_value(
     region: &str,
 ) {
     let kind = decl.get("Type").and_then(Json::as_str).unwrap_or("String");
-    let ctx = format!("parameter of Type {kind}");
-    let mut err = |rule: String| {
-        diags.push(Diagnostic::error(
-            "D2003",
-            path,
-            format!("parameter {key} must {rule} for {ctx}, got {value:?}"),
-        ));
-    };
     let items: Vec<&str> = if kind.starts_with("List<") || kind == "CommaDelimitedList" {
         value.split(',').map(str::trim).collect()
     } else {
         vec![value]
     };
+    let mut rules = Vec::new();
     if kind == "Number" || kind == "List<Number>" {
-        for item in &items {
-            if item.parse::<f64>().is_err() {
-                err(format!("be a number (item {item:?})"));
-            }
-        }
+        rules.extend(numbers(&items));
     }
     if kind.contains("AWS::EC2::AvailabilityZone::Name") {
-        let re = Regex::new(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$").ok();
-        for item in &items {
-            if !re.as_ref().is_some_and(|re| re.is_match(item)) {
-                err(format!(
+        rules.extend(availability_zones(&items, region));
+    }
+    rules.extend(allowed_values(decl, &items));
+    rules.extend(allowed_pattern(decl, value));
+    rules.extend(length(decl, value));
+    rules.extend(value_range(decl, &items));
+    for rule in rules {
+        diags.push(Diagnostic::error(
+            "D2003",
+            path,
+            format!("parameter {key} must {rule} for parameter of Type {kind}, got {value:?}"),
+        ));
+    }
+}
+
+/// `Type: Number`: every item parses as a number.
+fn numbers(items: &[&str]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|item| item.parse::<f64>().is_err())
+        .map(|item| format!("be a number (item {item:?})"))
+        .collect()
+}
+
+/// `AWS::EC2::AvailabilityZone::Name`: the name's form, and a zone of the deploy's region.
+fn availability_zones(items: &[&str], region: &str) -> Vec<String> {
+    static FORM: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$").ok());
+    items
+        .iter()
+        .filter_map(|item| {
+            if !FORM.as_ref().is_some_and(|re| re.is_match(item)) {
+                Some(format!(
                     "be an availability zone name like {region}a (item {item:?})"
-                ));
+                ))
             } else if !item.starts_with(region) || item.len() != region.len() + 1 {
-                err(format!(
+                Some(format!(
                     "be an availability zone of region {region} (item {item:?})"
-                ));
+                ))
+            } else {
+                None
             }
-        }
+        })
+        .collect()
+}
+
+/// `AllowedValues`: every item is one of them.
+fn allowed_values(decl: &Json, items: &[&str]) -> Vec<String> {
+    let Some(allowed) = decl.get("AllowedValues").and_then(Json::as_array) else {
+        return Vec::new();
+    };
+    let allowed: Vec<String> = allowed.iter().filter_map(scalar).collect();
+    items
+        .iter()
+        .filter(|item| !allowed.iter().any(|a| a == *item))
+        .map(|_| format!("be one of [{}]", allowed.join(", ")))
+        .collect()
+}
+
+/// `AllowedPattern`: CloudFormation matches the whole value.
+fn allowed_pattern(decl: &Json, value: &str) -> Option<String> {
+    let pattern = decl.get("AllowedPattern").and_then(Json::as_str)?;
+    match Regex::new(&format!("^(?:{pattern})$")) {
+        Ok(re) if re.is_match(value) => None,
+        Ok(_) => Some(format!("match pattern {pattern}")),
+        Err(_) => Some(format!(
+            "match pattern {pattern} (which pcstack cannot compile)"
+        )),
     }
-    if let Some(allowed) = decl.get("AllowedValues").and_then(Json::as_array) {
-        let allowed: Vec<String> = allowed.iter().filter_map(scalar).collect();
-        for item in &items {
-            if !allowed.iter().any(|a| a == item) {
-                err(format!("be one of [{}]", allowed.join(", ")));
-            }
-        }
-    }
-    if let Some(pattern) = decl.get("AllowedPattern").and_then(Json::as_str) {
-        // CloudFormation matches the whole value.
-        match Regex::new(&format!("^(?:{pattern})$")) {
-            Ok(re) if !re.is_match(value) => err(format!("match pattern {pattern}")),
-            Ok(_) => {}
-            Err(_) => err(format!(
-                "match pattern {pattern} (which pcstack cannot compile)"
-            )),
-        }
-    }
+}
+
+/// `MinLength` and `MaxLength`, in characters.
+fn length(decl: &Json, value: &str) -> Vec<String> {
     let len = value.chars().count() as f64;
-    if let Some(min) = number(decl.get("MinLength")) {
-        if len < min {
-            err(format!("be at least {min} characters long"));
+    let mut out = Vec::new();
+    if let Some(min) = number(decl.get("MinLength")).filter(|min| len < *min) {
+        out.push(format!("be at least {min} characters long"));
+    }
+    if let Some(max) = number(decl.get("MaxLength")).filter(|max| len > *max) {
+        out.push(format!("be at most {max} characters long"));
+    }
+    out
+}
+
+/// `MinValue` and `MaxValue`, for every numeric item.
+fn value_range(decl: &Json, items: &[&str]) -> Vec<String> {
+    let (min, max) = (number(decl.get("MinValue")), number(decl.get("MaxValue")));
+    let mut out = Vec::new();
+    for n in items.iter().filter_map(|item| item.parse::<f64>().ok()) {
+        if let Some(min) = min.filter(|min| n < *min) {
+            out.push(format!("be at least {min}"));
+        }
+        if let Some(max) = max.filter(|max| n > *max) {
+            out.push(format!("be at most {max}"));
         }
     }
-    if let Some(max) = number(decl.get("MaxLength")) {
-        if len > max {
-            err(format!("be at most {max} characters long"));
-        }
-    }
-    for item in &items {
-        if let Ok(n) = item.parse::<f64>() {
-            if let Some(min) = number(decl.get("MinValue")) {
-                if n < min {
-                    err(format!("be at least {min}"));
-                }
-            }
-            if let Some(max) = number(decl.get("MaxValue")) {
-                if n > max {
-                    err(format!("be at most {max}"));
-                }
-            }
-        }
-    }
+    out
 }
 
 fn number(v: Option<&Json>) -> Option<f64> {

@@ -65,66 +65,29 @@ async fn follow_inner(
     interrupts: &Interrupts,
     f: &Follow<'_>,
 ) -> Result<Finished, Error> {
-    let start = Instant::now();
-    let mut seen: IndexSet<String> = IndexSet::new();
-    let mut events: Vec<StackEvent> = Vec::new();
-    let mut in_progress: IndexMap<String, Instant> = IndexMap::new();
-    let mut done = 0usize;
-    let mut last_event = Instant::now();
+    let mut watch = Watch::new(ui, f);
     let mut interval = timing.events_poll;
-    let bar = (ui.progress == ProgressMode::Live).then(|| {
-        let bar = indicatif::ProgressBar::new(f.total.max(1) as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed}] {bar:30} {pos}/{len} {wide_msg}",
-        ) {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(Duration::from_millis(200));
-        bar
-    });
     let mut first = true;
     loop {
         if !first {
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
                 _ = interrupts.0.notified() => {
-                    if let Some(b) = &bar { b.suspend(|| ()); }
+                    if let Some(b) = &watch.bar { b.suspend(|| ()); }
                     interrupted(cfn, ui, interrupts, f).await?;
                 }
             }
         }
         first = false;
-        match new_events(cfn, f, &mut seen).await {
+        match new_events(cfn, f, &mut watch.seen).await {
             Ok(new) => {
                 interval = timing.events_poll;
-                if !new.is_empty() {
-                    last_event = Instant::now();
-                }
-                for e in new {
-                    track(&e, f, &mut in_progress, &mut done);
-                    show(ui, bar.as_ref(), &e, start);
-                    events.push(e);
-                }
+                watch.record(new);
             }
             Err(e) if is_throttling(&e) => interval = backoff(interval * 2, timing.max_poll * 3),
             Err(e) => return Err(fail("DescribeStackEvents", &e)),
         }
-        if let Some(b) = &bar {
-            b.set_length(f.total.max(done).max(1) as u64);
-            b.set_position(done as u64);
-            b.set_message(waiting_on(&in_progress));
-        }
-        if ui.progress == ProgressMode::Log
-            && last_event.elapsed() >= timing.heartbeat
-            && !in_progress.is_empty()
-        {
-            ui.note(&format!(
-                "still waiting on {} ({})",
-                waiting_on(&in_progress),
-                format_elapsed(start.elapsed())
-            ));
-            last_event = Instant::now();
-        }
+        watch.progress(timing);
         let current = stack::describe(cfn, timing, f.stack_id).await?;
         // A stack that is gone was deleted.
         let status = current
@@ -133,30 +96,115 @@ async fn follow_inner(
             .unwrap_or(StackStatus::DeleteComplete);
         if !stack::in_progress(&status) {
             // Events written between our last read and the status change.
-            if let Ok(new) = new_events(cfn, f, &mut seen).await {
-                for e in new {
-                    track(&e, f, &mut in_progress, &mut done);
-                    show(ui, bar.as_ref(), &e, start);
-                    events.push(e);
-                }
+            if let Ok(new) = new_events(cfn, f, &mut watch.seen).await {
+                watch.record(new);
             }
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            return Ok(Finished { status, events });
+            return Ok(watch.finish(status));
         }
         if f.deadline.is_some_and(|d| Instant::now() >= d) {
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            return Err(Error::StoppedWaiting(format!(
-                "timed out after {} waiting for stack {} ({}); the operation goes on in CloudFormation. To follow it again, re-run `{}`: it waits for the in-progress stack, then continues.",
-                format_elapsed(start.elapsed()),
-                f.stack_name,
-                status.as_str(),
-                f.resume
-            )));
+            return Err(watch.timed_out(&status));
         }
+    }
+}
+
+/// What one follow has seen so far, and how it shows it.
+struct Watch<'a> {
+    ui: &'a Ui,
+    f: &'a Follow<'a>,
+    start: Instant,
+    /// Event IDs already read.
+    seen: IndexSet<String>,
+    /// This operation's events, oldest first.
+    events: Vec<StackEvent>,
+    /// Resources in progress, with when they started.
+    in_progress: IndexMap<String, Instant>,
+    /// Resources finished.
+    done: usize,
+    last_event: Instant,
+    /// The live progress bar (`--progress live`).
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<'a> Watch<'a> {
+    fn new(ui: &'a Ui, f: &'a Follow<'a>) -> Self {
+        let bar = (ui.progress == ProgressMode::Live).then(|| {
+            let bar = indicatif::ProgressBar::new(f.total.max(1) as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed}] {bar:30} {pos}/{len} {wide_msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Self {
+            ui,
+            f,
+            start: Instant::now(),
+            seen: IndexSet::new(),
+            events: Vec::new(),
+            in_progress: IndexMap::new(),
+            done: 0,
+            last_event: Instant::now(),
+            bar,
+        }
+    }
+
+    /// Tracks and shows new events.
+    fn record(&mut self, new: Vec<StackEvent>) {
+        if !new.is_empty() {
+            self.last_event = Instant::now();
+        }
+        for e in new {
+            track(&e, self.f, &mut self.in_progress, &mut self.done);
+            show(self.ui, self.bar.as_ref(), &e, self.start);
+            self.events.push(e);
+        }
+    }
+
+    /// Moves the bar; in log mode, says what is still running after a quiet while.
+    fn progress(&mut self, timing: &Timing) {
+        if let Some(b) = &self.bar {
+            b.set_length(self.f.total.max(self.done).max(1) as u64);
+            b.set_position(self.done as u64);
+            b.set_message(waiting_on(&self.in_progress));
+        }
+        if self.ui.progress == ProgressMode::Log
+            && self.last_event.elapsed() >= timing.heartbeat
+            && !self.in_progress.is_empty()
+        {
+            self.ui.note(&format!(
+                "still waiting on {} ({})",
+                waiting_on(&self.in_progress),
+                format_elapsed(self.start.elapsed())
+            ));
+            self.last_event = Instant::now();
+        }
+    }
+
+    fn clear(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+
+    fn finish(self, status: StackStatus) -> Finished {
+        self.clear();
+        Finished {
+            status,
+            events: self.events,
+        }
+    }
+
+    fn timed_out(&self, status: &StackStatus) -> Error {
+        self.clear();
+        Error::StoppedWaiting(format!(
+            "timed out after {} waiting for stack {} ({}); the operation goes on in CloudFormation. To follow it again, re-run `{}`: it waits for the in-progress stack, then continues.",
+            format_elapsed(self.start.elapsed()),
+            self.f.stack_name,
+            status.as_str(),
+            self.f.resume
+        ))
     }
 }
 
