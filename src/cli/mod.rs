@@ -68,7 +68,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::Invalid(
             std::iter::once(synth::Diagnostic::error(
-                "PC001",
+                synth::Code::ConfigUnreadable,
                 path.display().to_string(),
                 format!("config file must be readable, got {e}"),
             ))

@@ -110,7 +110,7 @@ pub fn build(name: &str, config: &Config) -> Result<Built, Diagnostics> {
             }
         }
         other => Err(std::iter::once(synth::Diagnostic::error(
-            "PC000",
+            synth::Code::UnknownStack,
             "stack",
             format!(
                 "stack must be one of {} for pcstack, got {other:?}",

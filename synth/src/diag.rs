@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub use crate::code::Code;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// A value pcstack cannot check at synth time (an expression); the template's own
@@ -26,38 +28,46 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub path: String,
     pub message: String,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: impl Into<Code>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             severity: Severity::Error,
-            code,
+            code: code.into(),
             path: path.into(),
             message: message.into(),
         }
     }
 
     pub fn warning(
-        code: &'static str,
+        code: impl Into<Code>,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
         Self {
             severity: Severity::Warning,
-            code,
+            code: code.into(),
             path: path.into(),
             message: message.into(),
         }
     }
 
-    pub fn info(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn info(
+        code: impl Into<Code>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             severity: Severity::Info,
-            code,
+            code: code.into(),
             path: path.into(),
             message: message.into(),
         }

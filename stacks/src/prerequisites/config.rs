@@ -4,7 +4,7 @@ use constructs::rules::{self, cidr::Cidr, Violation};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use synth::{Diagnostic, Diagnostics};
+use synth::{Code, Diagnostic, Diagnostics};
 
 /// Config file for `pcstack synth` / `pcstack deploy`. Every field is optional; unknown
 /// fields are errors.
@@ -296,7 +296,7 @@ impl Config {
             // serde_yaml appends " at line X column Y"; the location is in the path already.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             std::iter::once(Diagnostic::error(
-                "PC001",
+                Code::ConfigSchema,
                 format!("{source}{at}"),
                 format!(
                     "config must be valid for pcstack's schema (see `pcstack schema`), got: {msg}"
@@ -363,7 +363,7 @@ impl Config {
             check(
                 "network.vpc_name",
                 Err(Violation::new(
-                    "PC002",
+                    Code::VpcName,
                     "network.vpc_name",
                     "be 1 to 200 characters",
                     "the VPC Name tag",
@@ -395,7 +395,7 @@ impl Config {
             check(
                 "lustre.capacity",
                 Err(Violation::new(
-                    "PC107",
+                    Code::LustreCapacityAboveMax,
                     "lustre.capacity",
                     &format!("be at most lustre.max_capacity ({})", l.max_capacity),
                     "the Capacity parameter",
@@ -423,7 +423,7 @@ impl Config {
             check(
                 "lustre.version",
                 Err(Violation::new(
-                    "PC104",
+                    Code::LustreVersion,
                     "lustre.version",
                     "be 2.15 or 2.12",
                     "the LustreVersion parameter",
@@ -435,7 +435,7 @@ impl Config {
             check(
                 "lustre.mount_point",
                 Err(Violation::new(
-                    "PC108",
+                    Code::LustreMountPoint,
                     "lustre.mount_point",
                     "be an absolute path such as /lustre",
                     "the Lustre mount point",
@@ -459,7 +459,7 @@ impl Config {
         ] {
             let name = rules::s3::longest_sub_example(template);
             if name.contains("${") {
-                check(field, Err(Violation::new("PC132", field, "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables", "an S3 bucket", format!("{template:?}"))));
+                check(field, Err(Violation::new(Code::BucketNameVariables, field, "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables", "an S3 bucket", format!("{template:?}"))));
             } else if let Err(v) = rules::s3::bucket_name(&name) {
                 let message = v.message.replace(
                     &format!("{name:?}"),
@@ -472,7 +472,7 @@ impl Config {
             check(
                 "logs.bucket_name",
                 Err(Violation::new(
-                    "PC133",
+                    Code::LogBucketSameAsData,
                     "logs.bucket_name",
                     "differ from bucket.name",
                     "the log bucket",
@@ -484,7 +484,7 @@ impl Config {
             check(
                 "logs.retention_days",
                 Err(Violation::new(
-                    "PC134",
+                    Code::LogRetention,
                     "logs.retention_days",
                     "be between 1 and 3650",
                     "the log bucket's lifecycle rule",
@@ -509,7 +509,7 @@ impl Config {
                     check(
                         &at(field),
                         Err(Violation::new(
-                            "E1001",
+                            Code::TemplateStructure,
                             &at(field),
                             &rule,
                             "a CloudFormation logical ID",
@@ -532,7 +532,7 @@ impl Config {
                 check(
                     &at("s3_prefix"),
                     Err(Violation::new(
-                        "PC127",
+                        Code::AssociationPrefix,
                         &at("s3_prefix"),
                         "be a prefix such as data/ (no leading /, a trailing /)",
                         "a data repository association",
@@ -546,7 +546,7 @@ impl Config {
                 check(
                     &at("env"),
                     Err(Violation::new(
-                        "PC128",
+                        Code::AssociationEnv,
                         &at("env"),
                         "be an environment variable name ([A-Z_][A-Z0-9_]*)",
                         "pcstack outputs",
@@ -581,7 +581,7 @@ impl Config {
                 check(
                     &format!("associations[{i}].id"),
                     Err(Violation::new(
-                        "PC129",
+                        Code::DuplicateAssociationId,
                         &format!("associations[{i}].id"),
                         "be unique",
                         "the data repository associations",
@@ -592,7 +592,7 @@ impl Config {
         }
         for (k, v) in &self.tags {
             if k.is_empty() || k.len() > 127 || v.len() > 255 || k.starts_with("aws:") {
-                check(&format!("tags.{k}"), Err(Violation::new("PC003", &format!("tags.{k}"), "have a key of 1 to 127 characters not starting with aws: and a value of at most 255", "a resource tag", format!("{k:?}: {v:?}"))));
+                check(&format!("tags.{k}"), Err(Violation::new(Code::Tag, &format!("tags.{k}"), "have a key of 1 to 127 characters not starting with aws: and a value of at most 255", "a resource tag", format!("{k:?}: {v:?}"))));
             }
         }
         for (field, removal, what) in [
@@ -618,7 +618,7 @@ impl Config {
             ),
         ] {
             if removal == Removal::Delete {
-                d.push(Diagnostic::warning("PC010", format!("config: {field}"), format!("{field} is Delete: deleting the stack or replacing the resource deletes {what}")));
+                d.push(Diagnostic::warning(Code::DeleteRemoval, format!("config: {field}"), format!("{field} is Delete: deleting the stack or replacing the resource deletes {what}")));
             }
         }
         d

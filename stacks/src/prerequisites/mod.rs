@@ -408,7 +408,7 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
     let number = |name: &str, v: &str| -> Result<i64, Violation> {
         v.trim().parse::<i64>().map_err(|_| {
             Violation::new(
-                "PC201",
+                synth::Code::ParameterNotWholeNumber,
                 name,
                 "be a whole number",
                 "this Number parameter",
