@@ -43,7 +43,7 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Built-in stack to synthesize (see `pcstack list`)
-        #[arg(long, default_value = stacks::prerequisites::NAME)]
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
         stack: String,
         /// Directory to write the template to
         #[arg(long, default_value = "out")]
@@ -60,10 +60,17 @@ enum Command {
     },
     /// List the built-in stacks
     List,
-    /// Print the config file's JSON Schema
-    Schema,
-    /// Write a commented starter config with the built-in defaults
+    /// Print the JSON Schema of a stack's config file
+    Schema {
+        /// Built-in stack whose config schema to print (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
+    },
+    /// Write a commented starter config with a stack's built-in defaults
     Init {
+        /// Built-in stack to write the starter config of (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
         /// Where to write it
         #[arg(long, default_value = "pcstack.yaml")]
         output: PathBuf,
@@ -278,13 +285,12 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
             print!("{}", cli::list());
             Ok(())
         }
-        Command::Schema => {
-            print!("{}", cli::schema());
-            Ok(())
-        }
-        Command::Init { output, force } => {
-            cli::init::write(&output, force).map(|()| println!("{}", output.display()))
-        }
+        Command::Schema { stack } => cli::schema(&stack).map(|schema| print!("{schema}")),
+        Command::Init {
+            stack,
+            output,
+            force,
+        } => cli::init::write(&output, &stack, force).map(|()| println!("{}", output.display())),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
@@ -330,7 +336,9 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Failure> {
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
-        Command::Synth { .. } | Command::List | Command::Schema | Command::Init { .. } => Ok(()),
+        Command::Synth { .. } | Command::List | Command::Schema { .. } | Command::Init { .. } => {
+            Ok(())
+        }
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection()).await?;
@@ -377,8 +385,10 @@ fn local_template(
     match (template, stack) {
         (Some(path), _) => read_template(path),
         (None, Some(name)) => {
-            let config = cli::load_config(config).map_err(|f| Failure::invalid(f.to_string()))?;
-            let built = stacks::build(name, &config)
+            let config =
+                cli::load_config(name, config).map_err(|f| Failure::invalid(f.to_string()))?;
+            let built = config
+                .build()
                 .map_err(|d| Failure::invalid(format!("stack {name} does not build:\n{d}")))?;
             cli::print_diagnostics(&built.synthesized.diagnostics, false);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
@@ -392,7 +402,7 @@ fn local_template(
 async fn run_diff(args: DiffArgs) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let stack = match (&args.template, &args.stack) {
-        (None, None) => Some(stacks::prerequisites::NAME),
+        (None, None) => Some(stacks::DEFAULT_STACK),
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.

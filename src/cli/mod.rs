@@ -3,7 +3,7 @@
 pub mod init;
 
 use similar::TextDiff;
-use stacks::{Config, STACKS};
+use stacks::{Configured, STACKS};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -60,10 +60,12 @@ pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
     }
 }
 
-/// Loads the config: the file when given, else the built-in default (the tutorial's setup).
-pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+/// Finds the stack and loads its config: the file when given, else the stack's built-in
+/// default (for the prerequisites stack, the tutorial's setup).
+pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Failure> {
+    let stack = stacks::find(stack).map_err(Failure::Invalid)?;
     let Some(path) = path else {
-        return Ok(Config::default());
+        return Configured::new(stack, None).map_err(Failure::Invalid);
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::Invalid(
@@ -75,7 +77,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
             .collect(),
         )
     })?;
-    Config::from_yaml(&text, &path.display().to_string()).map_err(Failure::Invalid)
+    Configured::new(stack, Some((&text, &path.display().to_string()))).map_err(Failure::Invalid)
 }
 
 pub struct SynthArgs<'a> {
@@ -89,8 +91,9 @@ pub struct SynthArgs<'a> {
 
 /// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
 pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
-    let config = load_config(a.config)?;
-    let built = stacks::build(a.stack, &config).map_err(Failure::Invalid)?;
+    let built = load_config(a.stack, a.config)?
+        .build()
+        .map_err(Failure::Invalid)?;
     print_diagnostics(&built.synthesized.diagnostics, a.verbose);
     let text = built.synthesized.render(a.format);
     let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
@@ -150,15 +153,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn list() -> String {
     STACKS
         .iter()
-        .map(|s| format!("{}\t{}\n", s.name, s.description))
+        .map(|s| format!("{}\t{}\n", s.name(), s.description()))
         .collect()
 }
 
-pub fn schema() -> String {
-    let schema = schemars::schema_for!(Config);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+/// The JSON Schema of a built-in stack's config file.
+pub fn schema(stack: &str) -> Result<String, Failure> {
+    let stack = stacks::find(stack).map_err(Failure::Invalid)?;
+    let mut s = serde_json::to_string_pretty(&stack.schema()).unwrap_or_default();
     s.push('\n');
-    s
+    Ok(s)
 }
 
 impl std::fmt::Display for Failure {

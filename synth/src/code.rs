@@ -76,6 +76,7 @@ codes! {
     VpcName = "PC002", "the VPC name is empty or longer than 200 characters";
     Tag = "PC003", "a tag key or value breaks the resource tag rules";
     ConfigUnreadable = "PC004", "the config file cannot be read";
+    ConfigType = "PC005", "a stack was handed a config of another type (a bug in the caller)";
     DeleteRemoval = "PC010", "a resource holding data is deleted with the stack (removal: Delete)";
     // FSx for Lustre.
     LustreStorageCapacity = "PC101", "the Lustre storage capacity is not one the deployment and storage type allow";

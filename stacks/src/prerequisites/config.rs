@@ -287,23 +287,7 @@ pub const LUSTRE_VERSIONS: [&str; 2] = ["2.15", "2.12"];
 impl Config {
     /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
     pub fn from_yaml(text: &str, source: &str) -> Result<Config, Diagnostics> {
-        serde_yaml::from_str::<Config>(text).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            let msg = e.to_string();
-            // serde_yaml appends " at line X column Y"; the location is in the path already.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            std::iter::once(Diagnostic::error(
-                Code::ConfigSchema,
-                format!("{source}{at}"),
-                format!(
-                    "config must be valid for pcstack's schema (see `pcstack schema`), got: {msg}"
-                ),
-            ))
-            .collect()
-        })
+        crate::parse_config(text, source)
     }
 
     /// Every problem with the config, with paths like `config: lustre.capacity`.

@@ -20,6 +20,34 @@ use constructs::store::{
 use constructs::Tags;
 use synth::{Expr, LogicalId, Parameter, ParameterType, Policy, ResourceOptions, Template, Value};
 
+/// The stack, for the registry ([`crate::STACKS`]).
+pub struct Prerequisites;
+
+impl crate::Stack for Prerequisites {
+    const NAME: &'static str = NAME;
+    const DESCRIPTION: &'static str = DESCRIPTION;
+    type Config = Config;
+
+    fn validate(config: &Config) -> synth::Diagnostics {
+        config.validate()
+    }
+
+    fn template(config: &Config) -> (Template, Vec<StackOutput>) {
+        build(config)
+    }
+
+    fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::Diagnostics {
+        check_parameters(values)
+    }
+
+    fn starter() -> &'static str {
+        STARTER
+    }
+}
+
+/// The commented starter config `pcstack init` writes: the built-in defaults.
+pub const STARTER: &str = include_str!("starter.yaml");
+
 pub const NAME: &str = "parallelcluster-prerequisites";
 pub const DESCRIPTION: &str = "VPC, EFA security group, FSx for Lustre and OpenZFS, S3 bucket with data repository associations, and ECR repository for an AWS ParallelCluster training cluster";
 
@@ -133,7 +161,7 @@ fn param<T>(id: &LogicalId) -> Value<T> {
     Expr::Ref(id.clone()).into()
 }
 
-/// Builds the template; run [`Config::validate`] first (`stacks::build` does).
+/// Builds the template; run [`Config::validate`] first (`Stack::build` does).
 pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
     let mut t = Template::new(NAME);
     t.description = Some(DESCRIPTION.into());
@@ -437,4 +465,15 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
         }
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_is_the_default() {
+        let parsed = Config::from_yaml(STARTER, "starter").unwrap();
+        assert_eq!(parsed, Config::default());
+    }
 }
