@@ -3,6 +3,7 @@
 //! created from it updates in place (see shared/reference/seed-workflow.md).
 
 pub mod config;
+pub mod rules;
 
 use crate::{OutputSpec, StackOutput};
 use config::{
