@@ -507,8 +507,13 @@ fn outputs(c: &Config, r: &Resources<'_>) -> Vec<OutputSpec> {
 
 /// Outputs naming the stack's resources, with the tutorial's keys and variable names.
 fn resource_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
+    let mut outputs = network_and_file_system_outputs(r);
+    outputs.extend(store_outputs(r.store));
+    outputs
+}
+
+fn network_and_file_system_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
     let (network, sg, lustre, openzfs) = (r.network, r.sg, r.lustre, r.openzfs);
-    let (logs, bucket, repository) = (&r.store.logs, &r.store.bucket, &r.store.repository);
     vec![
         OutputSpec::new("VPC", "ID of the VPC", network.vpc.reference(), "VPC_ID"),
         OutputSpec::new(
@@ -553,6 +558,12 @@ fn resource_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
             openzfs.get_att(FileSystemAttr::RootVolumeId),
             "FSX_OPENZFS_ROOT_VOLUME_ID",
         ),
+    ]
+}
+
+fn store_outputs(store: &Store) -> Vec<OutputSpec> {
+    let (logs, bucket, repository) = (&store.logs, &store.bucket, &store.repository);
+    vec![
         OutputSpec::new(
             "S3BucketName",
             "Name of the data bucket",
