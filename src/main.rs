@@ -45,7 +45,7 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Built-in stack to synthesize (see `pcstack list`)
-        #[arg(long, default_value = stacks::prerequisites::NAME)]
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
         stack: String,
         /// Directory to write the template to
         #[arg(long, default_value = "out")]
@@ -62,10 +62,17 @@ enum Command {
     },
     /// List the built-in stacks
     List,
-    /// Print the config file's JSON Schema
-    Schema,
-    /// Write a commented starter config with the built-in defaults
+    /// Print the JSON Schema of a stack's config file
+    Schema {
+        /// Built-in stack whose config schema to print (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
+    },
+    /// Write a commented starter config with a stack's built-in defaults
     Init {
+        /// Built-in stack to write the starter config of (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
         /// Where to write it
         #[arg(long, default_value = "pcstack.yaml")]
         output: PathBuf,
@@ -236,10 +243,7 @@ fn main() {
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
             Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                e.exit_code()
-            }
+            Err(e) => report(&e),
         }
     });
     std::process::exit(code);
@@ -280,22 +284,27 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
             print!("{}", cli::list());
             Ok(())
         }
-        Command::Schema => {
-            print!("{}", cli::schema());
-            Ok(())
-        }
-        Command::Init { output, force } => {
-            cli::init::write(&output, force).map(|()| println!("{}", output.display()))
-        }
+        Command::Schema { stack } => cli::schema(&stack).map(|schema| print!("{schema}")),
+        Command::Init {
+            stack,
+            output,
+            force,
+        } => cli::init::write(&output, &stack, force).map(|()| println!("{}", output.display())),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
         Ok(()) => 0,
-        Err(failure) => {
-            failure.print();
-            failure.code()
-        }
+        Err(e) => report(&e),
     })
+}
+
+/// Prints an error (every diagnostic of invalid input) and returns its exit code.
+fn report(e: &Error) -> i32 {
+    match e {
+        Error::Invalid(d) => cli::print_diagnostics(d, false),
+        other => eprintln!("error: {other}"),
+    }
+    e.exit_code()
 }
 
 /// Ctrl-C exits 130 at once unless a stack operation is being followed; then each press is
@@ -332,7 +341,9 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
-        Command::Synth { .. } | Command::List | Command::Schema | Command::Init { .. } => Ok(()),
+        Command::Synth { .. } | Command::List | Command::Schema { .. } | Command::Init { .. } => {
+            Ok(())
+        }
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection()).await?;
@@ -379,8 +390,9 @@ fn local_template(
     match (template, stack) {
         (Some(path), _) => read_template(path),
         (None, Some(name)) => {
-            let config = cli::load_config(config).map_err(|f| Error::usage(f.to_string()))?;
-            let built = stacks::build(name, &config)
+            let config = cli::load_config(name, config)?;
+            let built = config
+                .build()
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
             cli::print_diagnostics(&built.synthesized.diagnostics, false);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
@@ -394,7 +406,7 @@ fn local_template(
 async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     use std::io::IsTerminal;
     let stack = match (&args.template, &args.stack) {
-        (None, None) => Some(stacks::prerequisites::NAME),
+        (None, None) => Some(stacks::DEFAULT_STACK),
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.

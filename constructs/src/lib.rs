@@ -84,7 +84,7 @@ pub mod store;
 
 use indexmap::IndexMap;
 use serde_json::json;
-use synth::{Diagnostic, ResourceOptions, Severity, Template, Value};
+use synth::{Code, Diagnostic, ResourceOptions, Severity, Template, Value};
 
 /// Tags applied to resources, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -194,7 +194,7 @@ pub fn rule_on<T>(
         }
         Value::Expr(_) => t.report(Diagnostic {
             severity: Severity::Info,
-            code: "I0002",
+            code: Code::ExpressionRule,
             path: path.to_string(),
             message: format!(
                 "{field} is an expression; {covered_by} checks it before CloudFormation uses it"

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use regex::Regex;
 use serde_json::{Map, Value as Json};
 use std::sync::LazyLock;
-use synth::{Diagnostic, Diagnostics};
+use synth::{Code, Diagnostic, Diagnostics};
 
 /// Stack-specific parameter rules, supplied by the built-in stacks at merge (`None` for a
 /// template file). Gets the final values; returns every problem found.
@@ -98,7 +98,7 @@ pub fn check(
         let Some(decl) = declared.get(key) else {
             let known: Vec<&str> = declared.keys().map(String::as_str).collect();
             diags.push(Diagnostic::error(
-                "D2001",
+                Code::UndeclaredParameter,
                 path,
                 format!(
                     "parameter {key} must be declared by the template for a deploy (declared: {}), got {value:?}",
@@ -122,7 +122,7 @@ pub fn missing_required(
     for (key, decl) in declared {
         if decl.get("Default").is_none() && !values.contains_key(key) {
             diags.push(Diagnostic::error(
-                "D2002",
+                Code::MissingParameter,
                 format!("{stack}/Parameters/{key}"),
                 format!("parameter {key} must be given for a new stack (it has no Default), got nothing"),
             ));
@@ -158,7 +158,7 @@ fn check_value(
     rules.extend(value_range(decl, &items));
     for rule in rules {
         diags.push(Diagnostic::error(
-            "D2003",
+            Code::ParameterValue,
             path,
             format!("parameter {key} must {rule} for parameter of Type {kind}, got {value:?}"),
         ));

@@ -2,43 +2,13 @@
 
 pub mod init;
 
+use crate::error::Error;
 use similar::TextDiff;
-use stacks::{Config, STACKS};
+use stacks::{Configured, STACKS};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use synth::{Diagnostics, Format, Severity};
-
-/// Exit codes shared by every command (documented in the README).
-pub mod exit {
-    pub const ERROR: i32 = 1;
-    pub const INVALID_INPUT: i32 = 2;
-}
-
-/// A command's failure: what to print and the exit code.
-#[derive(Debug)]
-pub enum Failure {
-    /// Invalid input: every diagnostic is printed; exit 2.
-    Invalid(Diagnostics),
-    /// Anything else; exit 1.
-    Other(String),
-}
-
-impl Failure {
-    pub fn code(&self) -> i32 {
-        match self {
-            Failure::Invalid(_) => exit::INVALID_INPUT,
-            Failure::Other(_) => exit::ERROR,
-        }
-    }
-
-    pub fn print(&self) {
-        match self {
-            Failure::Invalid(d) => print_diagnostics(d, false),
-            Failure::Other(m) => eprintln!("error: {m}"),
-        }
-    }
-}
 
 /// Prints diagnostics to stderr: errors and warnings always, infos with `verbose`.
 pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
@@ -60,22 +30,24 @@ pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
     }
 }
 
-/// Loads the config: the file when given, else the built-in default (the tutorial's setup).
-pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+/// Finds the stack and loads its config: the file when given, else the stack's built-in
+/// default (for the prerequisites stack, the tutorial's setup).
+pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Error> {
+    let stack = stacks::find(stack).map_err(Error::Invalid)?;
     let Some(path) = path else {
-        return Ok(Config::default());
+        return Configured::new(stack, None).map_err(Error::Invalid);
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::Invalid(
+        Error::Invalid(
             std::iter::once(synth::Diagnostic::error(
-                "PC001",
+                synth::Code::ConfigUnreadable,
                 path.display().to_string(),
                 format!("config file must be readable, got {e}"),
             ))
             .collect(),
         )
     })?;
-    Config::from_yaml(&text, &path.display().to_string()).map_err(Failure::Invalid)
+    Configured::new(stack, Some((&text, &path.display().to_string()))).map_err(Error::Invalid)
 }
 
 pub struct SynthArgs<'a> {
@@ -88,9 +60,10 @@ pub struct SynthArgs<'a> {
 }
 
 /// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
-pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
-    let config = load_config(a.config)?;
-    let built = stacks::build(a.stack, &config).map_err(Failure::Invalid)?;
+pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Error> {
+    let built = load_config(a.stack, a.config)?
+        .build()
+        .map_err(Error::Invalid)?;
     print_diagnostics(&built.synthesized.diagnostics, a.verbose);
     let text = built.synthesized.render(a.format);
     let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
@@ -109,7 +82,7 @@ pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
                 &format!("{} (synthesized)", path.display())
             )
         );
-        return Err(Failure::Other(format!(
+        return Err(Error::Failed(format!(
             "{} is stale: run `pcstack synth` and commit the result",
             path.display()
         )));
@@ -120,7 +93,7 @@ pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Failure> {
         return Ok(path);
     }
     write_atomic(&path, text.as_bytes())
-        .map_err(|e| Failure::Other(format!("could not write {}: {e}", path.display())))?;
+        .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())))?;
     Ok(path)
 }
 
@@ -150,22 +123,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn list() -> String {
     STACKS
         .iter()
-        .map(|s| format!("{}\t{}\n", s.name, s.description))
+        .map(|s| format!("{}\t{}\n", s.name(), s.description()))
         .collect()
 }
 
-pub fn schema() -> String {
-    let schema = schemars::schema_for!(Config);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+/// The JSON Schema of a built-in stack's config file.
+pub fn schema(stack: &str) -> Result<String, Error> {
+    let stack = stacks::find(stack).map_err(Error::Invalid)?;
+    let mut s = serde_json::to_string_pretty(&stack.schema()).unwrap_or_default();
     s.push('\n');
-    s
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Invalid(d) => write!(f, "{}", d.to_string().trim_end()),
-            Failure::Other(m) => f.write_str(m),
-        }
-    }
+    Ok(s)
 }

@@ -1,26 +1,63 @@
-//! `stacks`: the concrete stacks pcstack ships, each with its config type.
+//! `stacks`: the concrete stacks pcstack ships, each behind the [`Stack`] interface, and the
+//! registry of them ([`STACKS`]).
 
 pub mod prerequisites;
+pub mod stack;
+
+pub use stack::{parse_config, AnyStack, Configured, Stack};
 
 use indexmap::IndexMap;
 use serde_json::json;
-use synth::{Diagnostics, Expr, Output, Synthesized, Template};
+use std::any::Any;
+use synth::{Code, Diagnostic, Diagnostics, Expr, Output, Synthesized, Template};
 
-/// A built-in stack.
-#[derive(Debug, Clone, Copy)]
-pub struct StackInfo {
-    pub name: &'static str,
-    pub description: &'static str,
+/// Every built-in stack. Adding a stack is its own module plus one line here.
+pub static STACKS: &[&dyn AnyStack] = &[&prerequisites::Prerequisites];
+
+/// The stack the CLI builds when none is named.
+pub const DEFAULT_STACK: &str = prerequisites::NAME;
+
+/// The config of the default stack. Kept for callers that name the prerequisites stack's
+/// config directly; code that takes a stack name goes through [`find`].
+pub use prerequisites::config::Config;
+
+/// The built-in stack called `name`; an error diagnostic listing them all when none is.
+pub fn find(name: &str) -> Result<&'static dyn AnyStack, Diagnostics> {
+    STACKS
+        .iter()
+        .copied()
+        .find(|s| s.name() == name)
+        .ok_or_else(|| {
+            std::iter::once(Diagnostic::error(
+                Code::UnknownStack,
+                "stack",
+                format!(
+                    "stack must be one of {} for pcstack, got {name:?}",
+                    STACKS
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ))
+            .collect()
+        })
 }
 
-/// Every built-in stack.
-pub const STACKS: [StackInfo; 1] = [StackInfo {
-    name: prerequisites::NAME,
-    description: prerequisites::DESCRIPTION,
-}];
+/// Builds the built-in stack `name` from a config of its config type. Errors carry every
+/// diagnostic.
+pub fn build(name: &str, config: &dyn Any) -> Result<Built, Diagnostics> {
+    find(name)?.build(config)
+}
 
-/// The config of a built-in stack, from YAML or the default.
-pub use prerequisites::config::Config;
+/// Checks deploy-time parameter values of a built-in stack with the same rule functions
+/// synth uses. Values for parameters the stack doesn't know (and unknown stacks) are left
+/// to the generic check.
+pub fn check_parameters(stack: &str, values: &IndexMap<String, String>) -> Diagnostics {
+    find(stack)
+        .map(|s| s.check_parameters(values))
+        .unwrap_or_default()
+}
 
 /// One output and the environment variable `pcstack outputs --format env` writes it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,46 +123,48 @@ pub struct Built {
     pub outputs: Vec<StackOutput>,
 }
 
-/// Builds a built-in stack. Errors carry every diagnostic.
-pub fn build(name: &str, config: &Config) -> Result<Built, Diagnostics> {
-    match name {
-        prerequisites::NAME => {
-            // Config problems first, named by config field; the constructs would only
-            // repeat them in template terms.
-            let mut diagnostics = config.validate();
-            if diagnostics.has_errors() {
-                return Err(diagnostics);
-            }
-            let (t, outputs) = prerequisites::build(config);
-            let mut synthesized = t.synthesize();
-            diagnostics.extend(std::mem::take(&mut synthesized.diagnostics));
-            synthesized.diagnostics = diagnostics;
-            if synthesized.diagnostics.has_errors() {
-                Err(synthesized.diagnostics)
-            } else {
-                Ok(Built {
-                    synthesized,
-                    outputs,
-                })
-            }
-        }
-        other => Err(std::iter::once(synth::Diagnostic::error(
-            "PC000",
-            "stack",
-            format!(
-                "stack must be one of {} for pcstack, got {other:?}",
-                STACKS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-            ),
-        ))
-        .collect()),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
 
-/// Checks deploy-time parameter values of a built-in stack with the same rule functions
-/// synth uses. Values for parameters the stack doesn't know are left to the generic check.
-pub fn check_parameters(stack: &str, values: &IndexMap<String, String>) -> Diagnostics {
-    match stack {
-        prerequisites::NAME => prerequisites::check_parameters(values),
-        _ => Diagnostics::new(),
+    #[test]
+    fn registry_names_are_unique_and_found() {
+        let mut seen = HashSet::new();
+        for s in STACKS {
+            assert!(seen.insert(s.name()), "{} registered twice", s.name());
+            assert_eq!(find(s.name()).map(|f| f.name()).ok(), Some(s.name()));
+        }
+        assert!(find(DEFAULT_STACK).is_ok());
+    }
+
+    #[test]
+    fn every_starter_is_its_default_and_every_default_builds() {
+        for s in STACKS {
+            s.check_starter().unwrap();
+            s.build(s.default_config().as_ref()).unwrap();
+        }
+    }
+
+    #[test]
+    fn every_schema_denies_unknown_fields() {
+        for s in STACKS {
+            let schema = serde_json::to_value(s.schema()).unwrap();
+            assert_eq!(schema["additionalProperties"], json!(false), "{}", s.name());
+        }
+    }
+
+    #[test]
+    fn unknown_stack_and_wrong_config_type() {
+        let err = find("nope").err().unwrap().to_string();
+        assert_eq!(
+            err,
+            "error[PC000] stack: stack must be one of parallelcluster-prerequisites for pcstack, got \"nope\"\n"
+        );
+        let err = build(DEFAULT_STACK, &42u8).err().unwrap().to_string();
+        assert_eq!(
+            err,
+            "error[PC005] config: config must be of type stacks::prerequisites::config::Config for stack parallelcluster-prerequisites, got another type\n"
+        );
     }
 }

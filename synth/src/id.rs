@@ -1,6 +1,6 @@
 //! Logical IDs: chosen explicitly, checked once, never derived from a path.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -22,7 +22,7 @@ impl LogicalId {
             Ok(LogicalId(name.to_string()))
         } else {
             Err(Diagnostic::error(
-                "E1001",
+                Code::TemplateStructure,
                 name,
                 format!(
                     "logical ID must match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$ for a CloudFormation template, got {name:?}"

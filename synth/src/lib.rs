@@ -4,6 +4,7 @@
 //! resource types come in through the [`Resource`] trait, implemented by the generated L1
 //! types in `constructs`.
 
+pub mod code;
 pub mod diag;
 pub mod expr;
 pub mod id;
@@ -13,6 +14,7 @@ pub mod resource;
 pub mod template;
 pub mod validate;
 
+pub use code::Code;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use expr::{Arg, Expr, Pseudo, Value};
 pub use id::LogicalId;

@@ -1,7 +1,7 @@
 //! What a resource type tells the template: its type name, attributes, create-only
 //! properties, and the checks its schema implies. Implemented by the generated L1 types.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::{Expr, Value};
 use crate::id::LogicalId;
 use serde::Serialize;
@@ -109,7 +109,7 @@ pub mod checks {
     /// Pushes an info diagnostic: an expression can't be checked at synth time.
     pub fn unchecked(diags: &mut Diagnostics, path: &str, field: &str, rule: &str) {
         diags.push(Diagnostic::info(
-            "I0001",
+            Code::ExpressionProperty,
             field_path(path, field),
             format!("{field} must {rule}; it is an expression, so CloudFormation checks it at deploy time"),
         ));
@@ -124,7 +124,7 @@ pub mod checks {
     ) {
         if v.is_none() {
             diags.push(Diagnostic::error(
-                "E3003",
+                Code::RequiredProperty,
                 field_path(path, field),
                 format!("{field} must be set for {type_name}, got nothing"),
             ));
@@ -141,7 +141,7 @@ pub mod checks {
         match v {
             Value::Lit(s) if allowed.contains(&s.as_str()) => {}
             Value::Lit(s) => diags.push(Diagnostic::error(
-                "E3030",
+                Code::AllowedValues,
                 field_path(path, field),
                 format!(
                     "{field} must be one of {} for this property, got {s:?}",
@@ -167,7 +167,7 @@ pub mod checks {
         match v {
             Value::Lit(s) if re.is_match(s) => {}
             Value::Lit(s) => diags.push(Diagnostic::error(
-                "E3031",
+                Code::Pattern,
                 field_path(path, field),
                 format!(
                     "{field} must match {} for this property, got {s:?}",
@@ -190,7 +190,7 @@ pub mod checks {
             let n = s.chars().count();
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                 diags.push(Diagnostic::error(
-                    "E3033",
+                    Code::Length,
                     field_path(path, field),
                     format!(
                         "{field} must be {} characters long for this property, got {s:?} ({n})",
@@ -213,7 +213,7 @@ pub mod checks {
             Value::Lit(n) => {
                 if min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m) {
                     diags.push(Diagnostic::error(
-                        "E3034",
+                        Code::NumberRange,
                         field_path(path, field),
                         format!(
                             "{field} must be {} for this property, got {n}",
@@ -237,7 +237,7 @@ pub mod checks {
         let n = v.len();
         if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
             diags.push(Diagnostic::error(
-                "E3032",
+                Code::ItemCount,
                 field_path(path, field),
                 format!(
                     "{field} must have {} items for this property, got {n}",

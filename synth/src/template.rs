@@ -1,6 +1,6 @@
 //! The template model: every section, in CloudFormation's order.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Expr;
 use crate::id::LogicalId;
 use crate::resource::{Attribute, Handle, Resource};
@@ -350,7 +350,7 @@ impl Template {
 
     fn duplicate(&mut self, section: &str, id: &LogicalId) {
         self.report(Diagnostic::error(
-            "E1002",
+            Code::DuplicateLogicalId,
             format!("{section}/{id}"),
             format!(
                 "logical ID must be unique in the template, got {:?} twice",
@@ -382,7 +382,7 @@ impl Template {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
-                    "E0001",
+                    Code::PropertiesNotJson,
                     format!("{id} ({})", T::TYPE),
                     format!("properties must serialize to JSON, got {e}"),
                 ));

@@ -217,7 +217,7 @@ fn reports_cycles_and_duplicates_and_bad_ids() {
     let errs = errors(&s);
     assert!(
         errs.contains(
-            &"E1002 demo/Resources/A: logical ID must be unique in the template, got \"A\" twice"
+            &"PC020 demo/Resources/A: logical ID must be unique in the template, got \"A\" twice"
                 .to_string()
         ),
         "{errs:?}"
@@ -283,7 +283,7 @@ fn enforces_section_limits() {
     }
     t.add("A", thing("a"));
     let s = t.synthesize();
-    assert_eq!(errors(&s), ["E1010 demo/Parameters: Parameters must have at most 200 entries for CloudFormation, got 201"]);
+    assert_eq!(errors(&s), ["E2010 demo/Parameters: Parameters must have at most 200 entries for CloudFormation, got 201"]);
 }
 
 #[test]

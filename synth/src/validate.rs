@@ -4,7 +4,7 @@
 //!
 //! Limits source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Pseudo;
 use crate::id::{is_logical_id, MAX_NAME_LEN};
 use indexmap::{IndexMap, IndexSet};
@@ -54,13 +54,13 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
 pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     if bytes > MAX_URL_TEMPLATE_BYTES {
         Some(Diagnostic::error(
-            "E1002",
+            Code::TemplateSize,
             stack,
             format!("template size must be at most {MAX_URL_TEMPLATE_BYTES} bytes for CloudFormation, got {bytes}"),
         ))
     } else if bytes > MAX_BODY_BYTES {
         Some(Diagnostic::info(
-            "I1002",
+            Code::TemplateBodySize,
             stack,
             format!("template size must be at most {MAX_BODY_BYTES} bytes to be sent inline, got {bytes}; deploy uploads it to S3"),
         ))
@@ -92,7 +92,7 @@ enum Scope {
 }
 
 impl<'a> Validator<'a> {
-    fn error(&mut self, code: &'static str, path: String, message: String) {
+    fn error(&mut self, code: Code, path: String, message: String) {
         self.diags.push(Diagnostic::error(
             code,
             format!("{}/{path}", self.stack),
@@ -103,7 +103,7 @@ impl<'a> Validator<'a> {
     fn run(&mut self, t: &'a Json) {
         let Some(top) = t.as_object() else {
             self.error(
-                "E1001",
+                Code::TemplateStructure,
                 "Template".into(),
                 format!(
                     "template must be a mapping of sections for CloudFormation, got {}",
@@ -114,31 +114,35 @@ impl<'a> Validator<'a> {
         };
         for key in top.keys() {
             if !SECTIONS.contains(&key.as_str()) {
-                self.error("E1001", key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
+                self.error(Code::TemplateStructure, key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
             }
         }
         if let Some(v) = top.get("AWSTemplateFormatVersion") {
             if v.as_str() != Some(crate::template::FORMAT_VERSION) {
-                self.error("E1001", "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
+                self.error(Code::TemplateStructure, "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
             }
         }
         if let Some(d) = top.get("Description") {
             match d.as_str() {
-                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error("E1003", "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
+                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(Code::DescriptionSize, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
                 Some(_) => {}
-                None => self.error("E1003", "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
+                None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
             }
         }
-        let parameters = self.section(top, "Parameters", MAX_PARAMETERS);
-        let resources = self.section(top, "Resources", MAX_RESOURCES);
-        let outputs = self.section(top, "Outputs", MAX_OUTPUTS);
-        let conditions = self.section(top, "Conditions", usize::MAX);
-        let rules = self.section(top, "Rules", usize::MAX);
-        self.mappings = self.section(top, "Mappings", MAX_MAPPINGS);
+        let parameters = self.section(
+            top,
+            "Parameters",
+            Some((MAX_PARAMETERS, Code::ParameterLimit)),
+        );
+        let resources = self.section(top, "Resources", Some((MAX_RESOURCES, Code::ResourceLimit)));
+        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, Code::OutputLimit)));
+        let conditions = self.section(top, "Conditions", None);
+        let rules = self.section(top, "Rules", None);
+        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
         match resources {
             Some(r) if !r.is_empty() => {}
             _ => self.error(
-                "E1001",
+                Code::TemplateStructure,
                 "Resources".into(),
                 "Resources must declare at least one resource for CloudFormation, got none".into(),
             ),
@@ -152,7 +156,7 @@ impl<'a> Validator<'a> {
                         .unwrap_or(0)
                 });
                 if entries > MAX_MAPPING_ATTRIBUTES {
-                    self.error("E1011", format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
+                    self.error(Code::MappingAttributeLimit, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
                 }
             }
         }
@@ -171,7 +175,7 @@ impl<'a> Validator<'a> {
                 .to_string();
             if type_name.is_empty() {
                 self.error(
-                    "E3001",
+                    Code::ResourceStructure,
                     id.to_string(),
                     format!(
                         "Type must be a resource type name for resource {id}, got {}",
@@ -200,7 +204,7 @@ impl<'a> Validator<'a> {
             let mut path = format!("Outputs/{id}");
             if o.get("Value").is_none() {
                 self.error(
-                    "E6002",
+                    Code::OutputValue,
                     path.clone(),
                     format!("Value must be set for output {id}, got nothing"),
                 );
@@ -217,12 +221,12 @@ impl<'a> Validator<'a> {
         &mut self,
         top: &'a Map<String, Json>,
         name: &str,
-        max: usize,
+        limit: Option<(usize, Code)>,
     ) -> Option<&'a Map<String, Json>> {
         let v = top.get(name)?;
         let Some(m) = v.as_object() else {
             self.error(
-                "E1001",
+                Code::TemplateStructure,
                 name.into(),
                 format!(
                     "{name} must be a mapping for CloudFormation, got {}",
@@ -231,9 +235,9 @@ impl<'a> Validator<'a> {
             );
             return None;
         };
-        if m.len() > max {
+        if let Some((max, code)) = limit.filter(|(max, _)| m.len() > *max) {
             self.error(
-                "E1010",
+                code,
                 name.into(),
                 format!(
                     "{name} must have at most {max} entries for CloudFormation, got {}",
@@ -258,7 +262,7 @@ impl<'a> Validator<'a> {
                     "A-Za-z0-9"
                 };
                 self.error(
-                    "E1001",
+                    Code::TemplateStructure,
                     format!("{name}/{key}"),
                     format!(
                         "name must match ^[{class}]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
@@ -275,7 +279,7 @@ impl<'a> Validator<'a> {
         self.edges.entry(id.to_string()).or_default();
         let Some(r) = r.as_object() else {
             self.error(
-                "E3001",
+                Code::ResourceStructure,
                 path,
                 format!("resource must be a mapping for {id}, got something else"),
             );
@@ -294,7 +298,7 @@ impl<'a> Validator<'a> {
             ];
             if !KEYS.contains(&key.as_str()) && key != "CreationPolicy" {
                 self.error(
-                    "E3001",
+                    Code::ResourceStructure,
                     format!("{path}.{key}"),
                     format!(
                         "resource attribute must be one of {} for resource {id}, got {key:?}",
@@ -316,7 +320,7 @@ impl<'a> Validator<'a> {
             if let Some(p) = r.get(key) {
                 if !p.as_str().is_some_and(|p| allowed.contains(&p)) {
                     self.error(
-                        "E3035",
+                        Code::DeletionPolicy,
                         format!("{path}.{key}"),
                         format!(
                             "{key} must be one of {} for resource {id}, got {p}",
@@ -333,11 +337,11 @@ impl<'a> Validator<'a> {
                 for item in items {
                     match item.as_str() {
                         Some(s) => self.depends_on(id, s, &path),
-                        None => self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
+                        None => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
                     }
                 }
             }
-            Some(other) => self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
+            Some(other) => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
         }
         if let Some(props) = r.get("Properties") {
             let mut path = path;
@@ -348,14 +352,14 @@ impl<'a> Validator<'a> {
     fn depends_on(&mut self, id: &str, target: &str, path: &str) {
         if target == id {
             self.error(
-                "E3005",
+                Code::DependsOn,
                 format!("{path}.DependsOn"),
                 format!(
                     "DependsOn must not name the resource itself for resource {id}, got {target:?}"
                 ),
             );
         } else if !self.resources.contains_key(target) {
-            self.error("E3005", format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
+            self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
         } else {
             self.edges
                 .entry(id.to_string())
@@ -368,7 +372,7 @@ impl<'a> Validator<'a> {
         match c.as_str() {
             Some(name) if self.conditions.contains(name) => {}
             _ => self.error(
-                "E8002",
+                Code::UndeclaredCondition,
                 path.into(),
                 format!("condition must be declared in Conditions for this template, got {c}"),
             ),
@@ -406,7 +410,7 @@ impl<'a> Validator<'a> {
                         if let Some(c) = arg.as_array().and_then(|a| a.first()) {
                             self.condition_name(c, path);
                         } else {
-                            self.error("E1028", path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
+                            self.error(Code::If, path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
                         }
                     }
                     "Condition" if scope == Scope::ParametersOnly => self.condition_name(arg, path),
@@ -434,7 +438,7 @@ impl<'a> Validator<'a> {
     fn reference(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
         let Some(name) = arg.as_str() else {
             self.error(
-                "E1020",
+                Code::Ref,
                 path.into(),
                 format!("Ref must name a parameter, resource or pseudo parameter here, got {arg}"),
             );
@@ -450,7 +454,7 @@ impl<'a> Validator<'a> {
         }
         if self.resources.contains_key(name) {
             if scope == Scope::ParametersOnly {
-                self.error("E1020", path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
+                self.error(Code::Ref, path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
             } else if let Some(from) = from {
                 self.edges
                     .entry(from.to_string())
@@ -460,7 +464,7 @@ impl<'a> Validator<'a> {
             return;
         }
         let what = if via_sub { "Fn::Sub variable" } else { "Ref" };
-        self.error("E1020", path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
+        self.error(Code::Ref, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
     }
 
     fn get_att(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
@@ -475,7 +479,7 @@ impl<'a> Validator<'a> {
         };
         let Some((id, attr)) = pair else {
             self.error(
-                "E1010",
+                Code::GetAtt,
                 path.into(),
                 format!("Fn::GetAtt must be [logical ID, attribute] here, got {arg}"),
             );
@@ -494,7 +498,7 @@ impl<'a> Validator<'a> {
     ) {
         let Some(type_name) = self.resources.get(id).cloned() else {
             self.error(
-                "E1010",
+                Code::GetAtt,
                 path.into(),
                 format!("Fn::GetAtt must name a resource in this template, got {id:?}"),
             );
@@ -502,7 +506,7 @@ impl<'a> Validator<'a> {
         };
         if scope == Scope::ParametersOnly {
             self.error(
-                "E1010",
+                Code::GetAtt,
                 path.into(),
                 format!("Fn::GetAtt must not be used in Conditions and Rules, got {id:?}"),
             );
@@ -521,7 +525,7 @@ impl<'a> Validator<'a> {
         if let Some(known) = lookup(&type_name) {
             if !known.contains(&attr) {
                 self.error(
-                    "E1010",
+                    Code::GetAtt,
                     path.into(),
                     format!("Fn::GetAtt attribute must be one of {} for {id} ({type_name}), got {attr:?}", known.join(", ")),
                 );
@@ -537,7 +541,7 @@ impl<'a> Validator<'a> {
             }
             _ => {
                 self.error(
-                    "E1019",
+                    Code::Sub,
                     path.into(),
                     format!("Fn::Sub must be a string or [string, variables] here, got {arg}"),
                 );
@@ -560,7 +564,7 @@ impl<'a> Validator<'a> {
     fn find_in_map(&mut self, arg: &Json, path: &str) {
         let Some(a) = arg.as_array().filter(|a| a.len() == 3) else {
             self.error(
-                "E1011",
+                Code::FindInMap,
                 path.into(),
                 format!(
                     "Fn::FindInMap must be [map, top-level key, second-level key] here, got {arg}"
@@ -571,7 +575,7 @@ impl<'a> Validator<'a> {
         let Some(map) = a[0].as_str() else { return };
         let Some(m) = self.mappings.and_then(|maps| maps.get(map)) else {
             self.error(
-                "E1011",
+                Code::FindInMap,
                 path.into(),
                 format!(
                     "Fn::FindInMap map must be declared in Mappings for this template, got {map:?}"
@@ -582,7 +586,7 @@ impl<'a> Validator<'a> {
         if let (Some(top), Some(second)) = (a[1].as_str(), a[2].as_str()) {
             if m.get(top).and_then(|t| t.get(second)).is_none() {
                 self.error(
-                    "E1011",
+                    Code::FindInMap,
                     path.into(),
                     format!(
                         "Fn::FindInMap keys must exist in mapping {map}, got {top:?}/{second:?}"
@@ -638,7 +642,7 @@ impl<'a> Validator<'a> {
             }
         }
         for chain in found {
-            self.error("E3004", "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
+            self.error(Code::DependencyCycle, "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
         }
     }
 }

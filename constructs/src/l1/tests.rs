@@ -8,7 +8,7 @@ use serde_json::json;
 use synth::{Attribute, Diagnostic, Ref, Resource, Template, Value};
 
 fn codes(diags: &[&Diagnostic]) -> Vec<&'static str> {
-    diags.iter().map(|d| d.code).collect()
+    diags.iter().map(|d| d.code.as_str()).collect()
 }
 
 #[test]

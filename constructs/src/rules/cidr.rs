@@ -2,6 +2,7 @@
 
 use super::{RuleResult, Violation};
 use std::fmt;
+use synth::Code;
 
 /// An IPv4 CIDR block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +15,13 @@ impl Cidr {
     /// Parses `a.b.c.d/n` with the host bits zero.
     pub fn parse(field: &str, s: &str) -> Result<Cidr, Violation> {
         let bad = |rule: &str| {
-            Violation::new("PC151", field, rule, "an IPv4 CIDR block", format!("{s:?}"))
+            Violation::new(
+                Code::CidrSyntax,
+                field,
+                rule,
+                "an IPv4 CIDR block",
+                format!("{s:?}"),
+            )
         };
         let (ip, prefix) = s.split_once('/').ok_or_else(|| bad("be a.b.c.d/n"))?;
         let prefix: u8 = prefix.parse().map_err(|_| bad("be a.b.c.d/n"))?;
@@ -79,7 +86,7 @@ pub fn block_size(field: &str, c: Cidr) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC152",
+            Code::VpcBlockSize,
             field,
             "be between /16 and /28",
             "a VPC IPv4 block",
@@ -95,7 +102,7 @@ pub fn block_size(field: &str, c: Cidr) -> RuleResult {
 pub fn secondary_block(primary: Cidr, secondary: Cidr) -> RuleResult {
     let bad = |rule: String| {
         Err(Violation::new(
-            "PC153",
+            Code::SecondaryBlock,
             "secondary CIDR",
             &rule,
             &format!("a VPC whose primary block is {primary}"),
@@ -143,7 +150,7 @@ pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC154",
+            Code::SubnetInBlock,
             field,
             &format!("lie inside {block}"),
             "a subnet of that VPC block",
@@ -165,7 +172,7 @@ pub fn fn_cidr_select(
     let prefix = 32u8.saturating_sub(bits);
     if !(1..=256).contains(&count) || prefix < block.prefix || bits > 32 {
         return Err(Violation::new(
-            "PC155",
+            Code::CidrFit,
             field,
             &format!("fit {count} blocks of {bits} host bits"),
             &format!("Fn::Cidr of {block}"),
@@ -175,7 +182,7 @@ pub fn fn_cidr_select(
     let capacity = 1u64 << (prefix - block.prefix);
     if u64::from(count) > capacity || index >= count {
         return Err(Violation::new(
-            "PC155",
+            Code::CidrFit,
             field,
             &format!("fit {count} blocks of {bits} host bits"),
             &format!("Fn::Cidr of {block}"),

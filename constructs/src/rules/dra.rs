@@ -1,6 +1,7 @@
 //! FSx for Lustre data repository association rules.
 
 use super::{RuleResult, Violation};
+use synth::Code;
 
 /// At most 8 data repository associations per file system.
 /// Source: FSx API `CreateDataRepositoryAssociation`; FSx for Lustre guide create-dra-linked-data-repo.html.
@@ -16,7 +17,7 @@ pub fn association_count(count: usize) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC121",
+            Code::AssociationCount,
             "associations",
             &format!("have at most {MAX_ASSOCIATIONS} entries"),
             "one Lustre file system",
@@ -31,7 +32,7 @@ pub fn association_count(count: usize) -> RuleResult {
 pub fn file_system_path(path: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            "PC122",
+            Code::AssociationFileSystemPath,
             "FileSystemPath",
             rule,
             "a data repository association",
@@ -62,7 +63,7 @@ pub fn data_repository_path(path: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC123",
+            Code::AssociationDataRepositoryPath,
             "DataRepositoryPath",
             "be s3://bucket/prefix/ of at most 4357 characters",
             "a data repository association",
@@ -77,7 +78,7 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
     for (i, e) in events.iter().enumerate() {
         if !EVENTS.contains(&e.as_str()) {
             return Err(Violation::new(
-                "PC124",
+                Code::AssociationEvents,
                 field,
                 "list only NEW, CHANGED or DELETED",
                 "a data repository association",
@@ -86,7 +87,7 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
         }
         if events[..i].contains(e) {
             return Err(Violation::new(
-                "PC124",
+                Code::AssociationEvents,
                 field,
                 "list each event once",
                 "a data repository association",
@@ -110,7 +111,7 @@ pub fn file_system_paths_disjoint(paths: &[&str]) -> RuleResult {
         "FileSystemPath",
         "not equal or contain another association's path",
         "the data repository associations of one file system",
-        "PC125",
+        Code::AssociationPathsNest,
     )
 }
 
@@ -122,17 +123,11 @@ pub fn data_repository_paths_disjoint(paths: &[&str]) -> RuleResult {
         "DataRepositoryPath",
         "not equal or contain another association's path",
         "the data repository associations of one file system",
-        "PC126",
+        Code::AssociationPrefixesNest,
     )
 }
 
-fn pairwise(
-    paths: &[&str],
-    field: &str,
-    rule: &str,
-    context: &str,
-    code: &'static str,
-) -> RuleResult {
+fn pairwise(paths: &[&str], field: &str, rule: &str, context: &str, code: Code) -> RuleResult {
     for (i, a) in paths.iter().enumerate() {
         for b in &paths[..i] {
             let (da, db) = (dir(a), dir(b));

@@ -1,6 +1,7 @@
 //! ECR repository naming rules.
 
 use super::{RuleResult, Violation};
+use synth::Code;
 
 /// Repository names: 2 to 256 characters; `/`-separated components of lowercase letters and
 /// digits joined by `.`, `_`, `__` or runs of `-`.
@@ -12,7 +13,7 @@ use super::{RuleResult, Violation};
 pub fn repository_name(name: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            "PC141",
+            Code::RepositoryName,
             "RepositoryName",
             rule,
             "an ECR repository",

@@ -1,6 +1,7 @@
 //! FSx for Lustre and FSx for OpenZFS rules.
 
 use super::{either, RuleResult, Violation};
+use synth::Code;
 
 /// Lustre `StorageCapacity` (GiB) by deployment and storage type.
 ///
@@ -44,7 +45,7 @@ pub fn lustre_storage_capacity(
         Ok(())
     } else {
         Err(Violation::new(
-            "PC101",
+            Code::LustreStorageCapacity,
             "StorageCapacity",
             rule,
             &context,
@@ -77,7 +78,7 @@ pub fn lustre_per_unit_storage_throughput(
     let context = format!("Lustre {deployment} {storage_type}");
     if allowed.is_empty() {
         return Err(Violation::new(
-            "PC102",
+            Code::LustreThroughput,
             "PerUnitStorageThroughput",
             "not be set (only PERSISTENT_1 and PERSISTENT_2 take it)",
             &context,
@@ -88,7 +89,7 @@ pub fn lustre_per_unit_storage_throughput(
         Ok(())
     } else {
         Err(Violation::new(
-            "PC102",
+            Code::LustreThroughput,
             "PerUnitStorageThroughput",
             &format!("be {}", either(allowed)),
             &context,
@@ -106,7 +107,7 @@ pub fn lustre_compression(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC103",
+            Code::LustreCompression,
             "DataCompressionType",
             "be LZ4 or NONE",
             "Lustre",
@@ -132,7 +133,7 @@ pub const DRA_LUSTRE_VERSIONS: [&str; 2] = ["2.12", "2.15"];
 pub fn lustre_version(version: &str, has_associations: bool) -> RuleResult {
     if has_associations && !DRA_LUSTRE_VERSIONS.contains(&version) {
         return Err(Violation::new(
-            "PC104",
+            Code::LustreVersion,
             "FileSystemTypeVersion",
             "be 2.12 or 2.15",
             "a Lustre file system with data repository associations",
@@ -143,7 +144,7 @@ pub fn lustre_version(version: &str, has_associations: bool) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC104",
+            Code::LustreVersion,
             "FileSystemTypeVersion",
             &format!("be {}", either(&LUSTRE_VERSIONS)),
             "Lustre",
@@ -161,7 +162,7 @@ pub fn lustre_backups_with_associations(retention_days: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC105",
+            Code::LustreAssociationBackups,
             "AutomaticBackupRetentionDays",
             "be 0",
             "a Lustre file system with data repository associations",
@@ -175,7 +176,7 @@ pub fn lustre_backups_with_associations(retention_days: i64) -> RuleResult {
 pub fn lustre_deployment_with_associations(deployment: &str) -> RuleResult {
     if deployment == "SCRATCH_1" {
         Err(Violation::new(
-            "PC106",
+            Code::LustreAssociationDeployment,
             "DeploymentType",
             "not be SCRATCH_1",
             "a Lustre file system with data repository associations",
@@ -208,7 +209,7 @@ pub fn openzfs_throughput(deployment: &str, throughput: i64) -> RuleResult {
     let context = format!("OpenZFS {deployment}");
     if allowed.is_empty() {
         return Err(Violation::new(
-            "PC111",
+            Code::OpenZfsDeployment,
             "DeploymentType",
             "be SINGLE_AZ_1, SINGLE_AZ_2, SINGLE_AZ_HA_1, SINGLE_AZ_HA_2 or MULTI_AZ_1",
             "OpenZFS",
@@ -219,7 +220,7 @@ pub fn openzfs_throughput(deployment: &str, throughput: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC112",
+            Code::OpenZfsThroughput,
             "ThroughputCapacity",
             &format!("be {}", either(allowed)),
             &context,
@@ -239,7 +240,7 @@ pub fn openzfs_storage_capacity(capacity: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC113",
+            Code::OpenZfsStorageCapacity,
             "StorageCapacity",
             &format!("be between {min} and {max} GiB"),
             "OpenZFS SSD",
@@ -262,7 +263,7 @@ pub fn weekly_maintenance_time(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC114",
+            Code::MaintenanceWindow,
             "WeeklyMaintenanceStartTime",
             "be d:HH:MM with d from 1 (Monday) to 7 (Sunday)",
             "FSx",
@@ -279,7 +280,7 @@ pub fn daily_backup_time(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC115",
+            Code::BackupStartTime,
             "DailyAutomaticBackupStartTime",
             "be HH:MM (UTC)",
             "FSx",
@@ -294,7 +295,7 @@ pub fn backup_retention_days(days: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC116",
+            Code::BackupRetention,
             "AutomaticBackupRetentionDays",
             "be between 0 and 90",
             "FSx",

@@ -11,18 +11,18 @@ pub mod fsx;
 pub mod names;
 pub mod s3;
 
-use synth::Diagnostic;
+use synth::{Code, Diagnostic};
 
 /// A broken rule: a stable code and the one-form message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 impl Violation {
     pub fn new(
-        code: &'static str,
+        code: Code,
         field: &str,
         rule: &str,
         context: &str,

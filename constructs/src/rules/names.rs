@@ -1,6 +1,7 @@
 //! Names: stacks, exports, Regions, Availability Zones.
 
 use super::{RuleResult, Violation};
+use synth::Code;
 
 /// Stack names: 1 to 128 characters, letters, digits and hyphens, starting with a letter.
 /// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
@@ -13,7 +14,7 @@ pub fn stack_name(name: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC161",
+            Code::StackName,
             "stack name",
             "be 1 to 128 letters, digits or hyphens starting with a letter",
             "CloudFormation",
@@ -81,7 +82,7 @@ pub fn region(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC162",
+            Code::Region,
             "region",
             "be a Region code such as us-east-1",
             "AWS",
@@ -96,7 +97,7 @@ pub fn region(value: &str) -> RuleResult {
 pub fn availability_zone(field: &str, value: &str, stack_region: Option<&str>) -> RuleResult {
     let bad = |rule: String| {
         Err(Violation::new(
-            "PC163",
+            Code::AvailabilityZone,
             field,
             &rule,
             "an Availability Zone name",
@@ -134,7 +135,7 @@ pub fn export_name(name: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            "PC164",
+            Code::ExportName,
             "Export.Name",
             "use only letters, digits, colons and hyphens",
             "a CloudFormation export",

@@ -1,6 +1,7 @@
 //! S3 bucket naming rules.
 
 use super::{RuleResult, Violation};
+use synth::Code;
 
 /// Bucket names: 3 to 63 characters of `a-z 0-9 . -`, starting and ending with a letter or
 /// digit, no `..`, `.-` or `-.`, not shaped like an IP address, none of the reserved prefixes
@@ -11,7 +12,7 @@ use super::{RuleResult, Violation};
 pub fn bucket_name(name: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            "PC131",
+            Code::BucketName,
             "BucketName",
             rule,
             "an S3 bucket",

@@ -1,10 +1,12 @@
 //! The config of the `parallelcluster-prerequisites` stack. Its default is the tutorial's setup.
 
-use constructs::rules::{self, cidr::Cidr, Violation};
+use super::rules as own;
+use constructs::rules::cidr::{self, Cidr};
+use constructs::rules::{dra, ecr, fsx, names, RuleResult};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use synth::{Diagnostic, Diagnostics};
+use synth::Diagnostics;
 
 /// Config file for `pcstack synth` / `pcstack deploy`. Every field is optional; unknown
 /// fields are errors.
@@ -287,314 +289,174 @@ pub const LUSTRE_VERSIONS: [&str; 2] = ["2.15", "2.12"];
 impl Config {
     /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
     pub fn from_yaml(text: &str, source: &str) -> Result<Config, Diagnostics> {
-        serde_yaml::from_str::<Config>(text).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            let msg = e.to_string();
-            // serde_yaml appends " at line X column Y"; the location is in the path already.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            std::iter::once(Diagnostic::error(
-                "PC001",
-                format!("{source}{at}"),
-                format!(
-                    "config must be valid for pcstack's schema (see `pcstack schema`), got: {msg}"
-                ),
-            ))
-            .collect()
-        })
+        crate::parse_config(text, source)
     }
 
-    /// Every problem with the config, with paths like `config: lustre.capacity`.
+    /// Every problem with the config, with paths like `config: lustre.capacity`: each line
+    /// applies one rule function (`constructs::rules` for AWS rules, [`super::rules`] for the
+    /// config's own).
     pub fn validate(&self) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        let mut check = |field: &str, r: Result<(), Violation>| {
-            if let Err(v) = r {
-                d.push(v.at(format!("config: {field}")));
-            }
-        };
+        let mut c = Checks::default();
         if let Some(r) = &self.region {
-            check("region", rules::names::region(r));
+            c.check("region", names::region(r));
         }
+        self.check_network(&mut c);
+        self.check_lustre(&mut c);
+        self.check_openzfs(&mut c);
+        self.check_buckets_and_repository(&mut c);
+        self.check_associations(&mut c);
+        for (k, v) in &self.tags {
+            c.check(&format!("tags.{k}"), own::tag(k, v));
+        }
+        self.warn_deleted_data(&mut c);
+        c.0
+    }
+
+    fn check_network(&self, c: &mut Checks) {
         let n = &self.network;
         let primary = Cidr::parse("network.primary_cidr", &n.primary_cidr);
         let secondary = Cidr::parse("network.secondary_cidr", &n.secondary_cidr);
         match (&primary, &secondary) {
             (Ok(p), Ok(s)) => {
-                check(
+                c.check(
                     "network.primary_cidr",
-                    rules::cidr::block_size("network.primary_cidr", *p),
+                    cidr::block_size("network.primary_cidr", *p),
                 );
-                check(
+                c.check(
                     "network.secondary_cidr",
-                    rules::cidr::block_size("network.secondary_cidr", *s),
+                    cidr::block_size("network.secondary_cidr", *s),
                 );
-                check(
-                    "network.secondary_cidr",
-                    rules::cidr::secondary_block(*p, *s),
-                );
+                c.check("network.secondary_cidr", cidr::secondary_block(*p, *s));
                 // The subnets are the first /17 of each block: Fn::Cidr [block, 2, 15].
-                check(
+                c.check(
                     "network.primary_cidr",
-                    rules::cidr::fn_cidr_select("network.primary_cidr", *p, 2, 15, 0).map(|_| ()),
+                    first_subnet("network.primary_cidr", *p),
                 );
-                check(
+                c.check(
                     "network.secondary_cidr",
-                    rules::cidr::fn_cidr_select("network.secondary_cidr", *s, 2, 15, 0).map(|_| ()),
+                    first_subnet("network.secondary_cidr", *s),
                 );
             }
             _ => {
-                check("network.primary_cidr", primary.map(|_| ()));
-                check("network.secondary_cidr", secondary.map(|_| ()));
+                c.check("network.primary_cidr", primary.map(|_| ()));
+                c.check("network.secondary_cidr", secondary.map(|_| ()));
             }
         }
         if let Some(az) = &n.availability_zone {
-            check(
-                "network.availability_zone",
-                rules::names::availability_zone(
-                    "network.availability_zone",
-                    az,
-                    self.region.as_deref(),
-                ),
+            let field = "network.availability_zone";
+            c.check(
+                field,
+                names::availability_zone(field, az, self.region.as_deref()),
             );
         }
-        if n.vpc_name.is_empty() || n.vpc_name.len() > 200 {
-            check(
-                "network.vpc_name",
-                Err(Violation::new(
-                    "PC002",
-                    "network.vpc_name",
-                    "be 1 to 200 characters",
-                    "the VPC Name tag",
-                    format!("{:?}", n.vpc_name),
-                )),
-            );
-        }
+        c.check("network.vpc_name", own::vpc_name(&n.vpc_name));
+    }
 
+    fn check_lustre(&self, c: &mut Checks) {
         let l = &self.lustre;
-        check(
+        let (deployment, storage) = (LUSTRE_DEPLOYMENT, LUSTRE_STORAGE);
+        let throughput = l.per_unit_storage_throughput;
+        c.check(
             "lustre.capacity",
-            rules::fsx::lustre_storage_capacity(
-                LUSTRE_DEPLOYMENT,
-                LUSTRE_STORAGE,
-                Some(l.per_unit_storage_throughput),
-                l.capacity,
-            ),
+            fsx::lustre_storage_capacity(deployment, storage, Some(throughput), l.capacity),
         );
-        check(
+        c.check(
             "lustre.max_capacity",
-            rules::fsx::lustre_storage_capacity(
-                LUSTRE_DEPLOYMENT,
-                LUSTRE_STORAGE,
-                None,
-                l.max_capacity,
-            ),
+            fsx::lustre_storage_capacity(deployment, storage, None, l.max_capacity),
         );
-        if l.capacity > l.max_capacity {
-            check(
-                "lustre.capacity",
-                Err(Violation::new(
-                    "PC107",
-                    "lustre.capacity",
-                    &format!("be at most lustre.max_capacity ({})", l.max_capacity),
-                    "the Capacity parameter",
-                    l.capacity,
-                )),
-            );
-        }
-        check(
+        c.check(
+            "lustre.capacity",
+            own::capacity_within_max(l.capacity, l.max_capacity),
+        );
+        c.check(
             "lustre.per_unit_storage_throughput",
-            rules::fsx::lustre_per_unit_storage_throughput(
-                LUSTRE_DEPLOYMENT,
-                LUSTRE_STORAGE,
-                l.per_unit_storage_throughput,
-            ),
+            fsx::lustre_per_unit_storage_throughput(deployment, storage, throughput),
         );
-        check(
+        c.check(
             "lustre.compression",
-            rules::fsx::lustre_compression(&l.compression),
+            fsx::lustre_compression(&l.compression),
         );
-        check(
+        c.check(
             "lustre.version",
-            rules::fsx::lustre_version(&l.version, !self.associations.is_empty()),
+            fsx::lustre_version(&l.version, !self.associations.is_empty()),
         );
-        if !LUSTRE_VERSIONS.contains(&l.version.as_str()) {
-            check(
-                "lustre.version",
-                Err(Violation::new(
-                    "PC104",
-                    "lustre.version",
-                    "be 2.15 or 2.12",
-                    "the LustreVersion parameter",
-                    format!("{:?}", l.version),
-                )),
-            );
-        }
-        if !l.mount_point.starts_with('/') || l.mount_point.len() < 2 {
-            check(
-                "lustre.mount_point",
-                Err(Violation::new(
-                    "PC108",
-                    "lustre.mount_point",
-                    "be an absolute path such as /lustre",
-                    "the Lustre mount point",
-                    format!("{:?}", l.mount_point),
-                )),
-            );
-        }
+        c.check("lustre.version", own::offered_lustre_version(&l.version));
+        c.check("lustre.mount_point", own::mount_point(&l.mount_point));
+    }
 
-        check(
+    fn check_openzfs(&self, c: &mut Checks) {
+        let z = &self.openzfs;
+        c.check(
             "openzfs.capacity",
-            rules::fsx::openzfs_storage_capacity(self.openzfs.capacity),
+            fsx::openzfs_storage_capacity(z.capacity),
         );
-        check(
+        c.check(
             "openzfs.throughput",
-            rules::fsx::openzfs_throughput(OPENZFS_DEPLOYMENT, self.openzfs.throughput),
+            fsx::openzfs_throughput(OPENZFS_DEPLOYMENT, z.throughput),
         );
+    }
 
-        for (field, template) in [
-            ("bucket.name", &self.bucket.name),
-            ("logs.bucket_name", &self.logs.bucket_name),
-        ] {
-            let name = rules::s3::longest_sub_example(template);
-            if name.contains("${") {
-                check(field, Err(Violation::new("PC132", field, "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables", "an S3 bucket", format!("{template:?}"))));
-            } else if let Err(v) = rules::s3::bucket_name(&name) {
-                let message = v.message.replace(
-                    &format!("{name:?}"),
-                    &format!("{template:?} (longest form {name:?})"),
-                );
-                check(field, Err(Violation { message, ..v }));
-            }
-        }
-        if self.bucket.name == self.logs.bucket_name {
-            check(
-                "logs.bucket_name",
-                Err(Violation::new(
-                    "PC133",
-                    "logs.bucket_name",
-                    "differ from bucket.name",
-                    "the log bucket",
-                    format!("{:?}", self.logs.bucket_name),
-                )),
-            );
-        }
-        if !(1..=3650).contains(&self.logs.retention_days) {
-            check(
-                "logs.retention_days",
-                Err(Violation::new(
-                    "PC134",
-                    "logs.retention_days",
-                    "be between 1 and 3650",
-                    "the log bucket's lifecycle rule",
-                    self.logs.retention_days,
-                )),
-            );
-        }
-        check(
+    fn check_buckets_and_repository(&self, c: &mut Checks) {
+        c.check(
+            "bucket.name",
+            own::bucket_name_template("bucket.name", &self.bucket.name),
+        );
+        c.check(
+            "logs.bucket_name",
+            own::bucket_name_template("logs.bucket_name", &self.logs.bucket_name),
+        );
+        c.check(
+            "logs.bucket_name",
+            own::distinct_bucket_names(&self.bucket.name, &self.logs.bucket_name),
+        );
+        c.check(
+            "logs.retention_days",
+            own::log_retention_days(self.logs.retention_days),
+        );
+        c.check(
             "repository.name",
-            rules::ecr::repository_name(&self.repository.name),
+            ecr::repository_name(&self.repository.name),
         );
+    }
 
-        check(
-            "associations",
-            rules::dra::association_count(self.associations.len()),
-        );
-        for (i, a) in self.associations.iter().enumerate() {
+    fn check_associations(&self, c: &mut Checks) {
+        let all = &self.associations;
+        c.check("associations", dra::association_count(all.len()));
+        for (i, a) in all.iter().enumerate() {
             let at = |f: &str| format!("associations[{i}].{f}");
-            for (field, value) in [("id", &a.id), ("output", &a.output)] {
-                if !synth::id::is_logical_id(value) {
-                    let rule = format!("match ^[A-Za-z0-9]{{1,{}}}$", synth::id::MAX_NAME_LEN);
-                    check(
-                        &at(field),
-                        Err(Violation::new(
-                            "E1001",
-                            &at(field),
-                            &rule,
-                            "a CloudFormation logical ID",
-                            format!("{value:?}"),
-                        )),
-                    );
-                }
-            }
-            check(
+            c.check(&at("id"), own::association_logical_id(&at("id"), &a.id));
+            c.check(
+                &at("output"),
+                own::association_logical_id(&at("output"), &a.output),
+            );
+            c.check(
                 &at("file_system_path"),
-                rules::dra::file_system_path(&a.file_system_path),
+                dra::file_system_path(&a.file_system_path),
             );
-            check(
+            c.check(
                 &at("s3_prefix"),
-                rules::dra::data_repository_path(&format!("s3://bucket/{}", a.s3_prefix)),
+                dra::data_repository_path(&repository_key(&a.s3_prefix)),
             );
-            if a.s3_prefix.starts_with('/')
-                || (!a.s3_prefix.is_empty() && !a.s3_prefix.ends_with('/'))
-            {
-                check(
-                    &at("s3_prefix"),
-                    Err(Violation::new(
-                        "PC127",
-                        &at("s3_prefix"),
-                        "be a prefix such as data/ (no leading /, a trailing /)",
-                        "a data repository association",
-                        format!("{:?}", a.s3_prefix),
-                    )),
-                );
-            }
-            check(&at("import"), rules::dra::events("import", &a.import));
-            check(&at("export"), rules::dra::events("export", &a.export));
-            if !is_env_name(&a.env) {
-                check(
-                    &at("env"),
-                    Err(Violation::new(
-                        "PC128",
-                        &at("env"),
-                        "be an environment variable name ([A-Z_][A-Z0-9_]*)",
-                        "pcstack outputs",
-                        format!("{:?}", a.env),
-                    )),
-                );
-            }
+            c.check(
+                &at("s3_prefix"),
+                own::s3_prefix(&at("s3_prefix"), &a.s3_prefix),
+            );
+            c.check(&at("import"), dra::events("import", &a.import));
+            c.check(&at("export"), dra::events("export", &a.export));
+            c.check(&at("env"), own::env_name(&at("env"), &a.env));
         }
-        let paths: Vec<&str> = self
-            .associations
-            .iter()
-            .map(|a| a.file_system_path.as_str())
-            .collect();
-        check(
-            "associations",
-            rules::dra::file_system_paths_disjoint(&paths),
-        );
-        let prefixes: Vec<String> = self
-            .associations
-            .iter()
-            .map(|a| format!("s3://bucket/{}", a.s3_prefix))
-            .collect();
-        check(
-            "associations",
-            rules::dra::data_repository_paths_disjoint(
-                &prefixes.iter().map(String::as_str).collect::<Vec<_>>(),
-            ),
-        );
-        let mut seen = std::collections::HashSet::new();
-        for (i, a) in self.associations.iter().enumerate() {
-            if !seen.insert(a.id.as_str()) {
-                check(
-                    &format!("associations[{i}].id"),
-                    Err(Violation::new(
-                        "PC129",
-                        &format!("associations[{i}].id"),
-                        "be unique",
-                        "the data repository associations",
-                        format!("{:?}", a.id),
-                    )),
-                );
-            }
+        let paths: Vec<&str> = all.iter().map(|a| a.file_system_path.as_str()).collect();
+        c.check("associations", dra::file_system_paths_disjoint(&paths));
+        let keys: Vec<String> = all.iter().map(|a| repository_key(&a.s3_prefix)).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        c.check("associations", dra::data_repository_paths_disjoint(&keys));
+        let ids: Vec<&str> = all.iter().map(|a| a.id.as_str()).collect();
+        for (i, v) in own::unique_association_ids(&ids) {
+            c.check(&format!("associations[{i}].id"), Err(v));
         }
-        for (k, v) in &self.tags {
-            if k.is_empty() || k.len() > 127 || v.len() > 255 || k.starts_with("aws:") {
-                check(&format!("tags.{k}"), Err(Violation::new("PC003", &format!("tags.{k}"), "have a key of 1 to 127 characters not starting with aws: and a value of at most 255", "a resource tag", format!("{k:?}: {v:?}"))));
-            }
-        }
+    }
+
+    fn warn_deleted_data(&self, c: &mut Checks) {
         for (field, removal, what) in [
             (
                 "lustre.removal",
@@ -617,19 +479,36 @@ impl Config {
                 "the repository and its images",
             ),
         ] {
-            if removal == Removal::Delete {
-                d.push(Diagnostic::warning("PC010", format!("config: {field}"), format!("{field} is Delete: deleting the stack or replacing the resource deletes {what}")));
-            }
+            c.0.extend(
+                own::deleted_data(field, removal, what)
+                    .into_iter()
+                    .collect(),
+            );
         }
-        d
     }
 }
 
-/// `[A-Z_][A-Z0-9_]*`
-pub fn is_env_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && (b[0].is_ascii_uppercase() || b[0] == b'_')
-        && b.iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+/// The diagnostics found so far; each failed rule is reported at `config: <field>`.
+#[derive(Default)]
+struct Checks(Diagnostics);
+
+impl Checks {
+    fn check(&mut self, field: &str, result: RuleResult) {
+        if let Err(v) = result {
+            self.0.push(v.at(format!("config: {field}")));
+        }
+    }
 }
+
+/// The subnet of a block: its first /17, `Fn::Cidr [block, 2, 15]`.
+fn first_subnet(field: &str, block: Cidr) -> RuleResult {
+    cidr::fn_cidr_select(field, block, 2, 15, 0).map(|_| ())
+}
+
+/// The association's data repository path as the rules see it (any bucket name).
+fn repository_key(s3_prefix: &str) -> String {
+    format!("s3://bucket/{s3_prefix}")
+}
+
+/// `[A-Z_][A-Z0-9_]*`
+pub use super::rules::is_env_name;

@@ -3,22 +3,56 @@
 //! created from it updates in place (see shared/reference/seed-workflow.md).
 
 pub mod config;
+pub mod rules;
 
 use crate::{OutputSpec, StackOutput};
 use config::{
-    Config, Removal, LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, LUSTRE_VERSIONS, OPENZFS_DEPLOYMENT,
+    Config, LustreConfig, OpenZfsConfig, Removal, LUSTRE_DEPLOYMENT, LUSTRE_STORAGE,
+    LUSTRE_VERSIONS, OPENZFS_DEPLOYMENT,
 };
-use constructs::l1::ecr::RepositoryAttr;
-use constructs::l1::fsx::FileSystemAttr;
+use constructs::l1::ecr::{Repository, RepositoryAttr};
+use constructs::l1::fsx::{FileSystem, FileSystemAttr};
+use constructs::l1::s3::Bucket;
 use constructs::network::{open_endpoint_policy, Network, NetworkIds, NetworkProps};
 use constructs::rules::fsx as fsx_rules;
-use constructs::security::{self, EfaSecurityGroupIds, EfaSecurityGroupProps};
+use constructs::security::{self, EfaSecurityGroup, EfaSecurityGroupIds, EfaSecurityGroupProps};
 use constructs::storage::{add_openzfs, Association, LustreFileSystem, LustreProps, OpenZfsProps};
 use constructs::store::{
-    add_bucket, add_log_bucket, add_repository, BucketProps, LogBucketProps, RepositoryProps,
+    add_bucket, add_log_bucket, add_repository, BucketProps, LogBucket, LogBucketProps,
+    RepositoryProps,
 };
 use constructs::Tags;
-use synth::{Expr, LogicalId, Parameter, ParameterType, Policy, ResourceOptions, Template, Value};
+use synth::{
+    Expr, Handle, LogicalId, Parameter, ParameterType, Policy, ResourceOptions, Template, Value,
+};
+
+/// The stack, for the registry ([`crate::STACKS`]).
+pub struct Prerequisites;
+
+impl crate::Stack for Prerequisites {
+    const NAME: &'static str = NAME;
+    const DESCRIPTION: &'static str = DESCRIPTION;
+    type Config = Config;
+
+    fn validate(config: &Config) -> synth::Diagnostics {
+        config.validate()
+    }
+
+    fn template(config: &Config) -> (Template, Vec<StackOutput>) {
+        build(config)
+    }
+
+    fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::Diagnostics {
+        check_parameters(values)
+    }
+
+    fn starter() -> &'static str {
+        STARTER
+    }
+}
+
+/// The commented starter config `pcstack init` writes: the built-in defaults.
+pub const STARTER: &str = include_str!("starter.yaml");
 
 pub const NAME: &str = "parallelcluster-prerequisites";
 pub const DESCRIPTION: &str = "VPC, EFA security group, FSx for Lustre and OpenZFS, S3 bucket with data repository associations, and ECR repository for an AWS ParallelCluster training cluster";
@@ -44,7 +78,26 @@ struct Parameters {
 }
 
 fn parameters(t: &mut Template, c: &Config) -> Parameters {
-    let l = &c.lustre;
+    let (vpc_name, az, create_s3_endpoint) = network_parameters(t, c);
+    let (capacity, throughput, compression, version) = lustre_parameters(t, &c.lustre);
+    let (openzfs_capacity, openzfs_throughput) = openzfs_parameters(t, &c.openzfs);
+    let p = Parameters {
+        vpc_name,
+        az,
+        create_s3_endpoint,
+        capacity,
+        throughput,
+        compression,
+        version,
+        openzfs_capacity,
+        openzfs_throughput,
+    };
+    group_and_label(t, &p);
+    p
+}
+
+/// VPCName, PrimarySubnetAZ and CreateS3Endpoint.
+fn network_parameters(t: &mut Template, c: &Config) -> (LogicalId, LogicalId, LogicalId) {
     let mut az = Parameter::new(ParameterType::Aws(
         "AWS::EC2::AvailabilityZone::Name".into(),
     ))
@@ -54,51 +107,93 @@ fn parameters(t: &mut Template, c: &Config) -> Parameters {
     if let Some(default) = &c.network.availability_zone {
         az = az.default(default.as_str());
     }
+    let vpc_name = t.add_parameter(
+        "VPCName",
+        Parameter::string()
+            .description("Name tag of the VPC and prefix of the subnet names")
+            .default(c.network.vpc_name.as_str())
+            .length(Some(1), Some(200)),
+    );
+    let az = t.add_parameter("PrimarySubnetAZ", az);
+    let create_s3_endpoint = t.add_parameter(
+        "CreateS3Endpoint",
+        Parameter::string()
+            .description("Create an S3 gateway endpoint in the VPC")
+            .default(c.network.create_s3_endpoint.to_string())
+            .allowed_values(["true", "false"]),
+    );
+    (vpc_name, az, create_s3_endpoint)
+}
+
+/// Capacity, PerUnitStorageThroughput, Compression and LustreVersion.
+fn lustre_parameters(
+    t: &mut Template,
+    l: &LustreConfig,
+) -> (LogicalId, LogicalId, LogicalId, LogicalId) {
     // Capacity: 1200, 2400, then multiples of 2400 (FSx API StorageCapacity). CloudFormation
     // has no "multiple of" constraint, so the allowed values are listed up to a ceiling.
     let capacities: Vec<i64> = std::iter::once(1200)
         .chain((1..).map(|n| n * 2400).take_while(|v| *v <= l.max_capacity))
         .collect();
+    let capacity = t.add_parameter(
+        "Capacity",
+        Parameter::number()
+            .description("FSx for Lustre storage capacity in GiB: 1200, 2400 or a multiple of 2400")
+            .default(l.capacity)
+            .allowed_values(capacities)
+            .constraint_description(format!(
+                "must be 1200, 2400 or a multiple of 2400 up to {} GiB for Lustre PERSISTENT_1 SSD",
+                l.max_capacity
+            )),
+    );
+    let throughput = t.add_parameter(
+        "PerUnitStorageThroughput",
+        Parameter::number()
+            .description("FSx for Lustre throughput per TiB of storage, MB/s/TiB")
+            .default(l.per_unit_storage_throughput)
+            .allowed_values(
+                fsx_rules::lustre_throughput_values(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE).to_vec(),
+            ),
+    );
+    let compression = t.add_parameter(
+        "Compression",
+        Parameter::string()
+            .description("FSx for Lustre data compression")
+            .default(l.compression.as_str())
+            .allowed_values(["LZ4", "NONE"]),
+    );
+    let version = t.add_parameter(
+        "LustreVersion",
+        Parameter::string()
+            .description("Lustre version; data repository associations need 2.12 or later")
+            .default(l.version.as_str())
+            .allowed_values(LUSTRE_VERSIONS),
+    );
+    (capacity, throughput, compression, version)
+}
+
+/// OpenZFSCapacity and OpenZFSThroughput.
+fn openzfs_parameters(t: &mut Template, z: &OpenZfsConfig) -> (LogicalId, LogicalId) {
     let (zfs_min, zfs_max) = fsx_rules::OPENZFS_CAPACITY;
-    let p = Parameters {
-        vpc_name: t.add_parameter("VPCName", Parameter::string().description("Name tag of the VPC and prefix of the subnet names").default(c.network.vpc_name.as_str()).length(Some(1), Some(200))),
-        az: t.add_parameter("PrimarySubnetAZ", az),
-        create_s3_endpoint: t.add_parameter(
-            "CreateS3Endpoint",
-            Parameter::string().description("Create an S3 gateway endpoint in the VPC").default(c.network.create_s3_endpoint.to_string()).allowed_values(["true", "false"]),
-        ),
-        capacity: t.add_parameter(
-            "Capacity",
-            Parameter::number()
-                .description("FSx for Lustre storage capacity in GiB: 1200, 2400 or a multiple of 2400")
-                .default(l.capacity)
-                .allowed_values(capacities)
-                .constraint_description(format!("must be 1200, 2400 or a multiple of 2400 up to {} GiB for Lustre PERSISTENT_1 SSD", l.max_capacity)),
-        ),
-        throughput: t.add_parameter(
-            "PerUnitStorageThroughput",
-            Parameter::number()
-                .description("FSx for Lustre throughput per TiB of storage, MB/s/TiB")
-                .default(l.per_unit_storage_throughput)
-                .allowed_values(fsx_rules::lustre_throughput_values(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE).to_vec()),
-        ),
-        compression: t.add_parameter("Compression", Parameter::string().description("FSx for Lustre data compression").default(l.compression.as_str()).allowed_values(["LZ4", "NONE"])),
-        version: t.add_parameter(
-            "LustreVersion",
-            Parameter::string().description("Lustre version; data repository associations need 2.12 or later").default(l.version.as_str()).allowed_values(LUSTRE_VERSIONS),
-        ),
-        openzfs_capacity: t.add_parameter(
-            "OpenZFSCapacity",
-            Parameter::number().description("FSx for OpenZFS storage capacity in GiB").default(c.openzfs.capacity).value_range(Some(zfs_min as f64), Some(zfs_max as f64)),
-        ),
-        openzfs_throughput: t.add_parameter(
-            "OpenZFSThroughput",
-            Parameter::number()
-                .description("FSx for OpenZFS throughput capacity, MB/s, as SINGLE_AZ_HA_2 allows")
-                .default(c.openzfs.throughput)
-                .allowed_values(fsx_rules::openzfs_throughput_values(OPENZFS_DEPLOYMENT).to_vec()),
-        ),
-    };
+    let capacity = t.add_parameter(
+        "OpenZFSCapacity",
+        Parameter::number()
+            .description("FSx for OpenZFS storage capacity in GiB")
+            .default(z.capacity)
+            .value_range(Some(zfs_min as f64), Some(zfs_max as f64)),
+    );
+    let throughput = t.add_parameter(
+        "OpenZFSThroughput",
+        Parameter::number()
+            .description("FSx for OpenZFS throughput capacity, MB/s, as SINGLE_AZ_HA_2 allows")
+            .default(z.throughput)
+            .allowed_values(fsx_rules::openzfs_throughput_values(OPENZFS_DEPLOYMENT).to_vec()),
+    );
+    (capacity, throughput)
+}
+
+/// The console's parameter groups and labels, as the tutorial has them.
+fn group_and_label(t: &mut Template, p: &Parameters) {
     t.add_parameter_group("General configuration", &[&p.vpc_name]);
     t.add_parameter_group("Availability Zone configuration for the subnets", &[&p.az]);
     t.add_parameter_group(
@@ -126,14 +221,13 @@ fn parameters(t: &mut Template, c: &Config) -> Parameters {
     ] {
         t.label_parameter(id, label);
     }
-    p
 }
 
 fn param<T>(id: &LogicalId) -> Value<T> {
     Expr::Ref(id.clone()).into()
 }
 
-/// Builds the template; run [`Config::validate`] first (`stacks::build` does).
+/// Builds the template; run [`Config::validate`] first (`Stack::build` does).
 pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
     let mut t = Template::new(NAME);
     t.description = Some(DESCRIPTION.into());
@@ -143,6 +237,33 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         "S3EndpointCondition",
         Expr::equals(Expr::Ref(p.create_s3_endpoint.clone()), "true"),
     );
+    add_cidr_mapping(&mut t, c);
+    let network = add_network(&mut t, &p, &tags);
+    let sg = add_security_group(&mut t, &network, &tags);
+    network.add_s3_gateway_endpoint(
+        &mut t,
+        "S3Endpoint",
+        Some(&endpoint),
+        open_endpoint_policy(),
+    );
+    let store = add_store(&mut t, c, &network, &tags);
+    let file_systems = add_file_systems(&mut t, c, &p, &network, &sg, &tags);
+    let mut lustre = file_systems.lustre;
+    add_associations(&mut t, c, &mut lustre, &store.bucket);
+    lustre.finish(&mut t);
+    let resources = Resources {
+        network: &network,
+        sg: &sg,
+        lustre: &lustre,
+        openzfs: &file_systems.openzfs,
+        store: &store,
+    };
+    let stack_outputs = crate::add_outputs(&mut t, outputs(c, &resources));
+    (t, stack_outputs)
+}
+
+/// The VPC blocks, in the tutorial's mapping `Networking.VPC.CIDR0/CIDR1`.
+fn add_cidr_mapping(t: &mut Template, c: &Config) {
     t.add_mapping(
         "Networking",
         "VPC",
@@ -155,7 +276,10 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         "CIDR1",
         c.network.secondary_cidr.as_str(),
     );
+}
 
+/// The VPC, its subnets, gateways and routes, with the tutorial's logical IDs and Name tags.
+fn add_network(t: &mut Template, p: &Parameters, tags: &Tags) -> Network {
     let name_with = |suffix: &str| -> Value<String> {
         Expr::join(
             " ",
@@ -167,8 +291,8 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         )
         .into()
     };
-    let network = Network::add(
-        &mut t,
+    Network::add(
+        t,
         NetworkIds {
             vpc: "VPC",
             secondary_cidr: "VpcCidrBlock",
@@ -194,10 +318,14 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             private_subnet_name_tag: name_with("Private Subnet -"),
             tags: tags.clone(),
         },
-    );
+    )
+}
+
+/// The EFA security group: all traffic within the group, all egress.
+fn add_security_group(t: &mut Template, network: &Network, tags: &Tags) -> EfaSecurityGroup {
     // The tutorial's texts: GroupDescription and rule descriptions are create-only.
-    let sg = security::add(
-        &mut t,
+    security::add(
+        t,
         &network.vpc,
         EfaSecurityGroupIds {
             group: "SecurityGroup",
@@ -214,16 +342,20 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             egress_all_description: "All to all communication for Egress to all",
             tags: tags.clone(),
         },
-    );
-    network.add_s3_gateway_endpoint(
-        &mut t,
-        "S3Endpoint",
-        Some(&endpoint),
-        open_endpoint_policy(),
-    );
+    )
+}
 
+/// The buckets and the image repository.
+struct Store {
+    logs: LogBucket,
+    bucket: Handle<Bucket>,
+    repository: Handle<Repository>,
+}
+
+/// The log bucket (with the VPC's flow logs), the data bucket and the ECR repository.
+fn add_store(t: &mut Template, c: &Config, network: &Network, tags: &Tags) -> Store {
     let logs = add_log_bucket(
-        &mut t,
+        t,
         "LogBucket",
         "LogBucketPolicy",
         LogBucketProps {
@@ -233,9 +365,9 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             tags: tags.clone(),
         },
     );
-    network.add_flow_logs(&mut t, "VPCFlowLog", &logs, &tags);
+    network.add_flow_logs(t, "VPCFlowLog", &logs, tags);
     let bucket = add_bucket(
-        &mut t,
+        t,
         "DataBucket",
         "DataBucketPolicy",
         BucketProps {
@@ -248,7 +380,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         },
     );
     let repository = add_repository(
-        &mut t,
+        t,
         "TrainingImageRepository",
         RepositoryProps {
             name: &c.repository.name,
@@ -259,8 +391,29 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         },
     );
 
-    let mut lustre = LustreFileSystem::add(
-        &mut t,
+    Store {
+        logs,
+        bucket,
+        repository,
+    }
+}
+
+struct FileSystems {
+    lustre: LustreFileSystem,
+    openzfs: Handle<FileSystem>,
+}
+
+/// FSx for Lustre and FSx for OpenZFS in the private subnet, sized by the parameters.
+fn add_file_systems(
+    t: &mut Template,
+    c: &Config,
+    p: &Parameters,
+    network: &Network,
+    sg: &EfaSecurityGroup,
+    tags: &Tags,
+) -> FileSystems {
+    let lustre = LustreFileSystem::add(
+        t,
         "FSxLFilesystem",
         LustreProps {
             deployment_type: LUSTRE_DEPLOYMENT,
@@ -271,13 +424,13 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             version: param(&p.version),
             automatic_backup_retention_days: 0,
             subnet: network.private_subnet.refer(),
-            security_group: &sg,
+            security_group: sg,
             removal: policy(c.lustre.removal),
             tags: tags.clone(),
         },
     );
     let openzfs = add_openzfs(
-        &mut t,
+        t,
         "OpenZFSFileSystem",
         OpenZfsProps {
             deployment_type: OPENZFS_DEPLOYMENT,
@@ -290,15 +443,25 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             nfs_clients: "*",
             nfs_options: &["rw", "no_root_squash", "crossmnt"],
             subnet: network.private_subnet.refer(),
-            security_group: &sg,
+            security_group: sg,
             removal: policy(c.openzfs.removal),
             tags: tags.clone(),
         },
     );
+    FileSystems { lustre, openzfs }
+}
+
+/// One data repository association per configured one, between Lustre and the data bucket.
+fn add_associations(
+    t: &mut Template,
+    c: &Config,
+    lustre: &mut LustreFileSystem,
+    bucket: &Handle<Bucket>,
+) {
     for a in &c.associations {
         let prefix = a.s3_prefix.trim_start_matches('/');
         lustre.associate(
-            &mut t,
+            t,
             &a.id,
             Association {
                 file_system_path: &a.file_system_path,
@@ -312,9 +475,46 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             },
         );
     }
-    lustre.finish(&mut t);
+}
 
-    let mut outputs = vec![
+/// What the outputs refer to.
+struct Resources<'a> {
+    network: &'a Network,
+    sg: &'a EfaSecurityGroup,
+    lustre: &'a LustreFileSystem,
+    openzfs: &'a Handle<FileSystem>,
+    store: &'a Store,
+}
+
+/// The tutorial's outputs, then one mounted path per association.
+fn outputs(c: &Config, r: &Resources<'_>) -> Vec<OutputSpec> {
+    let mut outputs = resource_outputs(r);
+    for a in &c.associations {
+        let dir = format!(
+            "{}{}",
+            c.lustre.mount_point.trim_end_matches('/'),
+            a.file_system_path
+        );
+        outputs.push(OutputSpec::new(
+            &a.output,
+            &format!("Mounted path of the {} association", a.file_system_path),
+            dir,
+            &a.env,
+        ));
+    }
+    outputs
+}
+
+/// Outputs naming the stack's resources, with the tutorial's keys and variable names.
+fn resource_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
+    let mut outputs = network_and_file_system_outputs(r);
+    outputs.extend(store_outputs(r.store));
+    outputs
+}
+
+fn network_and_file_system_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
+    let (network, sg, lustre, openzfs) = (r.network, r.sg, r.lustre, r.openzfs);
+    vec![
         OutputSpec::new("VPC", "ID of the VPC", network.vpc.reference(), "VPC_ID"),
         OutputSpec::new(
             "PublicSubnet",
@@ -358,6 +558,12 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             openzfs.get_att(FileSystemAttr::RootVolumeId),
             "FSX_OPENZFS_ROOT_VOLUME_ID",
         ),
+    ]
+}
+
+fn store_outputs(store: &Store) -> Vec<OutputSpec> {
+    let (logs, bucket, repository) = (&store.logs, &store.bucket, &store.repository);
+    vec![
         OutputSpec::new(
             "S3BucketName",
             "Name of the data bucket",
@@ -382,22 +588,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
             repository.get_att(RepositoryAttr::RepositoryUri),
             "ECR_REPO_URI",
         ),
-    ];
-    for a in &c.associations {
-        let dir = format!(
-            "{}{}",
-            c.lustre.mount_point.trim_end_matches('/'),
-            a.file_system_path
-        );
-        outputs.push(OutputSpec::new(
-            &a.output,
-            &format!("Mounted path of the {} association", a.file_system_path),
-            dir,
-            &a.env,
-        ));
-    }
-    let stack_outputs = crate::add_outputs(&mut t, outputs);
-    (t, stack_outputs)
+    ]
 }
 
 /// Checks parameter values before any deploy call, with the rules the template's own
@@ -408,7 +599,7 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
     let number = |name: &str, v: &str| -> Result<i64, Violation> {
         v.trim().parse::<i64>().map_err(|_| {
             Violation::new(
-                "PC201",
+                synth::Code::ParameterNotWholeNumber,
                 name,
                 "be a whole number",
                 "this Number parameter",
@@ -437,4 +628,15 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
         }
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_is_the_default() {
+        let parsed = Config::from_yaml(STARTER, "starter").unwrap();
+        assert_eq!(parsed, Config::default());
+    }
 }

@@ -1,0 +1,400 @@
+//! The config's own rules: one function per rule, its source in the doc comment, a test of
+//! its exact message. AWS rules the config shares with the template live in
+//! `constructs::rules`; these are the ones only this config has.
+
+use super::config::{Removal, LUSTRE_VERSIONS};
+use constructs::rules::{s3, RuleResult, Violation};
+use synth::{Code, Diagnostic};
+
+/// The VPC name: 1 to 200 characters.
+///
+/// pcstack's own rule: it is the default of the VPCName parameter, whose MinLength 1 and
+/// MaxLength 200 keep the subnet Name tags (`<name> Private Subnet - <AZ>`) under EC2's
+/// 255-character tag value limit.
+pub fn vpc_name(name: &str) -> RuleResult {
+    if name.is_empty() || name.len() > 200 {
+        return Err(Violation::new(
+            Code::VpcName,
+            "network.vpc_name",
+            "be 1 to 200 characters",
+            "the VPC Name tag",
+            format!("{name:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The default capacity lies within the capacities the Capacity parameter offers.
+///
+/// pcstack's own rule: the parameter's AllowedValues stop at `lustre.max_capacity`, and a
+/// default outside AllowedValues fails at deploy.
+pub fn capacity_within_max(capacity: i64, max_capacity: i64) -> RuleResult {
+    if capacity > max_capacity {
+        return Err(Violation::new(
+            Code::LustreCapacityAboveMax,
+            "lustre.capacity",
+            &format!("be at most lustre.max_capacity ({max_capacity})"),
+            "the Capacity parameter",
+            capacity,
+        ));
+    }
+    Ok(())
+}
+
+/// The Lustre version is one the LustreVersion parameter offers: 2.15 or 2.12.
+///
+/// pcstack's own rule: the parameter offers only the versions that support data repository
+/// associations (FSx for Lustre User Guide, "Linking your file system to an Amazon S3
+/// bucket": <https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html>).
+pub fn offered_lustre_version(version: &str) -> RuleResult {
+    if !LUSTRE_VERSIONS.contains(&version) {
+        return Err(Violation::new(
+            Code::LustreVersion,
+            "lustre.version",
+            "be 2.15 or 2.12",
+            "the LustreVersion parameter",
+            format!("{version:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The mount point is an absolute path other than `/`.
+///
+/// pcstack's own rule: the association outputs are `<mount point><file system path>`, the
+/// directories clients use, so they must be absolute.
+pub fn mount_point(path: &str) -> RuleResult {
+    if !path.starts_with('/') || path.len() < 2 {
+        return Err(Violation::new(
+            Code::LustreMountPoint,
+            "lustre.mount_point",
+            "be an absolute path such as /lustre",
+            "the Lustre mount point",
+            format!("{path:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A bucket name as written in the config (an `Fn::Sub` template), checked in its longest
+/// form with S3's naming rules ([`s3::bucket_name`]).
+///
+/// pcstack's own rule for the variables: only `${AWS::AccountId}`, `${AWS::Region}` and
+/// `${AWS::Partition}` have a known longest value ([`s3::longest_sub_example`]), so only
+/// they let the name be checked before deploy.
+pub fn bucket_name_template(field: &str, template: &str) -> RuleResult {
+    let name = s3::longest_sub_example(template);
+    if name.contains("${") {
+        return Err(Violation::new(
+            Code::BucketNameVariables,
+            field,
+            "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables",
+            "an S3 bucket",
+            format!("{template:?}"),
+        ));
+    }
+    s3::bucket_name(&name).map_err(|v| {
+        let message = v.message.replace(
+            &format!("{name:?}"),
+            &format!("{template:?} (longest form {name:?})"),
+        );
+        Violation { message, ..v }
+    })
+}
+
+/// The log bucket is not the data bucket.
+///
+/// Source: bucket names are unique across all of S3 (S3 User Guide, "General purpose bucket
+/// naming rules": <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>),
+/// so two buckets of one stack cannot share a name.
+pub fn distinct_bucket_names(bucket: &str, log_bucket: &str) -> RuleResult {
+    if bucket == log_bucket {
+        return Err(Violation::new(
+            Code::LogBucketSameAsData,
+            "logs.bucket_name",
+            "differ from bucket.name",
+            "the log bucket",
+            format!("{log_bucket:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Log retention: 1 to 3650 days.
+///
+/// Source: an S3 lifecycle expiration takes a positive number of days (S3 User Guide,
+/// "Lifecycle configuration elements":
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>); the
+/// ten-year ceiling is pcstack's own, against a typo keeping logs forever.
+pub fn log_retention_days(days: i64) -> RuleResult {
+    if !(1..=3650).contains(&days) {
+        return Err(Violation::new(
+            Code::LogRetention,
+            "logs.retention_days",
+            "be between 1 and 3650",
+            "the log bucket's lifecycle rule",
+            days,
+        ));
+    }
+    Ok(())
+}
+
+/// An association's `id` or `output` is a CloudFormation logical ID.
+///
+/// Source: CloudFormation logical IDs and output keys are alphanumeric, at most 255
+/// characters (Template anatomy, Resources:
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html>).
+pub fn association_logical_id(field: &str, value: &str) -> RuleResult {
+    if !synth::id::is_logical_id(value) {
+        let rule = format!("match ^[A-Za-z0-9]{{1,{}}}$", synth::id::MAX_NAME_LEN);
+        return Err(Violation::new(
+            Code::TemplateStructure,
+            field,
+            &rule,
+            "a CloudFormation logical ID",
+            format!("{value:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An association's S3 prefix reads like `data/`: no leading `/`, a trailing `/`.
+///
+/// pcstack's own rule: the template writes `s3://<bucket>/<prefix>`, and the overlap check
+/// between associations compares whole path components, which needs the trailing `/`.
+pub fn s3_prefix(field: &str, prefix: &str) -> RuleResult {
+    if prefix.starts_with('/') || (!prefix.is_empty() && !prefix.ends_with('/')) {
+        return Err(Violation::new(
+            Code::AssociationPrefix,
+            field,
+            "be a prefix such as data/ (no leading /, a trailing /)",
+            "a data repository association",
+            format!("{prefix:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An association's `env` is an environment variable name: `[A-Z_][A-Z0-9_]*`.
+///
+/// Source: POSIX.1-2017 Base Definitions, 8.1 Environment Variable Definition
+/// (<https://pubs.opengroup.org/onlinepubs/9699919799/basedefs/V1_chap08.html>): portable
+/// names are uppercase letters, digits and `_`, not starting with a digit.
+pub fn env_name(field: &str, name: &str) -> RuleResult {
+    if !is_env_name(name) {
+        return Err(Violation::new(
+            Code::AssociationEnv,
+            field,
+            "be an environment variable name ([A-Z_][A-Z0-9_]*)",
+            "pcstack outputs",
+            format!("{name:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `[A-Z_][A-Z0-9_]*`
+pub fn is_env_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_uppercase() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// Association IDs are unique: one violation per repeated ID, with its index.
+///
+/// Source: logical IDs must be unique within a template (Template anatomy, Resources:
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html>).
+pub fn unique_association_ids(ids: &[&str]) -> Vec<(usize, Violation)> {
+    let mut seen = std::collections::HashSet::new();
+    ids.iter()
+        .enumerate()
+        .filter(|(_, id)| !seen.insert(**id))
+        .map(|(i, id)| {
+            let field = format!("associations[{i}].id");
+            let v = Violation::new(
+                Code::DuplicateAssociationId,
+                &field,
+                "be unique",
+                "the data repository associations",
+                format!("{id:?}"),
+            );
+            (i, v)
+        })
+        .collect()
+}
+
+/// A tag: key of 1 to 127 characters not starting with `aws:`, value of at most 255.
+///
+/// Source: EC2 User Guide, "Tag restrictions"
+/// (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions>),
+/// the strictest of the tagged services.
+pub fn tag(key: &str, value: &str) -> RuleResult {
+    if key.is_empty() || key.len() > 127 || value.len() > 255 || key.starts_with("aws:") {
+        return Err(Violation::new(
+            Code::Tag,
+            &format!("tags.{key}"),
+            "have a key of 1 to 127 characters not starting with aws: and a value of at most 255",
+            "a resource tag",
+            format!("{key:?}: {value:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A warning when a resource holding data is deleted with the stack.
+///
+/// pcstack's own rule: data is retained by default; `Delete` is for throwaway environments,
+/// so choosing it is said out loud.
+pub fn deleted_data(field: &str, removal: Removal, what: &str) -> Option<Diagnostic> {
+    (removal == Removal::Delete).then(|| {
+        Diagnostic::warning(
+            Code::DeleteRemoval,
+            format!("config: {field}"),
+            format!(
+                "{field} is Delete: deleting the stack or replacing the resource deletes {what}"
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(r: RuleResult) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn vpc_name_length() {
+        assert!(vpc_name("AWS ParallelCluster").is_ok());
+        assert_eq!(
+            message(vpc_name("")),
+            "[PC002] network.vpc_name must be 1 to 200 characters for the VPC Name tag, got \"\""
+        );
+    }
+
+    #[test]
+    fn capacity_within_the_offered_values() {
+        assert!(capacity_within_max(2400, 2400).is_ok());
+        assert_eq!(
+            message(capacity_within_max(4800, 2400)),
+            "[PC107] lustre.capacity must be at most lustre.max_capacity (2400) for the Capacity parameter, got 4800"
+        );
+    }
+
+    #[test]
+    fn offered_versions() {
+        assert!(offered_lustre_version("2.12").is_ok());
+        assert_eq!(
+            message(offered_lustre_version("2.10")),
+            "[PC104] lustre.version must be 2.15 or 2.12 for the LustreVersion parameter, got \"2.10\""
+        );
+    }
+
+    #[test]
+    fn absolute_mount_point() {
+        assert!(mount_point("/lustre").is_ok());
+        assert_eq!(
+            message(mount_point("/")),
+            "[PC108] lustre.mount_point must be an absolute path such as /lustre for the Lustre mount point, got \"/\""
+        );
+    }
+
+    #[test]
+    fn bucket_name_templates() {
+        assert!(bucket_name_template("bucket.name", "data-${AWS::AccountId}").is_ok());
+        assert_eq!(
+            message(bucket_name_template("bucket.name", "data-${Team}")),
+            "[PC132] bucket.name must use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables for an S3 bucket, got \"data-${Team}\""
+        );
+        let long = "a-very-long-bucket-name-prefix-for-training-${AWS::AccountId}-${AWS::Region}";
+        let m = message(bucket_name_template("bucket.name", long));
+        assert!(
+            m.starts_with("[PC131] ") && m.contains(&format!("got {long:?} (longest form \"a-very-long-bucket-name-prefix-for-training-123456789012-ap-southeast-7\")")),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn bucket_names_differ() {
+        assert!(distinct_bucket_names("a", "b").is_ok());
+        assert_eq!(
+            message(distinct_bucket_names("a", "a")),
+            "[PC133] logs.bucket_name must differ from bucket.name for the log bucket, got \"a\""
+        );
+    }
+
+    #[test]
+    fn retention() {
+        assert!(log_retention_days(3650).is_ok());
+        assert_eq!(
+            message(log_retention_days(0)),
+            "[PC134] logs.retention_days must be between 1 and 3650 for the log bucket's lifecycle rule, got 0"
+        );
+    }
+
+    #[test]
+    fn logical_ids() {
+        assert!(association_logical_id("associations[0].id", "Data1").is_ok());
+        assert_eq!(
+            message(association_logical_id("associations[0].id", "Data-1")),
+            "[E1001] associations[0].id must match ^[A-Za-z0-9]{1,255}$ for a CloudFormation logical ID, got \"Data-1\""
+        );
+    }
+
+    #[test]
+    fn prefixes() {
+        assert!(s3_prefix("associations[0].s3_prefix", "data/").is_ok());
+        assert!(s3_prefix("associations[0].s3_prefix", "").is_ok());
+        assert_eq!(
+            message(s3_prefix("associations[0].s3_prefix", "/data/")),
+            "[PC127] associations[0].s3_prefix must be a prefix such as data/ (no leading /, a trailing /) for a data repository association, got \"/data/\""
+        );
+        assert!(s3_prefix("associations[0].s3_prefix", "data").is_err());
+    }
+
+    #[test]
+    fn env_names() {
+        assert!(env_name("associations[0].env", "LUSTRE_DATA_DIR").is_ok());
+        assert!(is_env_name("_X1") && !is_env_name("1X") && !is_env_name(""));
+        assert_eq!(
+            message(env_name("associations[0].env", "data_dir")),
+            "[PC128] associations[0].env must be an environment variable name ([A-Z_][A-Z0-9_]*) for pcstack outputs, got \"data_dir\""
+        );
+    }
+
+    #[test]
+    fn unique_ids() {
+        assert!(unique_association_ids(&["A", "B"]).is_empty());
+        let found = unique_association_ids(&["A", "B", "A"]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 2);
+        assert_eq!(
+            found[0].1.to_string(),
+            "[PC129] associations[2].id must be unique for the data repository associations, got \"A\""
+        );
+    }
+
+    #[test]
+    fn tags() {
+        assert!(tag("team", "ml").is_ok());
+        assert_eq!(
+            message(tag("aws:team", "ml")),
+            "[PC003] tags.aws:team must have a key of 1 to 127 characters not starting with aws: and a value of at most 255 for a resource tag, got \"aws:team\": \"ml\""
+        );
+    }
+
+    #[test]
+    fn deleted_data_warns() {
+        assert!(deleted_data("bucket.removal", Removal::Retain, "the bucket").is_none());
+        assert_eq!(
+            deleted_data("bucket.removal", Removal::Delete, "the bucket")
+                .unwrap()
+                .to_string(),
+            "warning[PC010] config: bucket.removal: bucket.removal is Delete: deleting the stack or replacing the resource deletes the bucket"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! The interface every stack implements ([`Stack`]) and its object-safe form ([`AnyStack`]),
+//! which the registry ([`crate::STACKS`]) and the CLI use.
+
+use crate::{Built, StackOutput};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use std::any::Any;
+use synth::{Code, Diagnostic, Diagnostics, Template};
+
+/// A concrete stack: its name, its config type and what it builds from a config.
+pub trait Stack: Sync + 'static {
+    /// The stack's name: `pcstack synth --stack NAME`, and `out/NAME.yaml`.
+    const NAME: &'static str;
+    /// One line for `pcstack list` and the template's Description.
+    const DESCRIPTION: &'static str;
+    /// The config file's type. Unknown fields must be errors (`#[serde(deny_unknown_fields)]`);
+    /// the default is what `pcstack synth` builds without `--config`.
+    type Config: DeserializeOwned + JsonSchema + Default + PartialEq + std::fmt::Debug + 'static;
+
+    /// Every problem with a config, named by config field (`config: lustre.capacity`).
+    fn validate(config: &Self::Config) -> Diagnostics;
+
+    /// The template and its outputs, for a config [`Stack::validate`] found no error in.
+    fn template(config: &Self::Config) -> (Template, Vec<StackOutput>);
+
+    /// Checks deploy-time parameter values with the rule functions synth uses; values for
+    /// parameters the stack doesn't know are left to the generic check.
+    fn check_parameters(values: &IndexMap<String, String>) -> Diagnostics;
+
+    /// A commented starter config (`pcstack init`); it must parse to `Config::default()`.
+    fn starter() -> &'static str;
+
+    /// Validates the config, builds and checks the template. Errors carry every diagnostic.
+    fn build(config: &Self::Config) -> Result<Built, Diagnostics> {
+        // Config problems first, named by config field; the constructs would only repeat
+        // them in template terms.
+        let mut diagnostics = Self::validate(config);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let (template, outputs) = Self::template(config);
+        let mut synthesized = template.synthesize();
+        diagnostics.extend(std::mem::take(&mut synthesized.diagnostics));
+        synthesized.diagnostics = diagnostics;
+        if synthesized.diagnostics.has_errors() {
+            Err(synthesized.diagnostics)
+        } else {
+            Ok(Built {
+                synthesized,
+                outputs,
+            })
+        }
+    }
+}
+
+/// A [`Stack`] behind a pointer: configs travel as `dyn Any` of the stack's config type.
+/// Every `Stack` is one (blanket impl), so the registry is `&[&dyn AnyStack]`.
+pub trait AnyStack: Sync {
+    fn name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    /// The config file's JSON Schema (`pcstack schema --stack NAME`).
+    fn schema(&self) -> schemars::schema::RootSchema;
+    fn starter(&self) -> &'static str;
+    fn default_config(&self) -> Box<dyn Any>;
+    /// Parses a YAML config; `source` names it in diagnostics.
+    fn parse_config(&self, text: &str, source: &str) -> Result<Box<dyn Any>, Diagnostics>;
+    /// Builds from a config of this stack's config type.
+    fn build(&self, config: &dyn Any) -> Result<Built, Diagnostics>;
+    fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics;
+    /// Ok when the starter parses to the default config.
+    fn check_starter(&self) -> Result<(), String>;
+}
+
+impl<S: Stack> AnyStack for S {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn description(&self) -> &'static str {
+        S::DESCRIPTION
+    }
+
+    fn schema(&self) -> schemars::schema::RootSchema {
+        schemars::schema_for!(S::Config)
+    }
+
+    fn starter(&self) -> &'static str {
+        S::starter()
+    }
+
+    fn default_config(&self) -> Box<dyn Any> {
+        Box::new(S::Config::default())
+    }
+
+    fn parse_config(&self, text: &str, source: &str) -> Result<Box<dyn Any>, Diagnostics> {
+        parse_config::<S::Config>(text, source).map(|c| Box::new(c) as Box<dyn Any>)
+    }
+
+    fn build(&self, config: &dyn Any) -> Result<Built, Diagnostics> {
+        match config.downcast_ref::<S::Config>() {
+            Some(config) => S::build(config),
+            None => Err(std::iter::once(Diagnostic::error(
+                Code::ConfigType,
+                "config",
+                format!(
+                    "config must be of type {} for stack {}, got another type",
+                    std::any::type_name::<S::Config>(),
+                    S::NAME
+                ),
+            ))
+            .collect()),
+        }
+    }
+
+    fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics {
+        S::check_parameters(values)
+    }
+
+    fn check_starter(&self) -> Result<(), String> {
+        let parsed = parse_config::<S::Config>(S::starter(), "starter")
+            .map_err(|d| format!("starter of {} does not parse:\n{d}", S::NAME))?;
+        if parsed == S::Config::default() {
+            Ok(())
+        } else {
+            Err(format!(
+                "starter of {} must parse to the default config, got {parsed:?}",
+                S::NAME
+            ))
+        }
+    }
+}
+
+/// A stack with a config of its type: what `pcstack synth` and `deploy` build.
+pub struct Configured {
+    pub stack: &'static dyn AnyStack,
+    config: Box<dyn Any>,
+}
+
+impl Configured {
+    /// The stack's config from YAML (`(text, source)`), or its default.
+    pub fn new(
+        stack: &'static dyn AnyStack,
+        yaml: Option<(&str, &str)>,
+    ) -> Result<Configured, Diagnostics> {
+        let config = match yaml {
+            Some((text, source)) => stack.parse_config(text, source)?,
+            None => stack.default_config(),
+        };
+        Ok(Configured { stack, config })
+    }
+
+    pub fn build(&self) -> Result<Built, Diagnostics> {
+        self.stack.build(self.config.as_ref())
+    }
+}
+
+/// Parses a YAML config; unknown fields and wrong types are errors naming the field.
+pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, Diagnostics> {
+    serde_yaml::from_str::<C>(text).map_err(|e| {
+        let at = e
+            .location()
+            .map(|l| format!(":{}:{}", l.line(), l.column()))
+            .unwrap_or_default();
+        let msg = e.to_string();
+        // serde_yaml appends " at line X column Y"; the location is in the path already.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        std::iter::once(Diagnostic::error(
+            Code::ConfigSchema,
+            format!("{source}{at}"),
+            format!("config must be valid for pcstack's schema (see `pcstack schema`), got: {msg}"),
+        ))
+        .collect()
+    })
+}
