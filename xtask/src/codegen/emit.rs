@@ -437,7 +437,13 @@ fn cons_facts(c: &Cons) -> Vec<String> {
 
 /// `1 to 5 items.`, `At most 255 characters.` ...
 fn count_fact(min: Option<u64>, max: Option<u64>, unit: &str) -> Option<String> {
-    let plural = |n: u64| if n == 1 { unit.to_string() } else { format!("{unit}s") };
+    let plural = |n: u64| {
+        if n == 1 {
+            unit.to_string()
+        } else {
+            format!("{unit}s")
+        }
+    };
     match (min, max) {
         (Some(lo), Some(hi)) if lo == hi => Some(format!("Exactly {lo} {}.", plural(hi))),
         (Some(lo), Some(hi)) => Some(format!("{lo} to {hi} {}.", plural(hi))),
