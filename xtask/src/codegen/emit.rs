@@ -348,7 +348,7 @@ fn struct_decl(o: &mut String, s: &Struct, r: &Resource, uses: &mut Uses) {
 /// The doc comment of one field: its CloudFormation property, linked to the reference,
 /// and what the schema says of it that a user has to know. No description text: the
 /// link has it.
-fn field_doc(s: &Struct, f: &Field, r: &Resource) -> String {
+pub(super) fn field_doc(s: &Struct, f: &Field, r: &Resource) -> String {
     let mut facts = Vec::new();
     if s.required.contains(&f.cfn) {
         facts.push("Required.".to_string());
