@@ -124,6 +124,33 @@ fn only_the_recorded_suppressions_exist() {
     );
 }
 
+/// The example of a stack of one's own, compiled in from its source: the test then needs no
+/// example binary, and the example's `main` only prints what `build` returns.
+#[allow(dead_code)] // the example's `main`
+#[path = "../examples/custom_stack.rs"]
+mod custom_stack;
+
+#[test]
+fn cfn_lint_reports_nothing_on_the_custom_stack_example() {
+    let out = custom_stack::build().synthesize();
+    assert!(!out.diagnostics.has_errors(), "{}", out.diagnostics);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("custom-stack.yaml");
+    std::fs::write(&path, &out.yaml).unwrap();
+    let lint = Command::new(tool("cfn-lint"))
+        .args(["--include-checks", "I", "--"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success() && lint.stdout.is_empty(),
+        "cfn-lint found problems in the example's template:\n{}{}\n{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr),
+        out.yaml
+    );
+}
+
 /// checkov's JSON report for the given templates, run offline.
 fn checkov(templates: &[PathBuf]) -> serde_json::Value {
     let mut cmd = Command::new(tool("checkov"));

@@ -2,6 +2,80 @@
 //! (`rules`), and hand-written L2 constructs that wire resources together with typed handles.
 //! It knows AWS services but no concrete stack: every logical ID comes from the caller.
 //!
+//! # A small stack
+//!
+//! L1 types for what needs no wiring, L2 constructs ([`security`], [`store`], [`network`],
+//! [`storage`]) for what does. Constructs check AWS's rules as they add resources; the
+//! template collects every problem as a diagnostic with a path instead of failing at the
+//! first:
+//!
+//! ```
+//! use constructs::l1::ec2::{subnet::Subnet, vpc::VPC};
+//! use constructs::security::{self, EfaSecurityGroupIds, EfaSecurityGroupProps};
+//! use constructs::store::{self, BucketProps};
+//! use constructs::Tags;
+//! use synth::{Expr, Policy, Template};
+//!
+//! let mut t = Template::new("example");
+//! let vpc = t.add("Vpc", VPC::new().cidr_block("10.0.0.0/16"));
+//! let subnet = t.add(
+//!     "Subnet",
+//!     Subnet::new()
+//!         .vpc_id(&vpc)
+//!         .cidr_block("10.0.0.0/24")
+//!         .availability_zone(Expr::select(0, Expr::GetAZs { region: "".into() })),
+//! );
+//! // A security group whose members may talk to each other, as EFA and Lustre need.
+//! let efa = security::add(
+//!     &mut t,
+//!     &vpc,
+//!     EfaSecurityGroupIds {
+//!         group: "Efa",
+//!         ingress_self: "EfaIngressSelf",
+//!         egress_self: "EfaEgressSelf",
+//!         egress_all: "EfaEgressAll",
+//!     },
+//!     EfaSecurityGroupProps {
+//!         group_description: "Members talk to each other",
+//!         ingress_self_description: "from members",
+//!         egress_self_description: "to members",
+//!         egress_all_description: "to anywhere",
+//!         tags: Tags::default(),
+//!     },
+//! );
+//! let bucket_props = |name| BucketProps {
+//!     name,
+//!     noncurrent_version_days: 30,
+//!     abort_multipart_days: 7,
+//!     removal: Policy::Retain,
+//!     tags: Tags::default(),
+//!     access_logs: None,
+//! };
+//! store::add_bucket(&mut t, "Data", "DataPolicy", bucket_props("example-${AWS::AccountId}"));
+//!
+//! let out = t.synthesize();
+//! assert!(!out.diagnostics.has_errors(), "{}", out.diagnostics);
+//! let resources = &out.json["Resources"];
+//! assert_eq!(resources["Subnet"]["Properties"]["VpcId"], serde_json::json!({"Ref": "Vpc"}));
+//! assert_eq!(
+//!     resources["EfaIngressSelf"]["Properties"]["SourceSecurityGroupId"],
+//!     serde_json::json!({"Ref": "Efa"})
+//! );
+//! assert_eq!(efa.rules.len(), 3);
+//! assert!(out.yaml.contains("Type: AWS::S3::Bucket"));
+//!
+//! // A name S3 rejects is reported at the property, with the rule that it breaks (pcstack's
+//! // own rule, and the schema's pattern).
+//! store::add_bucket(&mut t, "Bad", "BadPolicy", bucket_props("Not_A_Bucket"));
+//! let errors: Vec<(&str, &str)> = t
+//!     .diagnostics()
+//!     .errors()
+//!     .map(|d| (d.code, d.path.as_str()))
+//!     .collect();
+//! let at = "example/Bad (AWS::S3::Bucket).BucketName";
+//! assert_eq!(errors, [("PC131", at), ("E3031", at)]);
+//! ```
+//!
 //! # Typed references
 //!
 //! A property that refers to another resource holds a [`synth::Ref`] typed by what it
@@ -75,6 +149,8 @@
 //! );
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod l1;
 pub mod network;
 pub mod rules;
@@ -91,6 +167,7 @@ use synth::{Code, Diagnostic, ResourceOptions, Severity, Template, Value};
 pub struct Tags(pub IndexMap<String, Value<String>>);
 
 impl Tags {
+    /// Literal tags from key/value pairs, such as a config's tag map.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Tags {
         Tags(
             pairs
@@ -120,6 +197,7 @@ impl Tags {
             .collect()
     }
 
+    /// No tags: resources then leave their `Tags` property out.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -205,6 +283,7 @@ pub fn rule_on<T>(
 
 /// Sets a resource's `Tags` from [`Tags`], leaving the property out when there are none.
 pub trait TagsFrom: Sized {
+    /// This resource with `Tags` set to `tags`, in order (unchanged when `tags` is empty).
     fn tags_from(self, tags: &Tags) -> Self;
 }
 

@@ -15,43 +15,71 @@ use synth::{Arg, Expr, Handle, LogicalId, Pseudo, ResourceOptions, Template, Val
 /// The logical IDs of every resource the network creates, chosen by the stack.
 #[derive(Debug, Clone, Copy)]
 pub struct NetworkIds<'a> {
+    /// The `AWS::EC2::VPC`.
     pub vpc: &'a str,
+    /// The `AWS::EC2::VPCCidrBlock` that adds the secondary block.
     pub secondary_cidr: &'a str,
+    /// The `AWS::EC2::InternetGateway`.
     pub internet_gateway: &'a str,
+    /// The `AWS::EC2::VPCGatewayAttachment` of the internet gateway.
     pub gateway_attachment: &'a str,
+    /// The `AWS::EC2::EIP` of the NAT gateway.
     pub elastic_ip: &'a str,
+    /// The `AWS::EC2::NatGateway`, in the public subnet.
     pub nat_gateway: &'a str,
+    /// The public `AWS::EC2::Subnet`.
     pub public_subnet: &'a str,
+    /// The private `AWS::EC2::Subnet`.
     pub private_subnet: &'a str,
+    /// The public subnet's `AWS::EC2::RouteTable`.
     pub public_route_table: &'a str,
+    /// The private subnet's `AWS::EC2::RouteTable`.
     pub private_route_table: &'a str,
+    /// The public default route (`AWS::EC2::Route` to the internet gateway).
     pub public_route: &'a str,
+    /// The private default route (`AWS::EC2::Route` to the NAT gateway).
     pub private_route: &'a str,
+    /// The public subnet's `AWS::EC2::SubnetRouteTableAssociation`.
     pub public_subnet_association: &'a str,
+    /// The private subnet's `AWS::EC2::SubnetRouteTableAssociation`.
     pub private_subnet_association: &'a str,
 }
 
 /// What the network is built from. CIDRs may be literals or expressions (a mapping lookup).
 #[derive(Debug, Clone)]
 pub struct NetworkProps {
+    /// The VPC's block; the public subnet is its first half.
     pub primary_cidr: Value<String>,
+    /// The secondary block; the private subnet is its first half.
     pub secondary_cidr: Value<String>,
+    /// Where both subnets are.
     pub availability_zone: Value<String>,
+    /// The VPC's `Name` tag.
     pub vpc_name_tag: Value<String>,
+    /// The public subnet's `Name` tag.
     pub public_subnet_name_tag: Value<String>,
+    /// The private subnet's `Name` tag.
     pub private_subnet_name_tag: Value<String>,
+    /// Tags on every resource that takes them.
     pub tags: Tags,
 }
 
 /// Handles to what other constructs attach to.
 #[derive(Debug, Clone)]
 pub struct Network {
+    /// The VPC.
     pub vpc: Handle<VPC>,
+    /// The public subnet (routes to the internet gateway).
     pub public_subnet: Handle<Subnet>,
+    /// The private subnet (routes out through the NAT gateway).
     pub private_subnet: Handle<Subnet>,
+    /// The public subnet's route table.
     pub public_route_table: Handle<RouteTable>,
+    /// The private subnet's route table, where gateway endpoints attach.
     pub private_route_table: Handle<RouteTable>,
+    /// The internet gateway.
     pub internet_gateway: Handle<InternetGateway>,
+    /// The NAT gateway.
     pub nat_gateway: Handle<NatGateway>,
 }
 
@@ -61,6 +89,7 @@ fn first_half(block: impl Into<Arg>) -> Value<String> {
 }
 
 impl Network {
+    /// Adds the VPC and everything listed in the module docs to `t`, under `ids`.
     pub fn add(t: &mut Template, ids: NetworkIds<'_>, props: NetworkProps) -> Network {
         let vpc = t.add(
             ids.vpc,
@@ -172,7 +201,7 @@ impl Network {
     ///
     /// The service name is `com.amazonaws.<region>.s3`, built with `Fn::Join` as the tutorial's
     /// template does, so a stack made from it keeps its endpoint (ServiceName is create-only).
-    /// Source: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+    /// Source: <https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html>
     pub fn add_s3_gateway_endpoint(
         &self,
         t: &mut Template,
@@ -210,7 +239,7 @@ impl Network {
 impl Network {
     /// VPC flow logs of all traffic to a bucket made by [`crate::store::add_log_bucket`],
     /// under `vpc-flow-logs/`. Waits for the bucket policy that lets log delivery write.
-    /// Source: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html
+    /// Source: <https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html>
     pub fn add_flow_logs(
         &self,
         t: &mut Template,

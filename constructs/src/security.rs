@@ -1,9 +1,9 @@
 //! The EFA security group: all traffic to and from itself, plus all egress.
 //!
 //! Source: "An EFA requires a security group that allows all inbound and outbound traffic to
-//! and from the security group itself" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security).
+//! and from the security group itself" (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security>).
 //! The same self-referencing rules satisfy FSx for Lustre's need for TCP 988 and 1018-1023
-//! between file servers and clients (https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html).
+//! between file servers and clients (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html>).
 //! Self-references must be separate ingress/egress resources: rules embedded in the group
 //! would refer to the group itself, a circular dependency.
 
@@ -14,11 +14,16 @@ use crate::TagsFrom;
 use crate::{suppress, Tags};
 use synth::{Handle, Ref, ResourceOptions, Template};
 
+/// The logical IDs of the group and its rules, chosen by the stack.
 #[derive(Debug, Clone, Copy)]
 pub struct EfaSecurityGroupIds<'a> {
+    /// The `AWS::EC2::SecurityGroup`.
     pub group: &'a str,
+    /// The `AWS::EC2::SecurityGroupIngress` from the group itself.
     pub ingress_self: &'a str,
+    /// The `AWS::EC2::SecurityGroupEgress` to the group itself.
     pub egress_self: &'a str,
+    /// The `AWS::EC2::SecurityGroupEgress` to anywhere.
     pub egress_all: &'a str,
 }
 
@@ -26,16 +31,22 @@ pub struct EfaSecurityGroupIds<'a> {
 /// replaced rule collides with the old one. The stack passes the texts it must keep.
 #[derive(Debug, Clone)]
 pub struct EfaSecurityGroupProps<'a> {
+    /// The group's `GroupDescription`.
     pub group_description: &'a str,
+    /// The self-ingress rule's `Description`.
     pub ingress_self_description: &'a str,
+    /// The self-egress rule's `Description`.
     pub egress_self_description: &'a str,
+    /// The egress-to-anywhere rule's `Description`.
     pub egress_all_description: &'a str,
+    /// The group's tags.
     pub tags: Tags,
 }
 
 /// Why W3687 (ports given with IpProtocol -1) stays suppressed on the three rules.
 pub const PORTS_WITH_ALL_PROTOCOLS: &str = "FromPort and ToPort are create-only on security group rules; they stay -1 as the tutorial's template wrote them, so a stack created from it updates in place instead of replacing (and colliding with) its rules. AWS ignores ports when IpProtocol is -1.";
 
+/// Adds the group in `vpc` and its three rules to `t`.
 pub fn add(
     t: &mut Template,
     vpc: impl Into<Ref<VpcId>>,
@@ -104,9 +115,11 @@ pub fn add(
 
 /// The group and its rules. FSx checks a group's rules when it creates a file system, so
 /// a file system in this group must wait for the rules, not only the group.
-/// (https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html)
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html>)
 #[derive(Debug, Clone)]
 pub struct EfaSecurityGroup {
+    /// The group.
     pub group: Handle<SecurityGroup>,
+    /// Its rules, which file systems in the group depend on.
     pub rules: Vec<synth::LogicalId>,
 }

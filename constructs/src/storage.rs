@@ -15,7 +15,7 @@ use synth::{Handle, Policy, Ref, ResourceOptions, Template, Value};
 /// Retain is written as DeletionPolicy `RetainExceptOnCreate`: kept on stack deletion and
 /// replacement like Retain, but deleted when the operation that created it rolls back, so a
 /// failed first deploy leaves no file system billing and no bucket name blocking the retry.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html>
 pub fn removal_options(policy: Policy) -> ResourceOptions {
     let mut options = ResourceOptions::default().retain_policy(policy);
     if policy == Policy::Retain {
@@ -37,22 +37,30 @@ pub struct LustreProps<'a> {
     pub deployment_type: &'a str,
     /// SSD or HDD.
     pub storage_type: &'a str,
+    /// GiB; the allowed sizes depend on the deployment and storage types.
     pub storage_capacity: Value<i64>,
+    /// MB/s per TiB; the allowed values depend on the deployment and storage types.
     pub per_unit_storage_throughput: Value<i64>,
+    /// `DataCompressionType`: `NONE` or `LZ4`.
     pub compression: Value<String>,
+    /// `FileSystemTypeVersion`: the Lustre version (`2.15` ...).
     pub version: Value<String>,
     /// 0 turns automatic backups off, which data repository associations require.
     pub automatic_backup_retention_days: i64,
     /// The subnet it serves: `network.private_subnet.refer()`, or an existing subnet's ID.
     pub subnet: Ref<SubnetId>,
+    /// The group it joins; it waits for the group's rules.
     pub security_group: &'a EfaSecurityGroup,
+    /// Keep or delete it on stack deletion and replacement (see [`removal_options`]).
     pub removal: Policy,
+    /// The file system's tags.
     pub tags: Tags,
 }
 
 /// A Lustre file system and what its associations must know about it.
 #[derive(Debug, Clone)]
 pub struct LustreFileSystem {
+    /// The file system.
     pub handle: Handle<FileSystem>,
     deployment_type: String,
     version: Value<String>,
@@ -61,6 +69,9 @@ pub struct LustreFileSystem {
 }
 
 impl LustreFileSystem {
+    /// Checks capacity, throughput, compression, version and backup retention against the
+    /// deployment and storage types (diagnostics at `<id> (AWS::FSx::FileSystem).<property>`)
+    /// and adds the file system to `t` as `id`.
     pub fn add(t: &mut Template, id: &str, p: LustreProps<'_>) -> LustreFileSystem {
         let path = format!("{id} (AWS::FSx::FileSystem)");
         let (deployment, storage) = (p.deployment_type, p.storage_type);
@@ -222,36 +233,55 @@ impl LustreFileSystem {
 /// One data repository association.
 #[derive(Debug, Clone)]
 pub struct Association<'a> {
+    /// The Lustre directory (`/data` ...).
     pub file_system_path: &'a str,
     /// Usually `Fn::Sub s3://${Bucket}/prefix/`.
     pub data_repository_path: Value<String>,
     /// The repository path with the bucket as a placeholder, for overlap checks.
     pub data_repository_key: &'a str,
+    /// S3 event types imported automatically (`NEW`, `CHANGED`, `DELETED`); none: no auto-import.
     pub import: &'a [String],
+    /// File system events exported automatically (`NEW`, `CHANGED`, `DELETED`); none: no auto-export.
     pub export: &'a [String],
+    /// Import the repository's metadata when the association is created.
     pub batch_import_on_create: bool,
+    /// Resource options (dependencies, policies) of the association.
     pub options: ResourceOptions,
 }
 
 /// An FSx for OpenZFS file system in one subnet.
 #[derive(Debug, Clone)]
 pub struct OpenZfsProps<'a> {
+    /// `SINGLE_AZ_1`, `SINGLE_AZ_2` ...; create-only.
     pub deployment_type: &'a str,
+    /// GiB.
     pub storage_capacity: Value<i64>,
+    /// MB/s; the allowed values depend on the deployment type.
     pub throughput_capacity: Value<i64>,
+    /// 0 turns automatic backups off.
     pub automatic_backup_retention_days: i64,
+    /// `HH:MM`, UTC.
     pub daily_backup_start_time: &'a str,
+    /// `d:HH:MM`, UTC, Monday is 1.
     pub weekly_maintenance_start_time: &'a str,
+    /// The root volume's `DataCompressionType` (`NONE`, `ZSTD`, `LZ4`).
     pub root_volume_compression: &'a str,
+    /// Who may mount the root volume over NFS (`*`, a CIDR block ...).
     pub nfs_clients: &'a str,
+    /// NFS export options for those clients (`rw`, `crossmnt` ...).
     pub nfs_options: &'a [&'a str],
     /// The subnet it serves: `network.private_subnet.refer()`, or an existing subnet's ID.
     pub subnet: Ref<SubnetId>,
+    /// The group it joins; it waits for the group's rules.
     pub security_group: &'a EfaSecurityGroup,
+    /// Keep or delete it on stack deletion and replacement (see [`removal_options`]).
     pub removal: Policy,
+    /// The file system's tags.
     pub tags: Tags,
 }
 
+/// Checks capacity and throughput (for the deployment type) and adds the OpenZFS file
+/// system to `t` as `id`.
 pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<FileSystem> {
     let path = format!("{id} (AWS::FSx::FileSystem)");
     let deployment = p.deployment_type;

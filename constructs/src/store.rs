@@ -17,7 +17,9 @@ pub struct BucketProps<'a> {
     pub noncurrent_version_days: i64,
     /// Incomplete multipart uploads are aborted after this many days.
     pub abort_multipart_days: i64,
+    /// Keep or delete it on stack deletion and replacement.
     pub removal: Policy,
+    /// The bucket's tags.
     pub tags: Tags,
     /// Where S3 server access logs go (under `s3-access/<bucket id>/`), if anywhere.
     pub access_logs: Option<&'a LogBucket>,
@@ -136,12 +138,16 @@ fn deny_insecure_transport(bucket: &Handle<Bucket>) -> serde_json::Value {
     })
 }
 
+/// The bucket that receives S3 server access logs and VPC flow logs.
 #[derive(Debug, Clone)]
 pub struct LogBucketProps<'a> {
+    /// The name, with `${...}` pseudo parameters as in [`BucketProps::name`].
     pub name: &'a str,
     /// Days log objects are kept.
     pub retention_days: i64,
+    /// Keep or delete it on stack deletion and replacement.
     pub removal: Policy,
+    /// The bucket's tags.
     pub tags: Tags,
 }
 
@@ -154,8 +160,8 @@ pub const LOG_BUCKET_NOT_LOGGED: &str = "This is the access-log bucket: logging 
 ///
 /// A template-managed bucket policy replaces the one the log services would add themselves,
 /// so it grants them write access. Sources:
-/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-/// https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html>
+/// <https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html>
 pub fn add_log_bucket(
     t: &mut Template,
     id: &str,
@@ -225,19 +231,25 @@ pub fn add_log_bucket(
 /// logs there waits for the policy.
 #[derive(Debug, Clone)]
 pub struct LogBucket {
+    /// The bucket.
     pub bucket: Handle<Bucket>,
+    /// Its policy, which senders of logs depend on.
     pub policy: Handle<BucketPolicy>,
 }
 
+/// A private ECR repository that scans on push and expires untagged images.
 #[derive(Debug, Clone)]
 pub struct RepositoryProps<'a> {
+    /// The repository name.
     pub name: &'a str,
     /// Tags that may be pushed again (the tutorial pushes `latest` repeatedly); every other
     /// tag is immutable.
     pub mutable_tags: &'a [&'a str],
     /// Untagged images expire after this many days.
     pub untagged_days: i64,
+    /// Keep or delete it on stack deletion and replacement.
     pub removal: Policy,
+    /// The repository's tags.
     pub tags: Tags,
 }
 

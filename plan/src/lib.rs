@@ -25,6 +25,8 @@
 //! # Ok::<(), String>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod params;
 pub mod predict;
 pub mod review;

@@ -33,11 +33,15 @@ const OTHER_SECTIONS: [&str; 6] = [
     "Transform",
 ];
 
+/// What happens to a resource, parameter or output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Only in the local template.
     Add,
+    /// Only in the deployed template.
     Remove,
+    /// In both, with differences.
     Modify,
     /// Same logical ID, another `Type`.
     TypeChange,
@@ -53,7 +57,9 @@ pub struct Change {
     /// `/`-separated path under the attribute (`LustreConfiguration/DeploymentType`,
     /// `SubnetIds/0`); empty when the attribute itself changed.
     pub path: String,
+    /// The deployed value; `None` when it is added.
     pub old: Option<Json>,
+    /// The local value; `None` when it is removed.
     pub new: Option<Json>,
     /// A create-only property changed (or was added or removed): the resource is replaced.
     pub create_only: bool,
@@ -69,9 +75,12 @@ impl Change {
     }
 }
 
+/// How one resource differs, and whether that replaces it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResourceDiff {
+    /// The resource's logical ID.
     pub logical_id: String,
+    /// Added, removed, modified, or given another type.
     pub action: Action,
     /// The local type (the deployed one for removals).
     #[serde(rename = "type")]
@@ -86,22 +95,29 @@ pub struct ResourceDiff {
     /// The type's create-only properties are known (generated types); when false, a property
     /// change may replace without this prediction seeing it.
     pub create_only_known: bool,
+    /// Every changed value, in template order.
     pub changes: Vec<Change>,
 }
 
 /// A parameter or an output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EntryDiff {
+    /// The parameter's or output's name.
     pub name: String,
+    /// Added, removed or modified.
     pub action: Action,
+    /// Every changed value.
     pub changes: Vec<Change>,
 }
 
 /// Everything that differs between a deployed template and a local one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Prediction {
+    /// Resources that differ.
     pub resources: Vec<ResourceDiff>,
+    /// Parameter declarations that differ.
     pub parameters: Vec<EntryDiff>,
+    /// Outputs that differ.
     pub outputs: Vec<EntryDiff>,
     /// Other top-level sections that differ (`Description`, `Mappings`, `Conditions`...).
     pub sections: Vec<String>,
@@ -422,6 +438,7 @@ fn at<'a>(v: &'a Json, path: &str) -> Option<&'a Json> {
 }
 
 impl Prediction {
+    /// The templates are the same: nothing to deploy.
     pub fn is_empty(&self) -> bool {
         self.resources.is_empty()
             && self.parameters.is_empty()

@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 /// The template to deploy: the exact bytes sent to CloudFormation and their parsed form.
 #[derive(Debug, Clone)]
 pub struct TemplateSource {
+    /// The bytes as read or synthesized, sent unchanged.
     pub body: String,
+    /// The parsed template, intrinsics in long form.
     pub json: Json,
 }
 
@@ -28,6 +30,7 @@ impl TemplateSource {
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The template's `Parameters` section (empty when it has none).
     pub fn parameters(&self) -> Map<String, Json> {
         self.json
             .get("Parameters")

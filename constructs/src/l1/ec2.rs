@@ -46,20 +46,33 @@ pub mod vpc {
     /// `AWS::EC2::VPC`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VPC {
+        /// [`CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
         pub cidr_block: Option<Value<String>>,
+        /// [`EnableDnsHostnames`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-enablednshostnames).
         #[serde(rename = "EnableDnsHostnames", skip_serializing_if = "Option::is_none")]
         pub enable_dns_hostnames: Option<Value<bool>>,
+        /// [`EnableDnsSupport`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-enablednssupport).
         #[serde(rename = "EnableDnsSupport", skip_serializing_if = "Option::is_none")]
         pub enable_dns_support: Option<Value<bool>>,
+        /// [`InstanceTenancy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-instancetenancy).
+        /// One of `dedicated`, `default`, `host`.
         #[serde(rename = "InstanceTenancy", skip_serializing_if = "Option::is_none")]
         pub instance_tenancy: Option<Value<String>>,
+        /// [`Ipv4IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-ipv4ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv4_ipam_pool_id: Option<Value<String>>,
+        /// [`Ipv4NetmaskLength`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-ipv4netmasklength).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv4_netmask_length: Option<Value<i64>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcEncryptionControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#cfn-ec2-vpc-vpcencryptioncontrol).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "VpcEncryptionControl",
             skip_serializing_if = "Option::is_none"
@@ -68,37 +81,46 @@ pub mod vpc {
     }
 
     impl VPC {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CidrBlock`.
         pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_block = Some(v.into());
             self
         }
+        /// Sets `EnableDnsHostnames`.
         pub fn enable_dns_hostnames(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enable_dns_hostnames = Some(v.into());
             self
         }
+        /// Sets `EnableDnsSupport`.
         pub fn enable_dns_support(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enable_dns_support = Some(v.into());
             self
         }
+        /// Sets `InstanceTenancy`.
         pub fn instance_tenancy(mut self, v: impl Into<Value<String>>) -> Self {
             self.instance_tenancy = Some(v.into());
             self
         }
+        /// Sets `Ipv4IpamPoolId`.
         pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv4_ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `Ipv4NetmaskLength`.
         pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ipv4_netmask_length = Some(v.into());
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcEncryptionControl`.
         pub fn vpc_encryption_control(mut self, v: VpcEncryptionControl) -> Self {
             self.vpc_encryption_control = Some(v);
             self
@@ -138,41 +160,77 @@ pub mod vpc {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::VPC`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum VPCAttr {
+        /// `CidrBlockAssociations`.
         CidrBlockAssociations,
+        /// `DefaultNetworkAcl`.
         DefaultNetworkAcl,
+        /// `DefaultSecurityGroup`.
         DefaultSecurityGroup,
+        /// `Ipv6CidrBlocks`.
         Ipv6CidrBlocks,
+        /// `VpcId`.
         VpcId,
+        /// `VpcEncryptionControl.VpcId`.
         VpcEncryptionControlVpcId,
+        /// `VpcEncryptionControl.VpcEncryptionControlId`.
         VpcEncryptionControlVpcEncryptionControlId,
+        /// `VpcEncryptionControl.State`.
         VpcEncryptionControlState,
+        /// `VpcEncryptionControl.StateMessage`.
         VpcEncryptionControlStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions`.
         VpcEncryptionControlResourceExclusions,
+        /// `VpcEncryptionControl.ResourceExclusions.InternetGateway`.
         VpcEncryptionControlResourceExclusionsInternetGateway,
+        /// `VpcEncryptionControl.ResourceExclusions.InternetGateway.State`.
         VpcEncryptionControlResourceExclusionsInternetGatewayState,
+        /// `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`.
         VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`.
         VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway,
+        /// `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`.
         VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayState,
+        /// `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`.
         VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.NatGateway`.
         VpcEncryptionControlResourceExclusionsNatGateway,
+        /// `VpcEncryptionControl.ResourceExclusions.NatGateway.State`.
         VpcEncryptionControlResourceExclusionsNatGatewayState,
+        /// `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`.
         VpcEncryptionControlResourceExclusionsNatGatewayStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway`.
         VpcEncryptionControlResourceExclusionsVirtualPrivateGateway,
+        /// `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`.
         VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayState,
+        /// `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`.
         VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcPeering`.
         VpcEncryptionControlResourceExclusionsVpcPeering,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcPeering.State`.
         VpcEncryptionControlResourceExclusionsVpcPeeringState,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`.
         VpcEncryptionControlResourceExclusionsVpcPeeringStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.Lambda`.
         VpcEncryptionControlResourceExclusionsLambda,
+        /// `VpcEncryptionControl.ResourceExclusions.Lambda.State`.
         VpcEncryptionControlResourceExclusionsLambdaState,
+        /// `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage`.
         VpcEncryptionControlResourceExclusionsLambdaStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcLattice`.
         VpcEncryptionControlResourceExclusionsVpcLattice,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcLattice.State`.
         VpcEncryptionControlResourceExclusionsVpcLatticeState,
+        /// `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`.
         VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage,
+        /// `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem`.
         VpcEncryptionControlResourceExclusionsElasticFileSystem,
+        /// `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`.
         VpcEncryptionControlResourceExclusionsElasticFileSystemState,
+        /// `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`.
         VpcEncryptionControlResourceExclusionsElasticFileSystemStateMessage,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#aws-resource-ec2-vpc-return-values
+        /// `CidrBlock`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html#aws-resource-ec2-vpc-return-values>
         CidrBlock,
     }
 
@@ -230,23 +288,30 @@ pub mod vpc {
         const ATTRIBUTE: Option<VPCAttr> = None;
     }
 
-    /// Property type `AWS::EC2::VPC.Tag`.
+    /// Property type `AWS::EC2::VPC.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-tag.html#cfn-ec2-vpc-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-tag.html#cfn-ec2-vpc-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -260,43 +325,61 @@ pub mod vpc {
         }
     }
 
-    /// Property type `AWS::EC2::VPC.VpcEncryptionControl`.
+    /// Property type `AWS::EC2::VPC.VpcEncryptionControl`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VpcEncryptionControl {
+        /// [`EgressOnlyInternetGatewayExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-egressonlyinternetgatewayexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "EgressOnlyInternetGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub egress_only_internet_gateway_exclusion: Option<Value<String>>,
+        /// [`ElasticFileSystemExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-elasticfilesystemexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "ElasticFileSystemExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub elastic_file_system_exclusion: Option<Value<String>>,
+        /// [`InternetGatewayExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-internetgatewayexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "InternetGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub internet_gateway_exclusion: Option<Value<String>>,
+        /// [`LambdaExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-lambdaexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(rename = "LambdaExclusion", skip_serializing_if = "Option::is_none")]
         pub lambda_exclusion: Option<Value<String>>,
+        /// [`Mode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-mode).
+        /// Create-only: changing it replaces the resource. One of `monitor`, `enforce`.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
+        /// [`NatGatewayExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-natgatewayexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "NatGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub nat_gateway_exclusion: Option<Value<String>>,
+        /// [`VirtualPrivateGatewayExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-virtualprivategatewayexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "VirtualPrivateGatewayExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub virtual_private_gateway_exclusion: Option<Value<String>>,
+        /// [`VpcLatticeExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-vpclatticeexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "VpcLatticeExclusion",
             skip_serializing_if = "Option::is_none"
         )]
         pub vpc_lattice_exclusion: Option<Value<String>>,
+        /// [`VpcPeeringExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html#cfn-ec2-vpc-vpcencryptioncontrol-vpcpeeringexclusion).
+        /// Create-only: changing it replaces the resource. One of `enable`, `disable`.
         #[serde(
             rename = "VpcPeeringExclusion",
             skip_serializing_if = "Option::is_none"
@@ -305,9 +388,11 @@ pub mod vpc {
     }
 
     impl VpcEncryptionControl {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EgressOnlyInternetGatewayExclusion`.
         pub fn egress_only_internet_gateway_exclusion(
             mut self,
             v: impl Into<Value<String>>,
@@ -315,34 +400,42 @@ pub mod vpc {
             self.egress_only_internet_gateway_exclusion = Some(v.into());
             self
         }
+        /// Sets `ElasticFileSystemExclusion`.
         pub fn elastic_file_system_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.elastic_file_system_exclusion = Some(v.into());
             self
         }
+        /// Sets `InternetGatewayExclusion`.
         pub fn internet_gateway_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.internet_gateway_exclusion = Some(v.into());
             self
         }
+        /// Sets `LambdaExclusion`.
         pub fn lambda_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.lambda_exclusion = Some(v.into());
             self
         }
+        /// Sets `Mode`.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.mode = Some(v.into());
             self
         }
+        /// Sets `NatGatewayExclusion`.
         pub fn nat_gateway_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.nat_gateway_exclusion = Some(v.into());
             self
         }
+        /// Sets `VirtualPrivateGatewayExclusion`.
         pub fn virtual_private_gateway_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.virtual_private_gateway_exclusion = Some(v.into());
             self
         }
+        /// Sets `VpcLatticeExclusion`.
         pub fn vpc_lattice_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpc_lattice_exclusion = Some(v.into());
             self
         }
+        /// Sets `VpcPeeringExclusion`.
         pub fn vpc_peering_exclusion(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpc_peering_exclusion = Some(v.into());
             self
@@ -431,74 +524,105 @@ pub mod vpc_cidr_block {
     /// `AWS::EC2::VPCCidrBlock`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VPCCidrBlock {
+        /// [`AmazonProvidedIpv6CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-amazonprovidedipv6cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "AmazonProvidedIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
         pub amazon_provided_ipv6_cidr_block: Option<Value<bool>>,
+        /// [`CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
         pub cidr_block: Option<Value<String>>,
+        /// [`Ipv4IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv4ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv4_ipam_pool_id: Option<Value<String>>,
+        /// [`Ipv4NetmaskLength`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv4netmasklength).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv4_netmask_length: Option<Value<i64>>,
+        /// [`Ipv6CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv6cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
         pub ipv6_cidr_block: Option<Value<String>>,
+        /// [`Ipv6CidrBlockNetworkBorderGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv6cidrblocknetworkbordergroup).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "Ipv6CidrBlockNetworkBorderGroup",
             skip_serializing_if = "Option::is_none"
         )]
         pub ipv6_cidr_block_network_border_group: Option<Value<String>>,
+        /// [`Ipv6IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv6ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv6_ipam_pool_id: Option<Value<String>>,
+        /// [`Ipv6NetmaskLength`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv6netmasklength).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv6_netmask_length: Option<Value<i64>>,
+        /// [`Ipv6Pool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-ipv6pool).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6Pool", skip_serializing_if = "Option::is_none")]
         pub ipv6_pool: Option<Value<String>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpccidrblock.html#cfn-ec2-vpccidrblock-vpcid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl VPCCidrBlock {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AmazonProvidedIpv6CidrBlock`.
         pub fn amazon_provided_ipv6_cidr_block(mut self, v: impl Into<Value<bool>>) -> Self {
             self.amazon_provided_ipv6_cidr_block = Some(v.into());
             self
         }
+        /// Sets `CidrBlock`.
         pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_block = Some(v.into());
             self
         }
+        /// Sets `Ipv4IpamPoolId`.
         pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv4_ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `Ipv4NetmaskLength`.
         pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ipv4_netmask_length = Some(v.into());
             self
         }
+        /// Sets `Ipv6CidrBlock`.
         pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_cidr_block = Some(v.into());
             self
         }
+        /// Sets `Ipv6CidrBlockNetworkBorderGroup`.
         pub fn ipv6_cidr_block_network_border_group(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_cidr_block_network_border_group = Some(v.into());
             self
         }
+        /// Sets `Ipv6IpamPoolId`.
         pub fn ipv6_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `Ipv6NetmaskLength`.
         pub fn ipv6_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ipv6_netmask_length = Some(v.into());
             self
         }
+        /// Sets `Ipv6Pool`.
         pub fn ipv6_pool(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_pool = Some(v.into());
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -528,8 +652,11 @@ pub mod vpc_cidr_block {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::VPCCidrBlock`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum VPCCidrBlockAttr {
+        /// `Id`.
         Id,
+        /// `Ipv6AddressAttribute`.
         Ipv6AddressAttribute,
+        /// `IpSource`.
         IpSource,
     }
 
@@ -548,14 +675,17 @@ pub mod internet_gateway {
     /// `AWS::EC2::InternetGateway`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct InternetGateway {
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-internetgateway.html#cfn-ec2-internetgateway-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
     }
 
     impl InternetGateway {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
@@ -578,6 +708,7 @@ pub mod internet_gateway {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::InternetGateway`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum InternetGatewayAttr {
+        /// `InternetGatewayId`.
         InternetGatewayId,
     }
 
@@ -599,23 +730,30 @@ pub mod internet_gateway {
         const ATTRIBUTE: Option<InternetGatewayAttr> = None;
     }
 
-    /// Property type `AWS::EC2::InternetGateway.Tag`.
+    /// Property type `AWS::EC2::InternetGateway.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-internetgateway-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-internetgateway-tag.html#cfn-ec2-internetgateway-tag-key).
+        /// Required. 1 to 128 characters.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-internetgateway-tag.html#cfn-ec2-internetgateway-tag-value).
+        /// Required. At most 256 characters.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -655,27 +793,35 @@ pub mod vpc_gateway_attachment {
     /// `AWS::EC2::VPCGatewayAttachment`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VPCGatewayAttachment {
+        /// [`InternetGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-internetgatewayid).
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-internetgatewayid
         #[serde(rename = "InternetGatewayId", skip_serializing_if = "Option::is_none")]
         pub internet_gateway_id: Option<Ref<super::InternetGatewayId>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-vpcid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
+        /// [`VpnGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcgatewayattachment.html#cfn-ec2-vpcgatewayattachment-vpngatewayid).
         #[serde(rename = "VpnGatewayId", skip_serializing_if = "Option::is_none")]
         pub vpn_gateway_id: Option<Value<String>>,
     }
 
     impl VPCGatewayAttachment {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `InternetGatewayId`.
         pub fn internet_gateway_id(mut self, v: impl Into<Ref<super::InternetGatewayId>>) -> Self {
             self.internet_gateway_id = Some(v.into());
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
         }
+        /// Sets `VpnGatewayId`.
         pub fn vpn_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpn_gateway_id = Some(v.into());
             self
@@ -700,6 +846,7 @@ pub mod vpc_gateway_attachment {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::VPCGatewayAttachment`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum VPCGatewayAttachmentAttr {
+        /// `AttachmentType`.
         AttachmentType,
     }
 
@@ -718,56 +865,77 @@ pub mod eip {
     /// `AWS::EC2::EIP`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct EIP {
+        /// [`Address`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-address).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
         pub address: Option<Value<String>>,
+        /// [`Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-domain).
         #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
         pub domain: Option<Value<String>>,
+        /// [`InstanceId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-instanceid).
         #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
         pub instance_id: Option<Value<String>>,
+        /// [`IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipam_pool_id: Option<Value<String>>,
+        /// [`NetworkBorderGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-networkbordergroup).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "NetworkBorderGroup", skip_serializing_if = "Option::is_none")]
         pub network_border_group: Option<Value<String>>,
+        /// [`PublicIpv4Pool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-publicipv4pool).
         #[serde(rename = "PublicIpv4Pool", skip_serializing_if = "Option::is_none")]
         pub public_ipv4_pool: Option<Value<String>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`TransferAddress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html#cfn-ec2-eip-transferaddress).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "TransferAddress", skip_serializing_if = "Option::is_none")]
         pub transfer_address: Option<Value<String>>,
     }
 
     impl EIP {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Address`.
         pub fn address(mut self, v: impl Into<Value<String>>) -> Self {
             self.address = Some(v.into());
             self
         }
+        /// Sets `Domain`.
         pub fn domain(mut self, v: impl Into<Value<String>>) -> Self {
             self.domain = Some(v.into());
             self
         }
+        /// Sets `InstanceId`.
         pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.instance_id = Some(v.into());
             self
         }
+        /// Sets `IpamPoolId`.
         pub fn ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `NetworkBorderGroup`.
         pub fn network_border_group(mut self, v: impl Into<Value<String>>) -> Self {
             self.network_border_group = Some(v.into());
             self
         }
+        /// Sets `PublicIpv4Pool`.
         pub fn public_ipv4_pool(mut self, v: impl Into<Value<String>>) -> Self {
             self.public_ipv4_pool = Some(v.into());
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `TransferAddress`.
         pub fn transfer_address(mut self, v: impl Into<Value<String>>) -> Self {
             self.transfer_address = Some(v.into());
             self
@@ -795,7 +963,9 @@ pub mod eip {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::EIP`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum EIPAttr {
+        /// `PublicIp`.
         PublicIp,
+        /// `AllocationId`.
         AllocationId,
     }
 
@@ -817,23 +987,30 @@ pub mod eip {
         const ATTRIBUTE: Option<EIPAttr> = Some(EIPAttr::AllocationId);
     }
 
-    /// Property type `AWS::EC2::EIP.Tag`.
+    /// Property type `AWS::EC2::EIP.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-eip-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-eip-tag.html#cfn-ec2-eip-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-eip-tag.html#cfn-ec2-eip-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -855,84 +1032,113 @@ pub mod nat_gateway {
     /// `AWS::EC2::NatGateway`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NatGateway {
+        /// [`AllocationId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-allocationid).
+        /// Create-only: changing it replaces the resource.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-allocationid
         #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
         pub allocation_id: Option<Ref<super::EIPAllocationId>>,
+        /// [`AvailabilityMode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-availabilitymode).
+        /// Create-only: changing it replaces the resource. One of `regional`, `zonal`.
         #[serde(rename = "AvailabilityMode", skip_serializing_if = "Option::is_none")]
         pub availability_mode: Option<Value<String>>,
+        /// [`AvailabilityZoneAddresses`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-availabilityzoneaddresses).
         #[serde(
             rename = "AvailabilityZoneAddresses",
             skip_serializing_if = "Option::is_none"
         )]
         pub availability_zone_addresses: Option<Vec<AvailabilityZoneAddress>>,
+        /// [`ConnectivityType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-connectivitytype).
+        /// Create-only: changing it replaces the resource. One of `private`, `public`.
         #[serde(rename = "ConnectivityType", skip_serializing_if = "Option::is_none")]
         pub connectivity_type: Option<Value<String>>,
+        /// [`MaxDrainDurationSeconds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-maxdraindurationseconds).
         #[serde(
             rename = "MaxDrainDurationSeconds",
             skip_serializing_if = "Option::is_none"
         )]
         pub max_drain_duration_seconds: Option<Value<i64>>,
+        /// [`PrivateIpAddress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-privateipaddress).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
         pub private_ip_address: Option<Value<String>>,
+        /// [`SecondaryAllocationIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-secondaryallocationids).
         #[serde(
             rename = "SecondaryAllocationIds",
             skip_serializing_if = "Option::is_none"
         )]
         pub secondary_allocation_ids: Option<Value<Vec<Value<String>>>>,
+        /// [`SecondaryPrivateIpAddressCount`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-secondaryprivateipaddresscount).
+        /// From 1 to 31.
         #[serde(
             rename = "SecondaryPrivateIpAddressCount",
             skip_serializing_if = "Option::is_none"
         )]
         pub secondary_private_ip_address_count: Option<Value<i64>>,
+        /// [`SecondaryPrivateIpAddresses`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-secondaryprivateipaddresses).
         #[serde(
             rename = "SecondaryPrivateIpAddresses",
             skip_serializing_if = "Option::is_none"
         )]
         pub secondary_private_ip_addresses: Option<Value<Vec<Value<String>>>>,
+        /// [`SubnetId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-subnetid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Ref<super::SubnetId>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html#cfn-ec2-natgateway-vpcid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl NatGateway {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AllocationId`.
         pub fn allocation_id(mut self, v: impl Into<Ref<super::EIPAllocationId>>) -> Self {
             self.allocation_id = Some(v.into());
             self
         }
+        /// Sets `AvailabilityMode`.
         pub fn availability_mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.availability_mode = Some(v.into());
             self
         }
+        /// Sets `AvailabilityZoneAddresses`.
         pub fn availability_zone_addresses(mut self, v: Vec<AvailabilityZoneAddress>) -> Self {
             self.availability_zone_addresses = Some(v);
             self
         }
+        /// Sets `ConnectivityType`.
         pub fn connectivity_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.connectivity_type = Some(v.into());
             self
         }
+        /// Sets `MaxDrainDurationSeconds`.
         pub fn max_drain_duration_seconds(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_drain_duration_seconds = Some(v.into());
             self
         }
+        /// Sets `PrivateIpAddress`.
         pub fn private_ip_address(mut self, v: impl Into<Value<String>>) -> Self {
             self.private_ip_address = Some(v.into());
             self
         }
+        /// Sets `SecondaryAllocationIds`.
         pub fn secondary_allocation_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.secondary_allocation_ids = Some(v.into());
             self
         }
+        /// Sets `SecondaryPrivateIpAddressCount`.
         pub fn secondary_private_ip_address_count(mut self, v: impl Into<Value<i64>>) -> Self {
             self.secondary_private_ip_address_count = Some(v.into());
             self
         }
+        /// Sets `SecondaryPrivateIpAddresses`.
         pub fn secondary_private_ip_addresses(
             mut self,
             v: impl Into<Value<Vec<Value<String>>>>,
@@ -940,14 +1146,17 @@ pub mod nat_gateway {
             self.secondary_private_ip_addresses = Some(v.into());
             self
         }
+        /// Sets `SubnetId`.
         pub fn subnet_id(mut self, v: impl Into<Ref<super::SubnetId>>) -> Self {
             self.subnet_id = Some(v.into());
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -998,10 +1207,15 @@ pub mod nat_gateway {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::NatGateway`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum NatGatewayAttr {
+        /// `NatGatewayId`.
         NatGatewayId,
+        /// `EniId`.
         EniId,
+        /// `AutoProvisionZones`.
         AutoProvisionZones,
+        /// `AutoScalingIps`.
         AutoScalingIps,
+        /// `RouteTableId`.
         RouteTableId,
     }
 
@@ -1029,29 +1243,37 @@ pub mod nat_gateway {
         const ATTRIBUTE: Option<NatGatewayAttr> = None;
     }
 
-    /// Property type `AWS::EC2::NatGateway.AvailabilityZoneAddress`.
+    /// Property type `AWS::EC2::NatGateway.AvailabilityZoneAddress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AvailabilityZoneAddress {
+        /// [`AllocationIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html#cfn-ec2-natgateway-availabilityzoneaddress-allocationids).
+        /// Required.
         #[serde(rename = "AllocationIds", skip_serializing_if = "Option::is_none")]
         pub allocation_ids: Option<Value<Vec<Value<String>>>>,
+        /// [`AvailabilityZone`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html#cfn-ec2-natgateway-availabilityzoneaddress-availabilityzone).
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
+        /// [`AvailabilityZoneId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html#cfn-ec2-natgateway-availabilityzoneaddress-availabilityzoneid).
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
     }
 
     impl AvailabilityZoneAddress {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AllocationIds`.
         pub fn allocation_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.allocation_ids = Some(v.into());
             self
         }
+        /// Sets `AvailabilityZone`.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
             self.availability_zone = Some(v.into());
             self
         }
+        /// Sets `AvailabilityZoneId`.
         pub fn availability_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.availability_zone_id = Some(v.into());
             self
@@ -1070,23 +1292,30 @@ pub mod nat_gateway {
         }
     }
 
-    /// Property type `AWS::EC2::NatGateway.Tag`.
+    /// Property type `AWS::EC2::NatGateway.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-tag.html#cfn-ec2-natgateway-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-tag.html#cfn-ec2-natgateway-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -1119,50 +1348,66 @@ pub mod security_group {
     /// `AWS::EC2::SecurityGroup`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SecurityGroup {
+        /// [`GroupDescription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-groupdescription).
+        /// Required. Create-only: changing it replaces the resource. At most 255 characters. Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$`.
         #[serde(rename = "GroupDescription", skip_serializing_if = "Option::is_none")]
         pub group_description: Option<Value<String>>,
+        /// [`GroupName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-groupname).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
+        /// [`SecurityGroupEgress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-securitygroupegress).
         #[serde(
             rename = "SecurityGroupEgress",
             skip_serializing_if = "Option::is_none"
         )]
         pub security_group_egress: Option<Vec<Egress>>,
+        /// [`SecurityGroupIngress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-securitygroupingress).
         #[serde(
             rename = "SecurityGroupIngress",
             skip_serializing_if = "Option::is_none"
         )]
         pub security_group_ingress: Option<Vec<Ingress>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#cfn-ec2-securitygroup-vpcid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl SecurityGroup {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `GroupDescription`.
         pub fn group_description(mut self, v: impl Into<Value<String>>) -> Self {
             self.group_description = Some(v.into());
             self
         }
+        /// Sets `GroupName`.
         pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.group_name = Some(v.into());
             self
         }
+        /// Sets `SecurityGroupEgress`.
         pub fn security_group_egress(mut self, v: Vec<Egress>) -> Self {
             self.security_group_egress = Some(v);
             self
         }
+        /// Sets `SecurityGroupIngress`.
         pub fn security_group_ingress(mut self, v: Vec<Ingress>) -> Self {
             self.security_group_ingress = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -1206,9 +1451,13 @@ pub mod security_group {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroup`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum SecurityGroupAttr {
+        /// `Id`.
         Id,
+        /// `GroupId`.
         GroupId,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#aws-resource-ec2-securitygroup-return-values
+        /// `VpcId`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html#aws-resource-ec2-securitygroup-return-values>
         VpcId,
     }
 
@@ -1230,53 +1479,70 @@ pub mod security_group {
         const ATTRIBUTE: Option<SecurityGroupAttr> = None;
     }
 
-    /// Property type `AWS::EC2::SecurityGroup.Egress`.
+    /// Property type `AWS::EC2::SecurityGroup.Egress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Egress {
+        /// [`CidrIp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-cidrip).
         #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
+        /// [`CidrIpv6`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-cidripv6).
         #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
+        /// [`Description`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-description).
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
+        /// [`DestinationPrefixListId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-destinationprefixlistid).
         #[serde(
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_prefix_list_id: Option<Value<String>>,
+        /// [`DestinationSecurityGroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-destinationsecuritygroupid).
         #[serde(
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_security_group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`FromPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-fromport).
+        /// At least -1.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
+        /// [`IpProtocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-ipprotocol).
+        /// Required.
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
         pub ip_protocol: Option<Value<String>>,
+        /// [`ToPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html#cfn-ec2-securitygroup-egress-toport).
+        /// At least -1.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
     impl Egress {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CidrIp`.
         pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ip = Some(v.into());
             self
         }
+        /// Sets `CidrIpv6`.
         pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ipv6 = Some(v.into());
             self
         }
+        /// Sets `Description`.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
             self.description = Some(v.into());
             self
         }
+        /// Sets `DestinationPrefixListId`.
         pub fn destination_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination_prefix_list_id = Some(v.into());
             self
         }
+        /// Sets `DestinationSecurityGroupId`.
         pub fn destination_security_group_id(
             mut self,
             v: impl Into<Ref<super::SecurityGroupId>>,
@@ -1284,14 +1550,17 @@ pub mod security_group {
             self.destination_security_group_id = Some(v.into());
             self
         }
+        /// Sets `FromPort`.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.from_port = Some(v.into());
             self
         }
+        /// Sets `IpProtocol`.
         pub fn ip_protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.ip_protocol = Some(v.into());
             self
         }
+        /// Sets `ToPort`.
         pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.to_port = Some(v.into());
             self
@@ -1316,68 +1585,89 @@ pub mod security_group {
         }
     }
 
-    /// Property type `AWS::EC2::SecurityGroup.Ingress`.
+    /// Property type `AWS::EC2::SecurityGroup.Ingress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Ingress {
+        /// [`CidrIp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-cidrip).
         #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
+        /// [`CidrIpv6`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-cidripv6).
         #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
+        /// [`Description`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-description).
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
+        /// [`FromPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-fromport).
+        /// At least -1.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
+        /// [`IpProtocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-ipprotocol).
+        /// Required.
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
         pub ip_protocol: Option<Value<String>>,
+        /// [`SourcePrefixListId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-sourceprefixlistid).
         #[serde(rename = "SourcePrefixListId", skip_serializing_if = "Option::is_none")]
         pub source_prefix_list_id: Option<Value<String>>,
+        /// [`SourceSecurityGroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-sourcesecuritygroupid).
         #[serde(
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`SourceSecurityGroupName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-sourcesecuritygroupname).
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_name: Option<Value<String>>,
+        /// [`SourceSecurityGroupOwnerId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-sourcesecuritygroupownerid).
         #[serde(
             rename = "SourceSecurityGroupOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_owner_id: Option<Value<String>>,
+        /// [`ToPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html#cfn-ec2-securitygroup-ingress-toport).
+        /// At least -1.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
     impl Ingress {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CidrIp`.
         pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ip = Some(v.into());
             self
         }
+        /// Sets `CidrIpv6`.
         pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ipv6 = Some(v.into());
             self
         }
+        /// Sets `Description`.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
             self.description = Some(v.into());
             self
         }
+        /// Sets `FromPort`.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.from_port = Some(v.into());
             self
         }
+        /// Sets `IpProtocol`.
         pub fn ip_protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.ip_protocol = Some(v.into());
             self
         }
+        /// Sets `SourcePrefixListId`.
         pub fn source_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_prefix_list_id = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupId`.
         pub fn source_security_group_id(
             mut self,
             v: impl Into<Ref<super::SecurityGroupId>>,
@@ -1385,14 +1675,17 @@ pub mod security_group {
             self.source_security_group_id = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupName`.
         pub fn source_security_group_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_security_group_name = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupOwnerId`.
         pub fn source_security_group_owner_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_security_group_owner_id = Some(v.into());
             self
         }
+        /// Sets `ToPort`.
         pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.to_port = Some(v.into());
             self
@@ -1417,23 +1710,30 @@ pub mod security_group {
         }
     }
 
-    /// Property type `AWS::EC2::SecurityGroup.Tag`.
+    /// Property type `AWS::EC2::SecurityGroup.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-tag.html#cfn-ec2-securitygroup-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-tag.html#cfn-ec2-securitygroup-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -1461,77 +1761,110 @@ pub mod security_group_ingress {
     /// `AWS::EC2::SecurityGroupIngress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SecurityGroupIngress {
+        /// [`CidrIp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-cidrip).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
+        /// [`CidrIpv6`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-cidripv6).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
+        /// [`Description`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-description).
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
+        /// [`FromPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-fromport).
+        /// Create-only: changing it replaces the resource. At least -1.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
+        /// [`GroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-groupid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`GroupName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-groupname).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
+        /// [`IpProtocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-ipprotocol).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
         pub ip_protocol: Option<Value<String>>,
+        /// [`SourcePrefixListId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-sourceprefixlistid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "SourcePrefixListId", skip_serializing_if = "Option::is_none")]
         pub source_prefix_list_id: Option<Value<String>>,
+        /// [`SourceSecurityGroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-sourcesecuritygroupid).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "SourceSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`SourceSecurityGroupName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-sourcesecuritygroupname).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "SourceSecurityGroupName",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_name: Option<Value<String>>,
+        /// [`SourceSecurityGroupOwnerId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-sourcesecuritygroupownerid).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "SourceSecurityGroupOwnerId",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_security_group_owner_id: Option<Value<String>>,
+        /// [`ToPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html#cfn-ec2-securitygroupingress-toport).
+        /// Create-only: changing it replaces the resource. At least -1.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
     impl SecurityGroupIngress {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CidrIp`.
         pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ip = Some(v.into());
             self
         }
+        /// Sets `CidrIpv6`.
         pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ipv6 = Some(v.into());
             self
         }
+        /// Sets `Description`.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
             self.description = Some(v.into());
             self
         }
+        /// Sets `FromPort`.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.from_port = Some(v.into());
             self
         }
+        /// Sets `GroupId`.
         pub fn group_id(mut self, v: impl Into<Ref<super::SecurityGroupId>>) -> Self {
             self.group_id = Some(v.into());
             self
         }
+        /// Sets `GroupName`.
         pub fn group_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.group_name = Some(v.into());
             self
         }
+        /// Sets `IpProtocol`.
         pub fn ip_protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.ip_protocol = Some(v.into());
             self
         }
+        /// Sets `SourcePrefixListId`.
         pub fn source_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_prefix_list_id = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupId`.
         pub fn source_security_group_id(
             mut self,
             v: impl Into<Ref<super::SecurityGroupId>>,
@@ -1539,14 +1872,17 @@ pub mod security_group_ingress {
             self.source_security_group_id = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupName`.
         pub fn source_security_group_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_security_group_name = Some(v.into());
             self
         }
+        /// Sets `SourceSecurityGroupOwnerId`.
         pub fn source_security_group_owner_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.source_security_group_owner_id = Some(v.into());
             self
         }
+        /// Sets `ToPort`.
         pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.to_port = Some(v.into());
             self
@@ -1589,6 +1925,7 @@ pub mod security_group_ingress {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupIngress`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum SecurityGroupIngressAttr {
+        /// `Id`.
         Id,
     }
 
@@ -1607,52 +1944,75 @@ pub mod security_group_egress {
     /// `AWS::EC2::SecurityGroupEgress`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SecurityGroupEgress {
+        /// [`CidrIp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-cidrip).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
         pub cidr_ip: Option<Value<String>>,
+        /// [`CidrIpv6`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-cidripv6).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrIpv6", skip_serializing_if = "Option::is_none")]
         pub cidr_ipv6: Option<Value<String>>,
+        /// [`Description`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-description).
         #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
+        /// [`DestinationPrefixListId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-destinationprefixlistid).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_prefix_list_id: Option<Value<String>>,
+        /// [`DestinationSecurityGroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-destinationsecuritygroupid).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DestinationSecurityGroupId",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_security_group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`FromPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-fromport).
+        /// Create-only: changing it replaces the resource. At least -1.
         #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
         pub from_port: Option<Value<i64>>,
+        /// [`GroupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-groupid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
         pub group_id: Option<Ref<super::SecurityGroupId>>,
+        /// [`IpProtocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-ipprotocol).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "IpProtocol", skip_serializing_if = "Option::is_none")]
         pub ip_protocol: Option<Value<String>>,
+        /// [`ToPort`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html#cfn-ec2-securitygroupegress-toport).
+        /// Create-only: changing it replaces the resource. At least -1.
         #[serde(rename = "ToPort", skip_serializing_if = "Option::is_none")]
         pub to_port: Option<Value<i64>>,
     }
 
     impl SecurityGroupEgress {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CidrIp`.
         pub fn cidr_ip(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ip = Some(v.into());
             self
         }
+        /// Sets `CidrIpv6`.
         pub fn cidr_ipv6(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_ipv6 = Some(v.into());
             self
         }
+        /// Sets `Description`.
         pub fn description(mut self, v: impl Into<Value<String>>) -> Self {
             self.description = Some(v.into());
             self
         }
+        /// Sets `DestinationPrefixListId`.
         pub fn destination_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination_prefix_list_id = Some(v.into());
             self
         }
+        /// Sets `DestinationSecurityGroupId`.
         pub fn destination_security_group_id(
             mut self,
             v: impl Into<Ref<super::SecurityGroupId>>,
@@ -1660,18 +2020,22 @@ pub mod security_group_egress {
             self.destination_security_group_id = Some(v.into());
             self
         }
+        /// Sets `FromPort`.
         pub fn from_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.from_port = Some(v.into());
             self
         }
+        /// Sets `GroupId`.
         pub fn group_id(mut self, v: impl Into<Ref<super::SecurityGroupId>>) -> Self {
             self.group_id = Some(v.into());
             self
         }
+        /// Sets `IpProtocol`.
         pub fn ip_protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.ip_protocol = Some(v.into());
             self
         }
+        /// Sets `ToPort`.
         pub fn to_port(mut self, v: impl Into<Value<i64>>) -> Self {
             self.to_port = Some(v.into());
             self
@@ -1718,6 +2082,7 @@ pub mod security_group_egress {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupEgress`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum SecurityGroupEgressAttr {
+        /// `Id`.
         Id,
     }
 
@@ -1736,114 +2101,157 @@ pub mod subnet {
     /// `AWS::EC2::Subnet`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Subnet {
+        /// [`AssignIpv6AddressOnCreation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-assignipv6addressoncreation).
         #[serde(
             rename = "AssignIpv6AddressOnCreation",
             skip_serializing_if = "Option::is_none"
         )]
         pub assign_ipv6_address_on_creation: Option<Value<bool>>,
+        /// [`AvailabilityZone`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-availabilityzone).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
         pub availability_zone: Option<Value<String>>,
+        /// [`AvailabilityZoneId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-availabilityzoneid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")]
         pub availability_zone_id: Option<Value<String>>,
+        /// [`CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
         pub cidr_block: Option<Value<String>>,
+        /// [`EnableDns64`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-enabledns64).
         #[serde(rename = "EnableDns64", skip_serializing_if = "Option::is_none")]
         pub enable_dns64: Option<Value<bool>>,
+        /// [`EnableLniAtDeviceIndex`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-enablelniatdeviceindex).
         #[serde(
             rename = "EnableLniAtDeviceIndex",
             skip_serializing_if = "Option::is_none"
         )]
         pub enable_lni_at_device_index: Option<Value<i64>>,
+        /// [`Ipv4IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv4ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv4_ipam_pool_id: Option<Value<String>>,
+        /// [`Ipv4NetmaskLength`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv4netmasklength).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv4_netmask_length: Option<Value<i64>>,
+        /// [`Ipv6CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv6cidrblock).
         #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
         pub ipv6_cidr_block: Option<Value<String>>,
+        /// [`Ipv6IpamPoolId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv6ipampoolid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
         pub ipv6_ipam_pool_id: Option<Value<String>>,
+        /// [`Ipv6Native`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv6native).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6Native", skip_serializing_if = "Option::is_none")]
         pub ipv6_native: Option<Value<bool>>,
+        /// [`Ipv6NetmaskLength`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-ipv6netmasklength).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
         pub ipv6_netmask_length: Option<Value<i64>>,
+        /// [`MapPublicIpOnLaunch`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-mappubliciponlaunch).
         #[serde(
             rename = "MapPublicIpOnLaunch",
             skip_serializing_if = "Option::is_none"
         )]
         pub map_public_ip_on_launch: Option<Value<bool>>,
+        /// [`OutpostArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-outpostarn).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
         pub outpost_arn: Option<Value<String>>,
+        /// [`PrivateDnsNameOptionsOnLaunch`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-privatednsnameoptionsonlaunch).
         #[serde(
             rename = "PrivateDnsNameOptionsOnLaunch",
             skip_serializing_if = "Option::is_none"
         )]
         pub private_dns_name_options_on_launch: Option<PrivateDnsNameOptionsOnLaunch>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#cfn-ec2-subnet-vpcid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl Subnet {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AssignIpv6AddressOnCreation`.
         pub fn assign_ipv6_address_on_creation(mut self, v: impl Into<Value<bool>>) -> Self {
             self.assign_ipv6_address_on_creation = Some(v.into());
             self
         }
+        /// Sets `AvailabilityZone`.
         pub fn availability_zone(mut self, v: impl Into<Value<String>>) -> Self {
             self.availability_zone = Some(v.into());
             self
         }
+        /// Sets `AvailabilityZoneId`.
         pub fn availability_zone_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.availability_zone_id = Some(v.into());
             self
         }
+        /// Sets `CidrBlock`.
         pub fn cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.cidr_block = Some(v.into());
             self
         }
+        /// Sets `EnableDns64`.
         pub fn enable_dns64(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enable_dns64 = Some(v.into());
             self
         }
+        /// Sets `EnableLniAtDeviceIndex`.
         pub fn enable_lni_at_device_index(mut self, v: impl Into<Value<i64>>) -> Self {
             self.enable_lni_at_device_index = Some(v.into());
             self
         }
+        /// Sets `Ipv4IpamPoolId`.
         pub fn ipv4_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv4_ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `Ipv4NetmaskLength`.
         pub fn ipv4_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ipv4_netmask_length = Some(v.into());
             self
         }
+        /// Sets `Ipv6CidrBlock`.
         pub fn ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_cidr_block = Some(v.into());
             self
         }
+        /// Sets `Ipv6IpamPoolId`.
         pub fn ipv6_ipam_pool_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.ipv6_ipam_pool_id = Some(v.into());
             self
         }
+        /// Sets `Ipv6Native`.
         pub fn ipv6_native(mut self, v: impl Into<Value<bool>>) -> Self {
             self.ipv6_native = Some(v.into());
             self
         }
+        /// Sets `Ipv6NetmaskLength`.
         pub fn ipv6_netmask_length(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ipv6_netmask_length = Some(v.into());
             self
         }
+        /// Sets `MapPublicIpOnLaunch`.
         pub fn map_public_ip_on_launch(mut self, v: impl Into<Value<bool>>) -> Self {
             self.map_public_ip_on_launch = Some(v.into());
             self
         }
+        /// Sets `OutpostArn`.
         pub fn outpost_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.outpost_arn = Some(v.into());
             self
         }
+        /// Sets `PrivateDnsNameOptionsOnLaunch`.
         pub fn private_dns_name_options_on_launch(
             mut self,
             v: PrivateDnsNameOptionsOnLaunch,
@@ -1851,10 +2259,12 @@ pub mod subnet {
             self.private_dns_name_options_on_launch = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -1892,19 +2302,33 @@ pub mod subnet {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::Subnet`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum SubnetAttr {
+        /// `NetworkAclAssociationId`.
         NetworkAclAssociationId,
+        /// `SubnetId`.
         SubnetId,
+        /// `Ipv6CidrBlocks`.
         Ipv6CidrBlocks,
+        /// `BlockPublicAccessStates`.
         BlockPublicAccessStates,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values
+        /// `AvailabilityZone`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values>
         AvailabilityZone,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values
+        /// `AvailabilityZoneId`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values>
         AvailabilityZoneId,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values
+        /// `CidrBlock`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values>
         CidrBlock,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values
+        /// `OutpostArn`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values>
         OutpostArn,
-        /// Not in the schema's readOnlyProperties; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values
+        /// `VpcId`.
+        ///
+        /// Not in the schema's readOnlyProperties; source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html#aws-resource-ec2-subnet-return-values>
         VpcId,
     }
 
@@ -1936,23 +2360,30 @@ pub mod subnet {
         const ATTRIBUTE: Option<SubnetAttr> = None;
     }
 
-    /// Property type `AWS::EC2::Subnet.Tag`.
+    /// Property type `AWS::EC2::Subnet.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-tag.html#cfn-ec2-subnet-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-tag.html#cfn-ec2-subnet-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -1966,35 +2397,42 @@ pub mod subnet {
         }
     }
 
-    /// Property type `AWS::EC2::Subnet.PrivateDnsNameOptionsOnLaunch`.
+    /// Property type `AWS::EC2::Subnet.PrivateDnsNameOptionsOnLaunch`, an object the schema declares inline: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct PrivateDnsNameOptionsOnLaunch {
+        /// [`EnableResourceNameDnsAAAARecord`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html).
         #[serde(
             rename = "EnableResourceNameDnsAAAARecord",
             skip_serializing_if = "Option::is_none"
         )]
         pub enable_resource_name_dns_aaaa_record: Option<Value<bool>>,
+        /// [`EnableResourceNameDnsARecord`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html).
         #[serde(
             rename = "EnableResourceNameDnsARecord",
             skip_serializing_if = "Option::is_none"
         )]
         pub enable_resource_name_dns_a_record: Option<Value<bool>>,
+        /// [`HostnameType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html).
         #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
         pub hostname_type: Option<Value<String>>,
     }
 
     impl PrivateDnsNameOptionsOnLaunch {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EnableResourceNameDnsAAAARecord`.
         pub fn enable_resource_name_dns_aaaa_record(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enable_resource_name_dns_aaaa_record = Some(v.into());
             self
         }
+        /// Sets `EnableResourceNameDnsARecord`.
         pub fn enable_resource_name_dns_a_record(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enable_resource_name_dns_a_record = Some(v.into());
             self
         }
+        /// Sets `HostnameType`.
         pub fn hostname_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.hostname_type = Some(v.into());
             self
@@ -2013,20 +2451,26 @@ pub mod route_table {
     /// `AWS::EC2::RouteTable`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RouteTable {
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html#cfn-ec2-routetable-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-routetable.html#cfn-ec2-routetable-vpcid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl RouteTable {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -2050,6 +2494,7 @@ pub mod route_table {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::RouteTable`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum RouteTableAttr {
+        /// `RouteTableId`.
         RouteTableId,
     }
 
@@ -2071,23 +2516,30 @@ pub mod route_table {
         const ATTRIBUTE: Option<RouteTableAttr> = None;
     }
 
-    /// Property type `AWS::EC2::RouteTable.Tag`.
+    /// Property type `AWS::EC2::RouteTable.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routetable-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routetable-tag.html#cfn-ec2-routetable-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routetable-tag.html#cfn-ec2-routetable-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -2115,50 +2567,70 @@ pub mod route {
     /// `AWS::EC2::Route`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Route {
+        /// [`CarrierGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-carriergatewayid).
         #[serde(rename = "CarrierGatewayId", skip_serializing_if = "Option::is_none")]
         pub carrier_gateway_id: Option<Value<String>>,
+        /// [`CoreNetworkArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-corenetworkarn).
         #[serde(rename = "CoreNetworkArn", skip_serializing_if = "Option::is_none")]
         pub core_network_arn: Option<Value<String>>,
+        /// [`DestinationCidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-destinationcidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DestinationCidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_cidr_block: Option<Value<String>>,
+        /// [`DestinationIpv6CidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-destinationipv6cidrblock).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DestinationIpv6CidrBlock",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_ipv6_cidr_block: Option<Value<String>>,
+        /// [`DestinationPrefixListId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-destinationprefixlistid).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DestinationPrefixListId",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_prefix_list_id: Option<Value<String>>,
+        /// [`EgressOnlyInternetGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-egressonlyinternetgatewayid).
         #[serde(
             rename = "EgressOnlyInternetGatewayId",
             skip_serializing_if = "Option::is_none"
         )]
         pub egress_only_internet_gateway_id: Option<Value<String>>,
+        /// [`GatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-gatewayid).
         #[serde(rename = "GatewayId", skip_serializing_if = "Option::is_none")]
         pub gateway_id: Option<Value<String>>,
+        /// [`InstanceId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-instanceid).
         #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
         pub instance_id: Option<Value<String>>,
+        /// [`LocalGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-localgatewayid).
         #[serde(rename = "LocalGatewayId", skip_serializing_if = "Option::is_none")]
         pub local_gateway_id: Option<Value<String>>,
+        /// [`NatGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-natgatewayid).
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-natgatewayid
         #[serde(rename = "NatGatewayId", skip_serializing_if = "Option::is_none")]
         pub nat_gateway_id: Option<Ref<super::NatGatewayId>>,
+        /// [`NetworkInterfaceId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-networkinterfaceid).
         #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
         pub network_interface_id: Option<Value<String>>,
+        /// [`OdbNetworkArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-odbnetworkarn).
         #[serde(rename = "OdbNetworkArn", skip_serializing_if = "Option::is_none")]
         pub odb_network_arn: Option<Value<String>>,
+        /// [`RouteTableId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-routetableid).
+        /// Required. Create-only: changing it replaces the resource.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-routetableid
         #[serde(rename = "RouteTableId", skip_serializing_if = "Option::is_none")]
         pub route_table_id: Option<Ref<super::RouteTableId>>,
+        /// [`TransitGatewayId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-transitgatewayid).
         #[serde(rename = "TransitGatewayId", skip_serializing_if = "Option::is_none")]
         pub transit_gateway_id: Option<Value<String>>,
+        /// [`VpcEndpointId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-vpcendpointid).
         #[serde(rename = "VpcEndpointId", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_id: Option<Value<String>>,
+        /// [`VpcPeeringConnectionId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html#cfn-ec2-route-vpcpeeringconnectionid).
         #[serde(
             rename = "VpcPeeringConnectionId",
             skip_serializing_if = "Option::is_none"
@@ -2167,69 +2639,86 @@ pub mod route {
     }
 
     impl Route {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CarrierGatewayId`.
         pub fn carrier_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.carrier_gateway_id = Some(v.into());
             self
         }
+        /// Sets `CoreNetworkArn`.
         pub fn core_network_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.core_network_arn = Some(v.into());
             self
         }
+        /// Sets `DestinationCidrBlock`.
         pub fn destination_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination_cidr_block = Some(v.into());
             self
         }
+        /// Sets `DestinationIpv6CidrBlock`.
         pub fn destination_ipv6_cidr_block(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination_ipv6_cidr_block = Some(v.into());
             self
         }
+        /// Sets `DestinationPrefixListId`.
         pub fn destination_prefix_list_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination_prefix_list_id = Some(v.into());
             self
         }
+        /// Sets `EgressOnlyInternetGatewayId`.
         pub fn egress_only_internet_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.egress_only_internet_gateway_id = Some(v.into());
             self
         }
+        /// Sets `GatewayId`.
         pub fn gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.gateway_id = Some(v.into());
             self
         }
+        /// Sets `InstanceId`.
         pub fn instance_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.instance_id = Some(v.into());
             self
         }
+        /// Sets `LocalGatewayId`.
         pub fn local_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.local_gateway_id = Some(v.into());
             self
         }
+        /// Sets `NatGatewayId`.
         pub fn nat_gateway_id(mut self, v: impl Into<Ref<super::NatGatewayId>>) -> Self {
             self.nat_gateway_id = Some(v.into());
             self
         }
+        /// Sets `NetworkInterfaceId`.
         pub fn network_interface_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.network_interface_id = Some(v.into());
             self
         }
+        /// Sets `OdbNetworkArn`.
         pub fn odb_network_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.odb_network_arn = Some(v.into());
             self
         }
+        /// Sets `RouteTableId`.
         pub fn route_table_id(mut self, v: impl Into<Ref<super::RouteTableId>>) -> Self {
             self.route_table_id = Some(v.into());
             self
         }
+        /// Sets `TransitGatewayId`.
         pub fn transit_gateway_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.transit_gateway_id = Some(v.into());
             self
         }
+        /// Sets `VpcEndpointId`.
         pub fn vpc_endpoint_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpc_endpoint_id = Some(v.into());
             self
         }
+        /// Sets `VpcPeeringConnectionId`.
         pub fn vpc_peering_connection_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpc_peering_connection_id = Some(v.into());
             self
@@ -2259,6 +2748,7 @@ pub mod route {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::Route`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum RouteAttr {
+        /// `CidrBlock`.
         CidrBlock,
     }
 
@@ -2277,21 +2767,28 @@ pub mod subnet_route_table_association {
     /// `AWS::EC2::SubnetRouteTableAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SubnetRouteTableAssociation {
+        /// [`RouteTableId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-routetableid).
+        /// Required. Create-only: changing it replaces the resource.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-routetableid
         #[serde(rename = "RouteTableId", skip_serializing_if = "Option::is_none")]
         pub route_table_id: Option<Ref<super::RouteTableId>>,
+        /// [`SubnetId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnetroutetableassociation.html#cfn-ec2-subnetroutetableassociation-subnetid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
         pub subnet_id: Option<Ref<super::SubnetId>>,
     }
 
     impl SubnetRouteTableAssociation {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `RouteTableId`.
         pub fn route_table_id(mut self, v: impl Into<Ref<super::RouteTableId>>) -> Self {
             self.route_table_id = Some(v.into());
             self
         }
+        /// Sets `SubnetId`.
         pub fn subnet_id(mut self, v: impl Into<Ref<super::SubnetId>>) -> Self {
             self.subnet_id = Some(v.into());
             self
@@ -2323,6 +2820,7 @@ pub mod subnet_route_table_association {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::SubnetRouteTableAssociation`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum SubnetRouteTableAssociationAttr {
+        /// `Id`.
         Id,
     }
 
@@ -2341,63 +2839,91 @@ pub mod vpc_endpoint {
     /// `AWS::EC2::VPCEndpoint`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VPCEndpoint {
+        /// [`DnsOptions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-dnsoptions).
         #[serde(rename = "DnsOptions", skip_serializing_if = "Option::is_none")]
         pub dns_options: Option<DnsOptionsSpecification>,
+        /// [`IpAddressType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-ipaddresstype).
+        /// One of `ipv4`, `ipv6`, `dualstack`, `not-specified`.
         #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<String>>,
+        /// [`PolicyDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-policydocument).
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
+        /// [`PrivateDnsEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-privatednsenabled).
         #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
         pub private_dns_enabled: Option<Value<bool>>,
+        /// [`ResourceConfigurationArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-resourceconfigurationarn).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "ResourceConfigurationArn",
             skip_serializing_if = "Option::is_none"
         )]
         pub resource_configuration_arn: Option<Value<String>>,
+        /// [`RouteTableIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-routetableids).
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Value<Vec<Ref<super::RouteTableId>>>>,
+        /// [`SecurityGroupIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-securitygroupids).
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Value<Vec<Ref<super::SecurityGroupId>>>>,
+        /// [`ServiceName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-servicename).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
+        /// [`ServiceNetworkArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-servicenetworkarn).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "ServiceNetworkArn", skip_serializing_if = "Option::is_none")]
         pub service_network_arn: Option<Value<String>>,
+        /// [`ServiceRegion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-serviceregion).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "ServiceRegion", skip_serializing_if = "Option::is_none")]
         pub service_region: Option<Value<String>>,
+        /// [`SubnetIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-subnetids).
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Value<Vec<Ref<super::SubnetId>>>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VpcEndpointType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-vpcendpointtype).
+        /// Create-only: changing it replaces the resource. One of `Interface`, `Gateway`, `GatewayLoadBalancer`, `ServiceNetwork`, `Resource`, `Tunnel`.
         #[serde(rename = "VpcEndpointType", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_type: Option<Value<String>>,
+        /// [`VpcId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-vpcid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
         pub vpc_id: Option<Ref<super::VpcId>>,
     }
 
     impl VPCEndpoint {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DnsOptions`.
         pub fn dns_options(mut self, v: DnsOptionsSpecification) -> Self {
             self.dns_options = Some(v);
             self
         }
+        /// Sets `IpAddressType`.
         pub fn ip_address_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.ip_address_type = Some(v.into());
             self
         }
+        /// Sets `PolicyDocument`.
         pub fn policy_document(mut self, v: serde_json::Value) -> Self {
             self.policy_document = Some(v);
             self
         }
+        /// Sets `PrivateDnsEnabled`.
         pub fn private_dns_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.private_dns_enabled = Some(v.into());
             self
         }
+        /// Sets `ResourceConfigurationArn`.
         pub fn resource_configuration_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.resource_configuration_arn = Some(v.into());
             self
         }
+        /// Sets `RouteTableIds`.
         pub fn route_table_ids(
             mut self,
             v: impl Into<Value<Vec<Ref<super::RouteTableId>>>>,
@@ -2405,6 +2931,7 @@ pub mod vpc_endpoint {
             self.route_table_ids = Some(v.into());
             self
         }
+        /// Sets `SecurityGroupIds`.
         pub fn security_group_ids(
             mut self,
             v: impl Into<Value<Vec<Ref<super::SecurityGroupId>>>>,
@@ -2412,30 +2939,37 @@ pub mod vpc_endpoint {
             self.security_group_ids = Some(v.into());
             self
         }
+        /// Sets `ServiceName`.
         pub fn service_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.service_name = Some(v.into());
             self
         }
+        /// Sets `ServiceNetworkArn`.
         pub fn service_network_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.service_network_arn = Some(v.into());
             self
         }
+        /// Sets `ServiceRegion`.
         pub fn service_region(mut self, v: impl Into<Value<String>>) -> Self {
             self.service_region = Some(v.into());
             self
         }
+        /// Sets `SubnetIds`.
         pub fn subnet_ids(mut self, v: impl Into<Value<Vec<Ref<super::SubnetId>>>>) -> Self {
             self.subnet_ids = Some(v.into());
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VpcEndpointType`.
         pub fn vpc_endpoint_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.vpc_endpoint_type = Some(v.into());
             self
         }
+        /// Sets `VpcId`.
         pub fn vpc_id(mut self, v: impl Into<Ref<super::VpcId>>) -> Self {
             self.vpc_id = Some(v.into());
             self
@@ -2496,9 +3030,13 @@ pub mod vpc_endpoint {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::VPCEndpoint`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum VPCEndpointAttr {
+        /// `NetworkInterfaceIds`.
         NetworkInterfaceIds,
+        /// `CreationTimestamp`.
         CreationTimestamp,
+        /// `DnsEntries`.
         DnsEntries,
+        /// `Id`.
         Id,
     }
 
@@ -2514,21 +3052,29 @@ pub mod vpc_endpoint {
         }
     }
 
-    /// Property type `AWS::EC2::VPCEndpoint.DnsOptionsSpecification`.
+    /// Property type `AWS::EC2::VPCEndpoint.DnsOptionsSpecification`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DnsOptionsSpecification {
+        /// [`DnsRecordIpType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html#cfn-ec2-vpcendpoint-dnsoptionsspecification-dnsrecordiptype).
+        /// One of `ipv4`, `ipv6`, `dualstack`, `service-defined`, `not-specified`.
         #[serde(rename = "DnsRecordIpType", skip_serializing_if = "Option::is_none")]
         pub dns_record_ip_type: Option<Value<String>>,
+        /// [`PrivateDnsOnlyForInboundResolverEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html#cfn-ec2-vpcendpoint-dnsoptionsspecification-privatednsonlyforinboundresolverendpoint).
+        /// One of `OnlyInboundResolver`, `AllResolvers`, `NotSpecified`.
         #[serde(
             rename = "PrivateDnsOnlyForInboundResolverEndpoint",
             skip_serializing_if = "Option::is_none"
         )]
         pub private_dns_only_for_inbound_resolver_endpoint: Option<Value<String>>,
+        /// [`PrivateDnsPreference`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html#cfn-ec2-vpcendpoint-dnsoptionsspecification-privatednspreference).
+        /// Create-only: changing it replaces the resource. One of `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
         #[serde(
             rename = "PrivateDnsPreference",
             skip_serializing_if = "Option::is_none"
         )]
         pub private_dns_preference: Option<Value<String>>,
+        /// [`PrivateDnsSpecifiedDomains`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html#cfn-ec2-vpcendpoint-dnsoptionsspecification-privatednsspecifieddomains).
+        /// Create-only: changing it replaces the resource. 1 to 10 items. Each item: 1 to 255 characters.
         #[serde(
             rename = "PrivateDnsSpecifiedDomains",
             skip_serializing_if = "Option::is_none"
@@ -2537,13 +3083,16 @@ pub mod vpc_endpoint {
     }
 
     impl DnsOptionsSpecification {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DnsRecordIpType`.
         pub fn dns_record_ip_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.dns_record_ip_type = Some(v.into());
             self
         }
+        /// Sets `PrivateDnsOnlyForInboundResolverEndpoint`.
         pub fn private_dns_only_for_inbound_resolver_endpoint(
             mut self,
             v: impl Into<Value<String>>,
@@ -2551,10 +3100,12 @@ pub mod vpc_endpoint {
             self.private_dns_only_for_inbound_resolver_endpoint = Some(v.into());
             self
         }
+        /// Sets `PrivateDnsPreference`.
         pub fn private_dns_preference(mut self, v: impl Into<Value<String>>) -> Self {
             self.private_dns_preference = Some(v.into());
             self
         }
+        /// Sets `PrivateDnsSpecifiedDomains`.
         pub fn private_dns_specified_domains(
             mut self,
             v: impl Into<Value<Vec<Value<String>>>>,
@@ -2621,23 +3172,30 @@ pub mod vpc_endpoint {
         }
     }
 
-    /// Property type `AWS::EC2::VPCEndpoint.Tag`.
+    /// Property type `AWS::EC2::VPCEndpoint.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-tag.html#cfn-ec2-vpcendpoint-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-tag.html#cfn-ec2-vpcendpoint-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -2665,98 +3223,137 @@ pub mod flow_log {
     /// `AWS::EC2::FlowLog`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct FlowLog {
+        /// [`DeliverCrossAccountRole`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-delivercrossaccountrole).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DeliverCrossAccountRole",
             skip_serializing_if = "Option::is_none"
         )]
         pub deliver_cross_account_role: Option<Value<String>>,
+        /// [`DeliverLogsPermissionArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-deliverlogspermissionarn).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DeliverLogsPermissionArn",
             skip_serializing_if = "Option::is_none"
         )]
         pub deliver_logs_permission_arn: Option<Value<String>>,
+        /// [`DestinationOptions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-destinationoptions).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "DestinationOptions", skip_serializing_if = "Option::is_none")]
         pub destination_options: Option<DestinationOptions>,
+        /// [`LogDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-logdestination).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "LogDestination", skip_serializing_if = "Option::is_none")]
         pub log_destination: Option<Value<String>>,
+        /// [`LogDestinationType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-logdestinationtype).
+        /// Create-only: changing it replaces the resource. One of `cloud-watch-logs`, `s3`, `kinesis-data-firehose`.
         #[serde(rename = "LogDestinationType", skip_serializing_if = "Option::is_none")]
         pub log_destination_type: Option<Value<String>>,
+        /// [`LogFormat`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-logformat).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
         pub log_format: Option<Value<String>>,
+        /// [`LogGroupName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-loggroupname).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
+        /// [`MaxAggregationInterval`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-maxaggregationinterval).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "MaxAggregationInterval",
             skip_serializing_if = "Option::is_none"
         )]
         pub max_aggregation_interval: Option<Value<i64>>,
+        /// [`ResourceId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-resourceid).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "ResourceId", skip_serializing_if = "Option::is_none")]
         pub resource_id: Option<Value<String>>,
+        /// [`ResourceType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-resourcetype).
+        /// Required. Create-only: changing it replaces the resource. One of `NetworkInterface`, `Subnet`, `VPC`, `TransitGateway`, `TransitGatewayAttachment`, `RegionalNatGateway`.
         #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<String>>,
+        /// [`TagFieldSpecifications`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-tagfieldspecifications).
+        /// Create-only: changing it replaces the resource. 1 to 3 items.
         #[serde(
             rename = "TagFieldSpecifications",
             skip_serializing_if = "Option::is_none"
         )]
         pub tag_field_specifications: Option<Vec<TagFieldSpecification>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`TrafficType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html#cfn-ec2-flowlog-traffictype).
+        /// Create-only: changing it replaces the resource. One of `ACCEPT`, `ALL`, `REJECT`.
         #[serde(rename = "TrafficType", skip_serializing_if = "Option::is_none")]
         pub traffic_type: Option<Value<String>>,
     }
 
     impl FlowLog {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DeliverCrossAccountRole`.
         pub fn deliver_cross_account_role(mut self, v: impl Into<Value<String>>) -> Self {
             self.deliver_cross_account_role = Some(v.into());
             self
         }
+        /// Sets `DeliverLogsPermissionArn`.
         pub fn deliver_logs_permission_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.deliver_logs_permission_arn = Some(v.into());
             self
         }
+        /// Sets `DestinationOptions`.
         pub fn destination_options(mut self, v: DestinationOptions) -> Self {
             self.destination_options = Some(v);
             self
         }
+        /// Sets `LogDestination`.
         pub fn log_destination(mut self, v: impl Into<Value<String>>) -> Self {
             self.log_destination = Some(v.into());
             self
         }
+        /// Sets `LogDestinationType`.
         pub fn log_destination_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.log_destination_type = Some(v.into());
             self
         }
+        /// Sets `LogFormat`.
         pub fn log_format(mut self, v: impl Into<Value<String>>) -> Self {
             self.log_format = Some(v.into());
             self
         }
+        /// Sets `LogGroupName`.
         pub fn log_group_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.log_group_name = Some(v.into());
             self
         }
+        /// Sets `MaxAggregationInterval`.
         pub fn max_aggregation_interval(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_aggregation_interval = Some(v.into());
             self
         }
+        /// Sets `ResourceId`.
         pub fn resource_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.resource_id = Some(v.into());
             self
         }
+        /// Sets `ResourceType`.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.resource_type = Some(v.into());
             self
         }
+        /// Sets `TagFieldSpecifications`.
         pub fn tag_field_specifications(mut self, v: Vec<TagFieldSpecification>) -> Self {
             self.tag_field_specifications = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `TrafficType`.
         pub fn traffic_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.traffic_type = Some(v.into());
             self
@@ -2850,6 +3447,7 @@ pub mod flow_log {
     /// The `Fn::GetAtt` attributes of `AWS::EC2::FlowLog`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum FlowLogAttr {
+        /// `Id`.
         Id,
     }
 
@@ -2860,23 +3458,30 @@ pub mod flow_log {
         }
     }
 
-    /// Property type `AWS::EC2::FlowLog.Tag`.
+    /// Property type `AWS::EC2::FlowLog.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tag.html#cfn-ec2-flowlog-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tag.html#cfn-ec2-flowlog-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -2890,23 +3495,30 @@ pub mod flow_log {
         }
     }
 
-    /// Property type `AWS::EC2::FlowLog.TagFieldSpecification`.
+    /// Property type `AWS::EC2::FlowLog.TagFieldSpecification`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct TagFieldSpecification {
+        /// [`ResourceType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html#cfn-ec2-flowlog-tagfieldspecification-resourcetype).
+        /// Required. Create-only: changing it replaces the resource. One of `auto-scaling-group`, `instance`, `network-interface`.
         #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
         pub resource_type: Option<Value<String>>,
+        /// [`TagKeys`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html#cfn-ec2-flowlog-tagfieldspecification-tagkeys).
+        /// Required. Create-only: changing it replaces the resource. 1 to 2 items. Each item: 1 to 128 characters.
         #[serde(rename = "TagKeys", skip_serializing_if = "Option::is_none")]
         pub tag_keys: Option<Value<Vec<Value<String>>>>,
     }
 
     impl TagFieldSpecification {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ResourceType`.
         pub fn resource_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.resource_type = Some(v.into());
             self
         }
+        /// Sets `TagKeys`.
         pub fn tag_keys(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.tag_keys = Some(v.into());
             self
@@ -2948,32 +3560,42 @@ pub mod flow_log {
         }
     }
 
-    /// Property type `AWS::EC2::FlowLog.DestinationOptions`.
+    /// Property type `AWS::EC2::FlowLog.DestinationOptions`, an object the schema declares inline: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DestinationOptions {
+        /// [`FileFormat`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html).
+        /// Required. Create-only: changing it replaces the resource. One of `plain-text`, `parquet`.
         #[serde(rename = "FileFormat", skip_serializing_if = "Option::is_none")]
         pub file_format: Option<Value<String>>,
+        /// [`HiveCompatiblePartitions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(
             rename = "HiveCompatiblePartitions",
             skip_serializing_if = "Option::is_none"
         )]
         pub hive_compatible_partitions: Option<Value<bool>>,
+        /// [`PerHourPartition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-flowlog.html).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "PerHourPartition", skip_serializing_if = "Option::is_none")]
         pub per_hour_partition: Option<Value<bool>>,
     }
 
     impl DestinationOptions {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `FileFormat`.
         pub fn file_format(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_format = Some(v.into());
             self
         }
+        /// Sets `HiveCompatiblePartitions`.
         pub fn hive_compatible_partitions(mut self, v: impl Into<Value<bool>>) -> Self {
             self.hive_compatible_partitions = Some(v.into());
             self
         }
+        /// Sets `PerHourPartition`.
         pub fn per_hour_partition(mut self, v: impl Into<Value<bool>>) -> Self {
             self.per_hour_partition = Some(v.into());
             self

@@ -22,58 +22,78 @@ pub mod repository {
     /// `AWS::ECR::Repository`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Repository {
+        /// [`EmptyOnDelete`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-emptyondelete).
         #[serde(rename = "EmptyOnDelete", skip_serializing_if = "Option::is_none")]
         pub empty_on_delete: Option<Value<bool>>,
+        /// [`EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-encryptionconfiguration).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub encryption_configuration: Option<EncryptionConfiguration>,
+        /// [`ImageScanningConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-imagescanningconfiguration).
         #[serde(
             rename = "ImageScanningConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub image_scanning_configuration: Option<ImageScanningConfiguration>,
+        /// [`ImageTagMutability`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-imagetagmutability).
+        /// One of `MUTABLE`, `IMMUTABLE`, `MUTABLE_WITH_EXCLUSION`, `IMMUTABLE_WITH_EXCLUSION`.
         #[serde(rename = "ImageTagMutability", skip_serializing_if = "Option::is_none")]
         pub image_tag_mutability: Option<Value<String>>,
+        /// [`ImageTagMutabilityExclusionFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-imagetagmutabilityexclusionfilters).
+        /// 1 to 5 items.
         #[serde(
             rename = "ImageTagMutabilityExclusionFilters",
             skip_serializing_if = "Option::is_none"
         )]
         pub image_tag_mutability_exclusion_filters: Option<Vec<ImageTagMutabilityExclusionFilter>>,
+        /// [`LifecyclePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-lifecyclepolicy).
         #[serde(rename = "LifecyclePolicy", skip_serializing_if = "Option::is_none")]
         pub lifecycle_policy: Option<LifecyclePolicy>,
+        /// [`RepositoryName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-repositoryname).
+        /// Create-only: changing it replaces the resource. 2 to 256 characters. Has a pattern.
         #[serde(rename = "RepositoryName", skip_serializing_if = "Option::is_none")]
         pub repository_name: Option<Value<String>>,
+        /// [`RepositoryPolicyText`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-repositorypolicytext).
         #[serde(
             rename = "RepositoryPolicyText",
             skip_serializing_if = "Option::is_none"
         )]
         pub repository_policy_text: Option<serde_json::Value>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-tags).
+        /// At most 50 items.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
     }
 
     impl Repository {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EmptyOnDelete`.
         pub fn empty_on_delete(mut self, v: impl Into<Value<bool>>) -> Self {
             self.empty_on_delete = Some(v.into());
             self
         }
+        /// Sets `EncryptionConfiguration`.
         pub fn encryption_configuration(mut self, v: EncryptionConfiguration) -> Self {
             self.encryption_configuration = Some(v);
             self
         }
+        /// Sets `ImageScanningConfiguration`.
         pub fn image_scanning_configuration(mut self, v: ImageScanningConfiguration) -> Self {
             self.image_scanning_configuration = Some(v);
             self
         }
+        /// Sets `ImageTagMutability`.
         pub fn image_tag_mutability(mut self, v: impl Into<Value<String>>) -> Self {
             self.image_tag_mutability = Some(v.into());
             self
         }
+        /// Sets `ImageTagMutabilityExclusionFilters`.
         pub fn image_tag_mutability_exclusion_filters(
             mut self,
             v: Vec<ImageTagMutabilityExclusionFilter>,
@@ -81,18 +101,22 @@ pub mod repository {
             self.image_tag_mutability_exclusion_filters = Some(v);
             self
         }
+        /// Sets `LifecyclePolicy`.
         pub fn lifecycle_policy(mut self, v: LifecyclePolicy) -> Self {
             self.lifecycle_policy = Some(v);
             self
         }
+        /// Sets `RepositoryName`.
         pub fn repository_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.repository_name = Some(v.into());
             self
         }
+        /// Sets `RepositoryPolicyText`.
         pub fn repository_policy_text(mut self, v: serde_json::Value) -> Self {
             self.repository_policy_text = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
@@ -166,7 +190,9 @@ pub mod repository {
     /// The `Fn::GetAtt` attributes of `AWS::ECR::Repository`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum RepositoryAttr {
+        /// `Arn`.
         Arn,
+        /// `RepositoryUri`.
         RepositoryUri,
     }
 
@@ -177,23 +203,30 @@ pub mod repository {
         }
     }
 
-    /// Property type `AWS::ECR::Repository.EncryptionConfiguration`.
+    /// Property type `AWS::ECR::Repository.EncryptionConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct EncryptionConfiguration {
+        /// [`EncryptionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html#cfn-ecr-repository-encryptionconfiguration-encryptiontype).
+        /// Required. Create-only: changing it replaces the resource. One of `AES256`, `KMS`, `KMS_DSSE`.
         #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<String>>,
+        /// [`KmsKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html#cfn-ecr-repository-encryptionconfiguration-kmskey).
+        /// Create-only: changing it replaces the resource. 1 to 2048 characters.
         #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
         pub kms_key: Option<Value<String>>,
     }
 
     impl EncryptionConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EncryptionType`.
         pub fn encryption_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.encryption_type = Some(v.into());
             self
         }
+        /// Sets `KmsKey`.
         pub fn kms_key(mut self, v: impl Into<Value<String>>) -> Self {
             self.kms_key = Some(v.into());
             self
@@ -224,17 +257,20 @@ pub mod repository {
         }
     }
 
-    /// Property type `AWS::ECR::Repository.ImageScanningConfiguration`.
+    /// Property type `AWS::ECR::Repository.ImageScanningConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ImageScanningConfiguration {
+        /// [`ScanOnPush`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html#cfn-ecr-repository-imagescanningconfiguration-scanonpush).
         #[serde(rename = "ScanOnPush", skip_serializing_if = "Option::is_none")]
         pub scan_on_push: Option<Value<bool>>,
     }
 
     impl ImageScanningConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ScanOnPush`.
         pub fn scan_on_push(mut self, v: impl Into<Value<bool>>) -> Self {
             self.scan_on_push = Some(v.into());
             self
@@ -245,14 +281,18 @@ pub mod repository {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::ECR::Repository.ImageTagMutabilityExclusionFilter`.
+    /// Property type `AWS::ECR::Repository.ImageTagMutabilityExclusionFilter`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ImageTagMutabilityExclusionFilter {
+        /// [`ImageTagMutabilityExclusionFilterType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html#cfn-ecr-repository-imagetagmutabilityexclusionfilter-imagetagmutabilityexclusionfiltertype).
+        /// Required. Must be `WILDCARD`.
         #[serde(
             rename = "ImageTagMutabilityExclusionFilterType",
             skip_serializing_if = "Option::is_none"
         )]
         pub image_tag_mutability_exclusion_filter_type: Option<Value<String>>,
+        /// [`ImageTagMutabilityExclusionFilterValue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html#cfn-ecr-repository-imagetagmutabilityexclusionfilter-imagetagmutabilityexclusionfiltervalue).
+        /// Required. 1 to 128 characters. Pattern `^[0-9a-zA-Z._*-]{1,128}`.
         #[serde(
             rename = "ImageTagMutabilityExclusionFilterValue",
             skip_serializing_if = "Option::is_none"
@@ -261,9 +301,11 @@ pub mod repository {
     }
 
     impl ImageTagMutabilityExclusionFilter {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ImageTagMutabilityExclusionFilterType`.
         pub fn image_tag_mutability_exclusion_filter_type(
             mut self,
             v: impl Into<Value<String>>,
@@ -271,6 +313,7 @@ pub mod repository {
             self.image_tag_mutability_exclusion_filter_type = Some(v.into());
             self
         }
+        /// Sets `ImageTagMutabilityExclusionFilterValue`.
         pub fn image_tag_mutability_exclusion_filter_value(
             mut self,
             v: impl Into<Value<String>>,
@@ -325,26 +368,33 @@ pub mod repository {
         }
     }
 
-    /// Property type `AWS::ECR::Repository.LifecyclePolicy`.
+    /// Property type `AWS::ECR::Repository.LifecyclePolicy`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LifecyclePolicy {
+        /// [`LifecyclePolicyText`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html#cfn-ecr-repository-lifecyclepolicy-lifecyclepolicytext).
+        /// 100 to 30720 characters.
         #[serde(
             rename = "LifecyclePolicyText",
             skip_serializing_if = "Option::is_none"
         )]
         pub lifecycle_policy_text: Option<Value<String>>,
+        /// [`RegistryId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html#cfn-ecr-repository-lifecyclepolicy-registryid).
+        /// Exactly 12 characters. Pattern `^[0-9]{12}$`.
         #[serde(rename = "RegistryId", skip_serializing_if = "Option::is_none")]
         pub registry_id: Option<Value<String>>,
     }
 
     impl LifecyclePolicy {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `LifecyclePolicyText`.
         pub fn lifecycle_policy_text(mut self, v: impl Into<Value<String>>) -> Self {
             self.lifecycle_policy_text = Some(v.into());
             self
         }
+        /// Sets `RegistryId`.
         pub fn registry_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.registry_id = Some(v.into());
             self
@@ -370,23 +420,30 @@ pub mod repository {
         }
     }
 
-    /// Property type `AWS::ECR::Repository.Tag`.
+    /// Property type `AWS::ECR::Repository.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-tag.html#cfn-ecr-repository-tag-key).
+        /// Required. 1 to 127 characters.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-tag.html#cfn-ecr-repository-tag-value).
+        /// Required. 1 to 255 characters.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self

@@ -18,42 +18,61 @@ pub mod file_system {
     /// `AWS::FSx::FileSystem`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct FileSystem {
+        /// [`BackupId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-backupid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "BackupId", skip_serializing_if = "Option::is_none")]
         pub backup_id: Option<Value<String>>,
+        /// [`FileSystemType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-filesystemtype).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "FileSystemType", skip_serializing_if = "Option::is_none")]
         pub file_system_type: Option<Value<String>>,
+        /// [`FileSystemTypeVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-filesystemtypeversion).
         #[serde(
             rename = "FileSystemTypeVersion",
             skip_serializing_if = "Option::is_none"
         )]
         pub file_system_type_version: Option<Value<String>>,
+        /// [`KmsKeyId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-kmskeyid).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
         pub kms_key_id: Option<Value<String>>,
+        /// [`LustreConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-lustreconfiguration).
         #[serde(
             rename = "LustreConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub lustre_configuration: Option<LustreConfiguration>,
+        /// [`NetworkType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-networktype).
         #[serde(rename = "NetworkType", skip_serializing_if = "Option::is_none")]
         pub network_type: Option<Value<String>>,
+        /// [`OntapConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-ontapconfiguration).
         #[serde(rename = "OntapConfiguration", skip_serializing_if = "Option::is_none")]
         pub ontap_configuration: Option<OntapConfiguration>,
+        /// [`OpenZFSConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-openzfsconfiguration).
         #[serde(
             rename = "OpenZFSConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub open_zfs_configuration: Option<OpenZFSConfiguration>,
+        /// [`SecurityGroupIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-securitygroupids).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Value<Vec<Ref<crate::l1::ec2::SecurityGroupId>>>>,
+        /// [`StorageCapacity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-storagecapacity).
         #[serde(rename = "StorageCapacity", skip_serializing_if = "Option::is_none")]
         pub storage_capacity: Option<Value<i64>>,
+        /// [`StorageType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-storagetype).
         #[serde(rename = "StorageType", skip_serializing_if = "Option::is_none")]
         pub storage_type: Option<Value<String>>,
+        /// [`SubnetIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-subnetids).
+        /// Required. Create-only: changing it replaces the resource.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-subnetids
         #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
         pub subnet_ids: Option<Value<Vec<Ref<crate::l1::ec2::SubnetId>>>>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`WindowsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-filesystem.html#cfn-fsx-filesystem-windowsconfiguration).
         #[serde(
             rename = "WindowsConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -62,41 +81,51 @@ pub mod file_system {
     }
 
     impl FileSystem {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `BackupId`.
         pub fn backup_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.backup_id = Some(v.into());
             self
         }
+        /// Sets `FileSystemType`.
         pub fn file_system_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_system_type = Some(v.into());
             self
         }
+        /// Sets `FileSystemTypeVersion`.
         pub fn file_system_type_version(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_system_type_version = Some(v.into());
             self
         }
+        /// Sets `KmsKeyId`.
         pub fn kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.kms_key_id = Some(v.into());
             self
         }
+        /// Sets `LustreConfiguration`.
         pub fn lustre_configuration(mut self, v: LustreConfiguration) -> Self {
             self.lustre_configuration = Some(v);
             self
         }
+        /// Sets `NetworkType`.
         pub fn network_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.network_type = Some(v.into());
             self
         }
+        /// Sets `OntapConfiguration`.
         pub fn ontap_configuration(mut self, v: OntapConfiguration) -> Self {
             self.ontap_configuration = Some(v);
             self
         }
+        /// Sets `OpenZFSConfiguration`.
         pub fn open_zfs_configuration(mut self, v: OpenZFSConfiguration) -> Self {
             self.open_zfs_configuration = Some(v);
             self
         }
+        /// Sets `SecurityGroupIds`.
         pub fn security_group_ids(
             mut self,
             v: impl Into<Value<Vec<Ref<crate::l1::ec2::SecurityGroupId>>>>,
@@ -104,14 +133,17 @@ pub mod file_system {
             self.security_group_ids = Some(v.into());
             self
         }
+        /// Sets `StorageCapacity`.
         pub fn storage_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
             self.storage_capacity = Some(v.into());
             self
         }
+        /// Sets `StorageType`.
         pub fn storage_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.storage_type = Some(v.into());
             self
         }
+        /// Sets `SubnetIds`.
         pub fn subnet_ids(
             mut self,
             v: impl Into<Value<Vec<Ref<crate::l1::ec2::SubnetId>>>>,
@@ -119,10 +151,12 @@ pub mod file_system {
             self.subnet_ids = Some(v.into());
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `WindowsConfiguration`.
         pub fn windows_configuration(mut self, v: WindowsConfiguration) -> Self {
             self.windows_configuration = Some(v);
             self
@@ -185,10 +219,15 @@ pub mod file_system {
     /// The `Fn::GetAtt` attributes of `AWS::FSx::FileSystem`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum FileSystemAttr {
+        /// `ResourceARN`.
         ResourceARN,
+        /// `Id`.
         Id,
+        /// `LustreMountName`.
         LustreMountName,
+        /// `RootVolumeId`.
         RootVolumeId,
+        /// `DNSName`.
         DNSName,
     }
 
@@ -216,19 +255,24 @@ pub mod file_system {
         const ATTRIBUTE: Option<FileSystemAttr> = None;
     }
 
-    /// Property type `AWS::FSx::FileSystem.AuditLogConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.AuditLogConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AuditLogConfiguration {
+        /// [`AuditLogDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html#cfn-fsx-filesystem-auditlogconfiguration-auditlogdestination).
         #[serde(
             rename = "AuditLogDestination",
             skip_serializing_if = "Option::is_none"
         )]
         pub audit_log_destination: Option<Value<String>>,
+        /// [`FileAccessAuditLogLevel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html#cfn-fsx-filesystem-auditlogconfiguration-fileaccessauditloglevel).
+        /// Required.
         #[serde(
             rename = "FileAccessAuditLogLevel",
             skip_serializing_if = "Option::is_none"
         )]
         pub file_access_audit_log_level: Option<Value<String>>,
+        /// [`FileShareAccessAuditLogLevel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html#cfn-fsx-filesystem-auditlogconfiguration-fileshareaccessauditloglevel).
+        /// Required.
         #[serde(
             rename = "FileShareAccessAuditLogLevel",
             skip_serializing_if = "Option::is_none"
@@ -237,17 +281,21 @@ pub mod file_system {
     }
 
     impl AuditLogConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AuditLogDestination`.
         pub fn audit_log_destination(mut self, v: impl Into<Value<String>>) -> Self {
             self.audit_log_destination = Some(v.into());
             self
         }
+        /// Sets `FileAccessAuditLogLevel`.
         pub fn file_access_audit_log_level(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_access_audit_log_level = Some(v.into());
             self
         }
+        /// Sets `FileShareAccessAuditLogLevel`.
         pub fn file_share_access_audit_log_level(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_share_access_audit_log_level = Some(v.into());
             self
@@ -273,23 +321,30 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.ClientConfigurations`.
+    /// Property type `AWS::FSx::FileSystem.ClientConfigurations`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ClientConfigurations {
+        /// [`Clients`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html#cfn-fsx-filesystem-clientconfigurations-clients).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Clients", skip_serializing_if = "Option::is_none")]
         pub clients: Option<Value<String>>,
+        /// [`Options`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html#cfn-fsx-filesystem-clientconfigurations-options).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Value<Vec<Value<String>>>>,
     }
 
     impl ClientConfigurations {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Clients`.
         pub fn clients(mut self, v: impl Into<Value<String>>) -> Self {
             self.clients = Some(v.into());
             self
         }
+        /// Sets `Options`.
         pub fn options(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.options = Some(v.into());
             self
@@ -300,23 +355,28 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.DataReadCacheConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.DataReadCacheConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DataReadCacheConfiguration {
+        /// [`SizeGiB`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html#cfn-fsx-filesystem-datareadcacheconfiguration-sizegib).
         #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
+        /// [`SizingMode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html#cfn-fsx-filesystem-datareadcacheconfiguration-sizingmode).
         #[serde(rename = "SizingMode", skip_serializing_if = "Option::is_none")]
         pub sizing_mode: Option<Value<String>>,
     }
 
     impl DataReadCacheConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `SizeGiB`.
         pub fn size_gi_b(mut self, v: impl Into<Value<i64>>) -> Self {
             self.size_gi_b = Some(v.into());
             self
         }
+        /// Sets `SizingMode`.
         pub fn sizing_mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.sizing_mode = Some(v.into());
             self
@@ -327,23 +387,28 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.DiskIopsConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.DiskIopsConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DiskIopsConfiguration {
+        /// [`Iops`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html#cfn-fsx-filesystem-diskiopsconfiguration-iops).
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
+        /// [`Mode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html#cfn-fsx-filesystem-diskiopsconfiguration-mode).
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
     }
 
     impl DiskIopsConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Iops`.
         pub fn iops(mut self, v: impl Into<Value<i64>>) -> Self {
             self.iops = Some(v.into());
             self
         }
+        /// Sets `Mode`.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.mode = Some(v.into());
             self
@@ -354,26 +419,32 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.FsrmConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.FsrmConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct FsrmConfiguration {
+        /// [`EventLogDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html#cfn-fsx-filesystem-fsrmconfiguration-eventlogdestination).
         #[serde(
             rename = "EventLogDestination",
             skip_serializing_if = "Option::is_none"
         )]
         pub event_log_destination: Option<Value<String>>,
+        /// [`FsrmServiceEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html#cfn-fsx-filesystem-fsrmconfiguration-fsrmserviceenabled).
+        /// Required.
         #[serde(rename = "FsrmServiceEnabled", skip_serializing_if = "Option::is_none")]
         pub fsrm_service_enabled: Option<Value<bool>>,
     }
 
     impl FsrmConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EventLogDestination`.
         pub fn event_log_destination(mut self, v: impl Into<Value<String>>) -> Self {
             self.event_log_destination = Some(v.into());
             self
         }
+        /// Sets `FsrmServiceEnabled`.
         pub fn fsrm_service_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.fsrm_service_enabled = Some(v.into());
             self
@@ -392,23 +463,29 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.LogConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.LogConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LogConfiguration {
+        /// [`Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html#cfn-fsx-filesystem-logconfiguration-destination).
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
+        /// [`Level`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html#cfn-fsx-filesystem-logconfiguration-level).
+        /// Required.
         #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
         pub level: Option<Value<String>>,
     }
 
     impl LogConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Destination`.
         pub fn destination(mut self, v: impl Into<Value<String>>) -> Self {
             self.destination = Some(v.into());
             self
         }
+        /// Sets `Level`.
         pub fn level(mut self, v: impl Into<Value<String>>) -> Self {
             self.level = Some(v.into());
             self
@@ -427,62 +504,80 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.LustreConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.LustreConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LustreConfiguration {
+        /// [`AutoImportPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-autoimportpolicy).
         #[serde(rename = "AutoImportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_import_policy: Option<Value<String>>,
+        /// [`AutomaticBackupRetentionDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-automaticbackupretentiondays).
         #[serde(
             rename = "AutomaticBackupRetentionDays",
             skip_serializing_if = "Option::is_none"
         )]
         pub automatic_backup_retention_days: Option<Value<i64>>,
+        /// [`CopyTagsToBackups`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-copytagstobackups).
         #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
+        /// [`DailyAutomaticBackupStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-dailyautomaticbackupstarttime).
         #[serde(
             rename = "DailyAutomaticBackupStartTime",
             skip_serializing_if = "Option::is_none"
         )]
         pub daily_automatic_backup_start_time: Option<Value<String>>,
+        /// [`DataCompressionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-datacompressiontype).
         #[serde(
             rename = "DataCompressionType",
             skip_serializing_if = "Option::is_none"
         )]
         pub data_compression_type: Option<Value<String>>,
+        /// [`DataReadCacheConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-datareadcacheconfiguration).
         #[serde(
             rename = "DataReadCacheConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub data_read_cache_configuration: Option<DataReadCacheConfiguration>,
+        /// [`DeploymentType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-deploymenttype).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
+        /// [`DriveCacheType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-drivecachetype).
         #[serde(rename = "DriveCacheType", skip_serializing_if = "Option::is_none")]
         pub drive_cache_type: Option<Value<String>>,
+        /// [`EfaEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-efaenabled).
         #[serde(rename = "EfaEnabled", skip_serializing_if = "Option::is_none")]
         pub efa_enabled: Option<Value<bool>>,
+        /// [`ExportPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-exportpath).
         #[serde(rename = "ExportPath", skip_serializing_if = "Option::is_none")]
         pub export_path: Option<Value<String>>,
+        /// [`ImportPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-importpath).
         #[serde(rename = "ImportPath", skip_serializing_if = "Option::is_none")]
         pub import_path: Option<Value<String>>,
+        /// [`ImportedFileChunkSize`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-importedfilechunksize).
         #[serde(
             rename = "ImportedFileChunkSize",
             skip_serializing_if = "Option::is_none"
         )]
         pub imported_file_chunk_size: Option<Value<i64>>,
+        /// [`LogConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-logconfiguration).
         #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
         pub log_configuration: Option<LogConfiguration>,
+        /// [`MetadataConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-metadataconfiguration).
         #[serde(
             rename = "MetadataConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub metadata_configuration: Option<MetadataConfiguration>,
+        /// [`PerUnitStorageThroughput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-perunitstoragethroughput).
         #[serde(
             rename = "PerUnitStorageThroughput",
             skip_serializing_if = "Option::is_none"
         )]
         pub per_unit_storage_throughput: Option<Value<i64>>,
+        /// [`ThroughputCapacity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-throughputcapacity).
         #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
+        /// [`WeeklyMaintenanceStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-weeklymaintenancestarttime).
         #[serde(
             rename = "WeeklyMaintenanceStartTime",
             skip_serializing_if = "Option::is_none"
@@ -491,73 +586,91 @@ pub mod file_system {
     }
 
     impl LustreConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AutoImportPolicy`.
         pub fn auto_import_policy(mut self, v: impl Into<Value<String>>) -> Self {
             self.auto_import_policy = Some(v.into());
             self
         }
+        /// Sets `AutomaticBackupRetentionDays`.
         pub fn automatic_backup_retention_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.automatic_backup_retention_days = Some(v.into());
             self
         }
+        /// Sets `CopyTagsToBackups`.
         pub fn copy_tags_to_backups(mut self, v: impl Into<Value<bool>>) -> Self {
             self.copy_tags_to_backups = Some(v.into());
             self
         }
+        /// Sets `DailyAutomaticBackupStartTime`.
         pub fn daily_automatic_backup_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.daily_automatic_backup_start_time = Some(v.into());
             self
         }
+        /// Sets `DataCompressionType`.
         pub fn data_compression_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.data_compression_type = Some(v.into());
             self
         }
+        /// Sets `DataReadCacheConfiguration`.
         pub fn data_read_cache_configuration(mut self, v: DataReadCacheConfiguration) -> Self {
             self.data_read_cache_configuration = Some(v);
             self
         }
+        /// Sets `DeploymentType`.
         pub fn deployment_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.deployment_type = Some(v.into());
             self
         }
+        /// Sets `DriveCacheType`.
         pub fn drive_cache_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.drive_cache_type = Some(v.into());
             self
         }
+        /// Sets `EfaEnabled`.
         pub fn efa_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.efa_enabled = Some(v.into());
             self
         }
+        /// Sets `ExportPath`.
         pub fn export_path(mut self, v: impl Into<Value<String>>) -> Self {
             self.export_path = Some(v.into());
             self
         }
+        /// Sets `ImportPath`.
         pub fn import_path(mut self, v: impl Into<Value<String>>) -> Self {
             self.import_path = Some(v.into());
             self
         }
+        /// Sets `ImportedFileChunkSize`.
         pub fn imported_file_chunk_size(mut self, v: impl Into<Value<i64>>) -> Self {
             self.imported_file_chunk_size = Some(v.into());
             self
         }
+        /// Sets `LogConfiguration`.
         pub fn log_configuration(mut self, v: LogConfiguration) -> Self {
             self.log_configuration = Some(v);
             self
         }
+        /// Sets `MetadataConfiguration`.
         pub fn metadata_configuration(mut self, v: MetadataConfiguration) -> Self {
             self.metadata_configuration = Some(v);
             self
         }
+        /// Sets `PerUnitStorageThroughput`.
         pub fn per_unit_storage_throughput(mut self, v: impl Into<Value<i64>>) -> Self {
             self.per_unit_storage_throughput = Some(v.into());
             self
         }
+        /// Sets `ThroughputCapacity`.
         pub fn throughput_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
             self.throughput_capacity = Some(v.into());
             self
         }
+        /// Sets `WeeklyMaintenanceStartTime`.
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.weekly_maintenance_start_time = Some(v.into());
             self
@@ -578,23 +691,28 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.MetadataConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.MetadataConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct MetadataConfiguration {
+        /// [`Iops`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html#cfn-fsx-filesystem-metadataconfiguration-iops).
         #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
         pub iops: Option<Value<i64>>,
+        /// [`Mode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html#cfn-fsx-filesystem-metadataconfiguration-mode).
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
     }
 
     impl MetadataConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Iops`.
         pub fn iops(mut self, v: impl Into<Value<i64>>) -> Self {
             self.iops = Some(v.into());
             self
         }
+        /// Sets `Mode`.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.mode = Some(v.into());
             self
@@ -605,9 +723,11 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.NfsExports`.
+    /// Property type `AWS::FSx::FileSystem.NfsExports`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NfsExports {
+        /// [`ClientConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html#cfn-fsx-filesystem-nfsexports-clientconfigurations).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "ClientConfigurations",
             skip_serializing_if = "Option::is_none"
@@ -616,9 +736,11 @@ pub mod file_system {
     }
 
     impl NfsExports {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ClientConfigurations`.
         pub fn client_configurations(mut self, v: Vec<ClientConfigurations>) -> Self {
             self.client_configurations = Some(v);
             self
@@ -635,51 +757,65 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.OntapConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.OntapConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct OntapConfiguration {
+        /// [`AutomaticBackupRetentionDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-automaticbackupretentiondays).
         #[serde(
             rename = "AutomaticBackupRetentionDays",
             skip_serializing_if = "Option::is_none"
         )]
         pub automatic_backup_retention_days: Option<Value<i64>>,
+        /// [`DailyAutomaticBackupStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-dailyautomaticbackupstarttime).
         #[serde(
             rename = "DailyAutomaticBackupStartTime",
             skip_serializing_if = "Option::is_none"
         )]
         pub daily_automatic_backup_start_time: Option<Value<String>>,
+        /// [`DeploymentType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-deploymenttype).
+        /// Required.
         #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
+        /// [`DiskIopsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-diskiopsconfiguration).
         #[serde(
             rename = "DiskIopsConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
+        /// [`EndpointIpAddressRange`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-endpointipaddressrange).
         #[serde(
             rename = "EndpointIpAddressRange",
             skip_serializing_if = "Option::is_none"
         )]
         pub endpoint_ip_address_range: Option<Value<String>>,
+        /// [`EndpointIpv6AddressRange`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-endpointipv6addressrange).
         #[serde(
             rename = "EndpointIpv6AddressRange",
             skip_serializing_if = "Option::is_none"
         )]
         pub endpoint_ipv6_address_range: Option<Value<String>>,
+        /// [`FsxAdminPassword`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-fsxadminpassword).
         #[serde(rename = "FsxAdminPassword", skip_serializing_if = "Option::is_none")]
         pub fsx_admin_password: Option<Value<String>>,
+        /// [`HAPairs`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-hapairs).
         #[serde(rename = "HAPairs", skip_serializing_if = "Option::is_none")]
         pub ha_pairs: Option<Value<i64>>,
+        /// [`PreferredSubnetId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-preferredsubnetid).
         #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
+        /// [`RouteTableIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-routetableids).
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Value<Vec<Value<String>>>>,
+        /// [`ThroughputCapacity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-throughputcapacity).
         #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
+        /// [`ThroughputCapacityPerHAPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-throughputcapacityperhapair).
         #[serde(
             rename = "ThroughputCapacityPerHAPair",
             skip_serializing_if = "Option::is_none"
         )]
         pub throughput_capacity_per_ha_pair: Option<Value<i64>>,
+        /// [`WeeklyMaintenanceStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html#cfn-fsx-filesystem-ontapconfiguration-weeklymaintenancestarttime).
         #[serde(
             rename = "WeeklyMaintenanceStartTime",
             skip_serializing_if = "Option::is_none"
@@ -688,57 +824,71 @@ pub mod file_system {
     }
 
     impl OntapConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AutomaticBackupRetentionDays`.
         pub fn automatic_backup_retention_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.automatic_backup_retention_days = Some(v.into());
             self
         }
+        /// Sets `DailyAutomaticBackupStartTime`.
         pub fn daily_automatic_backup_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.daily_automatic_backup_start_time = Some(v.into());
             self
         }
+        /// Sets `DeploymentType`.
         pub fn deployment_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.deployment_type = Some(v.into());
             self
         }
+        /// Sets `DiskIopsConfiguration`.
         pub fn disk_iops_configuration(mut self, v: DiskIopsConfiguration) -> Self {
             self.disk_iops_configuration = Some(v);
             self
         }
+        /// Sets `EndpointIpAddressRange`.
         pub fn endpoint_ip_address_range(mut self, v: impl Into<Value<String>>) -> Self {
             self.endpoint_ip_address_range = Some(v.into());
             self
         }
+        /// Sets `EndpointIpv6AddressRange`.
         pub fn endpoint_ipv6_address_range(mut self, v: impl Into<Value<String>>) -> Self {
             self.endpoint_ipv6_address_range = Some(v.into());
             self
         }
+        /// Sets `FsxAdminPassword`.
         pub fn fsx_admin_password(mut self, v: impl Into<Value<String>>) -> Self {
             self.fsx_admin_password = Some(v.into());
             self
         }
+        /// Sets `HAPairs`.
         pub fn ha_pairs(mut self, v: impl Into<Value<i64>>) -> Self {
             self.ha_pairs = Some(v.into());
             self
         }
+        /// Sets `PreferredSubnetId`.
         pub fn preferred_subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.preferred_subnet_id = Some(v.into());
             self
         }
+        /// Sets `RouteTableIds`.
         pub fn route_table_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.route_table_ids = Some(v.into());
             self
         }
+        /// Sets `ThroughputCapacity`.
         pub fn throughput_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
             self.throughput_capacity = Some(v.into());
             self
         }
+        /// Sets `ThroughputCapacityPerHAPair`.
         pub fn throughput_capacity_per_ha_pair(mut self, v: impl Into<Value<i64>>) -> Self {
             self.throughput_capacity_per_ha_pair = Some(v.into());
             self
         }
+        /// Sets `WeeklyMaintenanceStartTime`.
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.weekly_maintenance_start_time = Some(v.into());
             self
@@ -760,58 +910,75 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.OpenZFSConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.OpenZFSConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct OpenZFSConfiguration {
+        /// [`AutomaticBackupRetentionDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-automaticbackupretentiondays).
         #[serde(
             rename = "AutomaticBackupRetentionDays",
             skip_serializing_if = "Option::is_none"
         )]
         pub automatic_backup_retention_days: Option<Value<i64>>,
+        /// [`CopyTagsToBackups`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-copytagstobackups).
         #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
+        /// [`CopyTagsToVolumes`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-copytagstovolumes).
         #[serde(rename = "CopyTagsToVolumes", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_volumes: Option<Value<bool>>,
+        /// [`DailyAutomaticBackupStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-dailyautomaticbackupstarttime).
         #[serde(
             rename = "DailyAutomaticBackupStartTime",
             skip_serializing_if = "Option::is_none"
         )]
         pub daily_automatic_backup_start_time: Option<Value<String>>,
+        /// [`DeploymentType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-deploymenttype).
+        /// Required. Create-only: changing it replaces the resource.
         #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
+        /// [`DiskIopsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-diskiopsconfiguration).
         #[serde(
             rename = "DiskIopsConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
+        /// [`EndpointIpAddressRange`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-endpointipaddressrange).
         #[serde(
             rename = "EndpointIpAddressRange",
             skip_serializing_if = "Option::is_none"
         )]
         pub endpoint_ip_address_range: Option<Value<String>>,
+        /// [`EndpointIpv6AddressRange`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-endpointipv6addressrange).
         #[serde(
             rename = "EndpointIpv6AddressRange",
             skip_serializing_if = "Option::is_none"
         )]
         pub endpoint_ipv6_address_range: Option<Value<String>>,
+        /// [`Options`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-options).
         #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Value<Vec<Value<String>>>>,
+        /// [`PreferredSubnetId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-preferredsubnetid).
         #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
+        /// [`ReadCacheConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-readcacheconfiguration).
         #[serde(
             rename = "ReadCacheConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub read_cache_configuration: Option<ReadCacheConfiguration>,
+        /// [`RootVolumeConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-rootvolumeconfiguration).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "RootVolumeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub root_volume_configuration: Option<RootVolumeConfiguration>,
+        /// [`RouteTableIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-routetableids).
         #[serde(rename = "RouteTableIds", skip_serializing_if = "Option::is_none")]
         pub route_table_ids: Option<Value<Vec<Value<String>>>>,
+        /// [`ThroughputCapacity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-throughputcapacity).
         #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
+        /// [`WeeklyMaintenanceStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html#cfn-fsx-filesystem-openzfsconfiguration-weeklymaintenancestarttime).
         #[serde(
             rename = "WeeklyMaintenanceStartTime",
             skip_serializing_if = "Option::is_none"
@@ -820,65 +987,81 @@ pub mod file_system {
     }
 
     impl OpenZFSConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AutomaticBackupRetentionDays`.
         pub fn automatic_backup_retention_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.automatic_backup_retention_days = Some(v.into());
             self
         }
+        /// Sets `CopyTagsToBackups`.
         pub fn copy_tags_to_backups(mut self, v: impl Into<Value<bool>>) -> Self {
             self.copy_tags_to_backups = Some(v.into());
             self
         }
+        /// Sets `CopyTagsToVolumes`.
         pub fn copy_tags_to_volumes(mut self, v: impl Into<Value<bool>>) -> Self {
             self.copy_tags_to_volumes = Some(v.into());
             self
         }
+        /// Sets `DailyAutomaticBackupStartTime`.
         pub fn daily_automatic_backup_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.daily_automatic_backup_start_time = Some(v.into());
             self
         }
+        /// Sets `DeploymentType`.
         pub fn deployment_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.deployment_type = Some(v.into());
             self
         }
+        /// Sets `DiskIopsConfiguration`.
         pub fn disk_iops_configuration(mut self, v: DiskIopsConfiguration) -> Self {
             self.disk_iops_configuration = Some(v);
             self
         }
+        /// Sets `EndpointIpAddressRange`.
         pub fn endpoint_ip_address_range(mut self, v: impl Into<Value<String>>) -> Self {
             self.endpoint_ip_address_range = Some(v.into());
             self
         }
+        /// Sets `EndpointIpv6AddressRange`.
         pub fn endpoint_ipv6_address_range(mut self, v: impl Into<Value<String>>) -> Self {
             self.endpoint_ipv6_address_range = Some(v.into());
             self
         }
+        /// Sets `Options`.
         pub fn options(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.options = Some(v.into());
             self
         }
+        /// Sets `PreferredSubnetId`.
         pub fn preferred_subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.preferred_subnet_id = Some(v.into());
             self
         }
+        /// Sets `ReadCacheConfiguration`.
         pub fn read_cache_configuration(mut self, v: ReadCacheConfiguration) -> Self {
             self.read_cache_configuration = Some(v);
             self
         }
+        /// Sets `RootVolumeConfiguration`.
         pub fn root_volume_configuration(mut self, v: RootVolumeConfiguration) -> Self {
             self.root_volume_configuration = Some(v);
             self
         }
+        /// Sets `RouteTableIds`.
         pub fn route_table_ids(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.route_table_ids = Some(v.into());
             self
         }
+        /// Sets `ThroughputCapacity`.
         pub fn throughput_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
             self.throughput_capacity = Some(v.into());
             self
         }
+        /// Sets `WeeklyMaintenanceStartTime`.
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.weekly_maintenance_start_time = Some(v.into());
             self
@@ -906,23 +1089,28 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.ReadCacheConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.ReadCacheConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReadCacheConfiguration {
+        /// [`SizeGiB`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html#cfn-fsx-filesystem-readcacheconfiguration-sizegib).
         #[serde(rename = "SizeGiB", skip_serializing_if = "Option::is_none")]
         pub size_gi_b: Option<Value<i64>>,
+        /// [`SizingMode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html#cfn-fsx-filesystem-readcacheconfiguration-sizingmode).
         #[serde(rename = "SizingMode", skip_serializing_if = "Option::is_none")]
         pub sizing_mode: Option<Value<String>>,
     }
 
     impl ReadCacheConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `SizeGiB`.
         pub fn size_gi_b(mut self, v: impl Into<Value<i64>>) -> Self {
             self.size_gi_b = Some(v.into());
             self
         }
+        /// Sets `SizingMode`.
         pub fn sizing_mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.sizing_mode = Some(v.into());
             self
@@ -933,53 +1121,72 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.RootVolumeConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.RootVolumeConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RootVolumeConfiguration {
+        /// [`CopyTagsToSnapshots`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-copytagstosnapshots).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "CopyTagsToSnapshots",
             skip_serializing_if = "Option::is_none"
         )]
         pub copy_tags_to_snapshots: Option<Value<bool>>,
+        /// [`DataCompressionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-datacompressiontype).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "DataCompressionType",
             skip_serializing_if = "Option::is_none"
         )]
         pub data_compression_type: Option<Value<String>>,
+        /// [`NfsExports`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-nfsexports).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "NfsExports", skip_serializing_if = "Option::is_none")]
         pub nfs_exports: Option<Vec<NfsExports>>,
+        /// [`ReadOnly`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-readonly).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
         pub read_only: Option<Value<bool>>,
+        /// [`RecordSizeKiB`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-recordsizekib).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "RecordSizeKiB", skip_serializing_if = "Option::is_none")]
         pub record_size_ki_b: Option<Value<i64>>,
+        /// [`UserAndGroupQuotas`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html#cfn-fsx-filesystem-rootvolumeconfiguration-userandgroupquotas).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "UserAndGroupQuotas", skip_serializing_if = "Option::is_none")]
         pub user_and_group_quotas: Option<Vec<UserAndGroupQuotas>>,
     }
 
     impl RootVolumeConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CopyTagsToSnapshots`.
         pub fn copy_tags_to_snapshots(mut self, v: impl Into<Value<bool>>) -> Self {
             self.copy_tags_to_snapshots = Some(v.into());
             self
         }
+        /// Sets `DataCompressionType`.
         pub fn data_compression_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.data_compression_type = Some(v.into());
             self
         }
+        /// Sets `NfsExports`.
         pub fn nfs_exports(mut self, v: Vec<NfsExports>) -> Self {
             self.nfs_exports = Some(v);
             self
         }
+        /// Sets `ReadOnly`.
         pub fn read_only(mut self, v: impl Into<Value<bool>>) -> Self {
             self.read_only = Some(v.into());
             self
         }
+        /// Sets `RecordSizeKiB`.
         pub fn record_size_ki_b(mut self, v: impl Into<Value<i64>>) -> Self {
             self.record_size_ki_b = Some(v.into());
             self
         }
+        /// Sets `UserAndGroupQuotas`.
         pub fn user_and_group_quotas(mut self, v: Vec<UserAndGroupQuotas>) -> Self {
             self.user_and_group_quotas = Some(v);
             self
@@ -1001,54 +1208,67 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.SelfManagedActiveDirectoryConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.SelfManagedActiveDirectoryConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SelfManagedActiveDirectoryConfiguration {
+        /// [`DnsIps`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-dnsips).
         #[serde(rename = "DnsIps", skip_serializing_if = "Option::is_none")]
         pub dns_ips: Option<Value<Vec<Value<String>>>>,
+        /// [`DomainJoinServiceAccountSecret`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-domainjoinserviceaccountsecret).
         #[serde(
             rename = "DomainJoinServiceAccountSecret",
             skip_serializing_if = "Option::is_none"
         )]
         pub domain_join_service_account_secret: Option<Value<String>>,
+        /// [`DomainName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-domainname).
         #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
+        /// [`FileSystemAdministratorsGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-filesystemadministratorsgroup).
         #[serde(
             rename = "FileSystemAdministratorsGroup",
             skip_serializing_if = "Option::is_none"
         )]
         pub file_system_administrators_group: Option<Value<String>>,
+        /// [`OrganizationalUnitDistinguishedName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-organizationalunitdistinguishedname).
         #[serde(
             rename = "OrganizationalUnitDistinguishedName",
             skip_serializing_if = "Option::is_none"
         )]
         pub organizational_unit_distinguished_name: Option<Value<String>>,
+        /// [`Password`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-password).
         #[serde(rename = "Password", skip_serializing_if = "Option::is_none")]
         pub password: Option<Value<String>>,
+        /// [`UserName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html#cfn-fsx-filesystem-selfmanagedactivedirectoryconfiguration-username).
         #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
         pub user_name: Option<Value<String>>,
     }
 
     impl SelfManagedActiveDirectoryConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DnsIps`.
         pub fn dns_ips(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.dns_ips = Some(v.into());
             self
         }
+        /// Sets `DomainJoinServiceAccountSecret`.
         pub fn domain_join_service_account_secret(mut self, v: impl Into<Value<String>>) -> Self {
             self.domain_join_service_account_secret = Some(v.into());
             self
         }
+        /// Sets `DomainName`.
         pub fn domain_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.domain_name = Some(v.into());
             self
         }
+        /// Sets `FileSystemAdministratorsGroup`.
         pub fn file_system_administrators_group(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_system_administrators_group = Some(v.into());
             self
         }
+        /// Sets `OrganizationalUnitDistinguishedName`.
         pub fn organizational_unit_distinguished_name(
             mut self,
             v: impl Into<Value<String>>,
@@ -1056,10 +1276,12 @@ pub mod file_system {
             self.organizational_unit_distinguished_name = Some(v.into());
             self
         }
+        /// Sets `Password`.
         pub fn password(mut self, v: impl Into<Value<String>>) -> Self {
             self.password = Some(v.into());
             self
         }
+        /// Sets `UserName`.
         pub fn user_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.user_name = Some(v.into());
             self
@@ -1070,23 +1292,30 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.Tag`.
+    /// Property type `AWS::FSx::FileSystem.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-tag.html#cfn-fsx-filesystem-tag-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-tag.html#cfn-fsx-filesystem-tag-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -1106,32 +1335,42 @@ pub mod file_system {
         }
     }
 
-    /// Property type `AWS::FSx::FileSystem.UserAndGroupQuotas`.
+    /// Property type `AWS::FSx::FileSystem.UserAndGroupQuotas`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct UserAndGroupQuotas {
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html#cfn-fsx-filesystem-userandgroupquotas-id).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<i64>>,
+        /// [`StorageCapacityQuotaGiB`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html#cfn-fsx-filesystem-userandgroupquotas-storagecapacityquotagib).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "StorageCapacityQuotaGiB",
             skip_serializing_if = "Option::is_none"
         )]
         pub storage_capacity_quota_gi_b: Option<Value<i64>>,
+        /// [`Type`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html#cfn-fsx-filesystem-userandgroupquotas-type).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub type_: Option<Value<String>>,
     }
 
     impl UserAndGroupQuotas {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<i64>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `StorageCapacityQuotaGiB`.
         pub fn storage_capacity_quota_gi_b(mut self, v: impl Into<Value<i64>>) -> Self {
             self.storage_capacity_quota_gi_b = Some(v.into());
             self
         }
+        /// Sets `Type`.
         pub fn type_(mut self, v: impl Into<Value<String>>) -> Self {
             self.type_ = Some(v.into());
             self
@@ -1142,49 +1381,63 @@ pub mod file_system {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::FSx::FileSystem.WindowsConfiguration`.
+    /// Property type `AWS::FSx::FileSystem.WindowsConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct WindowsConfiguration {
+        /// [`ActiveDirectoryId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-activedirectoryid).
         #[serde(rename = "ActiveDirectoryId", skip_serializing_if = "Option::is_none")]
         pub active_directory_id: Option<Value<String>>,
+        /// [`Aliases`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-aliases).
         #[serde(rename = "Aliases", skip_serializing_if = "Option::is_none")]
         pub aliases: Option<Value<Vec<Value<String>>>>,
+        /// [`AuditLogConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-auditlogconfiguration).
         #[serde(
             rename = "AuditLogConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub audit_log_configuration: Option<AuditLogConfiguration>,
+        /// [`AutomaticBackupRetentionDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-automaticbackupretentiondays).
         #[serde(
             rename = "AutomaticBackupRetentionDays",
             skip_serializing_if = "Option::is_none"
         )]
         pub automatic_backup_retention_days: Option<Value<i64>>,
+        /// [`CopyTagsToBackups`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-copytagstobackups).
         #[serde(rename = "CopyTagsToBackups", skip_serializing_if = "Option::is_none")]
         pub copy_tags_to_backups: Option<Value<bool>>,
+        /// [`DailyAutomaticBackupStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-dailyautomaticbackupstarttime).
         #[serde(
             rename = "DailyAutomaticBackupStartTime",
             skip_serializing_if = "Option::is_none"
         )]
         pub daily_automatic_backup_start_time: Option<Value<String>>,
+        /// [`DeploymentType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-deploymenttype).
         #[serde(rename = "DeploymentType", skip_serializing_if = "Option::is_none")]
         pub deployment_type: Option<Value<String>>,
+        /// [`DiskIopsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-diskiopsconfiguration).
         #[serde(
             rename = "DiskIopsConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub disk_iops_configuration: Option<DiskIopsConfiguration>,
+        /// [`FsrmConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-fsrmconfiguration).
         #[serde(rename = "FsrmConfiguration", skip_serializing_if = "Option::is_none")]
         pub fsrm_configuration: Option<FsrmConfiguration>,
+        /// [`PreferredSubnetId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-preferredsubnetid).
         #[serde(rename = "PreferredSubnetId", skip_serializing_if = "Option::is_none")]
         pub preferred_subnet_id: Option<Value<String>>,
+        /// [`SelfManagedActiveDirectoryConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-selfmanagedactivedirectoryconfiguration).
         #[serde(
             rename = "SelfManagedActiveDirectoryConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub self_managed_active_directory_configuration:
             Option<SelfManagedActiveDirectoryConfiguration>,
+        /// [`ThroughputCapacity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-throughputcapacity).
+        /// Required.
         #[serde(rename = "ThroughputCapacity", skip_serializing_if = "Option::is_none")]
         pub throughput_capacity: Option<Value<i64>>,
+        /// [`WeeklyMaintenanceStartTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html#cfn-fsx-filesystem-windowsconfiguration-weeklymaintenancestarttime).
         #[serde(
             rename = "WeeklyMaintenanceStartTime",
             skip_serializing_if = "Option::is_none"
@@ -1193,49 +1446,61 @@ pub mod file_system {
     }
 
     impl WindowsConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ActiveDirectoryId`.
         pub fn active_directory_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.active_directory_id = Some(v.into());
             self
         }
+        /// Sets `Aliases`.
         pub fn aliases(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.aliases = Some(v.into());
             self
         }
+        /// Sets `AuditLogConfiguration`.
         pub fn audit_log_configuration(mut self, v: AuditLogConfiguration) -> Self {
             self.audit_log_configuration = Some(v);
             self
         }
+        /// Sets `AutomaticBackupRetentionDays`.
         pub fn automatic_backup_retention_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.automatic_backup_retention_days = Some(v.into());
             self
         }
+        /// Sets `CopyTagsToBackups`.
         pub fn copy_tags_to_backups(mut self, v: impl Into<Value<bool>>) -> Self {
             self.copy_tags_to_backups = Some(v.into());
             self
         }
+        /// Sets `DailyAutomaticBackupStartTime`.
         pub fn daily_automatic_backup_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.daily_automatic_backup_start_time = Some(v.into());
             self
         }
+        /// Sets `DeploymentType`.
         pub fn deployment_type(mut self, v: impl Into<Value<String>>) -> Self {
             self.deployment_type = Some(v.into());
             self
         }
+        /// Sets `DiskIopsConfiguration`.
         pub fn disk_iops_configuration(mut self, v: DiskIopsConfiguration) -> Self {
             self.disk_iops_configuration = Some(v);
             self
         }
+        /// Sets `FsrmConfiguration`.
         pub fn fsrm_configuration(mut self, v: FsrmConfiguration) -> Self {
             self.fsrm_configuration = Some(v);
             self
         }
+        /// Sets `PreferredSubnetId`.
         pub fn preferred_subnet_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.preferred_subnet_id = Some(v.into());
             self
         }
+        /// Sets `SelfManagedActiveDirectoryConfiguration`.
         pub fn self_managed_active_directory_configuration(
             mut self,
             v: SelfManagedActiveDirectoryConfiguration,
@@ -1243,10 +1508,12 @@ pub mod file_system {
             self.self_managed_active_directory_configuration = Some(v);
             self
         }
+        /// Sets `ThroughputCapacity`.
         pub fn throughput_capacity(mut self, v: impl Into<Value<i64>>) -> Self {
             self.throughput_capacity = Some(v.into());
             self
         }
+        /// Sets `WeeklyMaintenanceStartTime`.
         pub fn weekly_maintenance_start_time(mut self, v: impl Into<Value<String>>) -> Self {
             self.weekly_maintenance_start_time = Some(v.into());
             self
@@ -1296,57 +1563,78 @@ pub mod data_repository_association {
     /// `AWS::FSx::DataRepositoryAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DataRepositoryAssociation {
+        /// [`BatchImportMetaDataOnCreate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-batchimportmetadataoncreate).
+        /// Create-only: changing it replaces the resource.
         #[serde(
             rename = "BatchImportMetaDataOnCreate",
             skip_serializing_if = "Option::is_none"
         )]
         pub batch_import_meta_data_on_create: Option<Value<bool>>,
+        /// [`DataRepositoryPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-datarepositorypath).
+        /// Required. Create-only: changing it replaces the resource. 3 to 4357 characters. Pattern `^[^\u0000\u0085\u2028\u2029\r\n]*$`.
         #[serde(rename = "DataRepositoryPath", skip_serializing_if = "Option::is_none")]
         pub data_repository_path: Option<Value<String>>,
+        /// [`FileSystemId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystemid).
+        /// Required. Create-only: changing it replaces the resource. 11 to 21 characters. Pattern `^(fs-[0-9a-f]{8,})$`.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystemid
         #[serde(rename = "FileSystemId", skip_serializing_if = "Option::is_none")]
         pub file_system_id: Option<Ref<super::FileSystemId>>,
+        /// [`FileSystemPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-filesystempath).
+        /// Required. Create-only: changing it replaces the resource. 1 to 4096 characters. Pattern `^[^\u0000\u0085\u2028\u2029\r\n]*$`.
         #[serde(rename = "FileSystemPath", skip_serializing_if = "Option::is_none")]
         pub file_system_path: Option<Value<String>>,
+        /// [`ImportedFileChunkSize`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-importedfilechunksize).
+        /// From 1 to 512000.
         #[serde(
             rename = "ImportedFileChunkSize",
             skip_serializing_if = "Option::is_none"
         )]
         pub imported_file_chunk_size: Option<Value<i64>>,
+        /// [`S3`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-s3).
         #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<S3>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html#cfn-fsx-datarepositoryassociation-tags).
+        /// 1 to 50 items.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
     }
 
     impl DataRepositoryAssociation {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `BatchImportMetaDataOnCreate`.
         pub fn batch_import_meta_data_on_create(mut self, v: impl Into<Value<bool>>) -> Self {
             self.batch_import_meta_data_on_create = Some(v.into());
             self
         }
+        /// Sets `DataRepositoryPath`.
         pub fn data_repository_path(mut self, v: impl Into<Value<String>>) -> Self {
             self.data_repository_path = Some(v.into());
             self
         }
+        /// Sets `FileSystemId`.
         pub fn file_system_id(mut self, v: impl Into<Ref<super::FileSystemId>>) -> Self {
             self.file_system_id = Some(v.into());
             self
         }
+        /// Sets `FileSystemPath`.
         pub fn file_system_path(mut self, v: impl Into<Value<String>>) -> Self {
             self.file_system_path = Some(v.into());
             self
         }
+        /// Sets `ImportedFileChunkSize`.
         pub fn imported_file_chunk_size(mut self, v: impl Into<Value<i64>>) -> Self {
             self.imported_file_chunk_size = Some(v.into());
             self
         }
+        /// Sets `S3`.
         pub fn s3(mut self, v: S3) -> Self {
             self.s3 = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
@@ -1424,7 +1712,9 @@ pub mod data_repository_association {
     /// The `Fn::GetAtt` attributes of `AWS::FSx::DataRepositoryAssociation`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum DataRepositoryAssociationAttr {
+        /// `AssociationId`.
         AssociationId,
+        /// `ResourceARN`.
         ResourceARN,
     }
 
@@ -1435,17 +1725,21 @@ pub mod data_repository_association {
         }
     }
 
-    /// Property type `AWS::FSx::DataRepositoryAssociation.AutoExportPolicy`.
+    /// Property type `AWS::FSx::DataRepositoryAssociation.AutoExportPolicy`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AutoExportPolicy {
+        /// [`Events`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html#cfn-fsx-datarepositoryassociation-autoexportpolicy-events).
+        /// Required. At most 3 items. Each item: One of `NEW`, `CHANGED`, `DELETED`.
         #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
         pub events: Option<Value<Vec<Value<String>>>>,
     }
 
     impl AutoExportPolicy {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Events`.
         pub fn events(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.events = Some(v.into());
             self
@@ -1471,17 +1765,21 @@ pub mod data_repository_association {
         }
     }
 
-    /// Property type `AWS::FSx::DataRepositoryAssociation.AutoImportPolicy`.
+    /// Property type `AWS::FSx::DataRepositoryAssociation.AutoImportPolicy`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AutoImportPolicy {
+        /// [`Events`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html#cfn-fsx-datarepositoryassociation-autoimportpolicy-events).
+        /// Required. At most 3 items. Each item: One of `NEW`, `CHANGED`, `DELETED`.
         #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
         pub events: Option<Value<Vec<Value<String>>>>,
     }
 
     impl AutoImportPolicy {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Events`.
         pub fn events(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.events = Some(v.into());
             self
@@ -1507,23 +1805,28 @@ pub mod data_repository_association {
         }
     }
 
-    /// Property type `AWS::FSx::DataRepositoryAssociation.S3`.
+    /// Property type `AWS::FSx::DataRepositoryAssociation.S3`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct S3 {
+        /// [`AutoExportPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html#cfn-fsx-datarepositoryassociation-s3-autoexportpolicy).
         #[serde(rename = "AutoExportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_export_policy: Option<AutoExportPolicy>,
+        /// [`AutoImportPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html#cfn-fsx-datarepositoryassociation-s3-autoimportpolicy).
         #[serde(rename = "AutoImportPolicy", skip_serializing_if = "Option::is_none")]
         pub auto_import_policy: Option<AutoImportPolicy>,
     }
 
     impl S3 {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AutoExportPolicy`.
         pub fn auto_export_policy(mut self, v: AutoExportPolicy) -> Self {
             self.auto_export_policy = Some(v);
             self
         }
+        /// Sets `AutoImportPolicy`.
         pub fn auto_import_policy(mut self, v: AutoImportPolicy) -> Self {
             self.auto_import_policy = Some(v);
             self
@@ -1541,23 +1844,30 @@ pub mod data_repository_association {
         }
     }
 
-    /// Property type `AWS::FSx::DataRepositoryAssociation.Tag`.
+    /// Property type `AWS::FSx::DataRepositoryAssociation.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-tag.html#cfn-fsx-datarepositoryassociation-tag-key).
+        /// Required. 1 to 128 characters. Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-tag.html#cfn-fsx-datarepositoryassociation-tag-value).
+        /// Required. At most 256 characters. Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self

@@ -26,96 +26,126 @@ pub mod bucket {
     /// `AWS::S3::Bucket`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Bucket {
+        /// [`AbacStatus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-abacstatus).
+        /// One of `Enabled`, `Disabled`.
         #[serde(rename = "AbacStatus", skip_serializing_if = "Option::is_none")]
         pub abac_status: Option<Value<String>>,
+        /// [`AccelerateConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-accelerateconfiguration).
         #[serde(
             rename = "AccelerateConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub accelerate_configuration: Option<AccelerateConfiguration>,
+        /// [`AccessControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-accesscontrol).
+        /// One of `AuthenticatedRead`, `AwsExecRead`, `BucketOwnerFullControl`, `BucketOwnerRead`, `LogDeliveryWrite`, `Private`, `PublicRead`, `PublicReadWrite`.
         #[serde(rename = "AccessControl", skip_serializing_if = "Option::is_none")]
         pub access_control: Option<Value<String>>,
+        /// [`AnalyticsConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-analyticsconfigurations).
         #[serde(
             rename = "AnalyticsConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub analytics_configurations: Option<Vec<AnalyticsConfiguration>>,
+        /// [`BucketEncryption`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-bucketencryption).
         #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
         pub bucket_encryption: Option<BucketEncryption>,
+        /// [`BucketName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-bucketname).
+        /// Create-only: changing it replaces the resource. At most 63 characters. Pattern `^([a-z0-9][a-z0-9.-]*[a-z0-9])?$`.
         #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
+        /// [`BucketNamePrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-bucketnameprefix).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "BucketNamePrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_name_prefix: Option<Value<String>>,
+        /// [`BucketNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-bucketnamespace).
+        /// Create-only: changing it replaces the resource. One of `global`, `account-regional`.
         #[serde(rename = "BucketNamespace", skip_serializing_if = "Option::is_none")]
         pub bucket_namespace: Option<Value<String>>,
+        /// [`CorsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-corsconfiguration).
         #[serde(rename = "CorsConfiguration", skip_serializing_if = "Option::is_none")]
         pub cors_configuration: Option<CorsConfiguration>,
+        /// [`IntelligentTieringConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-intelligenttieringconfigurations).
         #[serde(
             rename = "IntelligentTieringConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub intelligent_tiering_configurations: Option<Vec<IntelligentTieringConfiguration>>,
+        /// [`InventoryConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-inventoryconfigurations).
         #[serde(
             rename = "InventoryConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub inventory_configurations: Option<Vec<InventoryConfiguration>>,
+        /// [`LifecycleConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-lifecycleconfiguration).
         #[serde(
             rename = "LifecycleConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
+        /// [`LoggingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-loggingconfiguration).
         #[serde(
             rename = "LoggingConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub logging_configuration: Option<LoggingConfiguration>,
+        /// [`MetadataConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-metadataconfiguration).
         #[serde(
             rename = "MetadataConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub metadata_configuration: Option<MetadataConfiguration>,
+        /// [`MetadataTableConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-metadatatableconfiguration).
         #[serde(
             rename = "MetadataTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub metadata_table_configuration: Option<MetadataTableConfiguration>,
+        /// [`MetricsConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-metricsconfigurations).
         #[serde(
             rename = "MetricsConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub metrics_configurations: Option<Vec<MetricsConfiguration>>,
+        /// [`NotificationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-notificationconfiguration).
         #[serde(
             rename = "NotificationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub notification_configuration: Option<NotificationConfiguration>,
+        /// [`ObjectLockConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-objectlockconfiguration).
         #[serde(
             rename = "ObjectLockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub object_lock_configuration: Option<ObjectLockConfiguration>,
+        /// [`ObjectLockEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-objectlockenabled).
         #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
         pub object_lock_enabled: Option<Value<bool>>,
+        /// [`OwnershipControls`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-ownershipcontrols).
         #[serde(rename = "OwnershipControls", skip_serializing_if = "Option::is_none")]
         pub ownership_controls: Option<OwnershipControls>,
+        /// [`PublicAccessBlockConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-publicaccessblockconfiguration).
         #[serde(
             rename = "PublicAccessBlockConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+        /// [`ReplicationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-replicationconfiguration).
         #[serde(
             rename = "ReplicationConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub replication_configuration: Option<ReplicationConfiguration>,
+        /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-tags).
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<Tag>>,
+        /// [`VersioningConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-versioningconfiguration).
         #[serde(
             rename = "VersioningConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub versioning_configuration: Option<VersioningConfiguration>,
+        /// [`WebsiteConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-websiteconfiguration).
         #[serde(
             rename = "WebsiteConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -124,45 +154,56 @@ pub mod bucket {
     }
 
     impl Bucket {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AbacStatus`.
         pub fn abac_status(mut self, v: impl Into<Value<String>>) -> Self {
             self.abac_status = Some(v.into());
             self
         }
+        /// Sets `AccelerateConfiguration`.
         pub fn accelerate_configuration(mut self, v: AccelerateConfiguration) -> Self {
             self.accelerate_configuration = Some(v);
             self
         }
+        /// Sets `AccessControl`.
         pub fn access_control(mut self, v: impl Into<Value<String>>) -> Self {
             self.access_control = Some(v.into());
             self
         }
+        /// Sets `AnalyticsConfigurations`.
         pub fn analytics_configurations(mut self, v: Vec<AnalyticsConfiguration>) -> Self {
             self.analytics_configurations = Some(v);
             self
         }
+        /// Sets `BucketEncryption`.
         pub fn bucket_encryption(mut self, v: BucketEncryption) -> Self {
             self.bucket_encryption = Some(v);
             self
         }
+        /// Sets `BucketName`.
         pub fn bucket_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket_name = Some(v.into());
             self
         }
+        /// Sets `BucketNamePrefix`.
         pub fn bucket_name_prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket_name_prefix = Some(v.into());
             self
         }
+        /// Sets `BucketNamespace`.
         pub fn bucket_namespace(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket_namespace = Some(v.into());
             self
         }
+        /// Sets `CorsConfiguration`.
         pub fn cors_configuration(mut self, v: CorsConfiguration) -> Self {
             self.cors_configuration = Some(v);
             self
         }
+        /// Sets `IntelligentTieringConfigurations`.
         pub fn intelligent_tiering_configurations(
             mut self,
             v: Vec<IntelligentTieringConfiguration>,
@@ -170,46 +211,57 @@ pub mod bucket {
             self.intelligent_tiering_configurations = Some(v);
             self
         }
+        /// Sets `InventoryConfigurations`.
         pub fn inventory_configurations(mut self, v: Vec<InventoryConfiguration>) -> Self {
             self.inventory_configurations = Some(v);
             self
         }
+        /// Sets `LifecycleConfiguration`.
         pub fn lifecycle_configuration(mut self, v: LifecycleConfiguration) -> Self {
             self.lifecycle_configuration = Some(v);
             self
         }
+        /// Sets `LoggingConfiguration`.
         pub fn logging_configuration(mut self, v: LoggingConfiguration) -> Self {
             self.logging_configuration = Some(v);
             self
         }
+        /// Sets `MetadataConfiguration`.
         pub fn metadata_configuration(mut self, v: MetadataConfiguration) -> Self {
             self.metadata_configuration = Some(v);
             self
         }
+        /// Sets `MetadataTableConfiguration`.
         pub fn metadata_table_configuration(mut self, v: MetadataTableConfiguration) -> Self {
             self.metadata_table_configuration = Some(v);
             self
         }
+        /// Sets `MetricsConfigurations`.
         pub fn metrics_configurations(mut self, v: Vec<MetricsConfiguration>) -> Self {
             self.metrics_configurations = Some(v);
             self
         }
+        /// Sets `NotificationConfiguration`.
         pub fn notification_configuration(mut self, v: NotificationConfiguration) -> Self {
             self.notification_configuration = Some(v);
             self
         }
+        /// Sets `ObjectLockConfiguration`.
         pub fn object_lock_configuration(mut self, v: ObjectLockConfiguration) -> Self {
             self.object_lock_configuration = Some(v);
             self
         }
+        /// Sets `ObjectLockEnabled`.
         pub fn object_lock_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.object_lock_enabled = Some(v.into());
             self
         }
+        /// Sets `OwnershipControls`.
         pub fn ownership_controls(mut self, v: OwnershipControls) -> Self {
             self.ownership_controls = Some(v);
             self
         }
+        /// Sets `PublicAccessBlockConfiguration`.
         pub fn public_access_block_configuration(
             mut self,
             v: PublicAccessBlockConfiguration,
@@ -217,18 +269,22 @@ pub mod bucket {
             self.public_access_block_configuration = Some(v);
             self
         }
+        /// Sets `ReplicationConfiguration`.
         pub fn replication_configuration(mut self, v: ReplicationConfiguration) -> Self {
             self.replication_configuration = Some(v);
             self
         }
+        /// Sets `Tags`.
         pub fn tags(mut self, v: Vec<Tag>) -> Self {
             self.tags = Some(v);
             self
         }
+        /// Sets `VersioningConfiguration`.
         pub fn versioning_configuration(mut self, v: VersioningConfiguration) -> Self {
             self.versioning_configuration = Some(v);
             self
         }
+        /// Sets `WebsiteConfiguration`.
         pub fn website_configuration(mut self, v: WebsiteConfiguration) -> Self {
             self.website_configuration = Some(v);
             self
@@ -353,19 +409,33 @@ pub mod bucket {
     /// The `Fn::GetAtt` attributes of `AWS::S3::Bucket`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum BucketAttr {
+        /// `Arn`.
         Arn,
+        /// `DomainName`.
         DomainName,
+        /// `DualStackDomainName`.
         DualStackDomainName,
+        /// `RegionalDomainName`.
         RegionalDomainName,
+        /// `MetadataTableConfiguration.S3TablesDestination.TableNamespace`.
         MetadataTableConfigurationS3TablesDestinationTableNamespace,
+        /// `MetadataTableConfiguration.S3TablesDestination.TableArn`.
         MetadataTableConfigurationS3TablesDestinationTableArn,
+        /// `MetadataConfiguration.Destination`.
         MetadataConfigurationDestination,
+        /// `MetadataConfiguration.JournalTableConfiguration.TableName`.
         MetadataConfigurationJournalTableConfigurationTableName,
+        /// `MetadataConfiguration.JournalTableConfiguration.TableArn`.
         MetadataConfigurationJournalTableConfigurationTableArn,
+        /// `MetadataConfiguration.InventoryTableConfiguration.TableName`.
         MetadataConfigurationInventoryTableConfigurationTableName,
+        /// `MetadataConfiguration.InventoryTableConfiguration.TableArn`.
         MetadataConfigurationInventoryTableConfigurationTableArn,
+        /// `MetadataConfiguration.AnnotationTableConfiguration.TableName`.
         MetadataConfigurationAnnotationTableConfigurationTableName,
+        /// `MetadataConfiguration.AnnotationTableConfiguration.TableArn`.
         MetadataConfigurationAnnotationTableConfigurationTableArn,
+        /// `WebsiteURL`.
         WebsiteURL,
     }
 
@@ -402,9 +472,11 @@ pub mod bucket {
         const ATTRIBUTE: Option<BucketAttr> = None;
     }
 
-    /// Property type `AWS::S3::Bucket.AbortIncompleteMultipartUpload`.
+    /// Property type `AWS::S3::Bucket.AbortIncompleteMultipartUpload`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AbortIncompleteMultipartUpload {
+        /// [`DaysAfterInitiation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html#cfn-s3-bucket-abortincompletemultipartupload-daysafterinitiation).
+        /// Required. At least 0.
         #[serde(
             rename = "DaysAfterInitiation",
             skip_serializing_if = "Option::is_none"
@@ -413,9 +485,11 @@ pub mod bucket {
     }
 
     impl AbortIncompleteMultipartUpload {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DaysAfterInitiation`.
         pub fn days_after_initiation(mut self, v: impl Into<Value<i64>>) -> Self {
             self.days_after_initiation = Some(v.into());
             self
@@ -437,17 +511,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.AccelerateConfiguration`.
+    /// Property type `AWS::S3::Bucket.AccelerateConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AccelerateConfiguration {
+        /// [`AccelerationStatus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html#cfn-s3-bucket-accelerateconfiguration-accelerationstatus).
+        /// Required. One of `Enabled`, `Suspended`.
         #[serde(rename = "AccelerationStatus", skip_serializing_if = "Option::is_none")]
         pub acceleration_status: Option<Value<String>>,
     }
 
     impl AccelerateConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AccelerationStatus`.
         pub fn acceleration_status(mut self, v: impl Into<Value<String>>) -> Self {
             self.acceleration_status = Some(v.into());
             self
@@ -475,17 +553,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.AccessControlTranslation`.
+    /// Property type `AWS::S3::Bucket.AccessControlTranslation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AccessControlTranslation {
+        /// [`Owner`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html#cfn-s3-bucket-accesscontroltranslation-owner).
+        /// Required. Must be `Destination`.
         #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
         pub owner: Option<Value<String>>,
     }
 
     impl AccessControlTranslation {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Owner`.
         pub fn owner(mut self, v: impl Into<Value<String>>) -> Self {
             self.owner = Some(v.into());
             self
@@ -507,38 +589,49 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.AnalyticsConfiguration`.
+    /// Property type `AWS::S3::Bucket.AnalyticsConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AnalyticsConfiguration {
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html#cfn-s3-bucket-analyticsconfiguration-id).
+        /// Required.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html#cfn-s3-bucket-analyticsconfiguration-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`StorageClassAnalysis`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html#cfn-s3-bucket-analyticsconfiguration-storageclassanalysis).
+        /// Required.
         #[serde(
             rename = "StorageClassAnalysis",
             skip_serializing_if = "Option::is_none"
         )]
         pub storage_class_analysis: Option<StorageClassAnalysis>,
+        /// [`TagFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html#cfn-s3-bucket-analyticsconfiguration-tagfilters).
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
     impl AnalyticsConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `StorageClassAnalysis`.
         pub fn storage_class_analysis(mut self, v: StorageClassAnalysis) -> Self {
             self.storage_class_analysis = Some(v);
             self
         }
+        /// Sets `TagFilters`.
         pub fn tag_filters(mut self, v: Vec<TagFilter>) -> Self {
             self.tag_filters = Some(v);
             self
@@ -572,32 +665,40 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.AnnotationTableConfiguration`.
+    /// Property type `AWS::S3::Bucket.AnnotationTableConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct AnnotationTableConfiguration {
+        /// [`ConfigurationState`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html#cfn-s3-bucket-annotationtableconfiguration-configurationstate).
+        /// Required. One of `ENABLED`, `DISABLED`.
         #[serde(rename = "ConfigurationState", skip_serializing_if = "Option::is_none")]
         pub configuration_state: Option<Value<String>>,
+        /// [`EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html#cfn-s3-bucket-annotationtableconfiguration-encryptionconfiguration).
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
+        /// [`Role`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html#cfn-s3-bucket-annotationtableconfiguration-role).
         #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
         pub role: Option<Value<String>>,
     }
 
     impl AnnotationTableConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ConfigurationState`.
         pub fn configuration_state(mut self, v: impl Into<Value<String>>) -> Self {
             self.configuration_state = Some(v.into());
             self
         }
+        /// Sets `EncryptionConfiguration`.
         pub fn encryption_configuration(mut self, v: MetadataTableEncryptionConfiguration) -> Self {
             self.encryption_configuration = Some(v);
             self
         }
+        /// Sets `Role`.
         pub fn role(mut self, v: impl Into<Value<String>>) -> Self {
             self.role = Some(v.into());
             self
@@ -628,17 +729,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.BlockedEncryptionTypes`.
+    /// Property type `AWS::S3::Bucket.BlockedEncryptionTypes`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct BlockedEncryptionTypes {
+        /// [`EncryptionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html#cfn-s3-bucket-blockedencryptiontypes-encryptiontype).
+        /// Each item: One of `NONE`, `SSE-C`.
         #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
         pub encryption_type: Option<Value<Vec<Value<String>>>>,
     }
 
     impl BlockedEncryptionTypes {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EncryptionType`.
         pub fn encryption_type(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.encryption_type = Some(v.into());
             self
@@ -656,9 +761,11 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.BucketEncryption`.
+    /// Property type `AWS::S3::Bucket.BucketEncryption`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct BucketEncryption {
+        /// [`ServerSideEncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html#cfn-s3-bucket-bucketencryption-serversideencryptionconfiguration).
+        /// Required.
         #[serde(
             rename = "ServerSideEncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -667,9 +774,11 @@ pub mod bucket {
     }
 
     impl BucketEncryption {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ServerSideEncryptionConfiguration`.
         pub fn server_side_encryption_configuration(
             mut self,
             v: Vec<ServerSideEncryptionRule>,
@@ -699,17 +808,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.CorsConfiguration`.
+    /// Property type `AWS::S3::Bucket.CorsConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct CorsConfiguration {
+        /// [`CorsRules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html#cfn-s3-bucket-corsconfiguration-corsrules).
+        /// Required.
         #[serde(rename = "CorsRules", skip_serializing_if = "Option::is_none")]
         pub cors_rules: Option<Vec<CorsRule>>,
     }
 
     impl CorsConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `CorsRules`.
         pub fn cors_rules(mut self, v: Vec<CorsRule>) -> Self {
             self.cors_rules = Some(v);
             self
@@ -733,47 +846,64 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.CorsRule`.
+    /// Property type `AWS::S3::Bucket.CorsRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct CorsRule {
+        /// [`AllowedHeaders`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-allowedheaders).
         #[serde(rename = "AllowedHeaders", skip_serializing_if = "Option::is_none")]
         pub allowed_headers: Option<Value<Vec<Value<String>>>>,
+        /// [`AllowedMethods`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-allowedmethods).
+        /// Required. Each item: One of `GET`, `PUT`, `HEAD`, `POST`, `DELETE`.
         #[serde(rename = "AllowedMethods", skip_serializing_if = "Option::is_none")]
         pub allowed_methods: Option<Value<Vec<Value<String>>>>,
+        /// [`AllowedOrigins`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-allowedorigins).
+        /// Required.
         #[serde(rename = "AllowedOrigins", skip_serializing_if = "Option::is_none")]
         pub allowed_origins: Option<Value<Vec<Value<String>>>>,
+        /// [`ExposedHeaders`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-exposedheaders).
         #[serde(rename = "ExposedHeaders", skip_serializing_if = "Option::is_none")]
         pub exposed_headers: Option<Value<Vec<Value<String>>>>,
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-id).
+        /// At most 255 characters.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`MaxAge`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html#cfn-s3-bucket-corsrule-maxage).
+        /// At least 0.
         #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
         pub max_age: Option<Value<i64>>,
     }
 
     impl CorsRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AllowedHeaders`.
         pub fn allowed_headers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.allowed_headers = Some(v.into());
             self
         }
+        /// Sets `AllowedMethods`.
         pub fn allowed_methods(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.allowed_methods = Some(v.into());
             self
         }
+        /// Sets `AllowedOrigins`.
         pub fn allowed_origins(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.allowed_origins = Some(v.into());
             self
         }
+        /// Sets `ExposedHeaders`.
         pub fn exposed_headers(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.exposed_headers = Some(v.into());
             self
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `MaxAge`.
         pub fn max_age(mut self, v: impl Into<Value<i64>>) -> Self {
             self.max_age = Some(v.into());
             self
@@ -817,11 +947,15 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.DataExport`.
+    /// Property type `AWS::S3::Bucket.DataExport`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DataExport {
+        /// [`Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html#cfn-s3-bucket-dataexport-destination).
+        /// Required.
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Destination>,
+        /// [`OutputSchemaVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html#cfn-s3-bucket-dataexport-outputschemaversion).
+        /// Required. Must be `V_1`.
         #[serde(
             rename = "OutputSchemaVersion",
             skip_serializing_if = "Option::is_none"
@@ -830,13 +964,16 @@ pub mod bucket {
     }
 
     impl DataExport {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Destination`.
         pub fn destination(mut self, v: Destination) -> Self {
             self.destination = Some(v);
             self
         }
+        /// Sets `OutputSchemaVersion`.
         pub fn output_schema_version(mut self, v: impl Into<Value<String>>) -> Self {
             self.output_schema_version = Some(v.into());
             self
@@ -868,23 +1005,28 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.DefaultEventHold`.
+    /// Property type `AWS::S3::Bucket.DefaultEventHold`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DefaultEventHold {
+        /// [`Days`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html#cfn-s3-bucket-defaulteventhold-days).
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
+        /// [`Years`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html#cfn-s3-bucket-defaulteventhold-years).
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
 
     impl DefaultEventHold {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Days`.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.days = Some(v.into());
             self
         }
+        /// Sets `Years`.
         pub fn years(mut self, v: impl Into<Value<i64>>) -> Self {
             self.years = Some(v.into());
             self
@@ -895,35 +1037,45 @@ pub mod bucket {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::S3::Bucket.DefaultRetention`.
+    /// Property type `AWS::S3::Bucket.DefaultRetention`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DefaultRetention {
+        /// [`Days`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html#cfn-s3-bucket-defaultretention-days).
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
+        /// [`DefaultEventHold`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html#cfn-s3-bucket-defaultretention-defaulteventhold).
         #[serde(rename = "DefaultEventHold", skip_serializing_if = "Option::is_none")]
         pub default_event_hold: Option<DefaultEventHold>,
+        /// [`Mode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html#cfn-s3-bucket-defaultretention-mode).
+        /// One of `COMPLIANCE`, `GOVERNANCE`.
         #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<String>>,
+        /// [`Years`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html#cfn-s3-bucket-defaultretention-years).
         #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
         pub years: Option<Value<i64>>,
     }
 
     impl DefaultRetention {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Days`.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.days = Some(v.into());
             self
         }
+        /// Sets `DefaultEventHold`.
         pub fn default_event_hold(mut self, v: DefaultEventHold) -> Self {
             self.default_event_hold = Some(v);
             self
         }
+        /// Sets `Mode`.
         pub fn mode(mut self, v: impl Into<Value<String>>) -> Self {
             self.mode = Some(v.into());
             self
         }
+        /// Sets `Years`.
         pub fn years(mut self, v: impl Into<Value<i64>>) -> Self {
             self.years = Some(v.into());
             self
@@ -941,17 +1093,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.DeleteMarkerReplication`.
+    /// Property type `AWS::S3::Bucket.DeleteMarkerReplication`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct DeleteMarkerReplication {
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html#cfn-s3-bucket-deletemarkerreplication-status).
+        /// One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl DeleteMarkerReplication {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -966,35 +1122,46 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.Destination`.
+    /// Property type `AWS::S3::Bucket.Destination`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Destination {
+        /// [`BucketAccountId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html#cfn-s3-bucket-destination-bucketaccountid).
         #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
+        /// [`BucketArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html#cfn-s3-bucket-destination-bucketarn).
+        /// Required.
         #[serde(rename = "BucketArn", skip_serializing_if = "Option::is_none")]
         pub bucket_arn: Option<Value<String>>,
+        /// [`Format`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html#cfn-s3-bucket-destination-format).
+        /// Required. One of `CSV`, `ORC`, `Parquet`.
         #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html#cfn-s3-bucket-destination-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
     }
 
     impl Destination {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `BucketAccountId`.
         pub fn bucket_account_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket_account_id = Some(v.into());
             self
         }
+        /// Sets `BucketArn`.
         pub fn bucket_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket_arn = Some(v.into());
             self
         }
+        /// Sets `Format`.
         pub fn format(mut self, v: impl Into<Value<String>>) -> Self {
             self.format = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
@@ -1023,17 +1190,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.EncryptionConfiguration`.
+    /// Property type `AWS::S3::Bucket.EncryptionConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct EncryptionConfiguration {
+        /// [`ReplicaKmsKeyID`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html#cfn-s3-bucket-encryptionconfiguration-replicakmskeyid).
+        /// Required.
         #[serde(rename = "ReplicaKmsKeyID", skip_serializing_if = "Option::is_none")]
         pub replica_kms_key_id: Option<Value<String>>,
     }
 
     impl EncryptionConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ReplicaKmsKeyID`.
         pub fn replica_kms_key_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.replica_kms_key_id = Some(v.into());
             self
@@ -1052,17 +1223,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.EventBridgeConfiguration`.
+    /// Property type `AWS::S3::Bucket.EventBridgeConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct EventBridgeConfiguration {
+        /// [`EventBridgeEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html#cfn-s3-bucket-eventbridgeconfiguration-eventbridgeenabled).
+        /// Required.
         #[serde(rename = "EventBridgeEnabled", skip_serializing_if = "Option::is_none")]
         pub event_bridge_enabled: Option<Value<bool>>,
     }
 
     impl EventBridgeConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EventBridgeEnabled`.
         pub fn event_bridge_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.event_bridge_enabled = Some(v.into());
             self
@@ -1081,23 +1256,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.FilterRule`.
+    /// Property type `AWS::S3::Bucket.FilterRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct FilterRule {
+        /// [`Name`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html#cfn-s3-bucket-filterrule-name).
+        /// Required. At most 1024 characters.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html#cfn-s3-bucket-filterrule-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl FilterRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Name`.
         pub fn name(mut self, v: impl Into<Value<String>>) -> Self {
             self.name = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -1126,41 +1308,55 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.IntelligentTieringConfiguration`.
+    /// Property type `AWS::S3::Bucket.IntelligentTieringConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct IntelligentTieringConfiguration {
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html#cfn-s3-bucket-intelligenttieringconfiguration-id).
+        /// Required.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html#cfn-s3-bucket-intelligenttieringconfiguration-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html#cfn-s3-bucket-intelligenttieringconfiguration-status).
+        /// Required. One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
+        /// [`TagFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html#cfn-s3-bucket-intelligenttieringconfiguration-tagfilters).
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
+        /// [`Tierings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html#cfn-s3-bucket-intelligenttieringconfiguration-tierings).
+        /// Required.
         #[serde(rename = "Tierings", skip_serializing_if = "Option::is_none")]
         pub tierings: Option<Vec<Tiering>>,
     }
 
     impl IntelligentTieringConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
         }
+        /// Sets `TagFilters`.
         pub fn tag_filters(mut self, v: Vec<TagFilter>) -> Self {
             self.tag_filters = Some(v);
             self
         }
+        /// Sets `Tierings`.
         pub fn tierings(mut self, v: Vec<Tiering>) -> Self {
             self.tierings = Some(v);
             self
@@ -1206,56 +1402,77 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.InventoryConfiguration`.
+    /// Property type `AWS::S3::Bucket.InventoryConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct InventoryConfiguration {
+        /// [`Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-destination).
+        /// Required.
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Destination>,
+        /// [`Enabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-enabled).
+        /// Required.
         #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-id).
+        /// Required.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`IncludedObjectVersions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-includedobjectversions).
+        /// Required. One of `All`, `Current`.
         #[serde(
             rename = "IncludedObjectVersions",
             skip_serializing_if = "Option::is_none"
         )]
         pub included_object_versions: Option<Value<String>>,
+        /// [`OptionalFields`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-optionalfields).
+        /// Each item: One of `Size`, `LastModifiedDate`, `StorageClass`, `ETag`, `IsMultipartUploaded`, `ReplicationStatus`, `EncryptionStatus`, `ObjectLockRetainUntilDate`, `ObjectLockMode`, `ObjectLockLegalHoldStatus`, `ObjectLockEventHoldStatus`, `ObjectLockEventHoldDuration`, `IntelligentTieringAccessTier`, `BucketKeyStatus`, `ChecksumAlgorithm`, `ObjectAccessControlList`, `ObjectOwner`, `LifecycleExpirationDate`, `IntelligentTieringReferenceDate`.
         #[serde(rename = "OptionalFields", skip_serializing_if = "Option::is_none")]
         pub optional_fields: Option<Value<Vec<Value<String>>>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`ScheduleFrequency`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html#cfn-s3-bucket-inventoryconfiguration-schedulefrequency).
+        /// Required. One of `Daily`, `Weekly`.
         #[serde(rename = "ScheduleFrequency", skip_serializing_if = "Option::is_none")]
         pub schedule_frequency: Option<Value<String>>,
     }
 
     impl InventoryConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Destination`.
         pub fn destination(mut self, v: Destination) -> Self {
             self.destination = Some(v);
             self
         }
+        /// Sets `Enabled`.
         pub fn enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.enabled = Some(v.into());
             self
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `IncludedObjectVersions`.
         pub fn included_object_versions(mut self, v: impl Into<Value<String>>) -> Self {
             self.included_object_versions = Some(v.into());
             self
         }
+        /// Sets `OptionalFields`.
         pub fn optional_fields(mut self, v: impl Into<Value<Vec<Value<String>>>>) -> Self {
             self.optional_fields = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `ScheduleFrequency`.
         pub fn schedule_frequency(mut self, v: impl Into<Value<String>>) -> Self {
             self.schedule_frequency = Some(v.into());
             self
@@ -1349,11 +1566,14 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.InventoryTableConfiguration`.
+    /// Property type `AWS::S3::Bucket.InventoryTableConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct InventoryTableConfiguration {
+        /// [`ConfigurationState`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html#cfn-s3-bucket-inventorytableconfiguration-configurationstate).
+        /// Required. One of `ENABLED`, `DISABLED`.
         #[serde(rename = "ConfigurationState", skip_serializing_if = "Option::is_none")]
         pub configuration_state: Option<Value<String>>,
+        /// [`EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html#cfn-s3-bucket-inventorytableconfiguration-encryptionconfiguration).
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -1362,13 +1582,16 @@ pub mod bucket {
     }
 
     impl InventoryTableConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ConfigurationState`.
         pub fn configuration_state(mut self, v: impl Into<Value<String>>) -> Self {
             self.configuration_state = Some(v.into());
             self
         }
+        /// Sets `EncryptionConfiguration`.
         pub fn encryption_configuration(mut self, v: MetadataTableEncryptionConfiguration) -> Self {
             self.encryption_configuration = Some(v);
             self
@@ -1399,26 +1622,32 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.JournalTableConfiguration`.
+    /// Property type `AWS::S3::Bucket.JournalTableConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct JournalTableConfiguration {
+        /// [`EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html#cfn-s3-bucket-journaltableconfiguration-encryptionconfiguration).
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
+        /// [`RecordExpiration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html#cfn-s3-bucket-journaltableconfiguration-recordexpiration).
+        /// Required.
         #[serde(rename = "RecordExpiration", skip_serializing_if = "Option::is_none")]
         pub record_expiration: Option<RecordExpiration>,
     }
 
     impl JournalTableConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EncryptionConfiguration`.
         pub fn encryption_configuration(mut self, v: MetadataTableEncryptionConfiguration) -> Self {
             self.encryption_configuration = Some(v);
             self
         }
+        /// Sets `RecordExpiration`.
         pub fn record_expiration(mut self, v: RecordExpiration) -> Self {
             self.record_expiration = Some(v);
             self
@@ -1443,29 +1672,38 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.LambdaConfiguration`.
+    /// Property type `AWS::S3::Bucket.LambdaConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LambdaConfiguration {
+        /// [`Event`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html#cfn-s3-bucket-lambdaconfiguration-event).
+        /// Required.
         #[serde(rename = "Event", skip_serializing_if = "Option::is_none")]
         pub event: Option<Value<String>>,
+        /// [`Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html#cfn-s3-bucket-lambdaconfiguration-filter).
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
+        /// [`Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html#cfn-s3-bucket-lambdaconfiguration-function).
+        /// Required.
         #[serde(rename = "Function", skip_serializing_if = "Option::is_none")]
         pub function: Option<Value<String>>,
     }
 
     impl LambdaConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Event`.
         pub fn event(mut self, v: impl Into<Value<String>>) -> Self {
             self.event = Some(v.into());
             self
         }
+        /// Sets `Filter`.
         pub fn filter(mut self, v: NotificationFilter) -> Self {
             self.filter = Some(v);
             self
         }
+        /// Sets `Function`.
         pub fn function(mut self, v: impl Into<Value<String>>) -> Self {
             self.function = Some(v.into());
             self
@@ -1494,11 +1732,15 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.LifecycleConfiguration`.
+    /// Property type `AWS::S3::Bucket.LifecycleConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LifecycleConfiguration {
+        /// [`Rules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html#cfn-s3-bucket-lifecycleconfiguration-rules).
+        /// Required.
         #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<Rule>>,
+        /// [`TransitionDefaultMinimumObjectSize`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html#cfn-s3-bucket-lifecycleconfiguration-transitiondefaultminimumobjectsize).
+        /// One of `varies_by_storage_class`, `all_storage_classes_128K`.
         #[serde(
             rename = "TransitionDefaultMinimumObjectSize",
             skip_serializing_if = "Option::is_none"
@@ -1507,13 +1749,16 @@ pub mod bucket {
     }
 
     impl LifecycleConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Rules`.
         pub fn rules(mut self, v: Vec<Rule>) -> Self {
             self.rules = Some(v);
             self
         }
+        /// Sets `TransitionDefaultMinimumObjectSize`.
         pub fn transition_default_minimum_object_size(
             mut self,
             v: impl Into<Value<String>>,
@@ -1549,17 +1794,20 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.LoggingConfiguration`.
+    /// Property type `AWS::S3::Bucket.LoggingConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct LoggingConfiguration {
+        /// [`DestinationBucketName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-destinationbucketname).
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-destinationbucketname
         #[serde(
             rename = "DestinationBucketName",
             skip_serializing_if = "Option::is_none"
         )]
         pub destination_bucket_name: Option<Ref<super::BucketName>>,
+        /// [`LogFilePrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-logfileprefix).
         #[serde(rename = "LogFilePrefix", skip_serializing_if = "Option::is_none")]
         pub log_file_prefix: Option<Value<String>>,
+        /// [`TargetObjectKeyFormat`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html#cfn-s3-bucket-loggingconfiguration-targetobjectkeyformat).
         #[serde(
             rename = "TargetObjectKeyFormat",
             skip_serializing_if = "Option::is_none"
@@ -1568,17 +1816,21 @@ pub mod bucket {
     }
 
     impl LoggingConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DestinationBucketName`.
         pub fn destination_bucket_name(mut self, v: impl Into<Ref<super::BucketName>>) -> Self {
             self.destination_bucket_name = Some(v.into());
             self
         }
+        /// Sets `LogFilePrefix`.
         pub fn log_file_prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.log_file_prefix = Some(v.into());
             self
         }
+        /// Sets `TargetObjectKeyFormat`.
         pub fn target_object_key_format(mut self, v: TargetObjectKeyFormat) -> Self {
             self.target_object_key_format = Some(v);
             self
@@ -1593,19 +1845,23 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.MetadataConfiguration`.
+    /// Property type `AWS::S3::Bucket.MetadataConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct MetadataConfiguration {
+        /// [`AnnotationTableConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html#cfn-s3-bucket-metadataconfiguration-annotationtableconfiguration).
         #[serde(
             rename = "AnnotationTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub annotation_table_configuration: Option<AnnotationTableConfiguration>,
+        /// [`InventoryTableConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html#cfn-s3-bucket-metadataconfiguration-inventorytableconfiguration).
         #[serde(
             rename = "InventoryTableConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub inventory_table_configuration: Option<InventoryTableConfiguration>,
+        /// [`JournalTableConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html#cfn-s3-bucket-metadataconfiguration-journaltableconfiguration).
+        /// Required.
         #[serde(
             rename = "JournalTableConfiguration",
             skip_serializing_if = "Option::is_none"
@@ -1614,17 +1870,21 @@ pub mod bucket {
     }
 
     impl MetadataConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AnnotationTableConfiguration`.
         pub fn annotation_table_configuration(mut self, v: AnnotationTableConfiguration) -> Self {
             self.annotation_table_configuration = Some(v);
             self
         }
+        /// Sets `InventoryTableConfiguration`.
         pub fn inventory_table_configuration(mut self, v: InventoryTableConfiguration) -> Self {
             self.inventory_table_configuration = Some(v);
             self
         }
+        /// Sets `JournalTableConfiguration`.
         pub fn journal_table_configuration(mut self, v: JournalTableConfiguration) -> Self {
             self.journal_table_configuration = Some(v);
             self
@@ -1652,9 +1912,11 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.MetadataTableConfiguration`.
+    /// Property type `AWS::S3::Bucket.MetadataTableConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct MetadataTableConfiguration {
+        /// [`S3TablesDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html#cfn-s3-bucket-metadatatableconfiguration-s3tablesdestination).
+        /// Required.
         #[serde(
             rename = "S3TablesDestination",
             skip_serializing_if = "Option::is_none"
@@ -1663,9 +1925,11 @@ pub mod bucket {
     }
 
     impl MetadataTableConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `S3TablesDestination`.
         pub fn s3_tables_destination(mut self, v: S3TablesDestination) -> Self {
             self.s3_tables_destination = Some(v);
             self
@@ -1687,23 +1951,29 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.MetadataTableEncryptionConfiguration`.
+    /// Property type `AWS::S3::Bucket.MetadataTableEncryptionConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct MetadataTableEncryptionConfiguration {
+        /// [`KmsKeyArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html#cfn-s3-bucket-metadatatableencryptionconfiguration-kmskeyarn).
         #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
+        /// [`SseAlgorithm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html#cfn-s3-bucket-metadatatableencryptionconfiguration-ssealgorithm).
+        /// Required. One of `aws:kms`, `AES256`.
         #[serde(rename = "SseAlgorithm", skip_serializing_if = "Option::is_none")]
         pub sse_algorithm: Option<Value<String>>,
     }
 
     impl MetadataTableEncryptionConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `KmsKeyArn`.
         pub fn kms_key_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.kms_key_arn = Some(v.into());
             self
         }
+        /// Sets `SseAlgorithm`.
         pub fn sse_algorithm(mut self, v: impl Into<Value<String>>) -> Self {
             self.sse_algorithm = Some(v.into());
             self
@@ -1725,23 +1995,29 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.Metrics`.
+    /// Property type `AWS::S3::Bucket.Metrics`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Metrics {
+        /// [`EventThreshold`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html#cfn-s3-bucket-metrics-eventthreshold).
         #[serde(rename = "EventThreshold", skip_serializing_if = "Option::is_none")]
         pub event_threshold: Option<ReplicationTimeValue>,
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html#cfn-s3-bucket-metrics-status).
+        /// Required. One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl Metrics {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EventThreshold`.
         pub fn event_threshold(mut self, v: ReplicationTimeValue) -> Self {
             self.event_threshold = Some(v);
             self
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -1766,35 +2042,45 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.MetricsConfiguration`.
+    /// Property type `AWS::S3::Bucket.MetricsConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct MetricsConfiguration {
+        /// [`AccessPointArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html#cfn-s3-bucket-metricsconfiguration-accesspointarn).
         #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
         pub access_point_arn: Option<Value<String>>,
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html#cfn-s3-bucket-metricsconfiguration-id).
+        /// Required.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html#cfn-s3-bucket-metricsconfiguration-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`TagFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html#cfn-s3-bucket-metricsconfiguration-tagfilters).
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
     impl MetricsConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AccessPointArn`.
         pub fn access_point_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.access_point_arn = Some(v.into());
             self
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `TagFilters`.
         pub fn tag_filters(mut self, v: Vec<TagFilter>) -> Self {
             self.tag_filters = Some(v);
             self
@@ -1818,26 +2104,32 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.NoncurrentVersionExpiration`.
+    /// Property type `AWS::S3::Bucket.NoncurrentVersionExpiration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NoncurrentVersionExpiration {
+        /// [`NewerNoncurrentVersions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html#cfn-s3-bucket-noncurrentversionexpiration-newernoncurrentversions).
         #[serde(
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
         )]
         pub newer_noncurrent_versions: Option<Value<i64>>,
+        /// [`NoncurrentDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html#cfn-s3-bucket-noncurrentversionexpiration-noncurrentdays).
+        /// Required.
         #[serde(rename = "NoncurrentDays", skip_serializing_if = "Option::is_none")]
         pub noncurrent_days: Option<Value<i64>>,
     }
 
     impl NoncurrentVersionExpiration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `NewerNoncurrentVersions`.
         pub fn newer_noncurrent_versions(mut self, v: impl Into<Value<i64>>) -> Self {
             self.newer_noncurrent_versions = Some(v.into());
             self
         }
+        /// Sets `NoncurrentDays`.
         pub fn noncurrent_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.noncurrent_days = Some(v.into());
             self
@@ -1856,32 +2148,41 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.NoncurrentVersionTransition`.
+    /// Property type `AWS::S3::Bucket.NoncurrentVersionTransition`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NoncurrentVersionTransition {
+        /// [`NewerNoncurrentVersions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html#cfn-s3-bucket-noncurrentversiontransition-newernoncurrentversions).
         #[serde(
             rename = "NewerNoncurrentVersions",
             skip_serializing_if = "Option::is_none"
         )]
         pub newer_noncurrent_versions: Option<Value<i64>>,
+        /// [`StorageClass`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html#cfn-s3-bucket-noncurrentversiontransition-storageclass).
+        /// Required. One of `DEEP_ARCHIVE`, `GLACIER`, `Glacier`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `STANDARD_IA`.
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<String>>,
+        /// [`TransitionInDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html#cfn-s3-bucket-noncurrentversiontransition-transitionindays).
+        /// Required.
         #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
         pub transition_in_days: Option<Value<i64>>,
     }
 
     impl NoncurrentVersionTransition {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `NewerNoncurrentVersions`.
         pub fn newer_noncurrent_versions(mut self, v: impl Into<Value<i64>>) -> Self {
             self.newer_noncurrent_versions = Some(v.into());
             self
         }
+        /// Sets `StorageClass`.
         pub fn storage_class(mut self, v: impl Into<Value<String>>) -> Self {
             self.storage_class = Some(v.into());
             self
         }
+        /// Sets `TransitionInDays`.
         pub fn transition_in_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.transition_in_days = Some(v.into());
             self
@@ -1924,24 +2225,28 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.NotificationConfiguration`.
+    /// Property type `AWS::S3::Bucket.NotificationConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NotificationConfiguration {
+        /// [`EventBridgeConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html#cfn-s3-bucket-notificationconfiguration-eventbridgeconfiguration).
         #[serde(
             rename = "EventBridgeConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub event_bridge_configuration: Option<EventBridgeConfiguration>,
+        /// [`LambdaConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html#cfn-s3-bucket-notificationconfiguration-lambdaconfigurations).
         #[serde(
             rename = "LambdaConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub lambda_configurations: Option<Vec<LambdaConfiguration>>,
+        /// [`QueueConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html#cfn-s3-bucket-notificationconfiguration-queueconfigurations).
         #[serde(
             rename = "QueueConfigurations",
             skip_serializing_if = "Option::is_none"
         )]
         pub queue_configurations: Option<Vec<QueueConfiguration>>,
+        /// [`TopicConfigurations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html#cfn-s3-bucket-notificationconfiguration-topicconfigurations).
         #[serde(
             rename = "TopicConfigurations",
             skip_serializing_if = "Option::is_none"
@@ -1950,21 +2255,26 @@ pub mod bucket {
     }
 
     impl NotificationConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `EventBridgeConfiguration`.
         pub fn event_bridge_configuration(mut self, v: EventBridgeConfiguration) -> Self {
             self.event_bridge_configuration = Some(v);
             self
         }
+        /// Sets `LambdaConfigurations`.
         pub fn lambda_configurations(mut self, v: Vec<LambdaConfiguration>) -> Self {
             self.lambda_configurations = Some(v);
             self
         }
+        /// Sets `QueueConfigurations`.
         pub fn queue_configurations(mut self, v: Vec<QueueConfiguration>) -> Self {
             self.queue_configurations = Some(v);
             self
         }
+        /// Sets `TopicConfigurations`.
         pub fn topic_configurations(mut self, v: Vec<TopicConfiguration>) -> Self {
             self.topic_configurations = Some(v);
             self
@@ -1994,17 +2304,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.NotificationFilter`.
+    /// Property type `AWS::S3::Bucket.NotificationFilter`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct NotificationFilter {
+        /// [`S3Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html#cfn-s3-bucket-notificationfilter-s3key).
+        /// Required.
         #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
         pub s3_key: Option<S3KeyFilter>,
     }
 
     impl NotificationFilter {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `S3Key`.
         pub fn s3_key(mut self, v: S3KeyFilter) -> Self {
             self.s3_key = Some(v);
             self
@@ -2026,23 +2340,29 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ObjectLockConfiguration`.
+    /// Property type `AWS::S3::Bucket.ObjectLockConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ObjectLockConfiguration {
+        /// [`ObjectLockEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html#cfn-s3-bucket-objectlockconfiguration-objectlockenabled).
+        /// Must be `Enabled`.
         #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
         pub object_lock_enabled: Option<Value<String>>,
+        /// [`Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html#cfn-s3-bucket-objectlockconfiguration-rule).
         #[serde(rename = "Rule", skip_serializing_if = "Option::is_none")]
         pub rule: Option<ObjectLockRule>,
     }
 
     impl ObjectLockConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ObjectLockEnabled`.
         pub fn object_lock_enabled(mut self, v: impl Into<Value<String>>) -> Self {
             self.object_lock_enabled = Some(v.into());
             self
         }
+        /// Sets `Rule`.
         pub fn rule(mut self, v: ObjectLockRule) -> Self {
             self.rule = Some(v);
             self
@@ -2060,17 +2380,20 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ObjectLockRule`.
+    /// Property type `AWS::S3::Bucket.ObjectLockRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ObjectLockRule {
+        /// [`DefaultRetention`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html#cfn-s3-bucket-objectlockrule-defaultretention).
         #[serde(rename = "DefaultRetention", skip_serializing_if = "Option::is_none")]
         pub default_retention: Option<DefaultRetention>,
     }
 
     impl ObjectLockRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DefaultRetention`.
         pub fn default_retention(mut self, v: DefaultRetention) -> Self {
             self.default_retention = Some(v);
             self
@@ -2085,17 +2408,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.OwnershipControls`.
+    /// Property type `AWS::S3::Bucket.OwnershipControls`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct OwnershipControls {
+        /// [`Rules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html#cfn-s3-bucket-ownershipcontrols-rules).
+        /// Required.
         #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<OwnershipControlsRule>>,
     }
 
     impl OwnershipControls {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Rules`.
         pub fn rules(mut self, v: Vec<OwnershipControlsRule>) -> Self {
             self.rules = Some(v);
             self
@@ -2119,17 +2446,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.OwnershipControlsRule`.
+    /// Property type `AWS::S3::Bucket.OwnershipControlsRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct OwnershipControlsRule {
+        /// [`ObjectOwnership`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html#cfn-s3-bucket-ownershipcontrolsrule-objectownership).
+        /// One of `ObjectWriter`, `BucketOwnerPreferred`, `BucketOwnerEnforced`.
         #[serde(rename = "ObjectOwnership", skip_serializing_if = "Option::is_none")]
         pub object_ownership: Option<Value<String>>,
     }
 
     impl OwnershipControlsRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ObjectOwnership`.
         pub fn object_ownership(mut self, v: impl Into<Value<String>>) -> Self {
             self.object_ownership = Some(v.into());
             self
@@ -2154,9 +2485,11 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.PartitionedPrefix`.
+    /// Property type `AWS::S3::Bucket.PartitionedPrefix`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-partitionedprefix.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct PartitionedPrefix {
+        /// [`PartitionDateSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-partitionedprefix.html#cfn-s3-bucket-partitionedprefix-partitiondatesource).
+        /// One of `EventTime`, `DeliveryTime`.
         #[serde(
             rename = "PartitionDateSource",
             skip_serializing_if = "Option::is_none"
@@ -2165,9 +2498,11 @@ pub mod bucket {
     }
 
     impl PartitionedPrefix {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `PartitionDateSource`.
         pub fn partition_date_source(mut self, v: impl Into<Value<String>>) -> Self {
             self.partition_date_source = Some(v.into());
             self
@@ -2188,15 +2523,19 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.PublicAccessBlockConfiguration`.
+    /// Property type `AWS::S3::Bucket.PublicAccessBlockConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct PublicAccessBlockConfiguration {
+        /// [`BlockPublicAcls`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html#cfn-s3-bucket-publicaccessblockconfiguration-blockpublicacls).
         #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
         pub block_public_acls: Option<Value<bool>>,
+        /// [`BlockPublicPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html#cfn-s3-bucket-publicaccessblockconfiguration-blockpublicpolicy).
         #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
         pub block_public_policy: Option<Value<bool>>,
+        /// [`IgnorePublicAcls`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html#cfn-s3-bucket-publicaccessblockconfiguration-ignorepublicacls).
         #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
         pub ignore_public_acls: Option<Value<bool>>,
+        /// [`RestrictPublicBuckets`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html#cfn-s3-bucket-publicaccessblockconfiguration-restrictpublicbuckets).
         #[serde(
             rename = "RestrictPublicBuckets",
             skip_serializing_if = "Option::is_none"
@@ -2205,21 +2544,26 @@ pub mod bucket {
     }
 
     impl PublicAccessBlockConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `BlockPublicAcls`.
         pub fn block_public_acls(mut self, v: impl Into<Value<bool>>) -> Self {
             self.block_public_acls = Some(v.into());
             self
         }
+        /// Sets `BlockPublicPolicy`.
         pub fn block_public_policy(mut self, v: impl Into<Value<bool>>) -> Self {
             self.block_public_policy = Some(v.into());
             self
         }
+        /// Sets `IgnorePublicAcls`.
         pub fn ignore_public_acls(mut self, v: impl Into<Value<bool>>) -> Self {
             self.ignore_public_acls = Some(v.into());
             self
         }
+        /// Sets `RestrictPublicBuckets`.
         pub fn restrict_public_buckets(mut self, v: impl Into<Value<bool>>) -> Self {
             self.restrict_public_buckets = Some(v.into());
             self
@@ -2230,29 +2574,38 @@ pub mod bucket {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::S3::Bucket.QueueConfiguration`.
+    /// Property type `AWS::S3::Bucket.QueueConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct QueueConfiguration {
+        /// [`Event`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html#cfn-s3-bucket-queueconfiguration-event).
+        /// Required.
         #[serde(rename = "Event", skip_serializing_if = "Option::is_none")]
         pub event: Option<Value<String>>,
+        /// [`Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html#cfn-s3-bucket-queueconfiguration-filter).
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
+        /// [`Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html#cfn-s3-bucket-queueconfiguration-queue).
+        /// Required.
         #[serde(rename = "Queue", skip_serializing_if = "Option::is_none")]
         pub queue: Option<Value<String>>,
     }
 
     impl QueueConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Event`.
         pub fn event(mut self, v: impl Into<Value<String>>) -> Self {
             self.event = Some(v.into());
             self
         }
+        /// Sets `Filter`.
         pub fn filter(mut self, v: NotificationFilter) -> Self {
             self.filter = Some(v);
             self
         }
+        /// Sets `Queue`.
         pub fn queue(mut self, v: impl Into<Value<String>>) -> Self {
             self.queue = Some(v.into());
             self
@@ -2281,23 +2634,29 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.RecordExpiration`.
+    /// Property type `AWS::S3::Bucket.RecordExpiration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RecordExpiration {
+        /// [`Days`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html#cfn-s3-bucket-recordexpiration-days).
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
+        /// [`Expiration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html#cfn-s3-bucket-recordexpiration-expiration).
+        /// Required. One of `ENABLED`, `DISABLED`.
         #[serde(rename = "Expiration", skip_serializing_if = "Option::is_none")]
         pub expiration: Option<Value<String>>,
     }
 
     impl RecordExpiration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Days`.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.days = Some(v.into());
             self
         }
+        /// Sets `Expiration`.
         pub fn expiration(mut self, v: impl Into<Value<String>>) -> Self {
             self.expiration = Some(v.into());
             self
@@ -2319,23 +2678,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.RedirectAllRequestsTo`.
+    /// Property type `AWS::S3::Bucket.RedirectAllRequestsTo`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RedirectAllRequestsTo {
+        /// [`HostName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html#cfn-s3-bucket-redirectallrequeststo-hostname).
+        /// Required.
         #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
         pub host_name: Option<Value<String>>,
+        /// [`Protocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html#cfn-s3-bucket-redirectallrequeststo-protocol).
+        /// One of `http`, `https`.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<String>>,
     }
 
     impl RedirectAllRequestsTo {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `HostName`.
         pub fn host_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.host_name = Some(v.into());
             self
         }
+        /// Sets `Protocol`.
         pub fn protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.protocol = Some(v.into());
             self
@@ -2357,44 +2723,56 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.RedirectRule`.
+    /// Property type `AWS::S3::Bucket.RedirectRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RedirectRule {
+        /// [`HostName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html#cfn-s3-bucket-redirectrule-hostname).
         #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
         pub host_name: Option<Value<String>>,
+        /// [`HttpRedirectCode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html#cfn-s3-bucket-redirectrule-httpredirectcode).
         #[serde(rename = "HttpRedirectCode", skip_serializing_if = "Option::is_none")]
         pub http_redirect_code: Option<Value<String>>,
+        /// [`Protocol`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html#cfn-s3-bucket-redirectrule-protocol).
+        /// One of `http`, `https`.
         #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<String>>,
+        /// [`ReplaceKeyPrefixWith`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html#cfn-s3-bucket-redirectrule-replacekeyprefixwith).
         #[serde(
             rename = "ReplaceKeyPrefixWith",
             skip_serializing_if = "Option::is_none"
         )]
         pub replace_key_prefix_with: Option<Value<String>>,
+        /// [`ReplaceKeyWith`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html#cfn-s3-bucket-redirectrule-replacekeywith).
         #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
         pub replace_key_with: Option<Value<String>>,
     }
 
     impl RedirectRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `HostName`.
         pub fn host_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.host_name = Some(v.into());
             self
         }
+        /// Sets `HttpRedirectCode`.
         pub fn http_redirect_code(mut self, v: impl Into<Value<String>>) -> Self {
             self.http_redirect_code = Some(v.into());
             self
         }
+        /// Sets `Protocol`.
         pub fn protocol(mut self, v: impl Into<Value<String>>) -> Self {
             self.protocol = Some(v.into());
             self
         }
+        /// Sets `ReplaceKeyPrefixWith`.
         pub fn replace_key_prefix_with(mut self, v: impl Into<Value<String>>) -> Self {
             self.replace_key_prefix_with = Some(v.into());
             self
         }
+        /// Sets `ReplaceKeyWith`.
         pub fn replace_key_with(mut self, v: impl Into<Value<String>>) -> Self {
             self.replace_key_with = Some(v.into());
             self
@@ -2409,17 +2787,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicaModifications`.
+    /// Property type `AWS::S3::Bucket.ReplicaModifications`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicaModifications {
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html#cfn-s3-bucket-replicamodifications-status).
+        /// Required. One of `Enabled`, `Disabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl ReplicaModifications {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -2441,23 +2823,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationConfiguration`.
+    /// Property type `AWS::S3::Bucket.ReplicationConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationConfiguration {
+        /// [`Role`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html#cfn-s3-bucket-replicationconfiguration-role).
+        /// Required.
         #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
         pub role: Option<Value<String>>,
+        /// [`Rules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html#cfn-s3-bucket-replicationconfiguration-rules).
+        /// Required.
         #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<ReplicationRule>>,
     }
 
     impl ReplicationConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Role`.
         pub fn role(mut self, v: impl Into<Value<String>>) -> Self {
             self.role = Some(v.into());
             self
         }
+        /// Sets `Rules`.
         pub fn rules(mut self, v: Vec<ReplicationRule>) -> Self {
             self.rules = Some(v);
             self
@@ -2488,59 +2877,76 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationDestination`.
+    /// Property type `AWS::S3::Bucket.ReplicationDestination`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationDestination {
+        /// [`AccessControlTranslation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-accesscontroltranslation).
         #[serde(
             rename = "AccessControlTranslation",
             skip_serializing_if = "Option::is_none"
         )]
         pub access_control_translation: Option<AccessControlTranslation>,
+        /// [`Account`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-account).
         #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
         pub account: Option<Value<String>>,
+        /// [`Bucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-bucket).
+        /// Required.
         #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
         pub bucket: Option<Value<String>>,
+        /// [`EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-encryptionconfiguration).
         #[serde(
             rename = "EncryptionConfiguration",
             skip_serializing_if = "Option::is_none"
         )]
         pub encryption_configuration: Option<EncryptionConfiguration>,
+        /// [`Metrics`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-metrics).
         #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
         pub metrics: Option<Metrics>,
+        /// [`ReplicationTime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-replicationtime).
         #[serde(rename = "ReplicationTime", skip_serializing_if = "Option::is_none")]
         pub replication_time: Option<ReplicationTime>,
+        /// [`StorageClass`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html#cfn-s3-bucket-replicationdestination-storageclass).
+        /// One of `DEEP_ARCHIVE`, `GLACIER`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `REDUCED_REDUNDANCY`, `STANDARD`, `STANDARD_IA`.
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<String>>,
     }
 
     impl ReplicationDestination {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AccessControlTranslation`.
         pub fn access_control_translation(mut self, v: AccessControlTranslation) -> Self {
             self.access_control_translation = Some(v);
             self
         }
+        /// Sets `Account`.
         pub fn account(mut self, v: impl Into<Value<String>>) -> Self {
             self.account = Some(v.into());
             self
         }
+        /// Sets `Bucket`.
         pub fn bucket(mut self, v: impl Into<Value<String>>) -> Self {
             self.bucket = Some(v.into());
             self
         }
+        /// Sets `EncryptionConfiguration`.
         pub fn encryption_configuration(mut self, v: EncryptionConfiguration) -> Self {
             self.encryption_configuration = Some(v);
             self
         }
+        /// Sets `Metrics`.
         pub fn metrics(mut self, v: Metrics) -> Self {
             self.metrics = Some(v);
             self
         }
+        /// Sets `ReplicationTime`.
         pub fn replication_time(mut self, v: ReplicationTime) -> Self {
             self.replication_time = Some(v);
             self
         }
+        /// Sets `StorageClass`.
         pub fn storage_class(mut self, v: impl Into<Value<String>>) -> Self {
             self.storage_class = Some(v.into());
             self
@@ -2589,65 +2995,86 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationRule`.
+    /// Property type `AWS::S3::Bucket.ReplicationRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationRule {
+        /// [`DeleteMarkerReplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-deletemarkerreplication).
         #[serde(
             rename = "DeleteMarkerReplication",
             skip_serializing_if = "Option::is_none"
         )]
         pub delete_marker_replication: Option<DeleteMarkerReplication>,
+        /// [`Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-destination).
+        /// Required.
         #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<ReplicationDestination>,
+        /// [`Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-filter).
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<ReplicationRuleFilter>,
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-id).
+        /// At most 255 characters.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-prefix).
+        /// At most 1024 characters.
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`Priority`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-priority).
         #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
         pub priority: Option<Value<i64>>,
+        /// [`SourceSelectionCriteria`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-sourceselectioncriteria).
         #[serde(
             rename = "SourceSelectionCriteria",
             skip_serializing_if = "Option::is_none"
         )]
         pub source_selection_criteria: Option<SourceSelectionCriteria>,
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html#cfn-s3-bucket-replicationrule-status).
+        /// Required. One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl ReplicationRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DeleteMarkerReplication`.
         pub fn delete_marker_replication(mut self, v: DeleteMarkerReplication) -> Self {
             self.delete_marker_replication = Some(v);
             self
         }
+        /// Sets `Destination`.
         pub fn destination(mut self, v: ReplicationDestination) -> Self {
             self.destination = Some(v);
             self
         }
+        /// Sets `Filter`.
         pub fn filter(mut self, v: ReplicationRuleFilter) -> Self {
             self.filter = Some(v);
             self
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `Priority`.
         pub fn priority(mut self, v: impl Into<Value<i64>>) -> Self {
             self.priority = Some(v.into());
             self
         }
+        /// Sets `SourceSelectionCriteria`.
         pub fn source_selection_criteria(mut self, v: SourceSelectionCriteria) -> Self {
             self.source_selection_criteria = Some(v);
             self
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -2694,23 +3121,28 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationRuleAndOperator`.
+    /// Property type `AWS::S3::Bucket.ReplicationRuleAndOperator`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationRuleAndOperator {
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html#cfn-s3-bucket-replicationruleandoperator-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`TagFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html#cfn-s3-bucket-replicationruleandoperator-tagfilters).
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
     impl ReplicationRuleAndOperator {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `TagFilters`.
         pub fn tag_filters(mut self, v: Vec<TagFilter>) -> Self {
             self.tag_filters = Some(v);
             self
@@ -2727,29 +3159,36 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationRuleFilter`.
+    /// Property type `AWS::S3::Bucket.ReplicationRuleFilter`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationRuleFilter {
+        /// [`And`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html#cfn-s3-bucket-replicationrulefilter-and).
         #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<ReplicationRuleAndOperator>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html#cfn-s3-bucket-replicationrulefilter-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`TagFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html#cfn-s3-bucket-replicationrulefilter-tagfilter).
         #[serde(rename = "TagFilter", skip_serializing_if = "Option::is_none")]
         pub tag_filter: Option<TagFilter>,
     }
 
     impl ReplicationRuleFilter {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `And`.
         pub fn and(mut self, v: ReplicationRuleAndOperator) -> Self {
             self.and = Some(v);
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `TagFilter`.
         pub fn tag_filter(mut self, v: TagFilter) -> Self {
             self.tag_filter = Some(v);
             self
@@ -2767,23 +3206,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationTime`.
+    /// Property type `AWS::S3::Bucket.ReplicationTime`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationTime {
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html#cfn-s3-bucket-replicationtime-status).
+        /// Required. One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
+        /// [`Time`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html#cfn-s3-bucket-replicationtime-time).
+        /// Required.
         #[serde(rename = "Time", skip_serializing_if = "Option::is_none")]
         pub time: Option<ReplicationTimeValue>,
     }
 
     impl ReplicationTime {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
         }
+        /// Sets `Time`.
         pub fn time(mut self, v: ReplicationTimeValue) -> Self {
             self.time = Some(v);
             self
@@ -2815,17 +3261,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ReplicationTimeValue`.
+    /// Property type `AWS::S3::Bucket.ReplicationTimeValue`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ReplicationTimeValue {
+        /// [`Minutes`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html#cfn-s3-bucket-replicationtimevalue-minutes).
+        /// Required.
         #[serde(rename = "Minutes", skip_serializing_if = "Option::is_none")]
         pub minutes: Option<Value<i64>>,
     }
 
     impl ReplicationTimeValue {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Minutes`.
         pub fn minutes(mut self, v: impl Into<Value<i64>>) -> Self {
             self.minutes = Some(v.into());
             self
@@ -2844,11 +3294,14 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.RoutingRule`.
+    /// Property type `AWS::S3::Bucket.RoutingRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RoutingRule {
+        /// [`RedirectRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html#cfn-s3-bucket-routingrule-redirectrule).
+        /// Required.
         #[serde(rename = "RedirectRule", skip_serializing_if = "Option::is_none")]
         pub redirect_rule: Option<RedirectRule>,
+        /// [`RoutingRuleCondition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html#cfn-s3-bucket-routingrule-routingrulecondition).
         #[serde(
             rename = "RoutingRuleCondition",
             skip_serializing_if = "Option::is_none"
@@ -2857,13 +3310,16 @@ pub mod bucket {
     }
 
     impl RoutingRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `RedirectRule`.
         pub fn redirect_rule(mut self, v: RedirectRule) -> Self {
             self.redirect_rule = Some(v);
             self
         }
+        /// Sets `RoutingRuleCondition`.
         pub fn routing_rule_condition(mut self, v: RoutingRuleCondition) -> Self {
             self.routing_rule_condition = Some(v);
             self
@@ -2888,26 +3344,31 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.RoutingRuleCondition`.
+    /// Property type `AWS::S3::Bucket.RoutingRuleCondition`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct RoutingRuleCondition {
+        /// [`HttpErrorCodeReturnedEquals`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html#cfn-s3-bucket-routingrulecondition-httperrorcodereturnedequals).
         #[serde(
             rename = "HttpErrorCodeReturnedEquals",
             skip_serializing_if = "Option::is_none"
         )]
         pub http_error_code_returned_equals: Option<Value<String>>,
+        /// [`KeyPrefixEquals`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html#cfn-s3-bucket-routingrulecondition-keyprefixequals).
         #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
         pub key_prefix_equals: Option<Value<String>>,
     }
 
     impl RoutingRuleCondition {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `HttpErrorCodeReturnedEquals`.
         pub fn http_error_code_returned_equals(mut self, v: impl Into<Value<String>>) -> Self {
             self.http_error_code_returned_equals = Some(v.into());
             self
         }
+        /// Sets `KeyPrefixEquals`.
         pub fn key_prefix_equals(mut self, v: impl Into<Value<String>>) -> Self {
             self.key_prefix_equals = Some(v.into());
             self
@@ -2918,68 +3379,91 @@ pub mod bucket {
         fn check(&self, _path: &str, _diags: &mut Diagnostics) {}
     }
 
-    /// Property type `AWS::S3::Bucket.Rule`.
+    /// Property type `AWS::S3::Bucket.Rule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Rule {
+        /// [`AbortIncompleteMultipartUpload`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-abortincompletemultipartupload).
         #[serde(
             rename = "AbortIncompleteMultipartUpload",
             skip_serializing_if = "Option::is_none"
         )]
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
+        /// [`ExpirationDate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-expirationdate).
+        /// Has a pattern.
         #[serde(rename = "ExpirationDate", skip_serializing_if = "Option::is_none")]
         pub expiration_date: Option<Value<String>>,
+        /// [`ExpirationInDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-expirationindays).
         #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
         pub expiration_in_days: Option<Value<i64>>,
+        /// [`ExpiredObjectDeleteMarker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-expiredobjectdeletemarker).
         #[serde(
             rename = "ExpiredObjectDeleteMarker",
             skip_serializing_if = "Option::is_none"
         )]
         pub expired_object_delete_marker: Option<Value<bool>>,
+        /// [`Id`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-id).
+        /// At most 255 characters.
         #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
         pub id: Option<Value<String>>,
+        /// [`NoncurrentVersionExpiration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-noncurrentversionexpiration).
         #[serde(
             rename = "NoncurrentVersionExpiration",
             skip_serializing_if = "Option::is_none"
         )]
         pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
+        /// [`NoncurrentVersionExpirationInDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-noncurrentversionexpirationindays).
         #[serde(
             rename = "NoncurrentVersionExpirationInDays",
             skip_serializing_if = "Option::is_none"
         )]
         pub noncurrent_version_expiration_in_days: Option<Value<i64>>,
+        /// [`NoncurrentVersionTransition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-noncurrentversiontransition).
         #[serde(
             rename = "NoncurrentVersionTransition",
             skip_serializing_if = "Option::is_none"
         )]
         pub noncurrent_version_transition: Option<NoncurrentVersionTransition>,
+        /// [`NoncurrentVersionTransitions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-noncurrentversiontransitions).
         #[serde(
             rename = "NoncurrentVersionTransitions",
             skip_serializing_if = "Option::is_none"
         )]
         pub noncurrent_version_transitions: Option<Vec<NoncurrentVersionTransition>>,
+        /// [`ObjectSizeGreaterThan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-objectsizegreaterthan).
+        /// At most 20 characters. Pattern `[0-9]+`.
         #[serde(
             rename = "ObjectSizeGreaterThan",
             skip_serializing_if = "Option::is_none"
         )]
         pub object_size_greater_than: Option<Value<String>>,
+        /// [`ObjectSizeLessThan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-objectsizelessthan).
+        /// At most 20 characters. Pattern `[0-9]+`.
         #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
         pub object_size_less_than: Option<Value<String>>,
+        /// [`Prefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-prefix).
         #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
         pub prefix: Option<Value<String>>,
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-status).
+        /// Required. One of `Enabled`, `Disabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
+        /// [`TagFilters`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-tagfilters).
         #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
         pub tag_filters: Option<Vec<TagFilter>>,
+        /// [`Transition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-transition).
         #[serde(rename = "Transition", skip_serializing_if = "Option::is_none")]
         pub transition: Option<Transition>,
+        /// [`Transitions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html#cfn-s3-bucket-rule-transitions).
         #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
         pub transitions: Option<Vec<Transition>>,
     }
 
     impl Rule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AbortIncompleteMultipartUpload`.
         pub fn abort_incomplete_multipart_upload(
             mut self,
             v: AbortIncompleteMultipartUpload,
@@ -2987,34 +3471,42 @@ pub mod bucket {
             self.abort_incomplete_multipart_upload = Some(v);
             self
         }
+        /// Sets `ExpirationDate`.
         pub fn expiration_date(mut self, v: impl Into<Value<String>>) -> Self {
             self.expiration_date = Some(v.into());
             self
         }
+        /// Sets `ExpirationInDays`.
         pub fn expiration_in_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.expiration_in_days = Some(v.into());
             self
         }
+        /// Sets `ExpiredObjectDeleteMarker`.
         pub fn expired_object_delete_marker(mut self, v: impl Into<Value<bool>>) -> Self {
             self.expired_object_delete_marker = Some(v.into());
             self
         }
+        /// Sets `Id`.
         pub fn id(mut self, v: impl Into<Value<String>>) -> Self {
             self.id = Some(v.into());
             self
         }
+        /// Sets `NoncurrentVersionExpiration`.
         pub fn noncurrent_version_expiration(mut self, v: NoncurrentVersionExpiration) -> Self {
             self.noncurrent_version_expiration = Some(v);
             self
         }
+        /// Sets `NoncurrentVersionExpirationInDays`.
         pub fn noncurrent_version_expiration_in_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.noncurrent_version_expiration_in_days = Some(v.into());
             self
         }
+        /// Sets `NoncurrentVersionTransition`.
         pub fn noncurrent_version_transition(mut self, v: NoncurrentVersionTransition) -> Self {
             self.noncurrent_version_transition = Some(v);
             self
         }
+        /// Sets `NoncurrentVersionTransitions`.
         pub fn noncurrent_version_transitions(
             mut self,
             v: Vec<NoncurrentVersionTransition>,
@@ -3022,30 +3514,37 @@ pub mod bucket {
             self.noncurrent_version_transitions = Some(v);
             self
         }
+        /// Sets `ObjectSizeGreaterThan`.
         pub fn object_size_greater_than(mut self, v: impl Into<Value<String>>) -> Self {
             self.object_size_greater_than = Some(v.into());
             self
         }
+        /// Sets `ObjectSizeLessThan`.
         pub fn object_size_less_than(mut self, v: impl Into<Value<String>>) -> Self {
             self.object_size_less_than = Some(v.into());
             self
         }
+        /// Sets `Prefix`.
         pub fn prefix(mut self, v: impl Into<Value<String>>) -> Self {
             self.prefix = Some(v.into());
             self
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
         }
+        /// Sets `TagFilters`.
         pub fn tag_filters(mut self, v: Vec<TagFilter>) -> Self {
             self.tag_filters = Some(v);
             self
         }
+        /// Sets `Transition`.
         pub fn transition(mut self, v: Transition) -> Self {
             self.transition = Some(v);
             self
         }
+        /// Sets `Transitions`.
         pub fn transitions(mut self, v: Vec<Transition>) -> Self {
             self.transitions = Some(v);
             self
@@ -3102,17 +3601,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.S3KeyFilter`.
+    /// Property type `AWS::S3::Bucket.S3KeyFilter`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct S3KeyFilter {
+        /// [`Rules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html#cfn-s3-bucket-s3keyfilter-rules).
+        /// Required.
         #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<FilterRule>>,
     }
 
     impl S3KeyFilter {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Rules`.
         pub fn rules(mut self, v: Vec<FilterRule>) -> Self {
             self.rules = Some(v);
             self
@@ -3136,23 +3639,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.S3TablesDestination`.
+    /// Property type `AWS::S3::Bucket.S3TablesDestination`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct S3TablesDestination {
+        /// [`TableBucketArn`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html#cfn-s3-bucket-s3tablesdestination-tablebucketarn).
+        /// Required.
         #[serde(rename = "TableBucketArn", skip_serializing_if = "Option::is_none")]
         pub table_bucket_arn: Option<Value<String>>,
+        /// [`TableName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html#cfn-s3-bucket-s3tablesdestination-tablename).
+        /// Required.
         #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
     }
 
     impl S3TablesDestination {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `TableBucketArn`.
         pub fn table_bucket_arn(mut self, v: impl Into<Value<String>>) -> Self {
             self.table_bucket_arn = Some(v.into());
             self
         }
+        /// Sets `TableName`.
         pub fn table_name(mut self, v: impl Into<Value<String>>) -> Self {
             self.table_name = Some(v.into());
             self
@@ -3178,23 +3688,29 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ServerSideEncryptionByDefault`.
+    /// Property type `AWS::S3::Bucket.ServerSideEncryptionByDefault`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ServerSideEncryptionByDefault {
+        /// [`KMSMasterKeyID`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html#cfn-s3-bucket-serversideencryptionbydefault-kmsmasterkeyid).
         #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
         pub kms_master_key_id: Option<Value<String>>,
+        /// [`SSEAlgorithm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html#cfn-s3-bucket-serversideencryptionbydefault-ssealgorithm).
+        /// Required. One of `aws:kms`, `AES256`, `aws:kms:dsse`.
         #[serde(rename = "SSEAlgorithm", skip_serializing_if = "Option::is_none")]
         pub sse_algorithm: Option<Value<String>>,
     }
 
     impl ServerSideEncryptionByDefault {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `KMSMasterKeyID`.
         pub fn kms_master_key_id(mut self, v: impl Into<Value<String>>) -> Self {
             self.kms_master_key_id = Some(v.into());
             self
         }
+        /// Sets `SSEAlgorithm`.
         pub fn sse_algorithm(mut self, v: impl Into<Value<String>>) -> Self {
             self.sse_algorithm = Some(v.into());
             self
@@ -3222,16 +3738,19 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.ServerSideEncryptionRule`.
+    /// Property type `AWS::S3::Bucket.ServerSideEncryptionRule`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct ServerSideEncryptionRule {
+        /// [`BlockedEncryptionTypes`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html#cfn-s3-bucket-serversideencryptionrule-blockedencryptiontypes).
         #[serde(
             rename = "BlockedEncryptionTypes",
             skip_serializing_if = "Option::is_none"
         )]
         pub blocked_encryption_types: Option<BlockedEncryptionTypes>,
+        /// [`BucketKeyEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html#cfn-s3-bucket-serversideencryptionrule-bucketkeyenabled).
         #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
         pub bucket_key_enabled: Option<Value<bool>>,
+        /// [`ServerSideEncryptionByDefault`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html#cfn-s3-bucket-serversideencryptionrule-serversideencryptionbydefault).
         #[serde(
             rename = "ServerSideEncryptionByDefault",
             skip_serializing_if = "Option::is_none"
@@ -3240,17 +3759,21 @@ pub mod bucket {
     }
 
     impl ServerSideEncryptionRule {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `BlockedEncryptionTypes`.
         pub fn blocked_encryption_types(mut self, v: BlockedEncryptionTypes) -> Self {
             self.blocked_encryption_types = Some(v);
             self
         }
+        /// Sets `BucketKeyEnabled`.
         pub fn bucket_key_enabled(mut self, v: impl Into<Value<bool>>) -> Self {
             self.bucket_key_enabled = Some(v.into());
             self
         }
+        /// Sets `ServerSideEncryptionByDefault`.
         pub fn server_side_encryption_by_default(
             mut self,
             v: ServerSideEncryptionByDefault,
@@ -3271,14 +3794,16 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.SourceSelectionCriteria`.
+    /// Property type `AWS::S3::Bucket.SourceSelectionCriteria`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SourceSelectionCriteria {
+        /// [`ReplicaModifications`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html#cfn-s3-bucket-sourceselectioncriteria-replicamodifications).
         #[serde(
             rename = "ReplicaModifications",
             skip_serializing_if = "Option::is_none"
         )]
         pub replica_modifications: Option<ReplicaModifications>,
+        /// [`SseKmsEncryptedObjects`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html#cfn-s3-bucket-sourceselectioncriteria-ssekmsencryptedobjects).
         #[serde(
             rename = "SseKmsEncryptedObjects",
             skip_serializing_if = "Option::is_none"
@@ -3287,13 +3812,16 @@ pub mod bucket {
     }
 
     impl SourceSelectionCriteria {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ReplicaModifications`.
         pub fn replica_modifications(mut self, v: ReplicaModifications) -> Self {
             self.replica_modifications = Some(v);
             self
         }
+        /// Sets `SseKmsEncryptedObjects`.
         pub fn sse_kms_encrypted_objects(mut self, v: SseKmsEncryptedObjects) -> Self {
             self.sse_kms_encrypted_objects = Some(v);
             self
@@ -3311,17 +3839,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.SseKmsEncryptedObjects`.
+    /// Property type `AWS::S3::Bucket.SseKmsEncryptedObjects`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct SseKmsEncryptedObjects {
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html#cfn-s3-bucket-ssekmsencryptedobjects-status).
+        /// Required. One of `Disabled`, `Enabled`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl SseKmsEncryptedObjects {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -3343,17 +3875,20 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.StorageClassAnalysis`.
+    /// Property type `AWS::S3::Bucket.StorageClassAnalysis`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct StorageClassAnalysis {
+        /// [`DataExport`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html#cfn-s3-bucket-storageclassanalysis-dataexport).
         #[serde(rename = "DataExport", skip_serializing_if = "Option::is_none")]
         pub data_export: Option<DataExport>,
     }
 
     impl StorageClassAnalysis {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `DataExport`.
         pub fn data_export(mut self, v: DataExport) -> Self {
             self.data_export = Some(v);
             self
@@ -3368,23 +3903,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.Tag`.
+    /// Property type `AWS::S3::Bucket.Tag`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tag.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tag {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tag.html#cfn-s3-bucket-tag-key).
+        /// Required. 1 to 128 characters.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tag.html#cfn-s3-bucket-tag-value).
+        /// Required. At most 256 characters.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl Tag {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -3404,23 +3946,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.TagFilter`.
+    /// Property type `AWS::S3::Bucket.TagFilter`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct TagFilter {
+        /// [`Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html#cfn-s3-bucket-tagfilter-key).
+        /// Required.
         #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
+        /// [`Value`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html#cfn-s3-bucket-tagfilter-value).
+        /// Required.
         #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
     impl TagFilter {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Key`.
         pub fn key(mut self, v: impl Into<Value<String>>) -> Self {
             self.key = Some(v.into());
             self
         }
+        /// Sets `Value`.
         pub fn value(mut self, v: impl Into<Value<String>>) -> Self {
             self.value = Some(v.into());
             self
@@ -3440,23 +3989,28 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.TargetObjectKeyFormat`.
+    /// Property type `AWS::S3::Bucket.TargetObjectKeyFormat`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-targetobjectkeyformat.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct TargetObjectKeyFormat {
+        /// [`SimplePrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-targetobjectkeyformat.html#cfn-s3-bucket-targetobjectkeyformat-simpleprefix).
         #[serde(rename = "SimplePrefix", skip_serializing_if = "Option::is_none")]
         pub simple_prefix: Option<serde_json::Value>,
+        /// [`PartitionedPrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-targetobjectkeyformat.html#cfn-s3-bucket-targetobjectkeyformat-partitionedprefix).
         #[serde(rename = "PartitionedPrefix", skip_serializing_if = "Option::is_none")]
         pub partitioned_prefix: Option<PartitionedPrefix>,
     }
 
     impl TargetObjectKeyFormat {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `SimplePrefix`.
         pub fn simple_prefix(mut self, v: serde_json::Value) -> Self {
             self.simple_prefix = Some(v);
             self
         }
+        /// Sets `PartitionedPrefix`.
         pub fn partitioned_prefix(mut self, v: PartitionedPrefix) -> Self {
             self.partitioned_prefix = Some(v);
             self
@@ -3471,23 +4025,30 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.Tiering`.
+    /// Property type `AWS::S3::Bucket.Tiering`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Tiering {
+        /// [`AccessTier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html#cfn-s3-bucket-tiering-accesstier).
+        /// Required. One of `ARCHIVE_ACCESS`, `DEEP_ARCHIVE_ACCESS`.
         #[serde(rename = "AccessTier", skip_serializing_if = "Option::is_none")]
         pub access_tier: Option<Value<String>>,
+        /// [`Days`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html#cfn-s3-bucket-tiering-days).
+        /// Required.
         #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
         pub days: Option<Value<i64>>,
     }
 
     impl Tiering {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `AccessTier`.
         pub fn access_tier(mut self, v: impl Into<Value<String>>) -> Self {
             self.access_tier = Some(v.into());
             self
         }
+        /// Sets `Days`.
         pub fn days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.days = Some(v.into());
             self
@@ -3516,29 +4077,38 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.TopicConfiguration`.
+    /// Property type `AWS::S3::Bucket.TopicConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct TopicConfiguration {
+        /// [`Event`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html#cfn-s3-bucket-topicconfiguration-event).
+        /// Required.
         #[serde(rename = "Event", skip_serializing_if = "Option::is_none")]
         pub event: Option<Value<String>>,
+        /// [`Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html#cfn-s3-bucket-topicconfiguration-filter).
         #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
         pub filter: Option<NotificationFilter>,
+        /// [`Topic`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html#cfn-s3-bucket-topicconfiguration-topic).
+        /// Required.
         #[serde(rename = "Topic", skip_serializing_if = "Option::is_none")]
         pub topic: Option<Value<String>>,
     }
 
     impl TopicConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Event`.
         pub fn event(mut self, v: impl Into<Value<String>>) -> Self {
             self.event = Some(v.into());
             self
         }
+        /// Sets `Filter`.
         pub fn filter(mut self, v: NotificationFilter) -> Self {
             self.filter = Some(v);
             self
         }
+        /// Sets `Topic`.
         pub fn topic(mut self, v: impl Into<Value<String>>) -> Self {
             self.topic = Some(v.into());
             self
@@ -3567,29 +4137,38 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.Transition`.
+    /// Property type `AWS::S3::Bucket.Transition`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct Transition {
+        /// [`StorageClass`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html#cfn-s3-bucket-transition-storageclass).
+        /// Required. One of `DEEP_ARCHIVE`, `GLACIER`, `Glacier`, `GLACIER_IR`, `INTELLIGENT_TIERING`, `ONEZONE_IA`, `STANDARD_IA`.
         #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
         pub storage_class: Option<Value<String>>,
+        /// [`TransitionDate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html#cfn-s3-bucket-transition-transitiondate).
+        /// Has a pattern.
         #[serde(rename = "TransitionDate", skip_serializing_if = "Option::is_none")]
         pub transition_date: Option<Value<String>>,
+        /// [`TransitionInDays`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html#cfn-s3-bucket-transition-transitionindays).
         #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
         pub transition_in_days: Option<Value<i64>>,
     }
 
     impl Transition {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `StorageClass`.
         pub fn storage_class(mut self, v: impl Into<Value<String>>) -> Self {
             self.storage_class = Some(v.into());
             self
         }
+        /// Sets `TransitionDate`.
         pub fn transition_date(mut self, v: impl Into<Value<String>>) -> Self {
             self.transition_date = Some(v.into());
             self
         }
+        /// Sets `TransitionInDays`.
         pub fn transition_in_days(mut self, v: impl Into<Value<i64>>) -> Self {
             self.transition_in_days = Some(v.into());
             self
@@ -3628,17 +4207,21 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.VersioningConfiguration`.
+    /// Property type `AWS::S3::Bucket.VersioningConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct VersioningConfiguration {
+        /// [`Status`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html#cfn-s3-bucket-versioningconfiguration-status).
+        /// Required. One of `Enabled`, `Suspended`.
         #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
     }
 
     impl VersioningConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Status`.
         pub fn status(mut self, v: impl Into<Value<String>>) -> Self {
             self.status = Some(v.into());
             self
@@ -3660,38 +4243,47 @@ pub mod bucket {
         }
     }
 
-    /// Property type `AWS::S3::Bucket.WebsiteConfiguration`.
+    /// Property type `AWS::S3::Bucket.WebsiteConfiguration`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct WebsiteConfiguration {
+        /// [`ErrorDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html#cfn-s3-bucket-websiteconfiguration-errordocument).
         #[serde(rename = "ErrorDocument", skip_serializing_if = "Option::is_none")]
         pub error_document: Option<Value<String>>,
+        /// [`IndexDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html#cfn-s3-bucket-websiteconfiguration-indexdocument).
         #[serde(rename = "IndexDocument", skip_serializing_if = "Option::is_none")]
         pub index_document: Option<Value<String>>,
+        /// [`RedirectAllRequestsTo`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html#cfn-s3-bucket-websiteconfiguration-redirectallrequeststo).
         #[serde(
             rename = "RedirectAllRequestsTo",
             skip_serializing_if = "Option::is_none"
         )]
         pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
+        /// [`RoutingRules`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html#cfn-s3-bucket-websiteconfiguration-routingrules).
         #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
         pub routing_rules: Option<Vec<RoutingRule>>,
     }
 
     impl WebsiteConfiguration {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `ErrorDocument`.
         pub fn error_document(mut self, v: impl Into<Value<String>>) -> Self {
             self.error_document = Some(v.into());
             self
         }
+        /// Sets `IndexDocument`.
         pub fn index_document(mut self, v: impl Into<Value<String>>) -> Self {
             self.index_document = Some(v.into());
             self
         }
+        /// Sets `RedirectAllRequestsTo`.
         pub fn redirect_all_requests_to(mut self, v: RedirectAllRequestsTo) -> Self {
             self.redirect_all_requests_to = Some(v);
             self
         }
+        /// Sets `RoutingRules`.
         pub fn routing_rules(mut self, v: Vec<RoutingRule>) -> Self {
             self.routing_rules = Some(v);
             self
@@ -3719,21 +4311,28 @@ pub mod bucket_policy {
     /// `AWS::S3::BucketPolicy`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
     pub struct BucketPolicy {
+        /// [`Bucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-bucket).
+        /// Required. Create-only: changing it replaces the resource.
         // Reference not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-bucket
         #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
         pub bucket: Option<Ref<super::BucketName>>,
+        /// [`PolicyDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-policydocument).
+        /// Required.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
         pub policy_document: Option<serde_json::Value>,
     }
 
     impl BucketPolicy {
+        /// Every property unset; set them with the methods below.
         pub fn new() -> Self {
             Self::default()
         }
+        /// Sets `Bucket`.
         pub fn bucket(mut self, v: impl Into<Ref<super::BucketName>>) -> Self {
             self.bucket = Some(v.into());
             self
         }
+        /// Sets `PolicyDocument`.
         pub fn policy_document(mut self, v: serde_json::Value) -> Self {
             self.policy_document = Some(v);
             self

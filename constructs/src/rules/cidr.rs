@@ -7,7 +7,9 @@ use synth::Code;
 /// An IPv4 CIDR block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
+    /// The network address, host bits zero.
     pub addr: u32,
+    /// The prefix length, 0 to 32.
     pub prefix: u8,
 }
 
@@ -47,6 +49,7 @@ impl Cidr {
         Ok(c)
     }
 
+    /// The netmask: `prefix` leading one bits.
     pub fn mask(self) -> u32 {
         if self.prefix == 0 {
             0
@@ -55,10 +58,12 @@ impl Cidr {
         }
     }
 
+    /// Whether every address of `other` is in this block.
     pub fn contains(self, other: Cidr) -> bool {
         other.prefix >= self.prefix && other.addr & self.mask() == self.addr
     }
 
+    /// Whether the two blocks share an address (one then contains the other).
     pub fn overlaps(self, other: Cidr) -> bool {
         self.contains(other) || other.contains(self)
     }
@@ -80,7 +85,7 @@ impl fmt::Display for Cidr {
 }
 
 /// VPC, secondary and subnet IPv4 blocks are /16 to /28.
-/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+/// Source: <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>
 pub fn block_size(field: &str, c: Cidr) -> RuleResult {
     if (16..=28).contains(&c.prefix) {
         Ok(())
@@ -97,7 +102,7 @@ pub fn block_size(field: &str, c: Cidr) -> RuleResult {
 
 /// A secondary block must not overlap the primary and must avoid the ranges AWS restricts for
 /// the primary's range.
-/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+/// Source: <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>
 /// (IPv4 CIDR block association restrictions table).
 pub fn secondary_block(primary: Cidr, secondary: Cidr) -> RuleResult {
     let bad = |rule: String| {
@@ -144,7 +149,7 @@ pub fn secondary_block(primary: Cidr, secondary: Cidr) -> RuleResult {
 }
 
 /// A subnet's block lies inside the VPC block it is cut from.
-/// Source: https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+/// Source: <https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html>
 pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
     if block.contains(subnet) {
         Ok(())
@@ -161,7 +166,7 @@ pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
 
 /// The block `Fn::Select [index, Fn::Cidr [block, count, bits]]` yields, as CloudFormation
 /// computes it: `count` consecutive blocks of `bits` host bits from the start of `block`.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html>
 pub fn fn_cidr_select(
     field: &str,
     block: Cidr,

@@ -6,7 +6,7 @@ use synth::Code;
 /// Lustre `StorageCapacity` (GiB) by deployment and storage type.
 ///
 /// Source: FSx API `CreateFileSystem` StorageCapacity
-/// (https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html):
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html>):
 /// SCRATCH_2, PERSISTENT_1 SSD and PERSISTENT_2 SSD: 1200, 2400, then increments of 2400;
 /// SCRATCH_1: 1200, 2400, then increments of 3600; PERSISTENT_1 HDD: multiples of 6000 (12 MB/s/TiB)
 /// or 1800 (40 MB/s/TiB).
@@ -57,7 +57,7 @@ pub fn lustre_storage_capacity(
 /// Lustre `PerUnitStorageThroughput` (MB/s/TiB) by deployment and storage type.
 ///
 /// Source: FSx API `CreateFileSystemLustreConfiguration` PerUnitStorageThroughput
-/// (https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreConfiguration.html):
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreConfiguration.html>):
 /// PERSISTENT_1 SSD 50, 100, 200; PERSISTENT_1 HDD 12, 40; PERSISTENT_2 125, 250, 500, 1000.
 pub fn lustre_throughput_values(deployment: &str, storage_type: &str) -> &'static [i64] {
     match (deployment, storage_type) {
@@ -124,7 +124,7 @@ pub const LUSTRE_VERSIONS: [&str; 3] = ["2.10", "2.12", "2.15"];
 /// Lustre versions that support data repository associations: 2.12 and 2.15.
 ///
 /// Source: FSx API `CreateDataRepositoryAssociation`
-/// (https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateDataRepositoryAssociation.html):
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateDataRepositoryAssociation.html>):
 /// "supported on all FSx for Lustre 2.12 and 2.15 file systems, excluding scratch_1".
 pub const DRA_LUSTRE_VERSIONS: [&str; 2] = ["2.12", "2.15"];
 
@@ -190,7 +190,7 @@ pub fn lustre_deployment_with_associations(deployment: &str) -> RuleResult {
 /// OpenZFS `ThroughputCapacity` (MB/s) values by deployment type.
 ///
 /// Source: FSx API `CreateFileSystemOpenZFSConfiguration` ThroughputCapacity
-/// (https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemOpenZFSConfiguration.html):
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemOpenZFSConfiguration.html>):
 /// SINGLE_AZ_1 and SINGLE_AZ_HA_1: 64, 128, 256, 512, 1024, 2048, 3072, 4096;
 /// SINGLE_AZ_2, SINGLE_AZ_HA_2 and MULTI_AZ_1: 160, 320, 640, 1280, 2560, 3840, 5120, 7680, 10240.
 pub fn openzfs_throughput_values(deployment: &str) -> &'static [i64] {

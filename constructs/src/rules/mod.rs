@@ -16,11 +16,14 @@ use synth::{Code, Diagnostic};
 /// A broken rule: a stable code and the one-form message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// The stable diagnostic code (`PC151` ...).
     pub code: Code,
+    /// `<field> must <rule> for <context>, got <value>`.
     pub message: String,
 }
 
 impl Violation {
+    /// A violation whose message reads `<field> must <rule> for <context>, got <got>`.
     pub fn new(
         code: Code,
         field: &str,
@@ -46,6 +49,7 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// What a rule function returns: nothing, or the rule it found broken.
 pub type RuleResult = Result<(), Violation>;
 
 /// Joins allowed values for a message: `50, 100 or 200`.

@@ -4,7 +4,7 @@ use super::{RuleResult, Violation};
 use synth::Code;
 
 /// Stack names: 1 to 128 characters, letters, digits and hyphens, starting with a letter.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 /// and the CloudFormation API `CreateStack` StackName pattern `[a-zA-Z][-a-zA-Z0-9]*`.
 pub fn stack_name(name: &str) -> RuleResult {
     let ok = (1..=128).contains(&name.len())
@@ -93,7 +93,7 @@ pub fn region(value: &str) -> RuleResult {
 
 /// Availability Zone names: the Region code plus one letter (`us-east-1a`), or a Local Zone
 /// name in that Region (`us-west-2-lax-1a`), and in the stack's Region.
-/// Source: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html
+/// Source: <https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html>
 pub fn availability_zone(field: &str, value: &str, stack_region: Option<&str>) -> RuleResult {
     let bad = |rule: String| {
         Err(Violation::new(

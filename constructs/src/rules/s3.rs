@@ -7,7 +7,7 @@ use synth::Code;
 /// digit, no `..`, `.-` or `-.`, not shaped like an IP address, none of the reserved prefixes
 /// and suffixes.
 ///
-/// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html;
+/// Source: <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>;
 /// cfn-lint rule E1161 (`cfnlint/rules/formats/S3BucketName.py`) for `.-` and `-.`.
 pub fn bucket_name(name: &str) -> RuleResult {
     let bad = |rule: &str| {

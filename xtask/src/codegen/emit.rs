@@ -111,7 +111,7 @@ fn resource_module(o: &mut String, r: &Resource) {
 
     // The resource struct.
     let _ = writeln!(body, "/// `{}`: <{}>", r.type_name, r.doc_url);
-    struct_decl(&mut body, &r.root, &mut uses);
+    struct_decl(&mut body, &r.root, r, &mut uses);
     check_fn_body(&mut body, &r.root, r, &mut uses, |o, b| {
         let _ = writeln!(o, "impl synth::Resource for {} {{", r.root.name);
         let _ = writeln!(o, "const TYPE: &'static str = {:?};", r.type_name);
@@ -152,10 +152,11 @@ fn resource_module(o: &mut String, r: &Resource) {
         body.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq)]\n");
         let _ = writeln!(body, "pub enum {}Attr {{", r.name);
         for a in &r.attrs {
+            let _ = writeln!(body, "/// `{}`.", a.name);
             if let Some(src) = a.source {
                 let _ = writeln!(
                     body,
-                    "/// Not in the schema's readOnlyProperties; source: {src}"
+                    "///\n/// Not in the schema's readOnlyProperties; source: <{src}>"
                 );
             }
             let _ = writeln!(body, "{},", a.variant);
@@ -194,8 +195,16 @@ fn resource_module(o: &mut String, r: &Resource) {
 
     // Property types.
     for s in &r.defs {
-        let _ = writeln!(body, "/// Property type `{}`.", s.context);
-        struct_decl(&mut body, s, &mut uses);
+        if s.doc.anchor_prefix.is_some() {
+            let _ = writeln!(body, "/// Property type `{}`: <{}>", s.context, s.doc.page);
+        } else {
+            let _ = writeln!(
+                body,
+                "/// Property type `{}`, an object the schema declares inline: <{}>",
+                s.context, s.doc.page
+            );
+        }
+        struct_decl(&mut body, s, r, &mut uses);
         uses.check_trait = true;
         check_fn_body(&mut body, s, r, &mut uses, |o, b| {
             let _ = writeln!(o, "impl Check for {} {{", s.name);
@@ -294,10 +303,11 @@ fn rust_type(ty: &Ty, uses: &mut Uses) -> String {
     }
 }
 
-fn struct_decl(o: &mut String, s: &Struct, uses: &mut Uses) {
+fn struct_decl(o: &mut String, s: &Struct, r: &Resource, uses: &mut Uses) {
     o.push_str("#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]\n");
     let _ = writeln!(o, "pub struct {} {{", s.name);
     for f in &s.fields {
+        o.push_str(&field_doc(s, f, r));
         if let Some(src) = f.target.as_ref().and_then(|t| t.source) {
             let _ = writeln!(o, "// Reference not in the schema; source: {src}");
         }
@@ -311,7 +321,10 @@ fn struct_decl(o: &mut String, s: &Struct, uses: &mut Uses) {
     o.push_str("}\n\n");
 
     let _ = writeln!(o, "impl {} {{", s.name);
-    o.push_str("pub fn new() -> Self {\nSelf::default()\n}\n");
+    o.push_str(
+        "/// Every property unset; set them with the methods below.\n\
+         pub fn new() -> Self {\nSelf::default()\n}\n",
+    );
     for f in &s.fields {
         let (param, value) = match &f.ty {
             Ty::Prim(_) | Ty::PrimVec(_) => (
@@ -323,11 +336,126 @@ fn struct_decl(o: &mut String, s: &Struct, uses: &mut Uses) {
         };
         let _ = writeln!(
             o,
-            "pub fn {r}(mut self, v: {param}) -> Self {{\nself.{r} = Some({value});\nself\n}}",
+            "/// Sets `{cfn}`.\n\
+             pub fn {r}(mut self, v: {param}) -> Self {{\nself.{r} = Some({value});\nself\n}}",
+            cfn = f.cfn,
             r = f.rust
         );
     }
     o.push_str("}\n\n");
+}
+
+/// The doc comment of one field: its CloudFormation property, linked to the reference,
+/// and what the schema says of it that a user has to know. No description text: the
+/// link has it.
+pub(super) fn field_doc(s: &Struct, f: &Field, r: &Resource) -> String {
+    let mut facts = Vec::new();
+    if s.required.contains(&f.cfn) {
+        facts.push("Required.".to_string());
+    }
+    // Create-only paths name a property or a whole object above it.
+    let replaces = |p: &String| {
+        let p = strip_items(p);
+        let p = if p.is_empty() {
+            f.cfn.clone()
+        } else {
+            format!("{p}/{}", f.cfn)
+        };
+        r.create_only.iter().any(|c| {
+            let c = strip_items(&c.path);
+            p == c || p.starts_with(&format!("{c}/"))
+        })
+    };
+    let create_only = s.paths.iter().filter(|p| replaces(p)).count();
+    if create_only > 0 && create_only == s.paths.len() {
+        facts.push("Create-only: changing it replaces the resource.".to_string());
+    } else if create_only > 0 {
+        facts.push(
+            "Create-only where some properties hold this type: changing it there replaces \
+             the resource."
+                .to_string(),
+        );
+    }
+    match &f.ty {
+        Ty::Prim(_) => facts.extend(cons_facts(&f.cons)),
+        Ty::PrimVec(_) | Ty::StructVec(_) => {
+            if let Some(n) = count_fact(f.cons.min_items, f.cons.max_items, "item") {
+                facts.push(n);
+            }
+            if let Some(item) = &f.cons.item {
+                let each = cons_facts(item);
+                if !each.is_empty() {
+                    facts.push(format!("Each item: {}", each.join(" ")));
+                }
+            }
+        }
+        Ty::Struct { .. } | Ty::Json => {}
+    }
+    let mut doc = format!("/// [`{}`]({}).\n", f.cfn, s.doc.property(&f.cfn));
+    if !facts.is_empty() {
+        let _ = writeln!(doc, "/// {}", facts.join(" "));
+    }
+    doc
+}
+
+/// `Tags/*/Key` -> `Tags/Key`: array steps don't name anything.
+fn strip_items(path: &str) -> String {
+    path.split('/')
+        .filter(|s| *s != "*")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The checks on one value, as short sentences.
+fn cons_facts(c: &Cons) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(values) = &c.one_of {
+        let list: Vec<String> = values.iter().map(|v| code(v)).collect();
+        facts.push(match &list[..] {
+            [one] => format!("Must be {one}."),
+            _ => format!("One of {}.", list.join(", ")),
+        });
+    }
+    if let Some(n) = count_fact(c.min_length, c.max_length, "character") {
+        facts.push(n);
+    }
+    match (&c.minimum, &c.maximum) {
+        (Some(lo), Some(hi)) => facts.push(format!("From {lo} to {hi}.")),
+        (Some(lo), None) => facts.push(format!("At least {lo}.")),
+        (None, Some(hi)) => facts.push(format!("At most {hi}.")),
+        (None, None) => {}
+    }
+    match &c.pattern {
+        Some(Ok(p)) | Some(Err(p)) if p.len() <= 60 && !p.contains('`') => {
+            facts.push(format!("Pattern {}.", code(p)))
+        }
+        Some(_) => facts.push("Has a pattern.".to_string()),
+        None => {}
+    }
+    facts
+}
+
+/// `1 to 5 items.`, `At most 255 characters.` ...
+fn count_fact(min: Option<u64>, max: Option<u64>, unit: &str) -> Option<String> {
+    let plural = |n: u64| {
+        if n == 1 {
+            unit.to_string()
+        } else {
+            format!("{unit}s")
+        }
+    };
+    match (min, max) {
+        (Some(lo), Some(hi)) if lo == hi => Some(format!("Exactly {lo} {}.", plural(hi))),
+        (Some(lo), Some(hi)) => Some(format!("{lo} to {hi} {}.", plural(hi))),
+        (Some(lo), None) => Some(format!("At least {lo} {}.", plural(lo))),
+        (None, Some(hi)) => Some(format!("At most {hi} {}.", plural(hi))),
+        (None, None) => None,
+    }
+}
+
+/// `s` as inline code.
+fn code(s: &str) -> String {
+    format!("`{s}`")
 }
 
 /// Builds the body of `fn check` and hands it to `wrap`, which writes the impl around it.

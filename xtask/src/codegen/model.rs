@@ -16,6 +16,7 @@ pub struct Resource {
     pub name: String,
     /// `vpc`
     pub module: String,
+    /// The type's page in the CloudFormation template reference.
     pub doc_url: String,
     /// The resource's own properties.
     pub root: Struct,
@@ -56,6 +57,60 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// CloudFormation names of required fields, in schema order.
     pub required: Vec<String>,
+    /// Every property path that reaches the struct, under `/properties` (`""` for the
+    /// resource itself, `LustreConfiguration`, `Tags/*` ...).
+    pub paths: Vec<String>,
+    /// Where the struct is documented: its reference page, and the prefix of its
+    /// properties' anchors on that page (`None` when the page is not known).
+    pub doc: DocLink,
+}
+
+/// A struct's place in the CloudFormation template reference.
+///
+/// The reference names pages and anchors by one scheme, all lowercase: a resource's
+/// properties are `aws-resource-<service>-<resource>.html#cfn-<service>-<resource>-<property>`,
+/// a property type's `aws-properties-<service>-<resource>-<type>.html#cfn-<service>-<resource>-<type>-<property>`.
+/// Objects the schema declares inline have no name of their own there, so they link
+/// their resource's page.
+#[derive(Debug, Clone)]
+pub struct DocLink {
+    pub page: String,
+    pub anchor_prefix: Option<String>,
+}
+
+/// Base of the CloudFormation template reference.
+const REFERENCE: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference";
+
+impl DocLink {
+    /// The page of a resource type.
+    fn resource(service: &str, resource: &str) -> DocLink {
+        let (s, r) = (service.to_lowercase(), resource.to_lowercase());
+        DocLink {
+            page: format!("{REFERENCE}/aws-resource-{s}-{r}.html"),
+            anchor_prefix: Some(format!("cfn-{s}-{r}-")),
+        }
+    }
+
+    /// The page of a property type the schema names.
+    fn property_type(service: &str, resource: &str, def: &str) -> DocLink {
+        let (s, r, d) = (
+            service.to_lowercase(),
+            resource.to_lowercase(),
+            def.to_lowercase(),
+        );
+        DocLink {
+            page: format!("{REFERENCE}/aws-properties-{s}-{r}-{d}.html"),
+            anchor_prefix: Some(format!("cfn-{s}-{r}-{d}-")),
+        }
+    }
+
+    /// Where property `prop` is documented.
+    pub fn property(&self, prop: &str) -> String {
+        match &self.anchor_prefix {
+            Some(prefix) => format!("{}#{prefix}{}", self.page, prop.to_lowercase()),
+            None => self.page.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -493,11 +548,7 @@ pub fn resource(
         service: service.to_lowercase(),
         name: name.to_string(),
         module: name.to_snake_case(),
-        doc_url: format!(
-            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-{}-{}.html",
-            service.to_lowercase(),
-            name.to_lowercase()
-        ),
+        doc_url: DocLink::resource(service, name).page,
         root,
         defs,
         attrs,
@@ -576,6 +627,8 @@ struct Builder<'a> {
     read_only: BTreeSet<String>,
     /// Definition name -> every property path that reaches it.
     paths: BTreeMap<String, Vec<String>>,
+    /// Definitions hoisted from inline objects: the schema gives them no name.
+    hoisted: BTreeSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -590,6 +643,7 @@ impl<'a> Builder<'a> {
             .and_then(Json::as_object)
             .cloned()
             .unwrap_or_default();
+        let named: BTreeSet<String> = defs.keys().cloned().collect();
         let mut root = schema.clone();
         root.remove("definitions");
         // Hoist inline objects into definitions named after their property, so every
@@ -638,6 +692,11 @@ impl<'a> Builder<'a> {
             taken.insert(suffixed.clone());
             names.insert(k.clone(), suffixed);
         }
+        let hoisted = defs
+            .keys()
+            .filter(|k| !named.contains(*k))
+            .cloned()
+            .collect();
         Ok(Builder {
             type_name,
             catalog,
@@ -647,6 +706,7 @@ impl<'a> Builder<'a> {
             names,
             read_only: BTreeSet::new(),
             paths: BTreeMap::new(),
+            hoisted,
         })
     }
 
@@ -701,16 +761,27 @@ impl<'a> Builder<'a> {
         let node = self
             .node(def)
             .ok_or_else(|| format!("{}: missing definition {def:?}", self.type_name))?;
-        let (name, context, paths) = match def {
+        let service = self.type_name.split("::").nth(1).unwrap_or_default();
+        let resource_doc = DocLink::resource(service, self.resource_name);
+        let (name, context, paths, doc) = match def {
             None => (
                 self.resource_name.to_string(),
                 self.type_name.to_string(),
                 vec!["/properties".to_string()],
+                resource_doc,
             ),
             Some(d) => (
                 self.names[d].clone(),
                 format!("{}.{}", self.type_name, d),
                 self.paths.get(d).cloned().unwrap_or_default(),
+                if self.hoisted.contains(d) {
+                    DocLink {
+                        anchor_prefix: None,
+                        ..resource_doc
+                    }
+                } else {
+                    DocLink::property_type(service, self.resource_name, d)
+                },
             ),
         };
         // A field is left out when it is read-only at every path that reaches the struct.
@@ -755,11 +826,22 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter(|r| fields.iter().any(|f| &f.cfn == r))
             .collect();
+        let paths = paths
+            .iter()
+            .map(|p| {
+                p.strip_prefix("/properties")
+                    .unwrap_or(p)
+                    .trim_start_matches('/')
+                    .to_string()
+            })
+            .collect();
         Ok(Struct {
             name,
             context,
             fields,
             required,
+            paths,
+            doc,
         })
     }
 

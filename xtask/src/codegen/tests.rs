@@ -1,6 +1,6 @@
 //! Unit tests of the generator on small hand-written schemas.
 
-use super::emit::raw_str;
+use super::emit::{field_doc, raw_str};
 use super::model::{compile_pattern, field_name, resource, Catalog, Prim, Resource, Ty};
 use serde_json::json;
 
@@ -337,4 +337,67 @@ fn reference_fields_are_typed_by_their_target() {
         Some(("NetArn", Some("Arn"), Some("https://example.com/docs")))
     );
     assert_eq!(field(&r, "Thing", "GroupIds").ty, Ty::PrimVec(Prim::Str));
+}
+
+#[test]
+fn field_docs_link_the_reference_and_state_the_schema() {
+    let r = model(json!({
+        "typeName": "AWS::Test::Thing",
+        "properties": {
+            "Mode": {"type": "string", "enum": ["A", "B"]},
+            "Size": {"type": "integer", "minimum": 1, "maximum": 10},
+            "Config": {"$ref": "#/definitions/Config"},
+            "Inline": {"type": "object", "properties": {"Flag": {"type": "boolean"}}}
+        },
+        "definitions": {
+            "Config": {
+                "type": "object",
+                "properties": {
+                    "Kind": {"type": "string", "maxLength": 5},
+                    "Names": {"type": "array", "maxItems": 3, "items": {"type": "string"}}
+                },
+                "required": ["Kind"]
+            }
+        },
+        "required": ["Mode"],
+        "createOnlyProperties": ["/properties/Mode", "/properties/Config/Kind"]
+    }));
+    let doc = |strukt: &str, cfn: &str| {
+        let s = std::iter::once(&r.root)
+            .chain(&r.defs)
+            .find(|s| s.name == strukt)
+            .unwrap_or_else(|| panic!("no struct {strukt}"));
+        field_doc(s, field(&r, strukt, cfn), &r)
+    };
+    let base = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference";
+    assert_eq!(
+        doc("Thing", "Mode"),
+        format!(
+            "/// [`Mode`]({base}/aws-resource-test-thing.html#cfn-test-thing-mode).\n\
+             /// Required. Create-only: changing it replaces the resource. One of `A`, `B`.\n"
+        )
+    );
+    assert_eq!(
+        doc("Thing", "Size"),
+        format!("/// [`Size`]({base}/aws-resource-test-thing.html#cfn-test-thing-size).\n/// From 1 to 10.\n")
+    );
+    assert_eq!(
+        doc("Config", "Kind"),
+        format!(
+            "/// [`Kind`]({base}/aws-properties-test-thing-config.html#cfn-test-thing-config-kind).\n\
+             /// Required. Create-only: changing it replaces the resource. At most 5 characters.\n"
+        )
+    );
+    assert_eq!(
+        doc("Config", "Names"),
+        format!(
+            "/// [`Names`]({base}/aws-properties-test-thing-config.html#cfn-test-thing-config-names).\n\
+             /// At most 3 items.\n"
+        )
+    );
+    // An object the schema declares inline has no page of its own: link the resource's.
+    assert_eq!(
+        doc("Inline", "Flag"),
+        format!("/// [`Flag`]({base}/aws-resource-test-thing.html).\n")
+    );
 }
