@@ -3,6 +3,8 @@
 //!
 //! "Nothing sent" is checked with a listener on 127.0.0.1 that AWS_ENDPOINT_URL points at and
 //! that counts every connection: it must see none.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
 use std::net::TcpListener;

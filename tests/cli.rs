@@ -1,5 +1,7 @@
 //! The `pcstack` binary as a user runs it: synth on the default and other configs, the
 //! committed template, determinism, bad input, and the helper commands.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,7 @@
 //! End-to-end deploy tests against a local moto server (scripts/moto-server, which fixes what
 //! moto 5.2.5 gets wrong for change sets). Needs `.venv`: run scripts/python-tools once.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

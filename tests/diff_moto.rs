@@ -1,5 +1,7 @@
 //! `pcstack diff` end to end against a local moto server: deploy a template, then compare it
 //! with local ones. Needs `.venv`: run scripts/python-tools once.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! cfn-lint, AWS's template linter, on every template pcstack synthesizes: the default and
 //! each config under tests/configs. Zero findings, informational checks included.
 //! The pinned cfn-lint lives in the project's .venv (`scripts/python-tools`).
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

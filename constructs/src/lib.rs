@@ -70,7 +70,7 @@
 //! let errors: Vec<(&str, &str)> = t
 //!     .diagnostics()
 //!     .errors()
-//!     .map(|d| (d.code, d.path.as_str()))
+//!     .map(|d| (d.code.as_str(), d.path.as_str()))
 //!     .collect();
 //! let at = "example/Bad (AWS::S3::Bucket).BucketName";
 //! assert_eq!(errors, [("PC131", at), ("E3031", at)]);

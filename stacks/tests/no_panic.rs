@@ -1,5 +1,7 @@
 //! Property tests: the config parser, the config checks, the stack build and every rule
 //! function return an answer (Ok or a diagnostic) for any input; none panics.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use constructs::rules::{cidr::Cidr, dra, ecr, fsx, names, s3};
 use proptest::prelude::*;

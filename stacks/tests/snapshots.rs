@@ -1,5 +1,7 @@
 //! Golden templates: the default config and three others. A template change shows up here
 //! as a snapshot diff (`cargo insta review`).
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use stacks::{build, Config};
 use synth::Format;

@@ -2,6 +2,8 @@
 //! has stays, with the same type and the same create-only values and expressions.
 //! The expected values are facts from shared/reference/seed-workflow.md, written here in
 //! CloudFormation's long form.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
 use stacks::{build, Config};

@@ -11,10 +11,14 @@ pub const TYPES: &[super::TypeInfo] = &[super::entry::<Repository>()];
 pub mod repository {
     use synth::{checks, Check, Diagnostics, Value};
 
+    // The generator compiled this pattern, so it can't fail here.
+    #[allow(clippy::expect_used)]
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^[0-9a-zA-Z._*-]{1,128}")
             .expect("pattern compiled by the generator")
     });
+    // The generator compiled this pattern, so it can't fail here.
+    #[allow(clippy::expect_used)]
     static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^[0-9]{12}$").expect("pattern compiled by the generator")
     });

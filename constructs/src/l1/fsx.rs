@@ -1552,10 +1552,14 @@ pub mod file_system {
 pub mod data_repository_association {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
+    // The generator compiled this pattern, so it can't fail here.
+    #[allow(clippy::expect_used)]
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$")
             .expect("pattern compiled by the generator")
     });
+    // The generator compiled this pattern, so it can't fail here.
+    #[allow(clippy::expect_used)]
     static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"^(fs-[0-9a-f]{8,})$").expect("pattern compiled by the generator")
     });

@@ -233,7 +233,9 @@ fn resource_module(o: &mut String, r: &Resource) {
     for (i, p) in r.patterns.iter().enumerate() {
         let _ = writeln!(
             o,
-            "static RE_{i}: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| \
+            "// The generator compiled this pattern, so it can't fail here.\n\
+             #[allow(clippy::expect_used)]\n\
+             static RE_{i}: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| \
              regex_lite::Regex::new({}).expect(\"pattern compiled by the generator\"));",
             raw_str(p)
         );
