@@ -4,7 +4,11 @@
 Usage: same_template.py REFERENCE FILE...
 
 Compares parsed data, not text: key order, quoting and YAML short/long forms are
-ignored, and a resource's DependsOn "X" is the same as ["X"] (CDK writes the list form).
+ignored. A resource's DependsOn is compared as an unordered collection: "X" is the same as
+["X"] (CDK writes the list form), and ["A", "B"] is the same as ["B", "A"] (CDK sorts the
+list; CloudFormation gives DependsOn order no meaning). Nothing else is normalized: every
+other list keeps its order, and a number is not the same as a string (IpProtocol -1 is not
+"-1").
 Exits 1 and prints the first differences when a file differs from REFERENCE.
 """
 
@@ -20,8 +24,11 @@ def load(path):
     data = json.loads(text) if path.endswith(".json") else load_yaml(text)
     data = json.loads(json.dumps(data, default=str))  # plain dicts/lists/scalars
     for res in data.get("Resources", {}).values():
-        if isinstance(res.get("DependsOn"), str):
-            res["DependsOn"] = [res["DependsOn"]]
+        deps = res.get("DependsOn")
+        if isinstance(deps, str):
+            deps = [deps]
+        if isinstance(deps, list) and all(isinstance(d, str) for d in deps):
+            res["DependsOn"] = sorted(deps)  # duplicates kept: a multiset, not a set
     return data
 
 

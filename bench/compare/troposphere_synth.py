@@ -76,6 +76,40 @@ def add_update_replace_policies(t, template):
     return added
 
 
+def string_ip_protocols(template):
+    """Hand a numeric IpProtocol to troposphere as a string; return {resource: number}.
+
+    pcstack writes IpProtocol as the number -1 on purpose (as the tutorial's template does:
+    every property of a security-group rule is create-only, so the value is kept exactly).
+    troposphere types IpProtocol as str and rejects an int when the object is built. The
+    value is passed as its string ("-1") so the typed object is built and type-checked, and
+    restore_number_ip_protocols() puts the number back afterwards, as pcstack itself sets
+    it with a property override. Only resources' top-level IpProtocol properties are
+    handled; a number anywhere else still fails the build loudly.
+    """
+    numbers = {}
+    for name, res in template.get("Resources", {}).items():
+        props = res.get("Properties", {})
+        value = props.get("IpProtocol")
+        if isinstance(value, int) and not isinstance(value, bool):
+            props["IpProtocol"] = str(value)
+            numbers[name] = value
+    return numbers
+
+
+def restore_number_ip_protocols(t, numbers):
+    """Set each IpProtocol back to the template's number on the built typed object.
+
+    Assigns the properties dict directly (troposphere has no property-override API, and
+    its typed __setattr__ would reject the int); the str value passed its type check when
+    the object was built, and to_dict() still runs the object's validate() with the number
+    (check_ports: FromPort and ToPort are present, so -1 as a number passes too).
+    """
+    for name, value in numbers.items():
+        t.resources[name].properties["IpProtocol"] = value
+    return len(numbers)
+
+
 def relax_lustre_throughput_check(template):
     """Work around a troposphere validator limitation, for this one property only.
 
@@ -130,11 +164,13 @@ def main(argv):
         template = json.load(f)
     t_read = time.perf_counter()
 
+    numbers = string_ip_protocols(template)
     if "--lean-imports" in flags:
         LeanTemplateGenerator._modules = service_modules(template)
         t = LeanTemplateGenerator(template)
     else:
         t = TemplateGenerator(template)
+    restore_number_ip_protocols(t, numbers)
     add_update_replace_policies(t, template)
     relax_lustre_throughput_check(t)
     t_build = time.perf_counter()

@@ -13,11 +13,19 @@
 // Two CDK defaults that would add to the template are turned off so the output is the
 // same template: the CDKMetadata resource (analyticsReporting: false) and the
 // BootstrapVersion parameter and rule (generateBootstrapVersionRule: false).
+//
+// One value is set by hand: CfnInclude reads IpProtocol (a string property in the CDK's
+// L1 classes) and writes the template's number -1 as the string "-1". pcstack writes the
+// number on purpose (as the tutorial's template does; every property of a security-group
+// rule is create-only), with a property override. The same CDK escape hatch,
+// addPropertyOverride, puts the number back on each resource whose IpProtocol is a number
+// in TEMPLATE.json.
 'use strict';
 
 const t0 = process.hrtime.bigint();
 const cdk = require('aws-cdk-lib');
 const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
+const fs = require('fs');
 const t1 = process.hrtime.bigint();
 
 const [templateFile, outdir] = process.argv.slice(2);
@@ -31,7 +39,14 @@ const stack = new cdk.Stack(app, 'parallelcluster-prerequisites', {
   analyticsReporting: false,
   synthesizer: new cdk.DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
 });
-new CfnInclude(stack, 'Template', { templateFile });
+const included = new CfnInclude(stack, 'Template', { templateFile });
+const source = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+for (const [id, resource] of Object.entries(source.Resources || {})) {
+  const protocol = (resource.Properties || {}).IpProtocol;
+  if (typeof protocol === 'number') {
+    included.getResource(id).addPropertyOverride('IpProtocol', protocol);
+  }
+}
 const t2 = process.hrtime.bigint();
 
 app.synth();
