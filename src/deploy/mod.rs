@@ -5,7 +5,9 @@
 pub mod aws;
 pub mod changeset;
 pub mod destroy;
+pub mod errors;
 pub mod events;
+pub mod login;
 pub mod outputs;
 pub mod run;
 pub mod stack;

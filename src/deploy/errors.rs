@@ -1,0 +1,268 @@
+//! What went wrong with an AWS call, in one or two lines: the operation and its resource, AWS's
+//! code and message, and what to do. The SDK's whole structure (`DispatchFailure(...)`, headers,
+//! bodies) is kept as `detail`, printed only with `--debug`.
+
+use super::login::{Login, ProfileKind};
+use crate::error::Error;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use std::error::Error as StdError;
+
+/// The kinds of AWS failure that have their own advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No provider in the chain had credentials.
+    NoCredentials,
+    /// The profile's configuration is broken (missing source profile, bad key).
+    BadProfile,
+    /// The IAM Identity Center (SSO) session of the profile has expired or never started.
+    SsoExpired,
+    /// Temporary credentials have expired.
+    ExpiredToken,
+    /// The access key is unknown or its secret wrong.
+    InvalidCredentials,
+    /// The caller may not perform the action.
+    AccessDenied,
+    /// A DNS lookup failed: the endpoint's host name does not resolve.
+    UnknownHost,
+    /// The endpoint refused or dropped the connection.
+    Unreachable,
+    /// The endpoint accepted but did not answer in time (connect, read or attempt timeout).
+    Stalled,
+    /// Still throttled after the SDK's retries.
+    Throttled,
+    /// The bucket does not exist (HeadBucket 404, NoSuchBucket).
+    BucketMissing,
+    /// The bucket exists but belongs to another account, or its policy denies us (HeadBucket 403).
+    BucketNotYours,
+    /// AWS answered 5xx after the SDK's retries.
+    ServerError,
+    /// Any other answer from AWS: its code and message say it.
+    Service,
+    /// Anything else (a response that did not parse, a bug in a provider).
+    Other,
+}
+
+/// Classifies `e`, the failure of `operation` (`"HeadBucket pcstack-templates-1-us-east-1"`).
+pub fn classify<E>(operation: &str, e: &SdkError<E, HttpResponse>, login: &Login) -> Error
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let detail = format!("{}\n{e:?}", DisplayErrorContext(e));
+    // Credentials fail inside the request (a dispatch or construction failure), so look first.
+    let credentials = credentials_error(e).map(|c| {
+        let kind = credentials_kind(c, login);
+        let message = match kind {
+            Kind::NoCredentials => "no credentials in the environment, the AWS config files, web identity, container or instance metadata".to_string(),
+            _ => chain(c),
+        };
+        (kind, message)
+    });
+    let (kind, message) = if let Some(found) = credentials {
+        found
+    } else {
+        match e {
+            SdkError::ServiceError(s) => {
+                let status = s.raw().status().as_u16();
+                let code = s.err().code().unwrap_or("");
+                let text = s.err().message().map(one_line).unwrap_or_default();
+                let message = match (code.is_empty(), text.is_empty()) {
+                    (false, false) => format!("{code}: {text}"),
+                    (false, true) => code.to_string(),
+                    (true, false) => text.clone(),
+                    (true, true) => format!("HTTP {status}"),
+                };
+                let message = if code.is_empty() && !text.is_empty() || message.starts_with("HTTP")
+                {
+                    message
+                } else {
+                    format!("{message} (HTTP {status})")
+                };
+                (service_kind(operation, code, status), message)
+            }
+            SdkError::ResponseError(r) => {
+                let status = r.raw().status().as_u16();
+                let kind = if status >= 500 {
+                    Kind::ServerError
+                } else {
+                    Kind::Other
+                };
+                (kind, format!("HTTP {status}: {}", chain(e)))
+            }
+            SdkError::TimeoutError(_) => (Kind::Stalled, "no answer in time".to_string()),
+            SdkError::DispatchFailure(d) => {
+                let text = chain(e);
+                let lower = text.to_ascii_lowercase();
+                let kind = if d.is_timeout() {
+                    Kind::Stalled
+                } else if lower.contains("dns error") || lower.contains("failed to lookup address")
+                {
+                    Kind::UnknownHost
+                } else if d.is_io() {
+                    Kind::Unreachable
+                } else {
+                    Kind::Other
+                };
+                (kind, text)
+            }
+            _ => (Kind::Other, chain(e)),
+        }
+    };
+    Error::Aws {
+        operation: operation.to_string(),
+        message: shorten(&message),
+        advice: advice(kind, operation, login),
+        detail: Some(detail),
+    }
+}
+
+fn service_kind(operation: &str, code: &str, status: u16) -> Kind {
+    let bucket_op = operation.starts_with("HeadBucket");
+    match code {
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException"
+        | "SlowDown"
+        | "RequestThrottled" => Kind::Throttled,
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+            Kind::ExpiredToken
+        }
+        "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "InvalidAccessKeyId"
+        | "AuthFailure"
+        | "IncompleteSignature" => Kind::InvalidCredentials,
+        "NoSuchBucket" => Kind::BucketMissing,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden"
+            if bucket_op =>
+        {
+            Kind::BucketNotYours
+        }
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => Kind::AccessDenied,
+        _ if bucket_op && status == 404 => Kind::BucketMissing,
+        _ if bucket_op && status == 403 => Kind::BucketNotYours,
+        _ if status == 403 => Kind::AccessDenied,
+        _ if status >= 500 => Kind::ServerError,
+        _ => Kind::Service,
+    }
+}
+
+fn credentials_kind(c: &CredentialsError, login: &Login) -> Kind {
+    match (c, &login.kind) {
+        (CredentialsError::InvalidConfiguration(_), _) => Kind::BadProfile,
+        (_, ProfileKind::Sso) => Kind::SsoExpired,
+        (CredentialsError::CredentialsNotLoaded(_), _) => Kind::NoCredentials,
+        (CredentialsError::ProviderTimedOut(_), _) => Kind::Stalled,
+        _ => Kind::Other,
+    }
+}
+
+/// The credentials error somewhere in `e`'s source chain.
+fn credentials_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {
+    let mut next: Option<&'a (dyn StdError + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(c) = err.downcast_ref::<CredentialsError>() {
+            return Some(c);
+        }
+        next = err.source();
+    }
+    None
+}
+
+/// The IAM action of an operation, for "needs s3:ListBucket on B".
+fn iam_action(operation: &str) -> String {
+    let api = operation.split_whitespace().next().unwrap_or(operation);
+    let s3 = |action: &str| format!("s3:{action}");
+    match api {
+        "HeadBucket" => s3("ListBucket"),
+        "HeadObject" | "GetObject" => s3("GetObject"),
+        "PutObject" => s3("PutObject"),
+        "CreateBucket" => s3("CreateBucket"),
+        "PutBucketEncryption" => s3("PutEncryptionConfiguration"),
+        "PutPublicAccessBlock" => s3("PutBucketPublicAccessBlock"),
+        "PutBucketPolicy" => s3("PutBucketPolicy"),
+        "GetCallerIdentity" => "sts:GetCallerIdentity".to_string(),
+        other => format!("cloudformation:{other}"),
+    }
+}
+
+/// `--profile NAME` as the user would type it, or nothing for the default chain.
+fn profile_flag(login: &Login) -> String {
+    match &login.profile {
+        Some(p) => format!(" --profile {p}"),
+        None => String::new(),
+    }
+}
+
+fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
+    let resource = operation
+        .split_once(' ')
+        .map_or("its resource", |(_, r)| r.trim());
+    let profile = profile_flag(login);
+    let name = login.profile.as_deref().unwrap_or("default");
+    Some(match kind {
+        Kind::NoCredentials => "no AWS credentials found: log in (`aws sso login --profile NAME`, `aws configure`), pass --profile or set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string(),
+        Kind::BadProfile => format!("profile {name} is not usable as configured: fix it in ~/.aws/config (or AWS_CONFIG_FILE); `aws configure list --profile {name}` shows what the AWS CLI sees"),
+        Kind::SsoExpired => format!("the IAM Identity Center (SSO) session of profile {name} has expired or was never started: run `aws sso login --profile {name}`, then retry"),
+        Kind::ExpiredToken => match login.kind {
+            ProfileKind::Sso => format!("the SSO credentials have expired: run `aws sso login --profile {name}`, then retry"),
+            _ => "the temporary credentials have expired: get new ones (log in again, or re-run `aws sts assume-role` and export the result), then retry".to_string(),
+        },
+        Kind::InvalidCredentials => format!("AWS does not accept these credentials (wrong or deleted access key): check `aws sts get-caller-identity{profile}`"),
+        Kind::AccessDenied => format!("the caller may not do this: allow {} on {resource} in its IAM policy (`aws sts get-caller-identity{profile}` shows who the caller is)", iam_action(operation)),
+        Kind::UnknownHost => "the endpoint's host name does not resolve: check the region (--region, AWS_REGION, the config's region, the profile's region), --endpoint-url, and your network's DNS".to_string(),
+        Kind::Unreachable => "the endpoint refused the connection: check --endpoint-url / AWS_ENDPOINT_URL, a proxy or firewall, and your network".to_string(),
+        Kind::Stalled => "the endpoint did not answer in time: check your network, proxy or --endpoint-url; retry later".to_string(),
+        Kind::Throttled => "AWS is still throttling after the SDK's retries: wait a minute and re-run; if it persists, other tools are using the same API in this account and region".to_string(),
+        Kind::BucketMissing => format!("bucket {resource} does not exist: create it, or leave --template-bucket out to let pcstack create its own"),
+        Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {}): choose another --template-bucket", iam_action(operation)),
+        Kind::ServerError => "AWS failed on its side after the SDK's retries: re-run in a few minutes".to_string(),
+        Kind::Service | Kind::Other => return None,
+    })
+}
+
+/// The messages of an error's source chain, without the SDK's generic wrapper texts.
+pub fn chain(e: &(dyn StdError + 'static)) -> String {
+    const GENERIC: &[&str] = &[
+        "dispatch failure",
+        "service error",
+        "unhandled error",
+        "io error",
+        "other",
+        "failed to construct request",
+        "response error",
+        "timeout",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = one_line(&err.to_string());
+        let generic = GENERIC.contains(&text.to_ascii_lowercase().as_str());
+        if !text.is_empty() && !generic && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    if parts.is_empty() {
+        one_line(&DisplayErrorContext(e).to_string())
+    } else {
+        parts.join(": ")
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most 400 characters: an AWS message can quote a whole policy.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 400;
+    if s.chars().count() <= MAX {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{cut}... (--debug shows all)")
+}
