@@ -517,8 +517,9 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.
+    let connection = args.aws.connection(args.config.as_deref())?;
     let local = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
-    let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
+    let aws = Aws::connect(&connection).await?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?
@@ -568,6 +569,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
 }
 
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
+    let connection = args.aws.connection(args.config.as_deref())?;
     let template = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
@@ -621,7 +623,6 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     };
     let ui = Ui::terminal(args.progress);
     // Invalid input fails before any AWS call, even before credentials are resolved.
-    let connection = args.aws.connection(args.config.as_deref())?;
     if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }

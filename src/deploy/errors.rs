@@ -204,7 +204,7 @@ fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
     let profile = profile_flag(login);
     let name = login.profile.as_deref().unwrap_or("default");
     Some(match kind {
-        Kind::NoCredentials => "no AWS credentials found: log in (`aws sso login --profile NAME`, `aws configure`), pass --profile or set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string(),
+        Kind::NoCredentials => "log in first (`aws sso login --profile NAME`, `aws configure`), then pass --profile or set AWS_PROFILE; or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string(),
         Kind::BadProfile => format!("profile {name} is not usable as configured: fix it in ~/.aws/config (or AWS_CONFIG_FILE); `aws configure list --profile {name}` shows what the AWS CLI sees"),
         Kind::SsoExpired => format!("the IAM Identity Center (SSO) session of profile {name} has expired or was never started: run `aws sso login --profile {name}`, then retry"),
         Kind::ExpiredToken => match login.kind {
@@ -265,4 +265,183 @@ fn shorten(s: &str) -> String {
     }
     let cut: String = s.chars().take(MAX).collect();
     format!("{cut}... (--debug shows all)")
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each kind from a real HTTP answer (aws-smithy-mocks), parsed by the SDK as it would be
+    //! from AWS, then classified.
+    use super::super::login::{Login, ProfileKind};
+    use crate::error::Error;
+    use aws_sdk_cloudformation::config::retry::RetryConfig;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use std::time::Duration;
+
+    const CFN_ERROR: &str = r#"<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>CODE</Code><Message>MESSAGE</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
+
+    fn cfn_body(code: &str, message: &str) -> String {
+        CFN_ERROR.replace("CODE", code).replace("MESSAGE", message)
+    }
+
+    fn parts(e: &Error) -> (String, String, Option<String>, Option<String>) {
+        match e {
+            Error::Aws {
+                operation,
+                message,
+                advice,
+                detail,
+            } => (
+                operation.clone(),
+                message.clone(),
+                advice.clone(),
+                detail.clone(),
+            ),
+            other => panic!("not an AWS error: {other:?}"),
+        }
+    }
+
+    async fn describe_stacks(status: u16, body: &str, attempts: usize) -> (Error, usize) {
+        let rule = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+            .sequence()
+            .http_status(status, Some(body.to_string()))
+            .times(attempts)
+            .build();
+        let client = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, &[&rule], |c| c
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(2))
+            ));
+        let e = match client.describe_stacks().stack_name("net").send().await {
+            Err(e) => e,
+            Ok(_) => panic!("expected a failure"),
+        };
+        (
+            super::classify("DescribeStacks net", &e, &Login::default()),
+            rule.num_calls(),
+        )
+    }
+
+    #[tokio::test]
+    async fn access_denied_names_the_action_and_resource() {
+        let (e, _) = describe_stacks(
+            403,
+            &cfn_body(
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStacks",
+            ),
+            1,
+        )
+        .await;
+        let (operation, message, advice, detail) = parts(&e);
+        assert_eq!(operation, "DescribeStacks net");
+        assert_eq!(
+            message,
+            "AccessDenied: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStacks (HTTP 403)"
+        );
+        assert_eq!(
+            advice.as_deref(),
+            Some("the caller may not do this: allow cloudformation:DescribeStacks on net in its IAM policy (`aws sts get-caller-identity` shows who the caller is)")
+        );
+        assert!(detail.is_some_and(|d| d.contains("ServiceError")));
+        assert_eq!(e.to_string().lines().count(), 2, "{e}");
+    }
+
+    #[tokio::test]
+    async fn throttling_after_the_sdk_retries() {
+        let (e, calls) = describe_stacks(400, &cfn_body("Throttling", "Rate exceeded"), 3).await;
+        assert_eq!(calls, 3, "the SDK retried before giving up");
+        let (_, message, advice, _) = parts(&e);
+        assert_eq!(message, "Throttling: Rate exceeded (HTTP 400)");
+        assert!(advice
+            .is_some_and(|a| a.starts_with("AWS is still throttling after the SDK's retries")));
+    }
+
+    #[tokio::test]
+    async fn server_errors_after_retries() {
+        let (e, calls) =
+            describe_stacks(500, &cfn_body("InternalFailure", "internal error"), 3).await;
+        assert_eq!(calls, 3);
+        let (_, message, advice, _) = parts(&e);
+        assert_eq!(message, "InternalFailure: internal error (HTTP 500)");
+        assert!(advice.is_some_and(|a| a.contains("re-run in a few minutes")));
+    }
+
+    #[tokio::test]
+    async fn expired_token_says_to_log_in_again() {
+        let (e, _) = describe_stacks(
+            400,
+            &cfn_body(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
+            1,
+        )
+        .await;
+        let (_, message, advice, _) = parts(&e);
+        assert!(message.starts_with("ExpiredToken: "), "{message}");
+        assert!(advice.is_some_and(|a| a.starts_with("the temporary credentials have expired")));
+        // An SSO profile: the command that renews it.
+        let login = Login {
+            profile: Some("ml".into()),
+            kind: ProfileKind::Sso,
+        };
+        assert_eq!(
+            super::advice(super::Kind::ExpiredToken, "DescribeStacks net", &login).as_deref(),
+            Some("the SSO credentials have expired: run `aws sso login --profile ml`, then retry")
+        );
+    }
+
+    #[tokio::test]
+    async fn other_service_errors_keep_aws_code_and_message_without_advice() {
+        let (e, _) = describe_stacks(
+            400,
+            &cfn_body("ValidationError", "Stack with id net does not exist"),
+            1,
+        )
+        .await;
+        assert_eq!(
+            e.to_string(),
+            "DescribeStacks net failed: ValidationError: Stack with id net does not exist (HTTP 400)"
+        );
+    }
+
+    async fn head_bucket(status: u16) -> Error {
+        let rule = mock!(aws_sdk_s3::Client::head_bucket)
+            .sequence()
+            .http_status(status, None)
+            .build();
+        let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&rule], |c| c
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled()));
+        let e = match client.head_bucket().bucket("my-templates").send().await {
+            Err(e) => e,
+            Ok(_) => panic!("expected a failure"),
+        };
+        super::classify("HeadBucket my-templates", &e, &Login::default())
+    }
+
+    #[tokio::test]
+    async fn template_bucket_missing_or_not_yours() {
+        let missing = head_bucket(404).await;
+        assert_eq!(
+            missing.to_string(),
+            "HeadBucket my-templates failed: NotFound (HTTP 404)\n  bucket my-templates does not exist: create it, or leave --template-bucket out to let pcstack create its own"
+        );
+        let not_ours = head_bucket(403).await;
+        let (_, _, advice, _) = parts(&not_ours);
+        assert_eq!(
+            advice.as_deref(),
+            Some("bucket my-templates exists but this account may not use it (another account owns it, or a policy denies s3:ListBucket): choose another --template-bucket")
+        );
+    }
+
+    #[test]
+    fn long_messages_are_cut_and_whitespace_folded() {
+        let long = "x ".repeat(500);
+        let short = super::shorten(&super::one_line(&long));
+        assert!(short.ends_with("... (--debug shows all)"), "{short}");
+        assert!(short.chars().count() < 430);
+        assert_eq!(super::one_line("a\n  b\tc"), "a b c");
+    }
 }

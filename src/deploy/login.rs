@@ -109,6 +109,9 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
     match set.get_profile(&name) {
         Some(p) => {
             let kind = kind_of(p);
+            if kind == ProfileKind::Sso {
+                check_sso_token(&set, p, &name)?;
+            }
             Ok((
                 Login {
                     profile: Some(name),
@@ -306,4 +309,68 @@ pub async fn assume_role_with_mfa(
         expiry,
         "pcstack-mfa",
     ))
+}
+
+/// An IAM Identity Center profile whose cached token (`~/.aws/sso/cache/<sha1>.json`, written by
+/// `aws sso login`) is missing, or expired with no way to refresh it, fails here, before any
+/// call: the SDK would send the expired token (legacy profiles) or say only "expired".
+fn check_sso_token(set: &ProfileSet, profile: &Profile, name: &str) -> Result<(), Error> {
+    use sha1::Digest;
+    let session = profile.get("sso_session").map(str::trim);
+    let key = match session {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => match profile.get("sso_start_url") {
+            Some(url) => url.trim().to_string(),
+            None => return Ok(()),
+        },
+    };
+    if let Some(s) = session {
+        if set.sso_session(s).is_none() {
+            return Err(Error::usage(format!(
+                "profile {name} names sso_session {s:?}, and there is no [sso-session {s}] section in ~/.aws/config: run `aws configure sso --profile {name}`"
+            )));
+        }
+    }
+    let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    let digest = sha1::Sha1::digest(key.as_bytes());
+    let file: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::path::Path::new(&home)
+        .join(".aws/sso/cache")
+        .join(format!("{file}.json"));
+    let login = |message: String| Error::Aws {
+        operation: format!("logging in with profile {name} (IAM Identity Center)"),
+        message,
+        advice: Some(format!("run `aws sso login --profile {name}`, then retry")),
+        detail: Some(format!("SSO token cache file: {}", path.display())),
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Err(login(
+            "no SSO session: `aws sso login` has not been run for it on this machine".into(),
+        ));
+    };
+    let Ok(token) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(()); // the SDK reports a cache file it can't read
+    };
+    let expires = token
+        .get("expiresAt")
+        .and_then(|v| v.as_str())
+        .and_then(|t| {
+            aws_smithy_types::DateTime::from_str(t, aws_smithy_types::date_time::Format::DateTime)
+                .ok()
+        });
+    let refreshable = session.is_some()
+        && ["refreshToken", "clientId", "clientSecret"]
+            .iter()
+            .all(|k| token.get(*k).and_then(|v| v.as_str()).is_some());
+    let now = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+    match expires {
+        Some(at) if at <= now && !refreshable => Err(login(format!(
+            "the SSO session expired at {}",
+            at.fmt(aws_smithy_types::date_time::Format::DateTime)
+                .unwrap_or_default()
+        ))),
+        _ => Ok(()),
+    }
 }
