@@ -3,6 +3,9 @@
 //! meets (no credentials, unknown profile, expired SSO session, refused or stalled endpoint,
 //! a mistyped region), each printed as one or two lines. No test reaches beyond 127.0.0.1.
 
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{text, Moto};
