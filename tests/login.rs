@@ -323,7 +323,31 @@ fn expired_sso_session_says_to_log_in() {
             text(&o)
         );
     }
+    // The default profile, used when nothing else is named.
+    let config = std::fs::read_to_string(home.path().join(".aws/config")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        config.replace("[profile ml]", "[default]"),
+    )
+    .unwrap();
+    let o = home.run(&moto.endpoint, &["outputs", "--stack-name", "s"], &[]);
+    assert!(
+        stderr(&o).contains("run `aws sso login --profile default`"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(moto.aws_requests(), 0, "nothing reached AWS");
+    // Access keys in the environment come first in the chain: the SSO profile is not used.
+    let o = home.run(
+        &moto.endpoint,
+        &["outputs", "--stack-name", "s"],
+        &[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b")],
+    );
+    assert!(
+        stderr(&o).contains("stack s does not exist"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -804,4 +828,27 @@ fn config_region_is_the_default_and_a_conflict_is_an_error() {
         text(&o)
     );
     assert_eq!(moto.aws_requests(), before, "no call on a conflict");
+
+    // synth checks the config's region against the same list; nothing is written.
+    let typo = home.path().join("typo.yaml");
+    std::fs::write(&typo, "region: us-esat-1\n").unwrap();
+    let out = home.path().join("out");
+    let o = home.run(
+        &moto.endpoint,
+        &[
+            "synth",
+            "--config",
+            typo.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("region must be an AWS Region code (did you mean us-east-1?) for AWS, got \"us-esat-1\""),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists(), "nothing written");
 }

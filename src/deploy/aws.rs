@@ -98,7 +98,7 @@ impl Aws {
             })?;
         }
         let mut config = config;
-        if let Some(name) = &login.profile {
+        if let Some(name) = &login.credentials_profile {
             if let Some(role) = login::mfa_role(&profiles, name)? {
                 let code = login::read_mfa_code(&role)?;
                 let credentials = login::assume_role_with_mfa(&role, &code, &config).await?;

@@ -386,6 +386,7 @@ mod tests {
         let login = Login {
             profile: Some("ml".into()),
             kind: ProfileKind::Sso,
+            credentials_profile: Some("ml".into()),
         };
         assert_eq!(
             super::advice(super::Kind::ExpiredToken, "DescribeStacks net", &login).as_deref(),

@@ -36,6 +36,9 @@ pub struct Login {
     /// The profile named by `--profile` or `AWS_PROFILE`; `None` for the default chain.
     pub profile: Option<String>,
     pub kind: ProfileKind,
+    /// The profile whose credentials are used: `--profile`, else (when no access key is in the
+    /// environment, which the chain reads first) `AWS_PROFILE` or `default`.
+    pub credentials_profile: Option<String>,
 }
 
 static CURRENT: OnceLock<Login> = OnceLock::new();
@@ -93,15 +96,20 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
         (None, Some(p)) => (Some(p.clone()), "AWS_PROFILE"),
         (None, None) => (None, ""),
     };
+    let env_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty());
     let set = profiles(name.as_deref()).await?;
     let Some(name) = name else {
-        let kind = set
-            .get_profile("default")
-            .map_or(ProfileKind::Chain, kind_of);
+        let profile = set.get_profile("default");
+        let kind = profile.map_or(ProfileKind::Chain, kind_of);
+        let used = profile.filter(|_| !env_keys);
+        if let Some(p) = used.filter(|_| kind == ProfileKind::Sso) {
+            check_sso_token(&set, p, "default")?;
+        }
         return Ok((
             Login {
                 profile: None,
                 kind,
+                credentials_profile: used.map(|_| "default".to_string()),
             },
             set,
         ));
@@ -109,11 +117,13 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
     match set.get_profile(&name) {
         Some(p) => {
             let kind = kind_of(p);
-            if kind == ProfileKind::Sso {
+            let used = flag.is_some() || !env_keys;
+            if used && kind == ProfileKind::Sso {
                 check_sso_token(&set, p, &name)?;
             }
             Ok((
                 Login {
+                    credentials_profile: used.then(|| name.clone()),
                     profile: Some(name),
                     kind,
                 },
