@@ -136,6 +136,7 @@ fn service_kind(operation: &str, code: &str, status: u16) -> Kind {
         | "AuthFailure"
         | "IncompleteSignature" => Kind::InvalidCredentials,
         "NoSuchBucket" => Kind::BucketMissing,
+        "BucketAlreadyExists" => Kind::BucketNotYours,
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden"
             if bucket_op =>
         {
@@ -198,9 +199,11 @@ fn profile_flag(login: &Login) -> String {
 }
 
 fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
+    // `HeadBucket B (the template bucket)` -> `B`.
     let resource = operation
-        .split_once(' ')
-        .map_or("its resource", |(_, r)| r.trim());
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("its resource");
     let profile = profile_flag(login);
     let name = login.profile.as_deref().unwrap_or("default");
     Some(match kind {
@@ -215,7 +218,7 @@ fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
         Kind::AccessDenied => format!("the caller may not do this: allow {} on {resource} in its IAM policy (`aws sts get-caller-identity{profile}` shows who the caller is)", iam_action(operation)),
         Kind::UnknownHost => "the endpoint's host name does not resolve: check the region (--region, AWS_REGION, the config's region, the profile's region), --endpoint-url, and your network's DNS".to_string(),
         Kind::Unreachable => "the endpoint refused the connection: check --endpoint-url / AWS_ENDPOINT_URL, a proxy or firewall, and your network".to_string(),
-        Kind::Stalled => "the endpoint did not answer in time: check your network, proxy or --endpoint-url; retry later".to_string(),
+        Kind::Stalled => "the endpoint did not answer in time: check your network, proxy or --endpoint-url, then retry (on a slow link, raise --read-timeout)".to_string(),
         Kind::Throttled => "AWS is still throttling after the SDK's retries: wait a minute and re-run; if it persists, other tools are using the same API in this account and region".to_string(),
         Kind::BucketMissing => format!("bucket {resource} does not exist: create it, or leave --template-bucket out to let pcstack create its own"),
         Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {}): choose another --template-bucket", iam_action(operation)),
@@ -419,7 +422,11 @@ mod tests {
             Err(e) => e,
             Ok(_) => panic!("expected a failure"),
         };
-        super::classify("HeadBucket my-templates", &e, &Login::default())
+        super::classify(
+            "HeadBucket my-templates (the template bucket)",
+            &e,
+            &Login::default(),
+        )
     }
 
     #[tokio::test]
@@ -427,7 +434,7 @@ mod tests {
         let missing = head_bucket(404).await;
         assert_eq!(
             missing.to_string(),
-            "HeadBucket my-templates failed: NotFound (HTTP 404)\n  bucket my-templates does not exist: create it, or leave --template-bucket out to let pcstack create its own"
+            "HeadBucket my-templates (the template bucket) failed: NotFound (HTTP 404)\n  bucket my-templates does not exist: create it, or leave --template-bucket out to let pcstack create its own"
         );
         let not_ours = head_bucket(403).await;
         let (_, _, advice, _) = parts(&not_ours);
