@@ -1,5 +1,102 @@
 //! `stacks`: the concrete stacks pcstack ships, each behind the [`Stack`] interface, and the
 //! registry of them ([`STACKS`]).
+//!
+//! A stack is a name, a config type (the file `pcstack synth --config` reads) and what it
+//! builds from a config: config rules first, then the template from `constructs`, then
+//! `synth`'s whole-template checks. The CLI reaches stacks only through the registry and
+//! [`AnyStack`], so a new stack needs no change there.
+//!
+//! # The built-in stacks
+//!
+//! ```
+//! let names: Vec<&str> = stacks::STACKS.iter().map(|s| s.name()).collect();
+//! assert_eq!(names, ["parallelcluster-prerequisites"]);
+//!
+//! // What `pcstack synth` does without --config: the default stack, from its default config.
+//! let stack = stacks::find(stacks::DEFAULT_STACK)?;
+//! let built = stack.build(stack.default_config().as_ref())?;
+//! let lustre = &built.synthesized.json["Resources"]["FSxLFilesystem"];
+//! assert_eq!(lustre["Type"], "AWS::FSx::FileSystem");
+//! assert!(built.synthesized.yaml.contains("\n  FSxLFilesystem:\n"));
+//! assert!(built.outputs.iter().any(|o| o.env == "FSX_LUSTRE_ID"));
+//!
+//! // A config breaking an AWS rule builds nothing; the diagnostic names the config field.
+//! let config = stack.parse_config("lustre:\n  capacity: 1000\n", "pcstack.yaml")?;
+//! let errors = stack.build(config.as_ref()).unwrap_err();
+//! assert_eq!(errors.iter().next().map(|d| d.path.as_str()), Some("config: lustre.capacity"));
+//! # Ok::<(), synth::Diagnostics>(())
+//! ```
+//!
+//! # A new stack
+//!
+//! Implement [`Stack`] for a unit type; every `Stack` is an [`AnyStack`]. A built-in stack
+//! is a module of this crate plus one line in [`STACKS`].
+//!
+//! ```
+//! use constructs::l1::ecr::{Repository, RepositoryAttr};
+//! use constructs::rules::ecr;
+//! use indexmap::IndexMap;
+//! use stacks::{AnyStack, Stack, StackOutput};
+//! use synth::{Diagnostics, Output, Template};
+//!
+//! /// The config file: unknown fields are errors, and every field has a default.
+//! #[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+//! #[serde(deny_unknown_fields, default)]
+//! struct ImagesConfig {
+//!     /// ECR repository name.
+//!     name: String,
+//! }
+//!
+//! impl Default for ImagesConfig {
+//!     fn default() -> Self {
+//!         ImagesConfig { name: "training".into() }
+//!     }
+//! }
+//!
+//! struct Images;
+//!
+//! impl Stack for Images {
+//!     const NAME: &'static str = "images";
+//!     const DESCRIPTION: &'static str = "An ECR repository for training images";
+//!     type Config = ImagesConfig;
+//!
+//!     fn validate(config: &ImagesConfig) -> Diagnostics {
+//!         // The same rule functions the constructs apply, reported at the config field.
+//!         ecr::repository_name(&config.name)
+//!             .err()
+//!             .map(|v| v.at("config: name"))
+//!             .into_iter()
+//!             .collect()
+//!     }
+//!
+//!     fn template(config: &ImagesConfig) -> (Template, Vec<StackOutput>) {
+//!         let mut t = Template::new(Self::NAME);
+//!         t.description = Some(Self::DESCRIPTION.into());
+//!         let repo = t.add("Repository", Repository::new().repository_name(&config.name));
+//!         t.add_output("RepositoryUri", Output::new(repo.get_att(RepositoryAttr::RepositoryUri)));
+//!         let env = StackOutput { key: "RepositoryUri".into(), env: "REPOSITORY_URI".into() };
+//!         (t, vec![env])
+//!     }
+//!
+//!     fn check_parameters(_: &IndexMap<String, String>) -> Diagnostics {
+//!         Diagnostics::new() // the template declares no parameters
+//!     }
+//!
+//!     fn starter() -> &'static str {
+//!         "# pcstack config for the images stack\nname: training\n"
+//!     }
+//! }
+//!
+//! let stack: &dyn AnyStack = &Images;
+//! stack.check_starter()?;
+//! let built = stack.build(&ImagesConfig::default())?;
+//! assert!(built.synthesized.yaml.contains("RepositoryName: training"));
+//! let bad = stack.build(&ImagesConfig { name: "Training".into() }).unwrap_err();
+//! assert_eq!(bad.iter().next().map(|d| d.code.as_str()), Some("PC141"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod prerequisites;
 pub mod stack;
@@ -62,7 +159,9 @@ pub fn check_parameters(stack: &str, values: &IndexMap<String, String>) -> Diagn
 /// One output and the environment variable `pcstack outputs --format env` writes it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackOutput {
+    /// The output's logical ID, e.g. `FSxLustreFilesystemId`.
     pub key: String,
+    /// The environment variable name, e.g. `FSX_LUSTRE_ID`.
     pub env: String,
 }
 
@@ -119,7 +218,9 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
 /// A built stack: the checked template and its outputs' environment variables.
 #[derive(Debug, Clone)]
 pub struct Built {
+    /// The rendered template and its diagnostics (none of them errors).
     pub synthesized: Synthesized,
+    /// Every output the stack declares, in template order, with its environment variable.
     pub outputs: Vec<StackOutput>,
 }
 

@@ -2,7 +2,7 @@
 //! read from a file: sections, names, limits, reference targets, GetAtt attributes,
 //! conditions, mappings, DependsOn and dependency cycles.
 //!
-//! Limits source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+//! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Pseudo;
@@ -10,11 +10,17 @@ use crate::id::{is_logical_id, MAX_NAME_LEN};
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value as Json};
 
+/// Most resources one template may declare.
 pub const MAX_RESOURCES: usize = 500;
+/// Most parameters one template may declare.
 pub const MAX_PARAMETERS: usize = 200;
+/// Most outputs one template may declare.
 pub const MAX_OUTPUTS: usize = 200;
+/// Most mappings one template may declare.
 pub const MAX_MAPPINGS: usize = 200;
+/// Most attributes (second-level keys) one mapping may have.
 pub const MAX_MAPPING_ATTRIBUTES: usize = 200;
+/// Longest template Description, in bytes.
 pub const MAX_DESCRIPTION_BYTES: usize = 1024;
 /// Largest template accepted inline as `TemplateBody`.
 pub const MAX_BODY_BYTES: usize = 51_200;
@@ -50,7 +56,8 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
 }
 
 /// Checks the rendered size of a template body: `bytes` is the length of the text deploy
-/// sends (`Template::synthesize` passes the YAML rendering's length).
+/// sends ([`Template::synthesize`](crate::Template::synthesize) passes the YAML rendering's
+/// length).
 pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     if bytes > MAX_URL_TEMPLATE_BYTES {
         Some(Diagnostic::error(
