@@ -546,13 +546,46 @@ impl Template {
         self.parameter_labels.insert(id.clone(), label.to_string());
     }
 
-    /// The whole template as JSON, sections in CloudFormation's order.
+    /// The whole template as JSON, sections in CloudFormation's order; empty sections left out.
     pub fn to_json(&self) -> Json {
         let mut t = Map::new();
         t.insert("AWSTemplateFormatVersion".into(), json!(FORMAT_VERSION));
         if let Some(d) = &self.description {
             t.insert("Description".into(), json!(d));
         }
+        let sections = [
+            ("Metadata", self.metadata_json()),
+            ("Parameters", each(&self.parameters, Parameter::to_json)),
+            ("Rules", each(&self.rules, rule_json)),
+            (
+                "Mappings",
+                serde_json::to_value(&self.mappings)
+                    .ok()
+                    .and_then(|m| m.as_object().cloned())
+                    .unwrap_or_default(),
+            ),
+            ("Conditions", each(&self.conditions, Expr::to_json)),
+        ];
+        for (name, section) in sections {
+            if !section.is_empty() {
+                t.insert(name.into(), Json::Object(section));
+            }
+        }
+        // Resources always: CloudFormation requires the section.
+        t.insert(
+            "Resources".into(),
+            Json::Object(each(&self.resources, resource_json)),
+        );
+        let outputs = each(&self.outputs, output_json);
+        if !outputs.is_empty() {
+            t.insert("Outputs".into(), Json::Object(outputs));
+        }
+        Json::Object(t)
+    }
+
+    /// The Metadata section: the template's own entries, then the console's parameter groups
+    /// and labels (`AWS::CloudFormation::Interface`).
+    fn metadata_json(&self) -> Map<String, Json> {
         let mut metadata: Map<String, Json> = self
             .metadata
             .iter()
@@ -574,86 +607,45 @@ impl Template {
                 json!({"ParameterGroups": groups, "ParameterLabels": labels}),
             );
         }
-        if !metadata.is_empty() {
-            t.insert("Metadata".into(), Json::Object(metadata));
-        }
-        if !self.parameters.is_empty() {
-            t.insert(
-                "Parameters".into(),
-                Json::Object(
-                    self.parameters
-                        .iter()
-                        .map(|(k, p)| (k.to_string(), p.to_json()))
-                        .collect(),
-                ),
-            );
-        }
-        if !self.rules.is_empty() {
-            let rules = self
-                .rules
-                .iter()
-                .map(|(k, r)| {
-                    let mut m = Map::new();
-                    if let Some(c) = &r.condition {
-                        m.insert("RuleCondition".into(), c.to_json());
-                    }
-                    let asserts: Vec<Json> = r
-                        .assertions
-                        .iter()
-                        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
-                        .collect();
-                    m.insert("Assertions".into(), Json::Array(asserts));
-                    (k.to_string(), Json::Object(m))
-                })
-                .collect();
-            t.insert("Rules".into(), Json::Object(rules));
-        }
-        if !self.mappings.is_empty() {
-            t.insert(
-                "Mappings".into(),
-                serde_json::to_value(&self.mappings).unwrap_or(Json::Null),
-            );
-        }
-        if !self.conditions.is_empty() {
-            t.insert(
-                "Conditions".into(),
-                Json::Object(
-                    self.conditions
-                        .iter()
-                        .map(|(k, e)| (k.to_string(), e.to_json()))
-                        .collect(),
-                ),
-            );
-        }
-        let resources: Map<String, Json> = self
-            .resources
-            .iter()
-            .map(|(k, r)| (k.to_string(), resource_json(r)))
-            .collect();
-        t.insert("Resources".into(), Json::Object(resources));
-        if !self.outputs.is_empty() {
-            let outputs = self
-                .outputs
-                .iter()
-                .map(|(k, o)| {
-                    let mut m = Map::new();
-                    if let Some(d) = &o.description {
-                        m.insert("Description".into(), json!(d));
-                    }
-                    if let Some(c) = &o.condition {
-                        m.insert("Condition".into(), json!(c.as_str()));
-                    }
-                    m.insert("Value".into(), o.value.clone());
-                    if let Some(e) = &o.export_name {
-                        m.insert("Export".into(), json!({"Name": e}));
-                    }
-                    (k.to_string(), Json::Object(m))
-                })
-                .collect();
-            t.insert("Outputs".into(), Json::Object(outputs));
-        }
-        Json::Object(t)
+        metadata
     }
+}
+
+/// A section's entries as JSON, in insertion order.
+fn each<V>(entries: &IndexMap<LogicalId, V>, to_json: impl Fn(&V) -> Json) -> Map<String, Json> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), to_json(v)))
+        .collect()
+}
+
+fn rule_json(r: &Rule) -> Json {
+    let mut m = Map::new();
+    if let Some(c) = &r.condition {
+        m.insert("RuleCondition".into(), c.to_json());
+    }
+    let asserts: Vec<Json> = r
+        .assertions
+        .iter()
+        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
+        .collect();
+    m.insert("Assertions".into(), Json::Array(asserts));
+    Json::Object(m)
+}
+
+fn output_json(o: &Output) -> Json {
+    let mut m = Map::new();
+    if let Some(d) = &o.description {
+        m.insert("Description".into(), json!(d));
+    }
+    if let Some(c) = &o.condition {
+        m.insert("Condition".into(), json!(c.as_str()));
+    }
+    m.insert("Value".into(), o.value.clone());
+    if let Some(e) = &o.export_name {
+        m.insert("Export".into(), json!({"Name": e}));
+    }
+    Json::Object(m)
 }
 
 fn resource_json(r: &ResourceEntry) -> Json {
