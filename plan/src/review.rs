@@ -149,7 +149,10 @@ const SNAPSHOT_TYPES: [&str; 9] = [
 /// The policy `attribute` (`DeletionPolicy` or `UpdateReplacePolicy`) of resource `id` in
 /// `template`; `None` for the template means it could not be read.
 pub fn policy_of(template: Option<&Json>, id: &str, attribute: &str) -> Policy {
-    let Some(resource) = template.and_then(|t| t.get("Resources")).and_then(|r| r.get(id)) else {
+    let Some(resource) = template
+        .and_then(|t| t.get("Resources"))
+        .and_then(|r| r.get(id))
+    else {
         return Policy::Unknown;
     };
     let type_name = resource.get("Type").and_then(Json::as_str).unwrap_or("");
@@ -516,8 +519,16 @@ mod tests {
         assert_eq!(p("Fs", "UpdateReplacePolicy"), Policy::Delete);
         assert_eq!(p("Fs", "DeletionPolicy"), Policy::Unknown, "an expression");
         assert_eq!(p("Vol", "DeletionPolicy"), Policy::Snapshot);
-        assert_eq!(p("Odd", "DeletionPolicy"), Policy::Unknown, "no snapshots of buckets");
-        assert_eq!(p("Odd", "UpdateReplacePolicy"), Policy::Unknown, "not a replace policy");
+        assert_eq!(
+            p("Odd", "DeletionPolicy"),
+            Policy::Unknown,
+            "no snapshots of buckets"
+        );
+        assert_eq!(
+            p("Odd", "UpdateReplacePolicy"),
+            Policy::Unknown,
+            "not a replace policy"
+        );
         assert_eq!(p("Missing", "DeletionPolicy"), Policy::Unknown);
         assert_eq!(policy_of(None, "Bucket", "DeletionPolicy"), Policy::Unknown);
     }
