@@ -1001,3 +1001,48 @@ async fn a_retained_replacement_and_removal_are_said_to_be_kept() {
     assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced by a new, empty one; the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID\n  ! Repo (AWS::ECR::Repository): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID"), "{text}");
     assert!(!text.contains("deleted"), "{text}");
 }
+
+#[tokio::test]
+async fn one_ctrl_c_while_following_asks_and_detach_is_exit_4() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateInProgress));
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[&describe, &events]);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let (ui, _) = Ui::answering(move |q| {
+        if let Ok(mut s) = seen.lock() {
+            s.push(q.to_string());
+        }
+        Some("d".into())
+    });
+    let interrupts = Interrupts::default();
+    let presser = interrupts.clone();
+    // One press, handed to the follower (the handler would exit only with nobody listening).
+    tokio::spawn(async move {
+        while !presser.press() {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    });
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: Some("t"),
+        since: DateTime::from_secs(now()),
+        total: 1,
+        deadline: None,
+        resume: "pcstack deploy --template t.yaml --stack-name s",
+    };
+    let failure = super::events::follow(&aws.cfn, &aws.timing, &ui, &interrupts, &follow)
+        .await
+        .expect_err("detached");
+    assert_eq!(failure.exit_code(), 4, "{failure}");
+    assert_eq!(
+        failure.to_string(),
+        "detached from stack s; the operation goes on in CloudFormation. Re-run `pcstack deploy --template t.yaml --stack-name s` to follow it."
+    );
+    let asked = asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("[c]ancel the update"), "{asked:?}");
+}
