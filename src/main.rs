@@ -11,7 +11,7 @@ mod error;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use deploy::aws::{Aws, Connection};
-use deploy::events::{Interrupts, FOLLOWING};
+use deploy::events::Interrupts;
 use deploy::outputs::Format;
 use deploy::run::{DeployRequest, Outcome};
 use deploy::ui::{ProgressMode, Ui};
@@ -20,7 +20,6 @@ use indexmap::IndexMap;
 use plan::review::Approve;
 use plan::{params, TemplateSource};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
 
@@ -307,19 +306,16 @@ fn report(e: &Error) -> i32 {
     e.exit_code()
 }
 
-/// Ctrl-C exits 130 at once unless a stack operation is being followed; then each press is
-/// handed to the follower (first: offer cancel/detach; second: exit 130).
+/// Ctrl-C exits 130 at once unless a prompt, a follow or a change set being computed listens;
+/// then the press is handed over (`Interrupts::press`), which cleans up and decides (a prompt:
+/// a no; a follow: cancel/detach/wait). A second press before the first is taken exits.
 fn install_ctrl_c(interrupts: Interrupts) {
     tokio::spawn(async move {
-        let mut presses = 0;
         while tokio::signal::ctrl_c().await.is_ok() {
-            presses += 1;
-            if !FOLLOWING.load(Ordering::SeqCst) || presses >= 2 {
+            if !interrupts.press() {
                 eprintln!("\ninterrupted");
                 std::process::exit(130);
             }
-            interrupts.0.notify_waiters();
-            interrupts.0.notify_one();
         }
     });
 }
