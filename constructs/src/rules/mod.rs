@@ -45,7 +45,12 @@ impl Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}] {}", self.code, self.message)
+        write!(
+            f,
+            "[{}] {}",
+            self.code,
+            synth::input::cut_message(&self.message)
+        )
     }
 }
 

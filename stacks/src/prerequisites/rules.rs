@@ -311,7 +311,9 @@ mod tests {
             "[PC132] bucket.name must use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables for an S3 bucket, got \"data-${Team}\""
         );
         let long = "a-very-long-bucket-name-prefix-for-training-${AWS::AccountId}-${AWS::Region}";
-        let m = message(bucket_name_template("bucket.name", long));
+        // The whole message (its display cuts the value at synth::input::MAX_ECHO_CHARS).
+        let v = bucket_name_template("bucket.name", long).unwrap_err();
+        let m = format!("[{}] {}", v.code, v.message);
         assert!(
             m.starts_with("[PC131] ") && m.contains(&format!("got {long:?} (longest form \"a-very-long-bucket-name-prefix-for-training-123456789012-ap-southeast-7\")")),
             "{m}"
