@@ -91,6 +91,7 @@ fn first_half(block: impl Into<Arg>) -> Value<String> {
 impl Network {
     /// Adds the VPC and everything listed in the module docs to `t`, under `ids`.
     pub fn add(t: &mut Template, ids: NetworkIds<'_>, props: NetworkProps) -> Network {
+        props.tags.check(t, &format!("{} (AWS::EC2::VPC)", ids.vpc));
         let vpc = t.add(
             ids.vpc,
             vpc::VPC::new()

@@ -10,6 +10,7 @@ pub mod ecr;
 pub mod fsx;
 pub mod names;
 pub mod s3;
+pub mod tags;
 
 use synth::{Code, Diagnostic};
 
