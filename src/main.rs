@@ -325,8 +325,12 @@ fn install_ctrl_c(interrupts: Interrupts) {
 
 /// Stack names follow CloudFormation's rule; checked before any AWS call.
 fn check_stack_name(name: &str) -> Result<(), Error> {
-    constructs::rules::names::stack_name(name)
-        .map_err(|v| Error::usage(format!("--stack-name: {}", v.message)))
+    constructs::rules::names::stack_name(name).map_err(|v| {
+        Error::usage(format!(
+            "--stack-name: {}",
+            synth::input::cut_message(&v.message)
+        ))
+    })
 }
 
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
