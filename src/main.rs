@@ -233,7 +233,7 @@ fn main() {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            cli::eprint_line(&format!("error: cannot start the async runtime: {e}"));
             std::process::exit(1);
         }
     };
@@ -271,24 +271,23 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
                 check,
                 verbose,
             })
-            .map(|path| {
+            .and_then(|path| {
                 if check {
-                    eprintln!("{} is up to date", path.display());
+                    cli::eprint_line(&format!("{} is up to date", path.display()));
+                    Ok(())
                 } else {
-                    println!("{}", path.display());
+                    cli::print_stdout(&format!("{}\n", path.display()))
                 }
             })
         }
-        Command::List => {
-            print!("{}", cli::list());
-            Ok(())
-        }
-        Command::Schema { stack } => cli::schema(&stack).map(|schema| print!("{schema}")),
+        Command::List => cli::print_stdout(&cli::list()),
+        Command::Schema { stack } => cli::schema(&stack).and_then(|s| cli::print_stdout(&s)),
         Command::Init {
             stack,
             output,
             force,
-        } => cli::init::write(&output, &stack, force).map(|()| println!("{}", output.display())),
+        } => cli::init::write(&output, &stack, force)
+            .and_then(|()| cli::print_stdout(&format!("{}\n", output.display()))),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
@@ -301,7 +300,7 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
 fn report(e: &Error) -> i32 {
     match e {
         Error::Invalid(d) => cli::print_diagnostics(d, false),
-        other => eprintln!("error: {other}"),
+        other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()
 }
@@ -313,7 +312,10 @@ fn install_ctrl_c(interrupts: Interrupts) {
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
             if !interrupts.press() {
-                eprintln!("\ninterrupted");
+                cli::eprint_line(
+                    "
+interrupted",
+                );
                 std::process::exit(130);
             }
         }
@@ -322,8 +324,12 @@ fn install_ctrl_c(interrupts: Interrupts) {
 
 /// Stack names follow CloudFormation's rule; checked before any AWS call.
 fn check_stack_name(name: &str) -> Result<(), Error> {
-    constructs::rules::names::stack_name(name)
-        .map_err(|v| Error::usage(format!("--stack-name: {}", v.message)))
+    constructs::rules::names::stack_name(name).map_err(|v| {
+        Error::usage(format!(
+            "--stack-name: {}",
+            synth::input::cut_message(&v.message)
+        ))
+    })
 }
 
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
@@ -345,8 +351,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
             let aws = Aws::connect(&args.aws.connection()).await?;
             let outputs =
                 deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
-            print!("{}", outputs.render(args.format));
-            Ok(())
+            cli::print_stdout(&outputs.render(args.format))
         }
         Command::Destroy(args) => {
             let aws = Aws::connect(&args.aws.connection()).await?;
@@ -365,15 +370,28 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     }
 }
 
+/// A template file: at most CloudFormation's 1,000,000 bytes (checked before reading it all,
+/// so nothing is uploaded first), parsed, its output env names checked.
 fn read_template(path: &std::path::Path) -> Result<TemplateSource, Error> {
-    let body = std::fs::read_to_string(path)
-        .map_err(|e| Error::usage(format!("cannot read template {}: {e}", path.display())))?;
+    let body = read_file(path, "template", synth::input::MAX_TEMPLATE_BYTES)?;
     TemplateSource::parse(body).map_err(|e| Error::usage(format!("{}: {e}", path.display())))
 }
 
-fn read_file(path: &std::path::Path, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))
+/// A config or parameters file: at most [`synth::input::MAX_FILE_BYTES`].
+fn read_small_file(path: &std::path::Path, what: &str) -> Result<String, Error> {
+    read_file(path, what, synth::input::MAX_FILE_BYTES)
+}
+
+fn read_file(path: &std::path::Path, what: &str, max: usize) -> Result<String, Error> {
+    cli::read_limited(path, max).map_err(|e| match e {
+        cli::ReadError::Io(e) => {
+            Error::usage(format!("cannot read {what} {}: {e}", path.display()))
+        }
+        cli::ReadError::TooLarge(n) => Error::usage(format!(
+            "{}: {what} must be at most {max} bytes, got {n} bytes",
+            path.display()
+        )),
+    })
 }
 
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
@@ -429,10 +447,8 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     match args.format {
         DiffFormat::Json => {
             let json = prediction.to_json(name);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
-            );
+            let text = serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string());
+            cli::print_stdout(&format!("{text}\n"))?;
         }
         DiffFormat::Text => {
             let mut ui = Ui::terminal(ProgressMode::Quiet);
@@ -443,14 +459,14 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
                 (None, Some(s)) => format!("built-in stack {s}"),
                 (None, None) => String::new(),
             };
-            print!(
+            cli::print_stdout(&format!(
                 "{}\n{}",
                 ui.bold(&format!(
                     "stack {name} ({}) -> {source}",
                     deploy::stack::status(&found)
                 )),
                 prediction.render(&ui.style)
-            );
+            ))?;
         }
     }
     Ok(())
@@ -464,13 +480,13 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     )?;
     let mut parameters: IndexMap<String, String> = IndexMap::new();
     if let Some(path) = &args.config {
-        let text = read_file(path, "config")?;
+        let text = read_small_file(path, "config")?;
         let values = params::parse_config(&text)
             .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);
     }
     if let Some(path) = &args.parameters_file {
-        let text = read_file(path, "parameters file")?;
+        let text = read_small_file(path, "parameters file")?;
         let values = params::parse_file(&text)
             .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);

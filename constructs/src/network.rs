@@ -91,6 +91,7 @@ fn first_half(block: impl Into<Arg>) -> Value<String> {
 impl Network {
     /// Adds the VPC and everything listed in the module docs to `t`, under `ids`.
     pub fn add(t: &mut Template, ids: NetworkIds<'_>, props: NetworkProps) -> Network {
+        props.tags.check(t, &format!("{} (AWS::EC2::VPC)", ids.vpc));
         let (vpc, secondary, igw, attachment) = Self::vpc_and_gateway(t, &ids, &props);
         let after_attachment = ResourceOptions::default().depends_on(attachment.id());
         // An EIP in a VPC made by the same template must wait for the gateway attachment

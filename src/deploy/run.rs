@@ -684,7 +684,7 @@ async fn outputs(
     let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)
         .await?
         .ok_or_else(|| Error::failed(format!("stack {name} not found after deploy")))?;
-    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region);
+    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)?;
     if !outputs.outputs.is_empty() {
         ui.result(outputs.table().trim_end());
     }
@@ -812,5 +812,5 @@ pub async fn fetch_outputs(
             plan::template::parse_template(&body).ok()
         }
     };
-    Ok(StackOutputs::new(&found, template.as_ref(), &aws.region))
+    StackOutputs::new(&found, template.as_ref(), &aws.region)
 }

@@ -62,7 +62,8 @@ impl Ui {
             err: Arc::new(Mutex::new(std::io::stderr())),
             out: Arc::new(Mutex::new(std::io::stdout())),
             ask: Arc::new(|question| {
-                eprint!("{question} ");
+                // write!, not eprint!: a closed stderr must not panic.
+                let _ = write!(std::io::stderr(), "{question} ");
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();
                 match std::io::stdin().read_line(&mut line) {

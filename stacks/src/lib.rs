@@ -194,6 +194,7 @@ impl OutputSpec {
 pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<StackOutput> {
     let mut env = IndexMap::new();
     let mut out = Vec::new();
+    check_env_names(t, &specs);
     for s in specs {
         let export = Expr::sub(format!("${{AWS::StackName}}-{}", s.key));
         t.add_output(
@@ -213,6 +214,48 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
         json!({ "OutputEnvironmentVariables": env }),
     );
     out
+}
+
+/// Names `pcstack outputs --format env` writes after the outputs' (plan's `FIXED_ENV_NAMES`).
+const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+
+/// Every output's environment variable is a shell name (`[A-Za-z_][A-Za-z0-9_]*`) and no two
+/// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
+/// by a shell, and a repeated name silently loses a value.
+fn check_env_names(t: &mut Template, specs: &[OutputSpec]) {
+    let mut holders: IndexMap<&str, String> = FIXED_ENV_NAMES
+        .iter()
+        .map(|n| (*n, "pcstack's own variable".to_string()))
+        .collect();
+    for s in specs {
+        let path = format!("Outputs/{}", s.key);
+        let mut chars = s.env.chars();
+        let shell_name = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !shell_name {
+            t.report(Diagnostic::error(
+                Code::AssociationEnv,
+                path,
+                format!(
+                    "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {:?}",
+                    s.key, s.env
+                ),
+            ));
+        } else if let Some(holder) = holders.get(s.env.as_str()) {
+            t.report(Diagnostic::error(
+                Code::DuplicateEnvName,
+                path,
+                format!(
+                    "output {} environment variable must differ from that of {holder} for pcstack outputs, got {:?}",
+                    s.key, s.env
+                ),
+            ));
+        } else {
+            holders.insert(&s.env, format!("output {}", s.key));
+        }
+    }
 }
 
 /// A built stack: the checked template and its outputs' environment variables.
@@ -266,6 +309,33 @@ mod tests {
         assert_eq!(
             err,
             "error[PC005] config: config must be of type stacks::prerequisites::config::Config for stack parallelcluster-prerequisites, got another type\n"
+        );
+    }
+
+    #[test]
+    fn output_env_names_are_unique_shell_names() {
+        let build = |yaml: &str| {
+            let stack = find(DEFAULT_STACK).unwrap();
+            Configured::new(stack, Some((yaml, "c.yaml")))
+                .unwrap()
+                .build()
+                .err()
+                .map(|d| d.to_string())
+        };
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: VPC_ID}\n").unwrap();
+        assert!(
+            err.contains("error[PC007] parallelcluster-prerequisites/Outputs/A: output A environment variable must differ from that of output VPC for pcstack outputs, got \"VPC_ID\""),
+            "{err}"
+        );
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: AWS_REGION}\n").unwrap();
+        assert!(
+            err.contains("must differ from that of pcstack's own variable"),
+            "{err}"
+        );
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: D}\n  - {id: B, file_system_path: /b, s3_prefix: b/, output: B, env: D}\n").unwrap();
+        assert!(
+            err.contains("output B environment variable must differ from that of output A"),
+            "{err}"
         );
     }
 }

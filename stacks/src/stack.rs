@@ -163,7 +163,15 @@ impl Configured {
 }
 
 /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
+///
+/// Size and nesting depth are checked first ([`synth::input`]): the YAML parser slows down
+/// quadratically with depth, so a deep file is refused before it reaches the parser.
 pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, Diagnostics> {
+    use synth::input::{check_limits, MAX_FILE_BYTES, MAX_FILE_DEPTH};
+    check_limits(text, "config file", MAX_FILE_BYTES, MAX_FILE_DEPTH).map_err(|message| {
+        std::iter::once(Diagnostic::error(Code::ConfigLimit, source, message))
+            .collect::<Diagnostics>()
+    })?;
     serde_yaml::from_str::<C>(text).map_err(|e| {
         let at = e
             .location()

@@ -77,6 +77,8 @@ codes! {
     Tag = "PC003", "a tag key or value breaks the resource tag rules";
     ConfigUnreadable = "PC004", "the config file cannot be read";
     ConfigType = "PC005", "a stack was handed a config of another type (a bug in the caller)";
+    ConfigLimit = "PC006", "the config file is larger or nests deeper than pcstack reads (1 MiB, 64 levels)";
+    DuplicateEnvName = "PC007", "two outputs have the same environment variable name";
     DeleteRemoval = "PC010", "a resource holding data is deleted with the stack (removal: Delete)";
     // FSx for Lustre.
     LustreStorageCapacity = "PC101", "the Lustre storage capacity is not one the deployment and storage type allow";

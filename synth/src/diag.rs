@@ -93,7 +93,10 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}[{}] {}: {}",
-            self.severity, self.code, self.path, self.message
+            self.severity,
+            self.code,
+            self.path,
+            crate::input::cut_message(&self.message)
         )
     }
 }

@@ -116,6 +116,7 @@ pub mod code;
 pub mod diag;
 pub mod expr;
 pub mod id;
+pub mod input;
 pub mod reference;
 pub mod render;
 pub mod resource;

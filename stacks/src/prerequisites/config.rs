@@ -323,7 +323,8 @@ impl Config {
         self.check_buckets_and_repository(&mut c);
         self.check_associations(&mut c);
         for (k, v) in &self.tags {
-            c.check(&format!("tags.{k}"), own::tag(k, v));
+            let field = format!("tags.{}", k.escape_debug());
+            c.check(&field, constructs::rules::tags::tag(&field, k, v));
         }
         self.warn_deleted_data(&mut c);
         c.0
