@@ -81,7 +81,7 @@ pub fn tls_only_policy(bucket: &str, region: &str) -> String {
             "Principal": "*",
             "Action": "s3:*",
             "Resource": [arn.clone(), format!("{arn}/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+            "Condition": {"Bool": {"aws:SecureTransport": false}}
         }]
     })
     .to_string()
@@ -268,5 +268,12 @@ mod tests {
             "http://127.0.0.1:5000/b/k"
         );
         assert!(tls_only_policy("b", "cn-north-1").contains("arn:aws-cn:s3:::b"));
+        // The boolean, as AWS's Guard rules expect it.
+        let policy: serde_json::Value =
+            serde_json::from_str(&tls_only_policy("b", "us-east-1")).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"],
+            serde_json::json!(false)
+        );
     }
 }
