@@ -11,7 +11,7 @@ mod error;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use deploy::aws::{Aws, Connection};
-use deploy::events::{Interrupts, FOLLOWING};
+use deploy::events::Interrupts;
 use deploy::outputs::Format;
 use deploy::run::{DeployRequest, Outcome};
 use deploy::ui::{ProgressMode, Ui};
@@ -20,7 +20,6 @@ use indexmap::IndexMap;
 use plan::review::Approve;
 use plan::{params, TemplateSource};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
 
@@ -153,16 +152,25 @@ fn resolve_region(
         (None, None) => None,
     };
     if let Some((source, value)) = &given {
-        constructs::rules::names::region(value)
-            .map_err(|v| Error::usage(format!("{source}: {}", v.message)))?;
+        constructs::rules::names::region(value).map_err(|v| {
+            Error::usage(format!(
+                "{source}: {}",
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
     }
     let from_config = match config {
         Some(path) => config_region(path)?.map(|r| (path, r)),
         None => None,
     };
     if let Some((path, r)) = &from_config {
-        constructs::rules::names::region(r)
-            .map_err(|v| Error::usage(format!("{}: {}", path.display(), v.message)))?;
+        constructs::rules::names::region(r).map_err(|v| {
+            Error::usage(format!(
+                "{}: {}",
+                path.display(),
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
     }
     match (given, from_config) {
         (Some((source, value)), Some((path, r))) if value != r => Err(Error::usage(format!(
@@ -177,7 +185,14 @@ fn resolve_region(
 
 /// The top-level `region` of a pcstack config file, if it sets one.
 fn config_region(path: &std::path::Path) -> Result<Option<String>, Error> {
-    let text = read_file(path, "config")?;
+    let text = read_small_file(path, "config")?;
+    synth::input::check_limits(
+        &text,
+        "config file",
+        synth::input::MAX_FILE_BYTES,
+        synth::input::MAX_FILE_DEPTH,
+    )
+    .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
     let value: serde_yaml::Value = serde_yaml::from_str(&text)
         .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
     match value.get("region") {
@@ -332,7 +347,7 @@ fn main() {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            cli::eprint_line(&format!("error: cannot start the async runtime: {e}"));
             std::process::exit(1);
         }
     };
@@ -370,24 +385,23 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
                 check,
                 verbose,
             })
-            .map(|path| {
+            .and_then(|path| {
                 if check {
-                    eprintln!("{} is up to date", path.display());
+                    cli::eprint_line(&format!("{} is up to date", path.display()));
+                    Ok(())
                 } else {
-                    println!("{}", path.display());
+                    cli::print_stdout(&format!("{}\n", path.display()))
                 }
             })
         }
-        Command::List => {
-            print!("{}", cli::list());
-            Ok(())
-        }
-        Command::Schema { stack } => cli::schema(&stack).map(|schema| print!("{schema}")),
+        Command::List => cli::print_stdout(&cli::list()),
+        Command::Schema { stack } => cli::schema(&stack).and_then(|s| cli::print_stdout(&s)),
         Command::Init {
             stack,
             output,
             force,
-        } => cli::init::write(&output, &stack, force).map(|()| println!("{}", output.display())),
+        } => cli::init::write(&output, &stack, force)
+            .and_then(|()| cli::print_stdout(&format!("{}\n", output.display()))),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
@@ -403,33 +417,39 @@ fn report(e: &Error) -> i32 {
         Error::Aws {
             detail: Some(detail),
             ..
-        } if error::debug() => eprintln!("error: {e}\ndebug: the SDK's error:\n{detail}"),
-        other => eprintln!("error: {other}"),
+        } if error::debug() => {
+            cli::eprint_line(&format!("error: {e}\ndebug: the SDK's error:\n{detail}"))
+        }
+        other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()
 }
 
-/// Ctrl-C exits 130 at once unless a stack operation is being followed; then each press is
-/// handed to the follower (first: offer cancel/detach; second: exit 130).
+/// Ctrl-C exits 130 at once unless a prompt, a follow or a change set being computed listens;
+/// then the press is handed over (`Interrupts::press`), which cleans up and decides (a prompt:
+/// a no; a follow: cancel/detach/wait). A second press before the first is taken exits.
 fn install_ctrl_c(interrupts: Interrupts) {
     tokio::spawn(async move {
-        let mut presses = 0;
         while tokio::signal::ctrl_c().await.is_ok() {
-            presses += 1;
-            if !FOLLOWING.load(Ordering::SeqCst) || presses >= 2 {
-                eprintln!("\ninterrupted");
+            if !interrupts.press() {
+                cli::eprint_line(
+                    "
+interrupted",
+                );
                 std::process::exit(130);
             }
-            interrupts.0.notify_waiters();
-            interrupts.0.notify_one();
         }
     });
 }
 
 /// Stack names follow CloudFormation's rule; checked before any AWS call.
 fn check_stack_name(name: &str) -> Result<(), Error> {
-    constructs::rules::names::stack_name(name)
-        .map_err(|v| Error::usage(format!("--stack-name: {}", v.message)))
+    constructs::rules::names::stack_name(name).map_err(|v| {
+        Error::usage(format!(
+            "--stack-name: {}",
+            synth::input::cut_message(&v.message)
+        ))
+    })
 }
 
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
@@ -451,8 +471,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
             let aws = Aws::connect(&args.aws.connection(None)?).await?;
             let outputs =
                 deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
-            print!("{}", outputs.render(args.format));
-            Ok(())
+            cli::print_stdout(&outputs.render(args.format))
         }
         Command::Destroy(args) => {
             let connection = args.aws.connection(None)?;
@@ -476,15 +495,28 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     }
 }
 
+/// A template file: at most CloudFormation's 1,000,000 bytes (checked before reading it all,
+/// so nothing is uploaded first), parsed, its output env names checked.
 fn read_template(path: &std::path::Path) -> Result<TemplateSource, Error> {
-    let body = std::fs::read_to_string(path)
-        .map_err(|e| Error::usage(format!("cannot read template {}: {e}", path.display())))?;
+    let body = read_file(path, "template", synth::input::MAX_TEMPLATE_BYTES)?;
     TemplateSource::parse(body).map_err(|e| Error::usage(format!("{}: {e}", path.display())))
 }
 
-fn read_file(path: &std::path::Path, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))
+/// A config or parameters file: at most [`synth::input::MAX_FILE_BYTES`].
+fn read_small_file(path: &std::path::Path, what: &str) -> Result<String, Error> {
+    read_file(path, what, synth::input::MAX_FILE_BYTES)
+}
+
+fn read_file(path: &std::path::Path, what: &str, max: usize) -> Result<String, Error> {
+    cli::read_limited(path, max).map_err(|e| match e {
+        cli::ReadError::Io(e) => {
+            Error::usage(format!("cannot read {what} {}: {e}", path.display()))
+        }
+        cli::ReadError::TooLarge(n) => Error::usage(format!(
+            "{}: {what} must be at most {max} bytes, got {n} bytes",
+            path.display()
+        )),
+    })
 }
 
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
@@ -541,10 +573,8 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     match args.format {
         DiffFormat::Json => {
             let json = prediction.to_json(name);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string())
-            );
+            let text = serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string());
+            cli::print_stdout(&format!("{text}\n"))?;
         }
         DiffFormat::Text => {
             let mut ui = Ui::terminal(ProgressMode::Quiet);
@@ -555,14 +585,14 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
                 (None, Some(s)) => format!("built-in stack {s}"),
                 (None, None) => String::new(),
             };
-            print!(
+            cli::print_stdout(&format!(
                 "{}\n{}",
                 ui.bold(&format!(
                     "stack {name} ({}) -> {source}",
                     deploy::stack::status(&found)
                 )),
                 prediction.render(&ui.style)
-            );
+            ))?;
         }
     }
     Ok(())
@@ -577,13 +607,13 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     )?;
     let mut parameters: IndexMap<String, String> = IndexMap::new();
     if let Some(path) = &args.config {
-        let text = read_file(path, "config")?;
+        let text = read_small_file(path, "config")?;
         let values = params::parse_config(&text)
             .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);
     }
     if let Some(path) = &args.parameters_file {
-        let text = read_file(path, "parameters file")?;
+        let text = read_small_file(path, "parameters file")?;
         let values = params::parse_file(&text)
             .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);

@@ -129,6 +129,19 @@ fn deploy_builtin(
     }
 }
 
+/// A generated file body for the static table (leaked once per case).
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+fn leak_files(files: Vec<(&'static str, String)>) -> &'static [(&'static str, &'static str)] {
+    let files: Vec<(&'static str, &'static str)> = files
+        .into_iter()
+        .map(|(name, text)| (name, leak(text)))
+        .collect();
+    Box::leak(files.into_boxed_slice())
+}
+
 fn cases() -> Vec<Case> {
     vec![
         // Config files: syntax, shape and types.
@@ -166,6 +179,15 @@ fn cases() -> Vec<Case> {
         synth_config("AZ not in the region", "region: us-east-1\nnetwork:\n  availability_zone: us-west-2a\n", &["network.availability_zone", "Region us-east-1", "\"us-west-2a\""]),
         synth_config("AZ malformed", "network:\n  availability_zone: east\n", &["network.availability_zone", "\"east\""]),
         synth_config("tag key reserved", "tags:\n  \"aws:team\": ml\n", &["tags.aws:team", "not starting with aws:"]),
+        synth_config("tag key with a newline", "tags:\n  \"team\\nx\": ml\n", &["tags.team\\nx", "letters, numbers, spaces", "\"team\\nx\": \"ml\""]),
+        synth_config("tag value with a semicolon", "tags:\n  team: \"a;b\"\n", &["tags.team", "_ . : / = + - @", "\"a;b\""]),
+        // Output environment variable names.
+        synth_config("association env repeats an output's", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: VPC_ID}\n", &["PC007", "output A environment variable must differ from that of output VPC", "\"VPC_ID\""]),
+        synth_config("two associations with one env", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: D}\n  - {id: B, file_system_path: /b, s3_prefix: b/, output: B, env: D}\n", &["output B environment variable must differ from that of output A", "\"D\""]),
+        // Limits: checked before the parser.
+        synth_config("config nested 100,000 levels", leak(format!("lustre: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000))), &["PC006", "config file must nest at most 64 levels deep"]),
+        synth_config("config over 1 MiB", leak(format!("# {}\n", "x".repeat(1 << 20))), &["PC006", "config file must be at most 1048576 bytes, got 1048579 bytes"]),
+        synth_config("long value cut in the message", leak(format!("bucket:\n  name: {}\n", "B".repeat(5000))), &["bucket.name", "…(9860 more)"]),
         // CIDRs.
         synth_config("CIDR malformed", "network:\n  primary_cidr: 10.0.0/16\n", &["network.primary_cidr", "a.b.c.d/n", "\"10.0.0/16\""]),
         synth_config("CIDR with host bits", "network:\n  primary_cidr: 10.0.0.1/16\n", &["network.primary_cidr", "no host bits", "\"10.0.0.1/16\""]),
@@ -220,6 +242,45 @@ fn cases() -> Vec<Case> {
         deploy_builtin("OpenZFS throughput 256", &["--parameter", "OpenZFSThroughput=256"], &["OpenZFSThroughput", "256"]),
         deploy_builtin("OpenZFS capacity 10", &["--parameter", "OpenZFSCapacity=10"], &["OpenZFSCapacity", "10"]),
         deploy_builtin("CreateS3Endpoint yes", &["--parameter", "CreateS3Endpoint=yes"], &["CreateS3Endpoint", "yes"]),
+        deploy_template("timeout that overflows", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--timeout", "1147797409030816545h"], &["--timeout", "at most 168h (7 days)", "1147797409030816545h"]),
+        deploy_template("timeout above a week", &["--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--timeout", "200h"], &["--timeout", "at most 168h", "\"200h\""]),
+        Case {
+            name: "parameters file nested too deep",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameters-file", "p.yaml"],
+            files: leak_files(vec![("t.yaml", TEMPLATE.to_string()), ("p.yaml", format!("Environment: {}dev{}\n", "[".repeat(70), "]".repeat(70)))]),
+            expect: &["p.yaml", "parameters file must nest at most 64 levels deep"],
+        },
+        Case {
+            name: "parameters file over 1 MiB",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameters-file", "p.yaml"],
+            files: leak_files(vec![("t.yaml", TEMPLATE.to_string()), ("p.yaml", format!("Environment: {}\n", "d".repeat(1 << 20)))]),
+            expect: &["p.yaml", "parameters file must be at most 1048576 bytes"],
+        },
+        // Template files over CloudFormation's limits or with names a shell would run.
+        Case {
+            name: "template over 1,000,000 bytes",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: leak_files(vec![("t.yaml", format!("{TEMPLATE}Description: {}\n", "x".repeat(1_000_000)))]),
+            expect: &["t.yaml", "template must be at most 1000000 bytes"],
+        },
+        Case {
+            name: "template nested too deep",
+            args: &["diff", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: leak_files(vec![("t.yaml", format!("{TEMPLATE}Metadata:\n  X: {}1{}\n", "[".repeat(200), "]".repeat(200)))]),
+            expect: &["t.yaml", "template must nest at most 128 levels deep"],
+        },
+        Case {
+            name: "template env name a shell would run",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev"],
+            files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      VpcId: 'X=1; touch /tmp/f; Y'\n")],
+            expect: &["OutputEnvironmentVariables.VpcId must be an environment variable name", "\"X=1; touch /tmp/f; Y\""],
+        },
+        Case {
+            name: "template with a repeated env name",
+            args: &["outputs", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  Vpc:\n    Value: {Ref: Vpc}\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      Vpc: VPC_ID\n")],
+            expect: &["output VpcId environment variable must differ from that of output Vpc", "\"VPC_ID\" (derived from its key)"],
+        },
         // Template files that aren't CloudFormation.
         Case {
             name: "template that isn't YAML",

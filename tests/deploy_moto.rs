@@ -325,3 +325,251 @@ fn construct_built_template_deploys_and_destroys() {
         text(&destroy)
     );
 }
+
+/// A template moto creates quickly: one VPC and one output with a literal value.
+fn one_output(value: &str) -> String {
+    format!(
+        "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  LustreMountPoint:\n    Value: {value}\n"
+    )
+}
+
+#[test]
+fn an_output_only_change_is_executed() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("t.yaml");
+    let template_arg = template.display().to_string();
+    let deploy = |extra: &[&str]| {
+        moto.pcstack(
+            &[
+                &[
+                    "deploy",
+                    "--template",
+                    &template_arg,
+                    "--stack-name",
+                    "paths",
+                    "--progress",
+                    "log",
+                ],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    std::fs::write(&template, one_output("/fsx")).expect("write");
+    let first = deploy(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+
+    // Only the output changes: CloudFormation computes a change set without resource changes,
+    // which must be executed, not deleted as "no changes".
+    std::fs::write(&template, one_output("/lustre")).expect("write");
+    let second = deploy(&[]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        text(&second).contains("no resource changes; outputs, parameters, metadata or tags change"),
+        "{}",
+        text(&second)
+    );
+    assert!(!stdout(&second).contains("no changes"), "{}", text(&second));
+    let env = moto.pcstack(&["outputs", "--stack-name", "paths", "--format", "env"]);
+    assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+    assert!(
+        stdout(&env).contains("export LUSTRE_MOUNT_POINT=/lustre\n"),
+        "{}",
+        text(&env)
+    );
+
+    // Nothing changes: "no changes", and --outputs-file is still written.
+    let file = dir.path().join("env.sh");
+    let file_arg = file.display().to_string();
+    let third = deploy(&["--outputs-file", &file_arg]);
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    assert!(stdout(&third).contains("no changes"), "{}", text(&third));
+    let written = std::fs::read_to_string(&file).expect("outputs file written on no changes");
+    assert!(
+        written.contains("export LUSTRE_MOUNT_POINT=/lustre\n"),
+        "{written}"
+    );
+
+    // A missing folder for --outputs-file: refused before any AWS call.
+    let before = moto.aws_requests();
+    let missing = dir.path().join("nope").join("env.sh").display().to_string();
+    let refused = deploy(&["--outputs-file", &missing]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("--outputs-file must be in an existing folder"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(moto.aws_requests(), before);
+
+    // A stack waiting for review has no outputs: `outputs` refuses instead of printing none.
+    let review = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &template_arg,
+        "--stack-name",
+        "pending",
+        "--no-execute",
+    ]);
+    assert_eq!(review.status.code(), Some(0), "{}", text(&review));
+    let empty = moto.pcstack(&["outputs", "--stack-name", "pending", "--format", "env"]);
+    assert_eq!(empty.status.code(), Some(1), "{}", text(&empty));
+    assert!(
+        text(&empty).contains("stack pending is REVIEW_IN_PROGRESS"),
+        "{}",
+        text(&empty)
+    );
+    assert_eq!(stdout(&empty), "");
+}
+
+/// A template over the inline limit (so it goes through S3), and its S3 key.
+fn big_template(dir: &std::path::Path) -> (String, String) {
+    use sha2::{Digest, Sha256};
+    let body = std::fs::read_to_string(fixture("network.yaml")).expect("fixture");
+    let padded = body.replace(
+        "Metadata:\n",
+        &format!("Metadata:\n  Padding: \"{}\"\n", "x".repeat(60_000)),
+    );
+    let path = dir.join("big.yaml");
+    std::fs::write(&path, &padded).expect("write big template");
+    let hex: String = Sha256::digest(padded.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (path.display().to_string(), format!("templates/{hex}.yaml"))
+}
+
+/// What a template planted by someone else deploys: a bucket, and an output saying so.
+const PLANTED: &str =
+    "Resources:\n  Loot:\n    Type: AWS::S3::Bucket\nOutputs:\n  Planted:\n    Value: yes\n";
+
+#[test]
+fn a_planted_template_is_never_deployed() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (big, key) = big_template(dir.path());
+    let ours = "123456789012";
+    let theirs = "111111111111";
+
+    // Another account creates pcstack's predictable default bucket first and plants a template
+    // under the key pcstack would reuse.
+    let default_bucket = format!("pcstack-templates-{ours}-us-east-1");
+    assert_eq!(
+        moto.s3_as(theirs, "PUT", &format!("/{default_bucket}"), ""),
+        200
+    );
+    assert_eq!(
+        moto.s3_as(theirs, "PUT", &format!("/{default_bucket}/{key}"), PLANTED),
+        200
+    );
+    let args = [
+        "deploy",
+        "--template",
+        &big,
+        "--stack-name",
+        "big",
+        "--progress",
+        "log",
+    ];
+    let refused = moto.pcstack(&args);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains(&format!("template bucket {default_bucket} is not owned by account {ours} (S3 answered 403 Forbidden to a request with ExpectedBucketOwner {ours})")),
+        "{}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("another account may have created it first")
+            && text(&refused).contains("nothing was deployed"),
+        "{}",
+        text(&refused)
+    );
+    let none = moto.pcstack(&["outputs", "--stack-name", "big"]);
+    assert!(
+        text(&none).contains("stack big does not exist"),
+        "{}",
+        text(&none)
+    );
+
+    // In a bucket of ours, an object under the key that isn't the template (no SHA-256 of
+    // ours) is replaced by the template before CloudFormation reads it.
+    assert_eq!(moto.s3_as(ours, "PUT", "/mine", ""), 200);
+    assert_eq!(
+        moto.s3_as(ours, "PUT", &format!("/mine/{key}"), PLANTED),
+        200
+    );
+    let mine = [&args[..], &["--template-bucket", "mine"]].concat();
+    let deployed = moto.pcstack(&mine);
+    assert_eq!(deployed.status.code(), Some(0), "{}", text(&deployed));
+    assert!(
+        text(&deployed).contains(&format!(
+            "s3://mine/{key} exists but its stored SHA-256 is missing, not the template's "
+        )),
+        "{}",
+        text(&deployed)
+    );
+    let outputs = moto.pcstack(&["outputs", "--stack-name", "big", "--format", "json"]);
+    assert_eq!(outputs.status.code(), Some(0), "{}", text(&outputs));
+    let outputs = stdout(&outputs);
+    assert!(
+        outputs.contains("VpcId") && !outputs.contains("Planted"),
+        "{outputs}"
+    );
+
+    // The object now carries the template's SHA-256: reused, verified.
+    let again = moto.pcstack(&mine);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(
+        text(&again).contains(&format!(
+            "template already uploaded (SHA-256 verified): s3://mine/{key}"
+        )),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn destroy_run_again_lists_what_the_deletion_retained() {
+    let moto = Moto::start();
+    let v1 = fixture("network.yaml");
+    let create = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &v1,
+        "--stack-name",
+        "net",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    let destroy = [
+        "destroy",
+        "--stack-name",
+        "net",
+        "--yes",
+        "--progress",
+        "log",
+    ];
+    let first = moto.pcstack(&destroy);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let retained_line = stdout(&first)
+        .lines()
+        .find(|l| l.contains("(AWS::S3::Bucket)"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no retained bucket: {}", text(&first)));
+    // Run again (as after a timeout): the stack is gone; its deletion's retained resources
+    // are listed from the deleted stack's events.
+    let second = moto.pcstack(&destroy);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        stdout(&second).starts_with("stack net was already deleted"),
+        "{}",
+        text(&second)
+    );
+    assert!(
+        stdout(&second).contains(&retained_line),
+        "{}",
+        text(&second)
+    );
+}

@@ -124,9 +124,10 @@ fn diff_against_a_deployed_stack() {
     let bucket = resource(&diff, "DataBucket");
     assert_eq!(bucket["action"], "remove");
     assert_eq!(bucket["data_holding"], true);
+    // The deployed template's DeletionPolicy Retain keeps it.
     assert_eq!(
         diff["danger"],
-        json!(["DataBucket (AWS::S3::Bucket): deleted"])
+        json!(["DataBucket (AWS::S3::Bucket): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID"])
     );
     assert_eq!(diff["outputs"][0]["name"], "DataBucketName");
     assert_eq!(diff["outputs"][0]["action"], "remove");
@@ -137,7 +138,7 @@ fn diff_against_a_deployed_stack() {
         "  ~ EfaSecurityGroup (AWS::EC2::SecurityGroup) (replaces)\n      ~ GroupDescription: \"EFA\" -> \"EFA traffic\" (create-only, replaces)\n",
         "  - DataBucket (AWS::S3::Bucket) [data]\n",
         "Outputs\n  - DataBucketName\n",
-        "DANGER: data-holding resources would be lost:\n  ! DataBucket (AWS::S3::Bucket): deleted\n",
+        "DANGER: data-holding resources would be replaced or removed:\n  ! DataBucket (AWS::S3::Bucket): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID\n",
         "0 to add, 1 to modify (1 replaced), 1 to remove",
     ] {
         assert!(out.contains(want), "missing {want:?} in\n{out}");

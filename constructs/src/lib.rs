@@ -189,6 +189,22 @@ impl Tags {
         Tags(m)
     }
 
+    /// Checks every tag with [`rules::tags::tag`] and reports each broken one at `path` (the
+    /// construct receiving them). An expression value is left to CloudFormation; its key,
+    /// always literal, is still checked.
+    pub fn check(&self, t: &mut Template, path: &str) {
+        for (key, value) in &self.0 {
+            let value = match value {
+                Value::Lit(v) => v.as_str(),
+                Value::Expr(_) => "",
+            };
+            let field = format!("Tags.{}", key.escape_debug());
+            if let Err(v) = rules::tags::tag(&field, key, value) {
+                t.report(v.at(path));
+            }
+        }
+    }
+
     /// Builds a type's own tag structs.
     pub fn to<T>(&self, f: impl Fn(String, Value<String>) -> T) -> Vec<T> {
         self.0

@@ -91,30 +91,8 @@ fn first_half(block: impl Into<Arg>) -> Value<String> {
 impl Network {
     /// Adds the VPC and everything listed in the module docs to `t`, under `ids`.
     pub fn add(t: &mut Template, ids: NetworkIds<'_>, props: NetworkProps) -> Network {
-        let vpc = t.add(
-            ids.vpc,
-            vpc::VPC::new()
-                .cidr_block(props.primary_cidr.clone())
-                .enable_dns_support(true)
-                .enable_dns_hostnames(true)
-                .tags_from(&props.tags.with_name(props.vpc_name_tag.clone())),
-        );
-        let secondary = t.add(
-            ids.secondary_cidr,
-            vpc_cidr_block::VPCCidrBlock::new()
-                .vpc_id(&vpc)
-                .cidr_block(props.secondary_cidr.clone()),
-        );
-        let igw = t.add(
-            ids.internet_gateway,
-            internet_gateway::InternetGateway::new().tags_from(&props.tags),
-        );
-        let attachment = t.add(
-            ids.gateway_attachment,
-            vpc_gateway_attachment::VPCGatewayAttachment::new()
-                .vpc_id(&vpc)
-                .internet_gateway_id(&igw),
-        );
+        props.tags.check(t, &format!("{} (AWS::EC2::VPC)", ids.vpc));
+        let (vpc, secondary, igw, attachment) = Self::vpc_and_gateway(t, &ids, &props);
         let after_attachment = ResourceOptions::default().depends_on(attachment.id());
         // An EIP in a VPC made by the same template must wait for the gateway attachment
         // (CloudFormation EIP reference, "DependsOn" note); the same holds for the public route.
@@ -123,26 +101,7 @@ impl Network {
             eip::EIP::new().domain("vpc").tags_from(&props.tags),
             after_attachment.clone(),
         );
-        let public_subnet = t.add(
-            ids.public_subnet,
-            subnet::Subnet::new()
-                .vpc_id(&vpc)
-                .cidr_block(first_half(vpc.get_att(vpc::VPCAttr::CidrBlock)))
-                .availability_zone(props.availability_zone.clone())
-                .map_public_ip_on_launch(true)
-                .tags_from(&props.tags.with_name(props.public_subnet_name_tag.clone())),
-        );
-        // The private subnet is cut from the secondary block, which CloudFormation doesn't know
-        // it needs: nothing in the subnet refers to the VPCCidrBlock resource.
-        let private_subnet = t.add_with(
-            ids.private_subnet,
-            subnet::Subnet::new()
-                .vpc_id(&vpc)
-                .cidr_block(first_half(props.secondary_cidr.clone()))
-                .availability_zone(props.availability_zone.clone())
-                .tags_from(&props.tags.with_name(props.private_subnet_name_tag.clone())),
-            ResourceOptions::default().depends_on(secondary.id()),
-        );
+        let (public_subnet, private_subnet) = Self::subnets(t, &ids, &props, &vpc, &secondary);
         let nat = t.add(
             ids.nat_gateway,
             nat_gateway::NatGateway::new()
@@ -195,6 +154,76 @@ impl Network {
             internet_gateway: igw,
             nat_gateway: nat,
         }
+    }
+
+    /// The VPC, its secondary block, the internet gateway and its attachment.
+    fn vpc_and_gateway(
+        t: &mut Template,
+        ids: &NetworkIds<'_>,
+        props: &NetworkProps,
+    ) -> (
+        Handle<VPC>,
+        Handle<vpc_cidr_block::VPCCidrBlock>,
+        Handle<InternetGateway>,
+        Handle<vpc_gateway_attachment::VPCGatewayAttachment>,
+    ) {
+        let vpc = t.add(
+            ids.vpc,
+            vpc::VPC::new()
+                .cidr_block(props.primary_cidr.clone())
+                .enable_dns_support(true)
+                .enable_dns_hostnames(true)
+                .tags_from(&props.tags.with_name(props.vpc_name_tag.clone())),
+        );
+        let secondary = t.add(
+            ids.secondary_cidr,
+            vpc_cidr_block::VPCCidrBlock::new()
+                .vpc_id(&vpc)
+                .cidr_block(props.secondary_cidr.clone()),
+        );
+        let igw = t.add(
+            ids.internet_gateway,
+            internet_gateway::InternetGateway::new().tags_from(&props.tags),
+        );
+        let attachment = t.add(
+            ids.gateway_attachment,
+            vpc_gateway_attachment::VPCGatewayAttachment::new()
+                .vpc_id(&vpc)
+                .internet_gateway_id(&igw),
+        );
+        (vpc, secondary, igw, attachment)
+    }
+
+    /// The public subnet (first half of the primary block) and the private one (first half of
+    /// the secondary block).
+    fn subnets(
+        t: &mut Template,
+        ids: &NetworkIds<'_>,
+        props: &NetworkProps,
+        vpc: &Handle<VPC>,
+        secondary: &Handle<vpc_cidr_block::VPCCidrBlock>,
+    ) -> (Handle<Subnet>, Handle<Subnet>) {
+        let public_subnet = t.add(
+            ids.public_subnet,
+            subnet::Subnet::new()
+                .vpc_id(vpc)
+                .cidr_block(first_half(vpc.get_att(vpc::VPCAttr::CidrBlock)))
+                .availability_zone(props.availability_zone.clone())
+                .map_public_ip_on_launch(true)
+                .tags_from(&props.tags.with_name(props.public_subnet_name_tag.clone())),
+        );
+        // The private subnet is cut from the secondary block, which CloudFormation doesn't know
+        // it needs: nothing in the subnet refers to the VPCCidrBlock resource.
+        let private_subnet = t.add_with(
+            ids.private_subnet,
+            subnet::Subnet::new()
+                .vpc_id(vpc)
+                .cidr_block(first_half(props.secondary_cidr.clone()))
+                .availability_zone(props.availability_zone.clone())
+                .tags_from(&props.tags.with_name(props.private_subnet_name_tag.clone())),
+            ResourceOptions::default().depends_on(secondary.id()),
+        );
+        (public_subnet, private_subnet)
     }
 
     /// An S3 gateway endpoint on both route tables, created when `condition` holds.

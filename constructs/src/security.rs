@@ -53,6 +53,9 @@ pub fn add(
     ids: EfaSecurityGroupIds<'_>,
     props: EfaSecurityGroupProps<'_>,
 ) -> EfaSecurityGroup {
+    props
+        .tags
+        .check(t, &format!("{} (AWS::EC2::SecurityGroup)", ids.group));
     let group = t.add(
         ids.group,
         security_group::SecurityGroup::new()

@@ -74,6 +74,7 @@ impl LustreFileSystem {
     /// and adds the file system to `t` as `id`.
     pub fn add(t: &mut Template, id: &str, p: LustreProps<'_>) -> LustreFileSystem {
         let path = format!("{id} (AWS::FSx::FileSystem)");
+        p.tags.check(t, &path);
         let (deployment, storage) = (p.deployment_type, p.storage_type);
         let throughput = p.per_unit_storage_throughput.literal().copied();
         rule_on(
@@ -284,6 +285,7 @@ pub struct OpenZfsProps<'a> {
 /// system to `t` as `id`.
 pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<FileSystem> {
     let path = format!("{id} (AWS::FSx::FileSystem)");
+    p.tags.check(t, &path);
     let deployment = p.deployment_type;
     rule_on(
         t,

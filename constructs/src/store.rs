@@ -71,6 +71,7 @@ pub fn add_bucket(
     policy_id: &str,
     p: BucketProps<'_>,
 ) -> Handle<Bucket> {
+    p.tags.check(t, &format!("{id} (AWS::S3::Bucket)"));
     let name = bucket_name(t, id, p.name);
     let mut props = private_bucket(name)
         .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![
@@ -134,7 +135,7 @@ fn deny_insecure_transport(bucket: &Handle<Bucket>) -> serde_json::Value {
         "Principal": "*",
         "Action": "s3:*",
         "Resource": [arn(bucket, ""), arn(bucket, "/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        "Condition": {"Bool": {"aws:SecureTransport": false}}
     })
 }
 
@@ -168,6 +169,7 @@ pub fn add_log_bucket(
     policy_id: &str,
     p: LogBucketProps<'_>,
 ) -> LogBucket {
+    p.tags.check(t, &format!("{id} (AWS::S3::Bucket)"));
     let name = bucket_name(t, id, p.name);
     let props = private_bucket(name)
         .lifecycle_configuration(b::LifecycleConfiguration::new().rules(vec![b::Rule::new()
@@ -261,6 +263,7 @@ pub const MUTABLE_TAG_EXCLUSION: &str = "Tags are immutable except the excluded 
 /// Source: `AWS::ECR::Repository` schema (cfn-lint 1.58.0): ImageTagMutability enum,
 /// EncryptionConfiguration.
 pub fn add_repository(t: &mut Template, id: &str, p: RepositoryProps<'_>) -> Handle<Repository> {
+    p.tags.check(t, &format!("{id} (AWS::ECR::Repository)"));
     if let Err(v) = ecr_rules::repository_name(p.name) {
         t.report(v.at(format!("{id} (AWS::ECR::Repository).RepositoryName")));
     }

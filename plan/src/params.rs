@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use regex::Regex;
 use serde_json::{Map, Value as Json};
 use std::sync::LazyLock;
+use synth::input::{check_limits, MAX_FILE_BYTES, MAX_FILE_DEPTH};
 use synth::{Code, Diagnostic, Diagnostics};
 
 /// Stack-specific parameter rules, supplied by the built-in stacks at merge (`None` for a
@@ -22,6 +23,7 @@ pub fn parse_flag(s: &str) -> Result<(String, String), String> {
 /// Reads a parameters file: CloudFormation's JSON list `[{"ParameterKey", "ParameterValue"}]`
 /// or a YAML/JSON map of key to value.
 pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
+    check_limits(text, "parameters file", MAX_FILE_BYTES, MAX_FILE_DEPTH)?;
     let value: Json =
         serde_yaml::from_str(text).map_err(|e| format!("not valid JSON or YAML: {e}"))?;
     match value {
@@ -51,6 +53,7 @@ pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
 
 /// Reads the `parameters` map of a pcstack config file (YAML), if it has one.
 pub fn parse_config(text: &str) -> Result<IndexMap<String, String>, String> {
+    check_limits(text, "config file", MAX_FILE_BYTES, MAX_FILE_DEPTH)?;
     let value: Json = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
     match value.get("parameters").or_else(|| value.get("Parameters")) {
         Some(Json::Object(map)) => map_values(map),

@@ -7,7 +7,7 @@
 //! template change), conditions' evaluation, and replacements CloudFormation decides at run time
 //! ("Conditional"). The change set review stays the second, authoritative check.
 
-use crate::review::{danger_block, DANGER_TITLE};
+use crate::review::{danger_block, leaving_words, policy_of, Leaving, Policy, DANGER_TITLE};
 use crate::style::Style;
 use crate::types;
 use serde::Serialize;
@@ -97,6 +97,10 @@ pub struct ResourceDiff {
     pub create_only_known: bool,
     /// Every changed value, in template order.
     pub changes: Vec<Change>,
+    /// What happens to the current resource when it leaves the stack: the deployed template's
+    /// DeletionPolicy for a removal, the local template's UpdateReplacePolicy otherwise.
+    #[serde(skip)]
+    pub policy: Policy,
 }
 
 /// A parameter or an output.
@@ -153,6 +157,12 @@ pub fn predict(old: &Json, new: &Json) -> Prediction {
                 )
             }),
     );
+    for r in &mut resources {
+        r.policy = match r.action {
+            Action::Remove => policy_of(Some(old), &r.logical_id, "DeletionPolicy"),
+            _ => policy_of(Some(new), &r.logical_id, "UpdateReplacePolicy"),
+        };
+    }
     let sections = OTHER_SECTIONS
         .iter()
         .filter(|s| !same(old.get(**s), new.get(**s)))
@@ -231,6 +241,7 @@ fn resource(
         data_holding,
         create_only_known: types::create_only(type_name).is_some(),
         changes,
+        policy: Policy::Unknown,
     }
 }
 
@@ -447,14 +458,15 @@ impl Prediction {
     }
 
     /// Replacements and removals of data-holding resources, one line each, worded like
-    /// `changeset::danger`: `Fs (AWS::FSx::FileSystem): replaced: ...`.
+    /// `review::danger` (`Fs (AWS::FSx::FileSystem): replaced: ...`): deleted, or kept under
+    /// the resource's DeletionPolicy / UpdateReplacePolicy.
     pub fn danger(&self) -> Vec<String> {
         self.resources
             .iter()
             .filter(|r| r.data_holding)
             .filter_map(|r| {
                 let what = match r.action {
-                    Action::Remove => "deleted".to_string(),
+                    Action::Remove => leaving_words(Leaving::Removed, r.policy, ""),
                     _ if r.replacement => {
                         let cause = r
                             .changes
@@ -462,14 +474,12 @@ impl Prediction {
                             .filter(|c| c.create_only)
                             .map(Change::label)
                             .collect::<Vec<_>>();
-                        if cause.is_empty() {
-                            "replaced: the current one is deleted (type changed)".to_string()
+                        let cause = if cause.is_empty() {
+                            " (type changed)".to_string()
                         } else {
-                            format!(
-                                "replaced: the current one is deleted (create-only {} changed)",
-                                cause.join(", ")
-                            )
-                        }
+                            format!(" (create-only {} changed)", cause.join(", "))
+                        };
+                        leaving_words(Leaving::Replaced, r.policy, &cause)
                     }
                     _ => return None,
                 };
@@ -800,13 +810,24 @@ mod tests {
             .iter()
             .filter(|c| c.path != "LustreConfiguration/DeploymentType")
             .all(|c| !c.create_only));
+        // The built-in stack's UpdateReplacePolicy Retain keeps the old file system.
         assert_eq!(
             p.danger(),
-            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"]
+            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only LustreConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID"]
         );
         assert_eq!(p.danger_ids(), ["FSxLFilesystem"]);
+        // Without that policy it is deleted.
+        let deleting = edited(|t| {
+            let fs = &mut t["Resources"]["FSxLFilesystem"];
+            fs["Properties"]["LustreConfiguration"]["DeploymentType"] = json!("PERSISTENT_2");
+            fs["UpdateReplacePolicy"] = json!("Delete");
+        });
+        assert_eq!(
+            predict(&tutorial(), &deleting).danger(),
+            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"]
+        );
         let text = p.render(&plain());
-        assert!(text.contains("DANGER: data-holding resources would be lost:\n  ! FSxLFilesystem (AWS::FSx::FileSystem): replaced"), "{text}");
+        assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! FSxLFilesystem (AWS::FSx::FileSystem): replaced"), "{text}");
         assert!(
             text.contains("~ FSxLFilesystem (AWS::FSx::FileSystem) (replaces) [data]"),
             "{text}"
@@ -890,7 +911,11 @@ mod tests {
         let bucket = find(&p, "Bucket");
         assert_eq!(bucket.action, Action::Remove);
         assert!(bucket.data_holding);
-        assert_eq!(p.danger(), ["Bucket (AWS::S3::Bucket): deleted"]);
+        // The deployed template's DeletionPolicy keeps it.
+        assert_eq!(
+            p.danger(),
+            ["Bucket (AWS::S3::Bucket): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID"]
+        );
         let thing = find(&p, "Thing");
         assert_eq!(thing.action, Action::TypeChange);
         assert!(thing.replacement);
@@ -924,7 +949,7 @@ mod tests {
             "  ~ Custom (AWS::IAM::Role)\n      ~ Path: \"/\" -> \"/x/\"\n      create-only properties of this type are unknown",
             "Parameters\n  + New\n  ~ A\n      ~ Default: 1 -> 2\n      + MaxValue: 9\n  - Gone\n",
             "Outputs\n  ~ O\n      ~ Value: {\"Ref\":\"Thing\"} -> {\"Fn::GetAtt\":[\"Thing\",\"SubnetId\"]}\n  - Old\n",
-            "DANGER: data-holding resources would be lost:\n  ! Bucket (AWS::S3::Bucket): deleted\n",
+            "DANGER: data-holding resources would be replaced or removed:\n  ! Bucket (AWS::S3::Bucket): removed from the stack and kept",
             "0 to add, 2 to modify (1 replaced), 1 to remove\n",
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");

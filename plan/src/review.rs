@@ -5,6 +5,7 @@
 
 use crate::style::Style;
 use crate::types;
+use serde_json::Value as Json;
 
 /// What a change set does to one resource (CloudFormation's `ChangeAction`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,23 +106,145 @@ pub struct ResourceChange {
     pub replacement: Option<Replacement>,
     /// Each changed attribute or property.
     pub details: Vec<ChangeDetail>,
+    /// What CloudFormation does with the current physical resource when it leaves the stack:
+    /// the new template's UpdateReplacePolicy for a replacement, the deployed template's
+    /// DeletionPolicy for a removal (see [`apply_policies`]).
+    pub policy: Policy,
+}
+
+/// What CloudFormation does with a physical resource that leaves the stack: on removal its
+/// DeletionPolicy decides, on replacement its UpdateReplacePolicy (of the new template).
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Policy {
+    /// Deleted: no policy, or `Delete`.
+    Delete,
+    /// Kept outside the stack, still billed: `Retain`, or on removal `RetainExceptOnCreate`
+    /// (which differs from Retain only when the operation that created the resource rolls back;
+    /// a removal happens in an update of a stack that was created).
+    Retain,
+    /// A final snapshot, then deleted: `Snapshot` on a type that supports it.
+    Snapshot,
+    /// pcstack can't tell: the template saying it wasn't read, the policy is an expression, or
+    /// `Snapshot` on a type CloudFormation doesn't list as supporting it.
+    #[default]
+    Unknown,
+}
+
+/// The types CloudFormation takes a snapshot of under `Snapshot`, as its DeletionPolicy page
+/// lists them (link on [`Policy`]).
+const SNAPSHOT_TYPES: [&str; 9] = [
+    "AWS::EC2::Volume",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::Redshift::Cluster",
+    "AWS::DocDB::DBCluster",
+    "AWS::ElastiCache::ServerlessCache",
+];
+
+/// The policy `attribute` (`DeletionPolicy` or `UpdateReplacePolicy`) of resource `id` in
+/// `template`; `None` for the template means it could not be read.
+pub fn policy_of(template: Option<&Json>, id: &str, attribute: &str) -> Policy {
+    let Some(resource) = template
+        .and_then(|t| t.get("Resources"))
+        .and_then(|r| r.get(id))
+    else {
+        return Policy::Unknown;
+    };
+    let type_name = resource.get("Type").and_then(Json::as_str).unwrap_or("");
+    match resource.get(attribute) {
+        None => Policy::Delete,
+        Some(v) => match v.as_str() {
+            Some("Delete") => Policy::Delete,
+            Some("Retain") => Policy::Retain,
+            Some("RetainExceptOnCreate") if attribute == "DeletionPolicy" => Policy::Retain,
+            Some("Snapshot") if SNAPSHOT_TYPES.contains(&type_name) => Policy::Snapshot,
+            _ => Policy::Unknown,
+        },
+    }
+}
+
+/// Fills each change's [`Policy`]: a replacement's from the template being deployed (`local`),
+/// a removal's from the deployed one (`deployed`, `None` when it could not be read).
+pub fn apply_policies(changes: &mut [ResourceChange], deployed: Option<&Json>, local: &Json) {
+    for c in changes {
+        c.policy = match c.action {
+            ChangeAction::Remove => policy_of(deployed, &c.logical_id, "DeletionPolicy"),
+            _ => policy_of(Some(local), &c.logical_id, "UpdateReplacePolicy"),
+        };
+    }
+}
+
+/// How a data-holding resource leaves the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    /// Removed from the template.
+    Removed,
+    /// Replaced by a new physical resource.
+    Replaced,
+    /// Replaced or not, decided at execution time (CloudFormation's "Conditional").
+    MaybeReplaced,
+}
+
+/// What happens to the current resource, in words, with `cause` (e.g. ` (create-only X
+/// changed)`) right after the replacement is named.
+pub fn leaving_words(leaving: Leaving, policy: Policy, cause: &str) -> String {
+    const KEPT: &str = "still billed, under its physical ID";
+    match (leaving, policy) {
+        (Leaving::Removed, Policy::Delete) => "deleted".into(),
+        (Leaving::Removed, Policy::Retain) => {
+            format!("removed from the stack and kept (DeletionPolicy Retain): it goes on existing, {KEPT}")
+        }
+        (Leaving::Removed, Policy::Snapshot) => {
+            "deleted after a final snapshot (DeletionPolicy Snapshot)".into()
+        }
+        (Leaving::Removed, Policy::Unknown) => {
+            "removed from the stack: deleted unless its DeletionPolicy keeps it (pcstack could not tell)".into()
+        }
+        (Leaving::Replaced, Policy::Delete) => format!("replaced: the current one is deleted{cause}"),
+        (Leaving::Replaced, Policy::Retain) => format!(
+            "replaced by a new, empty one{cause}; the current one is kept (UpdateReplacePolicy Retain), {KEPT}"
+        ),
+        (Leaving::Replaced, Policy::Snapshot) => format!(
+            "replaced by a new, empty one{cause}; the current one is deleted after a final snapshot (UpdateReplacePolicy Snapshot)"
+        ),
+        (Leaving::Replaced, Policy::Unknown) => format!(
+            "replaced by a new, empty one{cause}; the current one is deleted unless its UpdateReplacePolicy keeps it (pcstack could not tell)"
+        ),
+        (Leaving::MaybeReplaced, Policy::Delete) => {
+            format!("may be replaced{cause}: the current one would be deleted")
+        }
+        (Leaving::MaybeReplaced, Policy::Retain) => format!(
+            "may be replaced by a new, empty one{cause}; the current one would be kept (UpdateReplacePolicy Retain), {KEPT}"
+        ),
+        (Leaving::MaybeReplaced, Policy::Snapshot) => format!(
+            "may be replaced by a new, empty one{cause}; the current one would be deleted after a final snapshot (UpdateReplacePolicy Snapshot)"
+        ),
+        (Leaving::MaybeReplaced, Policy::Unknown) => format!(
+            "may be replaced by a new, empty one{cause}; the current one would be deleted unless its UpdateReplacePolicy keeps it (pcstack could not tell)"
+        ),
+    }
 }
 
 impl ResourceChange {
-    /// What happens to this resource's data, when it is lost: `None` for a type that holds no
-    /// data or a change that keeps it.
-    pub fn loss(&self) -> Option<&'static str> {
+    /// What happens to this data-holding resource when it leaves the stack (removed or
+    /// replaced), in words that follow its [`Policy`]: `None` for a type that holds no data or
+    /// a change that keeps it in the stack.
+    pub fn loss(&self) -> Option<String> {
         if !types::holds_data(&self.type_name) {
             return None;
         }
-        match (self.action, self.replacement) {
-            (ChangeAction::Remove, _) => Some("deleted"),
-            (_, Some(Replacement::True)) => Some("replaced: the current one is deleted"),
-            (_, Some(Replacement::Conditional)) => {
-                Some("may be replaced: the current one would be deleted")
-            }
-            _ => None,
-        }
+        let leaving = match (self.action, self.replacement) {
+            (ChangeAction::Remove, _) => Leaving::Removed,
+            (_, Some(Replacement::True)) => Leaving::Replaced,
+            (_, Some(Replacement::Conditional)) => Leaving::MaybeReplaced,
+            _ => return None,
+        };
+        Some(leaving_words(leaving, self.policy, ""))
     }
 
     fn headline(&self, style: &Style) -> String {
@@ -185,6 +308,9 @@ impl ResourceChange {
 /// The review: every change grouped by action, replacements colored, with the details causing
 /// them and the create-only properties that explain them.
 pub fn review(style: &Style, changes: &[ResourceChange]) -> String {
+    if changes.is_empty() {
+        return format!("{NO_RESOURCE_CHANGES}\n");
+    }
     let mut out = String::new();
     for action in ChangeAction::ALL {
         let group: Vec<&ResourceChange> = changes.iter().filter(|c| c.action == action).collect();
@@ -208,7 +334,8 @@ pub fn review(style: &Style, changes: &[ResourceChange]) -> String {
     out
 }
 
-/// Every replacement (True or Conditional) or removal of a data-holding resource, one line each.
+/// Every replacement (True or Conditional) or removal of a data-holding resource, one line each,
+/// saying what happens to the current resource (deleted, or kept under its policy).
 pub fn danger(changes: &[ResourceChange]) -> Vec<String> {
     changes
         .iter()
@@ -246,7 +373,12 @@ pub fn danger_block(style: &Style, title: &str, danger: &[String]) -> String {
 }
 
 /// The title of the change set's danger block.
-pub const DANGER_TITLE: &str = "DANGER: data-holding resources would be lost:";
+pub const DANGER_TITLE: &str = "DANGER: data-holding resources would be replaced or removed:";
+
+/// The review of a computed change set without resource changes: CloudFormation still
+/// executes it, to update what else changed.
+pub const NO_RESOURCE_CHANGES: &str =
+    "no resource changes; outputs, parameters, metadata or tags change (the change set is executed to apply them)";
 
 /// When to ask before executing a change set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,16 +392,19 @@ pub enum Approve {
     Never,
 }
 
-/// Whether a change set needs a person's yes before it runs.
-pub fn needs_approval(approve: Approve, changes: &[ResourceChange], danger: &[String]) -> bool {
+/// Whether a change set needs a person's yes before it runs. `Any` asks for every change set,
+/// one without resource changes included (it still changes outputs, parameters or metadata).
+pub fn needs_approval(approve: Approve, danger: &[String]) -> bool {
     match approve {
-        Approve::Any => !changes.is_empty(),
+        Approve::Any => true,
         Approve::Destructive => !danger.is_empty(),
         Approve::Never => false,
     }
 }
 
-/// CloudFormation's ways of saying a submitted change set has nothing to do.
+/// CloudFormation's ways of saying a submitted change set has nothing to do: the reason of a
+/// FAILED change set (or of a refused CreateChangeSet). A CREATE_COMPLETE change set without
+/// resource changes is not empty: it changes outputs, parameters, metadata or tags.
 pub fn is_empty_reason(reason: &str) -> bool {
     reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
 }
@@ -286,6 +421,7 @@ mod tests {
             physical_id: None,
             replacement: None,
             details: Vec::new(),
+            policy: Policy::Delete,
         }
     }
 
@@ -340,19 +476,110 @@ mod tests {
         assert_eq!(danger_ids(&changes), ["Fs", "Bucket"]);
         assert_eq!(
             danger_block(&Style::PLAIN, DANGER_TITLE, &danger(&changes)[1..]),
-            "DANGER: data-holding resources would be lost:\n  ! Bucket (AWS::S3::Bucket): deleted\n"
+            "DANGER: data-holding resources would be replaced or removed:\n  ! Bucket (AWS::S3::Bucket): deleted\n"
         );
     }
 
     #[test]
     fn approval_by_mode() {
-        let changes = [change("Vpc", "AWS::EC2::VPC", ChangeAction::Add)];
         let lost = ["x".to_string()];
-        assert!(needs_approval(Approve::Any, &changes, &[]));
-        assert!(!needs_approval(Approve::Any, &[], &[]));
-        assert!(!needs_approval(Approve::Destructive, &changes, &[]));
-        assert!(needs_approval(Approve::Destructive, &changes, &lost));
-        assert!(!needs_approval(Approve::Never, &changes, &lost));
+        assert!(needs_approval(Approve::Any, &[]));
+        assert!(!needs_approval(Approve::Destructive, &[]));
+        assert!(needs_approval(Approve::Destructive, &lost));
+        assert!(!needs_approval(Approve::Never, &lost));
+    }
+
+    #[test]
+    fn a_change_set_without_resource_changes_says_what_it_changes() {
+        assert_eq!(
+            review(&Style::PLAIN, &[]),
+            "no resource changes; outputs, parameters, metadata or tags change (the change set is executed to apply them)\n"
+        );
+        // `--approve any` still asks for it.
+        assert!(needs_approval(Approve::Any, &danger(&[])));
+    }
+
+    fn built_in_like() -> Json {
+        serde_json::json!({"Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"},
+            "Repo": {"Type": "AWS::ECR::Repository", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Delete"},
+            "Fs": {"Type": "AWS::FSx::FileSystem", "DeletionPolicy": {"Fn::If": ["C", "Retain", "Delete"]}},
+            "Vol": {"Type": "AWS::EC2::Volume", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"},
+            "Odd": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "RetainExceptOnCreate"}
+        }})
+    }
+
+    #[test]
+    fn policies_come_from_the_templates() {
+        let t = built_in_like();
+        let p = |id, attr| policy_of(Some(&t), id, attr);
+        assert_eq!(p("Bucket", "DeletionPolicy"), Policy::Retain);
+        assert_eq!(p("Bucket", "UpdateReplacePolicy"), Policy::Retain);
+        assert_eq!(p("Repo", "UpdateReplacePolicy"), Policy::Delete);
+        assert_eq!(p("Fs", "UpdateReplacePolicy"), Policy::Delete);
+        assert_eq!(p("Fs", "DeletionPolicy"), Policy::Unknown, "an expression");
+        assert_eq!(p("Vol", "DeletionPolicy"), Policy::Snapshot);
+        assert_eq!(
+            p("Odd", "DeletionPolicy"),
+            Policy::Unknown,
+            "no snapshots of buckets"
+        );
+        assert_eq!(
+            p("Odd", "UpdateReplacePolicy"),
+            Policy::Unknown,
+            "not a replace policy"
+        );
+        assert_eq!(p("Missing", "DeletionPolicy"), Policy::Unknown);
+        assert_eq!(policy_of(None, "Bucket", "DeletionPolicy"), Policy::Unknown);
+    }
+
+    #[test]
+    fn retained_data_is_said_to_be_kept_not_deleted() {
+        let t = built_in_like();
+        let mut changes = [
+            ResourceChange {
+                physical_id: Some("my-bucket".into()),
+                replacement: Some(Replacement::True),
+                ..change("Bucket", "AWS::S3::Bucket", ChangeAction::Modify)
+            },
+            ResourceChange {
+                physical_id: Some("my-repo".into()),
+                ..change("Repo", "AWS::ECR::Repository", ChangeAction::Remove)
+            },
+            ResourceChange {
+                replacement: Some(Replacement::Conditional),
+                ..change("Bucket", "AWS::S3::Bucket", ChangeAction::Modify)
+            },
+            change("Fs", "AWS::FSx::FileSystem", ChangeAction::Remove),
+        ];
+        // Replacement: the new template's UpdateReplacePolicy; removal: the deployed template's
+        // DeletionPolicy (Repo is Retain there, gone from the new template).
+        let local = serde_json::json!({"Resources": {"Bucket": t["Resources"]["Bucket"].clone()}});
+        apply_policies(&mut changes, Some(&t), &local);
+        assert_eq!(
+            danger(&changes),
+            [
+                "Bucket (AWS::S3::Bucket) [my-bucket]: replaced by a new, empty one; the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID",
+                "Repo (AWS::ECR::Repository) [my-repo]: removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID",
+                "Bucket (AWS::S3::Bucket): may be replaced by a new, empty one; the current one would be kept (UpdateReplacePolicy Retain), still billed, under its physical ID",
+                "Fs (AWS::FSx::FileSystem): removed from the stack: deleted unless its DeletionPolicy keeps it (pcstack could not tell)",
+            ]
+        );
+        // Kept or not, each still needs approval.
+        assert_eq!(danger_ids(&changes), ["Bucket", "Repo", "Bucket", "Fs"]);
+        apply_policies(&mut changes[1..2], None, &local);
+        assert_eq!(
+            danger(&changes)[1],
+            "Repo (AWS::ECR::Repository) [my-repo]: removed from the stack: deleted unless its DeletionPolicy keeps it (pcstack could not tell)"
+        );
+        assert_eq!(
+            leaving_words(Leaving::Removed, Policy::Snapshot, ""),
+            "deleted after a final snapshot (DeletionPolicy Snapshot)"
+        );
+        assert_eq!(
+            leaving_words(Leaving::Replaced, Policy::Snapshot, " (x changed)"),
+            "replaced by a new, empty one (x changed); the current one is deleted after a final snapshot (UpdateReplacePolicy Snapshot)"
+        );
     }
 
     #[test]

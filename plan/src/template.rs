@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
+use synth::input::{check_limits, echo, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 
 /// The template to deploy: the exact bytes sent to CloudFormation and their parsed form.
 #[derive(Debug, Clone)]
@@ -16,11 +17,21 @@ pub struct TemplateSource {
 
 impl TemplateSource {
     /// Parses JSON or YAML (long-form or short-form intrinsics such as `!Ref`).
+    ///
+    /// Refuses a template CloudFormation would refuse for its size (before anything is
+    /// uploaded), and one whose output environment variable names are not shell names or
+    /// repeat ([`output_env_names`]), so `pcstack outputs --format env` can always be sourced.
     pub fn parse(body: String) -> Result<Self, String> {
         let json = parse_template(&body)?;
         if !json.is_object() {
             return Err("template must be a JSON or YAML mapping".into());
         }
+        let keys: Vec<&str> = json
+            .get("Outputs")
+            .and_then(Json::as_object)
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        output_env_names(Some(&json), &keys).map_err(|problems| problems.join("\n"))?;
         Ok(Self { body, json })
     }
 
@@ -49,7 +60,11 @@ impl TemplateSource {
 }
 
 /// Parses a template body in JSON or YAML into JSON, turning short-form tags into long form.
+///
+/// Text over CloudFormation's size limit, or nested deeper than [`MAX_TEMPLATE_DEPTH`], is
+/// refused before it reaches a parser.
 pub fn parse_template(body: &str) -> Result<Json, String> {
+    check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH)?;
     if body.trim_start().starts_with('{') {
         return serde_json::from_str(body).map_err(|e| format!("template is not valid JSON: {e}"));
     }
@@ -110,21 +125,95 @@ fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
     })
 }
 
-/// Output key -> environment variable name, from `Metadata.pcstack.OutputEnvironmentVariables`,
-/// with [`env_name`] for the outputs it doesn't name.
-pub fn output_env_names(template: &Json) -> IndexMap<String, String> {
-    let mut names = IndexMap::new();
-    if let Some(map) = template
-        .pointer("/Metadata/pcstack/OutputEnvironmentVariables")
-        .and_then(Json::as_object)
-    {
-        for (k, v) in map {
-            if let Some(s) = v.as_str() {
-                names.insert(k.clone(), s.to_string());
+/// Where a template declares its outputs' environment variable names.
+pub const ENV_NAMES_METADATA: &str = "Metadata.pcstack.OutputEnvironmentVariables";
+
+/// Names `pcstack outputs --format env` always writes after the outputs'.
+pub const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+
+/// Whether `name` is a POSIX shell variable name: `[A-Za-z_][A-Za-z0-9_]*`. Anything else
+/// written as `export NAME=...` would be run by the shell that sources the file.
+pub fn is_shell_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Output key -> environment variable name for the outputs `keys`: the name declared in the
+/// template's `Metadata.pcstack.OutputEnvironmentVariables`, else [`env_name`] of the key.
+///
+/// Checked, because the names end up in a file users `source`: every name (declared or
+/// derived, and every declared one even for an output not in `keys`) must be a shell name
+/// ([`is_shell_name`]), and no two outputs, nor an output and one of [`FIXED_ENV_NAMES`],
+/// may share one. Returns every problem, each naming the field, the rule and the value.
+pub fn output_env_names(
+    template: Option<&Json>,
+    keys: &[&str],
+) -> Result<IndexMap<String, String>, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut declared = IndexMap::new();
+    let metadata = template.and_then(|t| t.pointer("/Metadata/pcstack/OutputEnvironmentVariables"));
+    match metadata {
+        None => {}
+        Some(Json::Object(map)) => {
+            for (key, value) in map {
+                let field = format!("{ENV_NAMES_METADATA}.{}", echo(key));
+                match value.as_str() {
+                    Some(name) if is_shell_name(name) => {
+                        declared.insert(key.clone(), name.to_string());
+                    }
+                    _ => problems.push(format!(
+                        "{field} must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {}",
+                        echo(&value.to_string())
+                    )),
+                }
             }
         }
+        Some(other) => problems.push(format!(
+            "{ENV_NAMES_METADATA} must be a mapping of output key to environment variable name for pcstack outputs, got {}",
+            echo(&other.to_string())
+        )),
     }
-    names
+    let mut names = IndexMap::new();
+    // Which output (or fixed name) holds each name, to report the first holder of a repeat.
+    let mut holders: IndexMap<String, String> = FIXED_ENV_NAMES
+        .iter()
+        .map(|n| ((*n).to_string(), "pcstack's own".to_string()))
+        .collect();
+    for key in keys {
+        let (name, how) = match declared.get(*key) {
+            Some(name) => (name.clone(), "declared"),
+            None => (env_name(key), "derived from its key"),
+        };
+        if !is_shell_name(&name) {
+            problems.push(format!(
+                "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {name:?} ({how})",
+                echo(key)
+            ));
+            continue;
+        }
+        if let Some(holder) = holders.get(&name) {
+            let holder = if holder == "pcstack's own" {
+                "pcstack's own variable".to_string()
+            } else {
+                format!("output {holder}")
+            };
+            problems.push(format!(
+                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} ({how})",
+                echo(key)
+            ));
+            continue;
+        }
+        holders.insert(name.clone(), echo(key));
+        names.insert((*key).to_string(), name);
+    }
+    if problems.is_empty() {
+        Ok(names)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The environment variable name for an output key without a declared one: SCREAMING_SNAKE_CASE.
@@ -191,10 +280,70 @@ mod tests {
     #[test]
     fn declared_names_come_from_metadata() {
         let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"VpcId": "PC_VPC"}}}});
+        let names = output_env_names(Some(&t), &["VpcId", "SubnetId"]).unwrap();
+        assert_eq!(names.get("VpcId").map(String::as_str), Some("PC_VPC"));
+        assert_eq!(names.get("SubnetId").map(String::as_str), Some("SUBNET_ID"));
+    }
+
+    fn env_problems(metadata: Json, keys: &[&str]) -> Vec<String> {
+        let t =
+            serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": metadata}}});
+        output_env_names(Some(&t), keys).unwrap_err()
+    }
+
+    #[test]
+    fn a_name_the_shell_would_run_is_refused() {
         assert_eq!(
-            output_env_names(&t).get("VpcId").map(String::as_str),
-            Some("PC_VPC")
+            env_problems(serde_json::json!({"VpcId": "X=1; touch /tmp/f; Y"}), &["VpcId"]),
+            ["Metadata.pcstack.OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got \"X=1; touch /tmp/f; Y\""]
         );
+        assert_eq!(
+            env_problems(serde_json::json!({"VpcId": 7}), &[]),
+            ["Metadata.pcstack.OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got 7"]
+        );
+        assert_eq!(
+            env_problems(serde_json::json!(["VPC_ID"]), &[]),
+            ["Metadata.pcstack.OutputEnvironmentVariables must be a mapping of output key to environment variable name for pcstack outputs, got [\"VPC_ID\"]"]
+        );
+        assert!(is_shell_name("vpc_id") && is_shell_name("_1") && !is_shell_name("1A"));
+        assert!(!is_shell_name("") && !is_shell_name("A-B") && !is_shell_name("É"));
+    }
+
+    #[test]
+    fn repeated_names_are_refused_declared_derived_or_fixed() {
+        assert_eq!(
+            env_problems(serde_json::json!({"A": "VPC_ID", "B": "VPC_ID"}), &["A", "B"]),
+            ["output B environment variable must differ from that of output A for pcstack outputs, got \"VPC_ID\" (declared)"]
+        );
+        // A derived name colliding with a declared one.
+        assert_eq!(
+            env_problems(serde_json::json!({"Vpc": "VPC_ID"}), &["Vpc", "VpcId"]),
+            ["output VpcId environment variable must differ from that of output Vpc for pcstack outputs, got \"VPC_ID\" (derived from its key)"]
+        );
+        assert_eq!(
+            env_problems(serde_json::json!({"Region": "AWS_REGION"}), &["Region"]),
+            ["output Region environment variable must differ from that of pcstack's own variable for pcstack outputs, got \"AWS_REGION\" (declared)"]
+        );
+        // Two derived names, no template.
+        assert_eq!(
+            output_env_names(None, &["VpcId", "VPCId"]).unwrap_err(),
+            ["output VPCId environment variable must differ from that of output VpcId for pcstack outputs, got \"VPC_ID\" (derived from its key)"]
+        );
+    }
+
+    #[test]
+    fn template_files_with_bad_env_names_or_too_large_are_refused() {
+        let body = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\nOutputs:\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      VpcId: 'a;b'\n";
+        assert!(TemplateSource::parse(body.to_string())
+            .unwrap_err()
+            .contains("VpcId must be an environment variable name"));
+        let big = format!("Description: {}\n", "x".repeat(MAX_TEMPLATE_BYTES));
+        assert_eq!(
+            TemplateSource::parse(big).unwrap_err(),
+            "template must be at most 1000000 bytes, got 1000014 bytes"
+        );
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse_template(&deep).unwrap_err().contains("128 levels"));
     }
 
     #[test]

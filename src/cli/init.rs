@@ -16,22 +16,58 @@ pub fn write(path: &std::path::Path, stack: &str, force: bool) -> Result<(), Err
         return super::write_atomic(path, starter.as_bytes())
             .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())));
     }
-    // create_new: no window between "does it exist" and the write.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => exists(),
-            _ => Error::Failed(format!("could not write {}: {e}", path.display())),
-        })?;
-    std::io::Write::write_all(&mut file, starter.as_bytes())
-        .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())))
+    write_new(path, starter.as_bytes()).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => exists(),
+        _ => Error::Failed(format!("could not write {}: {e}", path.display())),
+    })
+}
+
+/// Writes a file that must not exist yet, all or nothing: the bytes go to a temporary file in
+/// the same directory, which is then linked into place only if `path` is still free
+/// (`persist_noclobber`). A failed write (disk full, no permission) leaves no empty or partial
+/// file behind: the temporary file is removed when dropped.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use stacks::{Config, DEFAULT_STACK};
+
+    #[test]
+    fn init_writes_all_or_nothing_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pcstack.yaml");
+        super::write(&path, DEFAULT_STACK, false).unwrap();
+        let starter = stacks::find(DEFAULT_STACK).unwrap().starter();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), starter);
+        std::fs::write(&path, "mine\n").unwrap();
+        let e = super::write(&path, DEFAULT_STACK, false).unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
+        // A directory that doesn't exist: an error and nothing created.
+        let missing = dir.path().join("no/such/dir/pcstack.yaml");
+        assert!(super::write(&missing, DEFAULT_STACK, false).is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["pcstack.yaml"], "no temporary file left");
+    }
 
     #[test]
     fn starter_is_the_default() {

@@ -10,6 +10,25 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use synth::{Diagnostics, Format, Severity};
 
+/// Writes a command's result to stdout. A closed pipe (`pcstack list | head -0`) ends the
+/// output quietly: the reader has gone and there is no one to tell; any other failure (a full
+/// disk behind `>`) is an error. `print!` would panic (exit 101) in both cases, because Rust
+/// ignores SIGPIPE and turns EPIPE into a panic in the print macros.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::failed(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a line to stderr, ignoring failure: stderr is where failures would be reported.
+pub fn eprint_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
 /// Prints diagnostics to stderr: errors and warnings always, infos with `verbose`.
 pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
     let mut err = std::io::stderr().lock();
@@ -37,17 +56,72 @@ pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Error
     let Some(path) = path else {
         return Configured::new(stack, None).map_err(Error::Invalid);
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_limited(path, synth::input::MAX_FILE_BYTES).map_err(|e| {
+        let (code, message) = match e {
+            ReadError::Io(e) => (
+                synth::Code::ConfigUnreadable,
+                format!("config file must be readable, got {e}"),
+            ),
+            ReadError::TooLarge(n) => (
+                synth::Code::ConfigLimit,
+                format!(
+                    "config file must be at most {} bytes, got {n} bytes",
+                    synth::input::MAX_FILE_BYTES
+                ),
+            ),
+        };
         Error::Invalid(
             std::iter::once(synth::Diagnostic::error(
-                synth::Code::ConfigUnreadable,
+                code,
                 path.display().to_string(),
-                format!("config file must be readable, got {e}"),
+                message,
             ))
             .collect(),
         )
     })?;
     Configured::new(stack, Some((&text, &path.display().to_string()))).map_err(Error::Invalid)
+}
+
+/// Why [`read_limited`] failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Cannot open or read it, or it is not UTF-8.
+    Io(std::io::Error),
+    /// Larger than the limit: its size in bytes (or the limit + 1 when the size is unknown,
+    /// as for a pipe).
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::TooLarge(n) => write!(f, "{n} bytes"),
+        }
+    }
+}
+
+/// Reads a text file of at most `max` bytes, never more into memory than `max + 1` (a huge
+/// file or an endless device is refused without reading it all).
+pub fn read_limited(path: &Path, max: usize) -> Result<String, ReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > max {
+        let size = size.filter(|&n| n > limit).unwrap_or(limit + 1);
+        return Err(ReadError::TooLarge(size));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text ({e})"),
+        ))
+    })
 }
 
 pub struct SynthArgs<'a> {

@@ -94,7 +94,10 @@ impl Aws {
                     .map_or("the default profile".to_string(), |p| {
                         format!("profile {p}")
                     });
-                Error::usage(format!("the region of {from}: {}", v.message))
+                Error::usage(format!(
+                    "the region of {from}: {}",
+                    synth::input::cut_message(&v.message)
+                ))
             })?;
         }
         let mut config = config;

@@ -14,9 +14,12 @@ use plan::review::{self, ChangeAction, ChangeDetail, Recreation, Replacement, Re
 /// How a change set ended up.
 #[derive(Debug)]
 pub enum Ready {
-    /// Computed: what it would do, resource by resource.
+    /// Computed (CREATE_COMPLETE): what it would do, resource by resource. Possibly no
+    /// resource at all: then only outputs, parameters, metadata or tags change, and the change
+    /// set must still be executed to apply them.
     Changes(Vec<ResourceChange>),
-    /// CloudFormation found nothing to change.
+    /// CloudFormation found nothing to change: the FAILED status whose reason says the
+    /// submission contained no changes.
     Empty,
     /// CloudFormation could not compute it.
     Failed { reason: String },
@@ -47,11 +50,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
                     changes.extend(convert(page.changes()));
                     token = page.next_token().map(str::to_string);
                 }
-                return Ok(if changes.is_empty() {
-                    Ready::Empty
-                } else {
-                    Ready::Changes(changes)
-                });
+                return Ok(Ready::Changes(changes));
             }
             Some(ChangeSetStatus::Failed) => {
                 let reason = first.status_reason().unwrap_or("no reason given");
@@ -99,6 +98,8 @@ fn resource_change(c: &cfn::ResourceChange) -> ResourceChange {
             _ => None,
         }),
         details: c.details().iter().filter_map(detail).collect(),
+        // Filled from the templates by `review::apply_policies`.
+        policy: review::Policy::Unknown,
     }
 }
 

@@ -1,26 +1,73 @@
 //! Following a stack operation: events (paginated, filtered by our token), progress display,
-//! timeout, Ctrl-C, and the root cause of a failure.
+//! timeout, Ctrl-C, a lost connection, and the root cause of a failure.
 
-use super::aws::{fail, is_throttling};
+use super::aws::{code, fail, is_throttling, message, patiently};
 use super::stack;
-use super::ui::{ProgressMode, Ui};
+use super::ui::{Answer, ProgressMode, Ui};
 use super::{backoff, format_elapsed, Timing};
 use crate::error::Error;
+use aws_sdk_cloudformation::error::SdkError;
 use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent, StackStatus};
 use aws_sdk_cloudformation::Client;
 use indexmap::{IndexMap, IndexSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// Set while a stack operation is followed: Ctrl-C is then handed to the follower (see
-/// [`Interrupts`]) instead of exiting at once.
-pub static FOLLOWING: AtomicBool = AtomicBool::new(false);
-
-/// Ctrl-C presses, delivered by the handler `main` installs.
+/// Ctrl-C presses, delivered by the handler `main` installs ([`Interrupts::press`]). While
+/// something listens (a prompt, a follow, a change set being computed) a press is handed to it,
+/// which cleans up and decides; otherwise the handler exits 130 at once.
 #[derive(Clone, Default)]
-pub struct Interrupts(pub Arc<Notify>);
+pub struct Interrupts(Arc<Presses>);
+
+#[derive(Default)]
+struct Presses {
+    notify: Notify,
+    /// Prompts and follows listening now.
+    listeners: AtomicUsize,
+    /// Presses handed over and not taken yet.
+    untaken: AtomicUsize,
+}
+
+/// Listening for Ctrl-C while this lives.
+pub struct Listening<'a>(&'a Interrupts);
+
+impl Drop for Listening<'_> {
+    fn drop(&mut self) {
+        self.0 .0.listeners.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Interrupts {
+    /// Ctrl-C is handed to the caller (through [`Interrupts::pressed`]) while the guard lives.
+    pub fn listen(&self) -> Listening<'_> {
+        self.0.listeners.fetch_add(1, Ordering::SeqCst);
+        Listening(self)
+    }
+
+    /// For the Ctrl-C handler: `true` when the press was handed to a listener; `false` when the
+    /// process should exit 130 now: nothing listens, or the press before is still not taken
+    /// (the listener is stuck; a second press is the way out).
+    pub fn press(&self) -> bool {
+        if self.0.listeners.load(Ordering::SeqCst) == 0 {
+            return false;
+        }
+        if self.0.untaken.fetch_add(1, Ordering::SeqCst) >= 1 {
+            return false;
+        }
+        // A stored permit when no one awaits right now (the follower is in an AWS call): the
+        // next `pressed` takes it.
+        self.0.notify.notify_one();
+        true
+    }
+
+    /// Resolves at the next Ctrl-C handed over (or one handed over while nobody awaited).
+    pub async fn pressed(&self) {
+        self.0.notify.notified().await;
+        self.0.untaken.store(0, Ordering::SeqCst);
+    }
+}
 
 /// What to follow.
 pub struct Follow<'a> {
@@ -44,7 +91,8 @@ pub struct Finished {
     pub events: Vec<StackEvent>,
 }
 
-/// Follows until the stack leaves its *_IN_PROGRESS state.
+/// Follows until the stack leaves its *_IN_PROGRESS state. Ctrl-C offers cancel/detach (see
+/// [`interrupted`]); a lost connection stops waiting (exit 4): the operation goes on.
 pub async fn follow(
     cfn: &Client,
     timing: &Timing,
@@ -52,10 +100,53 @@ pub async fn follow(
     interrupts: &Interrupts,
     f: &Follow<'_>,
 ) -> Result<Finished, Error> {
-    FOLLOWING.store(true, Ordering::SeqCst);
-    let result = follow_inner(cfn, timing, ui, interrupts, f).await;
-    FOLLOWING.store(false, Ordering::SeqCst);
-    result
+    let _listening = interrupts.listen();
+    follow_inner(cfn, timing, ui, interrupts, f).await
+}
+
+/// The connection to CloudFormation is gone (no answer, refused, timed out, cut mid-answer),
+/// as opposed to an answer from the service.
+pub fn connection_lost<E, R>(e: &SdkError<E, R>) -> bool {
+    matches!(
+        e,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
+    )
+}
+
+fn stopped_on_lost_connection<E, R>(f: &Follow<'_>, e: &SdkError<E, R>) -> Error
+where
+    E: aws_sdk_cloudformation::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    Error::StoppedWaiting(format!(
+        "lost the connection to CloudFormation while following stack {} ({}); the operation goes on in CloudFormation; run `{}` again to follow it",
+        f.stack_name,
+        message(e),
+        f.resume
+    ))
+}
+
+/// The stack's status while following (`None`: it is gone, so it was deleted).
+async fn status_now(
+    cfn: &Client,
+    timing: &Timing,
+    f: &Follow<'_>,
+) -> Result<Option<StackStatus>, Error> {
+    match patiently(timing, || {
+        cfn.describe_stacks().stack_name(f.stack_id).send()
+    })
+    .await
+    {
+        Ok(out) => Ok(out
+            .stacks
+            .and_then(|s| s.into_iter().next())
+            .and_then(|s| s.stack_status)),
+        Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => {
+            Ok(None)
+        }
+        Err(e) if connection_lost(&e) => Err(stopped_on_lost_connection(f, &e)),
+        Err(e) => Err(fail(&format!("DescribeStacks {}", f.stack_name), &e)),
+    }
 }
 
 async fn follow_inner(
@@ -72,9 +163,11 @@ async fn follow_inner(
         if !first {
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
-                _ = interrupts.0.notified() => {
-                    if let Some(b) = &watch.bar { b.suspend(|| ()); }
+                _ = interrupts.pressed() => {
+                    // The bar would redraw over the question.
+                    watch.hide_bar();
                     interrupted(cfn, ui, interrupts, f).await?;
+                    watch.show_bar();
                 }
             }
         }
@@ -85,14 +178,13 @@ async fn follow_inner(
                 watch.record(new);
             }
             Err(e) if is_throttling(&e) => interval = backoff(interval * 2, timing.max_poll * 3),
+            Err(e) if connection_lost(&e) => return Err(stopped_on_lost_connection(f, &e)),
             Err(e) => return Err(fail("DescribeStackEvents", &e)),
         }
         watch.progress(timing);
-        let current = stack::describe(cfn, timing, f.stack_id).await?;
         // A stack that is gone was deleted.
-        let status = current
-            .as_ref()
-            .and_then(|s| s.stack_status().cloned())
+        let status = status_now(cfn, timing, f)
+            .await?
             .unwrap_or(StackStatus::DeleteComplete);
         if !stack::in_progress(&status) {
             // Events written between our last read and the status change.
@@ -123,20 +215,31 @@ struct Watch<'a> {
     last_event: Instant,
     /// The live progress bar (`--progress live`).
     bar: Option<indicatif::ProgressBar>,
+    /// The bar is off the terminal while a question is asked.
+    bar_hidden: bool,
+}
+
+/// Whatever way a follow ends (an error included), the bar leaves the terminal.
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+fn new_bar(total: usize, elapsed: Duration) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total.max(1) as u64).with_elapsed(elapsed);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed}] {bar:30} {pos}/{len} {wide_msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }
 
 impl<'a> Watch<'a> {
     fn new(ui: &'a Ui, f: &'a Follow<'a>) -> Self {
-        let bar = (ui.progress == ProgressMode::Live).then(|| {
-            let bar = indicatif::ProgressBar::new(f.total.max(1) as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed}] {bar:30} {pos}/{len} {wide_msg}",
-            ) {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        });
+        let bar = (ui.progress == ProgressMode::Live).then(|| new_bar(f.total, Duration::ZERO));
         Self {
             ui,
             f,
@@ -147,6 +250,7 @@ impl<'a> Watch<'a> {
             done: 0,
             last_event: Instant::now(),
             bar,
+            bar_hidden: false,
         }
     }
 
@@ -188,11 +292,28 @@ impl<'a> Watch<'a> {
         }
     }
 
-    fn finish(self, status: StackStatus) -> Finished {
+    /// Takes the live bar off the terminal (for a question).
+    fn hide_bar(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+            self.bar_hidden = true;
+        }
+    }
+
+    /// Puts a hidden bar back where it was.
+    fn show_bar(&mut self) {
+        if std::mem::take(&mut self.bar_hidden) {
+            let bar = new_bar(self.f.total.max(self.done), self.start.elapsed());
+            bar.set_position(self.done as u64);
+            self.bar = Some(bar);
+        }
+    }
+
+    fn finish(mut self, status: StackStatus) -> Finished {
         self.clear();
         Finished {
             status,
-            events: self.events,
+            events: std::mem::take(&mut self.events),
         }
     }
 
@@ -229,11 +350,10 @@ async fn interrupted(
     } else {
         "Interrupted. [d]etach, or keep [w]aiting? (Ctrl-C again exits)"
     };
-    let answer = tokio::select! {
-        a = async { ui.ask(question) } => a,
-        _ = interrupts.0.notified() => {
-            return Err(Error::Interrupted("interrupted".into()));
-        }
+    let answer = match ui.ask(question, interrupts).await {
+        Answer::Interrupted => return Err(Error::Interrupted(format!("interrupted; {detached}"))),
+        Answer::Line(a) => Some(a),
+        Answer::Nothing => None,
     };
     match answer.as_deref().map(str::to_ascii_lowercase).as_deref() {
         Some("c") | Some("cancel") if updating => {

@@ -138,6 +138,7 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
             } else {
                 format!("profiles there: {}", known.join(", "))
             };
+            let name = synth::input::echo(&name);
             Err(Error::usage(format!(
                 "{source}: profile {name:?} is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE; {known}): check the name, or create it with `aws configure sso --profile {name}` or `aws configure --profile {name}`"
             )))

@@ -2,7 +2,8 @@
 //! variable name (declared in the template's Metadata, or derived from the output key).
 
 use super::stack::account_from_arn;
-use plan::template::{env_name, output_env_names};
+use crate::error::Error;
+use plan::template::output_env_names;
 use serde_json::Value as Json;
 
 /// One output with its environment variable name.
@@ -31,18 +32,31 @@ pub enum Format {
 }
 
 impl StackOutputs {
+    /// Refuses (naming the output, the rule and the name) when an environment variable name
+    /// is not a shell name or repeats: nothing is written then.
     pub fn new(
         stack: &aws_sdk_cloudformation::types::Stack,
         template: Option<&Json>,
         region: &str,
-    ) -> Self {
-        let names = template.map(output_env_names).unwrap_or_default();
+    ) -> Result<Self, Error> {
+        let keys: Vec<&str> = stack
+            .outputs()
+            .iter()
+            .filter_map(|o| o.output_key())
+            .collect();
+        let names = output_env_names(template, &keys).map_err(|problems| {
+            Error::failed(format!(
+                "stack {}: cannot write its outputs as environment variables:\n  {}",
+                stack.stack_name().unwrap_or_default(),
+                problems.join("\n  ")
+            ))
+        })?;
         let outputs = stack
             .outputs()
             .iter()
             .filter_map(|o| {
                 let key = o.output_key()?.to_string();
-                let env = names.get(&key).cloned().unwrap_or_else(|| env_name(&key));
+                let env = names.get(&key)?.clone();
                 Some(Output {
                     value: o.output_value().unwrap_or_default().to_string(),
                     description: o.description().map(str::to_string),
@@ -51,7 +65,7 @@ impl StackOutputs {
                 })
             })
             .collect();
-        Self {
+        Ok(Self {
             stack_name: stack.stack_name().unwrap_or_default().to_string(),
             region: region.to_string(),
             account: stack
@@ -59,7 +73,7 @@ impl StackOutputs {
                 .and_then(account_from_arn)
                 .map(str::to_string),
             outputs,
-        }
+        })
     }
 
     /// `export NAME=value` lines: the outputs, then AWS_REGION, STACK_NAME, AWS_ACCOUNT_ID.
@@ -182,7 +196,7 @@ mod tests {
             )
             .build();
         let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Bucket": "DATA_BUCKET"}}}});
-        let o = StackOutputs::new(&stack, Some(&t), "us-east-1");
+        let o = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap();
         assert_eq!(
             o.env(),
             "export VPC_ID=vpc-1\nexport DATA_BUCKET='it'\\''s'\nexport AWS_REGION=us-east-1\nexport STACK_NAME=s\nexport AWS_ACCOUNT_ID=123456789012\n"
@@ -190,6 +204,36 @@ mod tests {
         assert_eq!(
             o.json()["Outputs"]["VpcId"]["EnvironmentVariable"],
             "VPC_ID"
+        );
+    }
+
+    #[test]
+    fn a_deployed_template_with_a_bad_or_repeated_name_is_refused() {
+        let stack = Stack::builder()
+            .stack_name("s")
+            .outputs(
+                CfnOutput::builder()
+                    .output_key("VpcId")
+                    .output_value("v")
+                    .build(),
+            )
+            .outputs(
+                CfnOutput::builder()
+                    .output_key("Vpc")
+                    .output_value("v")
+                    .build(),
+            )
+            .build();
+        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"VpcId": "X=1; touch /tmp/f; Y"}}}});
+        let e = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got \"X=1; touch /tmp/f; Y\""), "{e}");
+        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Vpc": "VPC_ID"}}}});
+        let e = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("output Vpc environment variable must differ from that of output VpcId"),
+            "{e}"
         );
     }
 }

@@ -9,7 +9,7 @@
 //! 6. [`create_change_set`] and [`compute`]: the change set, and what CloudFormation says it does;
 //! 7. [`review`]: the changes shown, approval asked when needed;
 //! 8. [`execute`]: the change set run and followed to its end;
-//! 9. [`outputs`]: termination protection, then the stack's outputs.
+//! 9. [`outputs`]: termination protection, then the stack's outputs (also after "no changes").
 
 use super::aws::{fail, patiently, Aws};
 use super::changeset::{self, Ready};
@@ -23,7 +23,7 @@ use indexmap::IndexMap;
 use plan::params::{self, ParameterChecker};
 use plan::review::{self, Approve, ResourceChange};
 use plan::TemplateSource;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Everything `pcstack deploy` was asked to do.
@@ -65,15 +65,21 @@ pub async fn deploy(
     let deadline = req.timeout.map(|t| Instant::now() + t);
     let target = gate(aws, ui, interrupts, req, deadline).await?;
     let values = parameters(req, &target)?;
-    let planned = plan(aws, ui, req, &target).await?;
+    let planned = plan(aws, ui, interrupts, req, &target).await?;
     let template_url = upload(aws, ui, req, &target).await?;
     let Some(change_set) = create_change_set(aws, ui, req, &target, values, template_url).await?
     else {
+        // Nothing to change: the outputs are still shown and written.
+        outputs(aws, ui, req, target.stack_id(&req.stack_name)).await?;
         return Ok(Outcome::NoChanges);
     };
-    let Some(changes) = compute(aws, ui, req, &change_set).await? else {
+    let Some(mut changes) = compute(aws, ui, interrupts, req, &change_set).await? else {
+        outputs(aws, ui, req, &change_set.stack_id).await?;
         return Ok(Outcome::NoChanges);
     };
+    // What happens to a replaced or removed resource follows its policies: the new template's
+    // UpdateReplacePolicy, the deployed template's DeletionPolicy.
+    review::apply_policies(&mut changes, planned.deployed.as_ref(), &req.template.json);
     if req.no_execute {
         show(ui, req, &changes, &planned);
         ui.result(&format!(
@@ -85,7 +91,7 @@ pub async fn deploy(
             arn: change_set.arn,
         });
     }
-    review(aws, ui, req, &change_set, &changes, &planned).await?;
+    review(aws, ui, interrupts, req, &change_set, &changes, &planned).await?;
     execute(
         aws,
         ui,
@@ -101,8 +107,12 @@ pub async fn deploy(
         .map(Outcome::Deployed)
 }
 
-/// Checks that need no AWS call: the template's own validity and every parameter value.
+/// Checks that need no AWS call: the `--outputs-file` folder, the template's own validity and
+/// every parameter value.
 pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
+    if let Some(path) = &req.outputs_file {
+        check_outputs_file(path)?;
+    }
     let mut diags = synth::validate::validate(&req.stack_name, &req.template.json, &|_| None);
     diags.extend(params::check(
         &req.stack_name,
@@ -114,6 +124,29 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
         diags.extend(checker(&req.parameters));
     }
     refuse_errors("invalid input, nothing was sent to AWS", &diags)
+}
+
+/// `--outputs-file` is written after the stack changed: a path that can't be written must fail
+/// before anything changes.
+pub fn check_outputs_file(path: &Path) -> Result<(), Error> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "--outputs-file must name a file, got {} (a folder); nothing was sent to AWS",
+            path.display()
+        )));
+    }
+    if !folder.is_dir() {
+        return Err(Error::usage(format!(
+            "--outputs-file must be in an existing folder, got {} (folder {} does not exist); nothing was sent to AWS",
+            path.display(),
+            folder.display()
+        )));
+    }
+    Ok(())
 }
 
 /// An `Error::Usage` listing every error diagnostic under `title`, or `Ok` when there is none.
@@ -217,7 +250,13 @@ async fn recreate(
     ui.note(&format!(
         "stack {name} is ROLLBACK_COMPLETE: its creation failed and it can only be deleted"
     ));
-    let consent = req.recreate || ui.confirm(&format!("Delete stack {name} and create it again?"));
+    let consent = req.recreate
+        || ui
+            .confirm(
+                &format!("Delete stack {name} and create it again?"),
+                interrupts,
+            )
+            .await?;
     if !consent {
         return Err(Error::failed(format!(
             "stack {name} is ROLLBACK_COMPLETE; re-run with --recreate to delete and create it again, or run `pcstack destroy --stack-name {name}`"
@@ -277,6 +316,9 @@ fn parameters(req: &DeployRequest<'_>, target: &Target) -> Result<Vec<Parameter>
 /// What the prediction found before any change set.
 #[derive(Default)]
 struct Planned {
+    /// The deployed template (`None`: a create, or it could not be read); removals in the
+    /// change set take their DeletionPolicy from it.
+    deployed: Option<serde_json::Value>,
     /// Data-holding resources the prediction says are lost (`None`: no prediction was made).
     predicted: Option<Vec<String>>,
     /// Of those, the ones a person already approved.
@@ -288,6 +330,7 @@ struct Planned {
 async fn plan(
     aws: &Aws,
     ui: &Ui,
+    interrupts: &Interrupts,
     req: &DeployRequest<'_>,
     target: &Target,
 ) -> Result<Planned, Error> {
@@ -313,6 +356,7 @@ async fn plan(
     let mut planned = Planned {
         predicted: Some(ids.clone()),
         approved: Vec::new(),
+        deployed: Some(old),
     };
     if danger.is_empty() {
         return Ok(planned);
@@ -320,7 +364,7 @@ async fn plan(
     ui.note(
         review::danger_block(
             &ui.style,
-            "DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:",
+            "DANGER (predicted from the deployed template, before any change set): data-holding resources would be replaced or removed:",
             &danger,
         )
         .trim_end(),
@@ -330,13 +374,16 @@ async fn plan(
     }
     if !ui.interactive {
         return Err(Error::NotApproved(
-            "approval needed (data-holding resources would be lost) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)".into(),
+            "approval needed (data-holding resources would be replaced or removed) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)".into(),
         ));
     }
-    if !ui.confirm(&format!(
+    let question = format!(
         "Create the change set for stack {} anyway (it is reviewed again before executing)?",
         req.stack_name
-    )) {
+    );
+    if !ui.confirm(&question, interrupts).await.map_err(|_| {
+        Error::Interrupted("interrupted at the question; no change set was created".into())
+    })? {
         return Err(Error::NotApproved(
             "declined; no change set was created".into(),
         ));
@@ -356,11 +403,12 @@ async fn upload(
     if req.template.body.len() <= super::upload::MAX_INLINE_BYTES && req.template_bucket.is_none() {
         return Ok(None);
     }
+    // The account owns the bucket, default or given: every S3 call says so
+    // (ExpectedBucketOwner), so a bucket of another account is refused.
     let deployed_arn = target.deployed.as_ref().and_then(|s| s.stack_id());
-    let account = match (&req.template_bucket, deployed_arn) {
-        (Some(_), _) => String::new(),
-        (None, Some(arn)) => stack::account_from_arn(arn).unwrap_or_default().to_string(),
-        (None, None) => caller_account(aws).await?,
+    let account = match deployed_arn.and_then(stack::account_from_arn) {
+        Some(account) => account.to_string(),
+        None => caller_account(aws).await?,
     };
     let url = super::upload::upload(
         &aws.s3,
@@ -440,13 +488,31 @@ async fn create_change_set(
 
 /// Waits for CloudFormation to compute the change set. `None` when it has nothing to do (the
 /// change set is then deleted); a failed change set is deleted and reported.
+/// Only the FAILED status saying the submission contained no changes is empty: a computed
+/// change set without resource changes is returned (and executed) like any other. A Ctrl-C while
+/// waiting deletes the change set and exits 130.
 async fn compute(
     aws: &Aws,
     ui: &Ui,
+    interrupts: &Interrupts,
     req: &DeployRequest<'_>,
     change_set: &ChangeSet,
 ) -> Result<Option<Vec<ResourceChange>>, Error> {
-    match changeset::wait(&aws.cfn, &aws.timing, &change_set.arn).await? {
+    let ready = {
+        let _listening = interrupts.listen();
+        tokio::select! {
+            biased;
+            _ = interrupts.pressed() => {
+                cleanup(aws, ui, change_set).await;
+                return Err(Error::Interrupted(format!(
+                    "interrupted; change set {} deleted, nothing was executed",
+                    change_set.name
+                )));
+            }
+            ready = changeset::wait(&aws.cfn, &aws.timing, &change_set.arn) => ready?,
+        }
+    };
+    match ready {
         Ready::Changes(changes) => Ok(Some(changes)),
         Ready::Empty => {
             cleanup(aws, ui, change_set).await;
@@ -511,30 +577,37 @@ fn show(
 async fn review(
     aws: &Aws,
     ui: &Ui,
+    interrupts: &Interrupts,
     req: &DeployRequest<'_>,
     change_set: &ChangeSet,
     changes: &[ResourceChange],
     planned: &Planned,
 ) -> Result<(), Error> {
     let danger = show(ui, req, changes, planned);
-    if !review::needs_approval(req.approve, changes, &danger) {
+    if !review::needs_approval(req.approve, &danger) {
         return Ok(());
     }
     let refusal = if !ui.interactive {
-        format!(
+        Error::NotApproved(format!(
             "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
-            if danger.is_empty() { "--approve any" } else { "data-holding resources would be lost" }
-        )
-    } else if ui.confirm(&format!(
-        "Execute change set {} on stack {}?",
-        change_set.name, req.stack_name
-    )) {
-        return Ok(());
+            if danger.is_empty() { "--approve any" } else { "data-holding resources would be replaced or removed" }
+        ))
     } else {
-        "declined; the change set was deleted".to_string()
+        let question = format!(
+            "Execute change set {} on stack {}?",
+            change_set.name, req.stack_name
+        );
+        match ui.confirm(&question, interrupts).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => Error::NotApproved("declined; the change set was deleted".into()),
+            // A Ctrl-C at the prompt is a no, with the same cleanup; then exit 130.
+            Err(_) => Error::Interrupted(
+                "interrupted at the question; taken as no: the change set was deleted".into(),
+            ),
+        }
     };
     cleanup(aws, ui, change_set).await;
-    Err(Error::NotApproved(refusal))
+    Err(refusal)
 }
 
 /// Executes the change set and follows the stack to the end of the operation.
@@ -585,8 +658,8 @@ async fn execute(
     Ok(())
 }
 
-/// After a successful operation: termination protection as asked, then the outputs, shown and
-/// written to `--outputs-file`.
+/// After a successful operation or "no changes": termination protection as asked, then the
+/// outputs, shown and written to `--outputs-file`.
 async fn outputs(
     aws: &Aws,
     ui: &Ui,
@@ -611,7 +684,7 @@ async fn outputs(
     let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)
         .await?
         .ok_or_else(|| Error::failed(format!("stack {name} not found after deploy")))?;
-    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region);
+    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)?;
     if !outputs.outputs.is_empty() {
         ui.result(outputs.table().trim_end());
     }
@@ -719,6 +792,19 @@ pub async fn fetch_outputs(
     let found = stack::describe(&aws.cfn, &aws.timing, name)
         .await?
         .ok_or_else(|| Error::failed(format!("stack {name} does not exist")))?;
+    // An empty answer would be written as if it were the stack's outputs
+    // (`pcstack outputs --format env > env.sh`): refuse instead.
+    if found.stack_status() == Some(&StackStatus::ReviewInProgress) {
+        return Err(Error::failed(format!(
+            "stack {name} is REVIEW_IN_PROGRESS: it has never been deployed (a change set waits for review), so it has no outputs; deploy it first"
+        )));
+    }
+    if found.outputs().is_empty() {
+        return Err(Error::failed(format!(
+            "stack {name} ({}) has no outputs: nothing to print",
+            stack::status(&found)
+        )));
+    }
     let template = match local {
         Some(t) => Some(t.json.clone()),
         None => {
@@ -726,5 +812,5 @@ pub async fn fetch_outputs(
             plan::template::parse_template(&body).ok()
         }
     };
-    Ok(StackOutputs::new(&found, template.as_ref(), &aws.region))
+    StackOutputs::new(&found, template.as_ref(), &aws.region)
 }

@@ -418,7 +418,7 @@ async fn replacing_a_file_system_needs_approval_exit_5_without_tty() {
         "{text}"
     );
     assert!(text.contains("Properties.LustreConfiguration.DeploymentType requires recreation: Always (create-only property of AWS::FSx::FileSystem"), "{text}");
-    assert!(text.contains("DANGER: data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
+    assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
     assert_eq!(execute.num_calls(), 0);
     // pcstack created the REVIEW_IN_PROGRESS stack, so it removes it with the change set.
     assert_eq!(delete_cs.num_calls(), 1);
@@ -470,7 +470,7 @@ async fn predicted_file_system_replacement_exits_5_before_any_change_set() {
         "{}",
         failure.to_string()
     );
-    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"), "{text}");
+    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"), "{text}");
     assert_eq!(deployed.num_calls(), 1);
     assert_eq!(create.num_calls(), 0, "no CreateChangeSet call");
     assert_eq!(execute.num_calls(), 0);
@@ -501,8 +501,8 @@ async fn prediction_and_change_set_agree_and_approve_never_deploys() {
         "{result:?}\n{text}"
     );
     // Both checks name the same resource; no disagreement note.
-    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
-    assert!(text.contains("DANGER: data-holding resources would be lost:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
+    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
+    assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced"), "{text}");
     assert!(!text.contains("disagree"), "{text}");
     assert_eq!(create.num_calls(), 1);
     assert_eq!(execute.num_calls(), 1);
@@ -536,4 +536,513 @@ async fn an_unpredicted_change_set_loss_is_still_blocked() {
     assert_eq!(create.num_calls(), 1);
     assert_eq!(execute.num_calls(), 0);
     assert_eq!(delete_cs.num_calls(), 1);
+}
+
+// ---- Lost updates: a computed change set without resource changes is executed. ----
+
+#[tokio::test]
+async fn a_change_set_without_resource_changes_is_executed_not_deleted() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    // CREATE_COMPLETE, no resource changes: only outputs (or parameters, metadata) change.
+    let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs, &events]);
+    let (result, text) = run(&aws, &request()).await;
+    assert!(
+        matches!(result, Ok(Outcome::Deployed(_))),
+        "{result:?}\n{text}"
+    );
+    assert!(
+        text.contains("Changes to stack s (0 resources):\nno resource changes; outputs, parameters, metadata or tags change (the change set is executed to apply them)"),
+        "{text}"
+    );
+    assert!(!text.contains("no changes:"), "{text}");
+    assert_eq!(execute.num_calls(), 1);
+    assert_eq!(delete_cs.num_calls(), 0);
+
+    // `--approve any` still asks: without a terminal that is exit 5, and the change set goes.
+    let mut req = request();
+    req.approve = Approve::Any;
+    let (result, text) = run(&aws, &req).await;
+    let failure = result.expect_err("approval needed");
+    assert_eq!(failure.exit_code(), 5, "{text}");
+    assert!(failure.to_string().contains("(--approve any)"), "{failure}");
+    assert_eq!(execute.num_calls(), 1, "not executed again");
+    assert_eq!(delete_cs.num_calls(), 1);
+}
+
+// ---- Outputs: written on every success, the folder checked first; refused when empty. ----
+
+#[tokio::test]
+async fn outputs_file_is_written_on_no_changes() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+            .build()
+    });
+    let delete =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("env.sh");
+    let mut req = request();
+    req.outputs_file = Some(file.clone());
+    let (result, text) = run(&aws, &req).await;
+    assert!(
+        matches!(result, Ok(Outcome::NoChanges)),
+        "{result:?}\n{text}"
+    );
+    let written = std::fs::read_to_string(&file).expect("outputs file written");
+    assert!(written.contains("export STACK_NAME=s"), "{written}");
+    assert_eq!(execute.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn outputs_file_in_a_missing_folder_is_refused_before_any_call() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let aws = aws(&[&describe]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut req = request();
+    req.outputs_file = Some(dir.path().join("missing").join("env.sh"));
+    let (result, _) = run(&aws, &req).await;
+    let failure = result.expect_err("refused");
+    assert_eq!(failure.exit_code(), 2);
+    assert!(
+        failure
+            .to_string()
+            .starts_with("--outputs-file must be in an existing folder, got ")
+            && failure.to_string().contains("missing/env.sh (folder ")
+            && failure
+                .to_string()
+                .ends_with("does not exist); nothing was sent to AWS"),
+        "{failure}"
+    );
+    req.outputs_file = Some(dir.path().to_path_buf());
+    let failure = run(&aws, &req).await.0.expect_err("a folder");
+    assert!(failure.to_string().contains("(a folder)"), "{failure}");
+    assert_eq!(describe.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn outputs_of_a_stack_in_review_or_without_outputs_are_refused() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::ReviewInProgress))
+        .output(|| stack(StackStatus::CreateComplete))
+        .build();
+    let aws = aws(&[&describe]);
+    let review = super::run::fetch_outputs(&aws, "s", None)
+        .await
+        .expect_err("review in progress");
+    assert_eq!(review.exit_code(), 1);
+    assert_eq!(
+        review.to_string(),
+        "stack s is REVIEW_IN_PROGRESS: it has never been deployed (a change set waits for review), so it has no outputs; deploy it first"
+    );
+    let none = super::run::fetch_outputs(&aws, "s", None)
+        .await
+        .expect_err("no outputs");
+    assert_eq!(
+        none.to_string(),
+        "stack s (CREATE_COMPLETE) has no outputs: nothing to print"
+    );
+}
+
+// ---- Interrupts ----
+
+#[test]
+fn a_press_goes_to_a_listener_or_exits() {
+    let interrupts = Interrupts::default();
+    assert!(!interrupts.press(), "nothing listens: exit at once");
+    let listening = interrupts.listen();
+    assert!(interrupts.press(), "handed to the listener");
+    assert!(
+        !interrupts.press(),
+        "a second press before the first is taken: exit"
+    );
+    drop(listening);
+    assert!(!interrupts.press());
+}
+
+#[tokio::test]
+async fn a_taken_press_makes_room_for_the_next() {
+    let interrupts = Interrupts::default();
+    let _listening = interrupts.listen();
+    assert!(interrupts.press());
+    interrupts.pressed().await;
+    assert!(interrupts.press(), "the first was taken");
+}
+
+#[tokio::test]
+async fn ctrl_c_at_the_review_prompt_declines_deletes_the_change_set_and_exits_130() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        ready(vec![change(
+            "Vpc",
+            "AWS::EC2::VPC",
+            ChangeAction::Modify,
+            None,
+        )])
+    });
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs]);
+    // A person who doesn't answer (the read blocks), then presses Ctrl-C.
+    let (ui, buf) = Ui::answering(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Some("y".into())
+    });
+    let interrupts = Interrupts::default();
+    let presser = interrupts.clone();
+    tokio::spawn(async move {
+        // Pressed once the question listens (the runtime isn't blocked by the prompt).
+        while !presser.press() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    });
+    let mut req = request();
+    req.approve = Approve::Any;
+    let result = deploy(&aws, &ui, &interrupts, &req).await;
+    let text = buf
+        .lock()
+        .map(|b| String::from_utf8_lossy(&b).to_string())
+        .unwrap_or_default();
+    let failure = result.expect_err("interrupted");
+    assert_eq!(failure.exit_code(), 130, "{failure}\n{text}");
+    assert_eq!(
+        failure.to_string(),
+        "interrupted at the question; taken as no: the change set was deleted"
+    );
+    assert_eq!(delete_cs.num_calls(), 1, "same cleanup as a no");
+    assert_eq!(execute.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_yes_at_the_prompt_executes() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[&describe, &create, &cs, &execute, &events]);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let (ui, _) = Ui::answering(move |q| {
+        if let Ok(mut s) = seen.lock() {
+            s.push(q.to_string());
+        }
+        Some("yes".into())
+    });
+    let mut req = request();
+    req.approve = Approve::Any;
+    let result = deploy(&aws, &ui, &Interrupts::default(), &req).await;
+    assert!(matches!(result, Ok(Outcome::Deployed(_))), "{result:?}");
+    assert_eq!(execute.num_calls(), 1);
+    let asked = asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(
+        asked[0].starts_with("Execute change set pcstack-"),
+        "{asked:?}"
+    );
+}
+
+/// A CloudFormation client whose endpoint refuses connections (a port nothing listens on).
+fn unreachable_cfn() -> Client {
+    use aws_smithy_http_client::{tls, Builder};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let http = Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let config = aws_sdk_cloudformation::Config::builder()
+        .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            "a", "b", None, None, "test",
+        ))
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+        .http_client(http)
+        .build();
+    Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn a_lost_connection_while_following_stops_waiting_exit_4() {
+    let cfn = unreachable_cfn();
+    let (ui, _) = Ui::captured();
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: Some("t"),
+        since: DateTime::from_secs(now()),
+        total: 1,
+        deadline: None,
+        resume: "pcstack deploy --template t.yaml --stack-name s",
+    };
+    let failure =
+        super::events::follow(&cfn, &Timing::fast(), &ui, &Interrupts::default(), &follow)
+            .await
+            .expect_err("connection refused");
+    assert_eq!(failure.exit_code(), 4, "{failure}");
+    let msg = failure.to_string();
+    assert!(
+        msg.starts_with("lost the connection to CloudFormation while following stack s (")
+            && msg.ends_with("); the operation goes on in CloudFormation; run `pcstack deploy --template t.yaml --stack-name s` again to follow it"),
+        "{msg}"
+    );
+}
+
+// ---- destroy run again ----
+
+fn skipped(secs: i64, id: &str, type_name: &str) -> StackEvent {
+    // Events of an earlier run's DeleteStack: another token.
+    StackEvent::builder()
+        .client_request_token("pcstack-delete-earlier")
+        .event_id(format!("{id}-{secs}-skipped"))
+        .stack_id(STACK_ID)
+        .stack_name("s")
+        .logical_resource_id(id)
+        .physical_resource_id(format!("phys-{id}"))
+        .resource_type(type_name)
+        .resource_status(ResourceStatus::DeleteSkipped)
+        .timestamp(DateTime::from_secs(secs))
+        .build()
+}
+
+#[tokio::test]
+async fn destroy_again_follows_a_deletion_in_progress_and_lists_what_it_retained() {
+    let t = now();
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(
+                    Stack::builder()
+                        .stack_name("s")
+                        .stack_id(STACK_ID)
+                        .stack_status(StackStatus::DeleteInProgress)
+                        .creation_time(DateTime::from_secs(0))
+                        .deletion_time(DateTime::from_secs(t - 600))
+                        .build(),
+                )
+                .build()
+        })
+        .http_status(
+            400,
+            Some(error(
+                400,
+                "ValidationError",
+                "Stack with id s does not exist",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let events = mock!(Client::describe_stack_events).then_output(move || {
+        DescribeStackEventsOutput::builder()
+            .stack_events(skipped(t - 60, "Bucket", "AWS::S3::Bucket"))
+            .build()
+    });
+    let delete = mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
+    let aws = aws(&[&describe, &events, &delete]);
+    let (ui, buf) = Ui::captured();
+    let kept = super::destroy::destroy(&aws, &ui, &Interrupts::default(), "s", false, None)
+        .await
+        .expect("followed to the end");
+    let text = buf
+        .lock()
+        .map(|b| String::from_utf8_lossy(&b).to_string())
+        .unwrap_or_default();
+    assert_eq!(kept.len(), 1, "{text}");
+    assert!(text.contains("already DELETE_IN_PROGRESS"), "{text}");
+    assert!(
+        text.contains("retained (DeletionPolicy Retain; delete them yourself when no longer needed):\n  Bucket (AWS::S3::Bucket): phys-Bucket"),
+        "{text}"
+    );
+    assert_eq!(
+        delete.num_calls(),
+        0,
+        "no second DeleteStack, no question asked"
+    );
+}
+
+#[tokio::test]
+async fn destroy_after_the_stack_is_gone_lists_what_its_deletion_retained() {
+    use aws_sdk_cloudformation::operation::list_stacks::ListStacksOutput;
+    use aws_sdk_cloudformation::types::StackSummary;
+    let t = now();
+    let describe = mock!(Client::describe_stacks).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(400)
+                .unwrap_or_else(|e| panic!("{e}")),
+            aws_smithy_types::body::SdkBody::from(error(
+                400,
+                "ValidationError",
+                "Stack with id s does not exist",
+            )),
+        )
+    });
+    let summary = |id: &str, name: &str, deleted: i64| {
+        StackSummary::builder()
+            .stack_id(id)
+            .stack_name(name)
+            .stack_status(StackStatus::DeleteComplete)
+            .creation_time(DateTime::from_secs(0))
+            .deletion_time(DateTime::from_secs(deleted))
+            .build()
+    };
+    let list = mock!(Client::list_stacks).then_output(move || {
+        ListStacksOutput::builder()
+            .stack_summaries(summary("old-id", "s", t - 9000))
+            .stack_summaries(summary(STACK_ID, "s", t - 60))
+            .stack_summaries(summary("other-id", "other", t))
+            .build()
+    });
+    let stack_event = |secs: i64, status: ResourceStatus| {
+        StackEvent::builder()
+            .event_id(format!("s-{secs}"))
+            .stack_id(STACK_ID)
+            .stack_name("s")
+            .logical_resource_id("s")
+            .resource_type("AWS::CloudFormation::Stack")
+            .resource_status(status)
+            .timestamp(DateTime::from_secs(secs))
+            .build()
+    };
+    let events = mock!(Client::describe_stack_events)
+        .match_requests(|r| r.stack_name() == Some(STACK_ID))
+        .then_output(move || {
+            DescribeStackEventsOutput::builder()
+                .stack_events(stack_event(t - 50, ResourceStatus::DeleteComplete))
+                .stack_events(skipped(t - 55, "Bucket", "AWS::S3::Bucket"))
+                .stack_events(stack_event(t - 60, ResourceStatus::DeleteInProgress))
+                // Retained by an earlier update, not by the deletion.
+                .stack_events(skipped(t - 4000, "Repo", "AWS::ECR::Repository"))
+                .build()
+        });
+    let aws = aws(&[&describe, &list, &events]);
+    let (ui, buf) = Ui::captured();
+    let kept = super::destroy::destroy(&aws, &ui, &Interrupts::default(), "s", true, None)
+        .await
+        .expect("nothing to do");
+    let text = buf
+        .lock()
+        .map(|b| String::from_utf8_lossy(&b).to_string())
+        .unwrap_or_default();
+    assert!(text.starts_with("stack s was already deleted ("), "{text}");
+    assert!(
+        text.ends_with("retained (DeletionPolicy Retain; delete them yourself when no longer needed):\n  Bucket (AWS::S3::Bucket): phys-Bucket\n"),
+        "{text}"
+    );
+    assert_eq!(kept.len(), 1);
+    assert_eq!(events.num_calls(), 1);
+}
+
+// ---- Honest danger: the change set's losses follow the templates' policies. ----
+
+#[tokio::test]
+async fn a_retained_replacement_and_removal_are_said_to_be_kept() {
+    const DEPLOYED: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n  Vpc:\n    Type: AWS::EC2::VPC\n  Repo:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: RetainExceptOnCreate\n";
+    const LOCAL: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    UpdateReplacePolicy: Retain\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let deployed = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(DEPLOYED).build());
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        ready(vec![
+            change(
+                "Fs",
+                "AWS::FSx::FileSystem",
+                ChangeAction::Modify,
+                Some(Replacement::True),
+            ),
+            change("Repo", "AWS::ECR::Repository", ChangeAction::Remove, None),
+        ])
+    });
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[
+        &describe, &deployed, &create, &cs, &execute, &delete_cs, &events,
+    ]);
+    let mut req = request();
+    req.template = TemplateSource::parse(LOCAL.into()).unwrap_or_else(|e| panic!("{e}"));
+    // Kept or not, a replacement or removal still needs approval: exit 5 without a terminal,
+    // before any change set (the prediction sees the removal).
+    let (result, text) = run(&aws, &req).await;
+    assert_eq!(result.expect_err("approval").exit_code(), 5, "{text}");
+    assert_eq!(create.num_calls(), 0);
+    req.approve = Approve::Never;
+    let (result, text) = run(&aws, &req).await;
+    assert!(
+        matches!(result, Ok(Outcome::Deployed(_))),
+        "{result:?}\n{text}"
+    );
+    assert!(text.contains("DANGER (predicted from the deployed template, before any change set): data-holding resources would be replaced or removed:\n  ! Repo (AWS::ECR::Repository): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID\n"), "{text}");
+    assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! Fs (AWS::FSx::FileSystem): replaced by a new, empty one; the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID\n  ! Repo (AWS::ECR::Repository): removed from the stack and kept (DeletionPolicy Retain): it goes on existing, still billed, under its physical ID"), "{text}");
+    assert!(!text.contains("deleted"), "{text}");
+}
+
+#[tokio::test]
+async fn one_ctrl_c_while_following_asks_and_detach_is_exit_4() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateInProgress));
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let aws = aws(&[&describe, &events]);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let (ui, _) = Ui::answering(move |q| {
+        if let Ok(mut s) = seen.lock() {
+            s.push(q.to_string());
+        }
+        Some("d".into())
+    });
+    let interrupts = Interrupts::default();
+    let presser = interrupts.clone();
+    // One press, handed to the follower (the handler would exit only with nobody listening).
+    tokio::spawn(async move {
+        while !presser.press() {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    });
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: Some("t"),
+        since: DateTime::from_secs(now()),
+        total: 1,
+        deadline: None,
+        resume: "pcstack deploy --template t.yaml --stack-name s",
+    };
+    let failure = super::events::follow(&aws.cfn, &aws.timing, &ui, &interrupts, &follow)
+        .await
+        .expect_err("detached");
+    assert_eq!(failure.exit_code(), 4, "{failure}");
+    assert_eq!(
+        failure.to_string(),
+        "detached from stack s; the operation goes on in CloudFormation. Re-run `pcstack deploy --template t.yaml --stack-name s` to follow it."
+    );
+    let asked = asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("[c]ancel the update"), "{asked:?}");
 }

@@ -1,6 +1,11 @@
 //! Where deploy writes: progress and review to stderr, results to stdout; colors; questions.
 //! Write errors are ignored on purpose: a display error never fails a deploy.
+//!
+//! Questions never block the runtime: the answer is read on a blocking thread while Ctrl-C is
+//! listened for, so a Ctrl-C at a prompt is an answer too ([`Answer::Interrupted`]).
 
+use super::events::Interrupts;
+use crate::error::Error;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +21,18 @@ pub enum ProgressMode {
 }
 
 type Sink = Arc<Mutex<dyn Write + Send>>;
-type Asker = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+type Asker = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// What a question got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A line (trimmed).
+    Line(String),
+    /// No terminal, or end of input.
+    Nothing,
+    /// Ctrl-C while asking.
+    Interrupted,
+}
 
 pub struct Ui {
     /// Colors, decided once for the terminal.
@@ -45,8 +61,9 @@ impl Ui {
             progress,
             err: Arc::new(Mutex::new(std::io::stderr())),
             out: Arc::new(Mutex::new(std::io::stdout())),
-            ask: Box::new(|question| {
-                eprint!("{question} ");
+            ask: Arc::new(|question| {
+                // write!, not eprint!: a closed stderr must not panic.
+                let _ = write!(std::io::stderr(), "{question} ");
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();
                 match std::io::stdin().read_line(&mut line) {
@@ -67,8 +84,19 @@ impl Ui {
             progress: ProgressMode::Log,
             err: buf.clone(),
             out: buf.clone(),
-            ask: Box::new(|_| None),
+            ask: Arc::new(|_| None),
         };
+        (ui, buf)
+    }
+
+    #[cfg(test)]
+    /// For tests: like [`Ui::captured`], but a terminal whose questions `asker` answers.
+    pub fn answering(
+        asker: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> (Self, Arc<Mutex<Vec<u8>>>) {
+        let (mut ui, buf) = Self::captured();
+        ui.interactive = true;
+        ui.ask = Arc::new(asker);
         (ui, buf)
     }
 
@@ -103,17 +131,40 @@ impl Ui {
         self.style.bold(s)
     }
 
-    /// Asks a question on the terminal; `None` when there is no terminal or no answer.
-    pub fn ask(&self, question: &str) -> Option<String> {
+    /// Asks a question on the terminal. The line is read on a blocking thread, so the runtime
+    /// goes on (Ctrl-C is delivered while waiting); a Ctrl-C answers [`Answer::Interrupted`].
+    pub async fn ask(&self, question: &str, interrupts: &Interrupts) -> Answer {
         if !self.interactive {
-            return None;
+            return Answer::Nothing;
         }
-        (self.ask)(question)
+        let _listening = interrupts.listen();
+        let ask = self.ask.clone();
+        let question = question.to_string();
+        let read = tokio::task::spawn_blocking(move || ask(&question));
+        tokio::select! {
+            // A Ctrl-C wins over an answer typed at the same moment.
+            biased;
+            _ = interrupts.pressed() => {
+                // The reading thread stays blocked on stdin; the process exits soon after.
+                self.note("");
+                Answer::Interrupted
+            }
+            line = read => match line {
+                Ok(Some(l)) => Answer::Line(l),
+                _ => Answer::Nothing,
+            },
+        }
     }
 
-    /// Yes/no question; anything but y/yes is no.
-    pub fn confirm(&self, question: &str) -> bool {
-        self.ask(&format!("{question} [y/N]"))
-            .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "y" | "yes"))
+    /// Yes/no question; anything but y/yes is no. A Ctrl-C is `Err(Error::Interrupted)`, which
+    /// callers treat as a no (same cleanup), then exit 130.
+    pub async fn confirm(&self, question: &str, interrupts: &Interrupts) -> Result<bool, Error> {
+        match self.ask(&format!("{question} [y/N]"), interrupts).await {
+            Answer::Line(a) => Ok(matches!(a.to_ascii_lowercase().as_str(), "y" | "yes")),
+            Answer::Nothing => Ok(false),
+            Answer::Interrupted => Err(Error::Interrupted(format!(
+                "interrupted at the question {question:?}; taken as no"
+            ))),
+        }
     }
 }

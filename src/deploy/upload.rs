@@ -1,16 +1,25 @@
 //! Template upload to S3 under a content-addressed key, creating pcstack's default bucket on
 //! first use (encrypted, public access blocked, TLS only).
+//!
+//! Trust: the default bucket's name is predictable, so another account could create it first
+//! and plant a template under the key pcstack would reuse. Every S3 call therefore names the
+//! expected owner (`ExpectedBucketOwner`, the caller's account): S3 refuses a bucket of another
+//! account with 403, and so does pcstack, before anything is deployed. An existing object is
+//! reused only when its stored SHA-256 (uploaded with `ChecksumSHA256`, read back with
+//! HeadObject `ChecksumMode=ENABLED`) is the template's; otherwise it is uploaded again.
 
 use super::aws::{code, dns_suffix, fail, partition};
 use super::ui::Ui;
 use crate::error::Error;
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
+    BucketLocationConstraint, ChecksumAlgorithm, ChecksumMode, CreateBucketConfiguration,
+    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 use plan::TemplateSource;
+use sha2::{Digest, Sha256};
 
 /// Largest body sent inline (TemplateBody); larger ones must go through S3.
 pub const MAX_INLINE_BYTES: usize = 51_200;
@@ -27,6 +36,30 @@ pub fn key_for(template: &TemplateSource) -> String {
         "yaml"
     };
     format!("templates/{}.{ext}", template.sha256())
+}
+
+/// The template's SHA-256 as S3 stores and returns it (`x-amz-checksum-sha256`): base64.
+pub fn checksum_sha256(template: &TemplateSource) -> String {
+    aws_smithy_types::base64::encode(Sha256::digest(template.body.as_bytes()))
+}
+
+/// The HTTP status of S3's answer (HEAD answers carry no error code, only a status).
+fn http_status<E>(
+    e: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+/// The refusal of a bucket S3 says is not `account`'s (or not readable by it).
+pub fn not_ours(bucket: &str, account: &str, is_default: bool) -> Error {
+    let why = if is_default {
+        " pcstack's default bucket name is predictable, so another account may have created it first."
+    } else {
+        ""
+    };
+    Error::failed(format!(
+        "template bucket {bucket} is not owned by account {account} (S3 answered 403 Forbidden to a request with ExpectedBucketOwner {account}): it belongs to another account, or this account may not read it.{why} pcstack neither uploads nor reuses a template there, and nothing was deployed; pass --template-bucket with a bucket of account {account}"
+    ))
 }
 
 /// Partition-correct HTTPS URL, or path-style under a custom endpoint.
@@ -48,14 +81,15 @@ pub fn tls_only_policy(bucket: &str, region: &str) -> String {
             "Principal": "*",
             "Action": "s3:*",
             "Resource": [arn.clone(), format!("{arn}/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+            "Condition": {"Bool": {"aws:SecureTransport": false}}
         }]
     })
     .to_string()
 }
 
-/// Uploads unless the object exists; returns the TemplateURL. `bucket` is the user's bucket or
-/// `None` for the default one (needs `account`).
+/// Uploads unless the object exists with the template's SHA-256; returns the TemplateURL.
+/// `bucket` is the user's bucket or `None` for the default one; `account` is the caller's,
+/// the bucket's expected owner on every call.
 pub async fn upload(
     s3: &aws_sdk_s3::Client,
     ui: &Ui,
@@ -71,14 +105,23 @@ pub async fn upload(
     };
     let key = key_for(template);
     let url = template_url(&bucket, &key, region, endpoint);
-    match s3.head_bucket().bucket(&bucket).send().await {
+    match s3
+        .head_bucket()
+        .bucket(&bucket)
+        .expected_bucket_owner(account)
+        .send()
+        .await
+    {
         Ok(_) => {}
         Err(e)
             if is_default
                 && (matches!(code(&e), Some("NotFound" | "NoSuchBucket"))
-                    || e.raw_response().is_some_and(|r| r.status().as_u16() == 404)) =>
+                    || http_status(&e) == Some(404)) =>
         {
-            create_bucket(s3, ui, &bucket, region, endpoint).await?;
+            create_bucket(s3, ui, &bucket, account, region, endpoint).await?;
+        }
+        Err(e) if http_status(&e) == Some(403) => {
+            return Err(not_ours(&bucket, account, is_default))
         }
         Err(e) => {
             return Err(fail(
@@ -87,22 +130,49 @@ pub async fn upload(
             ))
         }
     }
-    match s3.head_object().bucket(&bucket).key(&key).send().await {
-        Ok(_) => {
-            ui.note(&format!("template already uploaded: s3://{bucket}/{key}"));
+    let checksum = checksum_sha256(template);
+    match s3
+        .head_object()
+        .bucket(&bucket)
+        .key(&key)
+        .expected_bucket_owner(account)
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+    {
+        Ok(head) if head.checksum_sha256() == Some(checksum.as_str()) => {
+            ui.note(&format!(
+                "template already uploaded (SHA-256 verified): s3://{bucket}/{key}"
+            ));
             return Ok(url);
         }
-        Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
+        // Not what pcstack uploaded (no checksum: an older upload or someone else's object;
+        // another one: changed since): the bucket is ours, so the right bytes replace it.
+        Ok(head) => ui.note(&format!(
+            "s3://{bucket}/{key} exists but its stored SHA-256 is {}, not the template's {checksum}; uploading it again",
+            head.checksum_sha256().unwrap_or("missing")
+        )),
+        Err(e) if http_status(&e) == Some(404) => {}
+        Err(e) if http_status(&e) == Some(403) => {
+            return Err(not_ours(&bucket, account, is_default))
+        }
         Err(e) => return Err(fail(&format!("HeadObject s3://{bucket}/{key}"), &e)),
     }
+    // S3 checks the body against ChecksumSHA256 and stores it for the next HeadObject.
     s3.put_object()
         .bucket(&bucket)
         .key(&key)
+        .expected_bucket_owner(account)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .checksum_sha256(&checksum)
         .body(ByteStream::from(template.body.clone().into_bytes()))
         .content_type("text/plain")
         .send()
         .await
-        .map_err(|e| fail(&format!("PutObject s3://{bucket}/{key}"), &e))?;
+        .map_err(|e| match http_status(&e) {
+            Some(403) => not_ours(&bucket, account, is_default),
+            _ => fail(&format!("PutObject s3://{bucket}/{key}"), &e),
+        })?;
     ui.note(&format!("template uploaded: s3://{bucket}/{key}"));
     Ok(url)
 }
@@ -111,6 +181,7 @@ async fn create_bucket(
     s3: &aws_sdk_s3::Client,
     ui: &Ui,
     bucket: &str,
+    account: &str,
     region: &str,
     endpoint: Option<&str>,
 ) -> Result<(), Error> {
@@ -136,6 +207,7 @@ async fn create_bucket(
         .build();
     s3.put_bucket_encryption()
         .bucket(bucket)
+        .expected_bucket_owner(account)
         .server_side_encryption_configuration(
             ServerSideEncryptionConfiguration::builder()
                 .rules(rule)
@@ -147,6 +219,7 @@ async fn create_bucket(
         .map_err(|e| fail(&format!("PutBucketEncryption {bucket}"), &e))?;
     s3.put_public_access_block()
         .bucket(bucket)
+        .expected_bucket_owner(account)
         .public_access_block_configuration(
             PublicAccessBlockConfiguration::builder()
                 .block_public_acls(true)
@@ -165,6 +238,7 @@ async fn create_bucket(
     }
     s3.put_bucket_policy()
         .bucket(bucket)
+        .expected_bucket_owner(account)
         .policy(tls_only_policy(bucket, region))
         .send()
         .await
@@ -194,5 +268,12 @@ mod tests {
             "http://127.0.0.1:5000/b/k"
         );
         assert!(tls_only_policy("b", "cn-north-1").contains("arn:aws-cn:s3:::b"));
+        // The boolean, as AWS's Guard rules expect it.
+        let policy: serde_json::Value =
+            serde_json::from_str(&tls_only_policy("b", "us-east-1")).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"],
+            serde_json::json!(false)
+        );
     }
 }

@@ -1,5 +1,102 @@
 //! `stacks`: the concrete stacks pcstack ships, each behind the [`Stack`] interface, and the
 //! registry of them ([`STACKS`]).
+//!
+//! A stack is a name, a config type (the file `pcstack synth --config` reads) and what it
+//! builds from a config: config rules first, then the template from `constructs`, then
+//! `synth`'s whole-template checks. The CLI reaches stacks only through the registry and
+//! [`AnyStack`], so a new stack needs no change there.
+//!
+//! # The built-in stacks
+//!
+//! ```
+//! let names: Vec<&str> = stacks::STACKS.iter().map(|s| s.name()).collect();
+//! assert_eq!(names, ["parallelcluster-prerequisites"]);
+//!
+//! // What `pcstack synth` does without --config: the default stack, from its default config.
+//! let stack = stacks::find(stacks::DEFAULT_STACK)?;
+//! let built = stack.build(stack.default_config().as_ref())?;
+//! let lustre = &built.synthesized.json["Resources"]["FSxLFilesystem"];
+//! assert_eq!(lustre["Type"], "AWS::FSx::FileSystem");
+//! assert!(built.synthesized.yaml.contains("\n  FSxLFilesystem:\n"));
+//! assert!(built.outputs.iter().any(|o| o.env == "FSX_LUSTRE_ID"));
+//!
+//! // A config breaking an AWS rule builds nothing; the diagnostic names the config field.
+//! let config = stack.parse_config("lustre:\n  capacity: 1000\n", "pcstack.yaml")?;
+//! let errors = stack.build(config.as_ref()).unwrap_err();
+//! assert_eq!(errors.iter().next().map(|d| d.path.as_str()), Some("config: lustre.capacity"));
+//! # Ok::<(), synth::Diagnostics>(())
+//! ```
+//!
+//! # A new stack
+//!
+//! Implement [`Stack`] for a unit type; every `Stack` is an [`AnyStack`]. A built-in stack
+//! is a module of this crate plus one line in [`STACKS`].
+//!
+//! ```
+//! use constructs::l1::ecr::{Repository, RepositoryAttr};
+//! use constructs::rules::ecr;
+//! use indexmap::IndexMap;
+//! use stacks::{AnyStack, Stack, StackOutput};
+//! use synth::{Diagnostics, Output, Template};
+//!
+//! /// The config file: unknown fields are errors, and every field has a default.
+//! #[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+//! #[serde(deny_unknown_fields, default)]
+//! struct ImagesConfig {
+//!     /// ECR repository name.
+//!     name: String,
+//! }
+//!
+//! impl Default for ImagesConfig {
+//!     fn default() -> Self {
+//!         ImagesConfig { name: "training".into() }
+//!     }
+//! }
+//!
+//! struct Images;
+//!
+//! impl Stack for Images {
+//!     const NAME: &'static str = "images";
+//!     const DESCRIPTION: &'static str = "An ECR repository for training images";
+//!     type Config = ImagesConfig;
+//!
+//!     fn validate(config: &ImagesConfig) -> Diagnostics {
+//!         // The same rule functions the constructs apply, reported at the config field.
+//!         ecr::repository_name(&config.name)
+//!             .err()
+//!             .map(|v| v.at("config: name"))
+//!             .into_iter()
+//!             .collect()
+//!     }
+//!
+//!     fn template(config: &ImagesConfig) -> (Template, Vec<StackOutput>) {
+//!         let mut t = Template::new(Self::NAME);
+//!         t.description = Some(Self::DESCRIPTION.into());
+//!         let repo = t.add("Repository", Repository::new().repository_name(&config.name));
+//!         t.add_output("RepositoryUri", Output::new(repo.get_att(RepositoryAttr::RepositoryUri)));
+//!         let env = StackOutput { key: "RepositoryUri".into(), env: "REPOSITORY_URI".into() };
+//!         (t, vec![env])
+//!     }
+//!
+//!     fn check_parameters(_: &IndexMap<String, String>) -> Diagnostics {
+//!         Diagnostics::new() // the template declares no parameters
+//!     }
+//!
+//!     fn starter() -> &'static str {
+//!         "# pcstack config for the images stack\nname: training\n"
+//!     }
+//! }
+//!
+//! let stack: &dyn AnyStack = &Images;
+//! stack.check_starter()?;
+//! let built = stack.build(&ImagesConfig::default())?;
+//! assert!(built.synthesized.yaml.contains("RepositoryName: training"));
+//! let bad = stack.build(&ImagesConfig { name: "Training".into() }).unwrap_err();
+//! assert_eq!(bad.iter().next().map(|d| d.code.as_str()), Some("PC141"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod prerequisites;
 pub mod stack;
@@ -62,7 +159,9 @@ pub fn check_parameters(stack: &str, values: &IndexMap<String, String>) -> Diagn
 /// One output and the environment variable `pcstack outputs --format env` writes it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackOutput {
+    /// The output's logical ID, e.g. `FSxLustreFilesystemId`.
     pub key: String,
+    /// The environment variable name, e.g. `FSX_LUSTRE_ID`.
     pub env: String,
 }
 
@@ -95,6 +194,7 @@ impl OutputSpec {
 pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<StackOutput> {
     let mut env = IndexMap::new();
     let mut out = Vec::new();
+    check_env_names(t, &specs);
     for s in specs {
         let export = Expr::sub(format!("${{AWS::StackName}}-{}", s.key));
         t.add_output(
@@ -116,10 +216,54 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
     out
 }
 
+/// Names `pcstack outputs --format env` writes after the outputs' (plan's `FIXED_ENV_NAMES`).
+const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+
+/// Every output's environment variable is a shell name (`[A-Za-z_][A-Za-z0-9_]*`) and no two
+/// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
+/// by a shell, and a repeated name silently loses a value.
+fn check_env_names(t: &mut Template, specs: &[OutputSpec]) {
+    let mut holders: IndexMap<&str, String> = FIXED_ENV_NAMES
+        .iter()
+        .map(|n| (*n, "pcstack's own variable".to_string()))
+        .collect();
+    for s in specs {
+        let path = format!("Outputs/{}", s.key);
+        let mut chars = s.env.chars();
+        let shell_name = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !shell_name {
+            t.report(Diagnostic::error(
+                Code::AssociationEnv,
+                path,
+                format!(
+                    "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {:?}",
+                    s.key, s.env
+                ),
+            ));
+        } else if let Some(holder) = holders.get(s.env.as_str()) {
+            t.report(Diagnostic::error(
+                Code::DuplicateEnvName,
+                path,
+                format!(
+                    "output {} environment variable must differ from that of {holder} for pcstack outputs, got {:?}",
+                    s.key, s.env
+                ),
+            ));
+        } else {
+            holders.insert(&s.env, format!("output {}", s.key));
+        }
+    }
+}
+
 /// A built stack: the checked template and its outputs' environment variables.
 #[derive(Debug, Clone)]
 pub struct Built {
+    /// The rendered template and its diagnostics (none of them errors).
     pub synthesized: Synthesized,
+    /// Every output the stack declares, in template order, with its environment variable.
     pub outputs: Vec<StackOutput>,
 }
 
@@ -165,6 +309,33 @@ mod tests {
         assert_eq!(
             err,
             "error[PC005] config: config must be of type stacks::prerequisites::config::Config for stack parallelcluster-prerequisites, got another type\n"
+        );
+    }
+
+    #[test]
+    fn output_env_names_are_unique_shell_names() {
+        let build = |yaml: &str| {
+            let stack = find(DEFAULT_STACK).unwrap();
+            Configured::new(stack, Some((yaml, "c.yaml")))
+                .unwrap()
+                .build()
+                .err()
+                .map(|d| d.to_string())
+        };
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: VPC_ID}\n").unwrap();
+        assert!(
+            err.contains("error[PC007] parallelcluster-prerequisites/Outputs/A: output A environment variable must differ from that of output VPC for pcstack outputs, got \"VPC_ID\""),
+            "{err}"
+        );
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: AWS_REGION}\n").unwrap();
+        assert!(
+            err.contains("must differ from that of pcstack's own variable"),
+            "{err}"
+        );
+        let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: D}\n  - {id: B, file_system_path: /b, s3_prefix: b/, output: B, env: D}\n").unwrap();
+        assert!(
+            err.contains("output B environment variable must differ from that of output A"),
+            "{err}"
         );
     }
 }

@@ -57,16 +57,21 @@ pub trait Stack: Sync + 'static {
 /// A [`Stack`] behind a pointer: configs travel as `dyn Any` of the stack's config type.
 /// Every `Stack` is one (blanket impl), so the registry is `&[&dyn AnyStack]`.
 pub trait AnyStack: Sync {
+    /// [`Stack::NAME`].
     fn name(&self) -> &'static str;
+    /// [`Stack::DESCRIPTION`].
     fn description(&self) -> &'static str;
     /// The config file's JSON Schema (`pcstack schema --stack NAME`).
     fn schema(&self) -> schemars::schema::RootSchema;
+    /// [`Stack::starter`].
     fn starter(&self) -> &'static str;
+    /// `Config::default()`, boxed: what `pcstack synth` builds without `--config`.
     fn default_config(&self) -> Box<dyn Any>;
     /// Parses a YAML config; `source` names it in diagnostics.
     fn parse_config(&self, text: &str, source: &str) -> Result<Box<dyn Any>, Diagnostics>;
     /// Builds from a config of this stack's config type.
     fn build(&self, config: &dyn Any) -> Result<Built, Diagnostics>;
+    /// [`Stack::check_parameters`].
     fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics;
     /// Ok when the starter parses to the default config.
     fn check_starter(&self) -> Result<(), String>;
@@ -133,6 +138,7 @@ impl<S: Stack> AnyStack for S {
 
 /// A stack with a config of its type: what `pcstack synth` and `deploy` build.
 pub struct Configured {
+    /// The stack, from the registry.
     pub stack: &'static dyn AnyStack,
     config: Box<dyn Any>,
 }
@@ -150,13 +156,22 @@ impl Configured {
         Ok(Configured { stack, config })
     }
 
+    /// Builds the stack from its config ([`Stack::build`]).
     pub fn build(&self) -> Result<Built, Diagnostics> {
         self.stack.build(self.config.as_ref())
     }
 }
 
 /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
+///
+/// Size and nesting depth are checked first ([`synth::input`]): the YAML parser slows down
+/// quadratically with depth, so a deep file is refused before it reaches the parser.
 pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, Diagnostics> {
+    use synth::input::{check_limits, MAX_FILE_BYTES, MAX_FILE_DEPTH};
+    check_limits(text, "config file", MAX_FILE_BYTES, MAX_FILE_DEPTH).map_err(|message| {
+        std::iter::once(Diagnostic::error(Code::ConfigLimit, source, message))
+            .collect::<Diagnostics>()
+    })?;
     serde_yaml::from_str::<C>(text).map_err(|e| {
         let at = e
             .location()

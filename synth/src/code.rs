@@ -12,7 +12,7 @@ macro_rules! codes {
         /// A diagnostic code. Displays as its string (`E1001`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
-            $($(#[$doc])* $variant,)*
+            $($(#[$doc])* #[doc = concat!("`", $code, "`: ", $description, ".")] $variant,)*
         }
 
         impl Code {
@@ -77,6 +77,8 @@ codes! {
     Tag = "PC003", "a tag key or value breaks the resource tag rules";
     ConfigUnreadable = "PC004", "the config file cannot be read";
     ConfigType = "PC005", "a stack was handed a config of another type (a bug in the caller)";
+    ConfigLimit = "PC006", "the config file is larger or nests deeper than pcstack reads (1 MiB, 64 levels)";
+    DuplicateEnvName = "PC007", "two outputs have the same environment variable name";
     DeleteRemoval = "PC010", "a resource holding data is deleted with the stack (removal: Delete)";
     // FSx for Lustre.
     LustreStorageCapacity = "PC101", "the Lustre storage capacity is not one the deployment and storage type allow";
@@ -102,7 +104,7 @@ codes! {
     AssociationPathsNest = "PC125", "two associations' file system paths are equal or nest";
     AssociationPrefixesNest = "PC126", "two associations' data repository paths are equal or nest";
     AssociationPrefix = "PC127", "an association's S3 prefix is not of the form data/";
-    AssociationEnv = "PC128", "an association's environment variable name is not [A-Z_][A-Z0-9_]*";
+    AssociationEnv = "PC128", "an association's environment variable name is not `[A-Z_][A-Z0-9_]*`";
     DuplicateAssociationId = "PC129", "two associations have the same ID";
     // S3 and ECR.
     BucketName = "PC131", "a bucket name breaks the S3 naming rules";

@@ -4,12 +4,15 @@ use std::fmt;
 
 pub use crate::code::Code;
 
+/// How bad a diagnostic is. Only errors stop a write or a deploy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// A value pcstack cannot check at synth time (an expression); the template's own
     /// constraints or the pre-deploy check cover it.
     Info,
+    /// Likely a mistake, but CloudFormation would accept it.
     Warning,
+    /// CloudFormation or AWS would reject it: nothing is written or sent.
     Error,
 }
 
@@ -27,13 +30,18 @@ impl fmt::Display for Severity {
 /// `<field> must <rule> for <context>, got <value>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops the write.
     pub severity: Severity,
+    /// Stable across releases, so scripts and the README can name it.
     pub code: Code,
+    /// Where the problem is: `stack/LogicalId (Type).Property`, or `config: field`.
     pub path: String,
+    /// What is wrong, in the one message form.
     pub message: String,
 }
 
 impl Diagnostic {
+    /// An [`Severity::Error`] diagnostic.
     pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
@@ -43,6 +51,7 @@ impl Diagnostic {
         }
     }
 
+    /// A [`Severity::Warning`] diagnostic.
     pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
@@ -52,6 +61,7 @@ impl Diagnostic {
         }
     }
 
+    /// A [`Severity::Info`] diagnostic.
     pub fn info(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Info,
@@ -83,7 +93,10 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}[{}] {}: {}",
-            self.severity, self.code, self.path, self.message
+            self.severity,
+            self.code,
+            self.path,
+            crate::input::cut_message(&self.message)
         )
     }
 }
@@ -93,38 +106,47 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// No diagnostics yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds one diagnostic at the end.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Adds every diagnostic of `other`, keeping their order.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// True when any diagnostic is an error: the caller must not write or deploy.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// The error diagnostics, in the order found.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.severity == Severity::Error)
     }
 
+    /// Every diagnostic, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
 
+    /// How many diagnostics of any severity.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// True when nothing was found, not even info.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The diagnostics as a vector, in the order found.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.0
     }

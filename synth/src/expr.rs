@@ -8,21 +8,30 @@ use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value as Json};
 
-/// CloudFormation pseudo parameters.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
+/// CloudFormation pseudo parameters: values CloudFormation fills in at deploy time.
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pseudo {
+    /// `AWS::AccountId`: the account the stack is created in.
     AccountId,
+    /// `AWS::NotificationARNs`: the stack's notification topics.
     NotificationArns,
+    /// `AWS::NoValue`: removes the property it is the value of (inside `Fn::If`).
     NoValue,
+    /// `AWS::Partition`: `aws`, `aws-cn` or `aws-us-gov`, for building ARNs.
     Partition,
+    /// `AWS::Region`: the Region the stack is created in.
     Region,
+    /// `AWS::StackId`: the stack's ARN.
     StackId,
+    /// `AWS::StackName`: the stack's name, e.g. to prefix export names.
     StackName,
+    /// `AWS::URLSuffix`: the partition's domain suffix, usually `amazonaws.com`.
     UrlSuffix,
 }
 
 impl Pseudo {
+    /// Every pseudo parameter, so a `Ref` can be told from a logical ID by name.
     pub const ALL: [Pseudo; 8] = [
         Pseudo::AccountId,
         Pseudo::NotificationArns,
@@ -34,6 +43,7 @@ impl Pseudo {
         Pseudo::UrlSuffix,
     ];
 
+    /// The name a `Ref` uses, e.g. `AWS::Region`.
     pub fn name(self) -> &'static str {
         match self {
             Pseudo::AccountId => "AWS::AccountId",
@@ -47,6 +57,7 @@ impl Pseudo {
         }
     }
 
+    /// The pseudo parameter called `name` (`AWS::Region`), if there is one.
     pub fn from_name(name: &str) -> Option<Pseudo> {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
@@ -55,12 +66,16 @@ impl Pseudo {
 /// An argument of an intrinsic function: a literal JSON value, an expression, or a list.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
+    /// A JSON value written as is.
     Lit(Json),
+    /// A nested intrinsic function.
     Expr(Box<Expr>),
+    /// A list whose items may mix literals and expressions.
     List(Vec<Arg>),
 }
 
 impl Arg {
+    /// Long-form JSON of this argument.
     pub fn to_json(&self) -> Json {
         match self {
             Arg::Lit(v) => v.clone(),
@@ -105,75 +120,115 @@ impl<T: Serialize> From<Value<T>> for Arg {
 }
 
 /// One variant per intrinsic function (and condition function), with named fields.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html>
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `Ref` to a parameter or resource.
     Ref(LogicalId),
     /// `Ref` to a pseudo parameter.
     Pseudo(Pseudo),
+    /// `Fn::GetAtt`: an attribute of a resource.
     GetAtt {
+        /// The resource.
         id: LogicalId,
+        /// The attribute name, e.g. `Arn`; validation checks the type has it.
         attr: String,
     },
     /// `Fn::Sub`; the short form when `vars` is empty.
     Sub {
+        /// The string with `${Name}` variables (`${!Name}` for a literal `${Name}`).
         template: String,
+        /// Values of variables that are not parameters, resources or pseudo parameters.
         vars: IndexMap<String, Arg>,
     },
+    /// `Fn::Join`: the items joined with a delimiter.
     Join {
+        /// Put between items; may be empty.
         delimiter: String,
+        /// A list, or an expression that returns one.
         items: Arg,
     },
+    /// `Fn::Select`: one item of a list.
     Select {
+        /// Zero-based position.
         index: Arg,
+        /// A list, or an expression that returns one (`Fn::GetAZs`, `Fn::Cidr` ...).
         list: Arg,
     },
+    /// `Fn::Split`: a string cut into a list.
     Split {
+        /// Where to cut.
         delimiter: String,
+        /// The string to cut.
         source: Arg,
     },
+    /// `Fn::Cidr`: address blocks carved from a larger block.
     Cidr {
+        /// The block to carve from, `a.b.c.d/n`.
         block: Arg,
+        /// How many blocks, 1 to 256.
         count: Arg,
+        /// Host bits per block: 32 minus the prefix length (8 gives /24s).
         bits: Arg,
     },
+    /// `Fn::GetAZs`: the Availability Zones of a Region.
     GetAZs {
+        /// The Region; an empty string means the stack's own.
         region: Arg,
     },
+    /// `Fn::FindInMap`: a value of the `Mappings` section.
     FindInMap {
+        /// The mapping's name.
         map: Arg,
+        /// The top-level key.
         top: Arg,
+        /// The second-level key.
         second: Arg,
     },
+    /// `Fn::If`: one of two values, by a condition of the `Conditions` section.
     If {
+        /// The condition's name.
         condition: LogicalId,
+        /// The value when the condition is true.
         then: Arg,
+        /// The value when it is false; [`Pseudo::NoValue`] drops the property.
         otherwise: Arg,
     },
+    /// `Fn::Equals`, a condition function.
     Equals {
+        /// One side.
         left: Arg,
+        /// The other side.
         right: Arg,
     },
+    /// `Fn::And`: true when every condition is (2 to 10 of them).
     And(Vec<Expr>),
+    /// `Fn::Or`: true when any condition is (2 to 10 of them).
     Or(Vec<Expr>),
+    /// `Fn::Not`: the opposite of one condition.
     Not(Box<Expr>),
     /// A reference to a named condition inside a condition function.
     Condition(LogicalId),
+    /// `Fn::ImportValue`: another stack's export, by export name.
     ImportValue(Arg),
+    /// `Fn::Base64`: the value base64-encoded, as user data needs.
     Base64(Arg),
     /// `Fn::Contains` (Rules only).
     Contains {
+        /// The allowed strings.
         list: Arg,
+        /// The string to look for, usually a parameter `Ref`.
         value: Arg,
     },
 }
 
 impl Expr {
+    /// `Ref` to a parameter or resource.
     pub fn reference(id: &LogicalId) -> Expr {
         Expr::Ref(id.clone())
     }
 
+    /// `Fn::GetAtt` of a resource by ID; [`crate::Handle::get_att`] is the typed form.
     pub fn get_att(id: &LogicalId, attr: &str) -> Expr {
         Expr::GetAtt {
             id: id.clone(),
@@ -181,6 +236,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Sub` whose variables are all parameters, resources or pseudo parameters.
     pub fn sub(template: impl Into<String>) -> Expr {
         Expr::Sub {
             template: template.into(),
@@ -188,6 +244,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Sub` with its own variables.
     pub fn sub_with(template: impl Into<String>, vars: IndexMap<String, Arg>) -> Expr {
         Expr::Sub {
             template: template.into(),
@@ -195,6 +252,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Join` of a list of items.
     pub fn join(delimiter: impl Into<String>, items: Vec<Arg>) -> Expr {
         Expr::Join {
             delimiter: delimiter.into(),
@@ -202,6 +260,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Select` of a literal index.
     pub fn select(index: i64, list: impl Into<Arg>) -> Expr {
         Expr::Select {
             index: Arg::from(index),
@@ -209,6 +268,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Cidr`: `count` blocks with `bits` host bits each, carved from `block`.
     pub fn cidr(block: impl Into<Arg>, count: i64, bits: i64) -> Expr {
         Expr::Cidr {
             block: block.into(),
@@ -217,6 +277,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::FindInMap` with literal names.
     pub fn find_in_map(map: &str, top: &str, second: &str) -> Expr {
         Expr::FindInMap {
             map: map.into(),
@@ -225,6 +286,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::Equals`.
     pub fn equals(left: impl Into<Arg>, right: impl Into<Arg>) -> Expr {
         Expr::Equals {
             left: left.into(),
@@ -232,6 +294,7 @@ impl Expr {
         }
     }
 
+    /// `Fn::If` on a declared condition.
     pub fn if_(condition: &LogicalId, then: impl Into<Arg>, otherwise: impl Into<Arg>) -> Expr {
         Expr::If {
             condition: condition.clone(),
@@ -313,6 +376,7 @@ impl Serialize for Expr {
 /// CloudFormation (then the template's parameter constraints and the pre-deploy check cover it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<T> {
+    /// A value known at synth time, checked by the schema's checks and the rules.
     Lit(T),
     /// Boxed: an expression is rare next to literals and much larger.
     Expr(Box<Expr>),

@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Maximum length of a logical ID, parameter, output or mapping name.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 pub const MAX_NAME_LEN: usize = 255;
 
 /// A CloudFormation logical ID: `^[A-Za-z0-9]{1,255}$`.
@@ -31,6 +31,7 @@ impl LogicalId {
         }
     }
 
+    /// The ID as written in the template.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -3,11 +3,120 @@
 //! It knows CloudFormation (sections, intrinsics, references, limits) and no AWS service:
 //! resource types come in through the [`Resource`] trait, implemented by the generated L1
 //! types in `constructs`.
+//!
+//! - [`Template`]: the sections, built with `add_*` methods that return IDs and typed
+//!   [`Handle`]s; schema checks run as resources are added.
+//! - [`Expr`] and [`Value`]: intrinsic functions, and a property value that is a literal or
+//!   an expression.
+//! - [`Template::synthesize`]: the whole-template checks ([`validate`]) and the rendering
+//!   ([`render`]), with every [`Diagnostic`] found on the way.
+//!
+//! # A template by hand
+//!
+//! A parameter, a resource, and outputs that `Ref` and `Fn::GetAtt` it. The resource type
+//! here is a hand-written stand-in for a generated L1 type:
+//!
+//! ```
+//! use serde::Serialize;
+//! use synth::{checks, Attribute, Diagnostics, Expr, LogicalId, Output, Parameter, Resource};
+//! use synth::{Template, Value};
+//!
+//! /// `AWS::ECR::Repository`, with one property.
+//! #[derive(Serialize)]
+//! #[serde(rename_all = "PascalCase")]
+//! struct Repository {
+//!     repository_name: Value<String>,
+//! }
+//!
+//! #[derive(Clone, Copy)]
+//! enum RepositoryAttr {
+//!     Arn,
+//! }
+//!
+//! impl Attribute for RepositoryAttr {
+//!     const ALL: &'static [&'static str] = &["Arn"];
+//!     fn name(self) -> &'static str {
+//!         match self {
+//!             RepositoryAttr::Arn => "Arn",
+//!         }
+//!     }
+//! }
+//!
+//! impl Resource for Repository {
+//!     const TYPE: &'static str = "AWS::ECR::Repository";
+//!     type Attr = RepositoryAttr;
+//!     const CREATE_ONLY: &'static [&'static str] = &["RepositoryName"];
+//!     const HOLDS_DATA: bool = true;
+//!     fn check(&self, path: &str, diags: &mut Diagnostics) {
+//!         checks::length(diags, path, "RepositoryName", &self.repository_name, Some(2), Some(256));
+//!     }
+//! }
+//!
+//! let mut t = Template::new("example");
+//! let name = t.add_parameter(
+//!     "RepositoryName",
+//!     Parameter::string().default("training").length(Some(2), Some(256)),
+//! );
+//! let repo = t.add(
+//!     "Repository",
+//!     Repository { repository_name: Expr::Ref(name).into() },
+//! );
+//! t.add_output("RepositoryName", Output::new(repo.reference()));
+//! t.add_output("RepositoryArn", Output::new(repo.get_att(RepositoryAttr::Arn)));
+//!
+//! let out = t.synthesize();
+//! assert!(!out.diagnostics.has_errors(), "{}", out.diagnostics);
+//! assert_eq!(
+//!     out.yaml,
+//!     "\
+//! AWSTemplateFormatVersion: '2010-09-09'
+//! Parameters:
+//!   RepositoryName:
+//!     Type: String
+//!     Default: training
+//!     MinLength: 2
+//!     MaxLength: 256
+//! Resources:
+//!   Repository:
+//!     Type: AWS::ECR::Repository
+//!     Properties:
+//!       RepositoryName:
+//!         Ref: RepositoryName
+//! Outputs:
+//!   RepositoryName:
+//!     Value:
+//!       Ref: Repository
+//!   RepositoryArn:
+//!     Value:
+//!       Fn::GetAtt:
+//!       - Repository
+//!       - Arn
+//! "
+//! );
+//!
+//! // A Ref to nothing the template declares compiles, but synthesis reports it, with the
+//! // path to the property that holds it.
+//! let missing = LogicalId::new("RepositoryNmae")?;
+//! t.add("Mirror", Repository { repository_name: Expr::Ref(missing).into() });
+//! let out = t.synthesize();
+//! let errors: Vec<String> = out.diagnostics.errors().map(|d| d.to_string()).collect();
+//! assert_eq!(
+//!     errors,
+//!     [
+//!         "error[E1020] example/Mirror (AWS::ECR::Repository).RepositoryName.Ref: Ref must \
+//!          name a parameter, resource or pseudo parameter in this template, got \"RepositoryNmae\""
+//!     ]
+//! );
+//! # Ok::<(), synth::Diagnostic>(())
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod code;
 pub mod diag;
 pub mod expr;
 pub mod id;
+pub mod input;
 pub mod reference;
 pub mod render;
 pub mod resource;
@@ -28,14 +137,18 @@ use serde_json::Value as Json;
 /// A template checked and rendered, with every diagnostic found on the way.
 #[derive(Debug, Clone)]
 pub struct Synthesized {
+    /// The stack name the template was built with.
     pub name: String,
+    /// The template as JSON, sections in CloudFormation's order.
     pub json: Json,
     /// The YAML rendering, made once: the size check needs it and so does every writer.
     pub yaml: String,
+    /// Build-time diagnostics, then the whole-template checks'.
     pub diagnostics: Diagnostics,
 }
 
 impl Synthesized {
+    /// The template as text in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Yaml => self.yaml.clone(),

@@ -2,13 +2,17 @@
 
 use serde_json::{Map, Value as Json};
 
+/// The two formats CloudFormation reads a template in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Block-style YAML ([`yaml`]): the committed, reviewed form.
     Yaml,
+    /// Pretty-printed JSON ([`json`]).
     Json,
 }
 
 impl Format {
+    /// The file extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Yaml => "yaml",
@@ -245,6 +249,7 @@ pub fn json(t: &Json) -> String {
     s
 }
 
+/// Renders in `format`: [`yaml`] or [`json`].
 pub fn render(t: &Json, format: Format) -> String {
     match format {
         Format::Yaml => yaml(t),

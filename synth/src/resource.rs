@@ -23,6 +23,7 @@ pub trait Resource: Serialize {
 
 /// A property type (nested object) that knows how to check itself.
 pub trait Check {
+    /// Pushes a diagnostic under `path` for every literal value the schema rejects.
     fn check(&self, path: &str, diags: &mut Diagnostics);
 }
 
@@ -30,6 +31,7 @@ pub trait Check {
 pub trait Attribute: Copy {
     /// Every attribute name of the type.
     const ALL: &'static [&'static str];
+    /// The attribute's name as `Fn::GetAtt` writes it, e.g. `Arn` or `DNSName`.
     fn name(self) -> &'static str;
 }
 
@@ -68,6 +70,7 @@ impl<T: Resource> Handle<T> {
         }
     }
 
+    /// The resource's logical ID.
     pub fn id(&self) -> &LogicalId {
         &self.id
     }
@@ -115,6 +118,7 @@ pub mod checks {
         ));
     }
 
+    /// Pushes an error when the required property `field` of a `type_name` is not set.
     pub fn required<T>(
         diags: &mut Diagnostics,
         path: &str,
@@ -131,6 +135,8 @@ pub mod checks {
         }
     }
 
+    /// Pushes an error when a literal is not in the schema's `allowed` values; an info for an
+    /// expression.
     pub fn one_of(
         diags: &mut Diagnostics,
         path: &str,
@@ -157,6 +163,8 @@ pub mod checks {
         }
     }
 
+    /// Pushes an error when a literal does not match the schema's pattern `re`; an info for
+    /// an expression.
     pub fn pattern(
         diags: &mut Diagnostics,
         path: &str,
@@ -178,6 +186,8 @@ pub mod checks {
         }
     }
 
+    /// Pushes an error when a literal's length in characters is outside `min..=max`.
+    /// Unlike the other checks, an expression gets no info diagnostic.
     pub fn length(
         diags: &mut Diagnostics,
         path: &str,
@@ -201,6 +211,8 @@ pub mod checks {
         }
     }
 
+    /// Pushes an error when a literal number is outside `min..=max`; an info for an
+    /// expression.
     pub fn range<N: PartialOrd + Display + Copy>(
         diags: &mut Diagnostics,
         path: &str,
@@ -226,6 +238,7 @@ pub mod checks {
         }
     }
 
+    /// Pushes an error when a list has fewer than `min` or more than `max` items.
     pub fn items<T>(
         diags: &mut Diagnostics,
         path: &str,

@@ -7,20 +7,25 @@ use crate::resource::{Attribute, Handle, Resource};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value as Json};
 
+/// The only `AWSTemplateFormatVersion` CloudFormation has.
 pub const FORMAT_VERSION: &str = "2010-09-09";
 
 /// `DeletionPolicy` / `UpdateReplacePolicy` values.
-/// Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
+    /// Delete the resource and its data (CloudFormation's default for most types).
     Delete,
+    /// Keep the resource, outside the stack.
     Retain,
     /// DeletionPolicy only.
     RetainExceptOnCreate,
+    /// Take a snapshot, then delete; only for types that support snapshots.
     Snapshot,
 }
 
 impl Policy {
+    /// The value as the template writes it.
     pub fn name(self) -> &'static str {
         match self {
             Policy::Delete => "Delete",
@@ -31,18 +36,24 @@ impl Policy {
     }
 }
 
-/// Parameter types. Source: parameters-section-structure.html.
+/// Parameter types.
+/// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParameterType {
+    /// `String`.
     String,
+    /// `Number`: an integer or float; `Ref` returns it as a string.
     Number,
+    /// `List<Number>`.
     NumberList,
+    /// `CommaDelimitedList`: `Ref` returns a list of strings.
     CommaDelimitedList,
     /// An AWS-specific type such as `AWS::EC2::AvailabilityZone::Name`.
     Aws(String),
 }
 
 impl ParameterType {
+    /// The type as the template writes it, e.g. `List<Number>`.
     pub fn name(&self) -> &str {
         match self {
             ParameterType::String => "String",
@@ -57,20 +68,32 @@ impl ParameterType {
 /// A template parameter with every constraint field CloudFormation has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
+    /// `Type`.
     pub kind: ParameterType,
+    /// `Description`, shown in the console beside the field.
     pub description: Option<String>,
+    /// `Default`; without one the value must be given when the stack is created.
     pub default: Option<Json>,
+    /// `AllowedValues`; empty means any value.
     pub allowed_values: Vec<Json>,
+    /// `AllowedPattern`, a Java regular expression the whole value must match.
     pub allowed_pattern: Option<String>,
+    /// `ConstraintDescription`: what CloudFormation says when a constraint fails.
     pub constraint_description: Option<String>,
+    /// `MinLength` of a String value.
     pub min_length: Option<u64>,
+    /// `MaxLength` of a String value.
     pub max_length: Option<u64>,
+    /// `MinValue` of a Number value.
     pub min_value: Option<f64>,
+    /// `MaxValue` of a Number value.
     pub max_value: Option<f64>,
+    /// `NoEcho`: the console and API mask the value.
     pub no_echo: bool,
 }
 
 impl Parameter {
+    /// A parameter of type `kind` with no constraints.
     pub fn new(kind: ParameterType) -> Self {
         Parameter {
             kind,
@@ -87,45 +110,54 @@ impl Parameter {
         }
     }
 
+    /// A `String` parameter.
     pub fn string() -> Self {
         Self::new(ParameterType::String)
     }
 
+    /// A `Number` parameter.
     pub fn number() -> Self {
         Self::new(ParameterType::Number)
     }
 
+    /// Sets `Description`.
     pub fn description(mut self, d: impl Into<String>) -> Self {
         self.description = Some(d.into());
         self
     }
 
+    /// Sets `Default`.
     pub fn default(mut self, v: impl Into<Json>) -> Self {
         self.default = Some(v.into());
         self
     }
 
+    /// Sets `AllowedValues`.
     pub fn allowed_values<V: Into<Json>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
         self.allowed_values = values.into_iter().map(Into::into).collect();
         self
     }
 
+    /// Sets `AllowedPattern`.
     pub fn allowed_pattern(mut self, p: impl Into<String>) -> Self {
         self.allowed_pattern = Some(p.into());
         self
     }
 
+    /// Sets `ConstraintDescription`.
     pub fn constraint_description(mut self, d: impl Into<String>) -> Self {
         self.constraint_description = Some(d.into());
         self
     }
 
+    /// Sets `MinLength` and `MaxLength`.
     pub fn length(mut self, min: Option<u64>, max: Option<u64>) -> Self {
         self.min_length = min;
         self.max_length = max;
         self
     }
 
+    /// Sets `MinValue` and `MaxValue`.
     pub fn value_range(mut self, min: Option<f64>, max: Option<f64>) -> Self {
         self.min_value = min;
         self.max_value = max;
@@ -184,10 +216,15 @@ fn number(n: f64) -> Json {
 /// Per-resource options besides the properties.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResourceOptions {
+    /// `DependsOn`: resources to create first that no property refers to.
     pub depends_on: Vec<LogicalId>,
+    /// `Condition`: the resource exists only when this condition is true.
     pub condition: Option<LogicalId>,
+    /// `DeletionPolicy`: what happens to the resource when the stack deletes it.
     pub deletion_policy: Option<Policy>,
+    /// `UpdateReplacePolicy`: what happens to the old resource when an update replaces it.
     pub update_replace_policy: Option<Policy>,
+    /// The resource's `Metadata`.
     pub metadata: IndexMap<String, Json>,
     /// Property values written as given, after the typed properties: for the rare value the
     /// schema types differently from a template that must be matched exactly.
@@ -201,11 +238,13 @@ impl ResourceOptions {
         self
     }
 
+    /// Adds a `DependsOn` entry.
     pub fn depends_on(mut self, id: &LogicalId) -> Self {
         self.depends_on.push(id.clone());
         self
     }
 
+    /// Sets `Condition`.
     pub fn condition(mut self, id: &LogicalId) -> Self {
         self.condition = Some(id.clone());
         self
@@ -218,6 +257,7 @@ impl ResourceOptions {
         self
     }
 
+    /// Adds a `Metadata` entry.
     pub fn metadata(mut self, key: impl Into<String>, value: Json) -> Self {
         self.metadata.insert(key.into(), value);
         self
@@ -227,23 +267,33 @@ impl ResourceOptions {
 /// One resource in the template: its type, its rendered properties and options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceEntry {
+    /// The CloudFormation type, e.g. `AWS::EC2::VPC`.
     pub type_name: &'static str,
+    /// The type's `Fn::GetAtt` attributes, for the reference checks.
     pub attributes: &'static [&'static str],
+    /// The type's create-only property paths: changing one replaces the resource.
     pub create_only: &'static [&'static str],
+    /// The properties as JSON, overrides applied.
     pub properties: Json,
+    /// DependsOn, Condition, policies, metadata.
     pub options: ResourceOptions,
 }
 
 /// An output, with an optional export and condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
+    /// `Description`.
     pub description: Option<String>,
+    /// `Value`: a literal or an expression (`Expr` converts into JSON).
     pub value: Json,
+    /// `Export.Name`: other stacks read the value with `Fn::ImportValue` of this name.
     pub export_name: Option<Json>,
+    /// `Condition`: the output exists only when this condition is true.
     pub condition: Option<LogicalId>,
 }
 
 impl Output {
+    /// An output of `value`, such as `handle.reference()` or `handle.get_att(..)`.
     pub fn new(value: impl Into<Json>) -> Self {
         Output {
             description: None,
@@ -253,16 +303,19 @@ impl Output {
         }
     }
 
+    /// Sets `Description`.
     pub fn description(mut self, d: impl Into<String>) -> Self {
         self.description = Some(d.into());
         self
     }
 
+    /// Exports the value under `name`.
     pub fn export(mut self, name: impl Into<Json>) -> Self {
         self.export_name = Some(name.into());
         self
     }
 
+    /// Sets `Condition`.
     pub fn condition(mut self, id: &LogicalId) -> Self {
         self.condition = Some(id.clone());
         self
@@ -278,37 +331,55 @@ impl From<Expr> for Json {
 /// A `Rules` entry: assertions checked on parameter values before any resource is touched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// `RuleCondition`: the assertions apply only when it is true.
     pub condition: Option<Expr>,
+    /// Each `Assert` with its `AssertDescription`, the message CloudFormation shows.
     pub assertions: Vec<(Expr, String)>,
 }
 
 /// A parameter group in `AWS::CloudFormation::Interface`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParameterGroup {
+    /// The group's heading in the console.
     pub label: String,
+    /// The parameters shown under it, in order.
     pub parameters: Vec<LogicalId>,
 }
 
 /// A CloudFormation template under construction. Problems found while building are
-/// collected; [`Template::validate`] adds the whole-template checks.
+/// collected; [`Template::synthesize`] adds the whole-template checks and renders it.
+///
+/// The sections are public: set what has no builder (`description`, `metadata`) directly;
+/// add entries through the `add_*` methods, which check IDs and report duplicates.
 #[derive(Debug, Clone, Default)]
 pub struct Template {
     /// Stack name, used as the first part of every diagnostic path.
     pub name: String,
+    /// `Description`.
     pub description: Option<String>,
+    /// Template `Metadata`, besides the parameter groups and labels.
     pub metadata: IndexMap<String, Json>,
+    /// Parameter groups of `AWS::CloudFormation::Interface`.
     pub parameter_groups: Vec<ParameterGroup>,
+    /// Parameter labels of `AWS::CloudFormation::Interface`.
     pub parameter_labels: IndexMap<LogicalId, String>,
+    /// `Parameters`.
     pub parameters: IndexMap<LogicalId, Parameter>,
+    /// `Mappings`: map name, top-level key, second-level key, value.
     pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Json>>>,
+    /// `Conditions`.
     pub conditions: IndexMap<LogicalId, Expr>,
+    /// `Rules`.
     pub rules: IndexMap<LogicalId, Rule>,
+    /// `Resources`.
     pub resources: IndexMap<LogicalId, ResourceEntry>,
+    /// `Outputs`.
     pub outputs: IndexMap<LogicalId, Output>,
     diagnostics: Diagnostics,
 }
 
 impl Template {
+    /// An empty template for the stack called `name`.
     pub fn new(name: impl Into<String>) -> Self {
         Template {
             name: name.into(),
@@ -422,6 +493,7 @@ impl Template {
         id
     }
 
+    /// Adds a condition and returns its ID for `Fn::If` and `Condition`.
     pub fn add_condition(&mut self, name: &str, e: Expr) -> LogicalId {
         let id = self.checked_id("Conditions", name);
         if self.conditions.contains_key(&id) {
@@ -431,6 +503,7 @@ impl Template {
         id
     }
 
+    /// Adds a `Rules` entry.
     pub fn add_rule(&mut self, name: &str, rule: Rule) -> LogicalId {
         let id = self.checked_id("Rules", name);
         if self.rules.contains_key(&id) {
@@ -440,6 +513,7 @@ impl Template {
         id
     }
 
+    /// Adds an output.
     pub fn add_output(&mut self, name: &str, o: Output) -> LogicalId {
         let id = self.checked_id("Outputs", name);
         if self.outputs.contains_key(&id) {
@@ -459,6 +533,7 @@ impl Template {
             .insert(second.to_string(), value.into());
     }
 
+    /// Groups parameters under a heading in the console.
     pub fn add_parameter_group(&mut self, label: &str, parameters: &[&LogicalId]) {
         self.parameter_groups.push(ParameterGroup {
             label: label.to_string(),
@@ -466,17 +541,51 @@ impl Template {
         });
     }
 
+    /// Gives a parameter a friendlier name in the console.
     pub fn label_parameter(&mut self, id: &LogicalId, label: &str) {
         self.parameter_labels.insert(id.clone(), label.to_string());
     }
 
-    /// The whole template as JSON, sections in CloudFormation's order.
+    /// The whole template as JSON, sections in CloudFormation's order; empty sections left out.
     pub fn to_json(&self) -> Json {
         let mut t = Map::new();
         t.insert("AWSTemplateFormatVersion".into(), json!(FORMAT_VERSION));
         if let Some(d) = &self.description {
             t.insert("Description".into(), json!(d));
         }
+        let sections = [
+            ("Metadata", self.metadata_json()),
+            ("Parameters", each(&self.parameters, Parameter::to_json)),
+            ("Rules", each(&self.rules, rule_json)),
+            (
+                "Mappings",
+                serde_json::to_value(&self.mappings)
+                    .ok()
+                    .and_then(|m| m.as_object().cloned())
+                    .unwrap_or_default(),
+            ),
+            ("Conditions", each(&self.conditions, Expr::to_json)),
+        ];
+        for (name, section) in sections {
+            if !section.is_empty() {
+                t.insert(name.into(), Json::Object(section));
+            }
+        }
+        // Resources always: CloudFormation requires the section.
+        t.insert(
+            "Resources".into(),
+            Json::Object(each(&self.resources, resource_json)),
+        );
+        let outputs = each(&self.outputs, output_json);
+        if !outputs.is_empty() {
+            t.insert("Outputs".into(), Json::Object(outputs));
+        }
+        Json::Object(t)
+    }
+
+    /// The Metadata section: the template's own entries, then the console's parameter groups
+    /// and labels (`AWS::CloudFormation::Interface`).
+    fn metadata_json(&self) -> Map<String, Json> {
         let mut metadata: Map<String, Json> = self
             .metadata
             .iter()
@@ -498,86 +607,45 @@ impl Template {
                 json!({"ParameterGroups": groups, "ParameterLabels": labels}),
             );
         }
-        if !metadata.is_empty() {
-            t.insert("Metadata".into(), Json::Object(metadata));
-        }
-        if !self.parameters.is_empty() {
-            t.insert(
-                "Parameters".into(),
-                Json::Object(
-                    self.parameters
-                        .iter()
-                        .map(|(k, p)| (k.to_string(), p.to_json()))
-                        .collect(),
-                ),
-            );
-        }
-        if !self.rules.is_empty() {
-            let rules = self
-                .rules
-                .iter()
-                .map(|(k, r)| {
-                    let mut m = Map::new();
-                    if let Some(c) = &r.condition {
-                        m.insert("RuleCondition".into(), c.to_json());
-                    }
-                    let asserts: Vec<Json> = r
-                        .assertions
-                        .iter()
-                        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
-                        .collect();
-                    m.insert("Assertions".into(), Json::Array(asserts));
-                    (k.to_string(), Json::Object(m))
-                })
-                .collect();
-            t.insert("Rules".into(), Json::Object(rules));
-        }
-        if !self.mappings.is_empty() {
-            t.insert(
-                "Mappings".into(),
-                serde_json::to_value(&self.mappings).unwrap_or(Json::Null),
-            );
-        }
-        if !self.conditions.is_empty() {
-            t.insert(
-                "Conditions".into(),
-                Json::Object(
-                    self.conditions
-                        .iter()
-                        .map(|(k, e)| (k.to_string(), e.to_json()))
-                        .collect(),
-                ),
-            );
-        }
-        let resources: Map<String, Json> = self
-            .resources
-            .iter()
-            .map(|(k, r)| (k.to_string(), resource_json(r)))
-            .collect();
-        t.insert("Resources".into(), Json::Object(resources));
-        if !self.outputs.is_empty() {
-            let outputs = self
-                .outputs
-                .iter()
-                .map(|(k, o)| {
-                    let mut m = Map::new();
-                    if let Some(d) = &o.description {
-                        m.insert("Description".into(), json!(d));
-                    }
-                    if let Some(c) = &o.condition {
-                        m.insert("Condition".into(), json!(c.as_str()));
-                    }
-                    m.insert("Value".into(), o.value.clone());
-                    if let Some(e) = &o.export_name {
-                        m.insert("Export".into(), json!({"Name": e}));
-                    }
-                    (k.to_string(), Json::Object(m))
-                })
-                .collect();
-            t.insert("Outputs".into(), Json::Object(outputs));
-        }
-        Json::Object(t)
+        metadata
     }
+}
+
+/// A section's entries as JSON, in insertion order.
+fn each<V>(entries: &IndexMap<LogicalId, V>, to_json: impl Fn(&V) -> Json) -> Map<String, Json> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), to_json(v)))
+        .collect()
+}
+
+fn rule_json(r: &Rule) -> Json {
+    let mut m = Map::new();
+    if let Some(c) = &r.condition {
+        m.insert("RuleCondition".into(), c.to_json());
+    }
+    let asserts: Vec<Json> = r
+        .assertions
+        .iter()
+        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
+        .collect();
+    m.insert("Assertions".into(), Json::Array(asserts));
+    Json::Object(m)
+}
+
+fn output_json(o: &Output) -> Json {
+    let mut m = Map::new();
+    if let Some(d) = &o.description {
+        m.insert("Description".into(), json!(d));
+    }
+    if let Some(c) = &o.condition {
+        m.insert("Condition".into(), json!(c.as_str()));
+    }
+    m.insert("Value".into(), o.value.clone());
+    if let Some(e) = &o.export_name {
+        m.insert("Export".into(), json!({"Name": e}));
+    }
+    Json::Object(m)
 }
 
 fn resource_json(r: &ResourceEntry) -> Json {

@@ -2,7 +2,7 @@
 //! read from a file: sections, names, limits, reference targets, GetAtt attributes,
 //! conditions, mappings, DependsOn and dependency cycles.
 //!
-//! Limits source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+//! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Pseudo;
@@ -10,11 +10,17 @@ use crate::id::{is_logical_id, MAX_NAME_LEN};
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value as Json};
 
+/// Most resources one template may declare.
 pub const MAX_RESOURCES: usize = 500;
+/// Most parameters one template may declare.
 pub const MAX_PARAMETERS: usize = 200;
+/// Most outputs one template may declare.
 pub const MAX_OUTPUTS: usize = 200;
+/// Most mappings one template may declare.
 pub const MAX_MAPPINGS: usize = 200;
+/// Most attributes (second-level keys) one mapping may have.
 pub const MAX_MAPPING_ATTRIBUTES: usize = 200;
+/// Longest template Description, in bytes.
 pub const MAX_DESCRIPTION_BYTES: usize = 1024;
 /// Largest template accepted inline as `TemplateBody`.
 pub const MAX_BODY_BYTES: usize = 51_200;
@@ -50,7 +56,8 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
 }
 
 /// Checks the rendered size of a template body: `bytes` is the length of the text deploy
-/// sends (`Template::synthesize` passes the YAML rendering's length).
+/// sends ([`Template::synthesize`](crate::Template::synthesize) passes the YAML rendering's
+/// length).
 pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     if bytes > MAX_URL_TEMPLATE_BYTES {
         Some(Diagnostic::error(
@@ -112,6 +119,48 @@ impl<'a> Validator<'a> {
             );
             return;
         };
+        self.top_level(top);
+        let parameters = self.section(
+            top,
+            "Parameters",
+            Some((MAX_PARAMETERS, Code::ParameterLimit)),
+        );
+        let resources = self.section(top, "Resources", Some((MAX_RESOURCES, Code::ResourceLimit)));
+        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, Code::OutputLimit)));
+        let conditions = self.section(top, "Conditions", None);
+        let rules = self.section(top, "Rules", None);
+        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
+        if resources.is_none_or(Map::is_empty) {
+            self.error(
+                Code::TemplateStructure,
+                "Resources".into(),
+                "Resources must declare at least one resource for CloudFormation, got none".into(),
+            );
+        }
+        self.mapping_sizes();
+        self.declare(parameters, conditions, resources);
+        for (id, c) in conditions.into_iter().flatten() {
+            self.walk(
+                c,
+                &mut format!("Conditions/{id}"),
+                Scope::ParametersOnly,
+                None,
+            );
+        }
+        for (id, r) in rules.into_iter().flatten() {
+            self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
+        }
+        for (id, r) in resources.into_iter().flatten() {
+            self.resource(id, r);
+        }
+        for (id, o) in outputs.into_iter().flatten() {
+            self.output(id, o);
+        }
+        self.cycles();
+    }
+
+    /// Top-level keys, the format version and the description.
+    fn top_level(&mut self, top: &Map<String, Json>) {
         for key in top.keys() {
             if !SECTIONS.contains(&key.as_str()) {
                 self.error(Code::TemplateStructure, key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
@@ -129,38 +178,34 @@ impl<'a> Validator<'a> {
                 None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
             }
         }
-        let parameters = self.section(
-            top,
-            "Parameters",
-            Some((MAX_PARAMETERS, Code::ParameterLimit)),
-        );
-        let resources = self.section(top, "Resources", Some((MAX_RESOURCES, Code::ResourceLimit)));
-        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, Code::OutputLimit)));
-        let conditions = self.section(top, "Conditions", None);
-        let rules = self.section(top, "Rules", None);
-        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
-        match resources {
-            Some(r) if !r.is_empty() => {}
-            _ => self.error(
-                Code::TemplateStructure,
-                "Resources".into(),
-                "Resources must declare at least one resource for CloudFormation, got none".into(),
-            ),
-        }
-        if let Some(maps) = self.mappings {
-            for (name, m) in maps {
-                let entries = m.as_object().map_or(0, |o| {
-                    o.values()
-                        .map(|v| v.as_object().map_or(0, Map::len))
-                        .max()
-                        .unwrap_or(0)
-                });
-                if entries > MAX_MAPPING_ATTRIBUTES {
-                    self.error(Code::MappingAttributeLimit, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
-                }
+    }
+
+    /// Each mapping's widest entry against CloudFormation's attribute limit.
+    fn mapping_sizes(&mut self) {
+        let Some(maps) = self.mappings else {
+            return;
+        };
+        for (name, m) in maps {
+            let entries = m.as_object().map_or(0, |o| {
+                o.values()
+                    .map(|v| v.as_object().map_or(0, Map::len))
+                    .max()
+                    .unwrap_or(0)
+            });
+            if entries > MAX_MAPPING_ATTRIBUTES {
+                self.error(Code::MappingAttributeLimit, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
             }
         }
+    }
 
+    /// Records the names references may target: parameters, conditions, and resources with
+    /// their types (a resource without a type is an error).
+    fn declare(
+        &mut self,
+        parameters: Option<&'a Map<String, Json>>,
+        conditions: Option<&'a Map<String, Json>>,
+        resources: Option<&'a Map<String, Json>>,
+    ) {
         self.parameters = parameters
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();
@@ -185,36 +230,22 @@ impl<'a> Validator<'a> {
             }
             self.resources.insert(id.clone(), type_name);
         }
+    }
 
-        for (id, c) in conditions.into_iter().flatten() {
-            self.walk(
-                c,
-                &mut format!("Conditions/{id}"),
-                Scope::ParametersOnly,
-                None,
+    /// One output: a Value, a known Condition, and its references.
+    fn output(&mut self, id: &str, o: &'a Json) {
+        let mut path = format!("Outputs/{id}");
+        if o.get("Value").is_none() {
+            self.error(
+                Code::OutputValue,
+                path.clone(),
+                format!("Value must be set for output {id}, got nothing"),
             );
         }
-        for (id, r) in rules.into_iter().flatten() {
-            self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
+        if let Some(c) = o.get("Condition") {
+            self.condition_name(c, &format!("{path}.Condition"));
         }
-        for (id, r) in resources.into_iter().flatten() {
-            self.resource(id, r);
-        }
-        for (id, o) in outputs.into_iter().flatten() {
-            let mut path = format!("Outputs/{id}");
-            if o.get("Value").is_none() {
-                self.error(
-                    Code::OutputValue,
-                    path.clone(),
-                    format!("Value must be set for output {id}, got nothing"),
-                );
-            }
-            if let Some(c) = o.get("Condition") {
-                self.condition_name(c, &format!("{path}.Condition"));
-            }
-            self.walk(o, &mut path, Scope::Output, None);
-        }
-        self.cycles();
+        self.walk(o, &mut path, Scope::Output, None);
     }
 
     fn section(

@@ -63,6 +63,27 @@ impl Moto {
         body.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
     }
 
+    /// A raw S3 request as `account` (moto's `x-moto-account-id`), path-style: for setting up
+    /// what another account (or someone else in ours) did. Returns the HTTP status.
+    pub fn s3_as(&self, account: &str, method: &str, path: &str, body: &str) -> u16 {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(
+            s,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nx-moto-account-id: {account}\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("read");
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
+    }
+
     pub fn aws_requests(&self) -> u64 {
         self.get("/_pcstack/requests")
             .and_then(|b| b.trim().parse().ok())

@@ -10,6 +10,7 @@ pub mod ecr;
 pub mod fsx;
 pub mod names;
 pub mod s3;
+pub mod tags;
 
 use synth::{Code, Diagnostic};
 
@@ -45,7 +46,12 @@ impl Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}] {}", self.code, self.message)
+        write!(
+            f,
+            "[{}] {}",
+            self.code,
+            synth::input::cut_message(&self.message)
+        )
     }
 }
 

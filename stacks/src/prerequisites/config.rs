@@ -17,11 +17,17 @@ pub struct Config {
     pub region: Option<String>,
     /// Tags added to every taggable resource.
     pub tags: IndexMap<String, String>,
+    /// The VPC, its two subnets and the S3 gateway endpoint.
     pub network: NetworkConfig,
+    /// The FSx for Lustre file system.
     pub lustre: LustreConfig,
+    /// The FSx for OpenZFS file system.
     pub openzfs: OpenZfsConfig,
+    /// The data bucket the associations link to.
     pub bucket: BucketConfig,
+    /// The log bucket.
     pub logs: LogsConfig,
+    /// The ECR repository for training images.
     pub repository: RepositoryConfig,
     /// Data repository associations between the Lustre file system and the bucket.
     pub associations: Vec<AssociationConfig>,
@@ -29,6 +35,7 @@ pub struct Config {
     pub parameters: IndexMap<String, String>,
 }
 
+/// The VPC, its public and private subnets and the S3 gateway endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkConfig {
@@ -53,6 +60,7 @@ pub enum Removal {
     Delete,
 }
 
+/// The FSx for Lustre file system (PERSISTENT_1, SSD) the cluster mounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LustreConfig {
@@ -68,9 +76,11 @@ pub struct LustreConfig {
     pub version: String,
     /// Where clients mount the file system; the association paths are under it.
     pub mount_point: String,
+    /// Whether the file system is kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
 
+/// The FSx for OpenZFS file system (SINGLE_AZ_HA_2) the cluster mounts as shared storage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OpenZfsConfig {
@@ -78,14 +88,17 @@ pub struct OpenZfsConfig {
     pub capacity: i64,
     /// Default of OpenZFSThroughput, MB/s: a value SINGLE_AZ_HA_2 accepts.
     pub throughput: i64,
+    /// Whether the file system is kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
 
+/// The data bucket: the Lustre file system's associations import from and export to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BucketConfig {
     /// Bucket name; `${AWS::AccountId}`, `${AWS::Region}` and `${AWS::Partition}` are filled in by CloudFormation.
     pub name: String,
+    /// Whether the bucket is kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
 
@@ -97,6 +110,7 @@ pub struct LogsConfig {
     pub bucket_name: String,
     /// Days log objects are kept.
     pub retention_days: i64,
+    /// Whether the log bucket is kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
 
@@ -110,11 +124,13 @@ impl Default for LogsConfig {
     }
 }
 
+/// The ECR repository for the cluster's container images.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RepositoryConfig {
     /// ECR repository name.
     pub name: String,
+    /// Whether the repository and its images are kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
 
@@ -278,8 +294,9 @@ impl Default for RepositoryConfig {
     }
 }
 
-/// Lustre deployment and storage type this stack uses (the tutorial's).
+/// Lustre deployment type this stack uses (the tutorial's).
 pub const LUSTRE_DEPLOYMENT: &str = "PERSISTENT_1";
+/// Lustre storage type this stack uses (the tutorial's).
 pub const LUSTRE_STORAGE: &str = "SSD";
 /// OpenZFS deployment type this stack uses (the tutorial's).
 pub const OPENZFS_DEPLOYMENT: &str = "SINGLE_AZ_HA_2";
@@ -306,7 +323,8 @@ impl Config {
         self.check_buckets_and_repository(&mut c);
         self.check_associations(&mut c);
         for (k, v) in &self.tags {
-            c.check(&format!("tags.{k}"), own::tag(k, v));
+            let field = format!("tags.{}", k.escape_debug());
+            c.check(&field, constructs::rules::tags::tag(&field, k, v));
         }
         self.warn_deleted_data(&mut c);
         c.0

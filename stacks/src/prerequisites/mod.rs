@@ -54,7 +54,9 @@ impl crate::Stack for Prerequisites {
 /// The commented starter config `pcstack init` writes: the built-in defaults.
 pub const STARTER: &str = include_str!("starter.yaml");
 
+/// The stack's name ([`crate::Stack::NAME`]).
 pub const NAME: &str = "parallelcluster-prerequisites";
+/// The template's Description ([`crate::Stack::DESCRIPTION`]).
 pub const DESCRIPTION: &str = "VPC, EFA security group, FSx for Lustre and OpenZFS, S3 bucket with data repository associations, and ECR repository for an AWS ParallelCluster training cluster";
 
 fn policy(r: Removal) -> Policy {

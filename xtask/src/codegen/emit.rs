@@ -127,71 +127,89 @@ fn resource_module(o: &mut String, r: &Resource) {
         service: r.service.clone(),
         ..Uses::default()
     };
-
-    // The resource struct.
     let _ = writeln!(body, "/// `{}`: <{}>", r.type_name, r.doc_url);
     struct_decl(&mut body, &r.root, r, &mut uses);
     check_fn_body(&mut body, &r.root, r, &mut uses, |o, b| {
-        let _ = writeln!(o, "impl synth::Resource for {} {{", r.root.name);
-        let _ = writeln!(o, "const TYPE: &'static str = {:?};", r.type_name);
-        if r.attrs.is_empty() {
-            o.push_str("type Attr = synth::NoAttributes;\n");
-        } else {
-            let _ = writeln!(o, "type Attr = {}Attr;", r.name);
-        }
-        o.push_str("const CREATE_ONLY: &'static [&'static str] = &[\n");
-        for c in &r.create_only {
-            if let Some(src) = c.source {
-                let _ = writeln!(o, "// Not in the schema; source: {src}");
-            }
-            let _ = writeln!(o, "{:?},", c.path);
-        }
-        o.push_str("];\n");
-        if let Some(what) = r.holds_data {
-            let _ = writeln!(o, "/// Replacing or removing it loses {what}.");
-            o.push_str("const HOLDS_DATA: bool = true;\n");
-        }
-        o.push_str(b);
-        o.push_str("}\n\n");
+        resource_impl(o, r, b)
     });
+    attribute_enum(&mut body, r);
+    reference_markers(&mut body, r);
+    for s in &r.defs {
+        property_type(&mut body, s, r, &mut uses);
+    }
+    let _ = writeln!(o, "/// `{}` and its property types.", r.type_name);
+    let _ = writeln!(o, "pub mod {} {{", r.module);
+    module_prelude(o, r, &uses);
+    o.push_str(&body);
+    o.push_str("}\n");
+}
 
-    // The attribute enum.
+/// `impl synth::Resource`: type name, attributes, create-only paths, data holding, and the
+/// check function body `check`.
+fn resource_impl(o: &mut String, r: &Resource, check: &str) {
+    let _ = writeln!(o, "impl synth::Resource for {} {{", r.root.name);
+    let _ = writeln!(o, "const TYPE: &'static str = {:?};", r.type_name);
+    if r.attrs.is_empty() {
+        o.push_str("type Attr = synth::NoAttributes;\n");
+    } else {
+        let _ = writeln!(o, "type Attr = {}Attr;", r.name);
+    }
+    o.push_str("const CREATE_ONLY: &'static [&'static str] = &[\n");
+    for c in &r.create_only {
+        if let Some(src) = c.source {
+            let _ = writeln!(o, "// Not in the schema; source: {src}");
+        }
+        let _ = writeln!(o, "{:?},", c.path);
+    }
+    o.push_str("];\n");
+    if let Some(what) = r.holds_data {
+        let _ = writeln!(o, "/// Replacing or removing it loses {what}.");
+        o.push_str("const HOLDS_DATA: bool = true;\n");
+    }
+    o.push_str(check);
+    o.push_str("}\n\n");
+}
+
+/// The `Fn::GetAtt` attribute enum (or an alias of `synth::NoAttributes`).
+fn attribute_enum(body: &mut String, r: &Resource) {
     if r.attrs.is_empty() {
         let _ = writeln!(
             body,
             "/// `{}` has no `Fn::GetAtt` attributes.\npub type {}Attr = synth::NoAttributes;\n",
             r.type_name, r.name
         );
-    } else {
-        let _ = writeln!(
-            body,
-            "/// The `Fn::GetAtt` attributes of `{}`.",
-            r.type_name
-        );
-        body.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq)]\n");
-        let _ = writeln!(body, "pub enum {}Attr {{", r.name);
-        for a in &r.attrs {
-            let _ = writeln!(body, "/// `{}`.", a.name);
-            if let Some(src) = a.source {
-                let _ = writeln!(
-                    body,
-                    "///\n/// Not in the schema's readOnlyProperties; source: <{src}>"
-                );
-            }
-            let _ = writeln!(body, "{},", a.variant);
-        }
-        body.push_str("}\n\n");
-        let _ = writeln!(body, "impl synth::Attribute for {}Attr {{", r.name);
-        body.push_str("const ALL: &'static [&'static str] = &[");
-        for a in &r.attrs {
-            let _ = write!(body, "{:?}, ", a.name);
-        }
-        body.push_str("];\n");
-        // Variants are declared in the order of ALL.
-        body.push_str("fn name(self) -> &'static str {\nSelf::ALL[self as usize]\n}\n}\n\n");
+        return;
     }
+    let _ = writeln!(
+        body,
+        "/// The `Fn::GetAtt` attributes of `{}`.",
+        r.type_name
+    );
+    body.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq)]\n");
+    let _ = writeln!(body, "pub enum {}Attr {{", r.name);
+    for a in &r.attrs {
+        let _ = writeln!(body, "/// `{}`.", a.name);
+        if let Some(src) = a.source {
+            let _ = writeln!(
+                body,
+                "///\n/// Not in the schema's readOnlyProperties; source: <{src}>"
+            );
+        }
+        let _ = writeln!(body, "{},", a.variant);
+    }
+    body.push_str("}\n\n");
+    let _ = writeln!(body, "impl synth::Attribute for {}Attr {{", r.name);
+    body.push_str("const ALL: &'static [&'static str] = &[");
+    for a in &r.attrs {
+        let _ = write!(body, "{:?}, ", a.name);
+    }
+    body.push_str("];\n");
+    // Variants are declared in the order of ALL.
+    body.push_str("fn name(self) -> &'static str {\nSelf::ALL[self as usize]\n}\n}\n\n");
+}
 
-    // Reference targets: what fields that refer to this type hold.
+/// Reference targets: what fields that refer to this type hold.
+fn reference_markers(body: &mut String, r: &Resource) {
     for m in &r.markers {
         let (how, attribute) = match &m.attribute {
             None => ("`Ref`".to_string(), "None".to_string()),
@@ -211,29 +229,30 @@ fn resource_module(o: &mut String, r: &Resource) {
             r.type_name, m.property, m.marker, m.marker, m.marker, r.name, r.name
         );
     }
+}
 
-    // Property types.
-    for s in &r.defs {
-        if s.doc.anchor_prefix.is_some() {
-            let _ = writeln!(body, "/// Property type `{}`: <{}>", s.context, s.doc.page);
-        } else {
-            let _ = writeln!(
-                body,
-                "/// Property type `{}`, an object the schema declares inline: <{}>",
-                s.context, s.doc.page
-            );
-        }
-        struct_decl(&mut body, s, r, &mut uses);
-        uses.check_trait = true;
-        check_fn_body(&mut body, s, r, &mut uses, |o, b| {
-            let _ = writeln!(o, "impl Check for {} {{", s.name);
-            o.push_str(b);
-            o.push_str("}\n\n");
-        });
+/// One property type: its struct and its `Check` impl.
+fn property_type(body: &mut String, s: &Struct, r: &Resource, uses: &mut Uses) {
+    if s.doc.anchor_prefix.is_some() {
+        let _ = writeln!(body, "/// Property type `{}`: <{}>", s.context, s.doc.page);
+    } else {
+        let _ = writeln!(
+            body,
+            "/// Property type `{}`, an object the schema declares inline: <{}>",
+            s.context, s.doc.page
+        );
     }
+    struct_decl(body, s, r, uses);
+    uses.check_trait = true;
+    check_fn_body(body, s, r, uses, |o, b| {
+        let _ = writeln!(o, "impl Check for {} {{", s.name);
+        o.push_str(b);
+        o.push_str("}\n\n");
+    });
+}
 
-    let _ = writeln!(o, "/// `{}` and its property types.", r.type_name);
-    let _ = writeln!(o, "pub mod {} {{", r.module);
+/// The module's `use synth::{...}` line and its compiled patterns.
+fn module_prelude(o: &mut String, r: &Resource, uses: &Uses) {
     let mut imports = Vec::new();
     if uses.checks {
         imports.push("checks");
@@ -262,8 +281,6 @@ fn resource_module(o: &mut String, r: &Resource) {
     if !r.patterns.is_empty() {
         o.push('\n');
     }
-    o.push_str(&body);
-    o.push_str("}\n");
 }
 
 #[derive(Default)]

@@ -472,8 +472,35 @@ pub fn resource(
         }
     }
 
+    let attrs = attributes(type_name, &read_only, extra_attrs)?;
+    let create_only = create_only_paths(type_name, schema, extra_create_only)?;
+    let patterns = patterns_of(std::iter::once(&root).chain(&defs));
+
+    Ok(Resource {
+        type_name: type_name.to_string(),
+        service: service.to_lowercase(),
+        name: name.to_string(),
+        module: name.to_snake_case(),
+        doc_url: DocLink::resource(service, name).page,
+        root,
+        defs,
+        attrs,
+        create_only,
+        holds_data: None,
+        patterns,
+        markers: Vec::new(),
+    })
+}
+
+/// The `Fn::GetAtt` attributes: readOnlyProperties, then the hand-kept extras; each must make
+/// a distinct enum variant.
+fn attributes(
+    type_name: &str,
+    read_only: &[String],
+    extra_attrs: &[(&'static str, &'static str)],
+) -> Result<Vec<Attr>, String> {
     let mut attrs = Vec::new();
-    for p in &read_only {
+    for p in read_only {
         let parts: Vec<&str> = p
             .strip_prefix("/properties/")
             .ok_or_else(|| format!("{type_name}: readOnly path {p} is not under /properties"))?
@@ -509,7 +536,15 @@ pub fn resource(
             ));
         }
     }
+    Ok(attrs)
+}
 
+/// createOnlyProperties as `/`-separated paths, then the extras the docs add.
+fn create_only_paths(
+    type_name: &str,
+    schema: &serde_json::Map<String, Json>,
+    extra_create_only: &[(&'static str, &'static str)],
+) -> Result<Vec<CreateOnly>, String> {
     let mut create_only: Vec<CreateOnly> = Vec::new();
     for p in strings(schema.get("createOnlyProperties")) {
         let path = p
@@ -528,9 +563,13 @@ pub fn resource(
             });
         }
     }
+    Ok(create_only)
+}
 
+/// Every compiled pattern of these structs' fields and list items, in order of first use.
+fn patterns_of<'a>(structs: impl Iterator<Item = &'a Struct>) -> Vec<String> {
     let mut patterns = Vec::new();
-    for s in std::iter::once(&root).chain(&defs) {
+    for s in structs {
         for f in &s.fields {
             let item = f.cons.item.as_deref();
             for c in std::iter::once(&f.cons).chain(item) {
@@ -542,21 +581,7 @@ pub fn resource(
             }
         }
     }
-
-    Ok(Resource {
-        type_name: type_name.to_string(),
-        service: service.to_lowercase(),
-        name: name.to_string(),
-        module: name.to_snake_case(),
-        doc_url: DocLink::resource(service, name).page,
-        root,
-        defs,
-        attrs,
-        create_only,
-        holds_data: None,
-        patterns,
-        markers: Vec::new(),
-    })
+    patterns
 }
 
 /// Gives every referenced type the markers its referrers use, in order of first use, and
