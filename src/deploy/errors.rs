@@ -157,6 +157,9 @@ fn credentials_kind(c: &CredentialsError, login: &Login) -> Kind {
         (_, ProfileKind::Sso) => Kind::SsoExpired,
         (CredentialsError::CredentialsNotLoaded(_), _) => Kind::NoCredentials,
         (CredentialsError::ProviderTimedOut(_), _) => Kind::Stalled,
+        // Nothing in the environment or the profile files: the chain ended at container or
+        // instance metadata, whose own failure (refused, forbidden, no role) means the same.
+        (_, ProfileKind::Chain | ProfileKind::Settings) => Kind::NoCredentials,
         _ => Kind::Other,
     }
 }
@@ -442,6 +445,28 @@ mod tests {
             advice.as_deref(),
             Some("bucket my-templates exists but this account may not use it (another account owns it, or a policy denies s3:ListBucket): choose another --template-bucket")
         );
+    }
+
+    #[test]
+    fn a_failed_metadata_lookup_with_nothing_configured_is_no_credentials() {
+        use aws_credential_types::provider::error::CredentialsError;
+        // What instance metadata says when it refuses (no instance, or a firewall): the chain's
+        // last word when nothing else was configured.
+        let refused = CredentialsError::provider_error("request forbidden: IMDS is disabled");
+        let chain = Login::default();
+        assert!(matches!(
+            super::credentials_kind(&refused, &chain),
+            super::Kind::NoCredentials
+        ));
+        // A profile that assumes a role failing the same way is that profile's problem.
+        let assume = Login {
+            kind: ProfileKind::AssumeRole,
+            ..Login::default()
+        };
+        assert!(matches!(
+            super::credentials_kind(&refused, &assume),
+            super::Kind::Other
+        ));
     }
 
     #[test]
