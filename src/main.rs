@@ -1,5 +1,6 @@
-//! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema` and
-//! `init` never talk to AWS (`cli`); `deploy`, `diff`, `outputs` and `destroy` do (`deploy`).
+//! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema`, `init`
+//! and `cluster-config --outputs-file` never talk to AWS (`cli`); `deploy`, `diff`, `outputs`,
+//! `destroy` and `cluster-config --stack-name` do (`deploy`).
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
@@ -92,6 +93,32 @@ enum Command {
     /// Compare a deployed stack's template with a local one and predict replacements (no change
     /// set, changes nothing). Exit 0 with or without differences.
     Diff(DiffArgs),
+    /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
+    /// JSON `outputs --format json` writes) and the config's `cluster` section.
+    ClusterConfig(ClusterConfigArgs),
+}
+
+#[derive(Args)]
+#[command(
+    after_help = EXIT_CODES,
+    group = clap::ArgGroup::new("source").required(true).args(["stack_name", "outputs_file"])
+)]
+struct ClusterConfigArgs {
+    /// Read the outputs of this deployed stack (DescribeStacks).
+    #[arg(long)]
+    stack_name: Option<String>,
+    /// Read the outputs from this JSON file (`outputs --format json`, `deploy --outputs-file
+    /// x.json`); no AWS call.
+    #[arg(long)]
+    outputs_file: Option<PathBuf>,
+    /// pcstack config file: its `cluster` section and `lustre.mount_point` (default: built-in).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Write the configuration here (atomically); default: stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 #[derive(Args)]
@@ -402,6 +429,12 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
             force,
         } => cli::init::write(&output, &stack, force)
             .and_then(|()| cli::print_stdout(&format!("{}\n", output.display()))),
+        Command::ClusterConfig(ClusterConfigArgs {
+            outputs_file: Some(file),
+            config,
+            out,
+            ..
+        }) => cli::cluster_config::from_file(&file, config.as_deref(), out.as_deref()),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
@@ -458,11 +491,13 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
         Command::Destroy(a) => check_stack_name(&a.stack_name)?,
         Command::Diff(a) => check_stack_name(&a.stack_name)?,
+        Command::ClusterConfig(a) => check_stack_name(a.stack_name.as_deref().unwrap_or(""))?,
         _ => {}
     }
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
+        Command::ClusterConfig(args) => run_cluster_config(args).await,
         Command::Synth { .. } | Command::List | Command::Schema { .. } | Command::Init { .. } => {
             Ok(())
         }
@@ -493,6 +528,26 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
             .await
         }
     }
+}
+
+/// `pcstack cluster-config --stack-name`: the config and `--out` are checked before any AWS call.
+async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
+    use cli::cluster_config as cc;
+    let name = args.stack_name.as_deref().unwrap_or_default();
+    cc::check_out(args.out.as_deref())?;
+    let config = cc::load_config(args.config.as_deref())?;
+    let problems = config.validate();
+    if problems.has_errors() {
+        return Err(Error::Invalid(problems));
+    }
+    let aws = Aws::connect(&args.aws.connection()).await?;
+    let outputs = deploy::run::fetch_outputs(&aws, name, None).await?;
+    let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))?;
+    cc::write(&text, args.out.as_deref())?;
+    if let Some(out) = &args.out {
+        cli::eprint_line(&format!("wrote {}", out.display()));
+    }
+    Ok(())
 }
 
 /// A template file: at most CloudFormation's 1,000,000 bytes (checked before reading it all,

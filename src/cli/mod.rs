@@ -1,5 +1,6 @@
 //! The library-only commands: synth, list, schema, init. None of them talks to AWS.
 
+pub mod cluster_config;
 pub mod init;
 
 use crate::error::Error;
