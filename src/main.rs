@@ -540,7 +540,7 @@ async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
     if problems.has_errors() {
         return Err(Error::Invalid(problems));
     }
-    let aws = Aws::connect(&args.aws.connection()).await?;
+    let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
     let outputs = deploy::run::fetch_outputs(&aws, name, None).await?;
     let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))?;
     cc::write(&text, args.out.as_deref())?;
