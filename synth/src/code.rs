@@ -112,6 +112,7 @@ codes! {
     LogBucketSameAsData = "PC133", "the log bucket has the data bucket's name";
     LogRetention = "PC134", "the log retention is outside 1 to 3650 days";
     RepositoryName = "PC141", "an ECR repository name breaks ECR's naming rules";
+    ImageTag = "PC142", "an image tag breaks the Docker tag rules ECR images are pushed with";
     // Networks.
     CidrSyntax = "PC151", "a CIDR block is not a.b.c.d/n";
     VpcBlockSize = "PC152", "a VPC CIDR block is not between /16 and /28";
@@ -123,6 +124,12 @@ codes! {
     Region = "PC162", "a Region is not a Region code such as us-east-1";
     AvailabilityZone = "PC163", "an Availability Zone is not a zone name, or not in the Region";
     ExportName = "PC164", "an export name uses characters CloudFormation exports do not allow";
+    // Assets: files deploy uploads to the stack's bucket.
+    AssetKey = "PC171", "an asset's S3 key is not a key pcstack uploads to";
+    DuplicateAsset = "PC172", "two assets have the same S3 key or environment variable name";
+    AssetFile = "PC173", "an asset's local file is missing, not a regular file, or too large";
+    AssetEnv = "PC174", "an asset's environment variable name is not `[A-Z_][A-Z0-9_]*`";
+    AssetOutput = "PC175", "the template declares no output for an asset's environment variable";
     // Deploy-time parameter values.
     ParameterNotWholeNumber = "PC201", "a Number parameter value is not a whole number";
     UndeclaredParameter = "D2001", "a parameter value is given for a parameter the template does not declare";
