@@ -551,7 +551,10 @@ fn assets_image_tag_and_their_outputs_follow_the_config() {
 
     // An asset whose derived output key is taken: refused, nothing built.
     let config = stack
-        .parse_config("assets:\n  - {file: a, key: a, env: PUBLIC_SUBNET}\n", "c.yaml")
+        .parse_config(
+            "assets:\n  - {file: a, key: a, env: PUBLIC_SUBNET}\n",
+            "c.yaml",
+        )
         .unwrap();
     let err = stack.build(config.as_ref()).unwrap_err().to_string();
     assert!(err.contains("PublicSubnet"), "{err}");
