@@ -26,6 +26,10 @@ const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before an
 #[derive(Parser)]
 #[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
 struct Cli {
+    /// On an AWS error, also print the SDK's full error (request, response, every cause); on
+    /// connecting, print the region, profile and identity used.
+    #[arg(long, global = true)]
+    debug: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -92,7 +96,8 @@ enum Command {
 
 #[derive(Args)]
 struct AwsArgs {
-    /// AWS region (default: the SDK's chain: AWS_REGION, profile...).
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the config's `region`, the
+    /// profile's). Must agree with the config's `region` when both are set.
     #[arg(long, global = true)]
     region: Option<String>,
     /// Named profile (default: AWS_PROFILE or "default").
@@ -101,15 +106,123 @@ struct AwsArgs {
     /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
     #[arg(long, global = true)]
     endpoint_url: Option<String>,
+    /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "10s")]
+    connect_timeout: std::time::Duration,
+    /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "30s")]
+    read_timeout: std::time::Duration,
 }
 
 impl AwsArgs {
-    fn connection(&self) -> Connection {
-        Connection {
-            region: self.region.clone(),
+    /// Where to connect, the region checked first (no AWS call): see [`resolve_region`].
+    fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
+        Ok(Connection {
+            region: resolve_region(self.region.as_deref(), config)?,
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
-        }
+            timeouts: deploy::aws::HttpTimeouts {
+                connect: self.connect_timeout,
+                read: self.read_timeout,
+                // One attempt may take the connect and a few reads, never forever.
+                attempt: (self.connect_timeout + self.read_timeout * 2)
+                    .max(std::time::Duration::from_secs(1)),
+            },
+        })
+    }
+}
+
+/// The region of a command: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the
+/// config's `region`; `None` leaves it to the profile. Each must be a Region that exists
+/// (a near miss names the closest), and an override that disagrees with the config's `region`
+/// is an error naming both: the config's availability zone lies in its region.
+fn resolve_region(
+    flag: Option<&str>,
+    config: Option<&std::path::Path>,
+) -> Result<Option<String>, Error> {
+    let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].iter().find_map(|k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (*k, v))
+    });
+    let given = match (flag, env) {
+        (Some(r), _) => Some(("--region".to_string(), r.to_string())),
+        (None, Some((k, v))) => Some((k.to_string(), v)),
+        (None, None) => None,
+    };
+    if let Some((source, value)) = &given {
+        constructs::rules::names::region(value).map_err(|v| {
+            Error::usage(format!(
+                "{source}: {}",
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
+    }
+    let from_config = match config {
+        Some(path) => config_region(path)?.map(|r| (path, r)),
+        None => None,
+    };
+    if let Some((path, r)) = &from_config {
+        constructs::rules::names::region(r).map_err(|v| {
+            Error::usage(format!(
+                "{}: {}",
+                path.display(),
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
+    }
+    match (given, from_config) {
+        (Some((source, value)), Some((path, r))) if value != r => Err(Error::usage(format!(
+            "{source} {value} conflicts with `region: {r}` in {}: the stack and its availability zone are in {r}; use the same region in both, or remove one",
+            path.display()
+        ))),
+        (Some((_, value)), _) => Ok(Some(value)),
+        (None, Some((_, r))) => Ok(Some(r)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The top-level `region` of a pcstack config file, if it sets one.
+fn config_region(path: &std::path::Path) -> Result<Option<String>, Error> {
+    let text = read_small_file(path, "config")?;
+    synth::input::check_limits(
+        &text,
+        "config file",
+        synth::input::MAX_FILE_BYTES,
+        synth::input::MAX_FILE_DEPTH,
+    )
+    .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(&text)
+        .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+    match value.get("region") {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(serde_yaml::Value::String(r)) => Ok(Some(r.clone())),
+        Some(other) => Err(Error::usage(format!(
+            "{}: region must be a Region code such as us-east-1, got {}",
+            path.display(),
+            serde_yaml::to_string(other).unwrap_or_default().trim()
+        ))),
+    }
+}
+
+/// Bounds a whole command by `--timeout` (plus a tenth of it, at most 10 s, so the follower's
+/// own deadline, which names the stack's state, fires first): a stalled call can't outlast it.
+async fn bounded(
+    timeout: Option<std::time::Duration>,
+    resume: &str,
+    work: impl std::future::Future<Output = Result<(), Error>>,
+) -> Result<(), Error> {
+    let Some(limit) = timeout else {
+        return work.await;
+    };
+    let grace = (limit / 10).min(std::time::Duration::from_secs(10));
+    match tokio::time::timeout(limit + grace, work).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::StoppedWaiting(format!(
+            "timed out after {} (--timeout) waiting for AWS; if a stack operation started, it goes on in CloudFormation: re-run `{resume}` to follow it",
+            deploy::format_elapsed(limit)
+        ))),
     }
 }
 
@@ -222,6 +335,7 @@ struct DestroyArgs {
 
 fn main() {
     let cli = Cli::parse();
+    error::set_debug(cli.debug);
     // The library-only commands need no async runtime and no AWS.
     let cli = match run_local(cli) {
         Ok(code) => std::process::exit(code),
@@ -300,6 +414,12 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
 fn report(e: &Error) -> i32 {
     match e {
         Error::Invalid(d) => cli::print_diagnostics(d, false),
+        Error::Aws {
+            detail: Some(detail),
+            ..
+        } if error::debug() => {
+            cli::eprint_line(&format!("error: {e}\ndebug: the SDK's error:\n{detail}"))
+        }
         other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()
@@ -348,24 +468,29 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         }
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
-            let aws = Aws::connect(&args.aws.connection()).await?;
+            let aws = Aws::connect(&args.aws.connection(None)?).await?;
             let outputs =
                 deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
             cli::print_stdout(&outputs.render(args.format))
         }
         Command::Destroy(args) => {
-            let aws = Aws::connect(&args.aws.connection()).await?;
-            let ui = Ui::terminal(args.progress);
-            deploy::destroy::destroy(
-                &aws,
-                &ui,
-                interrupts,
-                &args.stack_name,
-                args.yes,
-                args.timeout,
-            )
+            let connection = args.aws.connection(None)?;
+            let resume = format!("pcstack destroy --stack-name {}", args.stack_name);
+            bounded(args.timeout, &resume, async {
+                let aws = Aws::connect(&connection).await?;
+                let ui = Ui::terminal(args.progress);
+                deploy::destroy::destroy(
+                    &aws,
+                    &ui,
+                    interrupts,
+                    &args.stack_name,
+                    args.yes,
+                    args.timeout,
+                )
+                .await
+                .map(|_| ())
+            })
             .await
-            .map(|_| ())
         }
     }
 }
@@ -425,8 +550,9 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.
+    let connection = args.aws.connection(args.config.as_deref())?;
     let (local, _) = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
-    let aws = Aws::connect(&args.aws.connection()).await?;
+    let aws = Aws::connect(&connection).await?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?
@@ -474,6 +600,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
 }
 
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
+    let connection = args.aws.connection(args.config.as_deref())?;
     let (template, mut assets) = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
@@ -541,17 +668,14 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     };
     let ui = Ui::terminal(args.progress);
     // Invalid input fails before any AWS call, even before credentials are resolved.
-    let region_hint = args
-        .aws
-        .region
-        .clone()
-        .or_else(|| std::env::var("AWS_REGION").ok())
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-    if let Some(region) = &region_hint {
+    if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }
-    let aws = Aws::connect(&args.aws.connection()).await?;
-    match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
-        Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
-    }
+    bounded(args.timeout, &request.resume, async {
+        let aws = Aws::connect(&connection).await?;
+        match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
+            Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
+        }
+    })
+    .await
 }

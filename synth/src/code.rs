@@ -121,7 +121,7 @@ codes! {
     CidrFit = "PC155", "an Fn::Cidr asks for more or larger blocks than the block holds";
     // Names.
     StackName = "PC161", "a stack name breaks CloudFormation's stack name rules";
-    Region = "PC162", "a Region is not a Region code such as us-east-1";
+    Region = "PC162", "a Region is not an existing AWS Region code such as us-east-1";
     AvailabilityZone = "PC163", "an Availability Zone is not a zone name, or not in the Region";
     ExportName = "PC164", "an export name uses characters CloudFormation exports do not allow";
     // Assets: files deploy uploads to the stack's bucket.
