@@ -575,14 +575,14 @@ fn read_file(path: &std::path::Path, what: &str, max: usize) -> Result<String, E
 }
 
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
-/// sends it (rendered to YAML).
+/// sends it (rendered to YAML), with the built-in stack's assets (none for a file).
 fn local_template(
     template: Option<&std::path::Path>,
     stack: Option<&str>,
     config: Option<&std::path::Path>,
-) -> Result<TemplateSource, Error> {
+) -> Result<(TemplateSource, Vec<stacks::assets::AssetConfig>), Error> {
     match (template, stack) {
-        (Some(path), _) => read_template(path),
+        (Some(path), _) => Ok((read_template(path)?, Vec::new())),
         (None, Some(name)) => {
             let config = cli::load_config(name, config)?;
             let built = config
@@ -590,6 +590,7 @@ fn local_template(
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
             cli::print_diagnostics(&built.synthesized.diagnostics, false);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
+                .map(|t| (t, built.assets))
                 .map_err(|e| Error::usage(format!("stack {name}: {e}")))
         }
         (None, None) => Err(Error::usage("give a STACK or --template FILE")),
@@ -605,7 +606,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     };
     // Invalid input fails here, before any AWS call.
     let connection = args.aws.connection(args.config.as_deref())?;
-    let local = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
+    let (local, _) = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
     let aws = Aws::connect(&connection).await?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
@@ -655,7 +656,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
 
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
     let connection = args.aws.connection(args.config.as_deref())?;
-    let template = local_template(
+    let (template, mut assets) = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
         args.config.as_deref(),
@@ -666,7 +667,20 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         let values = params::parse_config(&text)
             .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
         parameters.extend(values);
+        // A template file has no built-in stack to read the config's `assets`.
+        if args.template.is_some() {
+            assets = stacks::assets::from_config_text(&text, &path.display().to_string())
+                .map_err(Error::Invalid)?;
+        }
     }
+    // Asset files are relative to the config file's folder (the current one without a config).
+    let base = args
+        .config
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let assets = deploy::assets::resolve(&assets, base);
     if let Some(path) = &args.parameters_file {
         let text = read_small_file(path, "parameters file")?;
         let values = params::parse_file(&text)
@@ -704,6 +718,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         disable_rollback: args.disable_rollback,
         recreate: args.recreate,
         outputs_file: args.outputs_file.clone(),
+        assets,
         resume,
     };
     let ui = Ui::terminal(args.progress);

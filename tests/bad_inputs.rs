@@ -184,6 +184,34 @@ fn cases() -> Vec<Case> {
         // Output environment variable names.
         synth_config("association env repeats an output's", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: VPC_ID}\n", &["PC007", "output A environment variable must differ from that of output VPC", "\"VPC_ID\""]),
         synth_config("two associations with one env", "associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: D}\n  - {id: B, file_system_path: /b, s3_prefix: b/, output: B, env: D}\n", &["output B environment variable must differ from that of output A", "\"D\""]),
+        // Assets and the image tag: keys and variables at synth; files at deploy.
+        synth_config("asset key with a leading slash", "assets:\n  - {file: a.sh, key: /scripts/a.sh, env: A_SCRIPT}\n", &["PC181", "assets[0].key", "no leading or trailing /", "\"/scripts/a.sh\""]),
+        synth_config("asset key naming a folder", "assets:\n  - {file: a.sh, key: scripts/, env: A_SCRIPT}\n", &["PC181", "assets[0].key", "\"scripts/\""]),
+        synth_config("asset key with a Sub variable", "assets:\n  - {file: a.sh, key: \"s/${AWS::Region}.sh\", env: A_SCRIPT}\n", &["PC181", "assets[0].key", "only letters, digits"]),
+        synth_config("two assets with one key", "assets:\n  - {file: a.sh, key: s/a.sh, env: A}\n  - {file: b.sh, key: s/a.sh, env: B}\n", &["PC182", "assets[1].key must differ from the S3 key of assets[0]", "\"s/a.sh\""]),
+        synth_config("two assets with one variable", "assets:\n  - {file: a.sh, key: s/a.sh, env: A}\n  - {file: b.sh, key: s/b.sh, env: A}\n", &["PC182", "assets[1].env must differ from the environment variable of assets[0]", "\"A\""]),
+        synth_config("asset variable lowercase", "assets:\n  - {file: a.sh, key: s/a.sh, env: head}\n", &["PC184", "assets[0].env", "\"head\""]),
+        synth_config("asset variable repeats an output's", "assets:\n  - {file: a.sh, key: s/a.sh, env: VPC_ID}\n", &["PC007", "environment variable must differ from that of output VPC", "\"VPC_ID\""]),
+        synth_config("asset missing its key", "assets:\n  - {file: a.sh, env: A}\n", &["missing field `key`"]),
+        synth_config("image tag with a colon", "repository:\n  image_tag: \"v1:2\"\n", &["PC142", "repository.image_tag", "\"v1:2\""]),
+        Case {
+            name: "asset file missing at deploy",
+            args: &["deploy", STACK, "--stack-name", "s", "--region", "us-east-1", "--parameter", "PrimarySubnetAZ=us-east-1a", "--config", CONFIG],
+            files: &[(CONFIG, "assets:\n  - {file: scripts/none.sh, key: s/none.sh, env: NONE_SCRIPT}\n")],
+            expect: &["PC183", "assets[0].file must be a readable file", "none.sh", "No such file"],
+        },
+        Case {
+            name: "default config without the bootstrap scripts at deploy",
+            args: &["deploy", STACK, "--stack-name", "s", "--region", "us-east-1", "--parameter", "PrimarySubnetAZ=us-east-1a"],
+            files: &[],
+            expect: &["assets[0].file", "examples/scripts/bootstrap/head-node-enroot-pyxis-setup.sh", "assets[1].file", "`assets: []` in the config deploys without assets"],
+        },
+        Case {
+            name: "template asset without an output",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--parameter", "Zone=us-east-1a", "--parameter", "Environment=dev", "--config", CONFIG],
+            files: &[("t.yaml", TEMPLATE), (CONFIG, "assets:\n  - {file: t.yaml, key: s/t.yaml, env: T_URI}\n")],
+            expect: &["PC185", "assets[0].env must name the environment variable of an output", "\"T_URI\""],
+        },
         // Limits: checked before the parser.
         synth_config("config nested 100,000 levels", leak(format!("lustre: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000))), &["PC006", "config file must nest at most 64 levels deep"]),
         synth_config("config over 1 MiB", leak(format!("# {}\n", "x".repeat(1 << 20))), &["PC006", "config file must be at most 1048576 bytes, got 1048579 bytes"]),

@@ -573,3 +573,160 @@ fn destroy_run_again_lists_what_the_deletion_retained() {
         text(&second)
     );
 }
+
+/// A bucket and two asset outputs, as the built-in stack declares them (moto can't create the
+/// built-in stack itself: FSx and `Fn::Select` over `Fn::Cidr`).
+const ASSETS_TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Metadata:
+  pcstack:
+    OutputEnvironmentVariables:
+      HeadNodeBootstrapScript: HEAD_NODE_BOOTSTRAP_SCRIPT
+      ComputeNodeBootstrapScript: COMPUTE_NODE_BOOTSTRAP_SCRIPT
+      S3BucketName: S3_BUCKET_NAME
+    EnvironmentVariableOrder: [AWS_REGION, STACK_NAME, HEAD_NODE_BOOTSTRAP_SCRIPT, COMPUTE_NODE_BOOTSTRAP_SCRIPT, AWS_ACCOUNT_ID, S3_BUCKET_NAME]
+Resources:
+  DataBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: pcstack-moto-assets
+Outputs:
+  S3BucketName:
+    Value: {Ref: DataBucket}
+  HeadNodeBootstrapScript:
+    Value: {'Fn::Sub': 's3://${DataBucket}/scripts/bootstrap/head.sh'}
+  ComputeNodeBootstrapScript:
+    Value: {'Fn::Sub': 's3://${DataBucket}/scripts/bootstrap/compute.sh'}
+";
+
+/// An object's body, read as our account (a signed-looking path-style GET; moto doesn't verify).
+fn get_object(moto: &Moto, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", moto.port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
+}
+
+const ASSETS_CONFIG: &str = "assets:
+  - {file: scripts/head.sh, key: scripts/bootstrap/head.sh, env: HEAD_NODE_BOOTSTRAP_SCRIPT}
+  - {file: scripts/compute.sh, key: scripts/bootstrap/compute.sh, env: COMPUTE_NODE_BOOTSTRAP_SCRIPT}
+";
+
+#[test]
+fn assets_are_uploaded_once_listed_in_outputs_and_uploaded_again_when_changed() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("assets.yaml");
+    std::fs::write(&template, ASSETS_TEMPLATE).expect("write template");
+    // The config lives elsewhere: asset files are relative to its folder, not the cwd.
+    let config_dir = dir.path().join("conf");
+    std::fs::create_dir_all(config_dir.join("scripts")).expect("mkdir");
+    let config = config_dir.join("pcstack.yaml");
+    std::fs::write(&config, ASSETS_CONFIG).expect("write config");
+    std::fs::write(config_dir.join("scripts/head.sh"), "echo head\n").expect("write");
+    std::fs::write(config_dir.join("scripts/compute.sh"), "echo compute\n").expect("write");
+    let (template, config) = (template.display().to_string(), config.display().to_string());
+    let deploy = || {
+        moto.pcstack(&[
+            "deploy",
+            "--template",
+            &template,
+            "--config",
+            &config,
+            "--stack-name",
+            "assets",
+            "--progress",
+            "quiet",
+        ])
+    };
+    let head = "s3://pcstack-moto-assets/scripts/bootstrap/head.sh";
+    let compute = "s3://pcstack-moto-assets/scripts/bootstrap/compute.sh";
+    let object = |key: &str| {
+        get_object(
+            &moto,
+            &format!("/pcstack-moto-assets/scripts/bootstrap/{key}"),
+        )
+    };
+
+    let first = deploy();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let out = stdout(&first);
+    assert!(
+        out.contains(&format!(
+            "HEAD_NODE_BOOTSTRAP_SCRIPT  {head}  uploaded  <- "
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "COMPUTE_NODE_BOOTSTRAP_SCRIPT  {compute}  uploaded  <- "
+        )),
+        "{out}"
+    );
+    assert_eq!(object("head.sh").as_deref(), Some("echo head\n"));
+
+    let env = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "env"]);
+    assert_eq!(
+        stdout(&env),
+        format!("export AWS_REGION=us-east-1\nexport STACK_NAME=assets\nexport HEAD_NODE_BOOTSTRAP_SCRIPT={head}\nexport COMPUTE_NODE_BOOTSTRAP_SCRIPT={compute}\nexport AWS_ACCOUNT_ID=123456789012\nexport S3_BUCKET_NAME=pcstack-moto-assets\n"),
+        "{}",
+        text(&env)
+    );
+    let json = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
+    assert_eq!(
+        json["Environment"]["COMPUTE_NODE_BOOTSTRAP_SCRIPT"],
+        compute
+    );
+    assert_eq!(json["Outputs"]["HeadNodeBootstrapScript"]["Value"], head);
+
+    // Nothing changed: the stack has no changes, the assets are verified and not sent.
+    let second = deploy();
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    let out = stdout(&second);
+    assert!(out.contains("no changes"), "{out}");
+    assert!(
+        out.contains(&format!("{head}  unchanged (SHA-256 verified)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{compute}  unchanged (SHA-256 verified)")),
+        "{out}"
+    );
+
+    // One file changed: only it is uploaded again, though the stack has no changes.
+    std::fs::write(config_dir.join("scripts/compute.sh"), "echo compute v2\n").expect("write");
+    let third = deploy();
+    assert_eq!(third.status.code(), Some(0), "{}", text(&third));
+    let out = stdout(&third);
+    assert!(
+        out.contains(&format!("{head}  unchanged (SHA-256 verified)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{compute}  uploaded (changed)")),
+        "{out}"
+    );
+    assert_eq!(object("compute.sh").as_deref(), Some("echo compute v2\n"));
+
+    // A missing file is exit 2 before any AWS call.
+    std::fs::remove_file(config_dir.join("scripts/head.sh")).expect("rm");
+    let before = moto.aws_requests();
+    let missing = deploy();
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(
+        text(&missing).contains(
+            "error[PC183] config: assets[0].file: assets[0].file must be a readable file"
+        ),
+        "{}",
+        text(&missing)
+    );
+    assert_eq!(moto.aws_requests(), before, "no request may reach AWS");
+}

@@ -21,7 +21,29 @@ pub struct StackOutputs {
     pub stack_name: String,
     pub region: String,
     pub account: Option<String>,
+    /// In the env file's order ([`declared_order`]); outputs it doesn't list follow.
     pub outputs: Vec<Output>,
+    /// The env file's order as the template declares it (empty: none declared).
+    pub order: Vec<String>,
+}
+
+/// The order of the env file's lines a template declares at
+/// `Metadata.pcstack.EnvironmentVariableOrder`: a list of variable names, outputs' and
+/// pcstack's own (`AWS_REGION`, `STACK_NAME`, `AWS_ACCOUNT_ID`). Names it lists come first, in
+/// its order; the others follow (outputs, then pcstack's own). Without it: the outputs, then
+/// pcstack's own. Only ever used to order lines, so anything that is not a string is skipped.
+fn declared_order(template: Option<&Json>) -> Vec<String> {
+    template
+        .and_then(|t| t.pointer("/Metadata/pcstack/EnvironmentVariableOrder"))
+        .and_then(Json::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,7 +73,8 @@ impl StackOutputs {
                 problems.join("\n  ")
             ))
         })?;
-        let outputs = stack
+        let order = declared_order(template);
+        let mut outputs: Vec<Output> = stack
             .outputs()
             .iter()
             .filter_map(|o| {
@@ -65,7 +88,15 @@ impl StackOutputs {
                 })
             })
             .collect();
+        // Listed names in the declared order; the rest keep DescribeStacks' order after them.
+        outputs.sort_by_key(|o| {
+            order
+                .iter()
+                .position(|n| *n == o.env)
+                .unwrap_or(order.len())
+        });
         Ok(Self {
+            order,
             stack_name: stack.stack_name().unwrap_or_default().to_string(),
             region: region.to_string(),
             account: stack
@@ -76,27 +107,54 @@ impl StackOutputs {
         })
     }
 
-    /// `export NAME=value` lines: the outputs, then AWS_REGION, STACK_NAME, AWS_ACCOUNT_ID.
-    pub fn env(&self) -> String {
-        let mut out = String::new();
-        for o in &self.outputs {
-            out.push_str(&format!("export {}={}\n", o.env, shell_quote(&o.value)));
-        }
-        out.push_str(&format!(
-            "export AWS_REGION={}\n",
-            shell_quote(&self.region)
-        ));
-        out.push_str(&format!(
-            "export STACK_NAME={}\n",
-            shell_quote(&self.stack_name)
-        ));
+    /// Every variable of the env file with its value, in order: the names the template's
+    /// [`declared_order`] lists, then the other outputs, then AWS_REGION, STACK_NAME,
+    /// AWS_ACCOUNT_ID (the account when known) if not listed.
+    pub fn variables(&self) -> Vec<(String, String)> {
+        let mut own = vec![
+            ("AWS_REGION".to_string(), self.region.clone()),
+            ("STACK_NAME".to_string(), self.stack_name.clone()),
+        ];
         if let Some(a) = &self.account {
-            out.push_str(&format!("export AWS_ACCOUNT_ID={}\n", shell_quote(a)));
+            own.push(("AWS_ACCOUNT_ID".to_string(), a.clone()));
         }
-        out
+        let mut all: Vec<(String, String)> = self
+            .outputs
+            .iter()
+            .map(|o| (o.env.clone(), o.value.clone()))
+            .collect();
+        all.extend(own);
+        let rank = |name: &str| {
+            self.order
+                .iter()
+                .position(|n| n == name)
+                .unwrap_or(self.order.len())
+        };
+        // Stable: unlisted names keep outputs-then-own order.
+        all.sort_by_key(|(name, _)| rank(name));
+        all
     }
 
-    /// `{"StackName", "Region", "AccountId", "Outputs": {KEY: {"Value", "EnvironmentVariable", "Description"}}}`.
+    /// The value of the output whose environment variable is `env`.
+    pub fn value_of(&self, env: &str) -> Option<&str> {
+        self.outputs
+            .iter()
+            .find(|o| o.env == env)
+            .map(|o| o.value.as_str())
+    }
+
+    /// `export NAME=value` lines, in [`StackOutputs::variables`]' order.
+    pub fn env(&self) -> String {
+        self.variables()
+            .iter()
+            .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
+            .collect()
+    }
+
+    /// `{"StackName", "Region", "AccountId", "Outputs": {KEY: {"Value", "EnvironmentVariable",
+    /// "Description"}}, "Environment": {NAME: value}}`. `Environment` holds exactly the
+    /// variables `--format env` writes, in the same order (AWS_ACCOUNT_ID only when known);
+    /// the other keys are as before it was added.
     pub fn json(&self) -> Json {
         let mut outputs = serde_json::Map::new();
         for o in &self.outputs {
@@ -105,11 +163,17 @@ impl StackOutputs {
                 serde_json::json!({"Value": o.value, "EnvironmentVariable": o.env, "Description": o.description}),
             );
         }
+        let environment: serde_json::Map<String, Json> = self
+            .variables()
+            .into_iter()
+            .map(|(name, value)| (name, Json::String(value)))
+            .collect();
         serde_json::json!({
             "StackName": self.stack_name,
             "Region": self.region,
             "AccountId": self.account,
             "Outputs": outputs,
+            "Environment": environment,
         })
     }
 
@@ -234,6 +298,54 @@ mod tests {
             e.to_string()
                 .contains("output Vpc environment variable must differ from that of output VpcId"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn the_declared_order_places_outputs_and_own_variables() {
+        let out = |k: &str, v: &str| CfnOutput::builder().output_key(k).output_value(v).build();
+        // DescribeStacks' order is not the template's.
+        let stack = Stack::builder()
+            .stack_name("s")
+            .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/s/x")
+            .outputs(out("Extra", "e"))
+            .outputs(out("Tag", "latest"))
+            .outputs(out("Az", "us-east-1a"))
+            .build();
+        let t = serde_json::json!({"Metadata": {"pcstack": {
+            "OutputEnvironmentVariables": {"Az": "PRIMARY_AZ", "Tag": "IMAGE_TAG"},
+            "EnvironmentVariableOrder": ["AWS_REGION", "STACK_NAME", "PRIMARY_AZ", "AWS_ACCOUNT_ID", "IMAGE_TAG", 7, "GONE"]
+        }}});
+        let o = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap();
+        assert_eq!(
+            o.env(),
+            "export AWS_REGION=us-east-1\nexport STACK_NAME=s\nexport PRIMARY_AZ=us-east-1a\nexport AWS_ACCOUNT_ID=123456789012\nexport IMAGE_TAG=latest\nexport EXTRA=e\n"
+        );
+        let json = o.json();
+        let names: Vec<&String> = json["Environment"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_REGION",
+                "STACK_NAME",
+                "PRIMARY_AZ",
+                "AWS_ACCOUNT_ID",
+                "IMAGE_TAG",
+                "EXTRA"
+            ]
+        );
+        assert_eq!(json["Environment"]["PRIMARY_AZ"], "us-east-1a");
+        // The shape from before `Environment` is kept.
+        assert_eq!(json["Outputs"]["Tag"]["Value"], "latest");
+        assert_eq!(json["Outputs"]["Tag"]["EnvironmentVariable"], "IMAGE_TAG");
+        assert_eq!(json["StackName"], "s");
+        assert_eq!(json["AccountId"], "123456789012");
+        assert_eq!(o.value_of("IMAGE_TAG"), Some("latest"));
+        let keys: Vec<&str> = o.outputs.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["Az", "Tag", "Extra"],
+            "the table follows the order too"
         );
     }
 }

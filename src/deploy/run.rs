@@ -41,6 +41,8 @@ pub struct DeployRequest<'a> {
     pub disable_rollback: bool,
     pub recreate: bool,
     pub outputs_file: Option<PathBuf>,
+    /// Files uploaded to the stack's bucket once it is complete (`super::assets`).
+    pub assets: Vec<super::assets::LocalAsset>,
     /// The command line to print for "re-run to resume".
     pub resume: String,
 }
@@ -123,6 +125,7 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     if let Some(checker) = req.checker {
         diags.extend(checker(&req.parameters));
     }
+    diags.extend(super::assets::precheck(&req.assets, &req.template.json));
     refuse_errors("invalid input, nothing was sent to AWS", &diags)
 }
 
@@ -685,6 +688,7 @@ async fn outputs(
         .await?
         .ok_or_else(|| Error::failed(format!("stack {name} not found after deploy")))?;
     let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)?;
+    super::assets::upload(&aws.s3, ui, &outputs, &req.assets).await?;
     if !outputs.outputs.is_empty() {
         ui.result(outputs.table().trim_end());
     }

@@ -63,6 +63,7 @@ fn request() -> DeployRequest<'static> {
         disable_rollback: false,
         recreate: false,
         outputs_file: None,
+        assets: Vec::new(),
         resume: "pcstack deploy --template t.yaml --stack-name s".into(),
     }
 }

@@ -40,7 +40,7 @@ pub fn key_for(template: &TemplateSource) -> String {
 
 /// The template's SHA-256 as S3 stores and returns it (`x-amz-checksum-sha256`): base64.
 pub fn checksum_sha256(template: &TemplateSource) -> String {
-    aws_smithy_types::base64::encode(Sha256::digest(template.body.as_bytes()))
+    sha256_base64(template.body.as_bytes())
 }
 
 /// The HTTP status of S3's answer (HEAD answers carry no error code, only a status).
@@ -130,51 +130,113 @@ pub async fn upload(
             ))
         }
     }
-    let checksum = checksum_sha256(template);
-    match s3
+    let stored = put_if_changed(
+        s3,
+        &Object {
+            bucket: &bucket,
+            key: &key,
+            account,
+            body: template.body.as_bytes(),
+            content_type: "text/plain",
+        },
+        &|| not_ours(&bucket, account, is_default),
+    )
+    .await?;
+    match stored {
+        Stored::Verified => ui.note(&format!(
+            "template already uploaded (SHA-256 verified): s3://{bucket}/{key}"
+        )),
+        Stored::Uploaded => ui.note(&format!("template uploaded: s3://{bucket}/{key}")),
+        Stored::Replaced { stored } => {
+            ui.note(&format!(
+                "s3://{bucket}/{key} exists but its stored SHA-256 is {stored}, not the template's {}; uploading it again",
+                checksum_sha256(template)
+            ));
+            ui.note(&format!("template uploaded: s3://{bucket}/{key}"));
+        }
+    }
+    Ok(url)
+}
+
+/// An object to store: where, whose bucket, what.
+pub struct Object<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    /// The caller's account: the bucket's expected owner on every call.
+    pub account: &'a str,
+    pub body: &'a [u8],
+    pub content_type: &'a str,
+}
+
+/// What [`put_if_changed`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// The object was there with the body's SHA-256: nothing sent.
+    Verified,
+    /// There was no object: uploaded.
+    Uploaded,
+    /// An object was there with another SHA-256 (`stored`, or "missing"): uploaded over it.
+    Replaced { stored: String },
+}
+
+/// Base64 SHA-256, as S3 stores and returns it (`x-amz-checksum-sha256`).
+pub fn sha256_base64(body: &[u8]) -> String {
+    aws_smithy_types::base64::encode(Sha256::digest(body))
+}
+
+/// Content-addressed put, shared by templates and assets: HeadObject (`ChecksumMode=ENABLED`)
+/// and nothing more when the stored SHA-256 is the body's; otherwise PutObject with
+/// `ChecksumSHA256` (S3 checks the body against it and stores it for the next HeadObject).
+/// Every call sends `ExpectedBucketOwner`; a 403 is `not_ours()`.
+pub async fn put_if_changed(
+    s3: &aws_sdk_s3::Client,
+    object: &Object<'_>,
+    not_ours: &dyn Fn() -> Error,
+) -> Result<Stored, Error> {
+    let Object {
+        bucket,
+        key,
+        account,
+        body,
+        content_type,
+    } = *object;
+    let checksum = sha256_base64(body);
+    let stored = match s3
         .head_object()
-        .bucket(&bucket)
-        .key(&key)
+        .bucket(bucket)
+        .key(key)
         .expected_bucket_owner(account)
         .checksum_mode(ChecksumMode::Enabled)
         .send()
         .await
     {
         Ok(head) if head.checksum_sha256() == Some(checksum.as_str()) => {
-            ui.note(&format!(
-                "template already uploaded (SHA-256 verified): s3://{bucket}/{key}"
-            ));
-            return Ok(url);
+            return Ok(Stored::Verified)
         }
         // Not what pcstack uploaded (no checksum: an older upload or someone else's object;
         // another one: changed since): the bucket is ours, so the right bytes replace it.
-        Ok(head) => ui.note(&format!(
-            "s3://{bucket}/{key} exists but its stored SHA-256 is {}, not the template's {checksum}; uploading it again",
-            head.checksum_sha256().unwrap_or("missing")
-        )),
-        Err(e) if http_status(&e) == Some(404) => {}
-        Err(e) if http_status(&e) == Some(403) => {
-            return Err(not_ours(&bucket, account, is_default))
-        }
+        Ok(head) => Stored::Replaced {
+            stored: head.checksum_sha256().unwrap_or("missing").to_string(),
+        },
+        Err(e) if http_status(&e) == Some(404) => Stored::Uploaded,
+        Err(e) if http_status(&e) == Some(403) => return Err(not_ours()),
         Err(e) => return Err(fail(&format!("HeadObject s3://{bucket}/{key}"), &e)),
-    }
-    // S3 checks the body against ChecksumSHA256 and stores it for the next HeadObject.
+    };
     s3.put_object()
-        .bucket(&bucket)
-        .key(&key)
+        .bucket(bucket)
+        .key(key)
         .expected_bucket_owner(account)
         .checksum_algorithm(ChecksumAlgorithm::Sha256)
         .checksum_sha256(&checksum)
-        .body(ByteStream::from(template.body.clone().into_bytes()))
-        .content_type("text/plain")
+        .body(ByteStream::from(body.to_vec()))
+        .content_type(content_type)
         .send()
         .await
         .map_err(|e| match http_status(&e) {
-            Some(403) => not_ours(&bucket, account, is_default),
+            Some(403) => not_ours(),
             _ => fail(&format!("PutObject s3://{bucket}/{key}"), &e),
         })?;
-    ui.note(&format!("template uploaded: s3://{bucket}/{key}"));
-    Ok(url)
+    Ok(stored)
 }
 
 async fn create_bucket(

@@ -98,6 +98,7 @@
 
 #![deny(missing_docs)]
 
+pub mod assets;
 pub mod prerequisites;
 pub mod stack;
 
@@ -165,10 +166,13 @@ pub struct StackOutput {
     pub env: String,
 }
 
+/// One line of the env file, in order: a stack output with its variable, or one of the
+/// variables pcstack writes itself (`AWS_REGION` ...) placed among them.
 pub(crate) struct OutputSpec {
     key: String,
     description: String,
-    value: serde_json::Value,
+    /// `None`: pcstack's own variable `env`, no output.
+    value: Option<serde_json::Value>,
     env: String,
 }
 
@@ -182,26 +186,42 @@ impl OutputSpec {
         OutputSpec {
             key: key.into(),
             description: description.into(),
-            value: value.into(),
+            value: Some(value.into()),
+            env: env.into(),
+        }
+    }
+
+    /// Where pcstack's own variable `env` (one of `FIXED_ENV_NAMES`) goes among the outputs.
+    pub(crate) fn own(env: &str) -> Self {
+        OutputSpec {
+            key: String::new(),
+            description: String::new(),
+            value: None,
             env: env.into(),
         }
     }
 }
 
-/// Adds outputs exported as `<stack name>-<key>`, and records each one's environment
-/// variable in the template's `Metadata.pcstack.OutputEnvironmentVariables`, so
-/// `pcstack outputs` finds them in a deployed stack's template too.
+/// Adds outputs exported as `<stack name>-<key>`, and records in the template's
+/// `Metadata.pcstack` each one's environment variable (`OutputEnvironmentVariables`) and the
+/// order of the env file's lines (`EnvironmentVariableOrder`: every output's variable and
+/// pcstack's own, in `specs` order, pcstack's own not placed at the end), so `pcstack
+/// outputs` finds both in a deployed stack's template too.
 pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<StackOutput> {
     let mut env = IndexMap::new();
+    let mut order: Vec<String> = Vec::new();
     let mut out = Vec::new();
-    check_env_names(t, &specs);
+    let outputs: Vec<&OutputSpec> = specs.iter().filter(|s| s.value.is_some()).collect();
+    check_env_names(t, &outputs);
     for s in specs {
+        order.push(s.env.clone());
+        let Some(value) = s.value else {
+            continue;
+        };
         let export = Expr::sub(format!("${{AWS::StackName}}-{}", s.key));
         t.add_output(
             &s.key,
-            Output::new(s.value)
-                .description(s.description)
-                .export(export),
+            Output::new(value).description(s.description).export(export),
         );
         env.insert(s.key.clone(), json!(s.env));
         out.push(StackOutput {
@@ -209,9 +229,14 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             env: s.env,
         });
     }
+    for own in FIXED_ENV_NAMES {
+        if !order.iter().any(|n| n == own) {
+            order.push(own.to_string());
+        }
+    }
     t.metadata.insert(
         "pcstack".into(),
-        json!({ "OutputEnvironmentVariables": env }),
+        json!({ "OutputEnvironmentVariables": env, "EnvironmentVariableOrder": order }),
     );
     out
 }
@@ -222,7 +247,7 @@ const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"
 /// Every output's environment variable is a shell name (`[A-Za-z_][A-Za-z0-9_]*`) and no two
 /// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
 /// by a shell, and a repeated name silently loses a value.
-fn check_env_names(t: &mut Template, specs: &[OutputSpec]) {
+fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
     let mut holders: IndexMap<&str, String> = FIXED_ENV_NAMES
         .iter()
         .map(|n| (*n, "pcstack's own variable".to_string()))
@@ -265,6 +290,8 @@ pub struct Built {
     pub synthesized: Synthesized,
     /// Every output the stack declares, in template order, with its environment variable.
     pub outputs: Vec<StackOutput>,
+    /// The files deploy uploads to the stack's bucket ([`Stack::assets`]).
+    pub assets: Vec<assets::AssetConfig>,
 }
 
 #[cfg(test)]

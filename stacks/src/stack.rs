@@ -31,6 +31,12 @@ pub trait Stack: Sync + 'static {
     /// A commented starter config (`pcstack init`); it must parse to `Config::default()`.
     fn starter() -> &'static str;
 
+    /// The files `pcstack deploy` uploads to the stack's bucket once the stack is complete
+    /// ([`crate::assets`]); the template declares an output per asset. None by default.
+    fn assets(_config: &Self::Config) -> Vec<crate::assets::AssetConfig> {
+        Vec::new()
+    }
+
     /// Validates the config, builds and checks the template. Errors carry every diagnostic.
     fn build(config: &Self::Config) -> Result<Built, Diagnostics> {
         // Config problems first, named by config field; the constructs would only repeat
@@ -49,6 +55,7 @@ pub trait Stack: Sync + 'static {
             Ok(Built {
                 synthesized,
                 outputs,
+                assets: Self::assets(config),
             })
         }
     }

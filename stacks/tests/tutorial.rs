@@ -451,3 +451,111 @@ fn what_the_tutorial_made_by_hand_is_in_the_template() {
         json!("/lustre/checkpoints")
     );
 }
+
+/// The tutorial's final env file, in its order (shared/reference/seed-workflow.md).
+const TUTORIAL_ENV: [&str; 23] = [
+    "AWS_REGION",
+    "STACK_NAME",
+    "PRIMARY_AZ",
+    "VPC_ID",
+    "PUBLIC_SUBNET_ID",
+    "PRIVATE_SUBNET_ID",
+    "SECURITY_GROUP_ID",
+    "FSX_LUSTRE_ID",
+    "FSX_LUSTRE_MOUNT_NAME",
+    "FSX_LUSTRE_DNS",
+    "FSX_OPENZFS_ROOT_VOLUME_ID",
+    "HEAD_NODE_BOOTSTRAP_SCRIPT",
+    "COMPUTE_NODE_BOOTSTRAP_SCRIPT",
+    "AWS_ACCOUNT_ID",
+    "S3_BUCKET_NAME",
+    "ECR_REPO_NAME",
+    "ECR_REPO_URI",
+    "IMAGE_TAG",
+    "TRAINING_IMAGE_URI",
+    "LUSTRE_DATA_DIR",
+    "LUSTRE_CHECKPOINT_DIR",
+    "LUSTRE_LOG_DIR",
+    "LUSTRE_RESULTS_DIR",
+];
+
+#[test]
+fn the_env_file_has_every_tutorial_variable_in_the_tutorial_order() {
+    let t = template();
+    let order: Vec<&str> = t["Metadata"]["pcstack"]["EnvironmentVariableOrder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    // The tutorial's variables first, in its order; pcstack's additions after them.
+    assert_eq!(&order[..TUTORIAL_ENV.len()], &TUTORIAL_ENV[..]);
+    assert_eq!(&order[TUTORIAL_ENV.len()..], &["LOG_BUCKET_NAME"]);
+    // Every output's variable is in the order exactly once, and nothing else but pcstack's own.
+    let env = t["Metadata"]["pcstack"]["OutputEnvironmentVariables"]
+        .as_object()
+        .unwrap();
+    let own = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+    assert_eq!(env.len() + own.len(), order.len());
+    for (key, var) in env {
+        assert!(t["Outputs"].get(key).is_some(), "{key}");
+        assert_eq!(order.iter().filter(|n| **n == var).count(), 1, "{var}");
+    }
+    let outputs = &t["Outputs"];
+    assert_eq!(
+        outputs["PrimaryAvailabilityZone"]["Value"],
+        r("PrimarySubnetAZ")
+    );
+    assert_eq!(outputs["ImageTag"]["Value"], json!("latest"));
+    assert_eq!(
+        outputs["TrainingImageUri"]["Value"],
+        json!({"Fn::Join": [":", [{"Fn::GetAtt": ["TrainingImageRepository", "RepositoryUri"]}, "latest"]]})
+    );
+    for (key, file) in [
+        ("HeadNodeBootstrapScript", "head-node-enroot-pyxis-setup.sh"),
+        (
+            "ComputeNodeBootstrapScript",
+            "compute-node-enroot-pyxis-setup.sh",
+        ),
+    ] {
+        assert_eq!(
+            outputs[key]["Value"],
+            json!({"Fn::Sub": format!("s3://${{DataBucket}}/scripts/bootstrap/{file}")})
+        );
+    }
+}
+
+#[test]
+fn assets_image_tag_and_their_outputs_follow_the_config() {
+    let stack = stacks::find("parallelcluster-prerequisites").unwrap();
+    let config = stack
+        .parse_config(
+            "repository: {image_tag: v2}\nassets:\n  - {file: /nowhere/x.sh, key: boot/x.sh, env: X_SCRIPT}\n",
+            "c.yaml",
+        )
+        .unwrap();
+    // No asset file needs to exist for synth.
+    let built = stack.build(config.as_ref()).unwrap();
+    let t = &built.synthesized.json;
+    assert_eq!(t["Outputs"]["ImageTag"]["Value"], json!("v2"));
+    assert_eq!(
+        t["Outputs"]["XScript"]["Value"],
+        json!({"Fn::Sub": "s3://${DataBucket}/boot/x.sh"})
+    );
+    assert!(t["Outputs"].get("HeadNodeBootstrapScript").is_none());
+    assert_eq!(built.assets.len(), 1);
+    assert_eq!(built.assets[0].key, "boot/x.sh");
+    let order = &t["Metadata"]["pcstack"]["EnvironmentVariableOrder"];
+    assert_eq!(order[11], json!("X_SCRIPT"));
+    assert_eq!(order[12], json!("AWS_ACCOUNT_ID"));
+
+    // An asset whose derived output key is taken: refused, nothing built.
+    let config = stack
+        .parse_config(
+            "assets:\n  - {file: a, key: a, env: PUBLIC_SUBNET}\n",
+            "c.yaml",
+        )
+        .unwrap();
+    let err = stack.build(config.as_ref()).unwrap_err().to_string();
+    assert!(err.contains("PublicSubnet"), "{err}");
+}

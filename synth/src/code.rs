@@ -112,6 +112,7 @@ codes! {
     LogBucketSameAsData = "PC133", "the log bucket has the data bucket's name";
     LogRetention = "PC134", "the log retention is outside 1 to 3650 days";
     RepositoryName = "PC141", "an ECR repository name breaks ECR's naming rules";
+    ImageTag = "PC142", "an image tag breaks the Docker tag rules ECR images are pushed with";
     // Networks.
     CidrSyntax = "PC151", "a CIDR block is not a.b.c.d/n";
     VpcBlockSize = "PC152", "a VPC CIDR block is not between /16 and /28";
@@ -133,6 +134,12 @@ codes! {
     RootVolumeSize = "PC177", "a root volume size is outside what EBS and ParallelCluster allow";
     ClusterOs = "PC178", "the cluster's operating system is not one ParallelCluster supports";
     ClusterInput = "PC179", "the stack outputs a cluster configuration is made from are unreadable, or lack or malform a value it needs";
+    // Assets: files deploy uploads to the stack's bucket.
+    AssetKey = "PC181", "an asset's S3 key is not a key pcstack uploads to";
+    DuplicateAsset = "PC182", "two assets have the same S3 key or environment variable name";
+    AssetFile = "PC183", "an asset's local file is missing, not a regular file, or too large";
+    AssetEnv = "PC184", "an asset's environment variable name is not `[A-Z_][A-Z0-9_]*`";
+    AssetOutput = "PC185", "the template declares no output for an asset's environment variable";
     // Deploy-time parameter values.
     ParameterNotWholeNumber = "PC201", "a Number parameter value is not a whole number";
     UndeclaredParameter = "D2001", "a parameter value is given for a parameter the template does not declare";

@@ -31,6 +31,29 @@ pub fn repository_name(name: &str) -> RuleResult {
     Ok(())
 }
 
+/// Image tags: 1 to 128 characters of letters, digits, `_`, `.` and `-`, not starting with `.`
+/// or `-`.
+///
+/// Source: Docker's tag rule (<https://docs.docker.com/reference/cli/docker/image/tag/>), which
+/// `docker push` to ECR applies; ECR's own `ImageTag` (PutImage API) allows 1 to 300.
+pub fn image_tag(field: &str, tag: &str) -> RuleResult {
+    let ok = (1..=128).contains(&tag.len())
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        && !tag.starts_with(['.', '-']);
+    if ok {
+        return Ok(());
+    }
+    Err(Violation::new(
+        Code::ImageTag,
+        field,
+        "be 1 to 128 letters, digits, _, . or -, not starting with . or -",
+        "a container image tag",
+        format!("{tag:?}"),
+    ))
+}
+
 fn component_ok(c: &str) -> bool {
     let b = c.as_bytes();
     if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
@@ -84,6 +107,20 @@ mod tests {
         );
         for bad in ["-ab", "a__-b", "a/", "a...b", "a___b"] {
             assert!(repository_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_tags() {
+        for ok in ["latest", "v1.2_3-rc", "_x"] {
+            assert!(image_tag("image_tag", ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            image_tag("image_tag", "v1:2").unwrap_err().message,
+            "image_tag must be 1 to 128 letters, digits, _, . or -, not starting with . or - for a container image tag, got \"v1:2\""
+        );
+        for bad in ["", ".x", "-x", &"a".repeat(129)] {
+            assert!(image_tag("image_tag", bad).is_err(), "{bad}");
         }
     }
 }

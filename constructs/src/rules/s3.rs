@@ -67,6 +67,43 @@ pub fn longest_sub_example(template: &str) -> String {
         .replace("${AWS::Partition}", "aws")
 }
 
+/// Object keys pcstack uploads to: 1 to 1024 bytes of S3's safe characters (letters, digits,
+/// `! - _ . * ' ( )`) and `/` between segments; no empty, `.` or `..` segment, so no leading
+/// or trailing `/` (a trailing one names a folder, not a file).
+///
+/// Source: <https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html> (length and
+/// "safe characters"; `.`/`..` segments are normalized away by some clients). The safe set also
+/// keeps `${` out of the key, which `Fn::Sub` would read as a variable.
+pub fn object_key(field: &str, key: &str) -> RuleResult {
+    let bad = |rule: &str| {
+        Err(Violation::new(
+            Code::AssetKey,
+            field,
+            rule,
+            "an S3 object key",
+            format!("{key:?}"),
+        ))
+    };
+    if !(1..=1024).contains(&key.len()) {
+        return bad("be 1 to 1024 bytes long");
+    }
+    if !key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "!-_.*'()/".contains(c))
+    {
+        return bad("use only letters, digits, ! - _ . * ' ( ) and /");
+    }
+    if key
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return bad(
+            "be /-separated names without an empty, . or .. segment (no leading or trailing /)",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +148,31 @@ mod tests {
             "a-very-long-prefix-for-a-bucket-name-here-${AWS::AccountId}-${AWS::Region}",
         );
         assert!(bucket_name(&too_long).is_err());
+    }
+
+    #[test]
+    fn object_keys() {
+        for ok in [
+            "scripts/bootstrap/head-node-enroot-pyxis-setup.sh",
+            "a",
+            "x/(1)!*'.sh",
+        ] {
+            assert!(object_key("k", ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            object_key("assets[0].key", "/scripts/a.sh").unwrap_err().message,
+            "assets[0].key must be /-separated names without an empty, . or .. segment (no leading or trailing /) for an S3 object key, got \"/scripts/a.sh\""
+        );
+        assert_eq!(
+            object_key("k", "s/${AWS::Region}").unwrap_err().message,
+            "k must use only letters, digits, ! - _ . * ' ( ) and / for an S3 object key, got \"s/${AWS::Region}\""
+        );
+        assert_eq!(
+            object_key("k", "").unwrap_err().message,
+            "k must be 1 to 1024 bytes long for an S3 object key, got \"\""
+        );
+        for bad in ["a/", "a//b", "a/../b", "./a", "a b", &"k".repeat(1025)] {
+            assert!(object_key("k", bad).is_err(), "{bad}");
+        }
     }
 }

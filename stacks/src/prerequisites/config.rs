@@ -2,6 +2,7 @@
 
 use super::cluster::ClusterConfig;
 use super::rules as own;
+pub use crate::assets::AssetConfig;
 use constructs::rules::cidr::{self, Cidr};
 use constructs::rules::{dra, ecr, fsx, names, RuleResult};
 use indexmap::IndexMap;
@@ -32,6 +33,9 @@ pub struct Config {
     pub repository: RepositoryConfig,
     /// Data repository associations between the Lustre file system and the bucket.
     pub associations: Vec<AssociationConfig>,
+    /// Files `pcstack deploy` uploads to the data bucket once the stack is complete; each gets
+    /// an output with its `s3://` URI.
+    pub assets: Vec<AssetConfig>,
     /// Parameter values `pcstack deploy --config` passes (flags and --parameters-file win).
     pub parameters: IndexMap<String, String>,
     /// The ParallelCluster cluster `pcstack cluster-config` writes from the stack's outputs.
@@ -133,6 +137,8 @@ impl Default for LogsConfig {
 pub struct RepositoryConfig {
     /// ECR repository name.
     pub name: String,
+    /// Tag of the training image: the ImageTag output and the tag in TrainingImageUri.
+    pub image_tag: String,
     /// Whether the repository and its images are kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
@@ -189,6 +195,15 @@ fn association(
     }
 }
 
+/// A bootstrap script of the tutorial: its local path there, its key in the bucket.
+fn bootstrap_script(name: &str, env: &str) -> AssetConfig {
+    AssetConfig {
+        file: format!("examples/scripts/bootstrap/{name}"),
+        key: format!("scripts/bootstrap/{name}"),
+        env: env.into(),
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -238,6 +253,16 @@ impl Default for Config {
                     false,
                     "LustreResultsDir",
                     "LUSTRE_RESULTS_DIR",
+                ),
+            ],
+            assets: vec![
+                bootstrap_script(
+                    "head-node-enroot-pyxis-setup.sh",
+                    "HEAD_NODE_BOOTSTRAP_SCRIPT",
+                ),
+                bootstrap_script(
+                    "compute-node-enroot-pyxis-setup.sh",
+                    "COMPUTE_NODE_BOOTSTRAP_SCRIPT",
                 ),
             ],
         }
@@ -293,6 +318,7 @@ impl Default for RepositoryConfig {
     fn default() -> Self {
         RepositoryConfig {
             name: "pytorch-training-custom".into(),
+            image_tag: "latest".into(),
             removal: Removal::Retain,
         }
     }
@@ -326,6 +352,8 @@ impl Config {
         self.check_openzfs(&mut c);
         self.check_buckets_and_repository(&mut c);
         self.check_associations(&mut c);
+        // Keys and variables only: the files are deploy's business (synth runs anywhere).
+        c.0.extend(crate::assets::check("assets", &self.assets));
         for (k, v) in &self.tags {
             let field = format!("tags.{}", k.escape_debug());
             c.check(&field, constructs::rules::tags::tag(&field, k, v));
@@ -439,6 +467,10 @@ impl Config {
         c.check(
             "repository.name",
             ecr::repository_name(&self.repository.name),
+        );
+        c.check(
+            "repository.image_tag",
+            ecr::image_tag("repository.image_tag", &self.repository.image_tag),
         );
     }
 

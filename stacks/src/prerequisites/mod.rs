@@ -50,6 +50,10 @@ impl crate::Stack for Prerequisites {
     fn starter() -> &'static str {
         STARTER
     }
+
+    fn assets(config: &Config) -> Vec<crate::assets::AssetConfig> {
+        config.assets.clone()
+    }
 }
 
 /// The commented starter config `pcstack init` writes: the built-in defaults.
@@ -255,6 +259,7 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
     add_associations(&mut t, c, &mut lustre, &store.bucket);
     lustre.finish(&mut t);
     let resources = Resources {
+        az: &p.az,
         network: &network,
         sg: &sg,
         lustre: &lustre,
@@ -482,6 +487,7 @@ fn add_associations(
 
 /// What the outputs refer to.
 struct Resources<'a> {
+    az: &'a LogicalId,
     network: &'a Network,
     sg: &'a EfaSecurityGroup,
     lustre: &'a LustreFileSystem,
@@ -489,9 +495,25 @@ struct Resources<'a> {
     store: &'a Store,
 }
 
-/// The tutorial's outputs, then one mounted path per association.
+/// The env file's lines in the tutorial's order (its final env file): region, stack name, the
+/// Availability Zone, the network and file system outputs, the assets' URIs (the bootstrap
+/// scripts), the account, bucket, repository and image, the associations' mounted paths; then
+/// what the tutorial doesn't have (the log bucket). `stacks/tests/tutorial.rs` holds the list.
 fn outputs(c: &Config, r: &Resources<'_>) -> Vec<OutputSpec> {
-    let mut outputs = resource_outputs(r);
+    let mut outputs = vec![
+        OutputSpec::own("AWS_REGION"),
+        OutputSpec::own("STACK_NAME"),
+        OutputSpec::new(
+            "PrimaryAvailabilityZone",
+            "Availability Zone of the subnets and file systems",
+            Expr::Ref(r.az.clone()),
+            "PRIMARY_AZ",
+        ),
+    ];
+    outputs.extend(network_and_file_system_outputs(r));
+    outputs.extend(asset_outputs(c, &r.store.bucket));
+    outputs.push(OutputSpec::own("AWS_ACCOUNT_ID"));
+    outputs.extend(store_outputs(c, r.store));
     for a in &c.associations {
         let dir = format!(
             "{}{}",
@@ -505,14 +527,28 @@ fn outputs(c: &Config, r: &Resources<'_>) -> Vec<OutputSpec> {
             &a.env,
         ));
     }
+    outputs.push(OutputSpec::new(
+        "LogBucketName",
+        "Name of the bucket holding S3 access logs and VPC flow logs",
+        r.store.logs.bucket.reference(),
+        "LOG_BUCKET_NAME",
+    ));
     outputs
 }
 
-/// Outputs naming the stack's resources, with the tutorial's keys and variable names.
-fn resource_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
-    let mut outputs = network_and_file_system_outputs(r);
-    outputs.extend(store_outputs(r.store));
-    outputs
+/// One output per asset: its `s3://` URI in the data bucket, where deploy uploads it.
+fn asset_outputs(c: &Config, bucket: &Handle<Bucket>) -> Vec<OutputSpec> {
+    c.assets
+        .iter()
+        .map(|a| {
+            OutputSpec::new(
+                &crate::assets::output_key(&a.env),
+                &format!("S3 URI of {} (uploaded by pcstack deploy)", a.key),
+                Expr::sub(format!("s3://${{{}}}/{}", bucket.id(), a.key)),
+                &a.env,
+            )
+        })
+        .collect()
 }
 
 fn network_and_file_system_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
@@ -564,20 +600,15 @@ fn network_and_file_system_outputs(r: &Resources<'_>) -> Vec<OutputSpec> {
     ]
 }
 
-fn store_outputs(store: &Store) -> Vec<OutputSpec> {
-    let (logs, bucket, repository) = (&store.logs, &store.bucket, &store.repository);
+fn store_outputs(c: &Config, store: &Store) -> Vec<OutputSpec> {
+    let (bucket, repository) = (&store.bucket, &store.repository);
+    let tag = c.repository.image_tag.as_str();
     vec![
         OutputSpec::new(
             "S3BucketName",
             "Name of the data bucket",
             bucket.reference(),
             "S3_BUCKET_NAME",
-        ),
-        OutputSpec::new(
-            "LogBucketName",
-            "Name of the bucket holding S3 access logs and VPC flow logs",
-            logs.bucket.reference(),
-            "LOG_BUCKET_NAME",
         ),
         OutputSpec::new(
             "ECRRepositoryName",
@@ -590,6 +621,24 @@ fn store_outputs(store: &Store) -> Vec<OutputSpec> {
             "URI of the training image repository",
             repository.get_att(RepositoryAttr::RepositoryUri),
             "ECR_REPO_URI",
+        ),
+        OutputSpec::new(
+            "ImageTag",
+            "Tag of the training image (config repository.image_tag)",
+            tag,
+            "IMAGE_TAG",
+        ),
+        OutputSpec::new(
+            "TrainingImageUri",
+            "URI of the training image: repository URI and tag",
+            Expr::join(
+                ":",
+                vec![
+                    repository.get_att(RepositoryAttr::RepositoryUri).into(),
+                    tag.into(),
+                ],
+            ),
+            "TRAINING_IMAGE_URI",
         ),
     ]
 }
