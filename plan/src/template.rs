@@ -50,6 +50,22 @@ impl TemplateSource {
             .unwrap_or_default()
     }
 
+    /// The transforms the template declares at the top level, in order
+    /// (`AWS::Serverless-2016-10-31`, `AWS::LanguageExtensions`, macro names).
+    pub fn transforms(&self) -> Vec<String> {
+        synth::validate::transforms(&self.json)
+    }
+
+    /// Whether CloudFormation transforms the template (see [`needs_transform`]).
+    pub fn needs_transform(&self) -> bool {
+        needs_transform(&self.json)
+    }
+
+    /// Every check pcstack runs on a template before any AWS call ([`check`]).
+    pub fn check(&self, stack: &str, region: Option<&str>) -> synth::Diagnostics {
+        check(stack, &self.json, region)
+    }
+
     /// Number of resources declared: the total for progress.
     pub fn resource_count(&self) -> usize {
         self.json
@@ -57,6 +73,23 @@ impl TemplateSource {
             .and_then(Json::as_object)
             .map_or(0, Map::len)
     }
+}
+
+/// Whether CloudFormation runs a transform on the template: a top-level `Transform` (SAM,
+/// `AWS::LanguageExtensions`, a macro) or an `Fn::Transform` snippet anywhere. Only then does
+/// a deploy need the `CAPABILITY_AUTO_EXPAND` acknowledgement.
+pub fn needs_transform(template: &Json) -> bool {
+    synth::validate::needs_transform(template)
+}
+
+/// The whole-template checks ([`synth::validate::validate_with`]) against every resource
+/// type of the CloudFormation registry ([`crate::registry`]): unknown types (or types not
+/// offered in `region`), unknown and missing required properties, unknown `Fn::GetAtt`
+/// attributes, besides the references, conditions, mappings and limits. With `region`
+/// `None` a type only has to exist in some Region. `stack` prefixes each path.
+pub fn check(stack: &str, template: &Json, region: Option<&str>) -> synth::Diagnostics {
+    let registry = crate::registry::registry();
+    synth::validate::validate_with(stack, template, &registry.catalog(region))
 }
 
 /// Parses a template body in JSON or YAML into JSON, turning short-form tags into long form.
