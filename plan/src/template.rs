@@ -126,6 +126,11 @@ fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
                     Y::String(s) => s,
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
+                    // `! "Ref"`: the non-specific tag leaves a plain string key.
+                    Y::Tagged(t) if t.tag == "!" => match t.value {
+                        Y::String(s) => s,
+                        other => return Err(format!("unsupported mapping key {other:?}")),
+                    },
                     other => return Err(format!("unsupported mapping key {other:?}")),
                 };
                 out.insert(key, yaml_to_json(v)?);

@@ -623,7 +623,10 @@ impl<'a> Validator<'a> {
         }
         if let Some(props) = r.get("Properties") {
             let mut path = path;
-            self.walk(props, &mut path, Scope::Resource, Some(id));
+            // A SAM resource or module is replaced by others: its references are not the
+            // dependencies the transformed template will have.
+            let from = (!self.tx.expanding.iter().any(|e| e == id)).then_some(id);
+            self.walk(props, &mut path, Scope::Resource, from);
         }
     }
 
@@ -680,7 +683,7 @@ impl<'a> Validator<'a> {
             Some(_) => return,
         };
         // An intrinsic function or snippet in place of properties decides them at deploy time.
-        if props.keys().any(|k| k.starts_with("Fn::")) {
+        if props.keys().any(|k| k.starts_with("Fn::") || k == "Ref") {
             return;
         }
         for key in props.keys() {
@@ -924,6 +927,8 @@ impl<'a> Validator<'a> {
             Json::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_object() => {
                 (a[0].as_str().unwrap_or(""), a[1].as_object())
             }
+            // A snippet fills it in before CloudFormation reads it.
+            Json::Object(m) if m.contains_key("Fn::Transform") => return,
             _ => {
                 self.error(
                     Code::Sub,

@@ -23,6 +23,15 @@ use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// `Fn::GetAtt` attributes the docs list under "Return values" that are not in
+/// `readOnlyProperties`: `(type, attribute, source)`. An attribute is also accepted under a
+/// listed one (`Outputs.VpcId` under `Outputs`).
+pub const EXTRA_ATTRIBUTES: &[(&str, &str, &str)] = &[(
+    "AWS::CloudFormation::Stack",
+    "Outputs",
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html#aws-resource-cloudformation-stack-return-values (Outputs.NestedStackOutputName)",
+)];
+
 /// Where the table goes, relative to the workspace root.
 pub const TABLE_PATH: &str = "plan/data/resource-types.tsv";
 
@@ -132,6 +141,11 @@ pub fn generate(schemas: &Schemas) -> Result<String, String> {
             }
             for p in strings(schema.get("createOnlyProperties")) {
                 push_new(&mut create_only, pointer(type_name, &p)?.join("/"));
+            }
+        }
+        for (t, attr, _source) in EXTRA_ATTRIBUTES {
+            if t == type_name {
+                push_new(&mut attributes, (*attr).to_string());
             }
         }
         let required = required.unwrap_or_default();
