@@ -426,6 +426,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     // Invalid input fails here, before any AWS call.
     let local = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
     let aws = Aws::connect(&args.aws.connection()).await?;
+    deploy::run::check_template(&args.stack_name, &local, Some(&aws.region))?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?

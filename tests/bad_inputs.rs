@@ -301,6 +301,30 @@ fn cases() -> Vec<Case> {
             expect: &["Ref must name a parameter, resource or pseudo parameter", "\"Missing\""],
         },
         Case {
+            name: "template with a property typo",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketNme: logs\n")],
+            expect: &["error[E3002] s/Logs (AWS::S3::Bucket).BucketNme: property must be one of the properties of AWS::S3::Bucket for resource Logs, got \"BucketNme\"; did you mean \"BucketName\"?"],
+        },
+        Case {
+            name: "template with an unknown GetAtt attribute",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\nOutputs:\n  Arn:\n    Value: !GetAtt Logs.Arm\n")],
+            expect: &["error[E1010]", "\"Arm\"; did you mean \"Arn\"?"],
+        },
+        Case {
+            name: "diff of a template with an unknown type",
+            args: &["diff", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Box:\n    Type: AWS::EC2::Instanse\n")],
+            expect: &["error[E3006]", "\"AWS::EC2::Instanse\"; did you mean \"AWS::EC2::Instance\"?"],
+        },
+        Case {
+            name: "FSx file system in a Region without FSx file systems",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "ap-southeast-6"],
+            files: &[("t.yaml", "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n")],
+            expect: &["error[E3006]", "available in ap-southeast-6", "AWS::FSx::FileSystem"],
+        },
+        Case {
             name: "a Kubernetes manifest",
             args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
             files: &[("t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n")],

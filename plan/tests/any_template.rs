@@ -67,7 +67,7 @@ fn language_extensions_loops_policies_and_functions() {
     // Without the transform CloudFormation refuses intrinsic policies and the loop.
     let plain = t.body.replace("Transform: AWS::LanguageExtensions\n", "");
     let found = errors(&parse_template(&plain).unwrap(), None);
-    assert!(found.iter().any(|e| e == "E3035 s/Queue (AWS::SQS::Queue).DeletionPolicy: DeletionPolicy must be one of Delete, Retain, RetainExceptOnCreate, Snapshot for resource Queue, got {\"Fn::If\":[\"Production\",\"Retain\",\"Delete\"]}"), "{found:#?}");
+    assert!(found.iter().any(|e| e == "E3035 s/Queue (AWS::SQS::Queue).DeletionPolicy: DeletionPolicy must be one of Delete, Retain, RetainExceptOnCreate, Snapshot for resource Queue, got {\"Fn::If\":[\"Production\",\"Retain\",\"Delete\"]} (intrinsic functions here need Transform AWS::LanguageExtensions)"), "{found:#?}");
     assert!(
         found
             .iter()
@@ -153,6 +153,16 @@ fn documented_attributes_custom_resources_modules_and_yaml_shapes() {
 }
 
 #[test]
+fn condition_names_need_not_be_logical_ids() {
+    let t = json!({"Conditions": {"Private&3AZ": {"Fn::Equals": ["a", "a"]}, "": {"Fn::Equals": ["a", "b"]}},
+        "Resources": {"T": {"Type": "AWS::SNS::Topic", "Condition": "Private&3AZ"}}});
+    assert_eq!(
+        errors(&t, None),
+        ["E1001 s/Conditions/: name must be 1 to 255 characters long for Conditions, got \"\""]
+    );
+}
+
+#[test]
 fn the_type_table_finds_typos_missing_properties_and_attributes() {
     let t = fixture("typos.yaml");
     assert_eq!(
@@ -197,4 +207,18 @@ fn replacement_is_predicted_for_every_registry_type() {
         .map(|c| (c.path.as_str(), c.create_only))
         .collect();
     assert_eq!(create_only, [("FunctionName", true), ("MemorySize", false)]);
+}
+
+#[test]
+fn the_built_in_stack_passes_the_type_table_where_fsx_exists_only() {
+    let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let t = parse_template(&built.synthesized.render(synth::Format::Yaml)).unwrap();
+    let d = check("s", &t, Some("us-east-1"));
+    assert!(d.is_empty(), "{d:?}");
+    let refused = errors(&t, Some("ap-southeast-6"));
+    assert!(
+        refused.contains(&"E3006 s/FSxLFilesystem (AWS::FSx::FileSystem).Type: Type must be a resource type available in ap-southeast-6 for resource FSxLFilesystem, got \"AWS::FSx::FileSystem\" (the registry schemas list it only in other Regions)".to_string()),
+        "{refused:#?}"
+    );
 }

@@ -512,7 +512,11 @@ impl<'a> Validator<'a> {
             if self.tx.opaque(key) {
                 continue;
             }
-            let ok = if name == "Mappings" {
+            // Condition names are not logical IDs: CloudFormation accepts any name (AWS's own
+            // VPC Quick Start named them `AdditionalPrivateSubnets&3AZCondition`).
+            let ok = if name == "Conditions" {
+                !key.is_empty() && key.len() <= MAX_NAME_LEN
+            } else if name == "Mappings" {
                 !key.is_empty()
                     && key.len() <= MAX_NAME_LEN
                     && key
@@ -522,17 +526,15 @@ impl<'a> Validator<'a> {
                 is_logical_id(key)
             };
             if !ok {
-                let class = if name == "Mappings" {
-                    "A-Za-z0-9.-"
-                } else {
-                    "A-Za-z0-9"
+                let rule = match name {
+                    "Conditions" => format!("be 1 to {MAX_NAME_LEN} characters long"),
+                    "Mappings" => format!("match ^[A-Za-z0-9.-]{{1,{MAX_NAME_LEN}}}$"),
+                    _ => format!("match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$"),
                 };
                 self.error(
                     Code::TemplateStructure,
                     format!("{name}/{key}"),
-                    format!(
-                        "name must match ^[{class}]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
-                    ),
+                    format!("name must {rule} for {name}, got {key:?}"),
                 );
             }
         }
@@ -594,11 +596,16 @@ impl<'a> Validator<'a> {
                 // LanguageExtensions resolves intrinsic functions here first.
                 let intrinsic = self.tx.language_extensions && p.is_object();
                 if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
+                    let hint = if p.is_object() {
+                        format!(" (intrinsic functions here need Transform {LANGUAGE_EXTENSIONS})")
+                    } else {
+                        String::new()
+                    };
                     self.error(
                         Code::DeletionPolicy,
                         format!("{path}.{key}"),
                         format!(
-                            "{key} must be one of {} for resource {id}, got {p}",
+                            "{key} must be one of {} for resource {id}, got {p}{hint}",
                             allowed.join(", ")
                         ),
                     );
