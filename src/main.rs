@@ -608,6 +608,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     let connection = args.aws.connection(args.config.as_deref())?;
     let (local, _) = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
     let aws = Aws::connect(&connection).await?;
+    deploy::run::check_template(&args.stack_name, &local, Some(&aws.region))?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?

@@ -306,8 +306,8 @@ fn cases() -> Vec<Case> {
         Case {
             name: "template with a repeated env name",
             args: &["outputs", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
-            files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  Vpc:\n    Value: {Ref: Vpc}\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      Vpc: VPC_ID\n")],
-            expect: &["output VpcId environment variable must differ from that of output Vpc", "\"VPC_ID\" (derived from its key)"],
+            files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\nOutputs:\n  Vpc:\n    Value: {Ref: Vpc}\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      Vpc: VPC_ID\n      VpcId: VPC_ID\n")],
+            expect: &["output VpcId environment variable must differ from that of output Vpc", "\"VPC_ID\" (declared)"],
         },
         // Template files that aren't CloudFormation.
         Case {
@@ -327,6 +327,30 @@ fn cases() -> Vec<Case> {
             args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
             files: &[("t.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: {Ref: Missing}\n")],
             expect: &["Ref must name a parameter, resource or pseudo parameter", "\"Missing\""],
+        },
+        Case {
+            name: "template with a property typo",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketNme: logs\n")],
+            expect: &["error[E3002] s/Logs (AWS::S3::Bucket).BucketNme: property must be one of the properties of AWS::S3::Bucket for resource Logs, got \"BucketNme\"; did you mean \"BucketName\"?"],
+        },
+        Case {
+            name: "template with an unknown GetAtt attribute",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\nOutputs:\n  Arn:\n    Value: !GetAtt Logs.Arm\n")],
+            expect: &["error[E1010]", "\"Arm\"; did you mean \"Arn\"?"],
+        },
+        Case {
+            name: "diff of a template with an unknown type",
+            args: &["diff", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
+            files: &[("t.yaml", "Resources:\n  Box:\n    Type: AWS::EC2::Instanse\n")],
+            expect: &["error[E3006]", "\"AWS::EC2::Instanse\"; did you mean \"AWS::EC2::Instance\"?"],
+        },
+        Case {
+            name: "FSx file system in a Region without FSx file systems",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "ap-southeast-6"],
+            files: &[("t.yaml", "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n")],
+            expect: &["error[E3006]", "available in ap-southeast-6", "AWS::FSx::FileSystem"],
         },
         Case {
             name: "a Kubernetes manifest",

@@ -8,6 +8,9 @@
 //! - [`review`]: a change set's resource changes as plain data, the review text, the danger
 //!   block and the approval decision.
 //! - [`types`]: facts about resource types (create-only properties, whether they hold data).
+//! - [`registry`]: every resource type of every Region (properties, required ones, GetAtt
+//!   attributes, create-only properties), from the CloudFormation registry schemas, for
+//!   checking templates pcstack did not build ([`template::check`]).
 //! - [`style`]: colors as string decoration.
 //!
 //! The CLI holds the AWS calls and the terminal; this crate is what they decide with.
@@ -29,6 +32,7 @@
 
 pub mod params;
 pub mod predict;
+pub mod registry;
 pub mod review;
 pub mod style;
 pub mod template;

@@ -895,7 +895,8 @@ mod tests {
             "Resources": {
                 "Bucket": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
                 "Thing": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-                "Custom": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/"}}
+                "Custom": {"Type": "Custom::Thing", "Properties": {"Path": "/"}},
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/"}}
             },
             "Outputs": {"O": {"Value": {"Ref": "Thing"}}, "Old": {"Value": "x"}}
         });
@@ -903,7 +904,8 @@ mod tests {
             "Parameters": {"A": {"Type": "Number", "Default": 2, "MaxValue": 9}, "New": {"Type": "String"}},
             "Resources": {
                 "Thing": {"Type": "AWS::EC2::Subnet", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-                "Custom": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/x/"}}
+                "Custom": {"Type": "Custom::Thing", "Properties": {"Path": "/x/"}},
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/x/"}}
             },
             "Outputs": {"O": {"Value": {"Fn::GetAtt": ["Thing", "SubnetId"]}}}
         });
@@ -922,6 +924,10 @@ mod tests {
         assert_eq!(thing.old_type.as_deref(), Some("AWS::EC2::VPC"));
         let custom = find(&p, "Custom");
         assert!(!custom.replacement && !custom.create_only_known);
+        // Every registry type's create-only properties are known (the type table): a role's
+        // Path is one.
+        let role = find(&p, "Role");
+        assert!(role.replacement && role.create_only_known);
         let a = p.parameters.iter().find(|e| e.name == "A").expect("A");
         assert_eq!(a.action, Action::Modify);
         let paths: Vec<&str> = a.changes.iter().map(|c| c.path.as_str()).collect();
@@ -946,11 +952,12 @@ mod tests {
         for line in [
             "  ~ Thing (AWS::EC2::VPC -> AWS::EC2::Subnet) (replaces)\n",
             "  - Bucket (AWS::S3::Bucket) [data]\n",
-            "  ~ Custom (AWS::IAM::Role)\n      ~ Path: \"/\" -> \"/x/\"\n      create-only properties of this type are unknown",
+            "  ~ Custom (Custom::Thing)\n      ~ Path: \"/\" -> \"/x/\"\n      create-only properties of this type are unknown",
             "Parameters\n  + New\n  ~ A\n      ~ Default: 1 -> 2\n      + MaxValue: 9\n  - Gone\n",
             "Outputs\n  ~ O\n      ~ Value: {\"Ref\":\"Thing\"} -> {\"Fn::GetAtt\":[\"Thing\",\"SubnetId\"]}\n  - Old\n",
             "DANGER: data-holding resources would be replaced or removed:\n  ! Bucket (AWS::S3::Bucket): removed from the stack and kept",
-            "0 to add, 2 to modify (1 replaced), 1 to remove\n",
+            "  ~ Role (AWS::IAM::Role) (replaces)\n      ~ Path: \"/\" -> \"/x/\" (create-only, replaces)\n",
+            "0 to add, 3 to modify (2 replaced), 1 to remove\n",
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }

@@ -50,6 +50,22 @@ impl TemplateSource {
             .unwrap_or_default()
     }
 
+    /// The transforms the template declares at the top level, in order
+    /// (`AWS::Serverless-2016-10-31`, `AWS::LanguageExtensions`, macro names).
+    pub fn transforms(&self) -> Vec<String> {
+        synth::validate::transforms(&self.json)
+    }
+
+    /// Whether CloudFormation transforms the template (see [`needs_transform`]).
+    pub fn needs_transform(&self) -> bool {
+        needs_transform(&self.json)
+    }
+
+    /// Every check pcstack runs on a template before any AWS call ([`check`]).
+    pub fn check(&self, stack: &str, region: Option<&str>) -> synth::Diagnostics {
+        check(stack, &self.json, region)
+    }
+
     /// Number of resources declared: the total for progress.
     pub fn resource_count(&self) -> usize {
         self.json
@@ -57,6 +73,23 @@ impl TemplateSource {
             .and_then(Json::as_object)
             .map_or(0, Map::len)
     }
+}
+
+/// Whether CloudFormation runs a transform on the template: a top-level `Transform` (SAM,
+/// `AWS::LanguageExtensions`, a macro) or an `Fn::Transform` snippet anywhere. Only then does
+/// a deploy need the `CAPABILITY_AUTO_EXPAND` acknowledgement.
+pub fn needs_transform(template: &Json) -> bool {
+    synth::validate::needs_transform(template)
+}
+
+/// The whole-template checks ([`synth::validate::validate_with`]) against every resource
+/// type of the CloudFormation registry ([`crate::registry`]): unknown types (or types not
+/// offered in `region`), unknown and missing required properties, unknown `Fn::GetAtt`
+/// attributes, besides the references, conditions, mappings and limits. With `region`
+/// `None` a type only has to exist in some Region. `stack` prefixes each path.
+pub fn check(stack: &str, template: &Json, region: Option<&str>) -> synth::Diagnostics {
+    let registry = crate::registry::registry();
+    synth::validate::validate_with(stack, template, &registry.catalog(region))
 }
 
 /// Parses a template body in JSON or YAML into JSON, turning short-form tags into long form.
@@ -93,6 +126,11 @@ fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
                     Y::String(s) => s,
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
+                    // `! "Ref"`: the non-specific tag leaves a plain string key.
+                    Y::Tagged(t) if t.tag == "!" => match t.value {
+                        Y::String(s) => s,
+                        other => return Err(format!("unsupported mapping key {other:?}")),
+                    },
                     other => return Err(format!("unsupported mapping key {other:?}")),
                 };
                 out.insert(key, yaml_to_json(v)?);
@@ -147,7 +185,9 @@ pub fn is_shell_name(name: &str) -> bool {
 /// Checked, because the names end up in a file users `source`: every name (declared or
 /// derived, and every declared one even for an output not in `keys`) must be a shell name
 /// ([`is_shell_name`]), and no two outputs, nor an output and one of [`FIXED_ENV_NAMES`],
-/// may share one. Returns every problem, each naming the field, the rule and the value.
+/// may share one. Declared names win; a derived name already held gets an `OUTPUT_` prefix
+/// (an output `StackName` is `OUTPUT_STACK_NAME` beside pcstack's own `STACK_NAME`). Returns
+/// every problem, each naming the field, the rule and the value.
 pub fn output_env_names(
     template: Option<&Json>,
     keys: &[&str],
@@ -176,37 +216,54 @@ pub fn output_env_names(
             echo(&other.to_string())
         )),
     }
-    let mut names = IndexMap::new();
     // Which output (or fixed name) holds each name, to report the first holder of a repeat.
     let mut holders: IndexMap<String, String> = FIXED_ENV_NAMES
         .iter()
-        .map(|n| ((*n).to_string(), "pcstack's own".to_string()))
+        .map(|n| ((*n).to_string(), "pcstack's own variable".to_string()))
         .collect();
+    // Declared names first: they are the template's word and win over derived ones.
+    for key in keys.iter().filter(|k| declared.contains_key(**k)) {
+        let name = &declared[*key];
+        match holders.get(name) {
+            Some(holder) => problems.push(format!(
+                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} (declared)",
+                echo(key)
+            )),
+            None => {
+                holders.insert(name.clone(), format!("output {}", echo(key)));
+            }
+        }
+    }
+    let mut names = IndexMap::new();
     for key in keys {
-        let (name, how) = match declared.get(*key) {
-            Some(name) => (name.clone(), "declared"),
-            None => (env_name(key), "derived from its key"),
+        if let Some(name) = declared.get(*key) {
+            names.insert((*key).to_string(), name.clone());
+            continue;
+        }
+        // A derived name that another output or pcstack's own variable holds (an output
+        // `StackName` beside STACK_NAME) gets an `OUTPUT_` prefix rather than refusing a
+        // template CloudFormation accepts.
+        let derived = env_name(key);
+        let name = if holders.contains_key(&derived) {
+            format!("OUTPUT_{derived}")
+        } else {
+            derived
         };
         if !is_shell_name(&name) {
             problems.push(format!(
-                "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {name:?} ({how})",
+                "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {name:?} (derived from its key)",
                 echo(key)
             ));
             continue;
         }
         if let Some(holder) = holders.get(&name) {
-            let holder = if holder == "pcstack's own" {
-                "pcstack's own variable".to_string()
-            } else {
-                format!("output {holder}")
-            };
             problems.push(format!(
-                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} ({how})",
+                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} (derived from its key)",
                 echo(key)
             ));
             continue;
         }
-        holders.insert(name.clone(), echo(key));
+        holders.insert(name.clone(), format!("output {}", echo(key)));
         names.insert((*key).to_string(), name);
     }
     if problems.is_empty() {
@@ -315,19 +372,24 @@ mod tests {
             env_problems(serde_json::json!({"A": "VPC_ID", "B": "VPC_ID"}), &["A", "B"]),
             ["output B environment variable must differ from that of output A for pcstack outputs, got \"VPC_ID\" (declared)"]
         );
-        // A derived name colliding with a declared one.
-        assert_eq!(
-            env_problems(serde_json::json!({"Vpc": "VPC_ID"}), &["Vpc", "VpcId"]),
-            ["output VpcId environment variable must differ from that of output Vpc for pcstack outputs, got \"VPC_ID\" (derived from its key)"]
-        );
         assert_eq!(
             env_problems(serde_json::json!({"Region": "AWS_REGION"}), &["Region"]),
             ["output Region environment variable must differ from that of pcstack's own variable for pcstack outputs, got \"AWS_REGION\" (declared)"]
         );
-        // Two derived names, no template.
+        // A derived name already held gets the OUTPUT_ prefix: declared names win, and an
+        // output CloudFormation accepts (`StackName`) is not a reason to refuse a template.
+        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Vpc": "VPC_ID"}}}});
+        let names = output_env_names(Some(&t), &["VpcId", "Vpc", "StackName"]).unwrap();
         assert_eq!(
-            output_env_names(None, &["VpcId", "VPCId"]).unwrap_err(),
-            ["output VPCId environment variable must differ from that of output VpcId for pcstack outputs, got \"VPC_ID\" (derived from its key)"]
+            names.values().map(String::as_str).collect::<Vec<_>>(),
+            ["OUTPUT_VPC_ID", "VPC_ID", "OUTPUT_STACK_NAME"]
+        );
+        let names = output_env_names(None, &["VpcId", "VPCId"]).unwrap();
+        assert_eq!(names["VPCId"], "OUTPUT_VPC_ID");
+        // ... unless the prefixed name is held too.
+        assert_eq!(
+            env_problems(serde_json::json!({"X": "OUTPUT_VPC_ID"}), &["X", "VpcId", "VPCId"]),
+            ["output VPCId environment variable must differ from that of output X for pcstack outputs, got \"OUTPUT_VPC_ID\" (derived from its key)"]
         );
     }
 

@@ -1,11 +1,17 @@
 //! What pcstack knows about a resource type, in one place: the create-only properties (a change
 //! replaces the resource) and whether the type holds data (replacing or removing it loses data).
-//! Both come from the generated resource types in `constructs::l1`.
+//! Create-only properties come from the generated resource types in `constructs::l1` (with
+//! the extras the docs add to their schemas), else from the type table of every type
+//! ([`crate::registry`]); `holds_data` from the generated types.
 
 /// The create-only properties of a type as `/`-separated paths
 /// (`LustreConfiguration/DeploymentType`); `None` when pcstack doesn't know the type.
 pub fn create_only(type_name: &str) -> Option<&'static [&'static str]> {
-    constructs::l1::create_only_of(type_name)
+    constructs::l1::create_only_of(type_name).or_else(|| {
+        crate::registry::registry()
+            .get(type_name)
+            .map(|t| t.create_only.as_slice())
+    })
 }
 
 /// Whether replacing or removing a resource of this type loses data: file systems and their
@@ -41,6 +47,13 @@ mod tests {
         ));
         assert!(!is_create_only(t, "LustreConfiguration/Deployment"));
         assert!(!is_create_only("AWS::Unknown::Type", "Anything"));
+        // Types outside the generated ones come from the type table.
+        assert!(is_create_only(
+            "AWS::RDS::DBInstance",
+            "DBInstanceIdentifier"
+        ));
+        assert!(is_create_only("AWS::Lambda::Function", "FunctionName"));
+        assert!(!is_create_only("AWS::Lambda::Function", "MemorySize"));
     }
 
     #[test]

@@ -115,7 +115,9 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     if let Some(path) = &req.outputs_file {
         check_outputs_file(path)?;
     }
-    let mut diags = synth::validate::validate(&req.stack_name, &req.template.json, &|_| None);
+    // Every resource against the registry schemas of the target Region (plan::registry).
+    let region_known = Some(region).filter(|r| !r.is_empty());
+    let mut diags = req.template.check(&req.stack_name, region_known);
     diags.extend(params::check(
         &req.stack_name,
         &req.template.parameters(),
@@ -127,6 +129,17 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     }
     diags.extend(super::assets::precheck(&req.assets, &req.template.json));
     refuse_errors("invalid input, nothing was sent to AWS", &diags)
+}
+
+/// The template alone, as `diff` checks it before any AWS call: the same checks as
+/// [`precheck`] without parameter values (`plan::template::check`).
+pub fn check_template(
+    stack_name: &str,
+    template: &plan::TemplateSource,
+    region: Option<&str>,
+) -> Result<(), Error> {
+    let diags = template.check(stack_name, region.filter(|r| !r.is_empty()));
+    refuse_errors("invalid template, nothing was sent to AWS", &diags)
 }
 
 /// `--outputs-file` is written after the stack changed: a path that can't be written must fail

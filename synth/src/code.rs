@@ -50,9 +50,11 @@ codes! {
     If = "E1028", "an Fn::If is malformed";
     ParameterLimit = "E2010", "the template declares more parameters than CloudFormation allows";
     ResourceStructure = "E3001", "a resource is malformed: no Type, not a mapping, or an unknown attribute";
+    UnknownProperty = "E3002", "a resource property is not one its type's schema declares";
     RequiredProperty = "E3003", "a required resource property is missing";
     DependencyCycle = "E3004", "resources depend on each other in a cycle";
     DependsOn = "E3005", "a DependsOn entry is malformed or names no resource of the template";
+    UnknownType = "E3006", "a resource type does not exist, is not available in the target Region, or needs a transform the template does not declare";
     ResourceLimit = "E3010", "the template declares more resources than CloudFormation allows";
     AllowedValues = "E3030", "a property value is not one of the schema's allowed values";
     Pattern = "E3031", "a property value does not match the schema's pattern";
@@ -67,6 +69,8 @@ codes! {
     DuplicateLogicalId = "PC020", "a logical ID is declared twice in one template";
     MappingAttributeLimit = "PC021", "a mapping has more attributes than CloudFormation allows";
     PropertiesNotJson = "PC022", "a resource's properties could not be serialized to JSON";
+    UncheckedType = "PC030", "a resource type is not in pcstack's type table (third-party, private or newer than the pinned schemas), so only CloudFormation checks its properties";
+    Transformed = "PC031", "a macro transforms the template, so CloudFormation checks what the macro may change";
     // Values pcstack cannot check at synth time.
     ExpressionProperty = "I0001", "a property is an expression, so CloudFormation checks its schema constraints at deploy time";
     ExpressionRule = "I0002", "a value an AWS rule checks is an expression; the template's constraints or the pre-deploy check cover it";

@@ -112,6 +112,7 @@
 
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod code;
 pub mod diag;
 pub mod expr;

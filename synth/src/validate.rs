@@ -1,9 +1,22 @@
 //! Whole-template checks on the rendered JSON, so they apply to any template, built here or
 //! read from a file: sections, names, limits, reference targets, GetAtt attributes,
-//! conditions, mappings, DependsOn and dependency cycles.
+//! conditions, mappings, DependsOn and dependency cycles. With a [`Catalog`]
+//! ([`validate_with`]), also every resource's type, properties and GetAtt attributes.
+//!
+//! Transforms: with `AWS::Serverless-2016-10-31` (SAM) the `Globals` section and the SAM
+//! attributes are accepted, `AWS::Serverless::*` resources are left to the transform, and a
+//! reference may name a resource SAM generates (named after a SAM resource, or
+//! `Serverless...`). With `AWS::LanguageExtensions`, `Fn::ForEach::*` entries are left to
+//! the transform (references may name the IDs they generate), `DeletionPolicy` and
+//! `UpdateReplacePolicy` may be intrinsic functions, and `Fn::FindInMap` may carry a default.
+//! Any other transform (a macro, or a known one such as `AWS::CodeDeployBlueGreen`) may change
+//! anything, so only the template's shape is checked. An `Fn::Transform` snippet may add any
+//! entry, so references to undeclared names are accepted and the resource holding it is not
+//! checked against its type.
 //!
 //! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 
+use crate::catalog::{did_you_mean, Catalog, Lookup};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Pseudo;
 use crate::id::{is_logical_id, MAX_NAME_LEN};
@@ -40,6 +53,47 @@ const SECTIONS: [&str; 10] = [
     "Outputs",
 ];
 
+/// The transform that lets a template use SAM resources and `Globals`.
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+/// The transform that adds `Fn::ForEach`, `Fn::Length`, `Fn::ToJsonString` and intrinsic
+/// functions in resource policies.
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// The transforms a template declares in its top-level `Transform` (a name, a list of names,
+/// or `{Name, Parameters}` entries), in order.
+pub fn transforms(template: &Json) -> Vec<String> {
+    fn name(v: &Json) -> Option<String> {
+        match v {
+            Json::String(s) => Some(s.clone()),
+            Json::Object(m) => m.get("Name").and_then(Json::as_str).map(str::to_string),
+            _ => None,
+        }
+    }
+    match template.get("Transform") {
+        Some(Json::Array(items)) => items.iter().filter_map(name).collect(),
+        Some(v) => name(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether an `Fn::Transform` (a macro or `AWS::Include` snippet) appears anywhere in `v`.
+pub fn has_transform_snippet(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => m
+            .iter()
+            .any(|(k, v)| k == "Fn::Transform" || has_transform_snippet(v)),
+        Json::Array(items) => items.iter().any(has_transform_snippet),
+        _ => false,
+    }
+}
+
+/// Whether CloudFormation runs a transform or macro on the template (a top-level `Transform`
+/// or an `Fn::Transform` anywhere): such a template needs the `CAPABILITY_AUTO_EXPAND`
+/// acknowledgement.
+pub fn needs_transform(template: &Json) -> bool {
+    template.get("Transform").is_some() || has_transform_snippet(template)
+}
+
 /// Looks up the GetAtt attributes of a resource type; `None` when the type is unknown here.
 pub type AttributeLookup<'a> = &'a dyn Fn(&str) -> Option<&'static [&'static str]>;
 
@@ -49,6 +103,22 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
         stack,
         diags: Diagnostics::new(),
         attributes: Some(attributes),
+        ..Default::default()
+    };
+    v.run(template);
+    v.diags
+}
+
+/// Runs every whole-template check, and checks every resource against `catalog`: that its type
+/// exists (in the catalog's Region), its property names, its required properties and the
+/// attributes `Fn::GetAtt` reads from it. Custom resources (`Custom::*`,
+/// `AWS::CloudFormation::CustomResource`) and modules (`::MODULE`) are not checked; a type
+/// the catalog doesn't know is a warning, or an error when it is a near miss of a known type.
+pub fn validate_with(stack: &str, template: &Json, catalog: &dyn Catalog) -> Diagnostics {
+    let mut v = Validator {
+        stack,
+        diags: Diagnostics::new(),
+        catalog: Some(catalog),
         ..Default::default()
     };
     v.run(template);
@@ -81,12 +151,138 @@ struct Validator<'a> {
     stack: &'a str,
     diags: Diagnostics,
     attributes: Option<AttributeLookup<'a>>,
+    catalog: Option<&'a dyn Catalog>,
+    tx: Transforms,
     parameters: IndexSet<String>,
     resources: IndexMap<String, String>,
     conditions: IndexSet<String>,
     mappings: Option<&'a Map<String, Json>>,
     /// Resource -> resources it needs first.
     edges: IndexMap<String, IndexSet<String>>,
+}
+
+/// What the template's transforms allow (see the module docs).
+#[derive(Default)]
+struct Transforms {
+    sam: bool,
+    language_extensions: bool,
+    /// Transforms other than SAM and LanguageExtensions.
+    macros: Vec<String>,
+    /// An `Fn::Transform` appears somewhere.
+    snippet: bool,
+    /// Logical IDs whose resources expand into others named after them (SAM resources,
+    /// modules).
+    expanding: Vec<String>,
+    /// The key templates of `Fn::ForEach` fragments (`Topic${Name}`, `Topic&{Name}`).
+    for_each: Vec<String>,
+}
+
+impl Transforms {
+    fn read(t: &Json) -> Transforms {
+        let mut tx = Transforms::default();
+        for name in transforms(t) {
+            match name.as_str() {
+                SAM_TRANSFORM => tx.sam = true,
+                LANGUAGE_EXTENSIONS => tx.language_extensions = true,
+                _ => tx.macros.push(name),
+            }
+        }
+        tx.snippet = has_transform_snippet(t);
+        if tx.language_extensions {
+            for section in ["Resources", "Outputs", "Conditions"] {
+                if let Some(m) = t.get(section).and_then(Json::as_object) {
+                    for (k, v) in m {
+                        if k.starts_with("Fn::ForEach::") {
+                            for_each_keys(v, &mut tx.for_each);
+                        }
+                    }
+                }
+            }
+        }
+        tx
+    }
+
+    /// Whether `name`, declared nowhere, may still be made by a transform.
+    fn may_generate(&self, name: &str) -> bool {
+        self.snippet
+            || (self.sam && name.starts_with("Serverless"))
+            || self
+                .expanding
+                .iter()
+                .any(|id| name.starts_with(id.as_str()))
+            || self.for_each.iter().any(|k| matches_key_template(k, name))
+    }
+
+    /// A key the transform replaces: `Fn::ForEach::*` entries, `Fn::Transform` snippets.
+    fn opaque(&self, key: &str) -> bool {
+        key == "Fn::Transform" || (self.language_extensions && key.starts_with("Fn::ForEach::"))
+    }
+}
+
+/// The output keys of an `Fn::ForEach` value `[identifier, collection, {key: fragment}]`,
+/// nested loops included.
+fn for_each_keys(v: &Json, out: &mut Vec<String>) {
+    let Some(fragment) = v
+        .as_array()
+        .and_then(|a| a.get(2))
+        .and_then(Json::as_object)
+    else {
+        return;
+    };
+    for (k, inner) in fragment {
+        if k.starts_with("Fn::ForEach::") {
+            for_each_keys(inner, out);
+        } else {
+            out.push(k.clone());
+        }
+    }
+}
+
+/// Whether `name` can come out of an `Fn::ForEach` key template: each `${x}` or `&{x}` stands
+/// for one or more characters, the rest must match exactly.
+fn matches_key_template(template: &str, name: &str) -> bool {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest
+        .find(['$', '&'])
+        .filter(|&i| rest[i + 1..].starts_with('{'))
+    {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        parts.push(&rest[..start]);
+        rest = &rest[start + end + 1..];
+    }
+    parts.push(rest);
+    let Some((first, others)) = parts.split_first() else {
+        return false;
+    };
+    let Some(mut remaining) = name.strip_prefix(first) else {
+        return false;
+    };
+    if others.is_empty() {
+        return remaining.is_empty();
+    }
+    for (i, part) in others.iter().enumerate() {
+        let last = i + 1 == others.len();
+        // Each variable stands for at least one character.
+        let search = remaining.get(1..).unwrap_or("");
+        let found = if last {
+            search.ends_with(part).then(|| search.len() - part.len())
+        } else {
+            search.find(part)
+        };
+        match found {
+            Some(at) => remaining = &search[at + part.len()..],
+            None => return false,
+        }
+    }
+    remaining.is_empty()
+}
+
+/// Whether a type is a custom resource: any properties and attributes are the provider's.
+fn is_custom(type_name: &str) -> bool {
+    type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource"
 }
 
 /// Where a reference was found, for the rules that differ by section.
@@ -119,6 +315,26 @@ impl<'a> Validator<'a> {
             );
             return;
         };
+        self.tx = Transforms::read(t);
+        if !self.tx.macros.is_empty() {
+            self.diags.push(Diagnostic::info(
+                Code::Transformed,
+                format!("{}/Transform", self.stack),
+                format!(
+                    "Transform {} may change any part of the template, so CloudFormation checks it after the transform; pcstack checked its shape only",
+                    self.tx.macros.join(", ")
+                ),
+            ));
+            if t.get("Resources").is_none() {
+                self.error(
+                    Code::TemplateStructure,
+                    "Resources".into(),
+                    "Resources must be a section of the template for CloudFormation, got nothing"
+                        .into(),
+                );
+            }
+            return;
+        }
         self.top_level(top);
         let parameters = self.section(
             top,
@@ -140,6 +356,9 @@ impl<'a> Validator<'a> {
         self.mapping_sizes();
         self.declare(parameters, conditions, resources);
         for (id, c) in conditions.into_iter().flatten() {
+            if self.tx.opaque(id) {
+                continue;
+            }
             self.walk(
                 c,
                 &mut format!("Conditions/{id}"),
@@ -151,10 +370,14 @@ impl<'a> Validator<'a> {
             self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
         }
         for (id, r) in resources.into_iter().flatten() {
-            self.resource(id, r);
+            if !self.tx.opaque(id) {
+                self.resource(id, r);
+            }
         }
         for (id, o) in outputs.into_iter().flatten() {
-            self.output(id, o);
+            if !self.tx.opaque(id) {
+                self.output(id, o);
+            }
         }
         self.cycles();
     }
@@ -162,7 +385,8 @@ impl<'a> Validator<'a> {
     /// Top-level keys, the format version and the description.
     fn top_level(&mut self, top: &Map<String, Json>) {
         for key in top.keys() {
-            if !SECTIONS.contains(&key.as_str()) {
+            let sam_section = self.tx.sam && key == "Globals";
+            if !SECTIONS.contains(&key.as_str()) && !sam_section {
                 self.error(Code::TemplateStructure, key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
             }
         }
@@ -213,6 +437,9 @@ impl<'a> Validator<'a> {
             .map(|c| c.keys().cloned().collect())
             .unwrap_or_default();
         for (id, r) in resources.into_iter().flatten() {
+            if self.tx.opaque(id) {
+                continue;
+            }
             let type_name = r
                 .get("Type")
                 .and_then(Json::as_str)
@@ -227,6 +454,11 @@ impl<'a> Validator<'a> {
                         r.get("Type").map_or("nothing".into(), |t| t.to_string())
                     ),
                 );
+            }
+            if (self.tx.sam && type_name.starts_with("AWS::Serverless::"))
+                || type_name.ends_with("::MODULE")
+            {
+                self.tx.expanding.push(id.clone());
             }
             self.resources.insert(id.clone(), type_name);
         }
@@ -277,7 +509,14 @@ impl<'a> Validator<'a> {
             );
         }
         for key in m.keys() {
-            let ok = if name == "Mappings" {
+            if self.tx.opaque(key) {
+                continue;
+            }
+            // Condition names are not logical IDs: CloudFormation accepts any name (AWS's own
+            // VPC Quick Start named them `AdditionalPrivateSubnets&3AZCondition`).
+            let ok = if name == "Conditions" {
+                !key.is_empty() && key.len() <= MAX_NAME_LEN
+            } else if name == "Mappings" {
                 !key.is_empty()
                     && key.len() <= MAX_NAME_LEN
                     && key
@@ -287,17 +526,15 @@ impl<'a> Validator<'a> {
                 is_logical_id(key)
             };
             if !ok {
-                let class = if name == "Mappings" {
-                    "A-Za-z0-9.-"
-                } else {
-                    "A-Za-z0-9"
+                let rule = match name {
+                    "Conditions" => format!("be 1 to {MAX_NAME_LEN} characters long"),
+                    "Mappings" => format!("match ^[A-Za-z0-9.-]{{1,{MAX_NAME_LEN}}}$"),
+                    _ => format!("match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$"),
                 };
                 self.error(
                     Code::TemplateStructure,
                     format!("{name}/{key}"),
-                    format!(
-                        "name must match ^[{class}]{{1,{MAX_NAME_LEN}}}$ for {name}, got {key:?}"
-                    ),
+                    format!("name must {rule} for {name}, got {key:?}"),
                 );
             }
         }
@@ -327,7 +564,14 @@ impl<'a> Validator<'a> {
                 "Metadata",
                 "UpdatePolicy",
             ];
-            if !KEYS.contains(&key.as_str()) && key != "CreationPolicy" {
+            let other = match key.as_str() {
+                "CreationPolicy" => true,
+                // Custom resources may carry a Version; SAM adds Connectors and IgnoreGlobals.
+                "Version" => is_custom(&type_name),
+                "Connectors" | "IgnoreGlobals" => self.tx.sam,
+                k => self.tx.opaque(k),
+            };
+            if !KEYS.contains(&key.as_str()) && !other {
                 self.error(
                     Code::ResourceStructure,
                     format!("{path}.{key}"),
@@ -349,12 +593,19 @@ impl<'a> Validator<'a> {
             ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
         ] {
             if let Some(p) = r.get(key) {
-                if !p.as_str().is_some_and(|p| allowed.contains(&p)) {
+                // LanguageExtensions resolves intrinsic functions here first.
+                let intrinsic = self.tx.language_extensions && p.is_object();
+                if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
+                    let hint = if p.is_object() {
+                        format!(" (intrinsic functions here need Transform {LANGUAGE_EXTENSIONS})")
+                    } else {
+                        String::new()
+                    };
                     self.error(
                         Code::DeletionPolicy,
                         format!("{path}.{key}"),
                         format!(
-                            "{key} must be one of {} for resource {id}, got {p}",
+                            "{key} must be one of {} for resource {id}, got {p}{hint}",
                             allowed.join(", ")
                         ),
                     );
@@ -374,9 +625,94 @@ impl<'a> Validator<'a> {
             }
             Some(other) => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
         }
+        if self.catalog.is_some() && !r.contains_key("Fn::Transform") {
+            self.check_type(id, &type_name, r, &path);
+        }
         if let Some(props) = r.get("Properties") {
             let mut path = path;
-            self.walk(props, &mut path, Scope::Resource, Some(id));
+            // A SAM resource or module is replaced by others: its references are not the
+            // dependencies the transformed template will have.
+            let from = (!self.tx.expanding.iter().any(|e| e == id)).then_some(id);
+            self.walk(props, &mut path, Scope::Resource, from);
+        }
+    }
+
+    /// The resource against the catalog: its type, property names and required properties.
+    fn check_type(&mut self, id: &str, type_name: &str, r: &Map<String, Json>, path: &str) {
+        let Some(catalog) = self.catalog else {
+            return;
+        };
+        if type_name.is_empty() || is_custom(type_name) || type_name.ends_with("::MODULE") {
+            return;
+        }
+        if type_name.starts_with("AWS::Serverless::") {
+            if !self.tx.sam {
+                self.error(
+                    Code::UnknownType,
+                    format!("{path}.Type"),
+                    format!("Type {type_name} must come with Transform {SAM_TRANSFORM} for resource {id}, got no such transform"),
+                );
+            }
+            return;
+        }
+        let facts = match catalog.lookup(type_name) {
+            Lookup::Known(facts) => facts,
+            Lookup::NotInRegion { region } => {
+                self.error(
+                    Code::UnknownType,
+                    format!("{path}.Type"),
+                    format!("Type must be a resource type available in {region} for resource {id}, got {type_name:?} (the registry schemas list it only in other Regions)"),
+                );
+                return;
+            }
+            Lookup::Unknown => {
+                let suggestion = catalog.suggest_type(type_name);
+                match suggestion {
+                    Some(s) if type_name.starts_with("AWS::") => self.error(
+                        Code::UnknownType,
+                        format!("{path}.Type"),
+                        format!("Type must be a CloudFormation resource type for resource {id}, got {type_name:?}; did you mean {s:?}?"),
+                    ),
+                    _ => self.diags.push(Diagnostic::warning(
+                        Code::UncheckedType,
+                        format!("{}/{path}.Type", self.stack),
+                        format!("Type should be a type of the CloudFormation registry schemas pcstack knows for resource {id}, got {type_name:?}: a third-party, private or newer type, so CloudFormation checks its properties"),
+                    )),
+                }
+                return;
+            }
+        };
+        let empty = Map::new();
+        let props = match r.get("Properties") {
+            None => &empty,
+            Some(Json::Object(m)) => m,
+            // Not a mapping: an error CloudFormation reports; the walk still checks it.
+            Some(_) => return,
+        };
+        // An intrinsic function or snippet in place of properties decides them at deploy time.
+        if props.keys().any(|k| k.starts_with("Fn::") || k == "Ref") {
+            return;
+        }
+        for key in props.keys() {
+            if !facts.properties.contains(&key.as_str()) {
+                self.error(
+                    Code::UnknownProperty,
+                    format!("{path}.{key}"),
+                    format!(
+                        "property must be one of the properties of {type_name} for resource {id}, got {key:?}{}",
+                        did_you_mean(key, facts.properties.iter().copied())
+                    ),
+                );
+            }
+        }
+        for required in facts.required {
+            if !props.contains_key(*required) {
+                self.error(
+                    Code::RequiredProperty,
+                    format!("{path}.{required}"),
+                    format!("{required} must be set for {type_name} (resource {id}), got nothing"),
+                );
+            }
         }
     }
 
@@ -390,6 +726,9 @@ impl<'a> Validator<'a> {
                 ),
             );
         } else if !self.resources.contains_key(target) {
+            if self.tx.may_generate(target) {
+                return;
+            }
             self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
         } else {
             self.edges
@@ -401,7 +740,7 @@ impl<'a> Validator<'a> {
 
     fn condition_name(&mut self, c: &Json, path: &str) {
         match c.as_str() {
-            Some(name) if self.conditions.contains(name) => {}
+            Some(name) if self.conditions.contains(name) || self.tx.may_generate(name) => {}
             _ => self.error(
                 Code::UndeclaredCondition,
                 path.into(),
@@ -494,6 +833,9 @@ impl<'a> Validator<'a> {
             }
             return;
         }
+        if self.tx.may_generate(name) {
+            return;
+        }
         let what = if via_sub { "Fn::Sub variable" } else { "Ref" };
         self.error(Code::Ref, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
     }
@@ -528,6 +870,9 @@ impl<'a> Validator<'a> {
         from: Option<&str>,
     ) {
         let Some(type_name) = self.resources.get(id).cloned() else {
+            if self.tx.may_generate(id) {
+                return;
+            }
             self.error(
                 Code::GetAtt,
                 path.into(),
@@ -550,7 +895,26 @@ impl<'a> Validator<'a> {
                 .insert(id.to_string());
         }
         // An attribute given as an expression can't be checked here.
-        let (Some(attr), Some(lookup)) = (attr, self.attributes) else {
+        let Some(attr) = attr else {
+            return;
+        };
+        if let Some(catalog) = self.catalog {
+            if is_custom(&type_name) {
+                return;
+            }
+            if let Lookup::Known(facts) = catalog.lookup(&type_name) {
+                if !facts.has_attribute(attr) {
+                    let names = facts.attributes.iter().chain(facts.properties).copied();
+                    self.error(
+                        Code::GetAtt,
+                        path.into(),
+                        format!("Fn::GetAtt attribute must be an attribute of {type_name} for {id}, got {attr:?}{}", did_you_mean(attr, names)),
+                    );
+                }
+            }
+            return;
+        }
+        let Some(lookup) = self.attributes else {
             return;
         };
         if let Some(known) = lookup(&type_name) {
@@ -570,6 +934,8 @@ impl<'a> Validator<'a> {
             Json::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_object() => {
                 (a[0].as_str().unwrap_or(""), a[1].as_object())
             }
+            // A snippet fills it in before CloudFormation reads it.
+            Json::Object(m) if m.contains_key("Fn::Transform") => return,
             _ => {
                 self.error(
                     Code::Sub,
@@ -593,7 +959,16 @@ impl<'a> Validator<'a> {
     }
 
     fn find_in_map(&mut self, arg: &Json, path: &str) {
-        let Some(a) = arg.as_array().filter(|a| a.len() == 3) else {
+        // LanguageExtensions adds a fourth element: {DefaultValue: ...}.
+        let default = self.tx.language_extensions
+            && arg
+                .as_array()
+                .and_then(|a| a.get(3))
+                .is_some_and(|d| d.get("DefaultValue").is_some());
+        let Some(a) = arg
+            .as_array()
+            .filter(|a| a.len() == 3 || (default && a.len() == 4))
+        else {
             self.error(
                 Code::FindInMap,
                 path.into(),
@@ -605,6 +980,9 @@ impl<'a> Validator<'a> {
         };
         let Some(map) = a[0].as_str() else { return };
         let Some(m) = self.mappings.and_then(|maps| maps.get(map)) else {
+            if self.tx.snippet {
+                return;
+            }
             self.error(
                 Code::FindInMap,
                 path.into(),
@@ -615,7 +993,7 @@ impl<'a> Validator<'a> {
             return;
         };
         if let (Some(top), Some(second)) = (a[1].as_str(), a[2].as_str()) {
-            if m.get(top).and_then(|t| t.get(second)).is_none() {
+            if !default && m.get(top).and_then(|t| t.get(second)).is_none() {
                 self.error(
                     Code::FindInMap,
                     path.into(),

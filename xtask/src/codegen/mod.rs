@@ -6,6 +6,7 @@
 
 mod emit;
 mod model;
+pub mod table;
 #[cfg(test)]
 mod tests;
 
@@ -472,6 +473,7 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
             &fmt_dir,
         )?,
     });
+    files.push(table::file(schemas)?);
     Ok(files)
 }
 
@@ -551,7 +553,13 @@ pub fn write(root: &Path, files: &[File]) -> Result<Vec<PathBuf>, String> {
         if std::fs::read_to_string(&path).ok().as_deref() == Some(f.text.as_str()) {
             continue;
         }
-        let tmp = path.with_extension("rs.tmp");
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
         std::fs::write(&tmp, &f.text)
             .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &path)

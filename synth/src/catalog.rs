@@ -1,0 +1,139 @@
+//! What the whole-template checks may know about resource types they did not build: whether a
+//! type exists (in the target Region), its properties, required properties and `Fn::GetAtt`
+//! attributes. `synth` knows no AWS service, so the facts come in through [`Catalog`]
+//! (`plan::registry` implements it from the CloudFormation registry schemas).
+
+/// The facts about one resource type.
+#[derive(Debug, Clone, Copy)]
+pub struct TypeFacts<'a> {
+    /// Every top-level property name.
+    pub properties: &'a [&'a str],
+    /// The top-level properties the type requires.
+    pub required: &'a [&'a str],
+    /// The `Fn::GetAtt` attributes (`.`-joined paths, `*` for any list item).
+    pub attributes: &'a [&'a str],
+}
+
+/// What a catalog knows about a type name.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    /// The type exists in the target Region (or in some Region, when none is targeted).
+    Known(TypeFacts<'a>),
+    /// The type exists, but not in the target Region.
+    NotInRegion {
+        /// The target Region.
+        region: &'a str,
+    },
+    /// The catalog has no such type.
+    Unknown,
+}
+
+/// Facts about resource types, for [`validate_with`](crate::validate::validate_with).
+pub trait Catalog {
+    /// What the catalog knows about `type_name`.
+    fn lookup(&self, type_name: &str) -> Lookup<'_>;
+    /// The known type nearest to an unknown `type_name`, for "did you mean".
+    fn suggest_type(&self, type_name: &str) -> Option<&str>;
+}
+
+impl TypeFacts<'_> {
+    /// Whether `attr` is an attribute `Fn::GetAtt` may read: one of [`Self::attributes`]
+    /// (`*` matching any one segment), a path under one (`Outputs.Name` under `Outputs`), or
+    /// a path under a top-level property (several types return properties through GetAtt).
+    pub fn has_attribute(&self, attr: &str) -> bool {
+        let segments: Vec<&str> = attr.split('.').collect();
+        let under = |known: &str| {
+            let known: Vec<&str> = known.split('.').collect();
+            known.len() <= segments.len()
+                && known
+                    .iter()
+                    .zip(&segments)
+                    .all(|(k, s)| *k == "*" || k == s)
+        };
+        self.attributes.iter().any(|a| under(a))
+            || segments
+                .first()
+                .is_some_and(|first| self.properties.contains(first))
+    }
+}
+
+/// Edit distance (insertions, deletions, substitutions), ignoring ASCII case.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// The candidate nearest to `name`, when it is near enough to be a typo of it: at most a
+/// third of the name's length in edits (at least 1, at most 3). Ties go to the first.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `, did you mean "X"?` for the nearest candidate, or nothing.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(name, candidates)
+        .map(|c| format!("; did you mean {c:?}?"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_and_suggestions() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("BucketName", "bucketname"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let props = ["BucketName", "Tags", "VersioningConfiguration"];
+        assert_eq!(nearest("BucketNme", props), Some("BucketName"));
+        assert_eq!(nearest("Tag", props), Some("Tags"));
+        assert_eq!(nearest("Versioning", props), None);
+        assert_eq!(nearest("Xyz", props), None);
+        assert_eq!(
+            did_you_mean("Tagz", props),
+            "; did you mean \"Tags\"?".to_string()
+        );
+    }
+
+    #[test]
+    fn attributes_match_paths_wildcards_and_properties() {
+        let facts = TypeFacts {
+            properties: &["Name", "Endpoint"],
+            required: &[],
+            attributes: &["Arn", "Endpoint.Address", "Outputs", "Items.*.Id"],
+        };
+        for ok in [
+            "Arn",
+            "Endpoint.Address",
+            "Outputs.VpcId",
+            "Items.3.Id",
+            "Name",
+            "Endpoint.Port",
+        ] {
+            assert!(facts.has_attribute(ok), "{ok}");
+        }
+        for bad in ["Arm", "Address", "Items", "Nme"] {
+            assert!(!facts.has_attribute(bad), "{bad}");
+        }
+    }
+}
