@@ -292,7 +292,7 @@ mod tests {
         let e = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got \"X=1; touch /tmp/f; Y\""), "{e}");
-        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Vpc": "VPC_ID"}}}});
+        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Vpc": "VPC_ID", "VpcId": "VPC_ID"}}}});
         let e = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap_err();
         assert!(
             e.to_string()

@@ -27,8 +27,7 @@ use plan::review::Approve;
 use plan::TemplateSource;
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1";
-const TEMPLATE: &str =
-    "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+const TEMPLATE: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n  Vpc:\n    Type: AWS::EC2::VPC\n";
 
 fn aws(rules: &[&Rule]) -> Aws {
     // Updates read the deployed template first (the prediction); unless a test says otherwise,
@@ -438,7 +437,7 @@ async fn invalid_parameter_makes_no_call() {
     assert_eq!(describe.num_calls(), 0);
 }
 
-const LUSTRE_V1: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      LustreConfiguration:\n        DeploymentType: PERSISTENT_1\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+const LUSTRE_V1: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n      LustreConfiguration:\n        DeploymentType: PERSISTENT_1\n  Vpc:\n    Type: AWS::EC2::VPC\n";
 
 fn lustre_v2_request() -> DeployRequest<'static> {
     let mut req = request();
@@ -960,8 +959,8 @@ async fn destroy_after_the_stack_is_gone_lists_what_its_deletion_retained() {
 
 #[tokio::test]
 async fn a_retained_replacement_and_removal_are_said_to_be_kept() {
-    const DEPLOYED: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n  Vpc:\n    Type: AWS::EC2::VPC\n  Repo:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: RetainExceptOnCreate\n";
-    const LOCAL: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    UpdateReplacePolicy: Retain\n  Vpc:\n    Type: AWS::EC2::VPC\n";
+    const DEPLOYED: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n  Vpc:\n    Type: AWS::EC2::VPC\n  Repo:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: RetainExceptOnCreate\n";
+    const LOCAL: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    UpdateReplacePolicy: Retain\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n  Vpc:\n    Type: AWS::EC2::VPC\n";
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
     let deployed = mock!(Client::get_template)
