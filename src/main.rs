@@ -9,216 +9,15 @@ mod cli;
 mod deploy;
 mod error;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use deploy::aws::{Aws, Connection};
+use clap::Parser;
+use cli::args::{Cli, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
+use deploy::aws::Aws;
 use deploy::events::Interrupts;
-use deploy::outputs::Format;
 use deploy::run::{DeployRequest, Outcome};
 use deploy::ui::{ProgressMode, Ui};
 use error::Error;
 use indexmap::IndexMap;
-use plan::review::Approve;
 use plan::{params, TemplateSource};
-use std::path::PathBuf;
-
-const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
-
-#[derive(Parser)]
-#[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Yaml,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build a stack's CloudFormation template and write it to <out>/<stack>.yaml
-    Synth {
-        /// Config file (YAML); without it, the built-in default (the tutorial's setup)
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Built-in stack to synthesize (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-        /// Directory to write the template to
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-        /// Output format
-        #[arg(long, value_enum, default_value = "yaml")]
-        format: FormatArg,
-        /// Write nothing; fail with a diff when the file on disk differs from the synthesized template
-        #[arg(long)]
-        check: bool,
-        /// Also list values left to CloudFormation's parameter constraints
-        #[arg(long, short)]
-        verbose: bool,
-    },
-    /// List the built-in stacks
-    List,
-    /// Print the JSON Schema of a stack's config file
-    Schema {
-        /// Built-in stack whose config schema to print (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-    },
-    /// Write a commented starter config with a stack's built-in defaults
-    Init {
-        /// Built-in stack to write the starter config of (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-        /// Where to write it
-        #[arg(long, default_value = "pcstack.yaml")]
-        output: PathBuf,
-        /// Overwrite an existing file
-        #[arg(long)]
-        force: bool,
-    },
-    /// Deploy a built-in stack or a template file through a reviewed change set.
-    Deploy(DeployArgs),
-    /// Print a deployed stack's outputs.
-    Outputs(OutputsArgs),
-    /// Delete a stack and list the resources it retained.
-    Destroy(DestroyArgs),
-    /// Compare a deployed stack's template with a local one and predict replacements (no change
-    /// set, changes nothing). Exit 0 with or without differences.
-    Diff(DiffArgs),
-}
-
-#[derive(Args)]
-struct AwsArgs {
-    /// AWS region (default: the SDK's chain: AWS_REGION, profile...).
-    #[arg(long, global = true)]
-    region: Option<String>,
-    /// Named profile (default: AWS_PROFILE or "default").
-    #[arg(long, global = true)]
-    profile: Option<String>,
-    /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
-    #[arg(long, global = true)]
-    endpoint_url: Option<String>,
-}
-
-impl AwsArgs {
-    fn connection(&self) -> Connection {
-        Connection {
-            region: self.region.clone(),
-            profile: self.profile.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-        }
-    }
-}
-
-#[derive(Args)]
-#[command(after_help = EXIT_CODES)]
-struct DeployArgs {
-    /// Built-in stack to deploy (or use --template).
-    #[arg(conflicts_with = "template", required_unless_present = "template")]
-    stack: Option<String>,
-    /// Deploy this template file (JSON or YAML).
-    #[arg(long)]
-    template: Option<PathBuf>,
-    #[arg(long)]
-    stack_name: String,
-    /// pcstack config file; its `parameters` map is read too.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// KEY=VALUE; repeatable; wins over the file and the config.
-    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
-    parameters: Vec<(String, String)>,
-    /// CloudFormation's JSON list or a YAML/JSON map.
-    #[arg(long)]
-    parameters_file: Option<PathBuf>,
-    /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
-    /// the template is over 51,200 bytes).
-    #[arg(long)]
-    template_bucket: Option<String>,
-    #[arg(long, value_enum, default_value = "destructive")]
-    approve: Approve,
-    /// Create the change set, show it, and stop.
-    #[arg(long)]
-    no_execute: bool,
-    /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
-    #[arg(long, value_parser = deploy::parse_duration)]
-    timeout: Option<std::time::Duration>,
-    #[arg(long, value_enum, default_value = "auto")]
-    progress: ProgressMode,
-    /// Write the outputs: JSON for .json, `export` lines otherwise (.env, .sh).
-    #[arg(long)]
-    outputs_file: Option<PathBuf>,
-    #[arg(long, value_parser = ["on", "off"])]
-    termination_protection: Option<String>,
-    #[arg(long)]
-    disable_rollback: bool,
-    /// Delete and recreate a stack left in ROLLBACK_COMPLETE without asking.
-    #[arg(long)]
-    recreate: bool,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Args)]
-struct OutputsArgs {
-    #[arg(long)]
-    stack_name: String,
-    #[arg(long, value_enum, default_value = "env")]
-    format: Format,
-    /// Read environment variable names from this template instead of the deployed one.
-    #[arg(long)]
-    template: Option<PathBuf>,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFormat {
-    Text,
-    Json,
-}
-
-#[derive(Args)]
-#[command(
-    after_help = "Exit codes: 0 compared (whether or not the templates differ); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made)."
-)]
-struct DiffArgs {
-    /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
-    #[arg(conflicts_with = "template")]
-    stack: Option<String>,
-    /// Compare this template file (JSON or YAML) instead of a built-in stack.
-    #[arg(long)]
-    template: Option<PathBuf>,
-    /// The deployed stack to compare with.
-    #[arg(long)]
-    stack_name: String,
-    /// pcstack config file the built-in stack is built from.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
-    #[arg(long, value_enum, default_value = "text")]
-    format: DiffFormat,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Args)]
-#[command(after_help = EXIT_CODES)]
-struct DestroyArgs {
-    #[arg(long)]
-    stack_name: String,
-    /// Don't ask.
-    #[arg(long)]
-    yes: bool,
-    #[arg(long, value_parser = deploy::parse_duration)]
-    timeout: Option<std::time::Duration>,
-    #[arg(long, value_enum, default_value = "auto")]
-    progress: ProgressMode,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
 
 fn main() {
     let cli = Cli::parse();
@@ -251,19 +50,19 @@ fn main() {
 /// Runs synth, list, schema and init; hands every other command back.
 fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
     let result = match cli.command {
-        Command::Synth {
+        Command::Synth(cli::args::SynthArgs {
             config,
             stack,
             out,
             format,
             check,
             verbose,
-        } => {
+        }) => {
             let format = match format {
                 FormatArg::Yaml => synth::Format::Yaml,
                 FormatArg::Json => synth::Format::Json,
             };
-            cli::synth(cli::SynthArgs {
+            cli::synth(cli::SynthOptions {
                 config: config.as_deref(),
                 stack: &stack,
                 out: &out,
@@ -343,9 +142,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     match cli.command {
         Command::Deploy(args) => run_deploy(args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
-        Command::Synth { .. } | Command::List | Command::Schema { .. } | Command::Init { .. } => {
-            Ok(())
-        }
+        Command::Synth(_) | Command::List | Command::Schema { .. } | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection()).await?;

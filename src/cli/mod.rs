@@ -1,5 +1,6 @@
 //! The library-only commands: synth, list, schema, init. None of them talks to AWS.
 
+pub mod args;
 pub mod init;
 
 use crate::error::Error;
@@ -124,7 +125,7 @@ pub fn read_limited(path: &Path, max: usize) -> Result<String, ReadError> {
     })
 }
 
-pub struct SynthArgs<'a> {
+pub struct SynthOptions<'a> {
     pub config: Option<&'a Path>,
     pub stack: &'a str,
     pub out: &'a Path,
@@ -134,7 +135,7 @@ pub struct SynthArgs<'a> {
 }
 
 /// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
-pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Error> {
+pub fn synth(a: SynthOptions<'_>) -> Result<PathBuf, Error> {
     let built = load_config(a.stack, a.config)?
         .build()
         .map_err(Error::Invalid)?;
