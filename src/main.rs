@@ -3,7 +3,9 @@
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
-//! declined; 130 interrupted.
+//! declined; 6 `diff --fail` found differences; 130 interrupted.
+//!
+//! The command line itself (every flag and its help) is in `cli::args`.
 
 mod cli;
 mod deploy;
@@ -21,6 +23,10 @@ use plan::{params, TemplateSource};
 
 fn main() {
     let cli = Cli::parse();
+    // With `--progress json`, stderr carries only JSON lines: the final error too.
+    let json_errors = matches!(&cli.command,
+        Command::Deploy(a) if a.progress == ProgressMode::Json)
+        || matches!(&cli.command, Command::Destroy(a) if a.progress == ProgressMode::Json);
     // The library-only commands need no async runtime and no AWS.
     let cli = match run_local(cli) {
         Ok(code) => std::process::exit(code),
@@ -41,6 +47,15 @@ fn main() {
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
             Ok(()) => 0,
+            Err(e) if json_errors => {
+                let line = serde_json::json!({
+                    "type": "error",
+                    "message": e.to_string(),
+                    "exit_code": e.exit_code(),
+                });
+                cli::eprint_line(&line.to_string());
+                e.exit_code()
+            }
             Err(e) => report(&e),
         }
     });
@@ -70,16 +85,18 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
                 check,
                 verbose,
             })
-            .and_then(|path| {
-                if check {
+            .and_then(|path| match path {
+                // `--out -`: the template was the whole of stdout.
+                None => Ok(()),
+                Some(path) if check => {
                     cli::eprint_line(&format!("{} is up to date", path.display()));
                     Ok(())
-                } else {
-                    cli::print_stdout(&format!("{}\n", path.display()))
                 }
+                Some(path) => cli::print_stdout(&format!("{}\n", path.display())),
             })
         }
         Command::List => cli::print_stdout(&cli::list()),
+        Command::Completions { shell } => cli::print_stdout(&cli::completions(shell)),
         Command::Schema { stack } => cli::schema(&stack).and_then(|s| cli::print_stdout(&s)),
         Command::Init {
             stack,
@@ -140,9 +157,13 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         _ => {}
     }
     match cli.command {
-        Command::Deploy(args) => run_deploy(args, interrupts).await,
+        Command::Deploy(args) => run_deploy(*args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
-        Command::Synth(_) | Command::List | Command::Schema { .. } | Command::Init { .. } => Ok(()),
+        Command::Synth(_)
+        | Command::Completions { .. }
+        | Command::List
+        | Command::Schema { .. }
+        | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection()).await?;
@@ -197,6 +218,7 @@ fn local_template(
     template: Option<&std::path::Path>,
     stack: Option<&str>,
     config: Option<&std::path::Path>,
+    warn: &dyn Fn(&synth::Diagnostics),
 ) -> Result<TemplateSource, Error> {
     match (template, stack) {
         (Some(path), _) => read_template(path),
@@ -205,7 +227,7 @@ fn local_template(
             let built = config
                 .build()
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
-            cli::print_diagnostics(&built.synthesized.diagnostics, false);
+            warn(&built.synthesized.diagnostics);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
                 .map_err(|e| Error::usage(format!("stack {name}: {e}")))
         }
@@ -221,7 +243,12 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.
-    let local = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
+    let local = local_template(
+        args.template.as_deref(),
+        stack,
+        args.config.as_deref(),
+        &|d| cli::print_diagnostics(d, false),
+    )?;
     let aws = Aws::connect(&args.aws.connection()).await?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
@@ -241,6 +268,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         deploy::run::deployed_template(&aws, found.stack_id().unwrap_or(name)).await?
     };
     let prediction = plan::predict::predict(&deployed, &local.json);
+    let differs = !prediction.is_empty();
     match args.format {
         DiffFormat::Json => {
             let json = prediction.to_json(name);
@@ -266,15 +294,84 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
             ))?;
         }
     }
+    if args.fail && differs {
+        return Err(Error::Differs(format!(
+            "stack {name} differs from the local template (--fail: exit 6)"
+        )));
+    }
     Ok(())
 }
 
+/// The stack-level flags (`--tags`, `--role-arn`, `--notification-arns`, `--stack-policy`),
+/// every problem at once; the stack policy's text when given. No AWS call.
+fn check_stack_options(args: &DeployArgs) -> Result<Option<String>, Error> {
+    use plan::stack_options as opts;
+    let mut problems = opts::check_tags(&args.tags);
+    if let Some(arn) = &args.role_arn {
+        problems.extend(opts::check_role_arn(arn).err());
+    }
+    problems.extend(opts::check_notification_arns(&args.notification_arns));
+    let mut policy = None;
+    if let Some(path) = &args.stack_policy {
+        // SetStackPolicy's own limit, checked before reading it all.
+        match read_file(path, "stack policy", opts::MAX_STACK_POLICY_BYTES) {
+            Ok(text) => match opts::check_stack_policy(&path.display().to_string(), &text) {
+                Ok(()) => policy = Some(text),
+                Err(e) => problems.push(e),
+            },
+            Err(e) => problems.push(format!("--stack-policy: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(policy);
+    }
+    Err(Error::usage(format!(
+        "invalid input, nothing was sent to AWS:\n{}",
+        problems.join("\n")
+    )))
+}
+
+/// The capabilities to send: `--capabilities` when given (refused when it lacks one the
+/// template needs), else exactly those the template needs.
+fn capabilities(
+    given: Option<&[plan::capabilities::Capability]>,
+    template: &TemplateSource,
+) -> Result<Vec<plan::capabilities::Capability>, Error> {
+    let needs = plan::capabilities::needs(&template.json);
+    match given {
+        None => Ok(needs.default_capabilities()),
+        Some(given) => {
+            needs
+                .check(given)
+                .map_err(|e| Error::usage(format!("{e}; nothing was sent to AWS")))?;
+            let mut list = given.to_vec();
+            list.sort();
+            list.dedup();
+            Ok(list)
+        }
+    }
+}
+
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
+    let ui = Ui::terminal(args.progress);
+    let stack_policy = check_stack_options(&args)?;
     let template = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
         args.config.as_deref(),
+        &|d| {
+            if ui.progress == ProgressMode::Json {
+                for diag in d.iter().filter(|d| d.severity != synth::Severity::Info) {
+                    ui.json(
+                        &serde_json::json!({"type": "diagnostic", "message": diag.to_string()}),
+                    );
+                }
+            } else {
+                cli::print_diagnostics(d, false);
+            }
+        },
     )?;
+    let capabilities = capabilities(args.capabilities.as_deref(), &template)?;
     let mut parameters: IndexMap<String, String> = IndexMap::new();
     if let Some(path) = &args.config {
         let text = read_small_file(path, "config")?;
@@ -320,8 +417,12 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         recreate: args.recreate,
         outputs_file: args.outputs_file.clone(),
         resume,
+        tags: args.tags.clone(),
+        role_arn: args.role_arn.clone(),
+        notification_arns: args.notification_arns.clone(),
+        stack_policy,
+        capabilities,
     };
-    let ui = Ui::terminal(args.progress);
     // Invalid input fails before any AWS call, even before credentials are resolved.
     let region_hint = args
         .aws

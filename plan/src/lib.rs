@@ -7,6 +7,8 @@
 //! - [`predict`]: the diff of two templates and the replacements it implies.
 //! - [`review`]: a change set's resource changes as plain data, the review text, the danger
 //!   block and the approval decision.
+//! - [`capabilities`]: the capabilities a template needs acknowledged, from its resource types.
+//! - [`stack_options`]: stack tags, service role, notification topics and stack policy, checked.
 //! - [`types`]: facts about resource types (create-only properties, whether they hold data).
 //! - [`style`]: colors as string decoration.
 //!
@@ -27,9 +29,11 @@
 
 #![deny(missing_docs)]
 
+pub mod capabilities;
 pub mod params;
 pub mod predict;
 pub mod review;
+pub mod stack_options;
 pub mod style;
 pub mod template;
 pub mod types;

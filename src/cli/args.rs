@@ -9,7 +9,7 @@ use plan::params;
 use plan::review::Approve;
 use std::path::PathBuf;
 
-pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
+pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 6 `diff --fail`: the templates differ; 130 interrupted.";
 
 #[derive(Parser)]
 #[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
@@ -49,14 +49,23 @@ pub enum Command {
         force: bool,
     },
     /// Deploy a built-in stack or a template file through a reviewed change set.
-    Deploy(DeployArgs),
+    Deploy(Box<DeployArgs>),
     /// Print a deployed stack's outputs.
     Outputs(OutputsArgs),
     /// Delete a stack and list the resources it retained.
     Destroy(DestroyArgs),
     /// Compare a deployed stack's template with a local one and predict replacements (no change
-    /// set, changes nothing). Exit 0 with or without differences.
+    /// set, changes nothing). Exit 0 with or without differences (6 with --fail when they differ).
     Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
+    #[command(
+        after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -67,7 +76,8 @@ pub struct SynthArgs {
     /// Built-in stack to synthesize (see `pcstack list`)
     #[arg(long, default_value = stacks::DEFAULT_STACK)]
     pub stack: String,
-    /// Directory to write the template to
+    /// Directory to write the template to; `-` writes the template to stdout and nothing to disk
+    /// (diagnostics go to stderr)
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Output format
@@ -113,6 +123,7 @@ pub struct DeployArgs {
     /// Deploy this template file (JSON or YAML).
     #[arg(long)]
     pub template: Option<PathBuf>,
+    /// The CloudFormation stack to create or update.
     #[arg(long)]
     pub stack_name: String,
     /// pcstack config file; its `parameters` map is read too.
@@ -128,21 +139,52 @@ pub struct DeployArgs {
     /// the template is over 51,200 bytes).
     #[arg(long)]
     pub template_bucket: Option<String>,
+    /// When to ask before executing: `destructive` when data-holding resources would be
+    /// replaced or removed; `broadening` also when access widens (the BROADENING block); `any`
+    /// always; `never`. Without a terminal, a needed approval is exit 5.
     #[arg(long, value_enum, default_value = "destructive")]
     pub approve: Approve,
+    /// Stack tag KEY=VALUE, repeatable (at most 50); CloudFormation propagates stack tags to the
+    /// resources that take them. On update, the tags given replace the stack's tags; without
+    /// --tags the stack keeps its tags.
+    #[arg(long = "tags", visible_alias = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    /// IAM role CloudFormation assumes for this and later operations on the stack
+    /// (arn:aws:iam::ACCOUNT:role/NAME); without it, the stack's previous role, else your
+    /// credentials.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// SNS topic ARNs for stack events, comma-separated or repeated (at most 5); without it, the
+    /// stack keeps its topics.
+    #[arg(long, value_name = "ARN", value_delimiter = ',')]
+    pub notification_arns: Vec<String>,
+    /// Stack policy (a JSON file, at most 16,384 bytes), applied with SetStackPolicy once the
+    /// change set has run (or when there are no changes): it guards the updates after this one.
+    #[arg(long, value_name = "FILE")]
+    pub stack_policy: Option<PathBuf>,
+    /// Capabilities to acknowledge, comma-separated: CAPABILITY_IAM, CAPABILITY_NAMED_IAM,
+    /// CAPABILITY_AUTO_EXPAND. Default: exactly those the template needs (from its IAM
+    /// resources, their names and its Transform); a list missing a needed one is refused.
+    #[arg(long, value_name = "CAPABILITY", value_delimiter = ',', value_parser = plan::capabilities::Capability::parse)]
+    pub capabilities: Option<Vec<plan::capabilities::Capability>>,
     /// Create the change set, show it, and stop.
     #[arg(long)]
     pub no_execute: bool,
     /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
     #[arg(long, value_parser = deploy::parse_duration)]
     pub timeout: Option<std::time::Duration>,
+    /// How to show progress on stderr: `live` (a bar; the default on a terminal), `log` (a line
+    /// per event; the default otherwise), `json` (stderr carries only JSON lines: events,
+    /// notes, the review, questions and the error), `quiet`. Results go to stdout.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
     /// Write the outputs: JSON for .json, `export` lines otherwise (.env, .sh).
     #[arg(long)]
     pub outputs_file: Option<PathBuf>,
+    /// Turn the stack's termination protection on or off after the deploy.
     #[arg(long, value_parser = ["on", "off"])]
     pub termination_protection: Option<String>,
+    /// Keep what was created or changed when the operation fails, instead of rolling back.
     #[arg(long)]
     pub disable_rollback: bool,
     /// Delete and recreate a stack left in ROLLBACK_COMPLETE without asking.
@@ -154,8 +196,10 @@ pub struct DeployArgs {
 
 #[derive(Args)]
 pub struct OutputsArgs {
+    /// The deployed stack whose outputs to print.
     #[arg(long)]
     pub stack_name: String,
+    /// `env` (export lines), `json` or `table`.
     #[arg(long, value_enum, default_value = "env")]
     pub format: Format,
     /// Read environment variable names from this template instead of the deployed one.
@@ -167,13 +211,15 @@ pub struct OutputsArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum DiffFormat {
+    /// Grouped, with +/~/- markers.
     Text,
+    /// One JSON object.
     Json,
 }
 
 #[derive(Args)]
 #[command(
-    after_help = "Exit codes: 0 compared (whether or not the templates differ); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made)."
+    after_help = "Exit codes: 0 compared (whether or not the templates differ; with --fail: they are equal); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made); 6 with --fail: the templates differ."
 )]
 pub struct DiffArgs {
     /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
@@ -191,6 +237,9 @@ pub struct DiffArgs {
     /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,
+    /// Exit 6 when the templates differ (after printing the diff), so CI can gate on drift.
+    #[arg(long)]
+    pub fail: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -198,15 +247,26 @@ pub struct DiffArgs {
 #[derive(Args)]
 #[command(after_help = EXIT_CODES)]
 pub struct DestroyArgs {
+    /// The stack to delete.
     #[arg(long)]
     pub stack_name: String,
     /// Don't ask.
     #[arg(long)]
     pub yes: bool,
+    /// Stop waiting after this long (e.g. 30m); the deletion goes on.
     #[arg(long, value_parser = deploy::parse_duration)]
     pub timeout: Option<std::time::Duration>,
+    /// How to show progress on stderr: live, log, json (only JSON lines) or quiet.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// `--tags KEY=VALUE`; the tag rule itself is checked with the other flags before any AWS call.
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+        None => Err(format!("tag must be KEY=VALUE, got {s:?}")),
+    }
 }
