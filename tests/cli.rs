@@ -252,3 +252,50 @@ fn list_schema_and_init() {
         committed
     );
 }
+
+#[test]
+fn synth_to_stdout_writes_the_template_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pcstack(&["synth", "--out", "-"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed =
+        std::fs::read_to_string(root().join("out").join(format!("{STACK}.yaml"))).unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "stdout is exactly the template"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written to disk"
+    );
+    let json = pcstack(&["synth", "--out", "-", "--format", "json"], dir.path());
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(parsed["Resources"].is_object());
+    // --check compares a file: with stdout it is invalid input.
+    let check = pcstack(&["synth", "--out", "-", "--check"], dir.path());
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stderr));
+    assert!(check.stdout.is_empty());
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_pcstack()"),
+        ("zsh", "#compdef pcstack"),
+        ("fish", "complete -c pcstack"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = pcstack(&["completions", shell], dir.path());
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // The new deploy flags complete too.
+        assert!(script.contains("notification-arns"), "{shell}");
+    }
+    let bad = pcstack(&["completions", "tcsh"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("invalid value 'tcsh'"));
+}
