@@ -299,3 +299,37 @@ fn completions_for_every_shell() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("invalid value 'tcsh'"));
 }
+
+#[test]
+fn progress_json_reports_invalid_input_as_one_json_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args([
+            "deploy",
+            STACK,
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--progress",
+            "json",
+            "--role-arn",
+            "deployer",
+        ])
+        .current_dir(dir.path())
+        // Refused before any call; a closed port in case it weren't.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let error: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["exit_code"], 2);
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("--role-arn must be an IAM role ARN"));
+}
