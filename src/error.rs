@@ -1,7 +1,20 @@
 //! One error type for every command, each kind with its exit code (README "Exit codes").
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use synth::Diagnostics;
+
+static DEBUG: AtomicBool = AtomicBool::new(false);
+
+/// `--debug`: print the full detail of AWS errors (and the identity used).
+pub fn set_debug(on: bool) {
+    DEBUG.store(on, Ordering::Relaxed);
+}
+
+/// Whether `--debug` was given.
+pub fn debug() -> bool {
+    DEBUG.load(Ordering::Relaxed)
+}
 
 /// Why a command stopped short.
 #[derive(Debug)]
@@ -15,8 +28,12 @@ pub enum Error {
     Aws {
         /// The API operation and what it was for (`DescribeStacks net`).
         operation: String,
-        /// AWS's code and message, or the connection problem.
+        /// AWS's code and message, or the connection problem, on one line.
         message: String,
+        /// What to do about it (`deploy::errors`), printed on a second line.
+        advice: Option<String>,
+        /// The SDK's whole error, printed only with `--debug`.
+        detail: Option<String>,
     },
     /// Stopped before changing anything: a stack state deploy can't continue from, a failed
     /// change set, a missing stack, a stale `synth --check`. Exit 1.
@@ -62,7 +79,18 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Invalid(d) => write!(f, "{}", d.to_string().trim_end()),
-            Error::Aws { operation, message } => write!(f, "{operation} failed: {message}"),
+            Error::Aws {
+                operation,
+                message,
+                advice,
+                ..
+            } => {
+                write!(f, "{operation} failed: {message}")?;
+                match advice {
+                    Some(a) => write!(f, "\n  {a}"),
+                    None => Ok(()),
+                }
+            }
             Error::Usage(m)
             | Error::Failed(m)
             | Error::StackFailed(m)
@@ -89,6 +117,8 @@ mod tests {
                 Error::Aws {
                     operation: "DescribeStacks s".into(),
                     message: "m".into(),
+                    advice: None,
+                    detail: None,
                 },
                 1,
             ),
@@ -105,7 +135,20 @@ mod tests {
         let aws = Error::Aws {
             operation: "GetTemplate".into(),
             message: "AccessDenied: no".into(),
+            advice: None,
+            detail: Some("DispatchFailure(...)".into()),
         };
         assert_eq!(aws.to_string(), "GetTemplate failed: AccessDenied: no");
+        let advised = Error::Aws {
+            operation: "GetTemplate".into(),
+            message: "AccessDenied: no".into(),
+            advice: Some("allow it".into()),
+            detail: Some("DispatchFailure(...)".into()),
+        };
+        assert_eq!(
+            advised.to_string(),
+            "GetTemplate failed: AccessDenied: no\n  allow it",
+            "two lines at most, never the detail"
+        );
     }
 }

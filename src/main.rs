@@ -1,5 +1,6 @@
-//! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema` and
-//! `init` never talk to AWS (`cli`); `deploy`, `diff`, `outputs` and `destroy` do (`deploy`).
+//! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema`, `init`
+//! and `cluster-config --outputs-file` never talk to AWS (`cli`); `deploy`, `diff`, `outputs`,
+//! `destroy` and `cluster-config --stack-name` do (`deploy`).
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
@@ -12,7 +13,7 @@ mod deploy;
 mod error;
 
 use clap::Parser;
-use cli::args::{Cli, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
+use cli::args::{Cli, ClusterConfigArgs, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
 use deploy::aws::Aws;
 use deploy::events::Interrupts;
 use deploy::run::{DeployRequest, Outcome};
@@ -21,8 +22,103 @@ use error::Error;
 use indexmap::IndexMap;
 use plan::{params, TemplateSource};
 
+/// The region of a command: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the
+/// config's `region`; `None` leaves it to the profile. Each must be a Region that exists
+/// (a near miss names the closest), and an override that disagrees with the config's `region`
+/// is an error naming both: the config's availability zone lies in its region.
+fn resolve_region(
+    flag: Option<&str>,
+    config: Option<&std::path::Path>,
+) -> Result<Option<String>, Error> {
+    let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].iter().find_map(|k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (*k, v))
+    });
+    let given = match (flag, env) {
+        (Some(r), _) => Some(("--region".to_string(), r.to_string())),
+        (None, Some((k, v))) => Some((k.to_string(), v)),
+        (None, None) => None,
+    };
+    if let Some((source, value)) = &given {
+        constructs::rules::names::region(value).map_err(|v| {
+            Error::usage(format!(
+                "{source}: {}",
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
+    }
+    let from_config = match config {
+        Some(path) => config_region(path)?.map(|r| (path, r)),
+        None => None,
+    };
+    if let Some((path, r)) = &from_config {
+        constructs::rules::names::region(r).map_err(|v| {
+            Error::usage(format!(
+                "{}: {}",
+                path.display(),
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
+    }
+    match (given, from_config) {
+        (Some((source, value)), Some((path, r))) if value != r => Err(Error::usage(format!(
+            "{source} {value} conflicts with `region: {r}` in {}: the stack and its availability zone are in {r}; use the same region in both, or remove one",
+            path.display()
+        ))),
+        (Some((_, value)), _) => Ok(Some(value)),
+        (None, Some((_, r))) => Ok(Some(r)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The top-level `region` of a pcstack config file, if it sets one.
+fn config_region(path: &std::path::Path) -> Result<Option<String>, Error> {
+    let text = read_small_file(path, "config")?;
+    synth::input::check_limits(
+        &text,
+        "config file",
+        synth::input::MAX_FILE_BYTES,
+        synth::input::MAX_FILE_DEPTH,
+    )
+    .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(&text)
+        .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+    match value.get("region") {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(serde_yaml::Value::String(r)) => Ok(Some(r.clone())),
+        Some(other) => Err(Error::usage(format!(
+            "{}: region must be a Region code such as us-east-1, got {}",
+            path.display(),
+            serde_yaml::to_string(other).unwrap_or_default().trim()
+        ))),
+    }
+}
+
+/// Bounds a whole command by `--timeout` (plus a tenth of it, at most 10 s, so the follower's
+/// own deadline, which names the stack's state, fires first): a stalled call can't outlast it.
+async fn bounded(
+    timeout: Option<std::time::Duration>,
+    resume: &str,
+    work: impl std::future::Future<Output = Result<(), Error>>,
+) -> Result<(), Error> {
+    let Some(limit) = timeout else {
+        return work.await;
+    };
+    let grace = (limit / 10).min(std::time::Duration::from_secs(10));
+    match tokio::time::timeout(limit + grace, work).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::StoppedWaiting(format!(
+            "timed out after {} (--timeout) waiting for AWS; if a stack operation started, it goes on in CloudFormation: re-run `{resume}` to follow it",
+            deploy::format_elapsed(limit)
+        ))),
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
+    error::set_debug(cli.debug);
     // With `--progress json`, stderr carries only JSON lines: the final error too.
     let json_errors = matches!(&cli.command,
         Command::Deploy(a) if a.progress == ProgressMode::Json)
@@ -104,6 +200,12 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
             force,
         } => cli::init::write(&output, &stack, force)
             .and_then(|()| cli::print_stdout(&format!("{}\n", output.display()))),
+        Command::ClusterConfig(ClusterConfigArgs {
+            outputs_file: Some(file),
+            config,
+            out,
+            ..
+        }) => cli::cluster_config::from_file(&file, config.as_deref(), out.as_deref()),
         _ => return Err(Box::new(cli)),
     };
     Ok(match result {
@@ -116,6 +218,12 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
 fn report(e: &Error) -> i32 {
     match e {
         Error::Invalid(d) => cli::print_diagnostics(d, false),
+        Error::Aws {
+            detail: Some(detail),
+            ..
+        } if error::debug() => {
+            cli::eprint_line(&format!("error: {e}\ndebug: the SDK's error:\n{detail}"))
+        }
         other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()
@@ -154,11 +262,13 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
         Command::Destroy(a) => check_stack_name(&a.stack_name)?,
         Command::Diff(a) => check_stack_name(&a.stack_name)?,
+        Command::ClusterConfig(a) => check_stack_name(a.stack_name.as_deref().unwrap_or(""))?,
         _ => {}
     }
     match cli.command {
         Command::Deploy(args) => run_deploy(*args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
+        Command::ClusterConfig(args) => run_cluster_config(args).await,
         Command::Synth(_)
         | Command::Completions { .. }
         | Command::List
@@ -166,26 +276,51 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
-            let aws = Aws::connect(&args.aws.connection()).await?;
+            let aws = Aws::connect(&args.aws.connection(None)?).await?;
             let outputs =
                 deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
             cli::print_stdout(&outputs.render(args.format))
         }
         Command::Destroy(args) => {
-            let aws = Aws::connect(&args.aws.connection()).await?;
-            let ui = Ui::terminal(args.progress);
-            deploy::destroy::destroy(
-                &aws,
-                &ui,
-                interrupts,
-                &args.stack_name,
-                args.yes,
-                args.timeout,
-            )
+            let connection = args.aws.connection(None)?;
+            let resume = format!("pcstack destroy --stack-name {}", args.stack_name);
+            bounded(args.timeout, &resume, async {
+                let aws = Aws::connect(&connection).await?;
+                let ui = Ui::terminal(args.progress);
+                deploy::destroy::destroy(
+                    &aws,
+                    &ui,
+                    interrupts,
+                    &args.stack_name,
+                    args.yes,
+                    args.timeout,
+                )
+                .await
+                .map(|_| ())
+            })
             .await
-            .map(|_| ())
         }
     }
+}
+
+/// `pcstack cluster-config --stack-name`: the config and `--out` are checked before any AWS call.
+async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
+    use cli::cluster_config as cc;
+    let name = args.stack_name.as_deref().unwrap_or_default();
+    cc::check_out(args.out.as_deref())?;
+    let config = cc::load_config(args.config.as_deref())?;
+    let problems = config.validate();
+    if problems.has_errors() {
+        return Err(Error::Invalid(problems));
+    }
+    let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
+    let outputs = deploy::run::fetch_outputs(&aws, name, None).await?;
+    let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))?;
+    cc::write(&text, args.out.as_deref())?;
+    if let Some(out) = &args.out {
+        cli::eprint_line(&format!("wrote {}", out.display()));
+    }
+    Ok(())
 }
 
 /// A template file: at most CloudFormation's 1,000,000 bytes (checked before reading it all,
@@ -243,13 +378,14 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.
+    let connection = args.aws.connection(args.config.as_deref())?;
     let local = local_template(
         args.template.as_deref(),
         stack,
         args.config.as_deref(),
         &|d| cli::print_diagnostics(d, false),
     )?;
-    let aws = Aws::connect(&args.aws.connection()).await?;
+    let aws = Aws::connect(&connection).await?;
     let name = args.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?
@@ -353,6 +489,7 @@ fn capabilities(
 }
 
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
+    let connection = args.aws.connection(args.config.as_deref())?;
     let ui = Ui::terminal(args.progress);
     let stack_policy = check_stack_options(&args)?;
     let template = local_template(
@@ -424,17 +561,14 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         capabilities,
     };
     // Invalid input fails before any AWS call, even before credentials are resolved.
-    let region_hint = args
-        .aws
-        .region
-        .clone()
-        .or_else(|| std::env::var("AWS_REGION").ok())
-        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-    if let Some(region) = &region_hint {
+    if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }
-    let aws = Aws::connect(&args.aws.connection()).await?;
-    match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
-        Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
-    }
+    bounded(args.timeout, &request.resume, async {
+        let aws = Aws::connect(&connection).await?;
+        match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
+            Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
+        }
+    })
+    .await
 }

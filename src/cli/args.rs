@@ -4,6 +4,7 @@ use crate::deploy;
 use crate::deploy::aws::Connection;
 use crate::deploy::outputs::Format;
 use crate::deploy::ui::ProgressMode;
+use crate::error::Error;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use plan::params;
 use plan::review::Approve;
@@ -14,6 +15,10 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error befor
 #[derive(Parser)]
 #[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
+    /// On an AWS error, also print the SDK's full error (request, response, every cause); on
+    /// connecting, print the region, profile and identity used.
+    #[arg(long, global = true)]
+    pub debug: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +62,9 @@ pub enum Command {
     /// Compare a deployed stack's template with a local one and predict replacements (no change
     /// set, changes nothing). Exit 0 with or without differences (6 with --fail when they differ).
     Diff(DiffArgs),
+    /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
+    /// JSON `outputs --format json` writes) and the config's `cluster` section.
+    ClusterConfig(ClusterConfigArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
     #[command(
         after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions powershell >> $PROFILE"
@@ -92,8 +100,32 @@ pub struct SynthArgs {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = EXIT_CODES,
+    group = clap::ArgGroup::new("source").required(true).args(["stack_name", "outputs_file"])
+)]
+pub struct ClusterConfigArgs {
+    /// Read the outputs of this deployed stack (DescribeStacks).
+    #[arg(long)]
+    pub stack_name: Option<String>,
+    /// Read the outputs from this JSON file (`outputs --format json`, `deploy --outputs-file
+    /// x.json`); no AWS call.
+    #[arg(long)]
+    pub outputs_file: Option<PathBuf>,
+    /// pcstack config file: its `cluster` section and `lustre.mount_point` (default: built-in).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Write the configuration here (atomically); default: stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
 pub struct AwsArgs {
-    /// AWS region (default: the SDK's chain: AWS_REGION, profile...).
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the config's `region`, the
+    /// profile's). Must agree with the config's `region` when both are set.
     #[arg(long, global = true)]
     pub region: Option<String>,
     /// Named profile (default: AWS_PROFILE or "default").
@@ -102,15 +134,29 @@ pub struct AwsArgs {
     /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
+    /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "10s")]
+    pub connect_timeout: std::time::Duration,
+    /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "30s")]
+    pub read_timeout: std::time::Duration,
 }
 
 impl AwsArgs {
-    pub fn connection(&self) -> Connection {
-        Connection {
-            region: self.region.clone(),
+    /// Where to connect, the region checked first (no AWS call): see [`crate::resolve_region`].
+    pub fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
+        Ok(Connection {
+            region: crate::resolve_region(self.region.as_deref(), config)?,
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
-        }
+            timeouts: deploy::aws::HttpTimeouts {
+                connect: self.connect_timeout,
+                read: self.read_timeout,
+                // One attempt may take the connect and a few reads, never forever.
+                attempt: (self.connect_timeout + self.read_timeout * 2)
+                    .max(std::time::Duration::from_secs(1)),
+            },
+        })
     }
 }
 

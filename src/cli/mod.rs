@@ -1,6 +1,7 @@
 //! The library-only commands: synth, list, schema, init. None of them talks to AWS.
 
 pub mod args;
+pub mod cluster_config;
 pub mod init;
 
 use crate::error::Error;

@@ -1,8 +1,9 @@
 //! SDK clients from the standard chain (env, profile, SSO cache, IMDS...), and error helpers.
 
-use super::{backoff, Timing};
+use super::{backoff, errors, login, Timing};
 use crate::error::Error;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use std::future::Future;
 
 /// The AWS side of a command.
@@ -21,25 +22,58 @@ pub struct Aws {
 /// Where to connect; each `None` falls back to the SDK's standard chain.
 #[derive(Debug, Default, Clone)]
 pub struct Connection {
+    /// Already checked (a Region that exists, no conflict with the config): see `main.rs`.
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    pub timeouts: HttpTimeouts,
+}
+
+/// HTTP timeouts of every AWS call. Without them a server that accepts and never answers
+/// would hang pcstack forever.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpTimeouts {
+    /// TCP and TLS connect.
+    pub connect: std::time::Duration,
+    /// Between bytes of a response.
+    pub read: std::time::Duration,
+    /// One attempt of an operation, retries not included.
+    pub attempt: std::time::Duration,
+}
+
+impl Default for HttpTimeouts {
+    fn default() -> Self {
+        Self {
+            connect: std::time::Duration::from_secs(10),
+            read: std::time::Duration::from_secs(30),
+            attempt: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl Aws {
     pub async fn connect(conn: &Connection) -> Result<Self, Error> {
         use aws_smithy_http_client::{tls, Builder};
+        // The profile first: an unknown profile is an error before any network call.
+        let (login, profiles) = login::select(conn.profile.as_deref()).await?;
+        login::set_current(&login);
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
-        let mut loader =
-            aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http);
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(conn.timeouts.connect)
+            .read_timeout(conn.timeouts.read)
+            .operation_attempt_timeout(conn.timeouts.attempt)
+            .build();
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(http.clone())
+            .timeout_config(timeouts.clone());
         if let Some(r) = &conn.region {
             loader = loader.region(aws_config::Region::new(r.clone()));
         }
-        if let Some(p) = &conn.profile {
+        if let Some(p) = &login.profile {
             loader = loader.profile_name(p);
         }
         if let Some(e) = &conn.endpoint_url {
@@ -48,23 +82,96 @@ impl Aws {
         let config = loader.load().await;
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::failed(
-                "no AWS region: pass --region, set AWS_REGION, or set one in your profile",
+                "no AWS region: pass --region, set AWS_REGION, set `region` in the pcstack config, or set one in your profile",
             )
         })?;
+        if conn.region.is_none() {
+            // From the profile (or instance metadata): checked like --region.
+            constructs::rules::names::region(&region).map_err(|v| {
+                let from = login
+                    .profile
+                    .as_deref()
+                    .map_or("the default profile".to_string(), |p| {
+                        format!("profile {p}")
+                    });
+                Error::usage(format!(
+                    "the region of {from}: {}",
+                    synth::input::cut_message(&v.message)
+                ))
+            })?;
+        }
+        let mut config = config;
+        if let Some(name) = &login.credentials_profile {
+            if let Some(role) = login::mfa_role(&profiles, name)? {
+                let code = login::read_mfa_code(&role)?;
+                let credentials = login::assume_role_with_mfa(&role, &code, &config).await?;
+                config = config
+                    .into_builder()
+                    .credentials_provider(
+                        aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+                    )
+                    .build();
+            } else if conn.profile.is_some() {
+                // `--profile` wins over AWS_ACCESS_KEY_ID in the environment, as in the AWS CLI
+                // (the SDK's default chain would read the environment first).
+                let mut provider_config = aws_config::provider_config::ProviderConfig::default()
+                    .with_region(config.region().cloned())
+                    .with_http_client(http)
+                    .with_timeout_config(timeouts);
+                if let Some(sleep) = config.sleep_impl() {
+                    provider_config = provider_config.with_sleep_impl(sleep);
+                }
+                let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&provider_config)
+                    .profile_name(name)
+                    .build();
+                config = config
+                    .into_builder()
+                    .credentials_provider(
+                        aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                    )
+                    .build();
+            }
+        }
         let endpoint = config
             .endpoint_url()
             .map(|e| e.trim_end_matches('/').to_string());
         let s3_config = aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(endpoint.is_some())
             .build();
-        Ok(Self {
+        let aws = Self {
             cfn: aws_sdk_cloudformation::Client::new(&config),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             sts: Some(aws_sdk_sts::Client::new(&config)),
             region,
             endpoint,
             timing: Timing::default(),
-        })
+        };
+        if crate::error::debug() {
+            aws.print_identity(&login).await?;
+        }
+        Ok(aws)
+    }
+
+    /// `--debug`: who pcstack is logged in as (GetCallerIdentity), before anything else.
+    async fn print_identity(&self, login: &login::Login) -> Result<(), Error> {
+        let Some(sts) = &self.sts else {
+            return Ok(());
+        };
+        let who = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| fail("GetCallerIdentity", &e))?;
+        eprintln!(
+            "debug: region {}, profile {} ({:?}), identity {} (account {})",
+            self.region,
+            login.profile.as_deref().unwrap_or("(default chain)"),
+            login.kind,
+            who.arn().unwrap_or("?"),
+            who.account().unwrap_or("?")
+        );
+        Ok(())
     }
 }
 
@@ -143,13 +250,11 @@ where
     f().await
 }
 
-/// The error of a failed AWS call: the operation (and what it was for) and AWS's answer.
-pub fn fail<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+/// The error of a failed AWS call: the operation (and its resource), AWS's code and message,
+/// and what to do (`errors::classify`); the SDK's whole error only with `--debug`.
+pub fn fail<E: ProvideErrorMetadata + std::error::Error + 'static>(
     operation: &str,
-    e: &SdkError<E, R>,
+    e: &SdkError<E, HttpResponse>,
 ) -> Error {
-    Error::Aws {
-        operation: operation.to_string(),
-        message: message(e),
-    }
+    errors::classify(operation, e, &login::current())
 }

@@ -26,7 +26,11 @@ pub enum Ready {
 }
 
 /// Waits for a change set to leave its pending states, then reads every page of its changes.
+/// Polls every `change_set_poll` (one second: a ready change set is seen within about a second)
+/// for `change_set_patience`, then backs off: a change set that takes minutes is rare, and
+/// throttling headroom matters in accounts where other tools poll too.
 pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Error> {
+    let start = std::time::Instant::now();
     let mut interval = timing.change_set_poll;
     loop {
         let first = patiently(timing, || {
@@ -64,7 +68,9 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
             }
             _ => {
                 tokio::time::sleep(interval).await;
-                interval = backoff(interval, timing.max_poll);
+                if start.elapsed() >= timing.change_set_patience {
+                    interval = backoff(interval, timing.max_poll);
+                }
             }
         }
     }

@@ -159,6 +159,7 @@ async fn follow_inner(
     let mut watch = Watch::new(ui, f);
     let mut interval = timing.events_poll;
     let mut first = true;
+    let mut status_checked = Instant::now();
     loop {
         if !first {
             tokio::select! {
@@ -182,19 +183,32 @@ async fn follow_inner(
             Err(e) => return Err(fail("DescribeStackEvents", &e)),
         }
         watch.progress(timing);
-        // A stack that is gone was deleted.
-        let status = status_now(cfn, timing, f)
-            .await?
-            .unwrap_or(StackStatus::DeleteComplete);
-        if !stack::in_progress(&status) {
-            // Events written between our last read and the status change.
-            if let Ok(new) = new_events(cfn, f, &mut watch.seen).await {
-                watch.record(new);
-            }
+        // The stack's own event says when the operation ends: no DescribeStacks beside every
+        // DescribeStackEvents. DescribeStacks now and then is the fallback for an event missed.
+        if let Some(status) = watch
+            .stack_status
+            .clone()
+            .filter(|s| !stack::in_progress(s))
+        {
             return Ok(watch.finish(status));
         }
-        if f.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(watch.timed_out(&status));
+        let deadline = f.deadline.is_some_and(|d| Instant::now() >= d);
+        if deadline || status_checked.elapsed() >= timing.status_poll {
+            status_checked = Instant::now();
+            // A stack that is gone was deleted.
+            let status = status_now(cfn, timing, f)
+                .await?
+                .unwrap_or(StackStatus::DeleteComplete);
+            if !stack::in_progress(&status) {
+                // Events written between our last read and the status change.
+                if let Ok(new) = new_events(cfn, f, &mut watch.seen).await {
+                    watch.record(new);
+                }
+                return Ok(watch.finish(status));
+            }
+            if deadline {
+                return Err(watch.timed_out(&status));
+            }
         }
     }
 }
@@ -217,6 +231,8 @@ struct Watch<'a> {
     bar: Option<indicatif::ProgressBar>,
     /// The bar is off the terminal while a question is asked.
     bar_hidden: bool,
+    /// The stack's status from its own latest event (`AWS::CloudFormation::Stack`).
+    stack_status: Option<StackStatus>,
 }
 
 /// Whatever way a follow ends (an error included), the bar leaves the terminal.
@@ -251,6 +267,7 @@ impl<'a> Watch<'a> {
             last_event: Instant::now(),
             bar,
             bar_hidden: false,
+            stack_status: None,
         }
     }
 
@@ -260,6 +277,11 @@ impl<'a> Watch<'a> {
             self.last_event = Instant::now();
         }
         for e in new {
+            if is_stack_event(&e, self.f) {
+                if let Some(s) = e.resource_status() {
+                    self.stack_status = Some(StackStatus::from(s.as_str()));
+                }
+            }
             track(&e, self.f, &mut self.in_progress, &mut self.done);
             show(self.ui, self.bar.as_ref(), &e, self.start);
             self.events.push(e);

@@ -5,7 +5,9 @@
 pub mod aws;
 pub mod changeset;
 pub mod destroy;
+pub mod errors;
 pub mod events;
+pub mod login;
 pub mod outputs;
 pub mod run;
 pub mod stack;
@@ -20,8 +22,19 @@ use std::time::Duration;
 /// Polling intervals; tests shrink them to milliseconds.
 #[derive(Debug, Clone, Copy)]
 pub struct Timing {
+    /// DescribeChangeSet every this long while a change set is computed, for
+    /// [`Timing::change_set_patience`]; then with backoff up to `max_poll`.
     pub change_set_poll: Duration,
+    /// How long change sets are polled at the steady `change_set_poll` (most are ready in
+    /// seconds; one that takes minutes is polled less often after this).
+    pub change_set_patience: Duration,
+    /// DescribeStackEvents every this long while following; the stack's own events say when
+    /// the operation ends.
     pub events_poll: Duration,
+    /// DescribeStacks at most this often while following: the fallback for a stack event
+    /// missed (another operation's token, clock skew).
+    pub status_poll: Duration,
+    /// The longest wait between polls when backing off (throttling, slow change sets).
     pub max_poll: Duration,
     /// Log mode prints "still waiting on ..." after this long without an event.
     pub heartbeat: Duration,
@@ -31,7 +44,9 @@ impl Default for Timing {
     fn default() -> Self {
         Self {
             change_set_poll: Duration::from_secs(1),
+            change_set_patience: Duration::from_secs(120),
             events_poll: Duration::from_secs(2),
+            status_poll: Duration::from_secs(30),
             max_poll: Duration::from_secs(10),
             heartbeat: Duration::from_secs(30),
         }
@@ -43,7 +58,9 @@ impl Timing {
     pub fn fast() -> Self {
         Self {
             change_set_poll: Duration::from_millis(1),
+            change_set_patience: Duration::from_millis(20),
             events_poll: Duration::from_millis(1),
+            status_poll: Duration::from_millis(5),
             max_poll: Duration::from_millis(5),
             heartbeat: Duration::from_secs(30),
         }

@@ -1051,3 +1051,70 @@ async fn one_ctrl_c_while_following_asks_and_detach_is_exit_4() {
     assert_eq!(asked.len(), 1, "{asked:?}");
     assert!(asked[0].contains("[c]ancel the update"), "{asked:?}");
 }
+
+/// Following reads the stack's status from its own events: one DescribeStackEvents a poll and
+/// no DescribeStacks while the events say the operation runs (today's follow sent one of each).
+#[tokio::test]
+async fn following_takes_the_stack_status_from_its_own_events() {
+    let t = now() + 5;
+    let page = move |events: Vec<StackEvent>| {
+        move || {
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(events.clone()))
+                .build()
+        }
+    };
+    let stack_event = |secs, status| event(secs, "s", "AWS::CloudFormation::Stack", status, "");
+    // Newest first, as CloudFormation pages them.
+    let events = mock!(Client::describe_stack_events)
+        .sequence()
+        .output(page(vec![
+            event(
+                t + 1,
+                "Vpc",
+                "AWS::EC2::VPC",
+                ResourceStatus::CreateInProgress,
+                "",
+            ),
+            stack_event(t, ResourceStatus::CreateInProgress),
+        ]))
+        .output(page(vec![]))
+        .output(page(vec![event(
+            t + 2,
+            "Vpc",
+            "AWS::EC2::VPC",
+            ResourceStatus::CreateComplete,
+            "",
+        )]))
+        .output(page(vec![stack_event(
+            t + 3,
+            ResourceStatus::CreateComplete,
+        )]))
+        .build();
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::CreateInProgress));
+    let mut aws = aws(&[&events, &describe]);
+    // The fallback DescribeStacks would come only after a minute without the stack's event.
+    aws.timing.status_poll = std::time::Duration::from_secs(60);
+    let (ui, _) = Ui::captured();
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: None,
+        since: DateTime::from_secs(t - 1),
+        total: 1,
+        deadline: None,
+        resume: "pcstack deploy",
+    };
+    let finished =
+        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
+            .await
+            .expect("followed");
+    assert_eq!(finished.status, StackStatus::CreateComplete);
+    assert_eq!(events.num_calls(), 4);
+    assert_eq!(
+        describe.num_calls(),
+        0,
+        "no DescribeStacks while events tell"
+    );
+}

@@ -120,9 +120,19 @@ codes! {
     CidrFit = "PC155", "an Fn::Cidr asks for more or larger blocks than the block holds";
     // Names.
     StackName = "PC161", "a stack name breaks CloudFormation's stack name rules";
-    Region = "PC162", "a Region is not a Region code such as us-east-1";
+    Region = "PC162", "a Region is not an existing AWS Region code such as us-east-1";
     AvailabilityZone = "PC163", "an Availability Zone is not a zone name, or not in the Region";
     ExportName = "PC164", "an export name uses characters CloudFormation exports do not allow";
+    // The ParallelCluster cluster configuration (`pcstack cluster-config`, config `cluster`).
+    ClusterName = "PC171", "a cluster queue or compute resource name breaks ParallelCluster's naming rules";
+    InstanceType = "PC172", "an instance type is not an EC2 instance type name such as g5.8xlarge";
+    EfaInstanceType = "PC173", "a compute instance type is not one of the EFA-capable types pcstack lists";
+    ComputeCount = "PC174", "a compute resource's MinCount or MaxCount is out of range";
+    CapacityType = "PC175", "a queue's capacity type, capacity reservation and placement group do not fit together";
+    ClusterShape = "PC176", "a cluster has too few or too many queues or compute resources, or repeats a name";
+    RootVolumeSize = "PC177", "a root volume size is outside what EBS and ParallelCluster allow";
+    ClusterOs = "PC178", "the cluster's operating system is not one ParallelCluster supports";
+    ClusterInput = "PC179", "the stack outputs a cluster configuration is made from are unreadable, or lack or malform a value it needs";
     // Deploy-time parameter values.
     ParameterNotWholeNumber = "PC201", "a Number parameter value is not a whole number";
     UndeclaredParameter = "D2001", "a parameter value is given for a parameter the template does not declare";

@@ -6,6 +6,7 @@
 pub mod ec2;
 pub mod ecr;
 pub mod fsx;
+pub mod regions;
 pub mod s3;
 
 #[cfg(test)]

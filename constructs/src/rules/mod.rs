@@ -9,6 +9,7 @@ pub mod dra;
 pub mod ecr;
 pub mod fsx;
 pub mod names;
+pub mod pcluster;
 pub mod s3;
 pub mod tags;
 

@@ -23,53 +23,15 @@ pub fn stack_name(name: &str) -> RuleResult {
     }
 }
 
-/// Commercial Regions, from botocore 1.43.11 `data/partitions.json` (aws partition).
-pub const REGIONS: [&str; 37] = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-6",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "cn-north-1",
-    "cn-northwest-1",
-    "us-gov-west-1",
-];
+/// Every Region code pcstack accepts: generated from the Region list of the pinned cfn-lint
+/// (`cfnlint/data/schemas/providers/<region>.json`), see `crate::l1::regions`.
+pub use crate::l1::regions::REGIONS;
 
-/// Region codes: `<area>-<place>-<n>` as in botocore's partition regexes
-/// (`^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$`, `^cn\-\w+\-\d+$`, `^us\-gov\-\w+\-\d+$`, ...).
-/// Source: botocore 1.43.11 `data/partitions.json`.
-pub fn region(value: &str) -> RuleResult {
+/// The form of a Region code: `<area>-<place>-<n>` (`us-east-1`, `us-gov-west-1`,
+/// `eusc-de-east-1`), as in botocore's partition regexes.
+fn region_form(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
-    let ok = parts.len() >= 3
+    parts.len() >= 3
         && parts.iter().all(|p| {
             !p.is_empty()
                 && p.bytes()
@@ -77,18 +39,68 @@ pub fn region(value: &str) -> RuleResult {
         })
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && parts[0].len() >= 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase());
-    if ok {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            Code::Region,
-            "region",
-            "be a Region code such as us-east-1",
-            "AWS",
-            format!("{value:?}"),
-        ))
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Region codes: one of [`REGIONS`]. A near miss (`us-esat-1`) names the closest Region.
+/// Source: the Region list of cfn-lint (version pinned in `requirements.txt`), generated into
+/// `constructs/src/l1/regions.rs`.
+pub fn region(value: &str) -> RuleResult {
+    if REGIONS.contains(&value) {
+        return Ok(());
     }
+    let rule = match closest_region(value) {
+        Some(near) => format!("be an AWS Region code (did you mean {near}?)"),
+        None if region_form(value) => {
+            "be an AWS Region code that exists, such as us-east-1".to_string()
+        }
+        None => "be a Region code such as us-east-1".to_string(),
+    };
+    Err(Violation::new(
+        Code::Region,
+        "region",
+        &rule,
+        "AWS",
+        format!("{value:?}"),
+    ))
+}
+
+/// The Region code closest to `value` by edit distance, when it is a plausible typo (at most
+/// 2 edits, a swap of neighbours counting as one).
+pub fn closest_region(value: &str) -> Option<&'static str> {
+    let value = value.trim().to_ascii_lowercase();
+    REGIONS
+        .iter()
+        .map(|r| (edit_distance(&value, r), *r))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, r)| r)
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transposition).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Availability Zone names: the Region code plus one letter (`us-east-1a`), or a Local Zone
@@ -109,8 +121,9 @@ pub fn availability_zone(field: &str, value: &str, stack_region: Option<&str>) -
     };
     let base = &value[..value.len() - last.len_utf8()];
     if !last.is_ascii_lowercase()
-        || region(base.split_once("-lax").map_or(base, |(r, _)| r)).is_err()
-            && region(base).is_err()
+        || !REGIONS
+            .iter()
+            .any(|r| base == *r || base.starts_with(&format!("{r}-")))
     {
         return bad("be a Region code followed by a letter, such as us-east-1a".into());
     }
@@ -165,6 +178,30 @@ mod tests {
             assert!(region(r).is_ok(), "{r}");
         }
         assert!(region("useast1").is_err());
+        assert_eq!(
+            region("us-esat-1").unwrap_err().message,
+            "region must be an AWS Region code (did you mean us-east-1?) for AWS, got \"us-esat-1\""
+        );
+        assert_eq!(
+            region("xx-north-9").unwrap_err().message,
+            "region must be an AWS Region code that exists, such as us-east-1 for AWS, got \"xx-north-9\""
+        );
+        assert_eq!(
+            region("useast1").unwrap_err().message,
+            "region must be an AWS Region code (did you mean us-east-1?) for AWS, got \"useast1\""
+        );
+        assert_eq!(
+            region("nowhere").unwrap_err().message,
+            "region must be a Region code such as us-east-1 for AWS, got \"nowhere\""
+        );
+        assert_eq!(closest_region("eu-west-01"), Some("eu-west-1"));
+        assert_eq!(closest_region("ue-east-1"), Some("us-east-1"));
+        assert!(region("me-south-1").is_ok());
+        assert!(region("eusc-de-east-1").is_ok());
+        assert!(
+            availability_zone("PrimarySubnetAZ", "us-esat-1a", None).is_err(),
+            "a zone of a Region that does not exist"
+        );
         assert!(availability_zone("PrimarySubnetAZ", "us-east-1a", Some("us-east-1")).is_ok());
         assert!(
             availability_zone("PrimarySubnetAZ", "us-west-2-lax-1a", Some("us-west-2")).is_ok()

@@ -1,5 +1,6 @@
 //! The config of the `parallelcluster-prerequisites` stack. Its default is the tutorial's setup.
 
+use super::cluster::ClusterConfig;
 use super::rules as own;
 use constructs::rules::cidr::{self, Cidr};
 use constructs::rules::{dra, ecr, fsx, names, RuleResult};
@@ -33,6 +34,8 @@ pub struct Config {
     pub associations: Vec<AssociationConfig>,
     /// Parameter values `pcstack deploy --config` passes (flags and --parameters-file win).
     pub parameters: IndexMap<String, String>,
+    /// The ParallelCluster cluster `pcstack cluster-config` writes from the stack's outputs.
+    pub cluster: ClusterConfig,
 }
 
 /// The VPC, its public and private subnets and the S3 gateway endpoint.
@@ -191,6 +194,7 @@ impl Default for Config {
         Config {
             region: None,
             parameters: IndexMap::new(),
+            cluster: ClusterConfig::default(),
             tags: IndexMap::new(),
             network: NetworkConfig::default(),
             lustre: LustreConfig::default(),
@@ -327,6 +331,7 @@ impl Config {
             c.check(&field, constructs::rules::tags::tag(&field, k, v));
         }
         self.warn_deleted_data(&mut c);
+        c.0.extend(self.cluster.validate());
         c.0
     }
 

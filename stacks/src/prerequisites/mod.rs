@@ -2,6 +2,7 @@
 //! one template. Logical IDs and create-only values match the tutorial's template, so a stack
 //! created from it updates in place (see shared/reference/seed-workflow.md).
 
+pub mod cluster;
 pub mod config;
 pub mod rules;
 

@@ -21,6 +21,7 @@ pub fn mod_rs(version: &str, services: &[(String, Vec<&Resource>)]) -> String {
     for (service, _) in services {
         let _ = writeln!(o, "pub mod {service};");
     }
+    o.push_str("pub mod regions;\n");
     o.push_str("\n#[cfg(test)]\nmod tests;\n\n");
     o.push_str(
         "/// What pcstack knows about one resource type.\n\
@@ -63,6 +64,24 @@ pub fn mod_rs(version: &str, services: &[(String, Vec<&Resource>)]) -> String {
          pub fn holds_data(type_name: &str) -> bool {\n\
          type_info(type_name).is_some_and(|t| t.holds_data)\n}\n",
     );
+    o
+}
+
+/// `l1/regions.rs`: the Region codes of the schema source.
+pub fn regions_rs(version: &str, regions: &[String]) -> String {
+    let mut o = header(version);
+    o.push_str(
+        "//! The AWS Region codes cfn-lint ships provider schemas for\n\
+         //! (`cfnlint/data/schemas/providers/<region>.json`): every commercial, China, GovCloud,\n\
+         //! ISO and sovereign Region CloudFormation runs in, as of that release, plus\n\
+         //! `EXTRA_REGIONS` of the generator (each with its source).\n\n\
+         /// Every Region code, sorted.\n\
+         pub const REGIONS: &[&str] = &[\n",
+    );
+    for r in regions {
+        let _ = writeln!(o, "{r:?},");
+    }
+    o.push_str("];\n");
     o
 }
 

@@ -306,12 +306,61 @@ impl Schemas {
         }
     }
 
+    /// The Region codes cfn-lint ships a provider schema list for (`providers/<region>.json`),
+    /// sorted. Other files there (`sam.json`) are not Regions.
+    pub fn regions(&self) -> Result<Vec<String>, String> {
+        let dir = self.dir.join("providers");
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let mut regions = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            if let Some(stem) = name.strip_suffix(".json") {
+                if is_region_code(stem) {
+                    regions.push(stem.to_string());
+                }
+            }
+        }
+        for (region, _source) in EXTRA_REGIONS {
+            if !regions.iter().any(|r| r == region) {
+                regions.push(region.to_string());
+            }
+        }
+        regions.sort();
+        if !regions.iter().any(|r| r == "us-east-1") {
+            return Err(format!("no Region files in {}", dir.display()));
+        }
+        Ok(regions)
+    }
+
     fn read(&self, rel: &str) -> Result<Json, String> {
         let path = self.dir.join(rel);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
     }
+}
+
+/// Regions that exist but have no `providers/<region>.json` in the pinned cfn-lint, each with
+/// its source.
+pub const EXTRA_REGIONS: &[(&str, &str)] = &[(
+    "me-south-1",
+    "botocore 1.35.99 (requirements.txt) data/endpoints.json, aws partition",
+)];
+
+/// `us-east-1`, `eusc-de-east-1`: lowercase words joined by `-`, the last one a number.
+pub fn is_region_code(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// One generated file: path relative to the workspace root, and its formatted text.
@@ -416,6 +465,13 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
             text: rustfmt(&emit::service_rs(&schemas.version, list), &fmt_dir)?,
         });
     }
+    files.push(File {
+        path: Path::new(OUT_DIR).join("regions.rs"),
+        text: rustfmt(
+            &emit::regions_rs(&schemas.version, &schemas.regions()?),
+            &fmt_dir,
+        )?,
+    });
     Ok(files)
 }
 
