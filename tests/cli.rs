@@ -333,3 +333,69 @@ fn progress_json_reports_invalid_input_as_one_json_line() {
         .unwrap()
         .contains("--role-arn must be an IAM role ARN"));
 }
+
+/// The README's config reference covers every field `pcstack init` writes: each key outside
+/// lists has a row (`*.removal` covers the removals), and each field of a list item is named
+/// in backticks in its list's row or one below it.
+#[test]
+fn readme_config_reference_covers_every_field_init_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pcstack(&["init", "--output", "c.yaml"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let init: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("c.yaml")).unwrap()).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("## Config reference")
+        .expect("a config reference");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    fn walk(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, bool)>) {
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                for (k, child) in m {
+                    let k = k.as_str().unwrap_or_default();
+                    let p = if path.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    // Sections are headings, not fields: their fields and lists are checked.
+                    if !child.is_mapping() {
+                        out.push((p.clone(), in_list));
+                    }
+                    walk(child, &p, in_list, out);
+                }
+            }
+            serde_yaml::Value::Sequence(items) => {
+                for item in items {
+                    walk(item, &format!("{path}[]"), true, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    walk(&init, "", false, &mut fields);
+    let mut missing = Vec::new();
+    for (path, in_list) in fields {
+        let leaf = path.rsplit(['.', ']']).next().unwrap_or(&path).to_string();
+        let covered = if in_list {
+            section.contains(&format!("`{leaf}`"))
+                || section.contains(&format!(".{leaf}`"))
+                || section.contains(&format!(".{leaf}[]`"))
+        } else {
+            section.contains(&format!("| `{path}` |"))
+                || section.contains(&format!("| `{path}[]` |"))
+                || (leaf == "removal" && section.contains("| `*.removal`"))
+        };
+        if !covered {
+            missing.push(path);
+        }
+    }
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "README config reference lacks {missing:?}"
+    );
+}
