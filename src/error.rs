@@ -46,6 +46,8 @@ pub enum Error {
     NotApproved(String),
     /// Interrupted by Ctrl-C. Exit 130.
     Interrupted(String),
+    /// `diff --fail`: the deployed and the local template differ (the diff was printed). Exit 6.
+    Differs(String),
 }
 
 impl Error {
@@ -57,6 +59,7 @@ impl Error {
             Error::StackFailed(_) => 3,
             Error::StoppedWaiting(_) => 4,
             Error::NotApproved(_) => 5,
+            Error::Differs(_) => 6,
             Error::Interrupted(_) => 130,
         }
     }
@@ -93,7 +96,8 @@ impl fmt::Display for Error {
             | Error::StackFailed(m)
             | Error::StoppedWaiting(m)
             | Error::NotApproved(m)
-            | Error::Interrupted(m) => f.write_str(m),
+            | Error::Interrupted(m)
+            | Error::Differs(m) => f.write_str(m),
         }
     }
 }
@@ -123,6 +127,7 @@ mod tests {
             (Error::StoppedWaiting("x".into()), 4),
             (Error::NotApproved("x".into()), 5),
             (Error::Interrupted("x".into()), 130),
+            (Error::Differs("x".into()), 6),
         ];
         for (e, code) in cases {
             assert_eq!(e.exit_code(), code, "{e:?}");

@@ -4,160 +4,23 @@
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
-//! declined; 130 interrupted.
+//! declined; 6 `diff --fail` found differences; 130 interrupted.
+//!
+//! The command line itself (every flag and its help) is in `cli::args`.
 
 mod cli;
 mod deploy;
 mod error;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use deploy::aws::{Aws, Connection};
+use clap::Parser;
+use cli::args::{Cli, ClusterConfigArgs, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
+use deploy::aws::Aws;
 use deploy::events::Interrupts;
-use deploy::outputs::Format;
 use deploy::run::{DeployRequest, Outcome};
 use deploy::ui::{ProgressMode, Ui};
 use error::Error;
 use indexmap::IndexMap;
-use plan::review::Approve;
 use plan::{params, TemplateSource};
-use std::path::PathBuf;
-
-const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 130 interrupted.";
-
-#[derive(Parser)]
-#[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
-struct Cli {
-    /// On an AWS error, also print the SDK's full error (request, response, every cause); on
-    /// connecting, print the region, profile and identity used.
-    #[arg(long, global = true)]
-    debug: bool,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Yaml,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build a stack's CloudFormation template and write it to <out>/<stack>.yaml
-    Synth {
-        /// Config file (YAML); without it, the built-in default (the tutorial's setup)
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Built-in stack to synthesize (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-        /// Directory to write the template to
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-        /// Output format
-        #[arg(long, value_enum, default_value = "yaml")]
-        format: FormatArg,
-        /// Write nothing; fail with a diff when the file on disk differs from the synthesized template
-        #[arg(long)]
-        check: bool,
-        /// Also list values left to CloudFormation's parameter constraints
-        #[arg(long, short)]
-        verbose: bool,
-    },
-    /// List the built-in stacks
-    List,
-    /// Print the JSON Schema of a stack's config file
-    Schema {
-        /// Built-in stack whose config schema to print (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-    },
-    /// Write a commented starter config with a stack's built-in defaults
-    Init {
-        /// Built-in stack to write the starter config of (see `pcstack list`)
-        #[arg(long, default_value = stacks::DEFAULT_STACK)]
-        stack: String,
-        /// Where to write it
-        #[arg(long, default_value = "pcstack.yaml")]
-        output: PathBuf,
-        /// Overwrite an existing file
-        #[arg(long)]
-        force: bool,
-    },
-    /// Deploy a built-in stack or a template file through a reviewed change set.
-    Deploy(DeployArgs),
-    /// Print a deployed stack's outputs.
-    Outputs(OutputsArgs),
-    /// Delete a stack and list the resources it retained.
-    Destroy(DestroyArgs),
-    /// Compare a deployed stack's template with a local one and predict replacements (no change
-    /// set, changes nothing). Exit 0 with or without differences.
-    Diff(DiffArgs),
-    /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
-    /// JSON `outputs --format json` writes) and the config's `cluster` section.
-    ClusterConfig(ClusterConfigArgs),
-}
-
-#[derive(Args)]
-#[command(
-    after_help = EXIT_CODES,
-    group = clap::ArgGroup::new("source").required(true).args(["stack_name", "outputs_file"])
-)]
-struct ClusterConfigArgs {
-    /// Read the outputs of this deployed stack (DescribeStacks).
-    #[arg(long)]
-    stack_name: Option<String>,
-    /// Read the outputs from this JSON file (`outputs --format json`, `deploy --outputs-file
-    /// x.json`); no AWS call.
-    #[arg(long)]
-    outputs_file: Option<PathBuf>,
-    /// pcstack config file: its `cluster` section and `lustre.mount_point` (default: built-in).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Write the configuration here (atomically); default: stdout.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Args)]
-struct AwsArgs {
-    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the config's `region`, the
-    /// profile's). Must agree with the config's `region` when both are set.
-    #[arg(long, global = true)]
-    region: Option<String>,
-    /// Named profile (default: AWS_PROFILE or "default").
-    #[arg(long, global = true)]
-    profile: Option<String>,
-    /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
-    #[arg(long, global = true)]
-    endpoint_url: Option<String>,
-    /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.
-    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "10s")]
-    connect_timeout: std::time::Duration,
-    /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
-    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "30s")]
-    read_timeout: std::time::Duration,
-}
-
-impl AwsArgs {
-    /// Where to connect, the region checked first (no AWS call): see [`resolve_region`].
-    fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
-        Ok(Connection {
-            region: resolve_region(self.region.as_deref(), config)?,
-            profile: self.profile.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-            timeouts: deploy::aws::HttpTimeouts {
-                connect: self.connect_timeout,
-                read: self.read_timeout,
-                // One attempt may take the connect and a few reads, never forever.
-                attempt: (self.connect_timeout + self.read_timeout * 2)
-                    .max(std::time::Duration::from_secs(1)),
-            },
-        })
-    }
-}
 
 /// The region of a command: `--region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the
 /// config's `region`; `None` leaves it to the profile. Each must be a Region that exists
@@ -253,116 +116,13 @@ async fn bounded(
     }
 }
 
-#[derive(Args)]
-#[command(after_help = EXIT_CODES)]
-struct DeployArgs {
-    /// Built-in stack to deploy (or use --template).
-    #[arg(conflicts_with = "template", required_unless_present = "template")]
-    stack: Option<String>,
-    /// Deploy this template file (JSON or YAML).
-    #[arg(long)]
-    template: Option<PathBuf>,
-    #[arg(long)]
-    stack_name: String,
-    /// pcstack config file; its `parameters` map is read too.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// KEY=VALUE; repeatable; wins over the file and the config.
-    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
-    parameters: Vec<(String, String)>,
-    /// CloudFormation's JSON list or a YAML/JSON map.
-    #[arg(long)]
-    parameters_file: Option<PathBuf>,
-    /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
-    /// the template is over 51,200 bytes).
-    #[arg(long)]
-    template_bucket: Option<String>,
-    #[arg(long, value_enum, default_value = "destructive")]
-    approve: Approve,
-    /// Create the change set, show it, and stop.
-    #[arg(long)]
-    no_execute: bool,
-    /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
-    #[arg(long, value_parser = deploy::parse_duration)]
-    timeout: Option<std::time::Duration>,
-    #[arg(long, value_enum, default_value = "auto")]
-    progress: ProgressMode,
-    /// Write the outputs: JSON for .json, `export` lines otherwise (.env, .sh).
-    #[arg(long)]
-    outputs_file: Option<PathBuf>,
-    #[arg(long, value_parser = ["on", "off"])]
-    termination_protection: Option<String>,
-    #[arg(long)]
-    disable_rollback: bool,
-    /// Delete and recreate a stack left in ROLLBACK_COMPLETE without asking.
-    #[arg(long)]
-    recreate: bool,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Args)]
-struct OutputsArgs {
-    #[arg(long)]
-    stack_name: String,
-    #[arg(long, value_enum, default_value = "env")]
-    format: Format,
-    /// Read environment variable names from this template instead of the deployed one.
-    #[arg(long)]
-    template: Option<PathBuf>,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFormat {
-    Text,
-    Json,
-}
-
-#[derive(Args)]
-#[command(
-    after_help = "Exit codes: 0 compared (whether or not the templates differ); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made)."
-)]
-struct DiffArgs {
-    /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
-    #[arg(conflicts_with = "template")]
-    stack: Option<String>,
-    /// Compare this template file (JSON or YAML) instead of a built-in stack.
-    #[arg(long)]
-    template: Option<PathBuf>,
-    /// The deployed stack to compare with.
-    #[arg(long)]
-    stack_name: String,
-    /// pcstack config file the built-in stack is built from.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
-    #[arg(long, value_enum, default_value = "text")]
-    format: DiffFormat,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
-#[derive(Args)]
-#[command(after_help = EXIT_CODES)]
-struct DestroyArgs {
-    #[arg(long)]
-    stack_name: String,
-    /// Don't ask.
-    #[arg(long)]
-    yes: bool,
-    #[arg(long, value_parser = deploy::parse_duration)]
-    timeout: Option<std::time::Duration>,
-    #[arg(long, value_enum, default_value = "auto")]
-    progress: ProgressMode,
-    #[command(flatten)]
-    aws: AwsArgs,
-}
-
 fn main() {
     let cli = Cli::parse();
     error::set_debug(cli.debug);
+    // With `--progress json`, stderr carries only JSON lines: the final error too.
+    let json_errors = matches!(&cli.command,
+        Command::Deploy(a) if a.progress == ProgressMode::Json)
+        || matches!(&cli.command, Command::Destroy(a) if a.progress == ProgressMode::Json);
     // The library-only commands need no async runtime and no AWS.
     let cli = match run_local(cli) {
         Ok(code) => std::process::exit(code),
@@ -383,6 +143,15 @@ fn main() {
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
             Ok(()) => 0,
+            Err(e) if json_errors => {
+                let line = serde_json::json!({
+                    "type": "error",
+                    "message": e.to_string(),
+                    "exit_code": e.exit_code(),
+                });
+                cli::eprint_line(&line.to_string());
+                e.exit_code()
+            }
             Err(e) => report(&e),
         }
     });
@@ -392,19 +161,19 @@ fn main() {
 /// Runs synth, list, schema and init; hands every other command back.
 fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
     let result = match cli.command {
-        Command::Synth {
+        Command::Synth(cli::args::SynthArgs {
             config,
             stack,
             out,
             format,
             check,
             verbose,
-        } => {
+        }) => {
             let format = match format {
                 FormatArg::Yaml => synth::Format::Yaml,
                 FormatArg::Json => synth::Format::Json,
             };
-            cli::synth(cli::SynthArgs {
+            cli::synth(cli::SynthOptions {
                 config: config.as_deref(),
                 stack: &stack,
                 out: &out,
@@ -412,16 +181,18 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
                 check,
                 verbose,
             })
-            .and_then(|path| {
-                if check {
+            .and_then(|path| match path {
+                // `--out -`: the template was the whole of stdout.
+                None => Ok(()),
+                Some(path) if check => {
                     cli::eprint_line(&format!("{} is up to date", path.display()));
                     Ok(())
-                } else {
-                    cli::print_stdout(&format!("{}\n", path.display()))
                 }
+                Some(path) => cli::print_stdout(&format!("{}\n", path.display())),
             })
         }
         Command::List => cli::print_stdout(&cli::list()),
+        Command::Completions { shell } => cli::print_stdout(&cli::completions(shell)),
         Command::Schema { stack } => cli::schema(&stack).and_then(|s| cli::print_stdout(&s)),
         Command::Init {
             stack,
@@ -495,12 +266,14 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         _ => {}
     }
     match cli.command {
-        Command::Deploy(args) => run_deploy(args, interrupts).await,
+        Command::Deploy(args) => run_deploy(*args, interrupts).await,
         Command::Diff(args) => run_diff(args).await,
         Command::ClusterConfig(args) => run_cluster_config(args).await,
-        Command::Synth { .. } | Command::List | Command::Schema { .. } | Command::Init { .. } => {
-            Ok(())
-        }
+        Command::Synth(_)
+        | Command::Completions { .. }
+        | Command::List
+        | Command::Schema { .. }
+        | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection(None)?).await?;
@@ -580,6 +353,7 @@ fn local_template(
     template: Option<&std::path::Path>,
     stack: Option<&str>,
     config: Option<&std::path::Path>,
+    warn: &dyn Fn(&synth::Diagnostics),
 ) -> Result<(TemplateSource, Vec<stacks::assets::AssetConfig>), Error> {
     match (template, stack) {
         (Some(path), _) => Ok((read_template(path)?, Vec::new())),
@@ -588,7 +362,7 @@ fn local_template(
             let built = config
                 .build()
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
-            cli::print_diagnostics(&built.synthesized.diagnostics, false);
+            warn(&built.synthesized.diagnostics);
             TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
                 .map(|t| (t, built.assets))
                 .map_err(|e| Error::usage(format!("stack {name}: {e}")))
@@ -606,7 +380,12 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     };
     // Invalid input fails here, before any AWS call.
     let connection = args.aws.connection(args.config.as_deref())?;
-    let (local, _) = local_template(args.template.as_deref(), stack, args.config.as_deref())?;
+    let (local, _) = local_template(
+        args.template.as_deref(),
+        stack,
+        args.config.as_deref(),
+        &|d| cli::print_diagnostics(d, false),
+    )?;
     let aws = Aws::connect(&connection).await?;
     deploy::run::check_template(&args.stack_name, &local, Some(&aws.region))?;
     let name = args.stack_name.as_str();
@@ -627,6 +406,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         deploy::run::deployed_template(&aws, found.stack_id().unwrap_or(name)).await?
     };
     let prediction = plan::predict::predict(&deployed, &local.json);
+    let differs = !prediction.is_empty();
     match args.format {
         DiffFormat::Json => {
             let json = prediction.to_json(name);
@@ -652,16 +432,85 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
             ))?;
         }
     }
+    if args.fail && differs {
+        return Err(Error::Differs(format!(
+            "stack {name} differs from the local template (--fail: exit 6)"
+        )));
+    }
     Ok(())
+}
+
+/// The stack-level flags (`--tags`, `--role-arn`, `--notification-arns`, `--stack-policy`),
+/// every problem at once; the stack policy's text when given. No AWS call.
+fn check_stack_options(args: &DeployArgs) -> Result<Option<String>, Error> {
+    use plan::stack_options as opts;
+    let mut problems = opts::check_tags(&args.tags);
+    if let Some(arn) = &args.role_arn {
+        problems.extend(opts::check_role_arn(arn).err());
+    }
+    problems.extend(opts::check_notification_arns(&args.notification_arns));
+    let mut policy = None;
+    if let Some(path) = &args.stack_policy {
+        // SetStackPolicy's own limit, checked before reading it all.
+        match read_file(path, "stack policy", opts::MAX_STACK_POLICY_BYTES) {
+            Ok(text) => match opts::check_stack_policy(&path.display().to_string(), &text) {
+                Ok(()) => policy = Some(text),
+                Err(e) => problems.push(e),
+            },
+            Err(e) => problems.push(format!("--stack-policy: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(policy);
+    }
+    Err(Error::usage(format!(
+        "invalid input, nothing was sent to AWS:\n{}",
+        problems.join("\n")
+    )))
+}
+
+/// The capabilities to send: `--capabilities` when given (refused when it lacks one the
+/// template needs), else exactly those the template needs.
+fn capabilities(
+    given: Option<&[plan::capabilities::Capability]>,
+    template: &TemplateSource,
+) -> Result<Vec<plan::capabilities::Capability>, Error> {
+    let needs = plan::capabilities::needs(&template.json);
+    match given {
+        None => Ok(needs.default_capabilities()),
+        Some(given) => {
+            needs
+                .check(given)
+                .map_err(|e| Error::usage(format!("{e}; nothing was sent to AWS")))?;
+            let mut list = given.to_vec();
+            list.sort();
+            list.dedup();
+            Ok(list)
+        }
+    }
 }
 
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
     let connection = args.aws.connection(args.config.as_deref())?;
+    let ui = Ui::terminal(args.progress);
+    let stack_policy = check_stack_options(&args)?;
     let (template, mut assets) = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
         args.config.as_deref(),
+        &|d| {
+            if ui.progress == ProgressMode::Json {
+                for diag in d.iter().filter(|d| d.severity != synth::Severity::Info) {
+                    ui.json(
+                        &serde_json::json!({"type": "diagnostic", "message": diag.to_string()}),
+                    );
+                }
+            } else {
+                cli::print_diagnostics(d, false);
+            }
+        },
     )?;
+    let capabilities = capabilities(args.capabilities.as_deref(), &template)?;
     let mut parameters: IndexMap<String, String> = IndexMap::new();
     if let Some(path) = &args.config {
         let text = read_small_file(path, "config")?;
@@ -721,8 +570,12 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         outputs_file: args.outputs_file.clone(),
         assets,
         resume,
+        tags: args.tags.clone(),
+        role_arn: args.role_arn.clone(),
+        notification_arns: args.notification_arns.clone(),
+        stack_policy,
+        capabilities,
     };
-    let ui = Ui::terminal(args.progress);
     // Invalid input fails before any AWS call, even before credentials are resolved.
     if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;

@@ -134,6 +134,11 @@ fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
+fn leak_args(args: Vec<String>) -> &'static [&'static str] {
+    let args: Vec<&'static str> = args.into_iter().map(leak).collect();
+    Box::leak(args.into_boxed_slice())
+}
+
 fn leak_files(files: Vec<(&'static str, String)>) -> &'static [(&'static str, &'static str)] {
     let files: Vec<(&'static str, &'static str)> = files
         .into_iter()
@@ -357,6 +362,63 @@ fn cases() -> Vec<Case> {
             args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
             files: &[("t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n")],
             expect: &["top-level key must be one of", "\"apiVersion\""],
+        },
+        // Stack-level deploy flags: checked before any AWS call, every problem at once.
+        deploy_template("stack tag with a reserved key", &["--tags", "aws:team=ml"], &["--tags aws:team", "not starting with aws:", "\"aws:team\": \"ml\""]),
+        deploy_template("stack tag without =", &["--tags", "team"], &["--tags <KEY=VALUE>", "tag must be KEY=VALUE", "\"team\""]),
+        deploy_template("stack tag given twice", &["--tags", "team=a", "--tags", "team=b"], &["--tags must give each key once", "\"team\" twice"]),
+        deploy_template("stack tag value with a semicolon", &["--tags", "team=a;b"], &["--tags team", "_ . : / = + - @", "\"a;b\""]),
+        Case {
+            name: "51 stack tags",
+            args: leak_args(["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"].into_iter().map(String::from).chain((0..51).flat_map(|i| ["--tags".to_string(), format!("k{i}=v")])).collect()),
+            files: &[("t.yaml", TEMPLATE)],
+            expect: &["--tags must give at most 50 tags", "got 51"],
+        },
+        deploy_template("role ARN of a user", &["--role-arn", "arn:aws:iam::123456789012:user/alice"], &["--role-arn must be an IAM role ARN", "\"arn:aws:iam::123456789012:user/alice\""]),
+        deploy_template("role given by name", &["--role-arn", "cfn-deploy"], &["--role-arn must be an IAM role ARN", "\"cfn-deploy\""]),
+        deploy_template("notification ARN of a queue", &["--notification-arns", "arn:aws:sqs:us-east-1:123456789012:q"], &["--notification-arns must list SNS topic ARNs", "\"arn:aws:sqs:us-east-1:123456789012:q\""]),
+        deploy_template("six notification topics", &["--notification-arns", "arn:aws:sns:us-east-1:123456789012:a,arn:aws:sns:us-east-1:123456789012:b,arn:aws:sns:us-east-1:123456789012:c,arn:aws:sns:us-east-1:123456789012:d,arn:aws:sns:us-east-1:123456789012:e,arn:aws:sns:us-east-1:123456789012:f"], &["--notification-arns must list at most 5 topics", "got 6"]),
+        deploy_template("stack policy file missing", &["--stack-policy", "nowhere.json"], &["--stack-policy", "cannot read stack policy nowhere.json"]),
+        Case {
+            name: "stack policy that isn't JSON",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--stack-policy", "p.json"],
+            files: &[("t.yaml", TEMPLATE), ("p.json", "Statement:\n- Effect: Deny\n")],
+            expect: &["--stack-policy p.json must be a JSON stack policy document", "invalid JSON"],
+        },
+        Case {
+            name: "stack policy without statements",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--stack-policy", "p.json"],
+            files: &[("t.yaml", TEMPLATE), ("p.json", "{\"Statement\": []}")],
+            expect: &["--stack-policy p.json must be an object with a non-empty Statement list"],
+        },
+        Case {
+            name: "stack policy over 16 KB",
+            args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--stack-policy", "p.json"],
+            files: leak_files(vec![("t.yaml", TEMPLATE.to_string()), ("p.json", format!("{{\"Statement\": [{{\"Effect\": \"Deny\", \"Sid\": \"{}\"}}]}}", "x".repeat(20_000)))]),
+            expect: &["stack policy must be at most 16384 bytes"],
+        },
+        deploy_template("capability unknown", &["--capabilities", "CAPABILITY_ADMIN"], &["--capabilities <CAPABILITY>", "\"CAPABILITY_ADMIN\""]),
+        Case {
+            name: "capabilities missing the one a named role needs",
+            args: &["deploy", "--template", "iam.yaml", "--stack-name", "s", "--region", "us-east-1", "--capabilities", "CAPABILITY_IAM"],
+            files: &[("iam.yaml", "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: deployer\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n")],
+            expect: &["--capabilities must include CAPABILITY_NAMED_IAM for IAM resource Role, which sets RoleName", "got CAPABILITY_IAM"],
+        },
+        Case {
+            name: "capabilities without IAM for an IAM resource",
+            args: &["deploy", "--template", "iam.yaml", "--stack-name", "s", "--region", "us-east-1", "--capabilities", "CAPABILITY_AUTO_EXPAND"],
+            files: &[("iam.yaml", "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n")],
+            expect: &["--capabilities must include CAPABILITY_IAM (or CAPABILITY_NAMED_IAM) for IAM resource Role", "got CAPABILITY_AUTO_EXPAND"],
+        },
+        deploy_template("approve mode unknown", &["--approve", "wider"], &["invalid value 'wider'", "--approve", "broadening"]),
+        deploy_template("progress mode unknown", &["--progress", "xml"], &["invalid value 'xml'", "--progress"]),
+        Case { name: "synth to stdout with --check", args: &["synth", "--out", "-", "--check"], files: &[], expect: &["--check compares the file under --out", "--out -"] },
+        Case { name: "completions for an unknown shell", args: &["completions", "tcsh"], files: &[], expect: &["invalid value 'tcsh'"] },
+        Case {
+            name: "diff --fail with a broken template",
+            args: &["diff", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--fail"],
+            files: &[("t.yaml", "Resources: [unclosed\n")],
+            expect: &["t.yaml"],
         },
         Case {
             name: "stack name with an underscore",

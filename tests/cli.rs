@@ -252,3 +252,150 @@ fn list_schema_and_init() {
         committed
     );
 }
+
+#[test]
+fn synth_to_stdout_writes_the_template_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pcstack(&["synth", "--out", "-"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed =
+        std::fs::read_to_string(root().join("out").join(format!("{STACK}.yaml"))).unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "stdout is exactly the template"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written to disk"
+    );
+    let json = pcstack(&["synth", "--out", "-", "--format", "json"], dir.path());
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(parsed["Resources"].is_object());
+    // --check compares a file: with stdout it is invalid input.
+    let check = pcstack(&["synth", "--out", "-", "--check"], dir.path());
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stderr));
+    assert!(check.stdout.is_empty());
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_pcstack()"),
+        ("zsh", "#compdef pcstack"),
+        ("fish", "complete -c pcstack"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = pcstack(&["completions", shell], dir.path());
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // The new deploy flags complete too.
+        assert!(script.contains("notification-arns"), "{shell}");
+    }
+    let bad = pcstack(&["completions", "tcsh"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("invalid value 'tcsh'"));
+}
+
+#[test]
+fn progress_json_reports_invalid_input_as_one_json_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args([
+            "deploy",
+            STACK,
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--progress",
+            "json",
+            "--role-arn",
+            "deployer",
+        ])
+        .current_dir(dir.path())
+        // Refused before any call; a closed port in case it weren't.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let error: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["exit_code"], 2);
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("--role-arn must be an IAM role ARN"));
+}
+
+/// The README's config reference covers every field `pcstack init` writes: each key outside
+/// lists has a row (`*.removal` covers the removals), and each field of a list item is named
+/// in backticks in its list's row or one below it.
+#[test]
+fn readme_config_reference_covers_every_field_init_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pcstack(&["init", "--output", "c.yaml"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let init: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("c.yaml")).unwrap()).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("## Config reference")
+        .expect("a config reference");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    fn walk(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, bool)>) {
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                for (k, child) in m {
+                    let k = k.as_str().unwrap_or_default();
+                    let p = if path.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    // Sections are headings, not fields: their fields and lists are checked.
+                    if !child.is_mapping() {
+                        out.push((p.clone(), in_list));
+                    }
+                    walk(child, &p, in_list, out);
+                }
+            }
+            serde_yaml::Value::Sequence(items) => {
+                for item in items {
+                    walk(item, &format!("{path}[]"), true, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    walk(&init, "", false, &mut fields);
+    let mut missing = Vec::new();
+    for (path, in_list) in fields {
+        let leaf = path.rsplit(['.', ']']).next().unwrap_or(&path).to_string();
+        let covered = if in_list {
+            section.contains(&format!("`{leaf}`"))
+                || section.contains(&format!(".{leaf}`"))
+                || section.contains(&format!(".{leaf}[]`"))
+        } else {
+            section.contains(&format!("| `{path}` |"))
+                || section.contains(&format!("| `{path}[]` |"))
+                || (leaf == "removal" && section.contains("| `*.removal`"))
+        };
+        if !covered {
+            missing.push(path);
+        }
+    }
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "README config reference lacks {missing:?}"
+    );
+}

@@ -730,3 +730,189 @@ fn assets_are_uploaded_once_listed_in_outputs_and_uploaded_again_when_changed() 
     );
     assert_eq!(moto.aws_requests(), before, "no request may reach AWS");
 }
+
+/// A template with IAM resources (one named), an inline policy and a security group open to
+/// the internet: capabilities and the BROADENING block.
+const IAM_TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: pcstack-test-role
+      AssumeRolePolicyDocument:
+        Statement:
+        - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}
+      Policies:
+      - PolicyName: read
+        PolicyDocument:
+          Statement:
+          - {Effect: Allow, Action: 's3:GetObject', Resource: '*'}
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+      - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+";
+
+fn has_key_prefix(call: &serde_json::Map<String, serde_json::Value>, prefix: &str) -> bool {
+    call.keys().any(|k| k.starts_with(prefix))
+}
+
+#[test]
+fn stack_settings_reach_cloudformation_and_are_kept_when_not_given() {
+    let moto = Moto::start();
+    assert_eq!(
+        moto.query(
+            "sns",
+            "Action=CreateTopic&Name=stack-events&Version=2010-03-31"
+        ),
+        200
+    );
+    let topic = "arn:aws:sns:us-east-1:123456789012:stack-events";
+    let role = "arn:aws:iam::123456789012:role/cfn-deploy";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("policy.json");
+    let policy_text = r#"{"Statement": [{"Effect": "Deny", "Action": "Update:Replace", "Principal": "*", "Resource": "*"}]}"#;
+    std::fs::write(&policy, policy_text).expect("policy");
+    let v1 = fixture("network.yaml");
+    let create = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &v1,
+        "--stack-name",
+        "tagged",
+        "--progress",
+        "json",
+        "--parameter",
+        "Environment=prod",
+        "--tags",
+        "team=ml",
+        "--tags",
+        "cost-center=42",
+        "--role-arn",
+        role,
+        "--notification-arns",
+        topic,
+        "--stack-policy",
+        &policy.display().to_string(),
+    ]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    // --progress json: stderr is JSON lines only, each with a type; the review is one of them.
+    let stderr = String::from_utf8_lossy(&create.stderr);
+    let mut types = Vec::new();
+    for line in stderr.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| {
+            panic!("stderr line is not JSON ({e}): {line:?}\n{}", text(&create))
+        });
+        types.push(v["type"].as_str().expect("a type").to_string());
+    }
+    for want in ["review", "event", "note"] {
+        assert!(types.iter().any(|t| t == want), "{want} in {types:?}");
+    }
+    assert!(
+        stdout(&create).contains("VPC_ID"),
+        "results stay on stdout: {}",
+        text(&create)
+    );
+
+    let calls = moto.calls("CreateChangeSet");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let c = &calls[0];
+    assert_eq!(c["Tags.member.1.Key"], "team", "{c:?}");
+    assert_eq!(c["Tags.member.1.Value"], "ml", "{c:?}");
+    assert_eq!(c["Tags.member.2.Key"], "cost-center", "{c:?}");
+    assert_eq!(c["Tags.member.2.Value"], "42", "{c:?}");
+    assert_eq!(c["RoleARN"], role, "{c:?}");
+    assert_eq!(c["NotificationARNs.member.1"], topic, "{c:?}");
+    // No IAM resource, no Transform: no capability acknowledged.
+    assert!(!has_key_prefix(c, "Capabilities"), "{c:?}");
+    let set = moto.calls("SetStackPolicy");
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert_eq!(set[0]["StackPolicyBody"], policy_text);
+
+    // An update without the flags sends none of them: CloudFormation keeps the stack's.
+    let v2 = fixture("network-v2.yaml");
+    let update = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &v2,
+        "--stack-name",
+        "tagged",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
+    let calls = moto.calls("CreateChangeSet");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    for prefix in ["Tags", "RoleARN", "NotificationARNs", "Capabilities"] {
+        assert!(
+            !has_key_prefix(&calls[1], prefix),
+            "{prefix} sent: {:?}",
+            calls[1]
+        );
+    }
+    assert_eq!(moto.calls("SetStackPolicy").len(), 1);
+}
+
+#[test]
+fn capabilities_are_those_the_template_needs_and_broadening_asks() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("iam.yaml");
+    std::fs::write(&template, IAM_TEMPLATE).expect("template");
+    let template = template.display().to_string();
+    let base = [
+        "deploy",
+        "--template",
+        &template,
+        "--stack-name",
+        "iam",
+        "--progress",
+        "log",
+    ];
+
+    // Restricted to CAPABILITY_IAM: the named role needs CAPABILITY_NAMED_IAM; no AWS call.
+    let before = moto.aws_requests();
+    let restricted = moto.pcstack(&[&base[..], &["--capabilities", "CAPABILITY_IAM"]].concat());
+    assert_eq!(restricted.status.code(), Some(2), "{}", text(&restricted));
+    assert!(text(&restricted).contains("--capabilities must include CAPABILITY_NAMED_IAM for IAM resource Role, which sets RoleName"), "{}", text(&restricted));
+    assert_eq!(moto.aws_requests(), before, "no AWS call");
+
+    // --approve broadening without a terminal: the widening is listed, exit 5, nothing runs.
+    let asked = moto.pcstack(&[&base[..], &["--approve", "broadening"]].concat());
+    assert_eq!(asked.status.code(), Some(5), "{}", text(&asked));
+    let out = text(&asked);
+    assert!(out.contains("BROADENING"), "{out}");
+    assert!(out.contains("Web (AWS::EC2::SecurityGroup): SecurityGroupIngress[0] ingress from 0.0.0.0/0 (tcp port 443)"), "{out}");
+    assert!(
+        out.contains("Role (AWS::IAM::Role): allows Action s3:GetObject Resource *"),
+        "{out}"
+    );
+    assert!(out.contains("access would widen"), "{out}");
+    let calls = moto.calls("CreateChangeSet");
+    assert_eq!(
+        calls[0]["Capabilities.member.1"], "CAPABILITY_IAM",
+        "{:?}",
+        calls[0]
+    );
+    assert_eq!(
+        calls[0]["Capabilities.member.2"], "CAPABILITY_NAMED_IAM",
+        "{:?}",
+        calls[0]
+    );
+    assert!(
+        !calls[0].contains_key("Capabilities.member.3"),
+        "{:?}",
+        calls[0]
+    );
+
+    // The default (`destructive`) shows the block and does not ask for it.
+    let deployed = moto.pcstack(&base);
+    assert_eq!(deployed.status.code(), Some(0), "{}", text(&deployed));
+    assert!(
+        text(&deployed).contains("BROADENING"),
+        "{}",
+        text(&deployed)
+    );
+}

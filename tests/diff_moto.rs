@@ -86,6 +86,37 @@ fn diff_against_a_deployed_stack() {
     assert_eq!(same.status.code(), Some(0), "{}", text(&same));
     assert!(stdout(&same).contains("no differences"), "{}", text(&same));
 
+    // --fail gates CI on drift: exit 6 when the templates differ (the diff still printed), 0
+    // when they are equal, in both formats.
+    let drift = moto.pcstack(&["diff", "--template", &v2, "--stack-name", "net", "--fail"]);
+    assert_eq!(drift.status.code(), Some(6), "{}", text(&drift));
+    assert!(
+        stdout(&drift).contains("+ ImageRepository"),
+        "{}",
+        text(&drift)
+    );
+    assert!(
+        text(&drift).contains("differs from the local template"),
+        "{}",
+        text(&drift)
+    );
+    let drift_json = moto.pcstack(&[
+        "diff",
+        "--template",
+        &v2,
+        "--stack-name",
+        "net",
+        "--fail",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(drift_json.status.code(), Some(6), "{}", text(&drift_json));
+    let parsed: Value =
+        serde_json::from_slice(&drift_json.stdout).expect("stdout is the JSON alone");
+    assert_eq!(parsed["changed"], true);
+    let equal = moto.pcstack(&["diff", "--template", &v1, "--stack-name", "net", "--fail"]);
+    assert_eq!(equal.status.code(), Some(0), "{}", text(&equal));
+
     // A create-only change and a removed bucket: replacement and the danger block.
     let dir = tempfile::tempdir().expect("tempdir");
     let v3 = dir.path().join("v3.yaml");

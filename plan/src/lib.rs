@@ -7,6 +7,8 @@
 //! - [`predict`]: the diff of two templates and the replacements it implies.
 //! - [`review`]: a change set's resource changes as plain data, the review text, the danger
 //!   block and the approval decision.
+//! - [`capabilities`]: the capabilities a template needs acknowledged, from its resource types.
+//! - [`stack_options`]: stack tags, service role, notification topics and stack policy, checked.
 //! - [`types`]: facts about resource types (create-only properties, whether they hold data).
 //! - [`registry`]: every resource type of every Region (properties, required ones, GetAtt
 //!   attributes, create-only properties), from the CloudFormation registry schemas, for
@@ -30,10 +32,12 @@
 
 #![deny(missing_docs)]
 
+pub mod capabilities;
 pub mod params;
 pub mod predict;
 pub mod registry;
 pub mod review;
+pub mod stack_options;
 pub mod style;
 pub mod template;
 pub mod types;

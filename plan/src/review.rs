@@ -372,6 +372,48 @@ pub fn danger_block(style: &Style, title: &str, danger: &[String]) -> String {
     out
 }
 
+/// The broadening block: [`BROADENING_TITLE`], then one line per widening, in yellow.
+pub fn broadening_block(style: &Style, broadening: &[String]) -> String {
+    let mut out = format!("{}\n", style.yellow(BROADENING_TITLE));
+    for b in broadening {
+        out.push_str(&format!("  ! {}\n", style.yellow(b)));
+    }
+    out
+}
+
+/// The review as one JSON object (`--progress json`): `type` "review", `stack`, `changes`
+/// (`action`, `logical_id`, `type`, `physical_id`, `replacement`), `danger`, `broadening`.
+pub fn review_json(
+    stack: &str,
+    changes: &[ResourceChange],
+    danger: &[String],
+    broadening: &[String],
+) -> Json {
+    let changes: Vec<Json> = changes
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "action": c.action.as_str(),
+                "logical_id": c.logical_id,
+                "type": c.type_name,
+                "physical_id": c.physical_id,
+                "replacement": c.replacement.map(|r| match r {
+                    Replacement::True => "True",
+                    Replacement::False => "False",
+                    Replacement::Conditional => "Conditional",
+                }),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "type": "review",
+        "stack": stack,
+        "changes": changes,
+        "danger": danger,
+        "broadening": broadening,
+    })
+}
+
 /// The title of the change set's danger block.
 pub const DANGER_TITLE: &str = "DANGER: data-holding resources would be replaced or removed:";
 
@@ -386,6 +428,8 @@ pub const NO_RESOURCE_CHANGES: &str =
 pub enum Approve {
     /// Ask for every change set.
     Any,
+    /// Ask when access widens (the BROADENING block) or data would be lost (DANGER).
+    Broadening,
     /// Ask only when a data-holding resource would be replaced or removed.
     Destructive,
     /// Never ask.
@@ -393,12 +437,197 @@ pub enum Approve {
 }
 
 /// Whether a change set needs a person's yes before it runs. `Any` asks for every change set,
-/// one without resource changes included (it still changes outputs, parameters or metadata).
-pub fn needs_approval(approve: Approve, danger: &[String]) -> bool {
+/// one without resource changes included (it still changes outputs, parameters or metadata);
+/// `Broadening` asks for widened access and for data loss (never less than the default
+/// `Destructive`, like the CDK's `--require-approval broadening` asks for security changes on
+/// top of nothing).
+pub fn needs_approval(approve: Approve, danger: &[String], broadening: &[String]) -> bool {
     match approve {
         Approve::Any => true,
+        Approve::Broadening => !danger.is_empty() || !broadening.is_empty(),
         Approve::Destructive => !danger.is_empty(),
         Approve::Never => false,
+    }
+}
+
+/// The title of the broadening block.
+pub const BROADENING_TITLE: &str =
+    "BROADENING: access would widen (review before approving; `--approve broadening` asks):";
+
+/// Changes that widen access, one line each: security-group ingress open to the internet
+/// (`CidrIp` 0.0.0.0/0 or `CidrIpv6` ::/0, in `AWS::EC2::SecurityGroupIngress` or a security
+/// group's inline `SecurityGroupIngress`), policy statements that `Allow` any principal
+/// (`"*"` or `{"AWS": "*"}`), and IAM resources with their permissions (every `Allow`
+/// statement and managed policy ARN). Each changed resource of the change set is read from the
+/// template being deployed (`local`); what the deployed template (`deployed`) already had for
+/// the same logical ID is not repeated, so only what widens is listed (with the deployed
+/// template unread, everything found counts).
+///
+/// Not counted, on purpose: rules whose source is a security group or prefix list (the EFA
+/// group's self-referencing rules reach only members of the group), egress rules, `Deny`
+/// statements, and VPC endpoint policies (`AWS::EC2::VPCEndpoint`): an endpoint policy
+/// grants nobody anything, it only narrows what may pass through the endpoint, and without one
+/// AWS applies the same full-access policy, so the built-in stack's open S3 endpoint policy
+/// (its reason is in the template's metadata) is not a widening. Values left to expressions
+/// (`Ref` a parameter) are not seen.
+pub fn broadening(
+    changes: &[ResourceChange],
+    local: &Json,
+    deployed: Option<&Json>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in changes {
+        if c.action == ChangeAction::Remove {
+            continue;
+        }
+        let Some(resource) = local.get("Resources").and_then(|r| r.get(&c.logical_id)) else {
+            continue;
+        };
+        let before = deployed
+            .and_then(|d| d.get("Resources"))
+            .and_then(|r| r.get(&c.logical_id))
+            .map(access_findings)
+            .unwrap_or_default();
+        for finding in access_findings(resource) {
+            if !before.contains(&finding) {
+                out.push(format!("{} ({}): {finding}", c.logical_id, c.type_name));
+            }
+        }
+    }
+    out
+}
+
+/// What one resource grants, each finding a line of [`broadening`].
+fn access_findings(resource: &Json) -> Vec<String> {
+    let type_name = resource.get("Type").and_then(Json::as_str).unwrap_or("");
+    let empty = Json::Null;
+    let props = resource.get("Properties").unwrap_or(&empty);
+    let mut out = Vec::new();
+    match type_name {
+        "AWS::EC2::SecurityGroupIngress" => out.extend(open_ingress(props, "")),
+        "AWS::EC2::SecurityGroup" => {
+            for (i, rule) in props
+                .get("SecurityGroupIngress")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                out.extend(open_ingress(rule, &format!("SecurityGroupIngress[{i}] ")));
+            }
+        }
+        "AWS::EC2::VPCEndpoint" => {}
+        t if t.starts_with("AWS::IAM::") => {
+            let mut statements = Vec::new();
+            policy_statements(props, &mut statements);
+            for s in statements {
+                if effect_allows(s) {
+                    out.push(statement_words(s));
+                }
+            }
+            for arn in props
+                .get("ManagedPolicyArns")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push(format!("attaches managed policy {}", brief(arn)));
+            }
+            if out.is_empty() {
+                out.push("IAM resource".into());
+            }
+        }
+        _ => {
+            let mut statements = Vec::new();
+            policy_statements(props, &mut statements);
+            for s in statements {
+                if effect_allows(s) && any_principal(s.get("Principal")) {
+                    out.push(format!("policy {}", statement_words(s)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An ingress rule open to the whole IPv4 or IPv6 internet, in words.
+fn open_ingress(rule: &Json, at: &str) -> Option<String> {
+    let open = match (
+        rule.get("CidrIp").and_then(Json::as_str),
+        rule.get("CidrIpv6").and_then(Json::as_str),
+    ) {
+        (Some("0.0.0.0/0"), _) => "0.0.0.0/0",
+        (_, Some("::/0")) => "::/0",
+        _ => return None,
+    };
+    let protocol = rule.get("IpProtocol").map(brief).unwrap_or_default();
+    let ports = match (rule.get("FromPort"), rule.get("ToPort")) {
+        _ if protocol == "-1" => "all traffic".to_string(),
+        (Some(f), Some(t)) if brief(f) == brief(t) => format!("{protocol} port {}", brief(f)),
+        (Some(f), Some(t)) => format!("{protocol} ports {}-{}", brief(f), brief(t)),
+        _ => protocol,
+    };
+    Some(format!("{at}ingress from {open} ({ports})"))
+}
+
+/// Every policy statement under `v`: objects of a `Statement` list (or a single `Statement`
+/// object), at any depth (`PolicyDocument`, `AssumeRolePolicyDocument`, `Policies[].PolicyDocument`).
+fn policy_statements<'a>(v: &'a Json, out: &mut Vec<&'a Json>) {
+    match v {
+        Json::Object(map) => {
+            for (k, child) in map {
+                match (k.as_str(), child) {
+                    ("Statement", Json::Array(items)) => out.extend(items.iter()),
+                    ("Statement", Json::Object(_)) => out.push(child),
+                    _ => policy_statements(child, out),
+                }
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|i| policy_statements(i, out)),
+        _ => {}
+    }
+}
+
+fn effect_allows(statement: &Json) -> bool {
+    statement.get("Effect").and_then(Json::as_str) == Some("Allow")
+}
+
+/// `Principal: "*"`, `{"AWS": "*"}` or a list holding `"*"`.
+fn any_principal(principal: Option<&Json>) -> bool {
+    match principal {
+        Some(Json::String(s)) => s == "*",
+        Some(Json::Array(items)) => items.iter().any(|i| any_principal(Some(i))),
+        Some(Json::Object(map)) => map.get("AWS").is_some_and(|a| any_principal(Some(a))),
+        _ => false,
+    }
+}
+
+/// `allows Principal P Action A on Resource R`, the parts present.
+fn statement_words(s: &Json) -> String {
+    let mut words = "allows".to_string();
+    for key in [
+        "Principal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+    ] {
+        if let Some(v) = s.get(key) {
+            words.push_str(&format!(" {key} {}", brief(v)));
+        }
+    }
+    if s.get("Condition").is_some() {
+        words.push_str(" (with a Condition)");
+    }
+    synth::input::cut_message(&words)
+}
+
+/// A value in one short form: strings bare, lists joined, anything else as compact JSON.
+fn brief(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Array(items) => items.iter().map(brief).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
     }
 }
 
@@ -483,10 +712,15 @@ mod tests {
     #[test]
     fn approval_by_mode() {
         let lost = ["x".to_string()];
-        assert!(needs_approval(Approve::Any, &[]));
-        assert!(!needs_approval(Approve::Destructive, &[]));
-        assert!(needs_approval(Approve::Destructive, &lost));
-        assert!(!needs_approval(Approve::Never, &lost));
+        let wider = ["y".to_string()];
+        assert!(needs_approval(Approve::Any, &[], &[]));
+        assert!(!needs_approval(Approve::Destructive, &[], &[]));
+        assert!(needs_approval(Approve::Destructive, &lost, &[]));
+        assert!(!needs_approval(Approve::Destructive, &[], &wider));
+        assert!(needs_approval(Approve::Broadening, &[], &wider));
+        assert!(needs_approval(Approve::Broadening, &lost, &[]));
+        assert!(!needs_approval(Approve::Broadening, &[], &[]));
+        assert!(!needs_approval(Approve::Never, &lost, &wider));
     }
 
     #[test]
@@ -496,7 +730,7 @@ mod tests {
             "no resource changes; outputs, parameters, metadata or tags change (the change set is executed to apply them)\n"
         );
         // `--approve any` still asks for it.
-        assert!(needs_approval(Approve::Any, &danger(&[])));
+        assert!(needs_approval(Approve::Any, &danger(&[]), &[]));
     }
 
     fn built_in_like() -> Json {
@@ -580,6 +814,88 @@ mod tests {
             leaving_words(Leaving::Replaced, Policy::Snapshot, " (x changed)"),
             "replaced by a new, empty one (x changed); the current one is deleted after a final snapshot (UpdateReplacePolicy Snapshot)"
         );
+    }
+
+    #[test]
+    fn broadening_lists_what_widens_access() {
+        let deployed = serde_json::json!({"Resources": {
+            "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}
+            ]}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+            ]}}]}}
+        }});
+        let local = serde_json::json!({"Resources": {
+            "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"},
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIpv6": "::/0"}
+            ]}},
+            "Ssh": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": {"Ref": "Sg"}, "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}},
+            "Self": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": {"Ref": "Sg"}, "IpProtocol": "-1", "SourceSecurityGroupId": {"Ref": "Sg"}}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::b/*"}
+            ]}}]}},
+            "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "Role"}]}},
+            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"PolicyDocument": {"Statement": [
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+                {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "*"}
+            ]}}},
+            "Endpoint": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+            ]}}}
+        }});
+        let changes: Vec<ResourceChange> = [
+            ("Sg", "AWS::EC2::SecurityGroup", ChangeAction::Modify),
+            ("Ssh", "AWS::EC2::SecurityGroupIngress", ChangeAction::Add),
+            ("Self", "AWS::EC2::SecurityGroupIngress", ChangeAction::Add),
+            ("Role", "AWS::IAM::Role", ChangeAction::Modify),
+            ("Profile", "AWS::IAM::InstanceProfile", ChangeAction::Add),
+            ("Policy", "AWS::S3::BucketPolicy", ChangeAction::Add),
+            ("Endpoint", "AWS::EC2::VPCEndpoint", ChangeAction::Add),
+        ]
+        .into_iter()
+        .map(|(id, t, a)| change(id, t, a))
+        .collect();
+        assert_eq!(
+            broadening(&changes, &local, Some(&deployed)),
+            [
+                "Sg (AWS::EC2::SecurityGroup): SecurityGroupIngress[1] ingress from ::/0 (tcp port 443)",
+                "Ssh (AWS::EC2::SecurityGroupIngress): ingress from 0.0.0.0/0 (tcp port 22)",
+                "Role (AWS::IAM::Role): allows Action s3:PutObject, s3:DeleteObject Resource arn:aws:s3:::b/*",
+                "Profile (AWS::IAM::InstanceProfile): IAM resource",
+                "Policy (AWS::S3::BucketPolicy): policy allows Principal {\"AWS\":\"*\"} Action s3:GetObject Resource arn:aws:s3:::b/*",
+            ]
+        );
+        // The deployed template unread: everything found counts.
+        assert_eq!(broadening(&changes, &local, None).len(), 6);
+        // A removal widens nothing.
+        let removed = [change(
+            "Ssh",
+            "AWS::EC2::SecurityGroupIngress",
+            ChangeAction::Remove,
+        )];
+        assert!(broadening(&removed, &local, None).is_empty());
+    }
+
+    #[test]
+    fn the_built_in_stack_widens_nothing_on_create() {
+        let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
+            .unwrap_or_else(|d| panic!("{d}"));
+        let local = crate::template::parse_template(&built.synthesized.render(synth::Format::Yaml))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let changes: Vec<ResourceChange> = local["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(id, r)| change(id, r["Type"].as_str().unwrap_or(""), ChangeAction::Add))
+            .collect();
+        assert!(changes.len() > 10);
+        // EFA self-referencing rules, egress, Deny statements, service principals and the open
+        // S3 endpoint policy are not widenings.
+        assert_eq!(broadening(&changes, &local, None), Vec::<String>::new());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The library-only commands: synth, list, schema, init. None of them talks to AWS.
 
+pub mod args;
 pub mod cluster_config;
 pub mod init;
 
@@ -125,7 +126,7 @@ pub fn read_limited(path: &Path, max: usize) -> Result<String, ReadError> {
     })
 }
 
-pub struct SynthArgs<'a> {
+pub struct SynthOptions<'a> {
     pub config: Option<&'a Path>,
     pub stack: &'a str,
     pub out: &'a Path,
@@ -135,17 +136,28 @@ pub struct SynthArgs<'a> {
 }
 
 /// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
-pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Error> {
+/// `out` = `-`: the template goes to stdout (and nothing else does), nothing to disk; `None`.
+pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
+    let to_stdout = a.out == Path::new("-");
+    if to_stdout && a.check {
+        return Err(Error::usage(
+            "--check compares the file under --out, got --out - (stdout): give a directory",
+        ));
+    }
     let built = load_config(a.stack, a.config)?
         .build()
         .map_err(Error::Invalid)?;
     print_diagnostics(&built.synthesized.diagnostics, a.verbose);
     let text = built.synthesized.render(a.format);
+    if to_stdout {
+        print_stdout(&text)?;
+        return Ok(None);
+    }
     let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
     if a.check {
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == text {
-            return Ok(path);
+            return Ok(Some(path));
         }
         let diff = TextDiff::from_lines(&current, &text);
         let mut err = std::io::stderr().lock();
@@ -165,11 +177,11 @@ pub fn synth(a: SynthArgs<'_>) -> Result<PathBuf, Error> {
     // An unchanged file is left alone: nothing to write, and replacing a file by rename costs
     // more on some file systems (ext4 flushes the data) than the whole synth.
     if std::fs::read(&path).is_ok_and(|current| current == text.as_bytes()) {
-        return Ok(path);
+        return Ok(Some(path));
     }
     write_atomic(&path, text.as_bytes())
         .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())))?;
-    Ok(path)
+    Ok(Some(path))
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so
@@ -200,6 +212,14 @@ pub fn list() -> String {
         .iter()
         .map(|s| format!("{}\t{}\n", s.name(), s.description()))
         .collect()
+}
+
+/// A shell completion script for `shell`, generated from the command line's definition.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut args::Cli::command(), "pcstack", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The JSON Schema of a built-in stack's config file.

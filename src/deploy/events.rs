@@ -496,7 +496,7 @@ fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: In
     let status = e.resource_status().map_or("", |s| s.as_str());
     match ui.progress {
         ProgressMode::Quiet => {}
-        ProgressMode::Json => ui.note(&event_json(e).to_string()),
+        ProgressMode::Json => ui.json(&event_json(e)),
         ProgressMode::Live | ProgressMode::Log | ProgressMode::Auto => {
             let painted = if status.ends_with("_FAILED") {
                 ui.red(status)
@@ -530,6 +530,7 @@ fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: In
 
 pub fn event_json(e: &StackEvent) -> serde_json::Value {
     serde_json::json!({
+        "type": "event",
         "Timestamp": e.timestamp().map(|t| t.to_string()),
         "LogicalResourceId": e.logical_resource_id(),
         "PhysicalResourceId": e.physical_resource_id(),

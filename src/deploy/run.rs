@@ -9,16 +9,19 @@
 //! 6. [`create_change_set`] and [`compute`]: the change set, and what CloudFormation says it does;
 //! 7. [`review`]: the changes shown, approval asked when needed;
 //! 8. [`execute`]: the change set run and followed to its end;
-//! 9. [`outputs`]: termination protection, then the stack's outputs (also after "no changes").
+//! 9. [`outputs`]: termination protection and the stack policy, then the stack's outputs (also
+//!    after "no changes").
 
 use super::aws::{fail, patiently, Aws};
 use super::changeset::{self, Ready};
 use super::events::{self, Follow, Interrupts};
 use super::outputs::StackOutputs;
 use super::stack::{self, Gate};
-use super::ui::Ui;
+use super::ui::{ProgressMode, Ui};
 use crate::error::Error;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Stack, StackStatus};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetType, Parameter, Stack, StackStatus, Tag,
+};
 use indexmap::IndexMap;
 use plan::params::{self, ParameterChecker};
 use plan::review::{self, Approve, ResourceChange};
@@ -45,6 +48,17 @@ pub struct DeployRequest<'a> {
     pub assets: Vec<super::assets::LocalAsset>,
     /// The command line to print for "re-run to resume".
     pub resume: String,
+    /// Stack tags (`--tags`, checked); empty: not sent, so an update keeps the stack's tags.
+    pub tags: Vec<(String, String)>,
+    /// The service role (`--role-arn`, checked); `None`: not sent (the stack's previous role).
+    pub role_arn: Option<String>,
+    /// SNS topics (`--notification-arns`, checked); empty: not sent (the stack keeps its own).
+    pub notification_arns: Vec<String>,
+    /// A stack policy body (`--stack-policy`, checked), set after the change set ran.
+    pub stack_policy: Option<String>,
+    /// The capabilities to acknowledge: `--capabilities` (checked against the template) or
+    /// exactly those the template needs ([`plan::capabilities::Needs::default_capabilities`]).
+    pub capabilities: Vec<plan::capabilities::Capability>,
 }
 
 /// How a deploy ended well (the fields are for callers embedding deploy; the CLI has printed them).
@@ -83,7 +97,7 @@ pub async fn deploy(
     // UpdateReplacePolicy, the deployed template's DeletionPolicy.
     review::apply_policies(&mut changes, planned.deployed.as_ref(), &req.template.json);
     if req.no_execute {
-        show(ui, req, &changes, &planned);
+        let _ = show(ui, req, &changes, &planned);
         ui.result(&format!(
             "change set {} left for review (not executed): {}",
             change_set.name, change_set.arn
@@ -471,9 +485,25 @@ async fn create_change_set(
         .client_token(&name)
         .change_set_type(kind)
         .set_parameters(Some(parameters))
-        .capabilities(Capability::CapabilityIam)
-        .capabilities(Capability::CapabilityNamedIam)
-        .capabilities(Capability::CapabilityAutoExpand)
+        // Only what the template needs (or `--capabilities`); nothing is sent when it needs none.
+        .set_capabilities((!req.capabilities.is_empty()).then(|| {
+            req.capabilities
+                .iter()
+                .map(|c| Capability::from(c.as_str()))
+                .collect()
+        }))
+        // Left out when not given: on update, CloudFormation keeps the stack's tags, topics and
+        // role (UpdateStack's documented behaviour; CreateChangeSet takes the same fields).
+        .set_tags((!req.tags.is_empty()).then(|| {
+            req.tags
+                .iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect()
+        }))
+        .set_notification_arns(
+            (!req.notification_arns.is_empty()).then(|| req.notification_arns.clone()),
+        )
+        .set_role_arn(req.role_arn.clone())
         .description("pcstack deploy");
     let create = match template_url {
         Some(url) => create.template_url(url),
@@ -548,23 +578,39 @@ async fn compute(
     }
 }
 
-/// Prints the review and the danger block, and notes where the change set disagrees with the
-/// prediction. Returns the losses not approved yet.
-fn show(
-    ui: &Ui,
-    req: &DeployRequest<'_>,
-    changes: &[ResourceChange],
-    planned: &Planned,
-) -> Vec<String> {
-    ui.note(&format!(
-        "Changes to stack {} ({} resources):",
-        req.stack_name,
-        changes.len()
-    ));
-    ui.note(review::review(&ui.style, changes).trim_end());
+/// What the review asks about.
+struct Shown {
+    /// Losses of data not approved yet.
+    danger: Vec<String>,
+    /// Widened access (the BROADENING block).
+    broadening: Vec<String>,
+}
+
+/// Prints the review, the danger block and the broadening block, and notes where the change
+/// set disagrees with the prediction. With `--progress json` the review is one JSON object.
+fn show(ui: &Ui, req: &DeployRequest<'_>, changes: &[ResourceChange], planned: &Planned) -> Shown {
     let danger = review::danger(changes);
-    if !danger.is_empty() {
-        ui.note(review::danger_block(&ui.style, review::DANGER_TITLE, &danger).trim_end());
+    let broadening = review::broadening(changes, &req.template.json, planned.deployed.as_ref());
+    if ui.progress == ProgressMode::Json {
+        ui.json(&review::review_json(
+            &req.stack_name,
+            changes,
+            &danger,
+            &broadening,
+        ));
+    } else {
+        ui.note(&format!(
+            "Changes to stack {} ({} resources):",
+            req.stack_name,
+            changes.len()
+        ));
+        ui.note(review::review(&ui.style, changes).trim_end());
+        if !danger.is_empty() {
+            ui.note(review::danger_block(&ui.style, review::DANGER_TITLE, &danger).trim_end());
+        }
+        if !broadening.is_empty() {
+            ui.note(review::broadening_block(&ui.style, &broadening).trim_end());
+        }
     }
     let ids = review::danger_ids(changes);
     if let Some(predicted) = &planned.predicted {
@@ -580,12 +626,13 @@ fn show(
         }
     }
     // Losses already approved from the prediction are not asked about twice.
-    danger
+    let danger = danger
         .into_iter()
         .zip(&ids)
         .filter(|(_, id)| !planned.approved.contains(id))
         .map(|(d, _)| d)
-        .collect()
+        .collect();
+    Shown { danger, broadening }
 }
 
 /// Shows the changes and asks for approval when `--approve` wants it; a refusal deletes the
@@ -599,14 +646,21 @@ async fn review(
     changes: &[ResourceChange],
     planned: &Planned,
 ) -> Result<(), Error> {
-    let danger = show(ui, req, changes, planned);
-    if !review::needs_approval(req.approve, &danger) {
+    let Shown { danger, broadening } = show(ui, req, changes, planned);
+    if !review::needs_approval(req.approve, &danger, &broadening) {
         return Ok(());
     }
+    let why = match (danger.is_empty(), broadening.is_empty()) {
+        (false, false) => {
+            "data-holding resources would be replaced or removed, and access would widen"
+        }
+        (false, true) => "data-holding resources would be replaced or removed",
+        (true, false) => "access would widen: --approve broadening",
+        (true, true) => "--approve any",
+    };
     let refusal = if !ui.interactive {
         Error::NotApproved(format!(
-            "approval needed ({}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)",
-            if danger.is_empty() { "--approve any" } else { "data-holding resources would be replaced or removed" }
+            "approval needed ({why}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)"
         ))
     } else {
         let question = format!(
@@ -695,6 +749,18 @@ async fn outputs(
                     &e,
                 )
             })?;
+    }
+    if let Some(policy) = &req.stack_policy {
+        // CreateChangeSet and ExecuteChangeSet take no stack policy (only CreateStack,
+        // UpdateStack and SetStackPolicy do): set once the change set has run.
+        aws.cfn
+            .set_stack_policy()
+            .stack_name(stack_id)
+            .stack_policy_body(policy)
+            .send()
+            .await
+            .map_err(|e| fail("SetStackPolicy (the stack itself deployed)", &e))?;
+        ui.note(&format!("stack policy set on stack {}", req.stack_name));
     }
     let name = &req.stack_name;
     let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)

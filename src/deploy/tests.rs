@@ -64,6 +64,11 @@ fn request() -> DeployRequest<'static> {
         outputs_file: None,
         assets: Vec::new(),
         resume: "pcstack deploy --template t.yaml --stack-name s".into(),
+        tags: Vec::new(),
+        role_arn: None,
+        notification_arns: Vec::new(),
+        stack_policy: None,
+        capabilities: Vec::new(),
     }
 }
 

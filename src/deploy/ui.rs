@@ -1,4 +1,7 @@
 //! Where deploy writes: progress and review to stderr, results to stdout; colors; questions.
+//! With `--progress json`, stderr carries only JSON lines, one object each with a `type`:
+//! `event` (a stack event), `note` (what would otherwise be a line of text, in `message`),
+//! `review`, `question` and `error`; colors are off.
 //! Write errors are ignored on purpose: a display error never fails a deploy.
 //!
 //! Questions never block the runtime: the answer is read on a blocking thread while Ctrl-C is
@@ -14,9 +17,13 @@ use std::sync::{Arc, Mutex};
 pub enum ProgressMode {
     /// `live` on a terminal, `log` otherwise.
     Auto,
+    /// A progress bar that redraws in place.
     Live,
+    /// A line per event; "still waiting on X" after 30 s of silence.
     Log,
+    /// Only JSON lines on stderr: events, notes, the review, questions and the error.
     Json,
+    /// Nothing but questions, the failure report and the results.
     Quiet,
 }
 
@@ -49,7 +56,9 @@ impl Ui {
     /// The real terminal. Colors unless NO_COLOR is set or stderr is not a terminal.
     pub fn terminal(progress: ProgressMode) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color = stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let json = progress == ProgressMode::Json;
+        let color =
+            stderr_tty && !json && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let progress = match progress {
             ProgressMode::Auto if stderr_tty => ProgressMode::Live,
             ProgressMode::Auto => ProgressMode::Log,
@@ -61,9 +70,14 @@ impl Ui {
             progress,
             err: Arc::new(Mutex::new(std::io::stderr())),
             out: Arc::new(Mutex::new(std::io::stdout())),
-            ask: Arc::new(|question| {
+            ask: Arc::new(move |question| {
                 // write!, not eprint!: a closed stderr must not panic.
-                let _ = write!(std::io::stderr(), "{question} ");
+                if json {
+                    let line = serde_json::json!({"type": "question", "message": question});
+                    let _ = writeln!(std::io::stderr(), "{line}");
+                } else {
+                    let _ = write!(std::io::stderr(), "{question} ");
+                }
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();
                 match std::io::stdin().read_line(&mut line) {
@@ -100,10 +114,21 @@ impl Ui {
         (ui, buf)
     }
 
-    /// A line to stderr.
+    /// A line to stderr; with `--progress json`, a `note` object holding it.
     pub fn note(&self, line: &str) {
+        if self.progress == ProgressMode::Json {
+            self.json(&serde_json::json!({"type": "note", "message": line}));
+            return;
+        }
         if let Ok(mut w) = self.err.lock() {
             let _ = writeln!(w, "{line}");
+        }
+    }
+
+    /// A JSON object as one line on stderr (`--progress json`).
+    pub fn json(&self, value: &serde_json::Value) {
+        if let Ok(mut w) = self.err.lock() {
+            let _ = writeln!(w, "{value}");
         }
     }
 

@@ -84,6 +84,37 @@ impl Moto {
             .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
     }
 
+    /// The form parameters of every `action` request (CloudFormation's query protocol) the
+    /// server received, oldest first (recorded by scripts/moto-server).
+    pub fn calls(&self, action: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        let body = self
+            .get(&format!("/_pcstack/calls/{action}"))
+            .expect("recorded calls");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("calls JSON {body:?}: {e}"))
+    }
+
+    /// A query-protocol request to `service` in us-east-1 (e.g. SNS `Action=CreateTopic&Name=t`),
+    /// for setting up what a test needs; returns the HTTP status.
+    pub fn query(&self, service: &str, form: &str) -> u16 {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(
+            s,
+            "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {}\r\n\r\n{form}",
+            form.len()
+        )
+        .expect("send");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("read");
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
+    }
+
     pub fn aws_requests(&self) -> u64 {
         self.get("/_pcstack/requests")
             .and_then(|b| b.trim().parse().ok())

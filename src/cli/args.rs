@@ -1,0 +1,349 @@
+//! The command line: every command, flag and its help (clap). `main.rs` dispatches on it.
+
+use crate::deploy;
+use crate::deploy::aws::Connection;
+use crate::deploy::outputs::Format;
+use crate::deploy::ui::ProgressMode;
+use crate::error::Error;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use plan::params;
+use plan::review::Approve;
+use std::path::PathBuf;
+
+pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 6 `diff --fail`: the templates differ; 130 interrupted.";
+
+#[derive(Parser)]
+#[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// On an AWS error, also print the SDK's full error (request, response, every cause); on
+    /// connecting, print the region, profile and identity used.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Yaml,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build a stack's CloudFormation template and write it to <out>/<stack>.yaml
+    Synth(SynthArgs),
+    /// List the built-in stacks
+    List,
+    /// Print the JSON Schema of a stack's config file
+    Schema {
+        /// Built-in stack whose config schema to print (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
+    },
+    /// Write a commented starter config with a stack's built-in defaults
+    Init {
+        /// Built-in stack to write the starter config of (see `pcstack list`)
+        #[arg(long, default_value = stacks::DEFAULT_STACK)]
+        stack: String,
+        /// Where to write it
+        #[arg(long, default_value = "pcstack.yaml")]
+        output: PathBuf,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Deploy a built-in stack or a template file through a reviewed change set.
+    Deploy(Box<DeployArgs>),
+    /// Print a deployed stack's outputs.
+    Outputs(OutputsArgs),
+    /// Delete a stack and list the resources it retained.
+    Destroy(DestroyArgs),
+    /// Compare a deployed stack's template with a local one and predict replacements (no change
+    /// set, changes nothing). Exit 0 with or without differences (6 with --fail when they differ).
+    Diff(DiffArgs),
+    /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
+    /// JSON `outputs --format json` writes) and the config's `cluster` section.
+    ClusterConfig(ClusterConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
+    #[command(
+        after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// Config file (YAML); without it, the built-in default (the tutorial's setup)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Built-in stack to synthesize (see `pcstack list`)
+    #[arg(long, default_value = stacks::DEFAULT_STACK)]
+    pub stack: String,
+    /// Directory to write the template to; `-` writes the template to stdout and nothing to disk
+    /// (diagnostics go to stderr)
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: FormatArg,
+    /// Write nothing; fail with a diff when the file on disk differs from the synthesized template
+    #[arg(long)]
+    pub check: bool,
+    /// Also list values left to CloudFormation's parameter constraints
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = EXIT_CODES,
+    group = clap::ArgGroup::new("source").required(true).args(["stack_name", "outputs_file"])
+)]
+pub struct ClusterConfigArgs {
+    /// Read the outputs of this deployed stack (DescribeStacks).
+    #[arg(long)]
+    pub stack_name: Option<String>,
+    /// Read the outputs from this JSON file (`outputs --format json`, `deploy --outputs-file
+    /// x.json`); no AWS call.
+    #[arg(long)]
+    pub outputs_file: Option<PathBuf>,
+    /// pcstack config file: its `cluster` section and `lustre.mount_point` (default: built-in).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Write the configuration here (atomically); default: stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+pub struct AwsArgs {
+    /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the config's `region`, the
+    /// profile's). Must agree with the config's `region` when both are set.
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Named profile (default: AWS_PROFILE or "default").
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "10s")]
+    pub connect_timeout: std::time::Duration,
+    /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
+    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "30s")]
+    pub read_timeout: std::time::Duration,
+}
+
+impl AwsArgs {
+    /// Where to connect, the region checked first (no AWS call): see [`crate::resolve_region`].
+    pub fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
+        Ok(Connection {
+            region: crate::resolve_region(self.region.as_deref(), config)?,
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            timeouts: deploy::aws::HttpTimeouts {
+                connect: self.connect_timeout,
+                read: self.read_timeout,
+                // One attempt may take the connect and a few reads, never forever.
+                attempt: (self.connect_timeout + self.read_timeout * 2)
+                    .max(std::time::Duration::from_secs(1)),
+            },
+        })
+    }
+}
+
+#[derive(Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct DeployArgs {
+    /// Built-in stack to deploy (or use --template).
+    #[arg(conflicts_with = "template", required_unless_present = "template")]
+    pub stack: Option<String>,
+    /// Deploy this template file (JSON or YAML).
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// The CloudFormation stack to create or update.
+    #[arg(long)]
+    pub stack_name: String,
+    /// pcstack config file; its `parameters` map is read too.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// KEY=VALUE; repeatable; wins over the file and the config.
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
+    pub parameters: Vec<(String, String)>,
+    /// CloudFormation's JSON list or a YAML/JSON map.
+    #[arg(long)]
+    pub parameters_file: Option<PathBuf>,
+    /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
+    /// the template is over 51,200 bytes).
+    #[arg(long)]
+    pub template_bucket: Option<String>,
+    /// When to ask before executing: `destructive` when data-holding resources would be
+    /// replaced or removed; `broadening` also when access widens (the BROADENING block); `any`
+    /// always; `never`. Without a terminal, a needed approval is exit 5.
+    #[arg(long, value_enum, default_value = "destructive")]
+    pub approve: Approve,
+    /// Stack tag KEY=VALUE, repeatable (at most 50); CloudFormation propagates stack tags to the
+    /// resources that take them. On update, the tags given replace the stack's tags; without
+    /// --tags the stack keeps its tags.
+    #[arg(long = "tags", visible_alias = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    /// IAM role CloudFormation assumes for this and later operations on the stack
+    /// (arn:aws:iam::ACCOUNT:role/NAME); without it, the stack's previous role, else your
+    /// credentials.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// SNS topic ARNs for stack events, comma-separated or repeated (at most 5); without it, the
+    /// stack keeps its topics.
+    #[arg(long, value_name = "ARN", value_delimiter = ',')]
+    pub notification_arns: Vec<String>,
+    /// Stack policy (a JSON file, at most 16,384 bytes), applied with SetStackPolicy once the
+    /// change set has run (or when there are no changes): it guards the updates after this one.
+    #[arg(long, value_name = "FILE")]
+    pub stack_policy: Option<PathBuf>,
+    /// Capabilities to acknowledge, comma-separated: CAPABILITY_IAM, CAPABILITY_NAMED_IAM,
+    /// CAPABILITY_AUTO_EXPAND. Default: exactly those the template needs (from its IAM
+    /// resources, their names and its Transform); a list missing a needed one is refused.
+    #[arg(long, value_name = "CAPABILITY", value_delimiter = ',', value_parser = plan::capabilities::Capability::parse)]
+    pub capabilities: Option<Vec<plan::capabilities::Capability>>,
+    /// Create the change set, show it, and stop.
+    #[arg(long)]
+    pub no_execute: bool,
+    /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
+    #[arg(long, value_parser = deploy::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// How to show progress on stderr: `live` (a bar; the default on a terminal), `log` (a line
+    /// per event; the default otherwise), `json` (stderr carries only JSON lines: events,
+    /// notes, the review, questions and the error), `quiet`. Results go to stdout.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressMode,
+    /// Write the outputs: JSON for .json, `export` lines otherwise (.env, .sh).
+    #[arg(long)]
+    pub outputs_file: Option<PathBuf>,
+    /// Turn the stack's termination protection on or off after the deploy.
+    #[arg(long, value_parser = ["on", "off"])]
+    pub termination_protection: Option<String>,
+    /// Keep what was created or changed when the operation fails, instead of rolling back.
+    #[arg(long)]
+    pub disable_rollback: bool,
+    /// Delete and recreate a stack left in ROLLBACK_COMPLETE without asking.
+    #[arg(long)]
+    pub recreate: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+pub struct OutputsArgs {
+    /// The deployed stack whose outputs to print.
+    #[arg(long)]
+    pub stack_name: String,
+    /// `env` (export lines), `json` or `table`.
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: Format,
+    /// Read environment variable names from this template instead of the deployed one.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped, with +/~/- markers.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Exit codes: 0 compared (whether or not the templates differ; with --fail: they are equal); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made); 6 with --fail: the templates differ."
+)]
+pub struct DiffArgs {
+    /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
+    #[arg(conflicts_with = "template")]
+    pub stack: Option<String>,
+    /// Compare this template file (JSON or YAML) instead of a built-in stack.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// The deployed stack to compare with.
+    #[arg(long)]
+    pub stack_name: String,
+    /// pcstack config file the built-in stack is built from.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// Exit 6 when the templates differ (after printing the diff), so CI can gate on drift.
+    #[arg(long)]
+    pub fail: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct DestroyArgs {
+    /// The stack to delete.
+    #[arg(long)]
+    pub stack_name: String,
+    /// Don't ask.
+    #[arg(long)]
+    pub yes: bool,
+    /// Stop waiting after this long (e.g. 30m); the deletion goes on.
+    #[arg(long, value_parser = deploy::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// How to show progress on stderr: live, log, json (only JSON lines) or quiet.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressMode,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// `--tags KEY=VALUE`; the tag rule itself is checked with the other flags before any AWS call.
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+        None => Err(format!("tag must be KEY=VALUE, got {s:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every command, argument and flag has help text (`--help`, `--version` are clap's own).
+    #[test]
+    fn every_flag_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {}", sub.get_name()));
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut cmd = Cli::command();
+        cmd.build();
+        walk(&cmd, "", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+        cmd.debug_assert();
+    }
+}
