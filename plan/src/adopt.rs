@@ -396,7 +396,7 @@ pub fn assess(local: &Json, found: &[Found], ctx: &Context) -> Assessment {
                 blocked = true;
                 continue;
             };
-            if &want == live {
+            if same(&want, live) {
                 continue;
             }
             if CREATION_ONLY_EFFECT.contains(&(f.type_name.as_str(), *path)) {
@@ -438,6 +438,18 @@ pub fn assess(local: &Json, found: &[Found], ctx: &Context) -> Assessment {
         }
     }
     out
+}
+
+/// Whether the local value is what the live resource has: objects compare by the local
+/// object's keys only (a key left out takes the service's default, which the live resource
+/// shows: ECR's `KmsKey` of `aws/ecr`).
+fn same(want: &Json, live: &Json) -> bool {
+    match (want, live) {
+        (Json::Object(w), Json::Object(l)) => w
+            .iter()
+            .all(|(k, v)| l.get(k).is_some_and(|lv| same(v, lv))),
+        (w, l) => w == l,
+    }
 }
 
 fn events(v: Option<&Json>) -> Vec<String> {
@@ -853,6 +865,13 @@ Outputs:
             foreign_owner: None,
             live: Map::new(),
         };
+        let mut same_key = repo.clone();
+        same_key.live.insert(
+            "EncryptionConfiguration".into(),
+            json!({"EncryptionType": "AES256"}),
+        );
+        let ok = assess(&t(LOCAL), &[same_key], &ctx());
+        assert!(ok.blockers.is_empty() && ok.adopt.len() == 1, "{ok:?}");
         let a = assess(&t(LOCAL), &[repo, bucket, topic], &ctx());
         assert!(a.adopt.is_empty(), "{:?}", a.adopt);
         assert_eq!(a.blockers.len(), 3, "{:?}", a.blockers);

@@ -41,6 +41,8 @@ fn aws(rules: &[&Rule]) -> Aws {
     Aws {
         cfn,
         s3,
+        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[]),
+        fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[]),
         sts: None,
         region: "us-east-1".into(),
         endpoint: None,
@@ -57,6 +59,7 @@ fn request() -> DeployRequest<'static> {
         template_bucket: None,
         approve: Approve::Destructive,
         no_execute: false,
+        adopt: false,
         timeout: None,
         termination_protection: None,
         disable_rollback: false,
