@@ -468,7 +468,7 @@ fn events(v: Option<&Json>) -> Vec<String> {
 fn hint(type_name: &str, path: &str) -> &'static str {
     match (type_name, path) {
         ("AWS::ECR::Repository", p) if p.starts_with("EncryptionConfiguration") => {
-            " (set `repository.encryption` in the config to the live value to adopt it as it is)"
+            " (ECR can't change a repository's encryption; the built-in stack has no setting for it yet: deploy a template (`--template`) whose EncryptionConfiguration is the live one, or set another `repository.name`)"
         }
         ("AWS::FSx::DataRepositoryAssociation", _) => {
             " (make the config's association match it, or delete the association: that deletes no data in S3 or on the file system when DeleteDataInFileSystem is false)"
@@ -877,7 +877,7 @@ Outputs:
         assert_eq!(a.blockers.len(), 3, "{:?}", a.blockers);
         assert!(
             a.blockers[0].contains("EncryptionConfiguration")
-                && a.blockers[0].contains("repository.encryption")
+                && a.blockers[0].contains("repository.name")
         );
         assert!(a.blockers[1].contains("not owned by account 123456789012; only"));
         assert!(a.blockers[2].contains("can't import"));
