@@ -563,6 +563,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         template_bucket: args.template_bucket.clone(),
         approve: args.approve,
         no_execute: args.no_execute,
+        adopt: args.adopt,
         timeout: args.timeout,
         termination_protection: args.termination_protection.as_deref().map(|v| v == "on"),
         disable_rollback: args.disable_rollback,

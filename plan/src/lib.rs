@@ -7,6 +7,8 @@
 //! - [`predict`]: the diff of two templates and the replacements it implies.
 //! - [`review`]: a change set's resource changes as plain data, the review text, the danger
 //!   block and the approval decision.
+//! - [`adopt`]: adopting resources that exist outside the stack: what to look up, how they
+//!   compare with the template, the IMPORT change set's template.
 //! - [`capabilities`]: the capabilities a template needs acknowledged, from its resource types.
 //! - [`stack_options`]: stack tags, service role, notification topics and stack policy, checked.
 //! - [`types`]: facts about resource types (create-only properties, whether they hold data).
@@ -32,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+pub mod adopt;
 pub mod capabilities;
 pub mod params;
 pub mod predict;

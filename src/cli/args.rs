@@ -216,6 +216,12 @@ pub struct DeployArgs {
     /// Create the change set, show it, and stop.
     #[arg(long)]
     pub no_execute: bool,
+    /// Adopt what the template would create that already exists outside the stack (the
+    /// tutorial's bucket, repository and associations): an IMPORT change set, reviewed and
+    /// executed, then the ordinary update. Without it, deploy stops before any change set
+    /// and names them (exit 1).
+    #[arg(long)]
+    pub adopt: bool,
     /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
     #[arg(long, value_parser = deploy::parse_duration)]
     pub timeout: Option<std::time::Duration>,

@@ -11,6 +11,10 @@ use std::future::Future;
 pub struct Aws {
     pub cfn: aws_sdk_cloudformation::Client,
     pub s3: aws_sdk_s3::Client,
+    /// Only for `deploy`'s lookups of resources outside the stack (`super::adopt`).
+    pub ecr: aws_sdk_ecr::Client,
+    /// Only for `deploy`'s lookups of data repository associations (`super::adopt`).
+    pub fsx: aws_sdk_fsx::Client,
     pub sts: Option<aws_sdk_sts::Client>,
     pub region: String,
     /// Set when a custom endpoint is used (`--endpoint-url`, `AWS_ENDPOINT_URL`): S3 template
@@ -142,6 +146,8 @@ impl Aws {
         let aws = Self {
             cfn: aws_sdk_cloudformation::Client::new(&config),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
+            ecr: aws_sdk_ecr::Client::new(&config),
+            fsx: aws_sdk_fsx::Client::new(&config),
             sts: Some(aws_sdk_sts::Client::new(&config)),
             region,
             endpoint,

@@ -2,6 +2,7 @@
 //! they decide with (templates, parameters, predictions, the review) is the `plan` crate.
 //! See README.md in this folder for the flow and the exit codes.
 
+pub mod adopt;
 pub mod assets;
 pub mod aws;
 pub mod changeset;

@@ -5,6 +5,8 @@
 //! 2. [`gate`]: the stack's state decides create, update, wait or recreate;
 //! 3. [`parameters`]: the values to send, previous values kept on update;
 //! 4. [`plan`]: the update predicted from the deployed template, data loss approved up front;
+//!    then `super::adopt`: what exists outside the stack is refused with the offer to adopt
+//!    it, or imported with `--adopt` (an IMPORT change set), and the stack looked at again;
 //! 5. [`upload`]: the template to S3 when it is too large to send inline;
 //! 6. [`create_change_set`] and [`compute`]: the change set, and what CloudFormation says it does;
 //! 7. [`review`]: the changes shown, approval asked when needed;
@@ -39,6 +41,8 @@ pub struct DeployRequest<'a> {
     pub template_bucket: Option<String>,
     pub approve: Approve,
     pub no_execute: bool,
+    /// `--adopt`: import resources that exist outside the stack (`super::adopt`).
+    pub adopt: bool,
     pub timeout: Option<Duration>,
     pub termination_protection: Option<bool>,
     pub disable_rollback: bool,
@@ -79,9 +83,33 @@ pub async fn deploy(
 ) -> Result<Outcome, Error> {
     precheck(req, &aws.region)?;
     let deadline = req.timeout.map(|t| Instant::now() + t);
-    let target = gate(aws, ui, interrupts, req, deadline).await?;
+    let mut target = gate(aws, ui, interrupts, req, deadline).await?;
+    parameters(req, &target)?;
+    let mut planned = plan(aws, ui, interrupts, req, &target).await?;
+    // What the template would create that exists outside the stack: refused with the offer,
+    // or imported with `--adopt`; then the stack is looked at again for the update.
+    let stack = target.deployed.as_ref();
+    match super::adopt::adopt(
+        aws,
+        ui,
+        interrupts,
+        req,
+        stack,
+        planned.deployed.as_ref(),
+        deadline,
+    )
+    .await?
+    {
+        super::adopt::Adopted::Nothing => {}
+        super::adopt::Adopted::Imported => {
+            target = gate(aws, ui, interrupts, req, deadline).await?;
+            planned = plan(aws, ui, interrupts, req, &target).await?;
+        }
+        super::adopt::Adopted::Left { name, arn } => {
+            return Ok(Outcome::ChangeSetLeft { name, arn })
+        }
+    }
     let values = parameters(req, &target)?;
-    let planned = plan(aws, ui, interrupts, req, &target).await?;
     let template_url = upload(aws, ui, req, &target).await?;
     let Some(change_set) = create_change_set(aws, ui, req, &target, values, template_url).await?
     else {
@@ -454,12 +482,12 @@ async fn upload(
 }
 
 /// A change set pcstack created.
-struct ChangeSet {
-    name: String,
-    arn: String,
-    stack_id: String,
+pub(super) struct ChangeSet {
+    pub(super) name: String,
+    pub(super) arn: String,
+    pub(super) stack_id: String,
     /// pcstack created the stack (REVIEW_IN_PROGRESS) for this change set: cleanup deletes it.
-    made_stack: bool,
+    pub(super) made_stack: bool,
 }
 
 /// CreateChangeSet; `None` when the endpoint refuses it for having no changes.
@@ -537,7 +565,7 @@ async fn create_change_set(
 /// Only the FAILED status saying the submission contained no changes is empty: a computed
 /// change set without resource changes is returned (and executed) like any other. A Ctrl-C while
 /// waiting deletes the change set and exits 130.
-async fn compute(
+pub(super) async fn compute(
     aws: &Aws,
     ui: &Ui,
     interrupts: &Interrupts,
@@ -681,7 +709,7 @@ async fn review(
 }
 
 /// Executes the change set and follows the stack to the end of the operation.
-async fn execute(
+pub(super) async fn execute(
     aws: &Aws,
     ui: &Ui,
     interrupts: &Interrupts,
@@ -783,7 +811,7 @@ async fn outputs(
 }
 
 /// Deletes a change set we won't execute, and the empty REVIEW_IN_PROGRESS stack pcstack made.
-async fn cleanup(aws: &Aws, ui: &Ui, change_set: &ChangeSet) {
+pub(super) async fn cleanup(aws: &Aws, ui: &Ui, change_set: &ChangeSet) {
     if let Err(e) = aws
         .cfn
         .delete_change_set()
@@ -815,7 +843,7 @@ async fn cleanup(aws: &Aws, ui: &Ui, change_set: &ChangeSet) {
     }
 }
 
-async fn caller_account(aws: &Aws) -> Result<String, Error> {
+pub(super) async fn caller_account(aws: &Aws) -> Result<String, Error> {
     let sts = aws.sts.as_ref().ok_or_else(|| {
         Error::failed(
             "no STS client to find the account for the template bucket; pass --template-bucket",

@@ -41,6 +41,8 @@ fn aws(rules: &[&Rule]) -> Aws {
     Aws {
         cfn,
         s3,
+        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[]),
+        fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[]),
         sts: None,
         region: "us-east-1".into(),
         endpoint: None,
@@ -57,6 +59,7 @@ fn request() -> DeployRequest<'static> {
         template_bucket: None,
         approve: Approve::Destructive,
         no_execute: false,
+        adopt: false,
         timeout: None,
         termination_protection: None,
         disable_rollback: false,
@@ -1116,5 +1119,523 @@ async fn following_takes_the_stack_status_from_its_own_events() {
         describe.num_calls(),
         0,
         "no DescribeStacks while events tell"
+    );
+}
+
+// ---- Adoption: what the tutorial made by hand, found before any change set and imported. ----
+
+/// The tutorial's stack: a Lustre file system and its outputs, nothing else.
+const TUTORIAL: &str = "Parameters:\n  Capacity: {Type: Number, Default: 2400}\nResources:\n  FSxLFilesystem:\n    Type: AWS::FSx::FileSystem\n    Properties: {FileSystemType: LUSTRE, SubnetIds: [subnet-1], StorageCapacity: {Ref: Capacity}}\nOutputs:\n  FSxLustreFilesystemId: {Value: {Ref: FSxLFilesystem}}\n";
+
+/// pcstack's template: the same file system, plus the bucket, repository and association.
+const ADOPTING: &str = r#"Parameters:
+  Capacity: {Type: Number, Default: 2400}
+Resources:
+  FSxLFilesystem:
+    Type: AWS::FSx::FileSystem
+    Properties: {FileSystemType: LUSTRE, SubnetIds: [subnet-1], StorageCapacity: {Ref: Capacity}}
+  DataBucket:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: RetainExceptOnCreate
+    Properties:
+      BucketName: {"Fn::Sub": "parallelcluster-${AWS::AccountId}-${AWS::Region}"}
+      VersioningConfiguration: {Status: Enabled}
+  TrainingImageRepository:
+    Type: AWS::ECR::Repository
+    DeletionPolicy: RetainExceptOnCreate
+    Properties:
+      RepositoryName: pytorch-training-custom
+      EncryptionConfiguration: {EncryptionType: AES256}
+      ImageScanningConfiguration: {ScanOnPush: true}
+  DataAssociation:
+    Type: AWS::FSx::DataRepositoryAssociation
+    Properties:
+      BatchImportMetaDataOnCreate: true
+      DataRepositoryPath: {"Fn::Sub": "s3://${DataBucket}/data/"}
+      FileSystemId: {Ref: FSxLFilesystem}
+      FileSystemPath: /data
+      S3: {AutoImportPolicy: {Events: [NEW, CHANGED, DELETED]}}
+Outputs:
+  FSxLustreFilesystemId: {Value: {Ref: FSxLFilesystem}}
+  S3BucketName: {Value: {Ref: DataBucket}}
+"#;
+
+const BUCKET: &str = "parallelcluster-123456789012-us-east-1";
+
+fn adopt_request(adopt: bool) -> DeployRequest<'static> {
+    let mut req = request();
+    req.template = TemplateSource::parse(ADOPTING.into()).unwrap_or_else(|e| panic!("{e}"));
+    req.adopt = adopt;
+    req
+}
+
+/// The hand-made bucket, repository (AES256, as `aws ecr create-repository` makes it) and
+/// association, as S3, ECR and FSx describe them; and the rules counting the lookups.
+struct HandMade {
+    head: Rule,
+    repos: Rule,
+    dras: Rule,
+    resource: Rule,
+}
+
+fn hand_made(data_path: &'static str) -> HandMade {
+    use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, Repository};
+    use aws_sdk_fsx::types::{
+        AutoImportPolicy, DataRepositoryAssociation, EventType, S3DataRepositoryConfiguration,
+    };
+    let head = mock!(aws_sdk_s3::Client::head_bucket)
+        .match_requests(|r| {
+            r.bucket() == Some(BUCKET) && r.expected_bucket_owner() == Some("123456789012")
+        })
+        .then_output(|| aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build());
+    let repos = mock!(aws_sdk_ecr::Client::describe_repositories).then_output(|| {
+        aws_sdk_ecr::operation::describe_repositories::DescribeRepositoriesOutput::builder()
+            .repositories(
+                Repository::builder()
+                    .repository_name("pytorch-training-custom")
+                    .encryption_configuration(
+                        EncryptionConfiguration::builder()
+                            .encryption_type(EncryptionType::Aes256)
+                            .build()
+                            .unwrap_or_else(|e| panic!("{e}")),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let dras = mock!(aws_sdk_fsx::Client::describe_data_repository_associations).then_output(move || {
+        let association = |id: &str, path: &str, repo: &str| {
+            DataRepositoryAssociation::builder()
+                .association_id(id)
+                .file_system_id("fs-0abc")
+                .file_system_path(path)
+                .data_repository_path(repo)
+                .batch_import_meta_data_on_create(true)
+                .s3(S3DataRepositoryConfiguration::builder()
+                    .auto_import_policy(
+                        AutoImportPolicy::builder()
+                            .events(EventType::New)
+                            .events(EventType::Changed)
+                            .events(EventType::Deleted)
+                            .build(),
+                    )
+                    .build())
+                .build()
+        };
+        aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput::builder()
+            .associations(association("dra-logs", "/logs", "s3://b/logs/"))
+            .associations(association("dra-data", "/data", data_path))
+            .build()
+    });
+    let resource = mock!(Client::describe_stack_resource)
+        .match_requests(|r| r.logical_resource_id() == Some("FSxLFilesystem"))
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::describe_stack_resource::DescribeStackResourceOutput::builder()
+                .stack_resource_detail(
+                    aws_sdk_cloudformation::types::StackResourceDetail::builder()
+                        .logical_resource_id("FSxLFilesystem")
+                        .physical_resource_id("fs-0abc")
+                        .resource_type("AWS::FSx::FileSystem")
+                        .last_updated_timestamp(DateTime::from_secs(0))
+                        .resource_status(ResourceStatus::CreateComplete)
+                        .build(),
+                )
+                .build()
+        });
+    HandMade {
+        head,
+        repos,
+        dras,
+        resource,
+    }
+}
+
+fn adopting_aws(cfn_rules: &[&Rule], made: &HandMade) -> Aws {
+    let mut aws = aws(cfn_rules);
+    aws.s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&made.head]);
+    aws.ecr = mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[&made.repos]);
+    aws.fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[&made.dras]);
+    aws
+}
+
+/// GetTemplate: the tutorial's template until the import ran, then the import template.
+fn deployed_then_imported() -> Rule {
+    let imported = plan::adopt::import_template(
+        plan::template::parse_template(TUTORIAL).ok().as_ref(),
+        &plan::template::parse_template(ADOPTING).unwrap_or_else(|e| panic!("{e}")),
+        &[
+            plan::adopt::Adoption {
+                logical_id: "DataBucket".into(),
+                type_name: "AWS::S3::Bucket".into(),
+                key: "BucketName".into(),
+                value: BUCKET.into(),
+            },
+            plan::adopt::Adoption {
+                logical_id: "TrainingImageRepository".into(),
+                type_name: "AWS::ECR::Repository".into(),
+                key: "RepositoryName".into(),
+                value: "pytorch-training-custom".into(),
+            },
+            plan::adopt::Adoption {
+                logical_id: "DataAssociation".into(),
+                type_name: "AWS::FSx::DataRepositoryAssociation".into(),
+                key: "AssociationId".into(),
+                value: "dra-data".into(),
+            },
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .to_string();
+    mock!(Client::get_template)
+        .sequence()
+        .output(|| GetTemplateOutput::builder().template_body(TUTORIAL).build())
+        .output(move || {
+            GetTemplateOutput::builder()
+                .template_body(imported.clone())
+                .build()
+        })
+        .repeatedly()
+        .build()
+}
+
+#[tokio::test]
+async fn hand_made_resources_stop_the_deploy_before_any_change_set_with_the_offer() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let get = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(TUTORIAL).build());
+    let (create, execute) = create_rules();
+    let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
+    let aws = adopting_aws(&[&describe, &get, &made.resource, &create, &execute], &made);
+    let (result, text) = run(&aws, &adopt_request(false)).await;
+    let failure = result.expect_err("exists outside the stack");
+    assert_eq!(failure.exit_code(), 1, "{text}");
+    let message = failure.to_string();
+    for name in [
+        "DataBucket (AWS::S3::Bucket): parallelcluster-123456789012-us-east-1",
+        "TrainingImageRepository (AWS::ECR::Repository): pytorch-training-custom",
+        "DataAssociation (AWS::FSx::DataRepositoryAssociation): dra-data",
+        "--adopt`",
+    ] {
+        assert!(message.contains(name), "{name} in {message}");
+    }
+    assert_eq!(create.num_calls(), 0);
+    assert_eq!(
+        (
+            made.head.num_calls(),
+            made.repos.num_calls(),
+            made.dras.num_calls()
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn an_association_on_another_prefix_is_refused_not_adopted() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let get = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(TUTORIAL).build());
+    let (create, execute) = create_rules();
+    let made = hand_made("s3://someone-elses/data/");
+    let aws = adopting_aws(&[&describe, &get, &made.resource, &create, &execute], &made);
+    let (result, _) = run(&aws, &adopt_request(true)).await;
+    let message = result.expect_err("refused").to_string();
+    assert!(
+        message.contains("DataRepositoryPath is s3://someone-elses/data/ on the live resource"),
+        "{message}"
+    );
+    assert_eq!(create.num_calls(), 0);
+}
+
+/// The IMPORT change set's request: the three resources by identifier, the deployed template
+/// plus them, outputs unchanged, parameters kept.
+fn is_the_import(
+    r: &aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetInput,
+) -> bool {
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    if r.change_set_type() != Some(&ChangeSetType::Import) {
+        return false;
+    }
+    let ids: Vec<(String, String)> = r
+        .resources_to_import()
+        .iter()
+        .map(|i| {
+            let (k, v) = i
+                .resource_identifier()
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .unwrap_or_default();
+            let id = i.logical_resource_id().unwrap_or_default().to_string();
+            (id, format!("{k}={v}"))
+        })
+        .collect();
+    let body: serde_json::Value =
+        serde_json::from_str(r.template_body().unwrap_or("{}")).unwrap_or_default();
+    let tutorial = plan::template::parse_template(TUTORIAL).unwrap_or_default();
+    ids == [
+        ("DataBucket".to_string(), format!("BucketName={BUCKET}")),
+        (
+            "TrainingImageRepository".to_string(),
+            "RepositoryName=pytorch-training-custom".to_string(),
+        ),
+        (
+            "DataAssociation".to_string(),
+            "AssociationId=dra-data".to_string(),
+        ),
+    ] && body["Outputs"] == tutorial["Outputs"]
+        && body["Resources"]["FSxLFilesystem"] == tutorial["Resources"]["FSxLFilesystem"]
+        && body["Resources"]["DataBucket"]["DeletionPolicy"] == "RetainExceptOnCreate"
+        && body["Resources"]["DataBucket"]["Properties"]
+            .get("VersioningConfiguration")
+            .is_none()
+        && r.parameters()
+            .iter()
+            .all(|p| p.use_previous_value() == Some(true))
+}
+
+fn import_changes() -> DescribeChangeSetOutput {
+    let imported = |id: &str, t: &str, phys: &str| {
+        Change::builder()
+            .resource_change(
+                ResourceChange::builder()
+                    .logical_resource_id(id)
+                    .resource_type(t)
+                    .physical_resource_id(phys)
+                    .action(ChangeAction::Import)
+                    .build(),
+            )
+            .build()
+    };
+    ready(vec![
+        imported("DataBucket", "AWS::S3::Bucket", BUCKET),
+        imported(
+            "TrainingImageRepository",
+            "AWS::ECR::Repository",
+            "pytorch-training-custom",
+        ),
+        imported(
+            "DataAssociation",
+            "AWS::FSx::DataRepositoryAssociation",
+            "dra-data",
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn adopt_imports_then_updates_and_a_second_run_goes_straight_to_the_update() {
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let get = deployed_then_imported();
+    let import = mock!(Client::create_change_set)
+        .match_requests(is_the_import)
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("import-arn")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let update = mock!(Client::create_change_set)
+        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Update))
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("update-arn")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let import_cs = mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("import-arn"))
+        .then_output(import_changes);
+    let update_cs = mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("update-arn"))
+        .then_output(|| {
+            ready(vec![change(
+                "DataBucket",
+                "AWS::S3::Bucket",
+                ChangeAction::Modify,
+                None,
+            )])
+        });
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let delete =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
+    let aws = adopting_aws(
+        &[
+            &describe,
+            &get,
+            &made.resource,
+            &import,
+            &update,
+            &import_cs,
+            &update_cs,
+            &execute,
+            &events,
+            &delete,
+        ],
+        &made,
+    );
+    let (result, text) = run(&aws, &adopt_request(true)).await;
+    assert!(
+        matches!(result, Ok(Outcome::Deployed(_))),
+        "{result:?}\n{text}"
+    );
+    assert_eq!((import.num_calls(), update.num_calls()), (1, 1), "{text}");
+    assert_eq!(execute.num_calls(), 2, "the import, then the update");
+    assert_eq!(delete.num_calls(), 0, "nothing deleted");
+    assert!(text.contains("Adopting into stack s"), "{text}");
+    assert!(
+        text.contains("dra-data") && text.contains("pytorch-training-custom"),
+        "{text}"
+    );
+    assert!(
+        text.contains("adopted into stack s: DataBucket (parallelcluster-123456789012-us-east-1)"),
+        "{text}"
+    );
+
+    // Interrupted after the import (or run again): the stack holds them, no lookup, the update.
+    let lookups = (
+        made.head.num_calls(),
+        made.repos.num_calls(),
+        made.dras.num_calls(),
+    );
+    let (result, text) = run(&aws, &adopt_request(false)).await;
+    assert!(
+        matches!(result, Ok(Outcome::Deployed(_))),
+        "{result:?}\n{text}"
+    );
+    assert_eq!(
+        (
+            made.head.num_calls(),
+            made.repos.num_calls(),
+            made.dras.num_calls()
+        ),
+        lookups
+    );
+    assert_eq!((import.num_calls(), update.num_calls()), (1, 2));
+}
+
+#[tokio::test]
+async fn a_failed_import_stops_before_the_update_exit_3() {
+    let describe = mock!(Client::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateComplete))
+        .output(|| stack(StackStatus::ImportRollbackComplete))
+        .repeatedly()
+        .build();
+    let get = deployed_then_imported();
+    let import = mock!(Client::create_change_set)
+        .match_requests(is_the_import)
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("import-arn")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let import_cs = mock!(Client::describe_change_set).then_output(import_changes);
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
+    let aws = adopting_aws(
+        &[
+            &describe,
+            &get,
+            &made.resource,
+            &import,
+            &import_cs,
+            &execute,
+            &events,
+        ],
+        &made,
+    );
+    let (result, text) = run(&aws, &adopt_request(true)).await;
+    let failure = result.expect_err("import rolled back");
+    assert_eq!(failure.exit_code(), 3, "{text}");
+    assert!(
+        failure.to_string().contains("IMPORT_ROLLBACK_COMPLETE"),
+        "{failure}"
+    );
+    assert_eq!(
+        (import.num_calls(), execute.num_calls()),
+        (1, 1),
+        "no update after a failed import"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_update_after_the_import_is_reported_and_the_import_stays() {
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let get = deployed_then_imported();
+    let import = mock!(Client::create_change_set)
+        .match_requests(is_the_import)
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("import-arn")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let update = mock!(Client::create_change_set)
+        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Update))
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("update-arn")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let import_cs = mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("import-arn"))
+        .then_output(import_changes);
+    let update_cs = mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("update-arn"))
+        .then_output(|| {
+            DescribeChangeSetOutput::builder()
+                .status(ChangeSetStatus::Failed)
+                .status_reason("Access denied for s3:PutBucketVersioning")
+                .build()
+        });
+    let execute =
+        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let events = mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let delete =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
+    let aws = adopting_aws(
+        &[
+            &describe,
+            &get,
+            &made.resource,
+            &import,
+            &update,
+            &import_cs,
+            &update_cs,
+            &execute,
+            &events,
+            &delete,
+        ],
+        &made,
+    );
+    let (result, text) = run(&aws, &adopt_request(true)).await;
+    let failure = result.expect_err("update change set failed");
+    assert_eq!(failure.exit_code(), 1, "{text}");
+    assert!(
+        failure.to_string().contains("PutBucketVersioning"),
+        "{failure}"
+    );
+    assert_eq!(execute.num_calls(), 1, "only the import ran");
+    assert_eq!(
+        delete.num_calls(),
+        1,
+        "the failed update change set is deleted"
     );
 }

@@ -1,0 +1,523 @@
+//! Resources that exist outside the stack, before any change set: found, refused with the
+//! offer to adopt them (exit 1), or adopted with `--adopt` by an IMPORT change set. Named
+//! steps, run in this order by [`adopt`]:
+//!
+//! 1. [`context`]: what the template's names resolve to (account, Region, parameters, the
+//!    physical IDs of the stack's file systems);
+//! 2. [`look`]: HeadBucket (with the caller's account as expected owner), DescribeRepositories,
+//!    DescribeDataRepositoryAssociations, for each resource the stack lacks
+//!    (`plan::adopt::lookups`);
+//! 3. [`judge`]: `plan::adopt::assess`: blockers stop the deploy, differences are reported;
+//!    without `--adopt` the offer (`plan::adopt::offer`), exit 1;
+//! 4. [`import`]: CreateChangeSet IMPORT with `ResourcesToImport` and
+//!    `plan::adopt::import_template`, computed, reviewed (what is adopted, by physical ID),
+//!    executed and followed like any change set.
+//!
+//! The ordinary update follows in `run::deploy`. A run interrupted between the two finds the
+//! resources in the stack and goes straight to the update.
+
+use super::aws::{code, fail, patiently, Aws};
+use super::events::Interrupts;
+use super::run::{self, ChangeSet, DeployRequest};
+use super::stack;
+use super::ui::Ui;
+use crate::error::Error;
+use aws_sdk_cloudformation::error::SdkError;
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetType, Parameter, ResourceToImport, Stack,
+};
+use plan::adopt::{self, Adoption, Context, Found, Lookup};
+use plan::review;
+use serde_json::{json, Map, Value as Json};
+use std::time::Instant;
+
+/// How the adoption step ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Adopted {
+    /// Nothing of the template exists outside the stack: deploy goes on.
+    Nothing,
+    /// The IMPORT change set ran: the stack holds them now; deploy looks at it again.
+    Imported,
+    /// `--no-execute`: the IMPORT change set is left for review.
+    Left { name: String, arn: String },
+}
+
+/// Runs every step; see the module docs.
+pub async fn adopt(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    stack: Option<&Stack>,
+    deployed: Option<&Json>,
+    deadline: Option<Instant>,
+) -> Result<Adopted, Error> {
+    if stack.is_some() && deployed.is_none() {
+        ui.note("the deployed template could not be read, so pcstack did not check for resources that exist outside the stack");
+        return Ok(Adopted::Nothing);
+    }
+    let mut ctx = context(aws, req, stack, deployed).await?;
+    let (lookups, notes) = adopt::lookups(&req.template.json, deployed, &ctx);
+    for n in &notes {
+        ui.note(n);
+    }
+    if lookups.is_empty() {
+        return Ok(Adopted::Nothing);
+    }
+    let found = look(aws, &lookups, ctx.account.as_deref()).await?;
+    for l in &lookups {
+        // `Ref` of a bucket or repository is its name, found or about to be created.
+        if let Lookup::Bucket { logical_id, name } | Lookup::Repository { logical_id, name } = l {
+            ctx.physical.insert(logical_id.clone(), name.clone());
+        }
+    }
+    let Some(adoptions) = judge(ui, req, &found, &ctx)? else {
+        return Ok(Adopted::Nothing);
+    };
+    import(
+        aws, ui, interrupts, req, stack, deployed, &adoptions, deadline,
+    )
+    .await
+}
+
+/// What the template's names resolve to: the account (from the stack ARN, else
+/// GetCallerIdentity), the Region, the stack's parameters (the template's defaults, the
+/// stack's values, the given ones), and the physical IDs of the stack resources that an
+/// association's `FileSystemId` refers to (DescribeStackResource).
+async fn context(
+    aws: &Aws,
+    req: &DeployRequest<'_>,
+    stack: Option<&Stack>,
+    deployed: Option<&Json>,
+) -> Result<Context, Error> {
+    let account = match stack
+        .and_then(|s| s.stack_id())
+        .and_then(stack::account_from_arn)
+    {
+        Some(a) => Some(a.to_string()),
+        None if aws.sts.is_some() => Some(run::caller_account(aws).await?),
+        None => None,
+    };
+    let mut ctx = Context {
+        account,
+        region: aws.region.clone(),
+        stack_name: req.stack_name.clone(),
+        ..Context::default()
+    };
+    for (k, p) in req.template.parameters() {
+        if let Some(d) = p.get("Default") {
+            ctx.parameters.insert(k, scalar(d));
+        }
+    }
+    for p in stack.map(|s| s.parameters()).unwrap_or_default() {
+        if let (Some(k), Some(v)) = (p.parameter_key(), p.parameter_value()) {
+            ctx.parameters.insert(k.into(), v.into());
+        }
+    }
+    ctx.parameters
+        .extend(req.parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let in_stack = deployed
+        .and_then(|d| d.get("Resources"))
+        .and_then(Json::as_object);
+    let Some(in_stack) = in_stack else {
+        return Ok(ctx);
+    };
+    let mut wanted: Vec<String> = Vec::new();
+    for r in req
+        .template
+        .json
+        .get("Resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        if r.get("Type").and_then(Json::as_str) != Some("AWS::FSx::DataRepositoryAssociation") {
+            continue;
+        }
+        let target = r
+            .pointer("/Properties/FileSystemId/Ref")
+            .and_then(Json::as_str);
+        if let Some(t) = target.filter(|t| in_stack.contains_key(*t)) {
+            if !wanted.iter().any(|w| w == t) {
+                wanted.push(t.to_string());
+            }
+        }
+    }
+    for logical in wanted {
+        let got = patiently(&aws.timing, || {
+            aws.cfn
+                .describe_stack_resource()
+                .stack_name(&req.stack_name)
+                .logical_resource_id(&logical)
+                .send()
+        })
+        .await
+        .map_err(|e| fail(&format!("DescribeStackResource {logical}"), &e))?;
+        if let Some(id) = got
+            .stack_resource_detail()
+            .and_then(|d| d.physical_resource_id())
+        {
+            ctx.physical.insert(logical, id.to_string());
+        }
+    }
+    Ok(ctx)
+}
+
+fn scalar(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The HTTP status of a service error, if the service answered.
+fn status<E>(
+    e: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+/// One AWS lookup per resource; what exists comes back as [`Found`] with what import needs
+/// of it (create-only properties, the association's policies).
+async fn look(aws: &Aws, lookups: &[Lookup], account: Option<&str>) -> Result<Vec<Found>, Error> {
+    let mut found = Vec::new();
+    for l in lookups {
+        let hit = match l {
+            Lookup::Bucket { logical_id, name } => bucket(aws, logical_id, name, account).await?,
+            Lookup::Repository { logical_id, name } => repository(aws, logical_id, name).await?,
+            Lookup::Association {
+                logical_id,
+                file_system_id,
+                file_system_path,
+            } => association(aws, logical_id, file_system_id, file_system_path).await?,
+        };
+        found.extend(hit);
+    }
+    Ok(found)
+}
+
+async fn bucket(
+    aws: &Aws,
+    logical_id: &str,
+    name: &str,
+    account: Option<&str>,
+) -> Result<Option<Found>, Error> {
+    let head = aws
+        .s3
+        .head_bucket()
+        .bucket(name)
+        .set_expected_bucket_owner(account.map(str::to_string))
+        .send()
+        .await;
+    let mut live = Map::new();
+    live.insert("BucketName".into(), json!(name));
+    let found = |foreign_owner: Option<String>| Found {
+        logical_id: logical_id.to_string(),
+        type_name: "AWS::S3::Bucket".into(),
+        physical_id: name.to_string(),
+        foreign_owner,
+        live: live.clone(),
+    };
+    match head {
+        Ok(_) if account.is_some() => Ok(Some(found(None))),
+        Ok(_) => Ok(Some(found(Some(
+            "pcstack could not learn the caller's account to check who owns it".into(),
+        )))),
+        Err(e) if status(&e) == Some(404) => Ok(None),
+        Err(e) if status(&e) == Some(403) => Ok(Some(found(Some(format!(
+            "HeadBucket with account {} as the expected owner was refused (403): the bucket is another account's (bucket names are global), or this identity may not read it",
+            account.unwrap_or("?")
+        ))))),
+        Err(e) => Err(fail(&format!("HeadBucket {name}"), &e)),
+    }
+}
+
+async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Found>, Error> {
+    let got = patiently(&aws.timing, || {
+        aws.ecr
+            .describe_repositories()
+            .repository_names(name)
+            .send()
+    })
+    .await;
+    let repos = match got {
+        Ok(out) => out.repositories.unwrap_or_default(),
+        Err(e) if code(&e) == Some("RepositoryNotFoundException") => return Ok(None),
+        Err(e) => return Err(fail(&format!("DescribeRepositories {name}"), &e)),
+    };
+    let Some(repo) = repos.into_iter().next() else {
+        return Ok(None);
+    };
+    let mut live = Map::new();
+    live.insert("RepositoryName".into(), json!(name));
+    if let Some(enc) = repo.encryption_configuration() {
+        let mut e = Map::new();
+        e.insert(
+            "EncryptionType".into(),
+            json!(enc.encryption_type().as_str()),
+        );
+        if let Some(k) = enc.kms_key() {
+            e.insert("KmsKey".into(), json!(k));
+        }
+        live.insert("EncryptionConfiguration".into(), Json::Object(e));
+    }
+    Ok(Some(Found {
+        logical_id: logical_id.to_string(),
+        type_name: "AWS::ECR::Repository".into(),
+        physical_id: name.to_string(),
+        foreign_owner: None,
+        live,
+    }))
+}
+
+async fn association(
+    aws: &Aws,
+    logical_id: &str,
+    file_system_id: &str,
+    path: &str,
+) -> Result<Option<Found>, Error> {
+    use aws_sdk_fsx::types::{Filter, FilterName};
+    let filter = Filter::builder()
+        .name(FilterName::FileSystemId)
+        .values(file_system_id)
+        .build();
+    let mut token: Option<String> = None;
+    loop {
+        let page = patiently(&aws.timing, || {
+            aws.fsx
+                .describe_data_repository_associations()
+                .filters(filter.clone())
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| {
+            fail(
+                &format!("DescribeDataRepositoryAssociations {file_system_id}"),
+                &e,
+            )
+        })?;
+        for a in page.associations() {
+            if a.file_system_path() != Some(path) {
+                continue;
+            }
+            let mut live = Map::new();
+            live.insert("FileSystemId".into(), json!(file_system_id));
+            live.insert("FileSystemPath".into(), json!(path));
+            if let Some(p) = a.data_repository_path() {
+                live.insert("DataRepositoryPath".into(), json!(p));
+            }
+            if let Some(b) = a.batch_import_meta_data_on_create() {
+                live.insert("BatchImportMetaDataOnCreate".into(), json!(b));
+            }
+            let mut s3 = Map::new();
+            if let Some(s) = a.s3() {
+                if let Some(p) = s.auto_import_policy() {
+                    let ev: Vec<&str> = p.events().iter().map(|e| e.as_str()).collect();
+                    s3.insert("AutoImportPolicy".into(), json!({ "Events": ev }));
+                }
+                if let Some(p) = s.auto_export_policy() {
+                    let ev: Vec<&str> = p.events().iter().map(|e| e.as_str()).collect();
+                    s3.insert("AutoExportPolicy".into(), json!({ "Events": ev }));
+                }
+            }
+            live.insert("S3".into(), Json::Object(s3));
+            return Ok(Some(Found {
+                logical_id: logical_id.to_string(),
+                type_name: "AWS::FSx::DataRepositoryAssociation".into(),
+                physical_id: a.association_id().unwrap_or_default().to_string(),
+                foreign_owner: None,
+                live,
+            }));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(None);
+        }
+    }
+}
+
+/// What was found, judged: `None` when nothing exists outside the stack; blockers, or the
+/// offer without `--adopt`, stop the deploy (exit 1) before any change set.
+fn judge(
+    ui: &Ui,
+    req: &DeployRequest<'_>,
+    found: &[Found],
+    ctx: &Context,
+) -> Result<Option<Vec<Adoption>>, Error> {
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let assessment = adopt::assess(&req.template.json, found, ctx);
+    let reports = assessment.reports.join("\n");
+    if !assessment.blockers.is_empty() {
+        let mut text = format!(
+            "these resources of the template already exist outside stack {} and can't be adopted; nothing was changed:\n{}",
+            req.stack_name,
+            assessment.blockers.join("\n")
+        );
+        if !reports.is_empty() {
+            text.push_str(&format!("\nalso:\n{reports}"));
+        }
+        return Err(Error::Failed(text));
+    }
+    if !req.adopt {
+        let mut text = adopt::offer(&req.stack_name, found, &req.resume);
+        if !reports.is_empty() {
+            text.push_str(&format!("\nadopting them would also:\n{reports}"));
+        }
+        return Err(Error::Failed(text));
+    }
+    if !reports.is_empty() {
+        ui.note(&reports);
+    }
+    Ok(Some(assessment.adopt))
+}
+
+/// The IMPORT change set: created, computed, reviewed, executed and followed. On an existing
+/// stack every parameter keeps its value (UsePreviousValue): nothing but the import changes.
+#[allow(clippy::too_many_arguments)]
+async fn import(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+    stack: Option<&Stack>,
+    deployed: Option<&Json>,
+    adoptions: &[Adoption],
+    deadline: Option<Instant>,
+) -> Result<Adopted, Error> {
+    let template =
+        adopt::import_template(deployed, &req.template.json, adoptions).map_err(|e| {
+            Error::failed(format!(
+                "can't build the import template: {e}; nothing was changed"
+            ))
+        })?;
+    let body = serde_json::to_string_pretty(&template)
+        .map_err(|e| Error::failed(format!("can't write the import template: {e}")))?;
+    if body.len() > super::upload::MAX_INLINE_BYTES {
+        return Err(Error::failed(format!(
+            "the import template is {} bytes, over CloudFormation's inline limit of {}; pcstack does not upload import templates yet; nothing was changed",
+            body.len(),
+            super::upload::MAX_INLINE_BYTES
+        )));
+    }
+    let kept: Vec<Parameter> = stack
+        .map(|s| s.parameters())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.parameter_key())
+        .map(|k| {
+            Parameter::builder()
+                .parameter_key(k)
+                .use_previous_value(true)
+                .build()
+        })
+        .collect();
+    let to_import: Vec<ResourceToImport> = adoptions
+        .iter()
+        .map(|a| {
+            ResourceToImport::builder()
+                .resource_type(&a.type_name)
+                .logical_resource_id(&a.logical_id)
+                .resource_identifier(&a.key, &a.value)
+                .build()
+        })
+        .collect();
+    let capabilities: Vec<Capability> = plan::capabilities::needs(&template)
+        .default_capabilities()
+        .iter()
+        .map(|c| Capability::from(c.as_str()))
+        .collect();
+    let name = format!("pcstack-import-{}", run::unix());
+    let created = aws
+        .cfn
+        .create_change_set()
+        .stack_name(&req.stack_name)
+        .change_set_name(&name)
+        .client_token(&name)
+        .change_set_type(ChangeSetType::Import)
+        .set_resources_to_import(Some(to_import))
+        .set_parameters((!kept.is_empty()).then_some(kept))
+        .set_capabilities((!capabilities.is_empty()).then_some(capabilities))
+        .template_body(&body)
+        .description("pcstack deploy --adopt")
+        .send()
+        .await
+        .map_err(|e| fail("CreateChangeSet (IMPORT)", &e))?;
+    let change_set = ChangeSet {
+        arn: created.id().unwrap_or(&name).to_string(),
+        stack_id: created.stack_id().unwrap_or(&req.stack_name).to_string(),
+        made_stack: stack.is_none(),
+        name,
+    };
+    ui.note(&format!(
+        "import change set {} created; waiting for CloudFormation to compute it",
+        change_set.name
+    ));
+    let Some(changes) = run::compute(aws, ui, interrupts, req, &change_set).await? else {
+        return Ok(Adopted::Nothing);
+    };
+    ui.note(&format!(
+        "Adopting into stack {} (IMPORT: nothing is created, changed or deleted; each resource joins the stack with DeletionPolicy {}):",
+        req.stack_name,
+        "as in the template, Retain when it has none"
+    ));
+    ui.note(review::review(&ui.style, &changes).trim_end());
+    if req.no_execute {
+        ui.result(&format!(
+            "import change set {} left for review (not executed): {}",
+            change_set.name, change_set.arn
+        ));
+        return Ok(Adopted::Left {
+            name: change_set.name,
+            arn: change_set.arn,
+        });
+    }
+    if review::needs_approval(req.approve, &[], &[]) {
+        let question = format!(
+            "Execute import change set {} on stack {}?",
+            change_set.name, req.stack_name
+        );
+        let refusal = if !ui.interactive {
+            Some(Error::NotApproved(
+                "approval needed (--approve any) but stdin is not a terminal, so nothing was imported".into(),
+            ))
+        } else {
+            match ui.confirm(&question, interrupts).await {
+                Ok(true) => None,
+                Ok(false) => Some(Error::NotApproved(
+                    "declined; the import change set was deleted".into(),
+                )),
+                Err(_) => Some(Error::Interrupted(
+                    "interrupted at the question; taken as no: the import change set was deleted"
+                        .into(),
+                )),
+            }
+        };
+        if let Some(e) = refusal {
+            run::cleanup(aws, ui, &change_set).await;
+            return Err(e);
+        }
+    }
+    run::execute(
+        aws,
+        ui,
+        interrupts,
+        req,
+        &change_set,
+        changes.len(),
+        deadline,
+    )
+    .await?;
+    ui.note(&format!(
+        "adopted into stack {}: {}; now the update to the template's settings",
+        req.stack_name,
+        adoptions
+            .iter()
+            .map(|a| format!("{} ({})", a.logical_id, a.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Ok(Adopted::Imported)
+}
