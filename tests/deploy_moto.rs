@@ -258,6 +258,7 @@ fn construct_template() -> String {
         "Repository",
         RepositoryProps {
             name: "pcstack/moto",
+            encryption: "KMS",
             mutable_tags: &["latest"],
             untagged_days: 14,
             removal: Policy::Delete,

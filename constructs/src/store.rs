@@ -244,6 +244,8 @@ pub struct LogBucket {
 pub struct RepositoryProps<'a> {
     /// The repository name.
     pub name: &'a str,
+    /// `KMS` (the AWS-managed `aws/ecr` key) or `AES256`; create-only.
+    pub encryption: &'a str,
     /// Tags that may be pushed again (the tutorial pushes `latest` repeatedly); every other
     /// tag is immutable.
     pub mutable_tags: &'a [&'a str],
@@ -258,7 +260,7 @@ pub struct RepositoryProps<'a> {
 /// Why checkov's CKV_AWS_51 (immutable tags) is skipped when some tags stay mutable.
 pub const MUTABLE_TAG_EXCLUSION: &str = "Tags are immutable except the excluded ones (IMMUTABLE_WITH_EXCLUSION): the tutorial's workflow pushes the `latest` tag again after every image build.";
 
-/// An ECR repository with scan on push, KMS encryption (the AWS-managed `aws/ecr` key),
+/// An ECR repository with scan on push, the given encryption (KMS: the AWS-managed `aws/ecr` key),
 /// immutable tags except the listed ones, and a lifecycle policy for untagged images.
 /// Source: `AWS::ECR::Repository` schema (cfn-lint 1.58.0): ImageTagMutability enum,
 /// EncryptionConfiguration.
@@ -278,7 +280,9 @@ pub fn add_repository(t: &mut Template, id: &str, p: RepositoryProps<'_>) -> Han
     let mut props = repo::Repository::new()
         .repository_name(p.name)
         .image_scanning_configuration(repo::ImageScanningConfiguration::new().scan_on_push(true))
-        .encryption_configuration(repo::EncryptionConfiguration::new().encryption_type("KMS"))
+        .encryption_configuration(
+            repo::EncryptionConfiguration::new().encryption_type(p.encryption),
+        )
         .lifecycle_policy(repo::LifecyclePolicy::new().lifecycle_policy_text(lifecycle.to_string()))
         .tags_from(&p.tags);
     let mut options: ResourceOptions = removal_options(p.removal);

@@ -468,7 +468,7 @@ fn events(v: Option<&Json>) -> Vec<String> {
 fn hint(type_name: &str, path: &str) -> &'static str {
     match (type_name, path) {
         ("AWS::ECR::Repository", p) if p.starts_with("EncryptionConfiguration") => {
-            " (ECR can't change a repository's encryption; the built-in stack has no setting for it yet: deploy a template (`--template`) whose EncryptionConfiguration is the live one, or set another `repository.name`)"
+            " (ECR can't change a repository's encryption: set the config's `repository.encryption` to the live one (the tutorial's repository is AES256), or set another `repository.name`)"
         }
         ("AWS::FSx::DataRepositoryAssociation", _) => {
             " (make the config's association match it, or delete the association: that deletes no data in S3 or on the file system when DeleteDataInFileSystem is false)"
@@ -982,5 +982,44 @@ Outputs:
         let text = offer("s", &[f], "pcstack deploy --stack-name s");
         assert!(text.contains("DataAssociation (AWS::FSx::DataRepositoryAssociation): dra-1"));
         assert!(text.contains("`pcstack deploy --stack-name s --adopt`"));
+    }
+
+    /// The built-in stack with `repository.encryption: AES256` adopts the tutorial's
+    /// repository as it was made (AES256), without a blocker.
+    #[test]
+    fn the_built_in_stack_set_to_aes256_adopts_the_tutorial_repository() {
+        let built = |yaml: &str| {
+            let stack = stacks::find(stacks::DEFAULT_STACK).unwrap_or_else(|d| panic!("{d}"));
+            let configured = stacks::Configured::new(stack, Some((yaml, "config")))
+                .unwrap_or_else(|d| panic!("{d}"));
+            let built = configured.build().unwrap_or_else(|d| panic!("{d}"));
+            t(&built.synthesized.render(synth::Format::Yaml))
+        };
+        let mut live = Map::new();
+        live.insert("RepositoryName".into(), json!("pytorch-training-custom"));
+        live.insert(
+            "EncryptionConfiguration".into(),
+            json!({"EncryptionType": "AES256"}),
+        );
+        let found = Found {
+            logical_id: "TrainingImageRepository".into(),
+            type_name: "AWS::ECR::Repository".into(),
+            physical_id: "pytorch-training-custom".into(),
+            foreign_owner: None,
+            live,
+        };
+        let aes = assess(
+            &built("repository:\n  encryption: AES256\n"),
+            std::slice::from_ref(&found),
+            &ctx(),
+        );
+        assert!(aes.blockers.is_empty(), "{:?}", aes.blockers);
+        assert_eq!(aes.adopt.len(), 1);
+        let kms = assess(&built("{}\n"), &[found], &ctx());
+        assert!(
+            kms.blockers.len() == 1 && kms.blockers[0].contains("repository.encryption"),
+            "{:?}",
+            kms.blockers
+        );
     }
 }

@@ -58,6 +58,29 @@ pub struct NetworkConfig {
     pub create_s3_endpoint: bool,
 }
 
+/// How the repository encrypts its images. ECR can't change it on an existing repository
+/// (`EncryptionConfiguration` is create-only), so adopting a repository made by hand takes its
+/// live setting: the tutorial's repository uses AES256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RepositoryEncryption {
+    /// The AWS-managed `aws/ecr` KMS key (default).
+    #[serde(rename = "KMS")]
+    Kms,
+    /// S3-managed AES-256, ECR's own default.
+    #[serde(rename = "AES256")]
+    Aes256,
+}
+
+impl RepositoryEncryption {
+    /// The `EncryptionType` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepositoryEncryption::Kms => "KMS",
+            RepositoryEncryption::Aes256 => "AES256",
+        }
+    }
+}
+
 /// Who may delete a resource that holds data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Removal {
@@ -139,6 +162,8 @@ pub struct RepositoryConfig {
     pub name: String,
     /// Tag of the training image: the ImageTag output and the tag in TrainingImageUri.
     pub image_tag: String,
+    /// How images are encrypted: KMS (default) or AES256; fixed at creation.
+    pub encryption: RepositoryEncryption,
     /// Whether the repository and its images are kept when the stack deletes or replaces it.
     pub removal: Removal,
 }
@@ -319,6 +344,7 @@ impl Default for RepositoryConfig {
         RepositoryConfig {
             name: "pytorch-training-custom".into(),
             image_tag: "latest".into(),
+            encryption: RepositoryEncryption::Kms,
             removal: Removal::Retain,
         }
     }

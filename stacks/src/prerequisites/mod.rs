@@ -392,6 +392,7 @@ fn add_store(t: &mut Template, c: &Config, network: &Network, tags: &Tags) -> St
         "TrainingImageRepository",
         RepositoryProps {
             name: &c.repository.name,
+            encryption: c.repository.encryption.as_str(),
             mutable_tags: &["latest"],
             untagged_days: 14,
             removal: policy(c.repository.removal),
