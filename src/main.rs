@@ -612,13 +612,19 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         stack_policy,
         capabilities,
     };
-    // Invalid input fails before any AWS call, even before credentials are resolved.
+    // Invalid input fails before any AWS call, even before credentials are resolved; checked
+    // here, the template is not validated again for the same Region.
     if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }
     bounded(args.timeout, &request.resume, async {
         let aws = Aws::connect(&connection).await?;
-        match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
+        let outcome = if connection.region.as_ref() == Some(&aws.region) {
+            deploy::run::deploy_checked(&aws, &ui, interrupts, &request).await?
+        } else {
+            deploy::run::deploy(&aws, &ui, interrupts, &request).await?
+        };
+        match outcome {
             Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
         }
     })
