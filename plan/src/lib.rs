@@ -41,7 +41,6 @@ pub mod stack_options;
 pub mod style;
 pub mod template;
 pub mod types;
-mod yaml;
 
 pub use style::Style;
 pub use template::TemplateSource;
