@@ -7,17 +7,27 @@
 //! declined; 6 `diff --fail` found differences; 130 interrupted.
 //!
 //! The command line itself (every flag and its help) is in `cli::args`.
+//!
+//! Without the `aws` feature (`cargo run --no-default-features -- synth`) the AWS SDK is not
+//! built: the command line is the same, and the AWS commands exit 2 naming the feature.
+//! Helpers only those commands call are then unused, hence the `allow`.
+#![cfg_attr(not(feature = "aws"), allow(dead_code, unused_imports))]
 
 mod cli;
+#[cfg(feature = "aws")]
 mod deploy;
 mod error;
 
 use clap::Parser;
 use cli::args::{Cli, ClusterConfigArgs, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
-use deploy::aws::Aws;
-use deploy::events::Interrupts;
-use deploy::run::{DeployRequest, Outcome};
-use deploy::ui::{ProgressMode, Ui};
+use cli::flags::ProgressMode;
+#[cfg(feature = "aws")]
+use deploy::{
+    aws::Aws,
+    events::Interrupts,
+    run::{DeployRequest, Outcome},
+    ui::Ui,
+};
 use error::Error;
 use indexmap::IndexMap;
 use plan::{params, TemplateSource};
@@ -96,6 +106,7 @@ fn config_region(path: &std::path::Path) -> Result<Option<String>, Error> {
     }
 }
 
+#[cfg(feature = "aws")]
 /// Bounds a whole command by `--timeout` (plus a tenth of it, at most 10 s, so the follower's
 /// own deadline, which names the stack's state, fires first): a stalled call can't outlast it.
 async fn bounded(
@@ -128,6 +139,12 @@ fn main() {
         Ok(code) => std::process::exit(code),
         Err(cli) => *cli,
     };
+    std::process::exit(run_aws(cli, json_errors));
+}
+
+/// Runs the AWS commands on a single-threaded runtime; returns the exit code.
+#[cfg(feature = "aws")]
+fn run_aws(cli: Cli, json_errors: bool) -> i32 {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -135,10 +152,10 @@ fn main() {
         Ok(r) => r,
         Err(e) => {
             cli::eprint_line(&format!("error: cannot start the async runtime: {e}"));
-            std::process::exit(1);
+            return 1;
         }
     };
-    let code = runtime.block_on(async {
+    runtime.block_on(async {
         let interrupts = Interrupts::default();
         install_ctrl_c(interrupts.clone());
         match run(cli, &interrupts).await {
@@ -154,8 +171,22 @@ fn main() {
             }
             Err(e) => report(&e),
         }
-    });
-    std::process::exit(code);
+    })
+}
+
+/// Built without the `aws` feature: every AWS command is invalid input (exit 2).
+#[cfg(not(feature = "aws"))]
+fn run_aws(cli: Cli, _json_errors: bool) -> i32 {
+    let name = match cli.command {
+        Command::Deploy(_) => "deploy",
+        Command::Diff(_) => "diff",
+        Command::Outputs(_) => "outputs",
+        Command::Destroy(_) => "destroy",
+        _ => "cluster-config --stack-name",
+    };
+    report(&Error::usage(format!(
+        "pcstack {name} talks to AWS, but this pcstack was built without AWS support (cargo's `aws` feature, off with --no-default-features); build it with the default features"
+    )))
 }
 
 /// Runs synth, list, schema and init; hands every other command back.
@@ -229,6 +260,7 @@ fn report(e: &Error) -> i32 {
     e.exit_code()
 }
 
+#[cfg(feature = "aws")]
 /// Ctrl-C exits 130 at once unless a prompt, a follow or a change set being computed listens;
 /// then the press is handed over (`Interrupts::press`), which cleans up and decides (a prompt:
 /// a no; a follow: cancel/detach/wait). A second press before the first is taken exits.
@@ -256,6 +288,7 @@ fn check_stack_name(name: &str) -> Result<(), Error> {
     })
 }
 
+#[cfg(feature = "aws")]
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     match &cli.command {
         Command::Deploy(a) => check_stack_name(&a.stack_name)?,
@@ -303,6 +336,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     }
 }
 
+#[cfg(feature = "aws")]
 /// `pcstack cluster-config --stack-name`: the config and `--out` are checked before any AWS call.
 async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
     use cli::cluster_config as cc;
@@ -371,6 +405,7 @@ fn local_template(
     }
 }
 
+#[cfg(feature = "aws")]
 /// `pcstack diff`: the deployed template against the local one; no change set, nothing changed.
 async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     use std::io::IsTerminal;
@@ -490,6 +525,7 @@ fn capabilities(
     }
 }
 
+#[cfg(feature = "aws")]
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
     let connection = args.aws.connection(args.config.as_deref())?;
     let ui = Ui::terminal(args.progress);
@@ -577,13 +613,19 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         stack_policy,
         capabilities,
     };
-    // Invalid input fails before any AWS call, even before credentials are resolved.
+    // Invalid input fails before any AWS call, even before credentials are resolved; checked
+    // here, the template is not validated again for the same Region.
     if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }
     bounded(args.timeout, &request.resume, async {
         let aws = Aws::connect(&connection).await?;
-        match deploy::run::deploy(&aws, &ui, interrupts, &request).await? {
+        let outcome = if connection.region.as_ref() == Some(&aws.region) {
+            deploy::run::deploy_checked(&aws, &ui, interrupts, &request).await?
+        } else {
+            deploy::run::deploy(&aws, &ui, interrupts, &request).await?
+        };
+        match outcome {
             Outcome::Deployed(_) | Outcome::NoChanges | Outcome::ChangeSetLeft { .. } => Ok(()),
         }
     })

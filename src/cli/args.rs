@@ -1,9 +1,6 @@
 //! The command line: every command, flag and its help (clap). `main.rs` dispatches on it.
 
-use crate::deploy;
-use crate::deploy::aws::Connection;
-use crate::deploy::outputs::Format;
-use crate::deploy::ui::ProgressMode;
+use super::flags::{self, Connection, HttpTimeouts, OutputsFormat as Format, ProgressMode};
 use crate::error::Error;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use plan::params;
@@ -135,10 +132,10 @@ pub struct AwsArgs {
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
     /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.
-    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "10s")]
+    #[arg(long, global = true, value_parser = flags::parse_duration, default_value = "10s")]
     pub connect_timeout: std::time::Duration,
     /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
-    #[arg(long, global = true, value_parser = deploy::parse_duration, default_value = "30s")]
+    #[arg(long, global = true, value_parser = flags::parse_duration, default_value = "30s")]
     pub read_timeout: std::time::Duration,
 }
 
@@ -149,7 +146,7 @@ impl AwsArgs {
             region: crate::resolve_region(self.region.as_deref(), config)?,
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
-            timeouts: deploy::aws::HttpTimeouts {
+            timeouts: HttpTimeouts {
                 connect: self.connect_timeout,
                 read: self.read_timeout,
                 // One attempt may take the connect and a few reads, never forever.
@@ -223,7 +220,7 @@ pub struct DeployArgs {
     #[arg(long)]
     pub adopt: bool,
     /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
-    #[arg(long, value_parser = deploy::parse_duration)]
+    #[arg(long, value_parser = flags::parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// How to show progress on stderr: `live` (a bar; the default on a terminal), `log` (a line
     /// per event; the default otherwise), `json` (stderr carries only JSON lines: events,
@@ -306,7 +303,7 @@ pub struct DestroyArgs {
     #[arg(long)]
     pub yes: bool,
     /// Stop waiting after this long (e.g. 30m); the deletion goes on.
-    #[arg(long, value_parser = deploy::parse_duration)]
+    #[arg(long, value_parser = flags::parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// How to show progress on stderr: live, log, json (only JSON lines) or quiet.
     #[arg(long, value_enum, default_value = "auto")]

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod cluster_config;
+pub mod flags;
 pub mod init;
 
 use crate::error::Error;

@@ -23,37 +23,7 @@ pub struct Aws {
     pub timing: Timing,
 }
 
-/// Where to connect; each `None` falls back to the SDK's standard chain.
-#[derive(Debug, Default, Clone)]
-pub struct Connection {
-    /// Already checked (a Region that exists, no conflict with the config): see `main.rs`.
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub timeouts: HttpTimeouts,
-}
-
-/// HTTP timeouts of every AWS call. Without them a server that accepts and never answers
-/// would hang pcstack forever.
-#[derive(Debug, Clone, Copy)]
-pub struct HttpTimeouts {
-    /// TCP and TLS connect.
-    pub connect: std::time::Duration,
-    /// Between bytes of a response.
-    pub read: std::time::Duration,
-    /// One attempt of an operation, retries not included.
-    pub attempt: std::time::Duration,
-}
-
-impl Default for HttpTimeouts {
-    fn default() -> Self {
-        Self {
-            connect: std::time::Duration::from_secs(10),
-            read: std::time::Duration::from_secs(30),
-            attempt: std::time::Duration::from_secs(60),
-        }
-    }
-}
+use crate::cli::flags::Connection;
 
 impl Aws {
     pub async fn connect(conn: &Connection) -> Result<Self, Error> {

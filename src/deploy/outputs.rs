@@ -46,12 +46,7 @@ fn declared_order(template: Option<&Json>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Env,
-    Json,
-    Table,
-}
+use crate::cli::flags::OutputsFormat as Format;
 
 impl StackOutputs {
     /// Refuses (naming the output, the rule and the name) when an environment variable name

@@ -82,6 +82,17 @@ pub async fn deploy(
     req: &DeployRequest<'_>,
 ) -> Result<Outcome, Error> {
     precheck(req, &aws.region)?;
+    deploy_checked(aws, ui, interrupts, req).await
+}
+
+/// [`deploy`] once [`precheck`] has passed for `aws.region` (the CLI runs it before connecting
+/// when it knows the Region, so the template is validated once).
+pub async fn deploy_checked(
+    aws: &Aws,
+    ui: &Ui,
+    interrupts: &Interrupts,
+    req: &DeployRequest<'_>,
+) -> Result<Outcome, Error> {
     let deadline = req.timeout.map(|t| Instant::now() + t);
     let mut target = gate(aws, ui, interrupts, req, deadline).await?;
     parameters(req, &target)?;

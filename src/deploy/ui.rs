@@ -12,20 +12,7 @@ use crate::error::Error;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
-/// How to show stack events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProgressMode {
-    /// `live` on a terminal, `log` otherwise.
-    Auto,
-    /// A progress bar that redraws in place.
-    Live,
-    /// A line per event; "still waiting on X" after 30 s of silence.
-    Log,
-    /// Only JSON lines on stderr: events, notes, the review, questions and the error.
-    Json,
-    /// Nothing but questions, the failure report and the results.
-    Quiet,
-}
+pub use crate::cli::flags::ProgressMode;
 
 type Sink = Arc<Mutex<dyn Write + Send>>;
 type Asker = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
