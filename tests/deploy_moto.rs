@@ -1183,3 +1183,113 @@ fn adopting_another_stacks_repository_is_refused() {
     );
     assert!(!resources.contains("Taken"), "{resources}");
 }
+
+/// `application/x-www-form-urlencoded` value.
+fn form_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// scripts/moto-server's IMPORT change sets enforce CloudFormation's rules: each broken one is
+/// FAILED with the reason; a valid one lists the import with its physical ID.
+#[test]
+fn import_change_sets_follow_cloudformation_rules() {
+    let moto = Moto::start();
+    let base = fixture("adopt-base.yaml");
+    let created = moto.pcstack(&["deploy", "--template", &base, "--stack-name", "tut"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let bucket = "parallelcluster-123456789012-us-east-1";
+    assert_eq!(
+        moto.s3_as("123456789012", "PUT", &format!("/{bucket}"), ""),
+        200
+    );
+    let body = std::fs::read_to_string(&base).expect("fixture");
+    let with = |resource: &str| body.replace("Outputs:\n", &format!("{resource}Outputs:\n"));
+    let adopted = "  DataBucket:\n    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n    Properties:\n      BucketName: !Sub parallelcluster-${AWS::AccountId}-${AWS::Region}\n";
+    let cases = [
+        (
+            "no-policy",
+            with(&adopted.replace("    DeletionPolicy: Retain\n", "")),
+            bucket,
+            "must have a DeletionPolicy",
+        ),
+        (
+            "other-name",
+            with(adopted),
+            "another-bucket",
+            "identifier BucketName=another-bucket does not match the template's BucketName=parallelcluster-123456789012-us-east-1",
+        ),
+        (
+            "missing",
+            with(&adopted.replace(
+                "!Sub parallelcluster-${AWS::AccountId}-${AWS::Region}",
+                "nobody-made-this",
+            )),
+            "nobody-made-this",
+            "BucketName=nobody-made-this does not exist",
+        ),
+        (
+            "changed",
+            with(adopted).replace("10.0.1.0/24", "10.0.2.0/24"),
+            bucket,
+            "You have modified resources ['PublicSubnet'] in your template that are not being imported",
+        ),
+        (
+            "outputs",
+            format!("{}  Extra:\n    Value: x\n", with(adopted)),
+            bucket,
+            "you cannot modify or add ['Outputs']",
+        ),
+        ("valid", with(adopted), bucket, ""),
+    ];
+    for (name, template, identifier, reason) in cases {
+        let form = format!(
+            "Action=CreateChangeSet&Version=2010-05-15&StackName=tut&ChangeSetName={name}\
+             &ChangeSetType=IMPORT&TemplateBody={}\
+             &ResourcesToImport.member.1.ResourceType=AWS%3A%3AS3%3A%3ABucket\
+             &ResourcesToImport.member.1.LogicalResourceId=DataBucket\
+             &ResourcesToImport.member.1.ResourceIdentifier.entry.1.key=BucketName\
+             &ResourcesToImport.member.1.ResourceIdentifier.entry.1.value={identifier}",
+            form_value(&template)
+        );
+        let (status, answer) = moto.query_answer("cloudformation", &form);
+        assert_eq!(status, 200, "{name}: {answer}");
+        let (_, described) = moto.query_answer(
+            "cloudformation",
+            &format!(
+                "Action=DescribeChangeSet&Version=2010-05-15&StackName=tut&ChangeSetName={name}"
+            ),
+        );
+        if reason.is_empty() {
+            assert!(
+                described.contains("<Status>CREATE_COMPLETE</Status>"),
+                "{name}: {described}"
+            );
+            assert!(described.contains("<Action>Import</Action>"), "{described}");
+            assert!(
+                described.contains(&format!(
+                    "<PhysicalResourceId>{bucket}</PhysicalResourceId>"
+                )),
+                "{described}"
+            );
+        } else {
+            assert!(
+                described.contains("<Status>FAILED</Status>"),
+                "{name}: {described}"
+            );
+            let got = xml_after(&described, "<Status>FAILED</Status>", "StatusReason");
+            assert!(
+                got.replace("&#x27;", "'")
+                    .replace("&apos;", "'")
+                    .contains(reason),
+                "{name}: {described}"
+            );
+        }
+    }
+}
