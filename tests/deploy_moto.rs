@@ -1182,6 +1182,15 @@ fn adopting_another_stacks_repository_is_refused() {
         "Action=DescribeStackResources&StackName=tut&Version=2010-05-15",
     );
     assert!(!resources.contains("Taken"), "{resources}");
+    // The failed import change set is deleted, as any failed change set.
+    let deleted = moto.calls("DeleteChangeSet");
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(
+        deleted[0]["ChangeSetName"]
+            .as_str()
+            .is_some_and(|n| n.contains("pcstack-import-")),
+        "{deleted:?}"
+    );
 }
 
 /// `application/x-www-form-urlencoded` value.
