@@ -917,3 +917,388 @@ fn capabilities_are_those_the_template_needs_and_broadening_asks() {
         text(&deployed)
     );
 }
+
+/// The text of `<tag>` after the first `after` in an XML answer.
+fn xml_after(xml: &str, after: &str, tag: &str) -> String {
+    let rest = &xml[xml
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in {xml}"))..];
+    let open = format!("<{tag}>");
+    let start = rest
+        .find(&open)
+        .unwrap_or_else(|| panic!("{tag} in {rest}"))
+        + open.len();
+    rest[start..start + rest[start..].find('<').expect("closing tag")].to_string()
+}
+
+/// What identifies the hand-made bucket and repository as the ones made by hand: the bucket's
+/// creation date and its object, the repository's ARN, creation time and images.
+fn hand_made(moto: &Moto, bucket: &str) -> (String, String, serde_json::Value, Vec<String>) {
+    let (status, list) = moto.s3_answer_as("123456789012", "GET", "/", "");
+    assert_eq!(status, 200, "{list}");
+    let created = xml_after(&list, &format!("<Name>{bucket}</Name>"), "CreationDate");
+    let (status, object) = moto.s3_answer_as(
+        "123456789012",
+        "GET",
+        &format!("/{bucket}/data/train.csv"),
+        "",
+    );
+    assert_eq!(status, 200, "the object is still in the bucket: {object}");
+    let ecr = "AmazonEC2ContainerRegistry_V20150921";
+    let (status, repos) = moto.json(
+        "ecr",
+        &format!("{ecr}.DescribeRepositories"),
+        r#"{"repositoryNames": ["pytorch-training-custom"]}"#,
+    );
+    assert_eq!(status, 200, "{repos}");
+    let repo: serde_json::Value = serde_json::from_str(&repos).expect("repositories JSON");
+    let repo = repo["repositories"][0].clone();
+    let identity = serde_json::json!({
+        "arn": repo["repositoryArn"],
+        "createdAt": repo["createdAt"],
+        "encryption": repo["encryptionConfiguration"],
+    });
+    let (status, images) = moto.json(
+        "ecr",
+        &format!("{ecr}.DescribeImages"),
+        r#"{"repositoryName": "pytorch-training-custom"}"#,
+    );
+    assert_eq!(status, 200, "{images}");
+    let images: serde_json::Value = serde_json::from_str(&images).expect("images JSON");
+    let images = images["imageDetails"]
+        .as_array()
+        .expect("imageDetails")
+        .iter()
+        .map(|i| format!("{} {}", i["imageDigest"], i["imageTags"]))
+        .collect();
+    (created, object, identity, images)
+}
+
+/// A tutorial-shaped account: the stack made without the bucket and repository, which were
+/// made by hand (the bucket with an object, the repository with a tagged image); deploying the
+/// template that holds them stops with the offer, `--adopt` imports them and updates them,
+/// nothing deleted or recreated; a second deploy has nothing to do and looks nothing up.
+#[test]
+fn tutorial_shaped_account_is_adopted() {
+    let moto = Moto::start();
+    let base = fixture("adopt-base.yaml");
+    let full = fixture("adopt.yaml");
+    let stack = ["--stack-name", "tut", "--progress", "log"];
+    let bucket = "parallelcluster-123456789012-us-east-1";
+
+    let created = moto.pcstack(&[&["deploy", "--template", &base], &stack[..]].concat());
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+
+    // By hand, as the tutorial does with the CLI.
+    assert_eq!(
+        moto.s3_as("123456789012", "PUT", &format!("/{bucket}"), ""),
+        200
+    );
+    assert_eq!(
+        moto.s3_as(
+            "123456789012",
+            "PUT",
+            &format!("/{bucket}/data/train.csv"),
+            "a,b\n1,2\n"
+        ),
+        200
+    );
+    let ecr = "AmazonEC2ContainerRegistry_V20150921";
+    let (status, answer) = moto.json(
+        "ecr",
+        &format!("{ecr}.CreateRepository"),
+        r#"{"repositoryName": "pytorch-training-custom"}"#,
+    );
+    assert_eq!(status, 200, "{answer}");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                   "digest": "sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},
+        "layers": []
+    });
+    let put = serde_json::json!({
+        "repositoryName": "pytorch-training-custom",
+        "imageManifest": manifest.to_string(),
+        "imageTag": "v1",
+    });
+    let (status, answer) = moto.json("ecr", &format!("{ecr}.PutImage"), &put.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let (status, encryption) =
+        moto.s3_answer_as("123456789012", "GET", &format!("/{bucket}?encryption"), "");
+    assert_eq!(status, 404, "made by hand, not encrypted yet: {encryption}");
+    let before = hand_made(&moto, bucket);
+    assert_eq!(before.3.len(), 1, "{:?}", before.3);
+    let change_sets = moto.calls("CreateChangeSet").len();
+
+    // Without --adopt: both named with the offer, exit 1, no change set.
+    let offer = moto.pcstack(&[&["deploy", "--template", &full], &stack[..]].concat());
+    assert_eq!(offer.status.code(), Some(1), "{}", text(&offer));
+    let out = text(&offer);
+    assert!(
+        out.contains(&format!("DataBucket (AWS::S3::Bucket): {bucket}")),
+        "{out}"
+    );
+    assert!(
+        out.contains("TrainingImageRepository (AWS::ECR::Repository): pytorch-training-custom"),
+        "{out}"
+    );
+    assert!(out.contains("--adopt"), "{out}");
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{out}");
+    assert_eq!(moto.calls("HeadBucket").len(), 1);
+    assert_eq!(
+        moto.calls("DescribeRepositories").len(),
+        2,
+        "one by pcstack, one above"
+    );
+
+    // --adopt: the IMPORT change set, then the update.
+    let adopted = moto.pcstack(
+        &[
+            &[
+                "deploy",
+                "--template",
+                &full,
+                "--adopt",
+                "--approve",
+                "never",
+            ],
+            &stack[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(adopted.status.code(), Some(0), "{}", text(&adopted));
+    let out = text(&adopted);
+    assert!(out.contains("Import (2)"), "{out}");
+    // Once each: the update's events are followed by their token, not the import's again.
+    assert_eq!(
+        out.matches("IMPORT_COMPLETE AWS::S3::Bucket DataBucket")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("stack tut: IMPORT_COMPLETE"), "{out}");
+    assert!(out.contains("stack tut: UPDATE_COMPLETE"), "{out}");
+    let calls = moto.calls("CreateChangeSet");
+    assert_eq!(calls.len(), change_sets + 2, "{calls:?}");
+    let import = &calls[change_sets];
+    assert_eq!(import["ChangeSetType"], "IMPORT", "{import:?}");
+    let mut imported: Vec<String> = (1..=2)
+        .map(|i| {
+            let m = format!("ResourcesToImport.member.{i}");
+            format!(
+                "{} {}",
+                import[&format!("{m}.LogicalResourceId")],
+                import[&format!("{m}.ResourceIdentifier.entry.1.value")]
+            )
+        })
+        .collect();
+    imported.sort();
+    assert_eq!(
+        imported,
+        [
+            format!("\"DataBucket\" \"{bucket}\""),
+            "\"TrainingImageRepository\" \"pytorch-training-custom\"".to_string()
+        ],
+        "{import:?}"
+    );
+    let (status, resources) = moto.query_answer(
+        "cloudformation",
+        "Action=DescribeStackResources&StackName=tut&Version=2010-05-15",
+    );
+    assert_eq!(status, 200, "{resources}");
+    for (logical, physical) in [
+        ("DataBucket", bucket),
+        ("TrainingImageRepository", "pytorch-training-custom"),
+    ] {
+        let id = format!("<LogicalResourceId>{logical}</LogicalResourceId>");
+        assert!(resources.contains(&id), "{resources}");
+        assert_eq!(
+            xml_after(&resources, &id, "PhysicalResourceId"),
+            physical,
+            "{resources}"
+        );
+    }
+    // Nothing deleted, nothing recreated.
+    assert_eq!(hand_made(&moto, bucket), before);
+    // The update after the import reached the adopted bucket: its encryption, as in the
+    // template (none when made by hand).
+    let (status, encryption) =
+        moto.s3_answer_as("123456789012", "GET", &format!("/{bucket}?encryption"), "");
+    assert_eq!(status, 200, "{encryption}");
+    assert!(
+        encryption.contains("<SSEAlgorithm>AES256</SSEAlgorithm>"),
+        "{encryption}"
+    );
+
+    // Again: in the stack, so nothing to look up and nothing to change.
+    let (heads, describes) = (
+        moto.calls("HeadBucket").len(),
+        moto.calls("DescribeRepositories").len(),
+    );
+    let again = moto.pcstack(&[&["deploy", "--template", &full], &stack[..]].concat());
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(stdout(&again).contains("no changes"), "{}", text(&again));
+    assert_eq!(moto.calls("HeadBucket").len(), heads);
+    assert_eq!(moto.calls("DescribeRepositories").len(), describes);
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets + 3);
+}
+
+/// A repository of another stack is found like a hand-made one (DescribeRepositories doesn't say
+/// who holds it); CloudFormation refuses to import it, and deploy stops there with its reason.
+#[test]
+fn adopting_another_stacks_repository_is_refused() {
+    let moto = Moto::start();
+    let other = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &fixture("network-v2.yaml"),
+        "--stack-name",
+        "other",
+        "--progress",
+        "quiet",
+    ]);
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other));
+    let base = fixture("adopt-base.yaml");
+    let stack = ["--stack-name", "tut", "--progress", "log"];
+    let created = moto.pcstack(&[&["deploy", "--template", &base], &stack[..]].concat());
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("taken.yaml");
+    let body = std::fs::read_to_string(&base).expect("fixture").replace(
+        "Outputs:\n",
+        "  Taken:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: Retain\n    Properties:\n      RepositoryName: pcstack-test-images\nOutputs:\n",
+    );
+    std::fs::write(&template, body).expect("write template");
+    let template = template.display().to_string();
+
+    let refused =
+        moto.pcstack(&[&["deploy", "--template", &template, "--adopt"], &stack[..]].concat());
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let out = text(&refused);
+    assert!(out.contains("already belongs to stack other"), "{out}");
+    let (_, resources) = moto.query_answer(
+        "cloudformation",
+        "Action=DescribeStackResources&StackName=tut&Version=2010-05-15",
+    );
+    assert!(!resources.contains("Taken"), "{resources}");
+    // The failed import change set is deleted, as any failed change set.
+    let deleted = moto.calls("DeleteChangeSet");
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(
+        deleted[0]["ChangeSetName"]
+            .as_str()
+            .is_some_and(|n| n.contains("pcstack-import-")),
+        "{deleted:?}"
+    );
+}
+
+/// `application/x-www-form-urlencoded` value.
+fn form_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// scripts/moto-server's IMPORT change sets enforce CloudFormation's rules: each broken one is
+/// FAILED with the reason; a valid one lists the import with its physical ID.
+#[test]
+fn import_change_sets_follow_cloudformation_rules() {
+    let moto = Moto::start();
+    let base = fixture("adopt-base.yaml");
+    let created = moto.pcstack(&["deploy", "--template", &base, "--stack-name", "tut"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let bucket = "parallelcluster-123456789012-us-east-1";
+    assert_eq!(
+        moto.s3_as("123456789012", "PUT", &format!("/{bucket}"), ""),
+        200
+    );
+    let body = std::fs::read_to_string(&base).expect("fixture");
+    let with = |resource: &str| body.replace("Outputs:\n", &format!("{resource}Outputs:\n"));
+    let adopted = "  DataBucket:\n    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n    Properties:\n      BucketName: !Sub parallelcluster-${AWS::AccountId}-${AWS::Region}\n";
+    let cases = [
+        (
+            "no-policy",
+            with(&adopted.replace("    DeletionPolicy: Retain\n", "")),
+            bucket,
+            "must have a DeletionPolicy",
+        ),
+        (
+            "other-name",
+            with(adopted),
+            "another-bucket",
+            "identifier BucketName=another-bucket does not match the template's BucketName=parallelcluster-123456789012-us-east-1",
+        ),
+        (
+            "missing",
+            with(&adopted.replace(
+                "!Sub parallelcluster-${AWS::AccountId}-${AWS::Region}",
+                "nobody-made-this",
+            )),
+            "nobody-made-this",
+            "BucketName=nobody-made-this does not exist",
+        ),
+        (
+            "changed",
+            with(adopted).replace("10.0.1.0/24", "10.0.2.0/24"),
+            bucket,
+            "You have modified resources ['PublicSubnet'] in your template that are not being imported",
+        ),
+        (
+            "outputs",
+            format!("{}  Extra:\n    Value: x\n", with(adopted)),
+            bucket,
+            "you cannot modify or add ['Outputs']",
+        ),
+        ("valid", with(adopted), bucket, ""),
+    ];
+    for (name, template, identifier, reason) in cases {
+        let form = format!(
+            "Action=CreateChangeSet&Version=2010-05-15&StackName=tut&ChangeSetName={name}\
+             &ChangeSetType=IMPORT&TemplateBody={}\
+             &ResourcesToImport.member.1.ResourceType=AWS%3A%3AS3%3A%3ABucket\
+             &ResourcesToImport.member.1.LogicalResourceId=DataBucket\
+             &ResourcesToImport.member.1.ResourceIdentifier.entry.1.key=BucketName\
+             &ResourcesToImport.member.1.ResourceIdentifier.entry.1.value={identifier}",
+            form_value(&template)
+        );
+        let (status, answer) = moto.query_answer("cloudformation", &form);
+        assert_eq!(status, 200, "{name}: {answer}");
+        let (_, described) = moto.query_answer(
+            "cloudformation",
+            &format!(
+                "Action=DescribeChangeSet&Version=2010-05-15&StackName=tut&ChangeSetName={name}"
+            ),
+        );
+        if reason.is_empty() {
+            assert!(
+                described.contains("<Status>CREATE_COMPLETE</Status>"),
+                "{name}: {described}"
+            );
+            assert!(described.contains("<Action>Import</Action>"), "{described}");
+            assert!(
+                described.contains(&format!(
+                    "<PhysicalResourceId>{bucket}</PhysicalResourceId>"
+                )),
+                "{described}"
+            );
+        } else {
+            assert!(
+                described.contains("<Status>FAILED</Status>"),
+                "{name}: {described}"
+            );
+            let got = xml_after(&described, "<Status>FAILED</Status>", "StatusReason");
+            assert!(
+                got.replace("&#x27;", "'")
+                    .replace("&apos;", "'")
+                    .contains(reason),
+                "{name}: {described}"
+            );
+        }
+    }
+}

@@ -63,29 +63,64 @@ impl Moto {
         body.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
     }
 
-    /// A raw S3 request as `account` (moto's `x-moto-account-id`), path-style: for setting up
-    /// what another account (or someone else in ours) did. Returns the HTTP status.
-    pub fn s3_as(&self, account: &str, method: &str, path: &str, body: &str) -> u16 {
+    /// One raw HTTP/1.0 request (`head`: the request line and headers, each ending in CRLF,
+    /// without Content-Length); the answer's status and body.
+    fn send(&self, head: &str, body: &str) -> (u16, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
-        write!(
-            s,
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nx-moto-account-id: {account}\r\n\
-             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("send");
+        write!(s, "{head}Content-Length: {}\r\n\r\n{body}", body.len()).expect("send");
         let mut answer = String::new();
         s.read_to_string(&mut answer).expect("read");
-        answer
+        let status = answer
             .split_whitespace()
             .nth(1)
             .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
+            .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"));
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
     }
 
-    /// The form parameters of every `action` request (CloudFormation's query protocol) the
-    /// server received, oldest first (recorded by scripts/moto-server).
+    /// A raw S3 request as `account` (moto's `x-moto-account-id`), path-style: for setting up
+    /// what another account (or someone else in ours) did. Returns the HTTP status.
+    pub fn s3_as(&self, account: &str, method: &str, path: &str, body: &str) -> u16 {
+        self.s3_answer_as(account, method, path, body).0
+    }
+
+    /// [`Moto::s3_as`] with the answer's body.
+    pub fn s3_answer_as(
+        &self,
+        account: &str,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, String) {
+        self.send(
+            &format!(
+                "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nx-moto-account-id: {account}\r\n\
+                 Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n"
+            ),
+            body,
+        )
+    }
+
+    /// A JSON-protocol request in us-east-1 (e.g. ECR's `AmazonEC2ContainerRegistry_V20150921.
+    /// CreateRepository`, `service` `ecr`), for setting up what a test needs; status and body.
+    pub fn json(&self, service: &str, target: &str, body: &str) -> (u16, String) {
+        self.send(
+            &format!(
+                "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\n\
+                 Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\n\
+                 Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+            ),
+            body,
+        )
+    }
+
+    /// What every `action` request the server received carried, oldest first (recorded by
+    /// scripts/moto-server): form parameters (query protocol: CloudFormation), the JSON body
+    /// (JSON protocol: ECR), `{"Bucket"}` for `HeadBucket`.
     pub fn calls(&self, action: &str) -> Vec<serde_json::Map<String, serde_json::Value>> {
         let body = self
             .get(&format!("/_pcstack/calls/{action}"))
@@ -96,23 +131,19 @@ impl Moto {
     /// A query-protocol request to `service` in us-east-1 (e.g. SNS `Action=CreateTopic&Name=t`),
     /// for setting up what a test needs; returns the HTTP status.
     pub fn query(&self, service: &str, form: &str) -> u16 {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
-        write!(
-            s,
-            "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\n\
-             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
-             Content-Length: {}\r\n\r\n{form}",
-            form.len()
+        self.query_answer(service, form).0
+    }
+
+    /// [`Moto::query`] with the answer's body.
+    pub fn query_answer(&self, service: &str, form: &str) -> (u16, String) {
+        self.send(
+            &format!(
+                "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\n\
+                 Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n"
+            ),
+            form,
         )
-        .expect("send");
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).expect("read");
-        answer
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("no HTTP status in {answer:?}"))
     }
 
     pub fn aws_requests(&self) -> u64 {
