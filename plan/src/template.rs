@@ -167,7 +167,7 @@ fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
 pub const ENV_NAMES_METADATA: &str = "Metadata.pcstack.OutputEnvironmentVariables";
 
 /// Names `pcstack outputs --format env` always writes after the outputs'.
-pub const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+pub const FIXED_ENV_NAMES: [&str; 3] = synth::env::OWN_NAMES;
 
 /// Whether `name` is a POSIX shell variable name: `[A-Za-z_][A-Za-z0-9_]*`. Anything else
 /// written as `export NAME=...` would be run by the shell that sources the file.
@@ -194,7 +194,11 @@ pub fn output_env_names(
 ) -> Result<IndexMap<String, String>, Vec<String>> {
     let mut problems = Vec::new();
     let mut declared = IndexMap::new();
-    let metadata = template.and_then(|t| t.pointer("/Metadata/pcstack/OutputEnvironmentVariables"));
+    let metadata = template.and_then(|t| {
+        t.get("Metadata")?
+            .get(synth::env::METADATA_KEY)?
+            .get(synth::env::OUTPUT_VARIABLES)
+    });
     match metadata {
         None => {}
         Some(Json::Object(map)) => {

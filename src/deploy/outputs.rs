@@ -34,7 +34,9 @@ pub struct StackOutputs {
 /// pcstack's own. Only ever used to order lines, so anything that is not a string is skipped.
 fn declared_order(template: Option<&Json>) -> Vec<String> {
     template
-        .and_then(|t| t.pointer("/Metadata/pcstack/EnvironmentVariableOrder"))
+        .and_then(|t| t.get("Metadata"))
+        .and_then(|m| m.get(synth::env::METADATA_KEY))
+        .and_then(|p| p.get(synth::env::VARIABLE_ORDER))
         .and_then(Json::as_array)
         .map(|names| {
             names

@@ -823,32 +823,34 @@ async fn outputs(
 
 /// Deletes a change set we won't execute, and the empty REVIEW_IN_PROGRESS stack pcstack made.
 pub(super) async fn cleanup(aws: &Aws, ui: &Ui, change_set: &ChangeSet) {
-    if let Err(e) = aws
+    // Cleanup never fails the command: what it could not delete is said, and the first error
+    // stays the one reported.
+    let deleted = aws
         .cfn
         .delete_change_set()
         .change_set_name(&change_set.arn)
         .send()
-        .await
-    {
+        .await;
+    if let Err(e) = deleted {
+        let what = format!("change set {}", change_set.arn);
         ui.note(&format!(
-            "could not delete change set {}: {}",
-            change_set.arn,
+            "could not delete {what}: {}",
             super::aws::message(&e)
         ));
     }
     if !change_set.made_stack {
         return;
     }
-    if let Err(e) = aws
+    let deleted = aws
         .cfn
         .delete_stack()
         .stack_name(&change_set.stack_id)
         .send()
-        .await
-    {
+        .await;
+    if let Err(e) = deleted {
+        let what = format!("the empty stack {}", change_set.stack_id);
         ui.note(&format!(
-            "could not delete the empty stack {}: {}",
-            change_set.stack_id,
+            "could not delete {what}: {}",
             super::aws::message(&e)
         ));
     }

@@ -1348,6 +1348,38 @@ async fn an_association_on_another_prefix_is_refused_not_adopted() {
     assert_eq!(create.num_calls(), 0);
 }
 
+/// CreateChangeSet of the IMPORT change set (checked by [`is_the_import`]): `import-arn`.
+fn created_import() -> Rule {
+    mock!(Client::create_change_set)
+        .match_requests(is_the_import)
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("import-arn")
+                .stack_id(STACK_ID)
+                .build()
+        })
+}
+
+/// CreateChangeSet of the update that follows an import: `update-arn`.
+fn created_update() -> Rule {
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    mock!(Client::create_change_set)
+        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Update))
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("update-arn")
+                .stack_id(STACK_ID)
+                .build()
+        })
+}
+
+/// DescribeChangeSet of `import-arn`: the three resources to import.
+fn import_computed() -> Rule {
+    mock!(Client::describe_change_set)
+        .match_requests(|r| r.change_set_name() == Some("import-arn"))
+        .then_output(import_changes)
+}
+
 /// The IMPORT change set's request: the three resources by identifier, the deployed template
 /// plus them, outputs unchanged, parameters kept.
 fn is_the_import(
@@ -1426,29 +1458,12 @@ fn import_changes() -> DescribeChangeSetOutput {
 
 #[tokio::test]
 async fn adopt_imports_then_updates_and_a_second_run_goes_straight_to_the_update() {
-    use aws_sdk_cloudformation::types::ChangeSetType;
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
     let get = deployed_then_imported();
-    let import = mock!(Client::create_change_set)
-        .match_requests(is_the_import)
-        .then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("import-arn")
-                .stack_id(STACK_ID)
-                .build()
-        });
-    let update = mock!(Client::create_change_set)
-        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Update))
-        .then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("update-arn")
-                .stack_id(STACK_ID)
-                .build()
-        });
-    let import_cs = mock!(Client::describe_change_set)
-        .match_requests(|r| r.change_set_name() == Some("import-arn"))
-        .then_output(import_changes);
+    let import = created_import();
+    let update = created_update();
+    let import_cs = import_computed();
     let update_cs = mock!(Client::describe_change_set)
         .match_requests(|r| r.change_set_name() == Some("update-arn"))
         .then_output(|| {
@@ -1530,14 +1545,7 @@ async fn a_failed_import_stops_before_the_update_exit_3() {
         .repeatedly()
         .build();
     let get = deployed_then_imported();
-    let import = mock!(Client::create_change_set)
-        .match_requests(is_the_import)
-        .then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("import-arn")
-                .stack_id(STACK_ID)
-                .build()
-        });
+    let import = created_import();
     let import_cs = mock!(Client::describe_change_set).then_output(import_changes);
     let execute =
         mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
@@ -1572,29 +1580,12 @@ async fn a_failed_import_stops_before_the_update_exit_3() {
 
 #[tokio::test]
 async fn a_failed_update_after_the_import_is_reported_and_the_import_stays() {
-    use aws_sdk_cloudformation::types::ChangeSetType;
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
     let get = deployed_then_imported();
-    let import = mock!(Client::create_change_set)
-        .match_requests(is_the_import)
-        .then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("import-arn")
-                .stack_id(STACK_ID)
-                .build()
-        });
-    let update = mock!(Client::create_change_set)
-        .match_requests(|r| r.change_set_type() == Some(&ChangeSetType::Update))
-        .then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("update-arn")
-                .stack_id(STACK_ID)
-                .build()
-        });
-    let import_cs = mock!(Client::describe_change_set)
-        .match_requests(|r| r.change_set_name() == Some("import-arn"))
-        .then_output(import_changes);
+    let import = created_import();
+    let update = created_update();
+    let import_cs = import_computed();
     let update_cs = mock!(Client::describe_change_set)
         .match_requests(|r| r.change_set_name() == Some("update-arn"))
         .then_output(|| {

@@ -235,14 +235,13 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
         }
     }
     t.metadata.insert(
-        "pcstack".into(),
-        json!({ "OutputEnvironmentVariables": env, "EnvironmentVariableOrder": order }),
+        synth::env::METADATA_KEY.into(),
+        json!({ synth::env::OUTPUT_VARIABLES: env, synth::env::VARIABLE_ORDER: order }),
     );
     out
 }
 
-/// Names `pcstack outputs --format env` writes after the outputs' (plan's `FIXED_ENV_NAMES`).
-const FIXED_ENV_NAMES: [&str; 3] = ["AWS_REGION", "STACK_NAME", "AWS_ACCOUNT_ID"];
+use synth::env::OWN_NAMES as FIXED_ENV_NAMES;
 
 /// Every output's environment variable is a shell name (`[A-Za-z_][A-Za-z0-9_]*`) and no two
 /// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
