@@ -41,19 +41,18 @@ impl TypeFacts<'_> {
     /// (`*` matching any one segment), a path under one (`Outputs.Name` under `Outputs`), or
     /// a path under a top-level property (several types return properties through GetAtt).
     pub fn has_attribute(&self, attr: &str) -> bool {
-        let segments: Vec<&str> = attr.split('.').collect();
+        // Compared segment by segment without collecting: this runs once per `Fn::GetAtt`.
         let under = |known: &str| {
-            let known: Vec<&str> = known.split('.').collect();
-            known.len() <= segments.len()
-                && known
-                    .iter()
-                    .zip(&segments)
-                    .all(|(k, s)| *k == "*" || k == s)
+            let mut given = attr.split('.');
+            known
+                .split('.')
+                .all(|k| given.next().is_some_and(|s| k == "*" || k == s))
         };
-        self.attributes.iter().any(|a| under(a))
-            || segments
-                .first()
-                .is_some_and(|first| self.properties.contains(first))
+        let first = attr.split('.').next().unwrap_or(attr);
+        // The common cases first: a property's name, or an attribute's exact name.
+        self.properties.contains(&first)
+            || self.attributes.contains(&attr)
+            || self.attributes.iter().any(|a| under(a))
     }
 }
 

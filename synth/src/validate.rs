@@ -731,10 +731,7 @@ impl<'a> Validator<'a> {
             }
             self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
         } else {
-            self.edges
-                .entry(id.to_string())
-                .or_default()
-                .insert(target.to_string());
+            self.edge(id, target);
         }
     }
 
@@ -805,6 +802,18 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Records that resource `from` depends on `to` (for the cycle check), allocating only
+    /// for a new edge.
+    fn edge(&mut self, from: &str, to: &str) {
+        let targets = match self.edges.get_mut(from) {
+            Some(targets) => targets,
+            None => self.edges.entry(from.to_string()).or_default(),
+        };
+        if !targets.contains(to) {
+            targets.insert(to.to_string());
+        }
+    }
+
     fn reference(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
         let Some(name) = arg.as_str() else {
             self.error(
@@ -826,10 +835,7 @@ impl<'a> Validator<'a> {
             if scope == Scope::ParametersOnly {
                 self.error(Code::Ref, path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
             } else if let Some(from) = from {
-                self.edges
-                    .entry(from.to_string())
-                    .or_default()
-                    .insert(name.to_string());
+                self.edge(from, name);
             }
             return;
         }
@@ -842,12 +848,8 @@ impl<'a> Validator<'a> {
 
     fn get_att(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
         let pair = match arg {
-            Json::Array(a) if a.len() == 2 => a[0]
-                .as_str()
-                .map(|id| (id.to_string(), a[1].as_str().map(str::to_string))),
-            Json::String(s) => s
-                .split_once('.')
-                .map(|(id, attr)| (id.to_string(), Some(attr.to_string()))),
+            Json::Array(a) if a.len() == 2 => a[0].as_str().map(|id| (id, a[1].as_str())),
+            Json::String(s) => s.split_once('.').map(|(id, attr)| (id, Some(attr))),
             _ => None,
         };
         let Some((id, attr)) = pair else {
@@ -858,7 +860,7 @@ impl<'a> Validator<'a> {
             );
             return;
         };
-        self.att_target(&id, attr.as_deref(), path, scope, from);
+        self.att_target(id, attr, path, scope, from);
     }
 
     fn att_target(
@@ -889,10 +891,7 @@ impl<'a> Validator<'a> {
             return;
         }
         if let Some(from) = from {
-            self.edges
-                .entry(from.to_string())
-                .or_default()
-                .insert(id.to_string());
+            self.edge(from, id);
         }
         // An attribute given as an expression can't be checked here.
         let Some(attr) = attr else {
