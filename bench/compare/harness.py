@@ -90,7 +90,7 @@ def main(argv):
               f"{fmt_ms(r['max']):>9} {ratio:>9.1f}x  {goal}")
     first = results[0]
     print(f"\n{first['name']}: median {first['median'] * 1e3:.2f} ms "
-          f"(goal <= 5 ms: {'met' if first['median'] <= 0.005 else 'NOT met'})")
+          f"(goal <= 2 ms: {'met' if first['median'] <= 0.002 else 'NOT met'})")
     if out_json:
         with open(out_json, "w") as f:
             json.dump(results, f, indent=1)
