@@ -1254,6 +1254,93 @@ async fn change_set_polling_backs_off_while_throttled() {
     }
 }
 
+/// A page of events that fails (throttled past the SDK's retries) is read again on the next
+/// poll: the events of the pages before it are not taken as seen, so the stack's final event,
+/// on the first page, still ends the follow.
+#[tokio::test]
+async fn events_of_a_poll_whose_later_page_failed_are_read_again() {
+    let t = now() + 5;
+    let stack_event = |secs, status| event(secs, "s", "AWS::CloudFormation::Stack", status, "");
+    let page = move |events: Vec<StackEvent>, next: Option<&str>| {
+        MockResponse::Output(
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(events))
+                .set_next_token(next.map(str::to_string))
+                .build(),
+        )
+    };
+    let second_pages = Calls::default();
+    let events = mock!(Client::describe_stack_events).then_compute_response(move |input| {
+        // Newest first, as CloudFormation pages them; the first read of page 2 fails.
+        if input.next_token().is_none() {
+            return page(
+                vec![
+                    stack_event(t + 3, ResourceStatus::CreateComplete),
+                    event(
+                        t + 2,
+                        "Vpc",
+                        "AWS::EC2::VPC",
+                        ResourceStatus::CreateComplete,
+                        "",
+                    ),
+                ],
+                Some("p2"),
+            );
+        }
+        if second_pages.record() == 0 {
+            return MockResponse::Http(throttled());
+        }
+        page(
+            vec![
+                event(
+                    t + 1,
+                    "Vpc",
+                    "AWS::EC2::VPC",
+                    ResourceStatus::CreateInProgress,
+                    "",
+                ),
+                stack_event(t, ResourceStatus::CreateInProgress),
+            ],
+            None,
+        )
+    });
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::CreateInProgress));
+    let mut aws = aws(&[&events, &describe]);
+    aws.timing.status_poll = Duration::from_secs(60);
+    let (ui, _) = Ui::captured();
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: None,
+        since: DateTime::from_secs(t - 1),
+        total: 1,
+        // Without the final event the follow would only end here, timed out.
+        deadline: Some(Instant::now() + Duration::from_secs(2)),
+        resume: "pcstack deploy",
+    };
+    let finished =
+        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
+            .await
+            .expect("the final event was read again");
+    assert_eq!(finished.status, StackStatus::CreateComplete);
+    let statuses: Vec<_> = finished
+        .events
+        .iter()
+        .map(|e| e.resource_status().map_or("", |s| s.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "CREATE_IN_PROGRESS",
+            "CREATE_IN_PROGRESS",
+            "CREATE_COMPLETE",
+            "CREATE_COMPLETE"
+        ],
+        "every event once, oldest first"
+    );
+}
+
 // ---- Adoption: what the tutorial made by hand, found before any change set and imported. ----
 
 /// The tutorial's stack: a Lustre file system and its outputs, nothing else.
