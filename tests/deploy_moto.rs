@@ -327,6 +327,161 @@ fn construct_built_template_deploys_and_destroys() {
     );
 }
 
+/// How long the delayed moto server takes to compute a change set and to run a stack operation
+/// (scripts/moto-server's Delays), in seconds. Off the polls' 1-s and 2-s grid, so that an end
+/// falls between two polls (on the grid, the poll right after it sees it at once).
+const CHANGE_SET_DELAY: f64 = 3.5;
+const STACK_DELAY: f64 = 7.0;
+/// The polls' intervals (`deploy::Timing::default`).
+const CHANGE_SET_POLL: f64 = 1.0;
+const EVENTS_POLL: f64 = 2.0;
+
+/// How many polls, one every `interval` from the start, an operation of `delay` seconds takes
+/// until one sees it end: one at the start, one per interval while it runs, the one that sees
+/// it; a slow machine's polls drift later (each interval starts when the last answer came), so
+/// it may take one or two fewer, never more.
+fn expected_polls(delay: f64, interval: f64) -> std::ops::RangeInclusive<usize> {
+    let within = (delay / interval).floor() as usize;
+    within..=within + 2
+}
+
+/// How many of `times` fall in `[from, to]`.
+fn between(times: &[f64], from: f64, to: f64) -> usize {
+    times.iter().filter(|t| (from..=to).contains(*t)).count()
+}
+
+fn seconds(v: &serde_json::Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+/// Requests while a change set is computed and while a stack operation is followed, counted by
+/// a moto server that takes 3.5 s for the change set and 7 s for each operation. Following reads
+/// the stack's status from its own events: one DescribeStackEvents every 2 s and DescribeStacks
+/// only as the 30-s fallback. Before, a DescribeStacks went beside each DescribeStackEvents (5
+/// in 7 s), which these counts refuse, as they refuse events read every second (8 in 7 s). How
+/// late each end was noticed is printed, not asserted beyond a sanity bound: speed goals belong
+/// to benchmarks (bench/follow).
+#[test]
+fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallback() {
+    let moto = Moto::start_with(&[
+        "--change-set-delay",
+        &CHANGE_SET_DELAY.to_string(),
+        "--stack-delay",
+        &STACK_DELAY.to_string(),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("constructs.yaml");
+    std::fs::write(&path, construct_template()).expect("write template");
+    let path = path.display().to_string();
+    let create = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &path,
+        "--stack-name",
+        "slow",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    let out = text(&create);
+    // The resources' events, revealed one by one while the operation runs, were followed.
+    assert!(
+        out.contains("CREATE_IN_PROGRESS AWS::S3::Bucket DataBucket"),
+        "{out}"
+    );
+    assert!(out.contains("stack slow: CREATE_COMPLETE"), "{out}");
+
+    let timeline = moto.timeline();
+    let change_set = &timeline["change_sets"][0];
+    let (created, ready) = (seconds(change_set, "created"), seconds(change_set, "ready"));
+    let cs_noticed = seconds(change_set, "noticed");
+    let polls = between(&moto.times("DescribeChangeSet"), created, cs_noticed);
+    // One a second: at 0, 1, 2 and 3 s while it is computed, at 4 s the one that finds it ready;
+    // fewer would be a slower poll, more a faster one.
+    let expected = expected_polls(CHANGE_SET_DELAY, CHANGE_SET_POLL);
+    assert!(
+        expected.contains(&polls),
+        "DescribeChangeSet {polls} times while the change set took {CHANGE_SET_DELAY} s (expected {expected:?})"
+    );
+
+    let create_op = &timeline["operations"][0];
+    let executed = moto.times("ExecuteChangeSet")[0];
+    let (finished, noticed) = (
+        seconds(create_op, "finished"),
+        seconds(create_op, "noticed"),
+    );
+    assert_eq!(create_op["noticed_by"], "DescribeStackEvents", "{timeline}");
+    let events = between(&moto.times("DescribeStackEvents"), executed, noticed);
+    let stacks = between(&moto.times("DescribeStacks"), executed, noticed);
+    // Every 2 s from ExecuteChangeSet: at 0, 2, 4 and 6 s, then at 8 s the one that sees the
+    // end. One a second would be 8.
+    let expected = expected_polls(STACK_DELAY, EVENTS_POLL);
+    assert!(
+        expected.contains(&events),
+        "DescribeStackEvents {events} times while following a {STACK_DELAY} s operation (expected {expected:?})"
+    );
+    assert!(
+        stacks <= 1,
+        "DescribeStacks {stacks} times while following: the stack's own events tell its status"
+    );
+
+    let cs_late = cs_noticed - ready;
+    let stack_late = noticed - finished;
+    eprintln!(
+        "deploy: change set ready after {CHANGE_SET_DELAY} s noticed {cs_late:.2} s late \
+         ({polls} DescribeChangeSet); stack finished after {STACK_DELAY} s noticed \
+         {stack_late:.2} s late ({events} DescribeStackEvents, {stacks} DescribeStacks)"
+    );
+    // A sanity bound only, wide enough for a loaded machine (the goals are 1.5 s and 2 s).
+    assert!(cs_late < 5.0, "change set noticed {cs_late:.2} s late");
+    assert!(stack_late < 5.0, "stack noticed {stack_late:.2} s late");
+
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "slow",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    assert!(
+        stdout(&destroy).contains("DataBucket"),
+        "the retained bucket is listed: {}",
+        text(&destroy)
+    );
+    let timeline = moto.timeline();
+    let delete_op = &timeline["operations"][1];
+    assert_eq!(delete_op["action"], "DeleteStack", "{timeline}");
+    let deleted = moto.times("DeleteStack")[0];
+    let (finished, noticed) = (
+        seconds(delete_op, "finished"),
+        seconds(delete_op, "noticed"),
+    );
+    let events = between(&moto.times("DescribeStackEvents"), deleted, noticed);
+    let stacks = between(&moto.times("DescribeStacks"), deleted, noticed);
+    assert!(
+        expected.contains(&events),
+        "DescribeStackEvents {events} times while following a {STACK_DELAY} s deletion (expected {expected:?})"
+    );
+    assert!(
+        stacks <= 1,
+        "DescribeStacks {stacks} times while following the deletion"
+    );
+    eprintln!(
+        "destroy: deletion finished after {STACK_DELAY} s noticed {:.2} s late \
+         ({events} DescribeStackEvents, {stacks} DescribeStacks)",
+        noticed - finished
+    );
+    assert!(
+        noticed - finished < 5.0,
+        "deletion noticed {:.2} s late",
+        noticed - finished
+    );
+}
+
 /// A template moto creates quickly: one VPC and one output with a literal value.
 fn one_output(value: &str) -> String {
     format!(

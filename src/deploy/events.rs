@@ -393,7 +393,9 @@ async fn interrupted(
 }
 
 /// New events of this operation, oldest first, reading pages until one is already seen or older
-/// than `since`.
+/// than `since`. They count as seen only once every page needed was read: when a later page
+/// fails (throttled, say), the next poll reads the earlier pages again instead of stopping at
+/// their events, which would lose them (the stack's final event among them).
 async fn new_events(
     cfn: &Client,
     f: &Follow<'_>,
@@ -406,6 +408,7 @@ async fn new_events(
     >,
 > {
     let mut out = Vec::new();
+    let mut read = IndexSet::new();
     let mut token: Option<String> = None;
     'pages: loop {
         let page = cfn
@@ -418,7 +421,7 @@ async fn new_events(
             let id = e.event_id().unwrap_or_default().to_string();
             let secs = e.timestamp().map_or(i64::MAX, |t| t.secs());
             // Paging stops well before `since`, so clock skew can't hide our own events.
-            if seen.contains(&id) || secs < f.since.secs() - 300 {
+            if seen.contains(&id) || read.contains(&id) || secs < f.since.secs() - 300 {
                 break 'pages;
             }
             let old = secs < f.since.secs();
@@ -427,7 +430,7 @@ async fn new_events(
                 _ => !old,
             };
             if ours {
-                seen.insert(id);
+                read.insert(id);
                 out.push(e.clone());
             }
         }
@@ -436,6 +439,7 @@ async fn new_events(
             break;
         }
     }
+    seen.extend(read);
     out.reverse();
     Ok(out)
 }

@@ -42,6 +42,15 @@ pub struct Timing {
     pub heartbeat: Duration,
 }
 
+// The rates. CloudFormation documents no request rate per API action (its quotas page lists
+// none: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html);
+// calls beyond the account's rate are throttled ("Rate exceeded"), and its guidance is to back
+// off exponentially when that happens
+// (https://repost.aws/knowledge-center/cloudformation-rate-exceeded-error), which every poll
+// here does (`backoff`; `aws::patiently`). The SDKs' own waiters poll DescribeStacks and
+// DescribeChangeSet every 30 s (botocore's cloudformation waiters-2.json); pcstack polls faster
+// to notice an end within a second or two, one request at a time: DescribeChangeSet 1/s for
+// two minutes at most, DescribeStackEvents 1 every 2 s, DescribeStacks 1 every 30 s.
 impl Default for Timing {
     fn default() -> Self {
         Self {

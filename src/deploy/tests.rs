@@ -20,11 +20,16 @@ use aws_sdk_cloudformation::types::{
     StackEvent, StackStatus,
 };
 use aws_sdk_cloudformation::Client;
-use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::DateTime;
 use indexmap::IndexMap;
 use plan::review::Approve;
 use plan::TemplateSource;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1";
 const TEMPLATE: &str = "Resources:\n  Fs:\n    Type: AWS::FSx::FileSystem\n    Properties:\n      FileSystemType: LUSTRE\n      SubnetIds: [subnet-1]\n  Vpc:\n    Type: AWS::EC2::VPC\n";
@@ -1119,6 +1124,220 @@ async fn following_takes_the_stack_status_from_its_own_events() {
         describe.num_calls(),
         0,
         "no DescribeStacks while events tell"
+    );
+}
+
+/// A `Throttling` answer, as CloudFormation sends it.
+fn throttled() -> HttpResponse {
+    HttpResponse::new(
+        StatusCode::try_from(400).unwrap_or_else(|e| panic!("{e}")),
+        SdkBody::from(error(400, "Throttling", "Rate exceeded")),
+    )
+}
+
+/// When each call came, recorded by a mock's answer.
+#[derive(Clone, Default)]
+struct Calls(Arc<Mutex<Vec<Instant>>>);
+
+impl Calls {
+    /// Records a call; its index (0 for the first).
+    fn record(&self) -> usize {
+        let mut at = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        at.push(Instant::now());
+        at.len() - 1
+    }
+
+    /// The waits between consecutive calls.
+    fn gaps(&self) -> Vec<Duration> {
+        let at = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        at.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
+
+/// Throttled while following, the next DescribeStackEvents waits longer each time (at least
+/// twice as long as the last wait, starting above the steady interval) instead of polling on at
+/// the steady interval: CloudFormation's guidance for "Rate exceeded" is exponential backoff.
+#[tokio::test]
+async fn following_backs_off_while_throttled() {
+    let t = now() + 5;
+    let calls = Calls::default();
+    let recorded = calls.clone();
+    let events = mock!(Client::describe_stack_events).then_compute_response(move |_| {
+        if recorded.record() < 3 {
+            return MockResponse::Http(throttled());
+        }
+        MockResponse::Output(
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    t,
+                    "s",
+                    "AWS::CloudFormation::Stack",
+                    ResourceStatus::CreateComplete,
+                    "",
+                ))
+                .build(),
+        )
+    });
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::CreateInProgress));
+    let mut aws = aws(&[&events, &describe]);
+    let poll = Duration::from_millis(20);
+    aws.timing.events_poll = poll;
+    aws.timing.max_poll = Duration::from_secs(1);
+    aws.timing.status_poll = Duration::from_secs(60);
+    let (ui, _) = Ui::captured();
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: None,
+        since: DateTime::from_secs(t - 1),
+        total: 1,
+        deadline: None,
+        resume: "pcstack deploy",
+    };
+    let finished =
+        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
+            .await
+            .expect("followed");
+    assert_eq!(finished.status, StackStatus::CreateComplete);
+    let gaps = calls.gaps();
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    for (i, gap) in gaps.iter().enumerate() {
+        let least = poll * 2u32.pow(i as u32 + 1);
+        assert!(
+            *gap >= least,
+            "wait {i} after a throttled DescribeStackEvents was {gap:?}, not at least {least:?}: {gaps:?}"
+        );
+    }
+}
+
+/// Throttled while a change set is computed, DescribeChangeSet waits longer each time than the
+/// steady one-second poll, and longer than the last wait, until an answer comes.
+#[tokio::test]
+async fn change_set_polling_backs_off_while_throttled() {
+    let calls = Calls::default();
+    let recorded = calls.clone();
+    let cs = mock!(Client::describe_change_set).then_compute_response(move |_| {
+        let n = recorded.record();
+        if n < 4 {
+            return MockResponse::Http(throttled());
+        }
+        let status = if n == 4 {
+            ChangeSetStatus::CreateInProgress
+        } else {
+            ChangeSetStatus::CreateComplete
+        };
+        MockResponse::Output(DescribeChangeSetOutput::builder().status(status).build())
+    });
+    let mut aws = aws(&[&cs]);
+    let poll = Duration::from_millis(10);
+    aws.timing.change_set_poll = poll;
+    aws.timing.change_set_patience = Duration::from_secs(60);
+    aws.timing.events_poll = Duration::from_millis(40);
+    aws.timing.max_poll = Duration::from_secs(1);
+    let ready = super::changeset::wait(&aws.cfn, &aws.timing, "cs-arn")
+        .await
+        .expect("computed");
+    assert!(
+        matches!(ready, super::changeset::Ready::Changes(_)),
+        "{ready:?}"
+    );
+    let gaps = calls.gaps();
+    assert_eq!(gaps.len(), 5, "{gaps:?}");
+    let mut least = poll * 4;
+    for (i, gap) in gaps[..4].iter().enumerate() {
+        assert!(
+            *gap >= least,
+            "wait {i} after a throttled DescribeChangeSet was {gap:?}, not at least {least:?}: {gaps:?}"
+        );
+        least = least.mul_f64(1.5);
+    }
+}
+
+/// A page of events that fails (throttled past the SDK's retries) is read again on the next
+/// poll: the events of the pages before it are not taken as seen, so the stack's final event,
+/// on the first page, still ends the follow.
+#[tokio::test]
+async fn events_of_a_poll_whose_later_page_failed_are_read_again() {
+    let t = now() + 5;
+    let stack_event = |secs, status| event(secs, "s", "AWS::CloudFormation::Stack", status, "");
+    let page = move |events: Vec<StackEvent>, next: Option<&str>| {
+        MockResponse::Output(
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(events))
+                .set_next_token(next.map(str::to_string))
+                .build(),
+        )
+    };
+    let second_pages = Calls::default();
+    let events = mock!(Client::describe_stack_events).then_compute_response(move |input| {
+        // Newest first, as CloudFormation pages them; the first read of page 2 fails.
+        if input.next_token().is_none() {
+            return page(
+                vec![
+                    stack_event(t + 3, ResourceStatus::CreateComplete),
+                    event(
+                        t + 2,
+                        "Vpc",
+                        "AWS::EC2::VPC",
+                        ResourceStatus::CreateComplete,
+                        "",
+                    ),
+                ],
+                Some("p2"),
+            );
+        }
+        if second_pages.record() == 0 {
+            return MockResponse::Http(throttled());
+        }
+        page(
+            vec![
+                event(
+                    t + 1,
+                    "Vpc",
+                    "AWS::EC2::VPC",
+                    ResourceStatus::CreateInProgress,
+                    "",
+                ),
+                stack_event(t, ResourceStatus::CreateInProgress),
+            ],
+            None,
+        )
+    });
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::CreateInProgress));
+    let mut aws = aws(&[&events, &describe]);
+    aws.timing.status_poll = Duration::from_secs(60);
+    let (ui, _) = Ui::captured();
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: None,
+        since: DateTime::from_secs(t - 1),
+        total: 1,
+        // Without the final event the follow would only end here, timed out.
+        deadline: Some(Instant::now() + Duration::from_secs(2)),
+        resume: "pcstack deploy",
+    };
+    let finished =
+        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
+            .await
+            .expect("the final event was read again");
+    assert_eq!(finished.status, StackStatus::CreateComplete);
+    let statuses: Vec<_> = finished
+        .events
+        .iter()
+        .map(|e| e.resource_status().map_or("", |s| s.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "CREATE_IN_PROGRESS",
+            "CREATE_IN_PROGRESS",
+            "CREATE_COMPLETE",
+            "CREATE_COMPLETE"
+        ],
+        "every event once, oldest first"
     );
 }
 

@@ -15,6 +15,11 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// A server started with more launcher options (`--change-set-delay 3`, ...).
+    pub fn start_with(options: &[&str]) -> Moto {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let python = root.join(".venv/bin/python");
         assert!(
@@ -25,6 +30,7 @@ impl Moto {
         let mut child = Command::new(python)
             .arg(root.join("scripts/moto-server"))
             .args(["--port", "0"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -144,6 +150,21 @@ impl Moto {
             ),
             form,
         )
+    }
+
+    /// When each `action` request arrived (server clock, seconds since the epoch), oldest first.
+    pub fn times(&self, action: &str) -> Vec<f64> {
+        let body = self
+            .get(&format!("/_pcstack/times/{action}"))
+            .expect("recorded times");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("times JSON {body:?}: {e}"))
+    }
+
+    /// With delays: when each change set became ready and each stack operation finished, and
+    /// when an answer first showed it (`GET /_pcstack/ready`, scripts/moto-server's Delays).
+    pub fn timeline(&self) -> serde_json::Value {
+        let body = self.get("/_pcstack/ready").expect("timeline");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("timeline JSON {body:?}: {e}"))
     }
 
     pub fn aws_requests(&self) -> u64 {
