@@ -33,6 +33,9 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
     let start = std::time::Instant::now();
     let mut interval = timing.change_set_poll;
     loop {
+        // Polls on a fixed cadence: the next one is `interval` after this one started, not
+        // after its answer, so a slow answer doesn't delay noticing the change set.
+        let polled = tokio::time::Instant::now();
         let first = patiently(timing, || {
             cfn.describe_change_set().change_set_name(arn).send()
         })
@@ -67,7 +70,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
                 });
             }
             _ => {
-                tokio::time::sleep(interval).await;
+                tokio::time::sleep_until(polled + interval).await;
                 if start.elapsed() >= timing.change_set_patience {
                     interval = backoff(interval, timing.max_poll);
                 }

@@ -160,10 +160,13 @@ async fn follow_inner(
     let mut interval = timing.events_poll;
     let mut first = true;
     let mut status_checked = Instant::now();
+    // Polls on a fixed cadence: the next one is `interval` after this one started (not after
+    // its answer), so the end of the operation is noticed within `events_poll`.
+    let mut polled = tokio::time::Instant::now();
     loop {
         if !first {
             tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
+                _ = tokio::time::sleep_until(polled + interval) => {}
                 _ = interrupts.pressed() => {
                     // The bar would redraw over the question.
                     watch.hide_bar();
@@ -173,6 +176,7 @@ async fn follow_inner(
             }
         }
         first = false;
+        polled = tokio::time::Instant::now();
         match new_events(cfn, f, &mut watch.seen).await {
             Ok(new) => {
                 interval = timing.events_poll;
