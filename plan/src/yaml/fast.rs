@@ -3,6 +3,7 @@
 //! subset and on every syntax error, so that [`super::full`] decides (and words the error).
 
 use super::{key, resolve_plain, value, wrap};
+use serde_json::map::Entry;
 use serde_json::{Map, Value as Json};
 
 /// Deeper nesting is declined (the full parser has its own limit).
@@ -192,11 +193,12 @@ impl<'a> Fast<'a> {
         let mut map = Map::new();
         loop {
             let (name, after) = self.key(at)?;
-            if map.contains_key(&name) {
-                return None;
-            }
             let v = self.value_after(after, col, true)?;
-            map.insert(name, v);
+            // A repeated key is left to the full parser (one hash lookup for both).
+            match map.entry(name) {
+                Entry::Vacant(e) => e.insert(v),
+                Entry::Occupied(_) => return None,
+            };
             match self.peek() {
                 Some(indent) if indent == col => {
                     at = self.content(self.li).1;
@@ -567,15 +569,15 @@ impl<'a> Fast<'a> {
                 } else {
                     loop {
                         let (name, after) = self.flow_key(i)?;
-                        if map.contains_key(&name) {
-                            return None;
-                        }
                         let vstart = self.skip_spaces(after);
                         if vstart >= end || matches!(b[vstart], b',' | b'}') {
                             return None;
                         }
                         let (v, after) = self.flow(vstart)?;
-                        map.insert(name, v);
+                        match map.entry(name) {
+                            Entry::Vacant(e) => e.insert(v),
+                            Entry::Occupied(_) => return None,
+                        };
                         let next = self.skip_spaces(after);
                         match b.get(next).filter(|_| next < end) {
                             Some(b',') => i = self.skip_spaces(next + 1),
