@@ -37,12 +37,22 @@ fn templates(c: &mut Criterion) {
     group.sample_size(20);
     for n in [50, 200, 500, 1000, 2000] {
         let yaml = yaml_template(n);
+        // The template is in the fast parser's subset; the full parser is the fallback.
+        assert!(
+            plan::yaml::fast(&yaml).is_some(),
+            "{n} resources: fast path declined"
+        );
         let json = parse_template(&yaml)
             .map(|j| j.to_string())
             .unwrap_or_default();
         group.bench_with_input(BenchmarkId::new("parse yaml", n), &yaml, |b, t| {
             b.iter(|| parse_template(black_box(t)).is_ok())
         });
+        group.bench_with_input(
+            BenchmarkId::new("parse yaml (full parser)", n),
+            &yaml,
+            |b, t| b.iter(|| plan::yaml::full(black_box(t)).is_ok()),
+        );
         group.bench_with_input(BenchmarkId::new("parse json", n), &json, |b, t| {
             b.iter(|| parse_template(black_box(t)).is_ok())
         });

@@ -16,6 +16,7 @@
 //!   attributes, create-only properties), from the CloudFormation registry schemas, for
 //!   checking templates pcstack did not build ([`template::check`]).
 //! - [`style`]: colors as string decoration.
+//! - [`yaml`]: YAML into JSON, a fast parser for the subset templates use and a complete one.
 //!
 //! The CLI holds the AWS calls and the terminal; this crate is what they decide with.
 //!
@@ -44,6 +45,7 @@ pub mod stack_options;
 pub mod style;
 pub mod template;
 pub mod types;
+pub mod yaml;
 
 pub use style::Style;
 pub use template::TemplateSource;

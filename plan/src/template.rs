@@ -101,66 +101,7 @@ pub fn parse_template(body: &str) -> Result<Json, String> {
     if body.trim_start().starts_with('{') {
         return serde_json::from_str(body).map_err(|e| format!("template is not valid JSON: {e}"));
     }
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(body).map_err(|e| format!("template is not valid YAML: {e}"))?;
-    yaml_to_json(yaml)
-}
-
-fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
-    use serde_yaml::Value as Y;
-    Ok(match v {
-        Y::Null => Json::Null,
-        Y::Bool(b) => Json::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).map_err(|e| e.to_string())?,
-        Y::String(s) => Json::String(s),
-        Y::Sequence(items) => Json::Array(
-            items
-                .into_iter()
-                .map(yaml_to_json)
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    // `! "Ref"`: the non-specific tag leaves a plain string key.
-                    Y::Tagged(t) if t.tag == "!" => match t.value {
-                        Y::String(s) => s,
-                        other => return Err(format!("unsupported mapping key {other:?}")),
-                    },
-                    other => return Err(format!("unsupported mapping key {other:?}")),
-                };
-                out.insert(key, yaml_to_json(v)?);
-            }
-            Json::Object(out)
-        }
-        Y::Tagged(t) => {
-            let tag = t.tag.to_string();
-            let tag = tag.trim_start_matches('!');
-            let value = yaml_to_json(t.value)?;
-            let (name, value) = match tag {
-                "Ref" | "Condition" => (tag.to_string(), value),
-                "GetAtt" => {
-                    // `!GetAtt A.B` is the string form of `Fn::GetAtt: [A, B]`.
-                    let value = match value {
-                        Json::String(s) => match s.split_once('.') {
-                            Some((a, b)) => Json::Array(vec![a.into(), b.into()]),
-                            None => Json::String(s),
-                        },
-                        other => other,
-                    };
-                    ("Fn::GetAtt".to_string(), value)
-                }
-                other => (format!("Fn::{other}"), value),
-            };
-            let mut m = Map::new();
-            m.insert(name, value);
-            Json::Object(m)
-        }
-    })
+    crate::yaml::to_json(body).map_err(|e| format!("template is not valid YAML: {e}"))
 }
 
 /// Where a template declares its outputs' environment variable names.
