@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
-use synth::input::{check_limits, echo, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+use synth::input::{check_limits, check_size, echo, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 
 /// The template to deploy: the exact bytes sent to CloudFormation and their parsed form.
 #[derive(Debug, Clone)]
@@ -97,11 +97,22 @@ pub fn check(stack: &str, template: &Json, region: Option<&str>) -> synth::Diagn
 /// Text over CloudFormation's size limit, or nested deeper than [`MAX_TEMPLATE_DEPTH`], is
 /// refused before it reaches a parser.
 pub fn parse_template(body: &str) -> Result<Json, String> {
+    // The depth estimate guards the recursive parsers (serde_json, and libyaml through
+    // serde_yaml). The fast YAML parser is not recursive and declines anything nested deeper
+    // than its own limit (below MAX_TEMPLATE_DEPTH), so a text it accepts needs only the size
+    // check: the estimate is about a third of reading a large YAML template.
+    check_size(body, "template", MAX_TEMPLATE_BYTES)?;
+    let yaml = !body.trim_start().starts_with('{');
+    if yaml {
+        if let Some(parsed) = crate::yaml::fast(body) {
+            return Ok(parsed);
+        }
+    }
     check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH)?;
-    if body.trim_start().starts_with('{') {
+    if !yaml {
         return serde_json::from_str(body).map_err(|e| format!("template is not valid JSON: {e}"));
     }
-    crate::yaml::to_json(body).map_err(|e| format!("template is not valid YAML: {e}"))
+    crate::yaml::full(body).map_err(|e| format!("template is not valid YAML: {e}"))
 }
 
 /// Where a template declares its outputs' environment variable names.
@@ -260,6 +271,38 @@ pub fn env_name(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Block mappings nested `n` levels: `a:` then `  a:` ... then a scalar.
+    fn nested(n: usize) -> String {
+        let mut t = String::new();
+        for i in 0..n {
+            t.push_str(&"  ".repeat(i));
+            t.push_str("a:\n");
+        }
+        t.push_str(&"  ".repeat(n));
+        t.push_str("b: 1\n");
+        t
+    }
+
+    #[test]
+    fn depth_is_limited_whichever_parser_reads_the_yaml() {
+        // Within the fast parser's subset and limit: read without the depth estimate.
+        let shallow = nested(50);
+        assert!(crate::yaml::fast(&shallow).is_some());
+        assert!(parse_template(&shallow).is_ok());
+        // Past it: the fast parser declines, and the estimate refuses before the full one.
+        let deep = nested(200);
+        assert!(crate::yaml::fast(&deep).is_none());
+        let err = parse_template(&deep).unwrap_err();
+        assert!(
+            err.contains("template must nest at most 128 levels deep"),
+            "{err}"
+        );
+        // Between the two limits: declined by the fast parser, read by the full one.
+        let middle = nested(110);
+        assert!(crate::yaml::fast(&middle).is_none());
+        assert!(parse_template(&middle).is_ok());
+    }
 
     #[test]
     fn env_names_follow_the_documented_rule() {

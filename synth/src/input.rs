@@ -36,16 +36,23 @@ pub fn check_limits(
     max_bytes: usize,
     max_depth: usize,
 ) -> Result<(), String> {
-    if text.len() > max_bytes {
-        return Err(format!(
-            "{what} must be at most {max_bytes} bytes, got {} bytes",
-            text.len()
-        ));
-    }
+    check_size(text, what, max_bytes)?;
     let depth = nesting_depth(text, max_depth);
     if depth > max_depth {
         return Err(format!(
             "{what} must nest at most {max_depth} levels deep, got more than {max_depth}"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `text` against a size limit, naming `what` and the limit in the message (the first
+/// half of [`check_limits`], for a parser that limits nesting itself).
+pub fn check_size(text: &str, what: &str, max_bytes: usize) -> Result<(), String> {
+    if text.len() > max_bytes {
+        return Err(format!(
+            "{what} must be at most {max_bytes} bytes, got {} bytes",
+            text.len()
         ));
     }
     Ok(())

@@ -6,8 +6,10 @@ use super::{key, resolve_plain, value, wrap};
 use serde_json::map::Entry;
 use serde_json::{Map, Value as Json};
 
-/// Deeper nesting is declined (the full parser has its own limit).
+/// Deeper nesting is declined (the full parser has its own limit). Below the template depth
+/// limit: `parse_template` skips the depth estimate for a text this parser accepts.
 const MAX_DEPTH: usize = 100;
+const _: () = assert!(MAX_DEPTH < synth::input::MAX_TEMPLATE_DEPTH);
 
 /// Mapping keys longer than this are declined: YAML's implicit keys end within 1024
 /// characters.
