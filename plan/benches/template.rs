@@ -1,36 +1,15 @@
 //! Speed goal (issue 12): a 2,000-resource YAML template parsed and checked in at most 30 ms,
 //! growing linearly up to CloudFormation's 1,000,000-byte limit. Generated templates of 50 to
 //! 2,000 resources with short-form tags (`!Ref`, `!GetAtt`, `!Sub`, `!Join`), in YAML and the
-//! same template in JSON.
+//! same template in JSON. `bench/scale/run` times the same templates, whole process, beside
+//! cfn-lint.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use plan::template::{check, parse_template};
 
-/// A VPC and `n - 1` security groups that refer to it, in YAML with short-form tags.
-fn yaml_template(n: usize) -> String {
-    let mut t = String::from(
-        "AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
-    );
-    for i in 1..n {
-        t.push_str(&format!(
-            "  Group{i}:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: !Sub '${{AWS::StackName}} group {i}'
-      VpcId: !Ref Vpc
-      SecurityGroupIngress:
-        - IpProtocol: tcp
-          FromPort: 22
-          ToPort: 22
-          CidrIp: !GetAtt Vpc.CidrBlock
-      Tags:
-        - Key: Name
-          Value: !Join ['-', [!Ref 'AWS::StackName', group{i}]]
-"
-        ));
-    }
-    t
-}
+#[path = "support/generate.rs"]
+mod generate;
+use generate::yaml_template;
 
 fn templates(c: &mut Criterion) {
     let mut group = c.benchmark_group("template");
