@@ -13,10 +13,6 @@
 //! Helpers only those commands call are then unused, hence the `allow`.
 #![cfg_attr(not(feature = "aws"), allow(dead_code, unused_imports))]
 
-/// mimalloc, for start-up and synth speed (see its line in Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod cli;
 #[cfg(feature = "aws")]
 mod deploy;
