@@ -299,6 +299,21 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
+    fn synthesizing_by_value_gives_what_synthesizing_by_reference_gives() {
+        use crate::stack::Stack;
+        let (template, _) = prerequisites::Prerequisites::template(&Config::default());
+        let by_ref = template.synthesize();
+        let by_value = template.clone().into_synthesized();
+        assert_eq!(by_value.json, by_ref.json);
+        assert_eq!(by_value.yaml, by_ref.yaml);
+        assert_eq!(
+            by_value.diagnostics.to_string(),
+            by_ref.diagnostics.to_string()
+        );
+        assert!(by_ref.json["Resources"]["VPC"]["Properties"].is_object());
+    }
+
+    #[test]
     fn registry_names_are_unique_and_found() {
         let mut seen = HashSet::new();
         for s in STACKS {

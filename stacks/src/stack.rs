@@ -46,7 +46,7 @@ pub trait Stack: Sync + 'static {
             return Err(diagnostics);
         }
         let (template, outputs) = Self::template(config);
-        let mut synthesized = template.synthesize();
+        let mut synthesized = template.into_synthesized();
         diagnostics.extend(std::mem::take(&mut synthesized.diagnostics));
         synthesized.diagnostics = diagnostics;
         if synthesized.diagnostics.has_errors() {

@@ -162,13 +162,41 @@ impl Synthesized {
 impl Template {
     /// Runs the whole-template checks and renders to JSON. Build-time diagnostics come first.
     pub fn synthesize(&self) -> Synthesized {
-        let json = self.to_json();
-        let mut diagnostics = self.diagnostics().clone();
+        self.finish(
+            self.to_json(),
+            self.diagnostics().clone(),
+            &self.attribute_table(),
+        )
+    }
+
+    /// [`Template::synthesize`], consuming the template: the resources' properties move into
+    /// the JSON instead of being copied (what `pcstack synth` does; same result).
+    pub fn into_synthesized(mut self) -> Synthesized {
+        let attributes = self.attribute_table();
+        let json = self.take_json();
+        let diagnostics = self.take_diagnostics();
+        self.finish(json, diagnostics, &attributes)
+    }
+
+    /// Each resource type of the template with its `Fn::GetAtt` attributes.
+    fn attribute_table(&self) -> Vec<(&'static str, &'static [&'static str])> {
+        self.resources
+            .values()
+            .map(|r| (r.type_name, r.attributes))
+            .collect()
+    }
+
+    fn finish(
+        &self,
+        json: Json,
+        mut diagnostics: Diagnostics,
+        attributes: &[(&'static str, &'static [&'static str])],
+    ) -> Synthesized {
         let lookup = |type_name: &str| -> Option<&'static [&'static str]> {
-            self.resources
-                .values()
-                .find(|r| r.type_name == type_name)
-                .map(|r| r.attributes)
+            attributes
+                .iter()
+                .find(|(t, _)| *t == type_name)
+                .map(|(_, a)| *a)
         };
         diagnostics.extend(validate::validate(&self.name, &json, &lookup));
         // The body-size limits apply to the template as deploy sends it: the YAML rendering.

@@ -392,6 +392,11 @@ impl Template {
         &self.diagnostics
     }
 
+    /// Takes the diagnostics recorded so far, leaving none.
+    pub(crate) fn take_diagnostics(&mut self) -> Diagnostics {
+        std::mem::take(&mut self.diagnostics)
+    }
+
     /// Records a diagnostic whose path is relative to the stack.
     pub fn report(&mut self, d: Diagnostic) {
         let d = d.under(&self.name);
@@ -548,6 +553,21 @@ impl Template {
 
     /// The whole template as JSON, sections in CloudFormation's order; empty sections left out.
     pub fn to_json(&self) -> Json {
+        self.to_json_with(each(&self.resources, resource_json))
+    }
+
+    /// The template as JSON, moving each resource's properties out rather than copying them
+    /// (the template's resources are left empty): [`Template::into_synthesized`].
+    pub(crate) fn take_json(&mut self) -> Json {
+        let resources = std::mem::take(&mut self.resources)
+            .into_iter()
+            .map(|(id, r)| (id.to_string(), resource_json_owned(r)))
+            .collect();
+        self.to_json_with(resources)
+    }
+
+    /// The template as JSON around an already built `Resources` section.
+    fn to_json_with(&self, resources: Map<String, Json>) -> Json {
         let mut t = Map::new();
         t.insert("AWSTemplateFormatVersion".into(), json!(FORMAT_VERSION));
         if let Some(d) = &self.description {
@@ -572,10 +592,7 @@ impl Template {
             }
         }
         // Resources always: CloudFormation requires the section.
-        t.insert(
-            "Resources".into(),
-            Json::Object(each(&self.resources, resource_json)),
-        );
+        t.insert("Resources".into(), Json::Object(resources));
         let outputs = each(&self.outputs, output_json);
         if !outputs.is_empty() {
             t.insert("Outputs".into(), Json::Object(outputs));
@@ -649,6 +666,25 @@ fn output_json(o: &Output) -> Json {
 }
 
 fn resource_json(r: &ResourceEntry) -> Json {
+    let mut m = resource_attributes_json(r);
+    if r.properties.as_object().is_some_and(|p| !p.is_empty()) {
+        m.insert("Properties".into(), r.properties.clone());
+    }
+    Json::Object(m)
+}
+
+/// [`resource_json`], the properties moved rather than copied.
+fn resource_json_owned(mut r: ResourceEntry) -> Json {
+    let mut m = resource_attributes_json(&r);
+    if r.properties.as_object().is_some_and(|p| !p.is_empty()) {
+        m.insert("Properties".into(), r.properties.take());
+    }
+    Json::Object(m)
+}
+
+/// A resource's entry without its properties: type, condition, dependencies, policies,
+/// metadata, in the order CloudFormation's documentation lists them.
+fn resource_attributes_json(r: &ResourceEntry) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("Type".into(), json!(r.type_name));
     let o = &r.options;
@@ -679,8 +715,5 @@ fn resource_json(r: &ResourceEntry) -> Json {
             serde_json::to_value(&o.metadata).unwrap_or(Json::Null),
         );
     }
-    if r.properties.as_object().is_some_and(|p| !p.is_empty()) {
-        m.insert("Properties".into(), r.properties.clone());
-    }
-    Json::Object(m)
+    m
 }
