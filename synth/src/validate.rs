@@ -755,7 +755,17 @@ impl<'a> Validator<'a> {
         match v {
             Json::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let _ = write!(path, "[{i}]");
+                    // Most lists are short: a one-digit index without the formatting machinery.
+                    match u8::try_from(i) {
+                        Ok(d @ 0..=9) => {
+                            path.push('[');
+                            path.push(char::from(b'0' + d));
+                            path.push(']');
+                        }
+                        _ => {
+                            let _ = write!(path, "[{i}]");
+                        }
+                    }
                     self.walk(item, path, scope, from);
                     path.truncate(len);
                 }
