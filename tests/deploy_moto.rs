@@ -338,8 +338,9 @@ const EVENTS_POLL: f64 = 2.0;
 
 /// How many polls, one every `interval` from the start, an operation of `delay` seconds takes
 /// until one sees it end: one at the start, one per interval while it runs, the one that sees
-/// it; a slow machine's polls drift later (each interval starts when the last answer came), so
-/// it may take one or two fewer, never more.
+/// it; polls keep a fixed cadence (each due one interval after the previous one started), but a
+/// slow machine's answers can still push one past its due time, so it may take one or two
+/// fewer, never more.
 fn expected_polls(delay: f64, interval: f64) -> std::ops::RangeInclusive<usize> {
     let within = (delay / interval).floor() as usize;
     within..=within + 2
