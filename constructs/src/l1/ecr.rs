@@ -14,8 +14,7 @@ pub mod repository {
     // The generator compiled this pattern, so it can't fail here.
     #[allow(clippy::expect_used)]
     static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[0-9a-zA-Z._*-]{1,128}")
-            .expect("pattern compiled by the generator")
+        regex_lite::Regex::new(r"^[0-9a-zA-Z._*-]{1}").expect("pattern compiled by the generator")
     });
     // The generator compiled this pattern, so it can't fail here.
     #[allow(clippy::expect_used)]
@@ -296,7 +295,7 @@ pub mod repository {
         )]
         pub image_tag_mutability_exclusion_filter_type: Option<Value<String>>,
         /// [`ImageTagMutabilityExclusionFilterValue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html#cfn-ecr-repository-imagetagmutabilityexclusionfilter-imagetagmutabilityexclusionfiltervalue).
-        /// Required. 1 to 128 characters. Pattern `^[0-9a-zA-Z._*-]{1,128}`.
+        /// Required. 1 to 128 characters. Pattern `^[0-9a-zA-Z._*-]{1}`.
         #[serde(
             rename = "ImageTagMutabilityExclusionFilterValue",
             skip_serializing_if = "Option::is_none"

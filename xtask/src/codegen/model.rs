@@ -291,7 +291,9 @@ impl Cons {
                         max_length = Some(max_length.map_or(n, |x| x.min(n)));
                         compile_pattern(&unbounded)
                     }
-                    None => compile_pattern(p),
+                    None => compile_pattern(
+                        &prefix_class_repetition(p).unwrap_or_else(|| p.to_string()),
+                    ),
                 });
         Cons {
             one_of,
@@ -376,6 +378,20 @@ pub(super) fn unbound_class_repetition(p: &str) -> Option<(String, u64, u64)> {
     let (m, n) = rest.strip_prefix('{')?.strip_suffix('}')?.split_once(',')?;
     let (m, n): (u64, u64) = (m.parse().ok()?, n.parse().ok()?);
     (n > 64).then(|| (format!("^[{class}]*$"), m, n))
+}
+
+/// `^[class]{m,n}` with a large `n` and no `$`: only a prefix must match, so `m` characters
+/// of the class are the whole rule and this returns `^[class]{m}` (same matches, a far
+/// smaller automaton; ECR's `ImageTagMutabilityExclusionFilterValue` pattern is one).
+pub(super) fn prefix_class_repetition(p: &str) -> Option<String> {
+    let body = p.strip_prefix("^[")?;
+    if body.ends_with('$') {
+        return None;
+    }
+    let (class, rest) = split_class(body)?;
+    let (m, n) = rest.strip_prefix('{')?.strip_suffix('}')?.split_once(',')?;
+    let (m, n): (u64, u64) = (m.parse().ok()?, n.parse().ok()?);
+    (n > 64 && m <= n).then(|| format!("^[{class}]{{{m}}}"))
 }
 
 /// Splits `class]rest` at the class's closing bracket, honouring escapes.

@@ -298,6 +298,40 @@ fn large_class_repetitions_become_length_checks() {
 }
 
 #[test]
+fn large_prefix_repetitions_keep_only_the_lower_bound() {
+    use super::model::prefix_class_repetition;
+    let short = prefix_class_repetition(r"^[0-9a-zA-Z._*-]{1,128}");
+    assert_eq!(short.as_deref(), Some(r"^[0-9a-zA-Z._*-]{1}"));
+    // The same strings match: a prefix of one class character is all either pattern asks.
+    let (long, short) = (
+        regex_lite::Regex::new(r"^[0-9a-zA-Z._*-]{1,128}").unwrap(),
+        regex_lite::Regex::new(&short.unwrap()).unwrap(),
+    );
+    for text in [
+        "",
+        "a",
+        "latest",
+        "v1.2-*",
+        "/x",
+        " a",
+        "a b",
+        &"x".repeat(300),
+    ] {
+        assert_eq!(long.is_match(text), short.is_match(text), "{text:?}");
+    }
+    assert_eq!(
+        prefix_class_repetition(r"^[0-9a-z]{1,128}$"),
+        None,
+        "an anchored end is a length check's job"
+    );
+    assert_eq!(
+        prefix_class_repetition(r"^[0-9a-z]{1,20}"),
+        None,
+        "small bounds are kept"
+    );
+}
+
+#[test]
 fn reference_fields_are_typed_by_their_target() {
     let mut catalog = Catalog::default();
     catalog.add(
