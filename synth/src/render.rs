@@ -112,7 +112,10 @@ fn yaml_scalar(out: &mut String, v: &Json) {
 }
 
 fn yaml_str(out: &mut String, s: &str) {
-    if s.chars().any(needs_escape) {
+    // Printable ASCII (nearly every string of a template) needs no escape: one byte pass
+    // instead of decoding characters.
+    let printable_ascii = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !printable_ascii && s.chars().any(needs_escape) {
         double_quoted(out, s);
     } else if plain_ok(s) {
         out.push_str(s);
@@ -164,7 +167,11 @@ fn plain_ok(s: &str) -> bool {
     if b"-?:,[]{}#&*!|>'\"%@` \t".contains(&first) || last == b' ' || last == b':' {
         return false;
     }
-    if s.starts_with("---") || s.starts_with("...") || s.contains(": ") || s.contains(" #") {
+    if s.starts_with("---") || s.starts_with("...") {
+        return false;
+    }
+    // `: ` would start a mapping value and ` #` a comment (one pass, no substring searcher).
+    if b.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     !looks_typed(s)
