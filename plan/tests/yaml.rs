@@ -571,6 +571,15 @@ const DOCUMENTS: &[&str] = &[
     "Key:   \n  Nested: 1\n",
     "k: v\r\nl:\r\n  - x\r\n  - |\r\n    y\r\n    z\r\nm: 'q'\r\n",
     "k: |\r\n  a\r\n\r\n  b\r\n",
+    // A flow collection opened at the very end of the text (the fast parser once indexed past
+    // the end there and panicked).
+    "a: [",
+    "a: [ ",
+    "a: {",
+    "a: { ",
+    "- [",
+    "a: [ \n",
+    "a: {\n",
 ];
 
 #[test]
@@ -946,6 +955,34 @@ fn fast_parser_declines_what_it_does_not_know() {
             (a, b) => panic!("{doc:?}: serde_yaml {a:?}, to_json {b:?}"),
         }
     }
+}
+
+/// libyaml ends an implicit key within 1024 bytes of its start in flow mappings as in block
+/// ones: past that, `{key: v}` is an error (the fast parser once read it as a mapping).
+#[test]
+fn long_keys_are_left_to_the_full_parser() {
+    let mut tally = Tally::default();
+    for n in [990, 1000, 1001, 1023, 1024, 1025, 1100] {
+        let k = "k".repeat(n);
+        let e = "é".repeat(n.div_ceil(2));
+        for doc in [
+            format!("a: {{{k}: b}}\n"),
+            format!("a: {{x: y, {k}: b}}\n"),
+            format!("a: {{\"{k}\": b}}\n"),
+            format!("a: [{{{k}: b}}]\n"),
+            format!("a: {{{e}: b}}\n"),
+            format!("{k}: b\n"),
+            format!("- {k}: b\n"),
+            format!("'{k}': b\n"),
+            format!("{e}: b\n"),
+        ] {
+            tally.check(&format!("key of {n}"), &doc);
+            if n > 1000 {
+                assert_eq!(fast(&doc), None, "{doc}");
+            }
+        }
+    }
+    tally.assert_clean();
 }
 
 #[test]

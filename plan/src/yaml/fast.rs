@@ -11,8 +11,8 @@ use serde_json::{Map, Value as Json};
 const MAX_DEPTH: usize = 100;
 const _: () = assert!(MAX_DEPTH < synth::input::MAX_TEMPLATE_DEPTH);
 
-/// Mapping keys longer than this are declined: YAML's implicit keys end within 1024
-/// characters.
+/// Mapping keys longer than this (from the key's first byte to its `:`) are declined, in block
+/// and flow mappings: libyaml ends an implicit key within 1024 bytes.
 const MAX_KEY_BYTES: usize = 1000;
 
 /// Parses `body` if it is in the subset described in [the module docs](super); `None`
@@ -538,9 +538,13 @@ impl<'a> Fast<'a> {
     /// A flow collection, or a node in one, at `at`, ending on the current line; and the
     /// offset after it.
     fn flow(&mut self, at: usize) -> Option<(Json, usize)> {
-        self.enter()?;
         let b = self.b;
         let end = self.end();
+        // `[` or `{` and nothing after it on the line (perhaps the text's last).
+        if at >= end {
+            return None;
+        }
+        self.enter()?;
         let node = match b[at] {
             b'[' => {
                 let mut items = Vec::new();
@@ -654,6 +658,9 @@ impl<'a> Fast<'a> {
     fn flow_key(&self, at: usize) -> Option<(String, usize)> {
         let b = self.b;
         let end = self.end();
+        if at >= end {
+            return None;
+        }
         let (key, colon) = match b[at] {
             b'\'' | b'"' => {
                 let (s, after) = self.quoted(at)?;
@@ -678,7 +685,12 @@ impl<'a> Fast<'a> {
                 (key, i)
             }
         };
-        if colon + 1 >= end || b[colon] != b':' || b[colon + 1] != b' ' {
+        // libyaml's 1024-byte limit on implicit keys holds in flow mappings too.
+        if colon + 1 >= end
+            || b[colon] != b':'
+            || b[colon + 1] != b' '
+            || colon - at > MAX_KEY_BYTES
+        {
             return None;
         }
         Some((key, colon + 1))
