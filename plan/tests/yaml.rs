@@ -5,7 +5,10 @@
 
 use plan::yaml::{fast, full, to_json};
 use serde_json::{Map, Value as Json};
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
+use support::{yaml_files, Rng};
 
 /// The reader before: `serde_yaml::Value` turned into JSON, short-form tags into long form.
 fn old(body: &str) -> Result<Json, String> {
@@ -122,30 +125,13 @@ impl Tally {
     }
 }
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                yaml_files(&path, out);
-            }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".snap") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every YAML file of the repository (insta snapshots without their header), each also with
 /// `\r\n` line ends, and the built-in stack as `synth` renders it.
 #[test]
 fn repository_templates_read_the_same() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    yaml_files(&root, &mut files);
+    yaml_files(&root, true, &mut files);
     assert!(files.len() >= 10, "found only {files:?}");
     let mut tally = Tally::default();
     for path in &files {
@@ -614,26 +600,6 @@ fn snippets_read_the_same() {
         }
     }
     tally.assert_clean();
-}
-
-/// A small xorshift generator: the same documents on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
 }
 
 const WORDS: &[&str] = &[

@@ -8,27 +8,10 @@
 //! characters) and printed, and a panic of the fast parser is reported with its text.
 
 use plan::yaml::{fast, full};
-use std::path::{Path, PathBuf};
+mod support;
 
-/// A small xorshift generator: the same texts for the same seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use std::path::Path;
+use support::{yaml_files, Rng};
 
 /// Scalars, flow collections and indicators, in forms templates use and forms they don't.
 const ATOMS: &[&str] = &[
@@ -494,23 +477,6 @@ fn minimize(text: &str) -> String {
     }
 }
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                yaml_files(&path, out);
-            }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            out.push(path);
-        }
-    }
-}
-
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -523,7 +489,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn fast_parser_agrees_with_full_parser_on_random_texts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut paths = Vec::new();
-    yaml_files(&root, &mut paths);
+    yaml_files(&root, false, &mut paths);
     let files: Vec<String> = paths
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
