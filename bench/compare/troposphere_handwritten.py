@@ -44,12 +44,12 @@ UpdateReplacePolicy, which TemplateGenerator drops, is an ordinary keyword argum
 --phases: print per-phase wall times (ms) to stderr.
 """
 
-import os
 import sys
-import tempfile
 import time
 
 T0 = time.perf_counter()
+
+from atomic_write import write_atomic  # noqa: E402
 
 from troposphere import (  # noqa: E402
     AWS_ACCOUNT_ID,
@@ -697,22 +697,6 @@ def build():
     output("LogBucketName", "Name of the bucket holding S3 access logs and VPC flow logs",
            Ref(log_bucket))
     return t
-
-
-def write_atomic(path, text):
-    """Write like troposphere_synth.py: temp file in the same directory, fsync, rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv):

@@ -23,12 +23,12 @@ types: AWS::EC2::* -> troposphere.ec2, ...) are imported, to show the cheaper ca
 --phases: print per-phase wall times (ms) to stderr.
 """
 
-import os
 import sys
-import tempfile
 import time
 
 T0 = time.perf_counter()
+
+from atomic_write import write_atomic  # noqa: E402
 
 import json  # noqa: E402
 import importlib  # noqa: E402
@@ -133,21 +133,6 @@ def relax_lustre_throughput_check(template):
             lustre.__dict__["validate"] = lambda: None  # shadows the class method
             relaxed += 1
     return relaxed
-
-
-def write_atomic(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv):
