@@ -6,7 +6,7 @@
 use crate::id::LogicalId;
 use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
-use serde_json::{json, Map, Value as Json};
+use serde_json::Value as Json;
 
 /// CloudFormation pseudo parameters: values CloudFormation fills in at deploy time.
 /// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>
@@ -77,11 +77,8 @@ pub enum Arg {
 impl Arg {
     /// Long-form JSON of this argument.
     pub fn to_json(&self) -> Json {
-        match self {
-            Arg::Lit(v) => v.clone(),
-            Arg::Expr(e) => e.to_json(),
-            Arg::List(items) => Json::Array(items.iter().map(Arg::to_json).collect()),
-        }
+        // Cannot fail: every key is a string.
+        serde_json::to_value(self).unwrap_or(Json::Null)
     }
 }
 
@@ -305,70 +302,61 @@ impl Expr {
 
     /// Long-form JSON of this expression.
     pub fn to_json(&self) -> Json {
-        fn one(key: &str, v: Json) -> Json {
-            let mut m = Map::new();
-            m.insert(key.to_string(), v);
-            Json::Object(m)
+        // Cannot fail: every key is a string.
+        serde_json::to_value(self).unwrap_or(Json::Null)
+    }
+}
+
+/// The same value as [`Expr::to_json`], written straight to the serializer: no JSON tree is
+/// built first (resources serialize their properties through this).
+impl Serialize for Expr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        fn one<S: Serializer, V: Serialize + ?Sized>(
+            s: S,
+            key: &str,
+            v: &V,
+        ) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry(key, v)?;
+            m.end()
         }
         match self {
-            Expr::Ref(id) => one("Ref", json!(id.as_str())),
-            Expr::Pseudo(p) => one("Ref", json!(p.name())),
-            Expr::GetAtt { id, attr } => one("Fn::GetAtt", json!([id.as_str(), attr])),
-            Expr::Sub { template, vars } if vars.is_empty() => one("Fn::Sub", json!(template)),
-            Expr::Sub { template, vars } => {
-                let vars: Map<String, Json> =
-                    vars.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-                one("Fn::Sub", json!([template, vars]))
-            }
-            Expr::Join { delimiter, items } => one("Fn::Join", json!([delimiter, items.to_json()])),
-            Expr::Select { index, list } => {
-                one("Fn::Select", json!([index.to_json(), list.to_json()]))
-            }
-            Expr::Split { delimiter, source } => {
-                one("Fn::Split", json!([delimiter, source.to_json()]))
-            }
-            Expr::Cidr { block, count, bits } => one(
-                "Fn::Cidr",
-                json!([block.to_json(), count.to_json(), bits.to_json()]),
-            ),
-            Expr::GetAZs { region } => one("Fn::GetAZs", region.to_json()),
-            Expr::FindInMap { map, top, second } => one(
-                "Fn::FindInMap",
-                json!([map.to_json(), top.to_json(), second.to_json()]),
-            ),
+            Expr::Ref(id) => one(s, "Ref", id.as_str()),
+            Expr::Pseudo(p) => one(s, "Ref", p.name()),
+            Expr::GetAtt { id, attr } => one(s, "Fn::GetAtt", &(id.as_str(), attr)),
+            Expr::Sub { template, vars } if vars.is_empty() => one(s, "Fn::Sub", template),
+            Expr::Sub { template, vars } => one(s, "Fn::Sub", &(template, vars)),
+            Expr::Join { delimiter, items } => one(s, "Fn::Join", &(delimiter, items)),
+            Expr::Select { index, list } => one(s, "Fn::Select", &(index, list)),
+            Expr::Split { delimiter, source } => one(s, "Fn::Split", &(delimiter, source)),
+            Expr::Cidr { block, count, bits } => one(s, "Fn::Cidr", &(block, count, bits)),
+            Expr::GetAZs { region } => one(s, "Fn::GetAZs", region),
+            Expr::FindInMap { map, top, second } => one(s, "Fn::FindInMap", &(map, top, second)),
             Expr::If {
                 condition,
                 then,
                 otherwise,
-            } => one(
-                "Fn::If",
-                json!([condition.as_str(), then.to_json(), otherwise.to_json()]),
-            ),
-            Expr::Equals { left, right } => {
-                one("Fn::Equals", json!([left.to_json(), right.to_json()]))
-            }
-            Expr::And(items) => one(
-                "Fn::And",
-                Json::Array(items.iter().map(Expr::to_json).collect()),
-            ),
-            Expr::Or(items) => one(
-                "Fn::Or",
-                Json::Array(items.iter().map(Expr::to_json).collect()),
-            ),
-            Expr::Not(item) => one("Fn::Not", json!([item.to_json()])),
-            Expr::Condition(id) => one("Condition", json!(id.as_str())),
-            Expr::ImportValue(v) => one("Fn::ImportValue", v.to_json()),
-            Expr::Base64(v) => one("Fn::Base64", v.to_json()),
-            Expr::Contains { list, value } => {
-                one("Fn::Contains", json!([list.to_json(), value.to_json()]))
-            }
+            } => one(s, "Fn::If", &(condition.as_str(), then, otherwise)),
+            Expr::Equals { left, right } => one(s, "Fn::Equals", &(left, right)),
+            Expr::And(items) => one(s, "Fn::And", items),
+            Expr::Or(items) => one(s, "Fn::Or", items),
+            Expr::Not(item) => one(s, "Fn::Not", &[item]),
+            Expr::Condition(id) => one(s, "Condition", id.as_str()),
+            Expr::ImportValue(v) => one(s, "Fn::ImportValue", v),
+            Expr::Base64(v) => one(s, "Fn::Base64", v),
+            Expr::Contains { list, value } => one(s, "Fn::Contains", &(list, value)),
         }
     }
 }
 
-impl Serialize for Expr {
+impl Serialize for Arg {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(s)
+        match self {
+            Arg::Lit(v) => v.serialize(s),
+            Arg::Expr(e) => e.serialize(s),
+            Arg::List(items) => items.serialize(s),
+        }
     }
 }
 

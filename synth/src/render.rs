@@ -113,8 +113,11 @@ fn yaml_scalar(out: &mut String, v: &Json) {
 
 fn yaml_str(out: &mut String, s: &str) {
     // Printable ASCII (nearly every string of a template) needs no escape: one byte pass
-    // instead of decoding characters.
-    let printable_ascii = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    // instead of decoding characters. A fold without an early exit, so it compiles to
+    // vector code (most strings are short IDs, ARNs and names).
+    let printable_ascii = s
+        .bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f));
     if !printable_ascii && s.chars().any(needs_escape) {
         double_quoted(out, s);
     } else if plain_ok(s) {
@@ -164,14 +167,39 @@ fn plain_ok(s: &str) -> bool {
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
     };
-    if b"-?:,[]{}#&*!|>'\"%@` \t".contains(&first) || last == b' ' || last == b':' {
+    if matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b' '
+            | b'\t'
+    ) || last == b' '
+        || last == b':'
+    {
         return false;
     }
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    // `: ` would start a mapping value and ` #` a comment (one pass, no substring searcher).
-    if b.windows(2).any(|w| w == b": " || w == b" #") {
+    // `: ` would start a mapping value and ` #` a comment; neither without a space, and
+    // most strings have none.
+    if b.contains(&b' ') && b.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     !looks_typed(s)
