@@ -21,7 +21,7 @@ fn synth(c: &mut Criterion) {
         b.iter(|| {
             built
                 .as_ref()
-                .map(|b| synth::render::yaml(black_box(&b.synthesized.json)))
+                .map(|b| synth::render::yaml(black_box(&b.synthesized.template)))
         })
     });
     c.bench_function("render json only", |b| {

@@ -15,7 +15,7 @@
 //! // What `pcstack synth` does without --config: the default stack, from its default config.
 //! let stack = stacks::find(stacks::DEFAULT_STACK)?;
 //! let built = stack.build(stack.default_config().as_ref())?;
-//! let lustre = &built.synthesized.json["Resources"]["FSxLFilesystem"];
+//! let lustre = &built.synthesized.json()["Resources"]["FSxLFilesystem"];
 //! assert_eq!(lustre["Type"], "AWS::FSx::FileSystem");
 //! assert!(built.synthesized.yaml.contains("\n  FSxLFilesystem:\n"));
 //! assert!(built.outputs.iter().any(|o| o.env == "FSX_LUSTRE_ID"));
@@ -304,13 +304,14 @@ mod tests {
         let (template, _) = prerequisites::Prerequisites::template(&Config::default());
         let by_ref = template.synthesize();
         let by_value = template.clone().into_synthesized();
-        assert_eq!(by_value.json, by_ref.json);
+        assert_eq!(by_value.template, by_ref.template);
+        assert_eq!(by_value.json(), by_ref.json());
         assert_eq!(by_value.yaml, by_ref.yaml);
         assert_eq!(
             by_value.diagnostics.to_string(),
             by_ref.diagnostics.to_string()
         );
-        assert!(by_ref.json["Resources"]["VPC"]["Properties"].is_object());
+        assert!(by_ref.json()["Resources"]["VPC"]["Properties"].is_object());
     }
 
     #[test]

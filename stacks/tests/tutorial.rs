@@ -12,7 +12,8 @@ fn template() -> Value {
     build("parallelcluster-prerequisites", &Config::default())
         .unwrap()
         .synthesized
-        .json
+        .json()
+        .clone()
 }
 
 fn r(id: &str) -> Value {
@@ -536,7 +537,7 @@ fn assets_image_tag_and_their_outputs_follow_the_config() {
         .unwrap();
     // No asset file needs to exist for synth.
     let built = stack.build(config.as_ref()).unwrap();
-    let t = &built.synthesized.json;
+    let t = built.synthesized.json();
     assert_eq!(t["Outputs"]["ImageTag"]["Value"], json!("v2"));
     assert_eq!(
         t["Outputs"]["XScript"]["Value"],

@@ -123,6 +123,7 @@ pub mod reference;
 pub mod render;
 pub mod resource;
 pub mod template;
+pub mod tree;
 pub mod validate;
 
 pub use code::Code;
@@ -135,14 +136,18 @@ pub use resource::{checks, Attribute, Check, Handle, NoAttributes, Resource};
 pub use template::{Output, Parameter, ParameterType, Policy, ResourceOptions, Rule, Template};
 
 use serde_json::Value as Json;
+use std::sync::OnceLock;
+pub use tree::Node;
 
 /// A template checked and rendered, with every diagnostic found on the way.
 #[derive(Debug, Clone)]
 pub struct Synthesized {
     /// The stack name the template was built with.
     pub name: String,
-    /// The template as JSON, sections in CloudFormation's order.
-    pub json: Json,
+    /// The template, sections in CloudFormation's order.
+    pub template: Node,
+    /// [`Synthesized::json`], made on first use.
+    json: OnceLock<Json>,
     /// The YAML rendering, made once: the size check needs it and so does every writer.
     pub yaml: String,
     /// Build-time diagnostics, then the whole-template checks'.
@@ -150,11 +155,17 @@ pub struct Synthesized {
 }
 
 impl Synthesized {
+    /// The template as a `serde_json::Value`, made from [`Synthesized::template`] on first
+    /// use (`pcstack synth` never needs it).
+    pub fn json(&self) -> &Json {
+        self.json.get_or_init(|| self.template.to_json())
+    }
+
     /// The template as text in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Yaml => self.yaml.clone(),
-            Format::Json => render::json(&self.json),
+            Format::Json => render::json(&self.template),
         }
     }
 }
@@ -163,7 +174,7 @@ impl Template {
     /// Runs the whole-template checks and renders to JSON. Build-time diagnostics come first.
     pub fn synthesize(&self) -> Synthesized {
         self.finish(
-            self.to_json(),
+            self.to_node(),
             self.diagnostics().clone(),
             &self.attribute_table(),
         )
@@ -173,9 +184,9 @@ impl Template {
     /// the JSON instead of being copied (what `pcstack synth` does; same result).
     pub fn into_synthesized(mut self) -> Synthesized {
         let attributes = self.attribute_table();
-        let json = self.take_json();
+        let template = self.take_node();
         let diagnostics = self.take_diagnostics();
-        self.finish(json, diagnostics, &attributes)
+        self.finish(template, diagnostics, &attributes)
     }
 
     /// Each resource type of the template with its `Fn::GetAtt` attributes.
@@ -188,7 +199,7 @@ impl Template {
 
     fn finish(
         &self,
-        json: Json,
+        template: Node,
         mut diagnostics: Diagnostics,
         attributes: &[(&'static str, &'static [&'static str])],
     ) -> Synthesized {
@@ -198,15 +209,16 @@ impl Template {
                 .find(|(t, _)| *t == type_name)
                 .map(|(_, a)| *a)
         };
-        diagnostics.extend(validate::validate(&self.name, &json, &lookup));
+        diagnostics.extend(validate::validate(&self.name, &template, &lookup));
         // The body-size limits apply to the template as deploy sends it: the YAML rendering.
-        let yaml = render::yaml(&json);
+        let yaml = render::yaml(&template);
         if let Some(d) = validate::check_body_size(&self.name, yaml.len()) {
             diagnostics.push(d);
         }
         Synthesized {
             name: self.name.clone(),
-            json,
+            template,
+            json: OnceLock::new(),
             yaml,
             diagnostics,
         }

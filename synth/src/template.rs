@@ -4,8 +4,10 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Expr;
 use crate::id::LogicalId;
 use crate::resource::{Attribute, Handle, Resource};
+use crate::tree::{self, Node, Text};
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value as Json};
+use serde_json::Value as Json;
+use std::borrow::Cow;
 
 /// The only `AWSTemplateFormatVersion` CloudFormation has.
 pub const FORMAT_VERSION: &str = "2010-09-09";
@@ -164,52 +166,55 @@ impl Parameter {
         self
     }
 
-    fn to_json(&self) -> Json {
-        let mut m = Map::new();
-        m.insert("Type".into(), json!(self.kind.name()));
+    fn to_node(&self) -> Node {
+        let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
+        m.push((Cow::Borrowed("Type"), Node::from(self.kind.name())));
         if let Some(d) = &self.description {
-            m.insert("Description".into(), json!(d));
+            m.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
         }
         if let Some(d) = &self.default {
-            m.insert("Default".into(), d.clone());
+            m.push((Cow::Borrowed("Default"), Node::from(d)));
         }
         if !self.allowed_values.is_empty() {
-            m.insert(
-                "AllowedValues".into(),
-                Json::Array(self.allowed_values.clone()),
-            );
+            m.push((
+                Cow::Borrowed("AllowedValues"),
+                Node::Seq(self.allowed_values.iter().map(Node::from).collect()),
+            ));
         }
         if let Some(p) = &self.allowed_pattern {
-            m.insert("AllowedPattern".into(), json!(p));
+            m.push((Cow::Borrowed("AllowedPattern"), Node::from(p.as_str())));
         }
         if let Some(n) = self.min_length {
-            m.insert("MinLength".into(), json!(n));
+            m.push((Cow::Borrowed("MinLength"), Node::Number(n.into())));
         }
         if let Some(n) = self.max_length {
-            m.insert("MaxLength".into(), json!(n));
+            m.push((Cow::Borrowed("MaxLength"), Node::Number(n.into())));
         }
         if let Some(n) = self.min_value {
-            m.insert("MinValue".into(), number(n));
+            m.push((Cow::Borrowed("MinValue"), number(n)));
         }
         if let Some(n) = self.max_value {
-            m.insert("MaxValue".into(), number(n));
+            m.push((Cow::Borrowed("MaxValue"), number(n)));
         }
         if let Some(d) = &self.constraint_description {
-            m.insert("ConstraintDescription".into(), json!(d));
+            m.push((
+                Cow::Borrowed("ConstraintDescription"),
+                Node::from(d.as_str()),
+            ));
         }
         if self.no_echo {
-            m.insert("NoEcho".into(), json!(true));
+            m.push((Cow::Borrowed("NoEcho"), Node::Bool(true)));
         }
-        Json::Object(m)
+        Node::Map(m)
     }
 }
 
 /// Renders whole numbers without a fractional part.
-fn number(n: f64) -> Json {
+fn number(n: f64) -> Node {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        json!(n as i64)
+        Node::Number((n as i64).into())
     } else {
-        json!(n)
+        serde_json::Number::from_f64(n).map_or(Node::Null, Node::Number)
     }
 }
 
@@ -273,8 +278,8 @@ pub struct ResourceEntry {
     pub attributes: &'static [&'static str],
     /// The type's create-only property paths: changing one replaces the resource.
     pub create_only: &'static [&'static str],
-    /// The properties as JSON, overrides applied.
-    pub properties: Json,
+    /// The properties, overrides applied.
+    pub properties: Node,
     /// DependsOn, Condition, policies, metadata.
     pub options: ResourceOptions,
 }
@@ -284,8 +289,8 @@ pub struct ResourceEntry {
 pub struct Output {
     /// `Description`.
     pub description: Option<String>,
-    /// `Value`: a literal or an expression (`Expr` converts into JSON).
-    pub value: Json,
+    /// `Value`: a literal or an expression.
+    pub value: Node,
     /// `Export.Name`: other stacks read the value with `Fn::ImportValue` of this name.
     pub export_name: Option<Json>,
     /// `Condition`: the output exists only when this condition is true.
@@ -294,7 +299,7 @@ pub struct Output {
 
 impl Output {
     /// An output of `value`, such as `handle.reference()` or `handle.get_att(..)`.
-    pub fn new(value: impl Into<Json>) -> Self {
+    pub fn new(value: impl Into<Node>) -> Self {
         Output {
             description: None,
             value: value.into(),
@@ -325,6 +330,12 @@ impl Output {
 impl From<Expr> for Json {
     fn from(e: Expr) -> Self {
         e.to_json()
+    }
+}
+
+impl From<Expr> for Node {
+    fn from(e: Expr) -> Self {
+        e.to_node()
     }
 }
 
@@ -454,7 +465,7 @@ impl Template {
         let mut diags = Diagnostics::new();
         props.check(&format!("{id} ({})", T::TYPE), &mut diags);
         self.report_all(diags);
-        let mut properties = match serde_json::to_value(&props) {
+        let mut properties = match tree::to_node(&props) {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
@@ -462,12 +473,12 @@ impl Template {
                     format!("{id} ({})", T::TYPE),
                     format!("properties must serialize to JSON, got {e}"),
                 ));
-                Json::Null
+                Node::Null
             }
         };
-        if let Some(map) = properties.as_object_mut() {
+        if let Node::Map(map) = &mut properties {
             for (name, value) in &options.overrides {
-                map.insert(name.clone(), value.clone());
+                tree::insert(map, Cow::Owned(name.clone()), Node::from(value));
             }
         }
         self.resources.insert(
@@ -553,167 +564,207 @@ impl Template {
 
     /// The whole template as JSON, sections in CloudFormation's order; empty sections left out.
     pub fn to_json(&self) -> Json {
-        self.to_json_with(each(&self.resources, resource_json))
+        self.to_node().to_json()
     }
 
-    /// The template as JSON, moving each resource's properties out rather than copying them
-    /// (the template's resources are left empty): [`Template::into_synthesized`].
-    pub(crate) fn take_json(&mut self) -> Json {
+    /// The whole template as a [`Node`]: [`Template::to_json`]'s value.
+    pub fn to_node(&self) -> Node {
+        let resources = self
+            .resources
+            .iter()
+            .map(|(id, r)| (key(id), resource_node(r, r.properties.clone())))
+            .collect();
+        self.to_node_with(resources)
+    }
+
+    /// The template as a [`Node`], moving each resource's properties out rather than copying
+    /// them (the template's resources are left empty): [`Template::into_synthesized`].
+    pub(crate) fn take_node(&mut self) -> Node {
         let resources = std::mem::take(&mut self.resources)
             .into_iter()
-            .map(|(id, r)| (id.to_string(), resource_json_owned(r)))
+            .map(|(id, mut r)| {
+                let properties = std::mem::take(&mut r.properties);
+                (key(&id), resource_node(&r, properties))
+            })
             .collect();
-        self.to_json_with(resources)
+        self.to_node_with(resources)
     }
 
-    /// The template as JSON around an already built `Resources` section.
-    fn to_json_with(&self, resources: Map<String, Json>) -> Json {
-        let mut t = Map::new();
-        t.insert("AWSTemplateFormatVersion".into(), json!(FORMAT_VERSION));
+    /// The template around an already built `Resources` section.
+    fn to_node_with(&self, resources: Vec<(Text, Node)>) -> Node {
+        let mut t: Vec<(Text, Node)> = Vec::with_capacity(10);
+        t.push((
+            Cow::Borrowed("AWSTemplateFormatVersion"),
+            Node::str(FORMAT_VERSION),
+        ));
         if let Some(d) = &self.description {
-            t.insert("Description".into(), json!(d));
+            t.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
         }
+        let mappings = self
+            .mappings
+            .iter()
+            .map(|(name, top)| {
+                let top = top
+                    .iter()
+                    .map(|(k, second)| {
+                        let second = second
+                            .iter()
+                            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
+                            .collect();
+                        (Cow::Owned(k.clone()), Node::Map(second))
+                    })
+                    .collect();
+                (Cow::Owned(name.clone()), Node::Map(top))
+            })
+            .collect();
         let sections = [
-            ("Metadata", self.metadata_json()),
-            ("Parameters", each(&self.parameters, Parameter::to_json)),
-            ("Rules", each(&self.rules, rule_json)),
-            (
-                "Mappings",
-                serde_json::to_value(&self.mappings)
-                    .ok()
-                    .and_then(|m| m.as_object().cloned())
-                    .unwrap_or_default(),
-            ),
-            ("Conditions", each(&self.conditions, Expr::to_json)),
+            ("Metadata", self.metadata_node()),
+            ("Parameters", each(&self.parameters, Parameter::to_node)),
+            ("Rules", each(&self.rules, rule_node)),
+            ("Mappings", mappings),
+            ("Conditions", each(&self.conditions, Expr::to_node)),
         ];
         for (name, section) in sections {
             if !section.is_empty() {
-                t.insert(name.into(), Json::Object(section));
+                t.push((Cow::Borrowed(name), Node::Map(section)));
             }
         }
         // Resources always: CloudFormation requires the section.
-        t.insert("Resources".into(), Json::Object(resources));
-        let outputs = each(&self.outputs, output_json);
+        t.push((Cow::Borrowed("Resources"), Node::Map(resources)));
+        let outputs = each(&self.outputs, output_node);
         if !outputs.is_empty() {
-            t.insert("Outputs".into(), Json::Object(outputs));
+            t.push((Cow::Borrowed("Outputs"), Node::Map(outputs)));
         }
-        Json::Object(t)
+        Node::Map(t)
     }
 
     /// The Metadata section: the template's own entries, then the console's parameter groups
     /// and labels (`AWS::CloudFormation::Interface`).
-    fn metadata_json(&self) -> Map<String, Json> {
-        let mut metadata: Map<String, Json> = self
+    fn metadata_node(&self) -> Vec<(Text, Node)> {
+        let mut metadata: Vec<(Text, Node)> = self
             .metadata
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
             .collect();
         if !self.parameter_groups.is_empty() || !self.parameter_labels.is_empty() {
-            let groups: Vec<Json> = self
+            let default =
+                |text: &str| Node::Map(vec![(Cow::Borrowed("default"), Node::from(text))]);
+            let groups = self
                 .parameter_groups
                 .iter()
-                .map(|g| json!({"Label": {"default": g.label}, "Parameters": g.parameters}))
+                .map(|g| {
+                    Node::Map(vec![
+                        (Cow::Borrowed("Label"), default(&g.label)),
+                        (
+                            Cow::Borrowed("Parameters"),
+                            Node::Seq(
+                                g.parameters
+                                    .iter()
+                                    .map(|p| Node::from(p.as_str()))
+                                    .collect(),
+                            ),
+                        ),
+                    ])
+                })
                 .collect();
-            let labels: Map<String, Json> = self
+            let labels = self
                 .parameter_labels
                 .iter()
-                .map(|(id, l)| (id.to_string(), json!({"default": l})))
+                .map(|(id, l)| (key(id), default(l)))
                 .collect();
-            metadata.insert(
-                "AWS::CloudFormation::Interface".into(),
-                json!({"ParameterGroups": groups, "ParameterLabels": labels}),
+            tree::insert(
+                &mut metadata,
+                Cow::Borrowed("AWS::CloudFormation::Interface"),
+                Node::Map(vec![
+                    (Cow::Borrowed("ParameterGroups"), Node::Seq(groups)),
+                    (Cow::Borrowed("ParameterLabels"), Node::Map(labels)),
+                ]),
             );
         }
         metadata
     }
 }
 
-/// A section's entries as JSON, in insertion order.
-fn each<V>(entries: &IndexMap<LogicalId, V>, to_json: impl Fn(&V) -> Json) -> Map<String, Json> {
-    entries
-        .iter()
-        .map(|(k, v)| (k.to_string(), to_json(v)))
-        .collect()
+/// A logical ID as a mapping key.
+fn key(id: &LogicalId) -> Text {
+    Cow::Owned(id.as_str().to_string())
 }
 
-fn rule_json(r: &Rule) -> Json {
-    let mut m = Map::new();
+/// A section's entries, in insertion order.
+fn each<V>(entries: &IndexMap<LogicalId, V>, to_node: impl Fn(&V) -> Node) -> Vec<(Text, Node)> {
+    entries.iter().map(|(k, v)| (key(k), to_node(v))).collect()
+}
+
+fn rule_node(r: &Rule) -> Node {
+    let mut m: Vec<(Text, Node)> = Vec::with_capacity(2);
     if let Some(c) = &r.condition {
-        m.insert("RuleCondition".into(), c.to_json());
+        m.push((Cow::Borrowed("RuleCondition"), c.to_node()));
     }
-    let asserts: Vec<Json> = r
+    let asserts = r
         .assertions
         .iter()
-        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
+        .map(|(e, d)| {
+            Node::Map(vec![
+                (Cow::Borrowed("Assert"), e.to_node()),
+                (Cow::Borrowed("AssertDescription"), Node::from(d.as_str())),
+            ])
+        })
         .collect();
-    m.insert("Assertions".into(), Json::Array(asserts));
-    Json::Object(m)
+    m.push((Cow::Borrowed("Assertions"), Node::Seq(asserts)));
+    Node::Map(m)
 }
 
-fn output_json(o: &Output) -> Json {
-    let mut m = Map::new();
+fn output_node(o: &Output) -> Node {
+    let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
     if let Some(d) = &o.description {
-        m.insert("Description".into(), json!(d));
+        m.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
     }
     if let Some(c) = &o.condition {
-        m.insert("Condition".into(), json!(c.as_str()));
+        m.push((Cow::Borrowed("Condition"), Node::from(c.as_str())));
     }
-    m.insert("Value".into(), o.value.clone());
+    m.push((Cow::Borrowed("Value"), o.value.clone()));
     if let Some(e) = &o.export_name {
-        m.insert("Export".into(), json!({"Name": e}));
+        m.push((
+            Cow::Borrowed("Export"),
+            Node::Map(vec![(Cow::Borrowed("Name"), Node::from(e))]),
+        ));
     }
-    Json::Object(m)
+    Node::Map(m)
 }
 
-fn resource_json(r: &ResourceEntry) -> Json {
-    let mut m = resource_attributes_json(r);
-    if r.properties.as_object().is_some_and(|p| !p.is_empty()) {
-        m.insert("Properties".into(), r.properties.clone());
-    }
-    Json::Object(m)
-}
-
-/// [`resource_json`], the properties moved rather than copied.
-fn resource_json_owned(mut r: ResourceEntry) -> Json {
-    let mut m = resource_attributes_json(&r);
-    if r.properties.as_object().is_some_and(|p| !p.is_empty()) {
-        m.insert("Properties".into(), r.properties.take());
-    }
-    Json::Object(m)
-}
-
-/// A resource's entry without its properties: type, condition, dependencies, policies,
-/// metadata, in the order CloudFormation's documentation lists them.
-fn resource_attributes_json(r: &ResourceEntry) -> Map<String, Json> {
-    let mut m = Map::new();
-    m.insert("Type".into(), json!(r.type_name));
+/// A resource's entry: type, condition, dependencies, policies, metadata, in the order
+/// CloudFormation's documentation lists them, then its properties (left out when empty).
+fn resource_node(r: &ResourceEntry, properties: Node) -> Node {
+    let mut m: Vec<(Text, Node)> = Vec::with_capacity(3);
+    m.push((Cow::Borrowed("Type"), Node::str(r.type_name)));
     let o = &r.options;
     if let Some(c) = &o.condition {
-        m.insert("Condition".into(), json!(c.as_str()));
+        m.push((Cow::Borrowed("Condition"), Node::from(c.as_str())));
     }
     match o.depends_on.as_slice() {
         [] => {}
-        [one] => {
-            m.insert("DependsOn".into(), json!(one.as_str()));
-        }
-        many => {
-            m.insert(
-                "DependsOn".into(),
-                json!(many.iter().map(LogicalId::as_str).collect::<Vec<_>>()),
-            );
-        }
+        [one] => m.push((Cow::Borrowed("DependsOn"), Node::from(one.as_str()))),
+        many => m.push((
+            Cow::Borrowed("DependsOn"),
+            Node::Seq(many.iter().map(|id| Node::from(id.as_str())).collect()),
+        )),
     }
     if let Some(p) = o.deletion_policy {
-        m.insert("DeletionPolicy".into(), json!(p.name()));
+        m.push((Cow::Borrowed("DeletionPolicy"), Node::str(p.name())));
     }
     if let Some(p) = o.update_replace_policy {
-        m.insert("UpdateReplacePolicy".into(), json!(p.name()));
+        m.push((Cow::Borrowed("UpdateReplacePolicy"), Node::str(p.name())));
     }
     if !o.metadata.is_empty() {
-        m.insert(
-            "Metadata".into(),
-            serde_json::to_value(&o.metadata).unwrap_or(Json::Null),
-        );
+        let metadata = o
+            .metadata
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
+            .collect();
+        m.push((Cow::Borrowed("Metadata"), Node::Map(metadata)));
     }
-    m
+    if matches!(&properties, Node::Map(p) if !p.is_empty()) {
+        m.push((Cow::Borrowed("Properties"), properties));
+    }
+    Node::Map(m)
 }

@@ -81,7 +81,7 @@ fn renders_long_form_intrinsics_in_section_order() {
     );
     let s = t.synthesize();
     assert!(errors(&s).is_empty(), "{:?}", errors(&s));
-    let keys: Vec<&String> = s.json.as_object().unwrap().keys().collect();
+    let keys: Vec<&String> = s.json().as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
         [
@@ -94,13 +94,13 @@ fn renders_long_form_intrinsics_in_section_order() {
             "Outputs"
         ]
     );
-    assert_eq!(s.json["Resources"]["B"]["DependsOn"], json!("A"));
+    assert_eq!(s.json()["Resources"]["B"]["DependsOn"], json!("A"));
     assert_eq!(
-        s.json["Resources"]["B"]["Properties"]["Name"],
+        s.json()["Resources"]["B"]["Properties"]["Name"],
         json!({"Fn::Sub": "${A.Arn}-${AWS::Region}"})
     );
     assert_eq!(
-        s.json["Outputs"]["Arn"]["Value"],
+        s.json()["Outputs"]["Arn"]["Value"],
         json!({"Fn::GetAtt": ["A", "Arn"]})
     );
     let yaml = s.render(Format::Yaml);
@@ -329,7 +329,7 @@ fn property_overrides_replace_the_typed_value() {
     );
     let s = t.synthesize();
     assert_eq!(
-        s.json["Resources"]["A"]["Properties"],
+        s.json()["Resources"]["A"]["Properties"],
         serde_json::json!({"Name": "a", "Size": -1})
     );
 }

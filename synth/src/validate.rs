@@ -20,8 +20,8 @@ use crate::catalog::{did_you_mean, Catalog, Lookup};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::expr::Pseudo;
 use crate::id::{is_logical_id, MAX_NAME_LEN};
+use crate::tree::{Entries, Tree, View};
 use indexmap::{IndexMap, IndexSet};
-use serde_json::{Map, Value as Json};
 
 /// Most resources one template may declare.
 pub const MAX_RESOURCES: usize = 500;
@@ -61,28 +61,30 @@ pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 
 /// The transforms a template declares in its top-level `Transform` (a name, a list of names,
 /// or `{Name, Parameters}` entries), in order.
-pub fn transforms(template: &Json) -> Vec<String> {
-    fn name(v: &Json) -> Option<String> {
-        match v {
-            Json::String(s) => Some(s.clone()),
-            Json::Object(m) => m.get("Name").and_then(Json::as_str).map(str::to_string),
+pub fn transforms<T: Tree>(template: &T) -> Vec<String> {
+    fn name<T: Tree>(v: &T) -> Option<String> {
+        match v.view() {
+            View::Str(s) => Some(s.to_string()),
+            View::Map(m) => m.get("Name").and_then(T::as_str).map(str::to_string),
             _ => None,
         }
     }
     match template.get("Transform") {
-        Some(Json::Array(items)) => items.iter().filter_map(name).collect(),
-        Some(v) => name(v).into_iter().collect(),
+        Some(v) => match v.view() {
+            View::Seq(items) => items.iter().filter_map(name).collect(),
+            _ => name(v).into_iter().collect(),
+        },
         None => Vec::new(),
     }
 }
 
 /// Whether an `Fn::Transform` (a macro or `AWS::Include` snippet) appears anywhere in `v`.
-pub fn has_transform_snippet(v: &Json) -> bool {
-    match v {
-        Json::Object(m) => m
-            .iter()
+pub fn has_transform_snippet<T: Tree>(v: &T) -> bool {
+    match v.view() {
+        View::Map(m) => m
+            .entries()
             .any(|(k, v)| k == "Fn::Transform" || has_transform_snippet(v)),
-        Json::Array(items) => items.iter().any(has_transform_snippet),
+        View::Seq(items) => items.iter().any(has_transform_snippet),
         _ => false,
     }
 }
@@ -90,7 +92,7 @@ pub fn has_transform_snippet(v: &Json) -> bool {
 /// Whether CloudFormation runs a transform or macro on the template (a top-level `Transform`
 /// or an `Fn::Transform` anywhere): such a template needs the `CAPABILITY_AUTO_EXPAND`
 /// acknowledgement.
-pub fn needs_transform(template: &Json) -> bool {
+pub fn needs_transform<T: Tree>(template: &T) -> bool {
     template.get("Transform").is_some() || has_transform_snippet(template)
 }
 
@@ -98,7 +100,11 @@ pub fn needs_transform(template: &Json) -> bool {
 pub type AttributeLookup<'a> = &'a dyn Fn(&str) -> Option<&'static [&'static str]>;
 
 /// Runs every whole-template check. `stack` prefixes each path.
-pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -> Diagnostics {
+pub fn validate<T: Tree>(
+    stack: &str,
+    template: &T,
+    attributes: AttributeLookup<'_>,
+) -> Diagnostics {
     let mut v = Validator {
         stack,
         diags: Diagnostics::new(),
@@ -114,7 +120,7 @@ pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -
 /// attributes `Fn::GetAtt` reads from it. Custom resources (`Custom::*`,
 /// `AWS::CloudFormation::CustomResource`) and modules (`::MODULE`) are not checked; a type
 /// the catalog doesn't know is a warning, or an error when it is a near miss of a known type.
-pub fn validate_with(stack: &str, template: &Json, catalog: &dyn Catalog) -> Diagnostics {
+pub fn validate_with<T: Tree>(stack: &str, template: &T, catalog: &dyn Catalog) -> Diagnostics {
     let mut v = Validator {
         stack,
         diags: Diagnostics::new(),
@@ -146,19 +152,37 @@ pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     }
 }
 
-#[derive(Default)]
-struct Validator<'a> {
+/// The names are borrowed from the template: recording them allocates nothing.
+struct Validator<'a, T: Tree> {
     stack: &'a str,
     diags: Diagnostics,
     attributes: Option<AttributeLookup<'a>>,
     catalog: Option<&'a dyn Catalog>,
     tx: Transforms,
-    parameters: IndexSet<String>,
-    resources: IndexMap<String, String>,
-    conditions: IndexSet<String>,
-    mappings: Option<&'a Map<String, Json>>,
+    parameters: IndexSet<&'a str>,
+    /// Resource -> its type.
+    resources: IndexMap<&'a str, &'a str>,
+    conditions: IndexSet<&'a str>,
+    mappings: Option<&'a T::Map>,
     /// Resource -> resources it needs first.
-    edges: IndexMap<String, IndexSet<String>>,
+    edges: IndexMap<&'a str, IndexSet<&'a str>>,
+}
+
+impl<T: Tree> Default for Validator<'_, T> {
+    fn default() -> Self {
+        Validator {
+            stack: "",
+            diags: Diagnostics::new(),
+            attributes: None,
+            catalog: None,
+            tx: Transforms::default(),
+            parameters: IndexSet::new(),
+            resources: IndexMap::new(),
+            conditions: IndexSet::new(),
+            mappings: None,
+            edges: IndexMap::new(),
+        }
+    }
 }
 
 /// What the template's transforms allow (see the module docs).
@@ -178,7 +202,7 @@ struct Transforms {
 }
 
 impl Transforms {
-    fn read(t: &Json) -> Transforms {
+    fn read<T: Tree>(t: &T) -> Transforms {
         let mut tx = Transforms::default();
         for name in transforms(t) {
             match name.as_str() {
@@ -190,8 +214,8 @@ impl Transforms {
         tx.snippet = has_transform_snippet(t);
         if tx.language_extensions {
             for section in ["Resources", "Outputs", "Conditions"] {
-                if let Some(m) = t.get(section).and_then(Json::as_object) {
-                    for (k, v) in m {
+                if let Some(m) = t.get(section).and_then(T::as_map) {
+                    for (k, v) in m.entries() {
                         if k.starts_with("Fn::ForEach::") {
                             for_each_keys(v, &mut tx.for_each);
                         }
@@ -221,19 +245,15 @@ impl Transforms {
 
 /// The output keys of an `Fn::ForEach` value `[identifier, collection, {key: fragment}]`,
 /// nested loops included.
-fn for_each_keys(v: &Json, out: &mut Vec<String>) {
-    let Some(fragment) = v
-        .as_array()
-        .and_then(|a| a.get(2))
-        .and_then(Json::as_object)
-    else {
+fn for_each_keys<T: Tree>(v: &T, out: &mut Vec<String>) {
+    let Some(fragment) = v.as_seq().and_then(|a| a.get(2)).and_then(T::as_map) else {
         return;
     };
-    for (k, inner) in fragment {
+    for (k, inner) in fragment.entries() {
         if k.starts_with("Fn::ForEach::") {
             for_each_keys(inner, out);
         } else {
-            out.push(k.clone());
+            out.push(k.to_string());
         }
     }
 }
@@ -294,7 +314,7 @@ enum Scope {
     ParametersOnly,
 }
 
-impl<'a> Validator<'a> {
+impl<'a, T: Tree> Validator<'a, T> {
     fn error(&mut self, code: Code, path: String, message: String) {
         self.diags.push(Diagnostic::error(
             code,
@@ -303,14 +323,14 @@ impl<'a> Validator<'a> {
         ));
     }
 
-    fn run(&mut self, t: &'a Json) {
-        let Some(top) = t.as_object() else {
+    fn run(&mut self, t: &'a T) {
+        let Some(top) = t.as_map() else {
             self.error(
                 Code::TemplateStructure,
                 "Template".into(),
                 format!(
                     "template must be a mapping of sections for CloudFormation, got {}",
-                    kind(t)
+                    t.kind()
                 ),
             );
             return;
@@ -346,7 +366,7 @@ impl<'a> Validator<'a> {
         let conditions = self.section(top, "Conditions", None);
         let rules = self.section(top, "Rules", None);
         self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
-        if resources.is_none_or(Map::is_empty) {
+        if resources.is_none_or(|r| r.is_empty()) {
             self.error(
                 Code::TemplateStructure,
                 "Resources".into(),
@@ -355,7 +375,7 @@ impl<'a> Validator<'a> {
         }
         self.mapping_sizes();
         self.declare(parameters, conditions, resources);
-        for (id, c) in conditions.into_iter().flatten() {
+        for (id, c) in conditions.into_iter().flat_map(Entries::entries) {
             if self.tx.opaque(id) {
                 continue;
             }
@@ -366,15 +386,15 @@ impl<'a> Validator<'a> {
                 None,
             );
         }
-        for (id, r) in rules.into_iter().flatten() {
+        for (id, r) in rules.into_iter().flat_map(Entries::entries) {
             self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
         }
-        for (id, r) in resources.into_iter().flatten() {
+        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
             if !self.tx.opaque(id) {
                 self.resource(id, r);
             }
         }
-        for (id, o) in outputs.into_iter().flatten() {
+        for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
             if !self.tx.opaque(id) {
                 self.output(id, o);
             }
@@ -383,11 +403,11 @@ impl<'a> Validator<'a> {
     }
 
     /// Top-level keys, the format version and the description.
-    fn top_level(&mut self, top: &Map<String, Json>) {
+    fn top_level(&mut self, top: &T::Map) {
         for key in top.keys() {
             let sam_section = self.tx.sam && key == "Globals";
-            if !SECTIONS.contains(&key.as_str()) && !sam_section {
-                self.error(Code::TemplateStructure, key.clone(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
+            if !SECTIONS.contains(&key) && !sam_section {
+                self.error(Code::TemplateStructure, key.to_string(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
             }
         }
         if let Some(v) = top.get("AWSTemplateFormatVersion") {
@@ -399,7 +419,7 @@ impl<'a> Validator<'a> {
             match d.as_str() {
                 Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(Code::DescriptionSize, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
                 Some(_) => {}
-                None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
+                None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", d.kind())),
             }
         }
     }
@@ -409,10 +429,10 @@ impl<'a> Validator<'a> {
         let Some(maps) = self.mappings else {
             return;
         };
-        for (name, m) in maps {
-            let entries = m.as_object().map_or(0, |o| {
+        for (name, m) in maps.entries() {
+            let entries = m.as_map().map_or(0, |o| {
                 o.values()
-                    .map(|v| v.as_object().map_or(0, Map::len))
+                    .map(|v| v.as_map().map_or(0, |m| m.len()))
                     .max()
                     .unwrap_or(0)
             });
@@ -426,25 +446,17 @@ impl<'a> Validator<'a> {
     /// their types (a resource without a type is an error).
     fn declare(
         &mut self,
-        parameters: Option<&'a Map<String, Json>>,
-        conditions: Option<&'a Map<String, Json>>,
-        resources: Option<&'a Map<String, Json>>,
+        parameters: Option<&'a T::Map>,
+        conditions: Option<&'a T::Map>,
+        resources: Option<&'a T::Map>,
     ) {
-        self.parameters = parameters
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default();
-        self.conditions = conditions
-            .map(|c| c.keys().cloned().collect())
-            .unwrap_or_default();
-        for (id, r) in resources.into_iter().flatten() {
+        self.parameters = parameters.map(|p| p.keys().collect()).unwrap_or_default();
+        self.conditions = conditions.map(|c| c.keys().collect()).unwrap_or_default();
+        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
             if self.tx.opaque(id) {
                 continue;
             }
-            let type_name = r
-                .get("Type")
-                .and_then(Json::as_str)
-                .unwrap_or("")
-                .to_string();
+            let type_name = r.get("Type").and_then(T::as_str).unwrap_or("");
             if type_name.is_empty() {
                 self.error(
                     Code::ResourceStructure,
@@ -458,14 +470,14 @@ impl<'a> Validator<'a> {
             if (self.tx.sam && type_name.starts_with("AWS::Serverless::"))
                 || type_name.ends_with("::MODULE")
             {
-                self.tx.expanding.push(id.clone());
+                self.tx.expanding.push(id.to_string());
             }
-            self.resources.insert(id.clone(), type_name);
+            self.resources.insert(id, type_name);
         }
     }
 
     /// One output: a Value, a known Condition, and its references.
-    fn output(&mut self, id: &str, o: &'a Json) {
+    fn output(&mut self, id: &str, o: &'a T) {
         let mut path = format!("Outputs/{id}");
         if o.get("Value").is_none() {
             self.error(
@@ -482,18 +494,18 @@ impl<'a> Validator<'a> {
 
     fn section(
         &mut self,
-        top: &'a Map<String, Json>,
+        top: &'a T::Map,
         name: &str,
         limit: Option<(usize, Code)>,
-    ) -> Option<&'a Map<String, Json>> {
+    ) -> Option<&'a T::Map> {
         let v = top.get(name)?;
-        let Some(m) = v.as_object() else {
+        let Some(m) = v.as_map() else {
             self.error(
                 Code::TemplateStructure,
                 name.into(),
                 format!(
                     "{name} must be a mapping for CloudFormation, got {}",
-                    kind(v)
+                    v.kind()
                 ),
             );
             return None;
@@ -541,11 +553,11 @@ impl<'a> Validator<'a> {
         Some(m)
     }
 
-    fn resource(&mut self, id: &str, r: &Json) {
-        let type_name = self.resources.get(id).cloned().unwrap_or_default();
+    fn resource(&mut self, id: &'a str, r: &'a T) {
+        let type_name: &'a str = self.resources.get(id).copied().unwrap_or("");
         let path = format!("{id} ({type_name})");
-        self.edges.entry(id.to_string()).or_default();
-        let Some(r) = r.as_object() else {
+        self.edges.entry(id).or_default();
+        let Some(r) = r.as_map() else {
             self.error(
                 Code::ResourceStructure,
                 path,
@@ -564,14 +576,14 @@ impl<'a> Validator<'a> {
                 "Metadata",
                 "UpdatePolicy",
             ];
-            let other = match key.as_str() {
+            let other = match key {
                 "CreationPolicy" => true,
                 // Custom resources may carry a Version; SAM adds Connectors and IgnoreGlobals.
-                "Version" => is_custom(&type_name),
+                "Version" => is_custom(type_name),
                 "Connectors" | "IgnoreGlobals" => self.tx.sam,
                 k => self.tx.opaque(k),
             };
-            if !KEYS.contains(&key.as_str()) && !other {
+            if !KEYS.contains(&key) && !other {
                 self.error(
                     Code::ResourceStructure,
                     format!("{path}.{key}"),
@@ -594,9 +606,9 @@ impl<'a> Validator<'a> {
         ] {
             if let Some(p) = r.get(key) {
                 // LanguageExtensions resolves intrinsic functions here first.
-                let intrinsic = self.tx.language_extensions && p.is_object();
+                let intrinsic = self.tx.language_extensions && p.as_map().is_some();
                 if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
-                    let hint = if p.is_object() {
+                    let hint = if p.as_map().is_some() {
                         format!(" (intrinsic functions here need Transform {LANGUAGE_EXTENSIONS})")
                     } else {
                         String::new()
@@ -612,21 +624,22 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        match r.get("DependsOn") {
-            None => {}
-            Some(Json::String(s)) => self.depends_on(id, s, &path),
-            Some(Json::Array(items)) => {
-                for item in items {
-                    match item.as_str() {
-                        Some(s) => self.depends_on(id, s, &path),
-                        None => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
+        if let Some(depends) = r.get("DependsOn") {
+            match depends.view() {
+                View::Str(s) => self.depends_on(id, s, &path),
+                View::Seq(items) => {
+                    for item in items {
+                        match item.as_str() {
+                            Some(s) => self.depends_on(id, s, &path),
+                            None => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
+                        }
                     }
                 }
+                _ => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {depends}")),
             }
-            Some(other) => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {other}")),
         }
         if self.catalog.is_some() && !r.contains_key("Fn::Transform") {
-            self.check_type(id, &type_name, r, &path);
+            self.check_type(id, type_name, r, &path);
         }
         if let Some(props) = r.get("Properties") {
             let mut path = path;
@@ -638,7 +651,7 @@ impl<'a> Validator<'a> {
     }
 
     /// The resource against the catalog: its type, property names and required properties.
-    fn check_type(&mut self, id: &str, type_name: &str, r: &Map<String, Json>, path: &str) {
+    fn check_type(&mut self, id: &str, type_name: &str, r: &T::Map, path: &str) {
         let Some(catalog) = self.catalog else {
             return;
         };
@@ -682,19 +695,19 @@ impl<'a> Validator<'a> {
                 return;
             }
         };
-        let empty = Map::new();
-        let props = match r.get("Properties") {
-            None => &empty,
-            Some(Json::Object(m)) => m,
+        let props = match r.get("Properties").map(T::view) {
+            None => None,
+            Some(View::Map(m)) => Some(m),
             // Not a mapping: an error CloudFormation reports; the walk still checks it.
             Some(_) => return,
         };
+        let keys = || props.into_iter().flat_map(|p| p.keys());
         // An intrinsic function or snippet in place of properties decides them at deploy time.
-        if props.keys().any(|k| k.starts_with("Fn::") || k == "Ref") {
+        if keys().any(|k| k.starts_with("Fn::") || k == "Ref") {
             return;
         }
-        for key in props.keys() {
-            if !facts.properties.contains(&key.as_str()) {
+        for key in keys() {
+            if !facts.properties.contains(&key) {
                 self.error(
                     Code::UnknownProperty,
                     format!("{path}.{key}"),
@@ -706,7 +719,7 @@ impl<'a> Validator<'a> {
             }
         }
         for required in facts.required {
-            if !props.contains_key(*required) {
+            if !props.is_some_and(|p| p.contains_key(required)) {
                 self.error(
                     Code::RequiredProperty,
                     format!("{path}.{required}"),
@@ -716,7 +729,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn depends_on(&mut self, id: &str, target: &str, path: &str) {
+    fn depends_on(&mut self, id: &'a str, target: &'a str, path: &str) {
         if target == id {
             self.error(
                 Code::DependsOn,
@@ -735,7 +748,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn condition_name(&mut self, c: &Json, path: &str) {
+    fn condition_name(&mut self, c: &T, path: &str) {
         match c.as_str() {
             Some(name) if self.conditions.contains(name) || self.tx.may_generate(name) => {}
             _ => self.error(
@@ -749,11 +762,11 @@ impl<'a> Validator<'a> {
     /// Walks a value and checks every intrinsic function in it. `path` is a buffer holding
     /// the path of `v`: each level appends its segment and truncates it again, so no path
     /// string is built unless a check needs one (intrinsics and diagnostics borrow it).
-    fn walk(&mut self, v: &Json, path: &mut String, scope: Scope, from: Option<&str>) {
+    fn walk(&mut self, v: &'a T, path: &mut String, scope: Scope, from: Option<&'a str>) {
         use std::fmt::Write;
         let len = path.len();
-        match v {
-            Json::Array(items) => {
+        match v.view() {
+            View::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     // Most lists are short: a one-digit index without the formatting machinery.
                     match u8::try_from(i) {
@@ -770,12 +783,10 @@ impl<'a> Validator<'a> {
                     path.truncate(len);
                 }
             }
-            Json::Object(m) if m.len() == 1 => {
-                let (k, arg) = m
-                    .iter()
-                    .next()
-                    .map(|(k, a)| (k.as_str(), a))
-                    .unwrap_or(("", &Json::Null));
+            View::Map(m) if m.len() == 1 => {
+                let Some((k, arg)) = m.entries().next() else {
+                    return;
+                };
                 path.push('.');
                 path.push_str(k);
                 match k {
@@ -784,7 +795,7 @@ impl<'a> Validator<'a> {
                     "Fn::Sub" => self.sub(arg, path, scope, from),
                     "Fn::FindInMap" => self.find_in_map(arg, path),
                     "Fn::If" => {
-                        if let Some(c) = arg.as_array().and_then(|a| a.first()) {
+                        if let Some(c) = arg.as_seq().and_then(|a| a.first()) {
                             self.condition_name(c, path);
                         } else {
                             self.error(Code::If, path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
@@ -795,13 +806,13 @@ impl<'a> Validator<'a> {
                 }
                 if k != "Fn::Sub" {
                     self.walk(arg, path, scope, from);
-                } else if let Some(vars) = arg.as_array().and_then(|a| a.get(1)) {
+                } else if let Some(vars) = arg.as_seq().and_then(|a| a.get(1)) {
                     self.walk(vars, path, scope, from);
                 }
                 path.truncate(len);
             }
-            Json::Object(m) => {
-                for (k, item) in m {
+            View::Map(m) => {
+                for (k, item) in m.entries() {
                     path.push('.');
                     path.push_str(k);
                     self.walk(item, path, scope, from);
@@ -814,17 +825,11 @@ impl<'a> Validator<'a> {
 
     /// Records that resource `from` depends on `to` (for the cycle check), allocating only
     /// for a new edge.
-    fn edge(&mut self, from: &str, to: &str) {
-        let targets = match self.edges.get_mut(from) {
-            Some(targets) => targets,
-            None => self.edges.entry(from.to_string()).or_default(),
-        };
-        if !targets.contains(to) {
-            targets.insert(to.to_string());
-        }
+    fn edge(&mut self, from: &'a str, to: &'a str) {
+        self.edges.entry(from).or_default().insert(to);
     }
 
-    fn reference(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
+    fn reference(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
         let Some(name) = arg.as_str() else {
             self.error(
                 Code::Ref,
@@ -837,7 +842,14 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks that `name` can be referenced from here; records the dependency edge.
-    fn target(&mut self, name: &str, path: &str, scope: Scope, from: Option<&str>, via_sub: bool) {
+    fn target(
+        &mut self,
+        name: &'a str,
+        path: &str,
+        scope: Scope,
+        from: Option<&'a str>,
+        via_sub: bool,
+    ) {
         if Pseudo::from_name(name).is_some() || self.parameters.contains(name) {
             return;
         }
@@ -856,10 +868,10 @@ impl<'a> Validator<'a> {
         self.error(Code::Ref, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
     }
 
-    fn get_att(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
-        let pair = match arg {
-            Json::Array(a) if a.len() == 2 => a[0].as_str().map(|id| (id, a[1].as_str())),
-            Json::String(s) => s.split_once('.').map(|(id, attr)| (id, Some(attr))),
+    fn get_att(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
+        let pair = match arg.view() {
+            View::Seq(a) if a.len() == 2 => a[0].as_str().map(|id| (id, a[1].as_str())),
+            View::Str(s) => s.split_once('.').map(|(id, attr)| (id, Some(attr))),
             _ => None,
         };
         let Some((id, attr)) = pair else {
@@ -875,13 +887,13 @@ impl<'a> Validator<'a> {
 
     fn att_target(
         &mut self,
-        id: &str,
+        id: &'a str,
         attr: Option<&str>,
         path: &str,
         scope: Scope,
-        from: Option<&str>,
+        from: Option<&'a str>,
     ) {
-        let Some(type_name) = self.resources.get(id).cloned() else {
+        let Some(type_name) = self.resources.get(id).copied() else {
             if self.tx.may_generate(id) {
                 return;
             }
@@ -908,10 +920,10 @@ impl<'a> Validator<'a> {
             return;
         };
         if let Some(catalog) = self.catalog {
-            if is_custom(&type_name) {
+            if is_custom(type_name) {
                 return;
             }
-            if let Lookup::Known(facts) = catalog.lookup(&type_name) {
+            if let Lookup::Known(facts) = catalog.lookup(type_name) {
                 if !facts.has_attribute(attr) {
                     let names = facts.attributes.iter().chain(facts.properties).copied();
                     self.error(
@@ -926,7 +938,7 @@ impl<'a> Validator<'a> {
         let Some(lookup) = self.attributes else {
             return;
         };
-        if let Some(known) = lookup(&type_name) {
+        if let Some(known) = lookup(type_name) {
             if !known.contains(&attr) {
                 self.error(
                     Code::GetAtt,
@@ -937,14 +949,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn sub(&mut self, arg: &Json, path: &str, scope: Scope, from: Option<&str>) {
-        let (template, vars) = match arg {
-            Json::String(s) => (s.as_str(), None),
-            Json::Array(a) if a.len() == 2 && a[0].is_string() && a[1].is_object() => {
-                (a[0].as_str().unwrap_or(""), a[1].as_object())
+    fn sub(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
+        let (template, vars) = match arg.view() {
+            View::Str(s) => (s, None),
+            View::Seq(a) if a.len() == 2 && a[0].as_str().is_some() && a[1].as_map().is_some() => {
+                (a[0].as_str().unwrap_or(""), a[1].as_map())
             }
             // A snippet fills it in before CloudFormation reads it.
-            Json::Object(m) if m.contains_key("Fn::Transform") => return,
+            View::Map(m) if m.contains_key("Fn::Transform") => return,
             _ => {
                 self.error(
                     Code::Sub,
@@ -967,15 +979,15 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn find_in_map(&mut self, arg: &Json, path: &str) {
+    fn find_in_map(&mut self, arg: &T, path: &str) {
         // LanguageExtensions adds a fourth element: {DefaultValue: ...}.
         let default = self.tx.language_extensions
             && arg
-                .as_array()
+                .as_seq()
                 .and_then(|a| a.get(3))
                 .is_some_and(|d| d.get("DefaultValue").is_some());
         let Some(a) = arg
-            .as_array()
+            .as_seq()
             .filter(|a| a.len() == 3 || (default && a.len() == 4))
         else {
             self.error(
@@ -1022,33 +1034,30 @@ impl<'a> Validator<'a> {
             Open,
             Done,
         }
-        let ids: Vec<String> = self.edges.keys().cloned().collect();
-        let mut mark: IndexMap<&str, Mark> = ids.iter().map(|i| (i.as_str(), Mark::New)).collect();
+        let ids: Vec<&str> = self.edges.keys().copied().collect();
+        let mut mark: IndexMap<&str, Mark> = ids.iter().map(|i| (*i, Mark::New)).collect();
         let mut found = Vec::new();
-        for start in &ids {
-            if mark[start.as_str()] != Mark::New {
+        for &start in &ids {
+            if mark[start] != Mark::New {
                 continue;
             }
             // Iterative DFS keeping the current chain, so a cycle can be printed.
-            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
-            mark.insert(start.as_str(), Mark::Open);
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            mark.insert(start, Mark::Open);
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
                 let targets = &self.edges[node];
-                if let Some(t) = targets.get_index(*next) {
+                if let Some(&t) = targets.get_index(*next) {
                     *next += 1;
-                    match mark.get(t.as_str()).copied() {
+                    match mark.get(t).copied() {
                         Some(Mark::New) => {
-                            mark.insert(t.as_str(), Mark::Open);
-                            stack.push((t.as_str(), 0));
+                            mark.insert(t, Mark::Open);
+                            stack.push((t, 0));
                         }
                         Some(Mark::Open) => {
-                            let pos = stack
-                                .iter()
-                                .position(|(n, _)| *n == t.as_str())
-                                .unwrap_or(0);
+                            let pos = stack.iter().position(|(n, _)| *n == t).unwrap_or(0);
                             let mut chain: Vec<&str> =
                                 stack[pos..].iter().map(|(n, _)| *n).collect();
-                            chain.push(t.as_str());
+                            chain.push(t);
                             found.push(chain.join(" -> "));
                         }
                         _ => {}
@@ -1079,15 +1088,4 @@ pub fn sub_variables(template: &str) -> Vec<&str> {
         rest = &after[end + 1..];
     }
     out
-}
-
-fn kind(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "a list",
-        Json::Object(_) => "a mapping",
-    }
 }
