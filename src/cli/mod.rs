@@ -153,9 +153,17 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
             .map_err(Error::Invalid)?,
     );
     print_diagnostics(&built.synthesized.diagnostics, a.verbose);
-    let text = built.synthesized.render(a.format);
+    // The YAML is already rendered (the size check needed it): borrowed, not copied.
+    let rendered;
+    let text: &str = match a.format {
+        Format::Yaml => &built.synthesized.yaml,
+        Format::Json => {
+            rendered = built.synthesized.render(Format::Json);
+            &rendered
+        }
+    };
     if to_stdout {
-        print_stdout(&text)?;
+        print_stdout(text)?;
         return Ok(None);
     }
     let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
@@ -164,7 +172,7 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
         if current == text {
             return Ok(Some(path));
         }
-        let diff = TextDiff::from_lines(&current, &text);
+        let diff = TextDiff::from_lines(current.as_str(), text);
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,

@@ -247,12 +247,11 @@ use synth::env::OWN_NAMES as FIXED_ENV_NAMES;
 /// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
 /// by a shell, and a repeated name silently loses a value.
 fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
-    let mut holders: IndexMap<&str, String> = FIXED_ENV_NAMES
-        .iter()
-        .map(|n| (*n, "pcstack's own variable".to_string()))
-        .collect();
+    // Each name's holder: an output's key, or None for pcstack's own variables.
+    let mut holders: IndexMap<&str, Option<&str>> =
+        FIXED_ENV_NAMES.iter().map(|n| (*n, None)).collect();
     for s in specs {
-        let path = format!("Outputs/{}", s.key);
+        let path = || format!("Outputs/{}", s.key);
         let mut chars = s.env.chars();
         let shell_name = chars
             .next()
@@ -261,23 +260,27 @@ fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
         if !shell_name {
             t.report(Diagnostic::error(
                 Code::AssociationEnv,
-                path,
+                path(),
                 format!(
                     "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {:?}",
                     s.key, s.env
                 ),
             ));
         } else if let Some(holder) = holders.get(s.env.as_str()) {
+            let holder = match holder {
+                Some(key) => format!("output {key}"),
+                None => "pcstack's own variable".to_string(),
+            };
             t.report(Diagnostic::error(
                 Code::DuplicateEnvName,
-                path,
+                path(),
                 format!(
                     "output {} environment variable must differ from that of {holder} for pcstack outputs, got {:?}",
                     s.key, s.env
                 ),
             ));
         } else {
-            holders.insert(&s.env, format!("output {}", s.key));
+            holders.insert(&s.env, Some(&s.key));
         }
     }
 }

@@ -381,13 +381,13 @@ impl<'a, T: Tree> Validator<'a, T> {
             }
             self.walk(
                 c,
-                &mut format!("Conditions/{id}"),
+                &mut concat(&["Conditions/", id]),
                 Scope::ParametersOnly,
                 None,
             );
         }
         for (id, r) in rules.into_iter().flat_map(Entries::entries) {
-            self.walk(r, &mut format!("Rules/{id}"), Scope::ParametersOnly, None);
+            self.walk(r, &mut concat(&["Rules/", id]), Scope::ParametersOnly, None);
         }
         for (id, r) in resources.into_iter().flat_map(Entries::entries) {
             if !self.tx.opaque(id) {
@@ -478,7 +478,7 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     /// One output: a Value, a known Condition, and its references.
     fn output(&mut self, id: &str, o: &'a T) {
-        let mut path = format!("Outputs/{id}");
+        let mut path = concat(&["Outputs/", id]);
         if o.get("Value").is_none() {
             self.error(
                 Code::OutputValue,
@@ -555,7 +555,7 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     fn resource(&mut self, id: &'a str, r: &'a T) {
         let type_name: &'a str = self.resources.get(id).copied().unwrap_or("");
-        let path = format!("{id} ({type_name})");
+        let path = concat(&[id, " (", type_name, ")"]);
         self.edges.entry(id).or_default();
         let Some(r) = r.as_map() else {
             self.error(
@@ -1072,6 +1072,16 @@ impl<'a, T: Tree> Validator<'a, T> {
             self.error(Code::DependencyCycle, "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
         }
     }
+}
+
+/// The parts joined, in one allocation and without the formatting machinery (a path is
+/// made for every resource and output checked).
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
 /// The `${Name}` variables of an `Fn::Sub` string, skipping `${!Literal}` escapes.

@@ -99,8 +99,12 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
 }
 
 /// Normalizes a path for overlap checks: one trailing `/`.
-fn dir(p: &str) -> String {
-    format!("{}/", p.trim_end_matches('/'))
+/// Whether directory `inner` is `outer` or lies under it (`/a/b/` in `/a/`, `/a` in `/a/`;
+/// everything in `/`). Trailing slashes don't count.
+fn within(inner: &str, outer: &str) -> bool {
+    let (inner, outer) = (inner.trim_end_matches('/'), outer.trim_end_matches('/'));
+    inner.starts_with(outer)
+        && (inner.len() == outer.len() || inner.as_bytes()[outer.len()] == b'/')
 }
 
 /// File system paths must be unique and not nested (`/ns1/` blocks `/ns1/ns2`); `/` only alone.
@@ -130,8 +134,7 @@ pub fn data_repository_paths_disjoint(paths: &[&str]) -> RuleResult {
 fn pairwise(paths: &[&str], field: &str, rule: &str, context: &str, code: Code) -> RuleResult {
     for (i, a) in paths.iter().enumerate() {
         for b in &paths[..i] {
-            let (da, db) = (dir(a), dir(b));
-            if da.starts_with(&db) || db.starts_with(&da) {
+            if within(a, b) || within(b, a) {
                 return Err(Violation::new(
                     code,
                     field,
