@@ -26,7 +26,10 @@ pub enum FormatArg {
     Json,
 }
 
+/// `defer`: a subcommand's flags are defined only when it runs (or its help is shown), not
+/// all of them at every start.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Build a stack's CloudFormation template and write it to <out>/<stack>.yaml
     Synth(SynthArgs),

@@ -115,15 +115,12 @@ fn yaml_scalar<T: Tree>(out: &mut String, v: &T) {
 }
 
 fn yaml_str(out: &mut String, s: &str) {
-    // Printable ASCII (nearly every string of a template) needs no escape: one byte pass
-    // instead of decoding characters. A fold without an early exit, so it compiles to
-    // vector code (most strings are short IDs, ARNs and names).
-    let printable_ascii = s
-        .bytes()
-        .fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f));
-    if !printable_ascii && s.chars().any(needs_escape) {
+    let scan = scan(s.as_bytes());
+    // Printable ASCII (nearly every string of a template) needs no escape; anything else is
+    // decoded to look for characters that do.
+    if !scan.printable_ascii && s.chars().any(needs_escape) {
         double_quoted(out, s);
-    } else if plain_ok(s) {
+    } else if plain_ok(s, scan.space) {
         out.push_str(s);
     } else {
         out.push('\'');
@@ -134,6 +131,26 @@ fn yaml_str(out: &mut String, s: &str) {
             out.push_str(part);
         }
         out.push('\'');
+    }
+}
+
+/// What one pass over a string's bytes finds.
+struct Scan {
+    /// Every byte is printable ASCII (space to `~`).
+    printable_ascii: bool,
+    /// There is a space.
+    space: bool,
+}
+
+/// One pass over `b` without an early exit, so it compiles to vector code (most strings of a
+/// template are IDs, ARNs and names: printable, and without spaces).
+fn scan(b: &[u8]) -> Scan {
+    let (other, space) = b.iter().fold((false, false), |(other, space), &x| {
+        (other | (x.wrapping_sub(0x20) >= 0x5f), space | (x == b' '))
+    });
+    Scan {
+        printable_ascii: !other,
+        space,
     }
 }
 
@@ -165,7 +182,7 @@ fn double_quoted(out: &mut String, s: &str) {
 
 /// Whether `s` reads back as this same string when written plain, in block context, under
 /// YAML 1.1 and 1.2 resolvers alike.
-fn plain_ok(s: &str) -> bool {
+fn plain_ok(s: &str, space: bool) -> bool {
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
@@ -202,7 +219,7 @@ fn plain_ok(s: &str) -> bool {
     }
     // `: ` would start a mapping value and ` #` a comment; neither without a space, and
     // most strings have none.
-    if b.contains(&b' ') && b.windows(2).any(|w| w == b": " || w == b" #") {
+    if space && b.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     !looks_typed(s)
@@ -211,7 +228,27 @@ fn plain_ok(s: &str) -> bool {
 /// Null, booleans (YAML 1.1 spellings included), numbers in any YAML 1.1 or 1.2 form, and
 /// the merge and value keys.
 fn looks_typed(s: &str) -> bool {
-    if s.len() <= 5 {
+    let Some(&first) = s.as_bytes().first() else {
+        return false;
+    };
+    // Every short word below starts with one of these bytes.
+    if s.len() <= 5
+        && matches!(
+            first,
+            b'~' | b'n'
+                | b'N'
+                | b't'
+                | b'T'
+                | b'f'
+                | b'F'
+                | b'y'
+                | b'Y'
+                | b'o'
+                | b'O'
+                | b'<'
+                | b'='
+        )
+    {
         let mut buf = [0u8; 5];
         buf[..s.len()].copy_from_slice(s.as_bytes());
         buf.make_ascii_lowercase();
