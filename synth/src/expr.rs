@@ -60,6 +60,10 @@ impl Pseudo {
 
     /// The pseudo parameter called `name` (`AWS::Region`), if there is one.
     pub fn from_name(name: &str) -> Option<Pseudo> {
+        // Every name starts so; most names looked up are logical IDs, which can't.
+        if !name.starts_with("AWS::") {
+            return None;
+        }
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 }

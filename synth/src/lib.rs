@@ -133,7 +133,9 @@ pub use id::LogicalId;
 pub use reference::{Ref, Target};
 pub use render::Format;
 pub use resource::{checks, Attribute, Check, Handle, NoAttributes, Resource};
-pub use template::{Output, Parameter, ParameterType, Policy, ResourceOptions, Rule, Template};
+pub use template::{
+    Output, Parameter, ParameterType, Policy, ResourceOptions, Rule, Section, Template,
+};
 
 use serde_json::Value as Json;
 use std::sync::OnceLock;

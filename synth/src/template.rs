@@ -357,6 +357,10 @@ pub struct ParameterGroup {
     pub parameters: Vec<LogicalId>,
 }
 
+/// A section of the template by logical ID, in insertion order. Hashed with foldhash: IDs
+/// are short, and every add looks them up.
+pub type Section<V> = IndexMap<LogicalId, V, foldhash::fast::RandomState>;
+
 /// A CloudFormation template under construction. Problems found while building are
 /// collected; [`Template::synthesize`] adds the whole-template checks and renders it.
 ///
@@ -373,19 +377,19 @@ pub struct Template {
     /// Parameter groups of `AWS::CloudFormation::Interface`.
     pub parameter_groups: Vec<ParameterGroup>,
     /// Parameter labels of `AWS::CloudFormation::Interface`.
-    pub parameter_labels: IndexMap<LogicalId, String>,
+    pub parameter_labels: Section<String>,
     /// `Parameters`.
-    pub parameters: IndexMap<LogicalId, Parameter>,
+    pub parameters: Section<Parameter>,
     /// `Mappings`: map name, top-level key, second-level key, value.
     pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Json>>>,
     /// `Conditions`.
-    pub conditions: IndexMap<LogicalId, Expr>,
+    pub conditions: Section<Expr>,
     /// `Rules`.
-    pub rules: IndexMap<LogicalId, Rule>,
+    pub rules: Section<Rule>,
     /// `Resources`.
-    pub resources: IndexMap<LogicalId, ResourceEntry>,
+    pub resources: Section<ResourceEntry>,
     /// `Outputs`.
-    pub outputs: IndexMap<LogicalId, Output>,
+    pub outputs: Section<Output>,
     diagnostics: Diagnostics,
 }
 
@@ -691,7 +695,7 @@ fn key(id: &LogicalId) -> Text {
 }
 
 /// A section's entries, in insertion order.
-fn each<V>(entries: &IndexMap<LogicalId, V>, to_node: impl Fn(&V) -> Node) -> Vec<(Text, Node)> {
+fn each<V>(entries: &Section<V>, to_node: impl Fn(&V) -> Node) -> Vec<(Text, Node)> {
     entries.iter().map(|(k, v)| (key(k), to_node(v))).collect()
 }
 

@@ -152,6 +152,12 @@ pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     }
 }
 
+/// The hasher of the checks' own tables: the names are the template's, short, and looked up
+/// for every reference; SipHash's guard against chosen keys buys nothing for a template the
+/// user checks on their own machine.
+type Fast = foldhash::fast::RandomState;
+type Names<'a> = IndexSet<&'a str, Fast>;
+
 /// The names are borrowed from the template: recording them allocates nothing.
 struct Validator<'a, T: Tree> {
     stack: &'a str,
@@ -159,13 +165,13 @@ struct Validator<'a, T: Tree> {
     attributes: Option<AttributeLookup<'a>>,
     catalog: Option<&'a dyn Catalog>,
     tx: Transforms,
-    parameters: IndexSet<&'a str>,
+    parameters: Names<'a>,
     /// Resource -> its type.
-    resources: IndexMap<&'a str, &'a str>,
-    conditions: IndexSet<&'a str>,
+    resources: IndexMap<&'a str, &'a str, Fast>,
+    conditions: Names<'a>,
     mappings: Option<&'a T::Map>,
     /// Resource -> resources it needs first.
-    edges: IndexMap<&'a str, IndexSet<&'a str>>,
+    edges: IndexMap<&'a str, Names<'a>, Fast>,
 }
 
 impl<T: Tree> Default for Validator<'_, T> {
@@ -176,11 +182,11 @@ impl<T: Tree> Default for Validator<'_, T> {
             attributes: None,
             catalog: None,
             tx: Transforms::default(),
-            parameters: IndexSet::new(),
-            resources: IndexMap::new(),
-            conditions: IndexSet::new(),
+            parameters: Names::default(),
+            resources: IndexMap::default(),
+            conditions: Names::default(),
             mappings: None,
-            edges: IndexMap::new(),
+            edges: IndexMap::default(),
         }
     }
 }
@@ -1035,7 +1041,8 @@ impl<'a, T: Tree> Validator<'a, T> {
             Done,
         }
         let ids: Vec<&str> = self.edges.keys().copied().collect();
-        let mut mark: IndexMap<&str, Mark> = ids.iter().map(|i| (*i, Mark::New)).collect();
+        let mut mark: IndexMap<&str, Mark, Fast> =
+            ids.iter().map(|i| (*i, Mark::New)).collect();
         let mut found = Vec::new();
         for &start in &ids {
             if mark[start] != Mark::New {
