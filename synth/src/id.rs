@@ -35,6 +35,11 @@ impl LogicalId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The ID as a `String`, without a copy.
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// True when `name` is a valid logical ID.

@@ -166,23 +166,23 @@ impl Parameter {
         self
     }
 
-    fn to_node(&self) -> Node {
+    fn into_node(self) -> Node {
         let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
         m.push((Cow::Borrowed("Type"), Node::from(self.kind.name())));
-        if let Some(d) = &self.description {
-            m.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
+        if let Some(d) = self.description {
+            m.push((Cow::Borrowed("Description"), Node::from(d)));
         }
-        if let Some(d) = &self.default {
+        if let Some(d) = self.default {
             m.push((Cow::Borrowed("Default"), Node::from(d)));
         }
         if !self.allowed_values.is_empty() {
             m.push((
                 Cow::Borrowed("AllowedValues"),
-                Node::Seq(self.allowed_values.iter().map(Node::from).collect()),
+                Node::Seq(self.allowed_values.into_iter().map(Node::from).collect()),
             ));
         }
-        if let Some(p) = &self.allowed_pattern {
-            m.push((Cow::Borrowed("AllowedPattern"), Node::from(p.as_str())));
+        if let Some(p) = self.allowed_pattern {
+            m.push((Cow::Borrowed("AllowedPattern"), Node::from(p)));
         }
         if let Some(n) = self.min_length {
             m.push((Cow::Borrowed("MinLength"), Node::Number(n.into())));
@@ -196,11 +196,8 @@ impl Parameter {
         if let Some(n) = self.max_value {
             m.push((Cow::Borrowed("MaxValue"), number(n)));
         }
-        if let Some(d) = &self.constraint_description {
-            m.push((
-                Cow::Borrowed("ConstraintDescription"),
-                Node::from(d.as_str()),
-            ));
+        if let Some(d) = self.constraint_description {
+            m.push((Cow::Borrowed("ConstraintDescription"), Node::from(d)));
         }
         if self.no_echo {
             m.push((Cow::Borrowed("NoEcho"), Node::Bool(true)));
@@ -573,60 +570,48 @@ impl Template {
 
     /// The whole template as a [`Node`]: [`Template::to_json`]'s value.
     pub fn to_node(&self) -> Node {
-        let resources = self
-            .resources
-            .iter()
-            .map(|(id, r)| (key(id), resource_node(r, r.properties.clone())))
-            .collect();
-        self.to_node_with(resources)
+        self.clone().take_node()
     }
 
-    /// The template as a [`Node`], moving each resource's properties out rather than copying
-    /// them (the template's resources are left empty): [`Template::into_synthesized`].
+    /// The template as a [`Node`], its sections moved out rather than copied (the template
+    /// is left without them): what [`Template::into_synthesized`] renders.
     pub(crate) fn take_node(&mut self) -> Node {
-        let resources = std::mem::take(&mut self.resources)
-            .into_iter()
-            .map(|(id, mut r)| {
-                let properties = std::mem::take(&mut r.properties);
-                (key(&id), resource_node(&r, properties))
-            })
-            .collect();
-        self.to_node_with(resources)
-    }
-
-    /// The template around an already built `Resources` section.
-    fn to_node_with(&self, resources: Vec<(Text, Node)>) -> Node {
         let mut t: Vec<(Text, Node)> = Vec::with_capacity(10);
         t.push((
             Cow::Borrowed("AWSTemplateFormatVersion"),
             Node::str(FORMAT_VERSION),
         ));
-        if let Some(d) = &self.description {
-            t.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
+        if let Some(d) = self.description.take() {
+            t.push((Cow::Borrowed("Description"), Node::from(d)));
         }
-        let mappings = self
-            .mappings
-            .iter()
+        let mappings = std::mem::take(&mut self.mappings)
+            .into_iter()
             .map(|(name, top)| {
                 let top = top
-                    .iter()
+                    .into_iter()
                     .map(|(k, second)| {
                         let second = second
-                            .iter()
-                            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
+                            .into_iter()
+                            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
                             .collect();
-                        (Cow::Owned(k.clone()), Node::Map(second))
+                        (Cow::Owned(k), Node::Map(second))
                     })
                     .collect();
-                (Cow::Owned(name.clone()), Node::Map(top))
+                (Cow::Owned(name), Node::Map(top))
             })
             .collect();
         let sections = [
-            ("Metadata", self.metadata_node()),
-            ("Parameters", each(&self.parameters, Parameter::to_node)),
-            ("Rules", each(&self.rules, rule_node)),
+            ("Metadata", self.take_metadata()),
+            (
+                "Parameters",
+                take_each(&mut self.parameters, Parameter::into_node),
+            ),
+            ("Rules", take_each(&mut self.rules, |r| rule_node(&r))),
             ("Mappings", mappings),
-            ("Conditions", each(&self.conditions, Expr::to_node)),
+            (
+                "Conditions",
+                take_each(&mut self.conditions, |e| e.to_node()),
+            ),
         ];
         for (name, section) in sections {
             if !section.is_empty() {
@@ -634,8 +619,9 @@ impl Template {
             }
         }
         // Resources always: CloudFormation requires the section.
+        let resources = take_each(&mut self.resources, resource_node);
         t.push((Cow::Borrowed("Resources"), Node::Map(resources)));
-        let outputs = each(&self.outputs, output_node);
+        let outputs = take_each(&mut self.outputs, output_node);
         if !outputs.is_empty() {
             t.push((Cow::Borrowed("Outputs"), Node::Map(outputs)));
         }
@@ -644,38 +630,28 @@ impl Template {
 
     /// The Metadata section: the template's own entries, then the console's parameter groups
     /// and labels (`AWS::CloudFormation::Interface`).
-    fn metadata_node(&self) -> Vec<(Text, Node)> {
-        let mut metadata: Vec<(Text, Node)> = self
-            .metadata
-            .iter()
-            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
+    fn take_metadata(&mut self) -> Vec<(Text, Node)> {
+        let mut metadata: Vec<(Text, Node)> = std::mem::take(&mut self.metadata)
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
             .collect();
         if !self.parameter_groups.is_empty() || !self.parameter_labels.is_empty() {
             let default =
-                |text: &str| Node::Map(vec![(Cow::Borrowed("default"), Node::from(text))]);
-            let groups = self
-                .parameter_groups
-                .iter()
+                |text: String| Node::Map(vec![(Cow::Borrowed("default"), Node::from(text))]);
+            let groups = std::mem::take(&mut self.parameter_groups)
+                .into_iter()
                 .map(|g| {
+                    let parameters = g
+                        .parameters
+                        .into_iter()
+                        .map(|p| Node::from(p.into_string()));
                     Node::Map(vec![
-                        (Cow::Borrowed("Label"), default(&g.label)),
-                        (
-                            Cow::Borrowed("Parameters"),
-                            Node::Seq(
-                                g.parameters
-                                    .iter()
-                                    .map(|p| Node::from(p.as_str()))
-                                    .collect(),
-                            ),
-                        ),
+                        (Cow::Borrowed("Label"), default(g.label)),
+                        (Cow::Borrowed("Parameters"), Node::Seq(parameters.collect())),
                     ])
                 })
                 .collect();
-            let labels = self
-                .parameter_labels
-                .iter()
-                .map(|(id, l)| (key(id), default(l)))
-                .collect();
+            let labels = take_each(&mut self.parameter_labels, default);
             tree::insert(
                 &mut metadata,
                 Cow::Borrowed("AWS::CloudFormation::Interface"),
@@ -689,14 +665,12 @@ impl Template {
     }
 }
 
-/// A logical ID as a mapping key.
-fn key(id: &LogicalId) -> Text {
-    Cow::Owned(id.as_str().to_string())
-}
-
-/// A section's entries, in insertion order.
-fn each<V>(entries: &Section<V>, to_node: impl Fn(&V) -> Node) -> Vec<(Text, Node)> {
-    entries.iter().map(|(k, v)| (key(k), to_node(v))).collect()
+/// A section's entries, in insertion order, moved out of it.
+fn take_each<V>(entries: &mut Section<V>, to_node: impl Fn(V) -> Node) -> Vec<(Text, Node)> {
+    std::mem::take(entries)
+        .into_iter()
+        .map(|(k, v)| (Cow::Owned(k.into_string()), to_node(v)))
+        .collect()
 }
 
 fn rule_node(r: &Rule) -> Node {
@@ -718,16 +692,16 @@ fn rule_node(r: &Rule) -> Node {
     Node::Map(m)
 }
 
-fn output_node(o: &Output) -> Node {
+fn output_node(o: Output) -> Node {
     let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
-    if let Some(d) = &o.description {
-        m.push((Cow::Borrowed("Description"), Node::from(d.as_str())));
+    if let Some(d) = o.description {
+        m.push((Cow::Borrowed("Description"), Node::from(d)));
     }
-    if let Some(c) = &o.condition {
-        m.push((Cow::Borrowed("Condition"), Node::from(c.as_str())));
+    if let Some(c) = o.condition {
+        m.push((Cow::Borrowed("Condition"), Node::from(c.into_string())));
     }
-    m.push((Cow::Borrowed("Value"), o.value.clone()));
-    if let Some(e) = &o.export_name {
+    m.push((Cow::Borrowed("Value"), o.value));
+    if let Some(e) = o.export_name {
         m.push((
             Cow::Borrowed("Export"),
             Node::Map(vec![(Cow::Borrowed("Name"), Node::from(e))]),
@@ -738,7 +712,8 @@ fn output_node(o: &Output) -> Node {
 
 /// A resource's entry: type, condition, dependencies, policies, metadata, in the order
 /// CloudFormation's documentation lists them, then its properties (left out when empty).
-fn resource_node(r: &ResourceEntry, properties: Node) -> Node {
+fn resource_node(r: ResourceEntry) -> Node {
+    let properties = r.properties;
     let mut m: Vec<(Text, Node)> = Vec::with_capacity(3);
     m.push((Cow::Borrowed("Type"), Node::str(r.type_name)));
     let o = &r.options;

@@ -1041,8 +1041,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             Done,
         }
         let ids: Vec<&str> = self.edges.keys().copied().collect();
-        let mut mark: IndexMap<&str, Mark, Fast> =
-            ids.iter().map(|i| (*i, Mark::New)).collect();
+        let mut mark: IndexMap<&str, Mark, Fast> = ids.iter().map(|i| (*i, Mark::New)).collect();
         let mut found = Vec::new();
         for &start in &ids {
             if mark[start] != Mark::New {
