@@ -189,12 +189,37 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
     }
     // An unchanged file is left alone: nothing to write, and replacing a file by rename costs
     // more on some file systems (ext4 flushes the data) than the whole synth.
-    if std::fs::read(&path).is_ok_and(|current| current == text.as_bytes()) {
+    if holds(&path, text.as_bytes()) {
         return Ok(Some(path));
     }
     write_atomic(&path, text.as_bytes())
         .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())))?;
     Ok(Some(path))
+}
+
+/// Whether the file at `path` holds exactly `bytes`: its size first, then its content a
+/// block at a time against them (no copy of the whole file in memory).
+pub fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().map(|m| m.len()).ok() != u64::try_from(bytes.len()).ok() {
+        return false;
+    }
+    let mut block = [0u8; 4096];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match rest.split_at_checked(n) {
+                Some((head, tail)) if head == &block[..n] => rest = tail,
+                _ => return false,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so
@@ -241,4 +266,30 @@ pub fn schema(stack: &str) -> Result<String, Error> {
     let mut s = serde_json::to_string_pretty(&stack.schema()).unwrap_or_default();
     s.push('\n');
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds;
+
+    #[test]
+    fn holds_compares_the_whole_file_block_by_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.yaml");
+        assert!(!holds(&path, b"a"), "a missing file holds nothing");
+        // Three blocks and a bit, so the last block decides.
+        let text: Vec<u8> = (0..3 * 4096 + 100).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        assert!(holds(&path, &text));
+        let mut last = text.clone();
+        *last.last_mut().unwrap() = b'!';
+        assert!(!holds(&path, &last), "same size, last byte differs");
+        let mut first_block = text.clone();
+        first_block[10] = b'!';
+        assert!(!holds(&path, &first_block));
+        assert!(!holds(&path, &text[..text.len() - 1]), "shorter");
+        assert!(!holds(&path, &[text.as_slice(), b"x"].concat()), "longer");
+        std::fs::write(&path, b"").unwrap();
+        assert!(holds(&path, b""));
+    }
 }

@@ -163,26 +163,59 @@ pub mod checks {
         }
     }
 
-    /// Pushes an error when a literal does not match the schema's pattern `re`; an info for
-    /// an expression.
+    /// A schema pattern, compiled on first use: a property whose value is an expression
+    /// never needs it, and most patterns are never used in a given template.
+    pub struct Pattern {
+        source: &'static str,
+        compiled: std::sync::OnceLock<Option<regex_lite::Regex>>,
+    }
+
+    impl Pattern {
+        /// The pattern `source` (the generator checked that it compiles).
+        pub const fn new(source: &'static str) -> Self {
+            Pattern {
+                source,
+                compiled: std::sync::OnceLock::new(),
+            }
+        }
+
+        /// The pattern as the schema writes it.
+        pub fn as_str(&self) -> &'static str {
+            self.source
+        }
+
+        /// Whether `s` matches; `None` if the pattern does not compile.
+        pub fn is_match(&self, s: &str) -> Option<bool> {
+            self.compiled
+                .get_or_init(|| regex_lite::Regex::new(self.source).ok())
+                .as_ref()
+                .map(|re| re.is_match(s))
+        }
+    }
+
+    /// Pushes an error when a literal does not match the schema's pattern `p`; an info for
+    /// an expression (or a pattern that does not compile, which the generator prevents).
     pub fn pattern(
         diags: &mut Diagnostics,
         path: &str,
         field: &str,
         v: &Value<String>,
-        re: &regex_lite::Regex,
+        p: &Pattern,
     ) {
         match v {
-            Value::Lit(s) if re.is_match(s) => {}
-            Value::Lit(s) => diags.push(Diagnostic::error(
-                Code::Pattern,
-                field_path(path, field),
-                format!(
-                    "{field} must match {} for this property, got {s:?}",
-                    re.as_str()
-                ),
-            )),
-            Value::Expr(_) => unchecked(diags, path, field, &format!("match {}", re.as_str())),
+            Value::Lit(s) => match p.is_match(s) {
+                Some(true) => {}
+                Some(false) => diags.push(Diagnostic::error(
+                    Code::Pattern,
+                    field_path(path, field),
+                    format!(
+                        "{field} must match {} for this property, got {s:?}",
+                        p.as_str()
+                    ),
+                )),
+                None => unchecked(diags, path, field, &format!("match {}", p.as_str())),
+            },
+            Value::Expr(_) => unchecked(diags, path, field, &format!("match {}", p.as_str())),
         }
     }
 

@@ -1340,12 +1340,8 @@ pub mod nat_gateway {
 pub mod security_group {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$")
-            .expect("pattern compiled by the generator")
-    });
+    static RE_0: checks::Pattern =
+        checks::Pattern::new(r"^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$");
 
     /// `AWS::EC2::SecurityGroup`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

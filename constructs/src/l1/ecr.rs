@@ -11,16 +11,8 @@ pub const TYPES: &[super::TypeInfo] = &[super::entry::<Repository>()];
 pub mod repository {
     use synth::{checks, Check, Diagnostics, Value};
 
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[0-9a-zA-Z._*-]{1}").expect("pattern compiled by the generator")
-    });
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[0-9]{12}$").expect("pattern compiled by the generator")
-    });
+    static RE_0: checks::Pattern = checks::Pattern::new(r"^[0-9a-zA-Z._*-]{1}");
+    static RE_1: checks::Pattern = checks::Pattern::new(r"^[0-9]{12}$");
 
     /// `AWS::ECR::Repository`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

@@ -1552,17 +1552,8 @@ pub mod file_system {
 pub mod data_repository_association {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$")
-            .expect("pattern compiled by the generator")
-    });
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^(fs-[0-9a-f]{8,})$").expect("pattern compiled by the generator")
-    });
+    static RE_0: checks::Pattern = checks::Pattern::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$");
+    static RE_1: checks::Pattern = checks::Pattern::new(r"^(fs-[0-9a-f]{8,})$");
 
     /// `AWS::FSx::DataRepositoryAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

@@ -12,22 +12,11 @@ pub const TYPES: &[super::TypeInfo] = &[super::entry::<Bucket>(), super::entry::
 pub mod bucket {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_0: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$")
-            .expect("pattern compiled by the generator")
-    });
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_1: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$").expect("pattern compiled by the generator")
-    });
-    // The generator compiled this pattern, so it can't fail here.
-    #[allow(clippy::expect_used)]
-    static RE_2: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"[0-9]+").expect("pattern compiled by the generator")
-    });
+    static RE_0: checks::Pattern = checks::Pattern::new(r"^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
+    static RE_1: checks::Pattern = checks::Pattern::new(
+        r"^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$",
+    );
+    static RE_2: checks::Pattern = checks::Pattern::new(r"[0-9]+");
 
     /// `AWS::S3::Bucket`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

@@ -271,10 +271,7 @@ fn module_prelude(o: &mut String, r: &Resource, uses: &Uses) {
     for (i, p) in r.patterns.iter().enumerate() {
         let _ = writeln!(
             o,
-            "// The generator compiled this pattern, so it can't fail here.\n\
-             #[allow(clippy::expect_used)]\n\
-             static RE_{i}: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| \
-             regex_lite::Regex::new({}).expect(\"pattern compiled by the generator\"));",
+            "static RE_{i}: checks::Pattern = checks::Pattern::new({});",
             raw_str(p)
         );
     }
