@@ -395,7 +395,7 @@ pub(super) fn prefix_class_repetition(p: &str) -> Option<String> {
 }
 
 /// Splits `class]rest` at the class's closing bracket, honouring escapes.
-fn split_class(s: &str) -> Option<(&str, &str)> {
+pub(super) fn split_class(s: &str) -> Option<(&str, &str)> {
     let mut escaped = false;
     for (i, c) in s.char_indices() {
         match c {
@@ -454,8 +454,6 @@ const RESERVED: &[&str] = &[
     "Box",
     "Default",
     "Self",
-    "LazyLock",
-    "Regex",
 ];
 
 /// Builds the model of one resource type from its registry schema.
