@@ -114,7 +114,11 @@ pub fn add_bucket(
 }
 
 fn policy(statements: Vec<serde_json::Value>) -> serde_json::Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
+    // Built by hand: `json!` would copy the statements through a serializer.
+    let mut p = serde_json::Map::new();
+    p.insert("Version".into(), "2012-10-17".into());
+    p.insert("Statement".into(), serde_json::Value::Array(statements));
+    serde_json::Value::Object(p)
 }
 
 /// `${Bucket.Arn}<suffix>`.

@@ -105,8 +105,9 @@ pub mod stack;
 pub use stack::{parse_config, AnyStack, Configured, Stack};
 
 use indexmap::IndexMap;
-use serde_json::json;
 use std::any::Any;
+use std::borrow::Cow;
+use synth::tree::{Node, Text};
 use synth::{Code, Diagnostic, Diagnostics, Expr, Output, Synthesized, Template};
 
 /// Every built-in stack. Adding a stack is its own module plus one line here.
@@ -208,7 +209,7 @@ impl OutputSpec {
 /// pcstack's own, in `specs` order, pcstack's own not placed at the end), so `pcstack
 /// outputs` finds both in a deployed stack's template too.
 pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<StackOutput> {
-    let mut env = IndexMap::new();
+    let mut env: Vec<(Text, Node)> = Vec::with_capacity(specs.len());
     let mut order: Vec<String> = Vec::new();
     let mut out = Vec::new();
     let outputs: Vec<&OutputSpec> = specs.iter().filter(|s| s.value.is_some()).collect();
@@ -223,7 +224,7 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             &s.key,
             Output::new(value).description(s.description).export(export),
         );
-        env.insert(s.key.clone(), json!(s.env));
+        env.push((Cow::Owned(s.key.clone()), Node::from(s.env.as_str())));
         out.push(StackOutput {
             key: s.key,
             env: s.env,
@@ -234,9 +235,13 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             order.push(own.to_string());
         }
     }
+    let order = Node::Seq(order.into_iter().map(Node::from).collect());
     t.metadata.insert(
         synth::env::METADATA_KEY.into(),
-        json!({ synth::env::OUTPUT_VARIABLES: env, synth::env::VARIABLE_ORDER: order }),
+        Node::Map(vec![
+            (Cow::Borrowed(synth::env::OUTPUT_VARIABLES), Node::Map(env)),
+            (Cow::Borrowed(synth::env::VARIABLE_ORDER), order),
+        ]),
     );
     out
 }
@@ -339,7 +344,12 @@ mod tests {
     fn every_schema_denies_unknown_fields() {
         for s in STACKS {
             let schema = serde_json::to_value(s.schema()).unwrap();
-            assert_eq!(schema["additionalProperties"], json!(false), "{}", s.name());
+            assert_eq!(
+                schema["additionalProperties"],
+                serde_json::json!(false),
+                "{}",
+                s.name()
+            );
         }
     }
 

@@ -289,7 +289,7 @@ pub struct Output {
     /// `Value`: a literal or an expression.
     pub value: Node,
     /// `Export.Name`: other stacks read the value with `Fn::ImportValue` of this name.
-    pub export_name: Option<Json>,
+    pub export_name: Option<Node>,
     /// `Condition`: the output exists only when this condition is true.
     pub condition: Option<LogicalId>,
 }
@@ -312,7 +312,7 @@ impl Output {
     }
 
     /// Exports the value under `name`.
-    pub fn export(mut self, name: impl Into<Json>) -> Self {
+    pub fn export(mut self, name: impl Into<Node>) -> Self {
         self.export_name = Some(name.into());
         self
     }
@@ -370,7 +370,7 @@ pub struct Template {
     /// `Description`.
     pub description: Option<String>,
     /// Template `Metadata`, besides the parameter groups and labels.
-    pub metadata: IndexMap<String, Json>,
+    pub metadata: IndexMap<String, Node>,
     /// Parameter groups of `AWS::CloudFormation::Interface`.
     pub parameter_groups: Vec<ParameterGroup>,
     /// Parameter labels of `AWS::CloudFormation::Interface`.
@@ -633,7 +633,7 @@ impl Template {
     fn take_metadata(&mut self) -> Vec<(Text, Node)> {
         let mut metadata: Vec<(Text, Node)> = std::mem::take(&mut self.metadata)
             .into_iter()
-            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
+            .map(|(k, v)| (Cow::Owned(k), v))
             .collect();
         if !self.parameter_groups.is_empty() || !self.parameter_labels.is_empty() {
             let default =
@@ -704,7 +704,7 @@ fn output_node(o: Output) -> Node {
     if let Some(e) = o.export_name {
         m.push((
             Cow::Borrowed("Export"),
-            Node::Map(vec![(Cow::Borrowed("Name"), Node::from(e))]),
+            Node::Map(vec![(Cow::Borrowed("Name"), e)]),
         ));
     }
     Node::Map(m)
