@@ -83,8 +83,8 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
     match (prefix.is_empty(), rest.is_empty()) {
         (true, _) => rest.to_string(),
         (_, true) => prefix.to_string(),
-        _ if rest.starts_with('.') || rest.starts_with('[') => format!("{prefix}{rest}"),
-        _ => format!("{prefix}/{rest}"),
+        _ if rest.starts_with('.') || rest.starts_with('[') => [prefix, rest].concat(),
+        _ => [prefix, "/", rest].concat(),
     }
 }
 

@@ -464,14 +464,15 @@ impl Template {
             self.duplicate("Resources", &id);
         }
         let mut diags = Diagnostics::new();
-        props.check(&format!("{id} ({})", T::TYPE), &mut diags);
+        let path = [id.as_str(), " (", T::TYPE, ")"].concat();
+        props.check(&path, &mut diags);
         self.report_all(diags);
         let mut properties = match tree::to_node(&props) {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
                     Code::PropertiesNotJson,
-                    format!("{id} ({})", T::TYPE),
+                    path,
                     format!("properties must serialize to JSON, got {e}"),
                 ));
                 Node::Null

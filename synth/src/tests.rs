@@ -344,3 +344,39 @@ fn mapping_names_allow_dots_and_dashes_and_say_so() {
         ["name must match ^[A-Za-z0-9.-]{1,255}$ for Mappings, got \"bad_name\""]
     );
 }
+
+/// Each cycle is reported once, as the chain that closes it, found from the first resource
+/// in template order; repeated references, DependsOn, resources outside the cycle and
+/// references to names no resource has change nothing; the same on a file's JSON and on
+/// the tree synth builds.
+#[test]
+fn cycles_are_reported_once_as_their_chain() {
+    let r = |props: serde_json::Value| json!({"Type": "Test::Thing", "Properties": props});
+    let t = json!({
+        "Parameters": {"P": {"Type": "String"}},
+        "Resources": {
+            "D": r(json!({"Name": {"Ref": "A"}})),
+            "A": r(json!({"Name": {"Ref": "B"}, "Size": {"Fn::GetAtt": ["B", "Arn"]}})),
+            "B": {"Type": "Test::Thing", "DependsOn": ["C", "C"], "Properties": {"Name": {"Ref": "P"}}},
+            "C": r(json!({"Name": {"Fn::Sub": "${A.Arn}-${P}-${AWS::Region}"}})),
+            "E": r(json!({"Name": {"Ref": "E2"}})),
+            "E2": r(json!({"Name": {"Fn::Join": ["", [{"Ref": "E"}, {"Ref": "D"}]]}})),
+        }
+    });
+    let cycles = |d: Diagnostics| -> Vec<String> {
+        d.errors()
+            .filter(|e| e.code == Code::DependencyCycle)
+            .map(|e| {
+                e.message
+                    .rsplit("got ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    let expected = ["A -> B -> C -> A", "E -> E2 -> E"];
+    assert_eq!(cycles(validate::validate("x", &t, &|_| None)), expected);
+    let node = Node::from(&t);
+    assert_eq!(cycles(validate::validate("x", &node, &|_| None)), expected);
+}

@@ -170,8 +170,10 @@ struct Validator<'a, T: Tree> {
     resources: IndexMap<&'a str, &'a str, Fast>,
     conditions: Names<'a>,
     mappings: Option<&'a T::Map>,
-    /// Resource -> resources it needs first.
-    edges: IndexMap<&'a str, Names<'a>, Fast>,
+    /// The resources walked, in order: the nodes of the dependency graph.
+    walked: Vec<&'a str>,
+    /// Resource -> a resource it needs first, as found (repeats included).
+    edges: Vec<(&'a str, &'a str)>,
 }
 
 impl<T: Tree> Default for Validator<'_, T> {
@@ -186,7 +188,8 @@ impl<T: Tree> Default for Validator<'_, T> {
             resources: IndexMap::default(),
             conditions: Names::default(),
             mappings: None,
-            edges: IndexMap::default(),
+            walked: Vec::new(),
+            edges: Vec::new(),
         }
     }
 }
@@ -387,13 +390,13 @@ impl<'a, T: Tree> Validator<'a, T> {
             }
             self.walk(
                 c,
-                &mut concat(&["Conditions/", id]),
+                &mut ["Conditions/", id].concat(),
                 Scope::ParametersOnly,
                 None,
             );
         }
         for (id, r) in rules.into_iter().flat_map(Entries::entries) {
-            self.walk(r, &mut concat(&["Rules/", id]), Scope::ParametersOnly, None);
+            self.walk(r, &mut ["Rules/", id].concat(), Scope::ParametersOnly, None);
         }
         for (id, r) in resources.into_iter().flat_map(Entries::entries) {
             if !self.tx.opaque(id) {
@@ -484,7 +487,7 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     /// One output: a Value, a known Condition, and its references.
     fn output(&mut self, id: &str, o: &'a T) {
-        let mut path = concat(&["Outputs/", id]);
+        let mut path = ["Outputs/", id].concat();
         if o.get("Value").is_none() {
             self.error(
                 Code::OutputValue,
@@ -561,8 +564,8 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     fn resource(&mut self, id: &'a str, r: &'a T) {
         let type_name: &'a str = self.resources.get(id).copied().unwrap_or("");
-        let path = concat(&[id, " (", type_name, ")"]);
-        self.edges.entry(id).or_default();
+        let path = [id, " (", type_name, ")"].concat();
+        self.walked.push(id);
         let Some(r) = r.as_map() else {
             self.error(
                 Code::ResourceStructure,
@@ -832,7 +835,7 @@ impl<'a, T: Tree> Validator<'a, T> {
     /// Records that resource `from` depends on `to` (for the cycle check), allocating only
     /// for a new edge.
     fn edge(&mut self, from: &'a str, to: &'a str) {
-        self.edges.entry(from).or_default().insert(to);
+        self.edges.push((from, to));
     }
 
     fn reference(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
@@ -1040,36 +1043,63 @@ impl<'a, T: Tree> Validator<'a, T> {
             Open,
             Done,
         }
-        let ids: Vec<&str> = self.edges.keys().copied().collect();
-        let mut mark: IndexMap<&str, Mark, Fast> = ids.iter().map(|i| (*i, Mark::New)).collect();
+        // The graph as adjacency lists in one array (`targets[starts[n]..starts[n + 1]]`),
+        // each node's targets in the order first found, repeats dropped; an edge to a
+        // resource that was not walked (left to a transform) leads nowhere.
+        let index: IndexMap<&str, usize, Fast> = self
+            .walked
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        let mut pairs: Vec<(usize, usize)> = self
+            .edges
+            .iter()
+            .filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?)))
+            .collect();
+        pairs.sort_by_key(|&(from, _)| from);
+        let n = self.walked.len();
+        let mut starts = vec![0; n + 1];
+        let mut targets: Vec<usize> = Vec::with_capacity(pairs.len());
+        for (k, &(from, to)) in pairs.iter().enumerate() {
+            let first_of_node = k == 0 || pairs[k - 1].0 != from;
+            if first_of_node {
+                starts[from] = targets.len();
+            }
+            if !targets[starts[from]..].contains(&to) {
+                targets.push(to);
+            }
+            starts[from + 1..].fill(targets.len());
+        }
+        let mut mark = vec![Mark::New; n];
         let mut found = Vec::new();
-        for &start in &ids {
+        for start in 0..n {
             if mark[start] != Mark::New {
                 continue;
             }
             // Iterative DFS keeping the current chain, so a cycle can be printed.
-            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
-            mark.insert(start, Mark::Open);
+            let mut stack: Vec<(usize, usize)> = vec![(start, starts[start])];
+            mark[start] = Mark::Open;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let targets = &self.edges[node];
-                if let Some(&t) = targets.get_index(*next) {
+                if *next < starts[node + 1] {
+                    let t = targets[*next];
                     *next += 1;
-                    match mark.get(t).copied() {
-                        Some(Mark::New) => {
-                            mark.insert(t, Mark::Open);
-                            stack.push((t, 0));
+                    match mark[t] {
+                        Mark::New => {
+                            mark[t] = Mark::Open;
+                            stack.push((t, starts[t]));
                         }
-                        Some(Mark::Open) => {
+                        Mark::Open => {
                             let pos = stack.iter().position(|(n, _)| *n == t).unwrap_or(0);
                             let mut chain: Vec<&str> =
-                                stack[pos..].iter().map(|(n, _)| *n).collect();
-                            chain.push(t);
+                                stack[pos..].iter().map(|(n, _)| self.walked[*n]).collect();
+                            chain.push(self.walked[t]);
                             found.push(chain.join(" -> "));
                         }
-                        _ => {}
+                        Mark::Done => {}
                     }
                 } else {
-                    mark.insert(node, Mark::Done);
+                    mark[node] = Mark::Done;
                     stack.pop();
                 }
             }
@@ -1078,16 +1108,6 @@ impl<'a, T: Tree> Validator<'a, T> {
             self.error(Code::DependencyCycle, "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
         }
     }
-}
-
-/// The parts joined, in one allocation and without the formatting machinery (a path is
-/// made for every resource and output checked).
-fn concat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
 }
 
 /// The `${Name}` variables of an `Fn::Sub` string, skipping `${!Literal}` escapes.
