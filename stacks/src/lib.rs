@@ -173,7 +173,7 @@ pub(crate) struct OutputSpec {
     key: String,
     description: String,
     /// `None`: pcstack's own variable `env`, no output.
-    value: Option<serde_json::Value>,
+    value: Option<Node>,
     env: String,
 }
 
@@ -181,7 +181,7 @@ impl OutputSpec {
     pub(crate) fn new(
         key: &str,
         description: &str,
-        value: impl Into<serde_json::Value>,
+        value: impl Into<Node>,
         env: &str,
     ) -> Self {
         OutputSpec {
