@@ -178,12 +178,7 @@ pub(crate) struct OutputSpec {
 }
 
 impl OutputSpec {
-    pub(crate) fn new(
-        key: &str,
-        description: &str,
-        value: impl Into<Node>,
-        env: &str,
-    ) -> Self {
+    pub(crate) fn new(key: &str, description: &str, value: impl Into<Node>, env: &str) -> Self {
         OutputSpec {
             key: key.into(),
             description: description.into(),

@@ -504,27 +504,24 @@ impl Config {
         let all = &self.associations;
         c.check("associations", dra::association_count(all.len()));
         for (i, a) in all.iter().enumerate() {
+            // Each field's name once; those only a message needs, only for the message.
             let at = |f: &str| format!("associations[{i}].{f}");
-            c.check(&at("id"), own::association_logical_id(&at("id"), &a.id));
-            c.check(
-                &at("output"),
-                own::association_logical_id(&at("output"), &a.output),
-            );
-            c.check(
-                &at("file_system_path"),
+            let (id, output) = (at("id"), at("output"));
+            let (s3_prefix, env) = (at("s3_prefix"), at("env"));
+            c.check(&id, own::association_logical_id(&id, &a.id));
+            c.check(&output, own::association_logical_id(&output, &a.output));
+            c.check_at(
+                || at("file_system_path"),
                 dra::file_system_path(&a.file_system_path),
             );
             c.check(
-                &at("s3_prefix"),
+                &s3_prefix,
                 dra::data_repository_path(&repository_key(&a.s3_prefix)),
             );
-            c.check(
-                &at("s3_prefix"),
-                own::s3_prefix(&at("s3_prefix"), &a.s3_prefix),
-            );
-            c.check(&at("import"), dra::events("import", &a.import));
-            c.check(&at("export"), dra::events("export", &a.export));
-            c.check(&at("env"), own::env_name(&at("env"), &a.env));
+            c.check(&s3_prefix, own::s3_prefix(&s3_prefix, &a.s3_prefix));
+            c.check_at(|| at("import"), dra::events("import", &a.import));
+            c.check_at(|| at("export"), dra::events("export", &a.export));
+            c.check(&env, own::env_name(&env, &a.env));
         }
         let paths: Vec<&str> = all.iter().map(|a| a.file_system_path.as_str()).collect();
         c.check("associations", dra::file_system_paths_disjoint(&paths));
@@ -575,8 +572,13 @@ struct Checks(Diagnostics);
 
 impl Checks {
     fn check(&mut self, field: &str, result: RuleResult) {
+        self.check_at(|| field, result);
+    }
+
+    /// [`Checks::check`], the field's name made only for a violation.
+    fn check_at<F: std::fmt::Display>(&mut self, field: impl FnOnce() -> F, result: RuleResult) {
         if let Err(v) = result {
-            self.0.push(v.at(format!("config: {field}")));
+            self.0.push(v.at(format!("config: {}", field())));
         }
     }
 }
