@@ -164,7 +164,7 @@ struct Validator<'a, T: Tree> {
     diags: Diagnostics,
     attributes: Option<AttributeLookup<'a>>,
     catalog: Option<&'a dyn Catalog>,
-    tx: Transforms,
+    tx: Transforms<'a, T>,
     parameters: Names<'a>,
     /// Resource -> its type.
     resources: IndexMap<&'a str, &'a str, Fast>,
@@ -195,14 +195,16 @@ impl<T: Tree> Default for Validator<'_, T> {
 }
 
 /// What the template's transforms allow (see the module docs).
-#[derive(Default)]
-struct Transforms {
+struct Transforms<'a, T: Tree> {
     sam: bool,
     language_extensions: bool,
     /// Transforms other than SAM and LanguageExtensions.
     macros: Vec<String>,
-    /// An `Fn::Transform` appears somewhere.
-    snippet: bool,
+    /// The template, to look for an `Fn::Transform` in.
+    template: Option<&'a T>,
+    /// An `Fn::Transform` appears somewhere: looked for only when a name is missing (a
+    /// whole-template walk that a valid template never needs).
+    snippet: std::cell::OnceCell<bool>,
     /// Logical IDs whose resources expand into others named after them (SAM resources,
     /// modules).
     expanding: Vec<String>,
@@ -210,9 +212,26 @@ struct Transforms {
     for_each: Vec<String>,
 }
 
-impl Transforms {
-    fn read<T: Tree>(t: &T) -> Transforms {
-        let mut tx = Transforms::default();
+impl<T: Tree> Default for Transforms<'_, T> {
+    fn default() -> Self {
+        Transforms {
+            sam: false,
+            language_extensions: false,
+            macros: Vec::new(),
+            template: None,
+            snippet: std::cell::OnceCell::new(),
+            expanding: Vec::new(),
+            for_each: Vec::new(),
+        }
+    }
+}
+
+impl<'a, T: Tree> Transforms<'a, T> {
+    fn read(t: &'a T) -> Self {
+        let mut tx = Transforms {
+            template: Some(t),
+            ..Transforms::default()
+        };
         for name in transforms(t) {
             match name.as_str() {
                 SAM_TRANSFORM => tx.sam = true,
@@ -220,7 +239,6 @@ impl Transforms {
                 _ => tx.macros.push(name),
             }
         }
-        tx.snippet = has_transform_snippet(t);
         if tx.language_extensions {
             for section in ["Resources", "Outputs", "Conditions"] {
                 if let Some(m) = t.get(section).and_then(T::as_map) {
@@ -235,9 +253,16 @@ impl Transforms {
         tx
     }
 
+    /// Whether an `Fn::Transform` appears anywhere.
+    fn snippet(&self) -> bool {
+        *self
+            .snippet
+            .get_or_init(|| self.template.is_some_and(has_transform_snippet))
+    }
+
     /// Whether `name`, declared nowhere, may still be made by a transform.
     fn may_generate(&self, name: &str) -> bool {
-        self.snippet
+        self.snippet()
             || (self.sam && name.starts_with("Serverless"))
             || self
                 .expanding
@@ -1010,7 +1035,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         };
         let Some(map) = a[0].as_str() else { return };
         let Some(m) = self.mappings.and_then(|maps| maps.get(map)) else {
-            if self.tx.snippet {
+            if self.tx.snippet() {
                 return;
             }
             self.error(
