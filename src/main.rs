@@ -128,7 +128,7 @@ async fn bounded(
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = cli::args::parse();
     error::set_debug(cli.debug);
     // With `--progress json`, stderr carries only JSON lines: the final error too.
     let json_errors = matches!(&cli.command,
