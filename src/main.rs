@@ -18,7 +18,6 @@ mod cli;
 mod deploy;
 mod error;
 
-use clap::Parser;
 use cli::args::{Cli, ClusterConfigArgs, Command, DeployArgs, DiffArgs, DiffFormat, FormatArg};
 use cli::flags::ProgressMode;
 #[cfg(feature = "aws")]
