@@ -9,7 +9,6 @@ use crate::l1::ec2::{
 };
 use crate::Tags;
 use crate::TagsFrom;
-use serde_json::json;
 use synth::{Arg, Expr, Handle, LogicalId, Pseudo, ResourceOptions, Template, Value};
 
 /// The logical IDs of every resource the network creates, chosen by the stack.
@@ -236,7 +235,7 @@ impl Network {
         t: &mut Template,
         id: &str,
         condition: Option<&LogicalId>,
-        policy: serde_json::Value,
+        policy: synth::Node,
     ) -> Handle<VPCEndpoint> {
         let mut options = crate::suppress(ResourceOptions::default(), "I1022", SERVICE_NAME_JOIN);
         options = crate::note(options, "PolicyDocument", OPEN_ENDPOINT_POLICY);
@@ -300,8 +299,8 @@ pub const SERVICE_NAME_JOIN: &str = "ServiceName is create-only; it keeps the tu
 pub const OPEN_ENDPOINT_POLICY: &str = "Open on purpose: cluster nodes reach S3 buckets pcstack doesn't know (ECR image layers, ParallelCluster's own buckets, OS package repositories, datasets in other accounts); a list of buckets here would break them in ways that are hard to trace. Access control stays with IAM and the bucket policies.";
 
 /// An endpoint policy that allows everything through the endpoint (the gateway's default).
-pub fn open_endpoint_policy() -> serde_json::Value {
-    json!({
+pub fn open_endpoint_policy() -> synth::Node {
+    synth::node!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["*"], "Resource": ["*"]}]
     })

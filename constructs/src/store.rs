@@ -6,7 +6,7 @@ use crate::rules::{ecr as ecr_rules, s3 as s3_rules};
 use crate::storage::removal_options;
 use crate::{skip_checkov, Tags, TagsFrom};
 use serde_json::json;
-use synth::{Expr, Handle, Policy, ResourceOptions, Template, Value};
+use synth::{node, Expr, Handle, Node, Policy, ResourceOptions, Template, Value};
 
 /// A private, encrypted, versioned bucket that only accepts TLS.
 #[derive(Debug, Clone)]
@@ -113,27 +113,23 @@ pub fn add_bucket(
     bucket
 }
 
-fn policy(statements: Vec<serde_json::Value>) -> serde_json::Value {
-    // Built by hand: `json!` would copy the statements through a serializer.
-    let mut p = serde_json::Map::new();
-    p.insert("Version".into(), "2012-10-17".into());
-    p.insert("Statement".into(), serde_json::Value::Array(statements));
-    serde_json::Value::Object(p)
+fn policy(statements: Vec<Node>) -> Node {
+    node!({"Version": "2012-10-17", "Statement": (Node::Seq(statements))})
 }
 
 /// `${Bucket.Arn}<suffix>`.
-fn arn(bucket: &Handle<Bucket>, suffix: &str) -> serde_json::Value {
+fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Node {
     if suffix.is_empty() {
-        bucket.get_att(b::BucketAttr::Arn).to_json()
+        bucket.get_att(b::BucketAttr::Arn).into()
     } else {
-        Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.id())).to_json()
+        Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.id())).into()
     }
 }
 
 /// Denies every request that doesn't use TLS.
 /// Source: https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
-fn deny_insecure_transport(bucket: &Handle<Bucket>) -> serde_json::Value {
-    json!({
+fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Node {
+    node!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
@@ -193,18 +189,18 @@ pub fn add_log_bucket(
         LOG_BUCKET_NOT_LOGGED,
     );
     let bucket = t.add_with(id, props, options);
-    let account = json!({"aws:SourceAccount": {"Ref": "AWS::AccountId"}});
+    let account = || node!({"aws:SourceAccount": {"Ref": "AWS::AccountId"}});
     let statements = vec![
         deny_insecure_transport(&bucket),
-        json!({
+        node!({
             "Sid": "S3ServerAccessLogs",
             "Effect": "Allow",
             "Principal": {"Service": "logging.s3.amazonaws.com"},
             "Action": "s3:PutObject",
             "Resource": arn(&bucket, "/s3-access/*"),
-            "Condition": {"StringEquals": account}
+            "Condition": {"StringEquals": account()}
         }),
-        json!({
+        node!({
             "Sid": "VpcFlowLogsWrite",
             "Effect": "Allow",
             "Principal": {"Service": "delivery.logs.amazonaws.com"},
@@ -212,13 +208,13 @@ pub fn add_log_bucket(
             "Resource": arn(&bucket, "/vpc-flow-logs/AWSLogs/*"),
             "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}, "s3:x-amz-acl": "bucket-owner-full-control"}}
         }),
-        json!({
+        node!({
             "Sid": "VpcFlowLogsAclCheck",
             "Effect": "Allow",
             "Principal": {"Service": "delivery.logs.amazonaws.com"},
             "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
             "Resource": arn(&bucket, ""),
-            "Condition": {"StringEquals": account}
+            "Condition": {"StringEquals": account()}
         }),
     ];
     let bucket_policy = t.add(

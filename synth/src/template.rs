@@ -714,20 +714,20 @@ fn output_node(o: Output) -> Node {
 /// A resource's entry: type, condition, dependencies, policies, metadata, in the order
 /// CloudFormation's documentation lists them, then its properties (left out when empty).
 fn resource_node(r: ResourceEntry) -> Node {
-    let properties = r.properties;
+    let o = r.options;
     let mut m: Vec<(Text, Node)> = Vec::with_capacity(3);
     m.push((Cow::Borrowed("Type"), Node::str(r.type_name)));
-    let o = &r.options;
-    if let Some(c) = &o.condition {
-        m.push((Cow::Borrowed("Condition"), Node::from(c.as_str())));
+    if let Some(c) = o.condition {
+        m.push((Cow::Borrowed("Condition"), Node::from(c.into_string())));
     }
-    match o.depends_on.as_slice() {
-        [] => {}
-        [one] => m.push((Cow::Borrowed("DependsOn"), Node::from(one.as_str()))),
-        many => m.push((
-            Cow::Borrowed("DependsOn"),
-            Node::Seq(many.iter().map(|id| Node::from(id.as_str())).collect()),
-        )),
+    let mut depends_on = o
+        .depends_on
+        .into_iter()
+        .map(|id| Node::from(id.into_string()));
+    match depends_on.len() {
+        0 => {}
+        1 => m.extend(depends_on.next().map(|d| (Cow::Borrowed("DependsOn"), d))),
+        _ => m.push((Cow::Borrowed("DependsOn"), Node::Seq(depends_on.collect()))),
     }
     if let Some(p) = o.deletion_policy {
         m.push((Cow::Borrowed("DeletionPolicy"), Node::str(p.name())));
@@ -738,13 +738,13 @@ fn resource_node(r: ResourceEntry) -> Node {
     if !o.metadata.is_empty() {
         let metadata = o
             .metadata
-            .iter()
-            .map(|(k, v)| (Cow::Owned(k.clone()), Node::from(v)))
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
             .collect();
         m.push((Cow::Borrowed("Metadata"), Node::Map(metadata)));
     }
-    if matches!(&properties, Node::Map(p) if !p.is_empty()) {
-        m.push((Cow::Borrowed("Properties"), properties));
+    if matches!(&r.properties, Node::Map(p) if !p.is_empty()) {
+        m.push((Cow::Borrowed("Properties"), r.properties));
     }
     Node::Map(m)
 }

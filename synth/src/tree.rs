@@ -101,6 +101,98 @@ impl From<Json> for Node {
     }
 }
 
+impl From<bool> for Node {
+    fn from(b: bool) -> Node {
+        Node::Bool(b)
+    }
+}
+
+impl From<i32> for Node {
+    fn from(n: i32) -> Node {
+        Node::Number(n.into())
+    }
+}
+
+impl From<i64> for Node {
+    fn from(n: i64) -> Node {
+        Node::Number(n.into())
+    }
+}
+
+impl From<u64> for Node {
+    fn from(n: u64) -> Node {
+        Node::Number(n.into())
+    }
+}
+
+impl From<&String> for Node {
+    fn from(s: &String) -> Node {
+        Node::from(s.as_str())
+    }
+}
+
+impl From<Vec<Node>> for Node {
+    fn from(items: Vec<Node>) -> Node {
+        Node::Seq(items)
+    }
+}
+
+/// A [`Node`] written like JSON, as `serde_json::json!` writes a `Value`: keys are string
+/// literals (borrowed, not copied), `null`, `[...]` and `{...}` nest, and anything else is an
+/// expression converted with `Node::from` (a string, a number, a boolean, an [`Expr`](crate::Expr),
+/// another `Node`).
+///
+/// ```
+/// use synth::{node, Node};
+/// let principal = "*";
+/// let n: Node = node!({"Effect": "Allow", "Principal": principal, "Action": ["s3:*"], "Sid": null});
+/// assert_eq!(n.to_string(), r#"{"Effect":"Allow","Principal":"*","Action":["s3:*"],"Sid":null}"#);
+/// ```
+#[macro_export]
+macro_rules! node {
+    (null) => {
+        $crate::tree::Node::Null
+    };
+    ({ $($body:tt)* }) => {
+        $crate::tree::Node::Map($crate::node!(@entries [] $($body)*))
+    };
+    ([ $($body:tt)* ]) => {
+        $crate::tree::Node::Seq($crate::node!(@items [] [] $($body)*))
+    };
+    // Entries: a key, a colon, then the value's tokens up to a comma at this level.
+    (@entries [$($out:tt)*]) => {
+        vec![$($out)*]
+    };
+    (@entries [$($out:tt)*] $key:literal : $($rest:tt)*) => {
+        $crate::node!(@value [$($out)*] $key [] $($rest)*)
+    };
+    (@value [$($out:tt)*] $key:literal [$($v:tt)+] , $($rest:tt)*) => {
+        $crate::node!(@entries [$($out)* (::std::borrow::Cow::Borrowed($key), $crate::node!($($v)+)),] $($rest)*)
+    };
+    (@value [$($out:tt)*] $key:literal [$($v:tt)+]) => {
+        $crate::node!(@entries [$($out)* (::std::borrow::Cow::Borrowed($key), $crate::node!($($v)+)),])
+    };
+    (@value [$($out:tt)*] $key:literal [$($v:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::node!(@value [$($out)*] $key [$($v)* $next] $($rest)*)
+    };
+    // Items: each one's tokens up to a comma at this level.
+    (@items [$($out:tt)*] []) => {
+        vec![$($out)*]
+    };
+    (@items [$($out:tt)*] [$($v:tt)+]) => {
+        vec![$($out)* $crate::node!($($v)+)]
+    };
+    (@items [$($out:tt)*] [$($v:tt)+] , $($rest:tt)*) => {
+        $crate::node!(@items [$($out)* $crate::node!($($v)+),] [] $($rest)*)
+    };
+    (@items [$($out:tt)*] [$($v:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::node!(@items [$($out)*] [$($v)* $next] $($rest)*)
+    };
+    ($e:expr) => {
+        $crate::tree::Node::from($e)
+    };
+}
+
 impl From<&str> for Node {
     fn from(s: &str) -> Node {
         Node::String(Cow::Owned(s.to_string()))
@@ -829,6 +921,44 @@ mod tests {
         assert_eq!(keys[..3], ["Name", "Count", "Ratio"]);
         assert_eq!(Node::from(&expected), node);
         assert_eq!(node.to_string(), expected.to_string());
+    }
+
+    /// `node!` builds what `json!` builds from the same text: nesting, expressions of
+    /// several tokens, trailing commas, empty collections, numbers, booleans and null.
+    #[test]
+    fn node_macro_builds_what_json_builds() {
+        let arn = |suffix: &str| format!("arn:aws:s3:::b{suffix}");
+        let days = 7i64;
+        let n = crate::node!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Resource": [arn("/*"), arn("")], "Days": days + 1},
+                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": false}}},
+            ],
+            "Empty": {},
+            "None": [],
+            "Null": null,
+            "Neg": -1,
+        });
+        let j = json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Resource": [arn("/*"), arn("")], "Days": days + 1},
+                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": false}}},
+            ],
+            "Empty": {},
+            "None": [],
+            "Null": null,
+            "Neg": -1,
+        });
+        assert_eq!(n.to_json(), j);
+        // Keys are borrowed, not copied.
+        let keys_borrowed = n
+            .as_map()
+            .unwrap()
+            .iter()
+            .all(|(k, _)| matches!(k, Cow::Borrowed(_)));
+        assert!(keys_borrowed);
     }
 
     #[test]
