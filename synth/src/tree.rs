@@ -710,6 +710,45 @@ impl ser::SerializeStructVariant for VariantBuilder<StructBuilder> {
     }
 }
 
+/// The static copy of a mapping key templates repeat: the intrinsic functions (every
+/// expression is a one-key mapping) and the keys of IAM policies. Borrowing it saves an
+/// allocation per key.
+fn known_key(k: &str) -> Option<&'static str> {
+    const KEYS: &[&str] = &[
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Sub",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::Cidr",
+        "Fn::GetAZs",
+        "Fn::FindInMap",
+        "Fn::If",
+        "Fn::Equals",
+        "Fn::And",
+        "Fn::Or",
+        "Fn::Not",
+        "Fn::ImportValue",
+        "Fn::Base64",
+        "Fn::Contains",
+        "Fn::Transform",
+        "Condition",
+        "Version",
+        "Statement",
+        "Sid",
+        "Effect",
+        "Principal",
+        "Action",
+        "Resource",
+        "Service",
+        "AWS",
+        "Key",
+        "Value",
+    ];
+    KEYS.iter().copied().find(|known| *known == k)
+}
+
 /// Mapping keys: strings, and what serde_json also writes as one (numbers, booleans,
 /// characters, unit variants).
 struct KeySerializer;
@@ -766,7 +805,7 @@ impl ser::Serializer for KeySerializer {
         Ok(Cow::Owned(v.to_string()))
     }
     fn serialize_str(self, v: &str) -> Result<Text, Error> {
-        Ok(Cow::Owned(v.to_string()))
+        Ok(known_key(v).map_or_else(|| Cow::Owned(v.to_string()), Cow::Borrowed))
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<Text, Error> {
         Err(key_error())
