@@ -115,6 +115,10 @@ fn yaml_scalar<T: Tree>(out: &mut String, v: &T) {
 }
 
 fn yaml_str(out: &mut String, s: &str) {
+    if plainly_a_word(s.as_bytes()) {
+        out.push_str(s);
+        return;
+    }
     let scan = scan(s.as_bytes());
     // Printable ASCII (nearly every string of a template) needs no escape; anything else is
     // decoded to look for characters that do.
@@ -132,6 +136,48 @@ fn yaml_str(out: &mut String, s: &str) {
         }
         out.push('\'');
     }
+}
+
+/// Bytes that never make a plain scalar read differently inside one: letters, digits and
+/// `_-./:@()*+=,`. (`:` only matters before a space or at the end; there is no space here.)
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'(' | b')' | b'*' | b'+' | b'=' | b','
+            );
+        c += 1;
+    }
+    t
+};
+
+/// The common case, decided in one pass: a letter, then [`WORD`] bytes, not ending in `:`
+/// and not a YAML 1.1 boolean or null word (`Yes`, `off`, `null`...). Such a string is plain
+/// (it starts with a letter, so it is no number or date); anything else takes the full
+/// checks of [`plain_ok`].
+fn plainly_a_word(b: &[u8]) -> bool {
+    let (Some(first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    first.is_ascii_alphabetic()
+        && last != b':'
+        && b.iter().fold(true, |ok, &c| ok & WORD[usize::from(c)])
+        && !(b.len() <= 5 && looks_typed_word(b))
+}
+
+/// `null`, `true`, `false`, `yes`, `no`, `on`, `off`, `y`, `n`, any case.
+fn looks_typed_word(b: &[u8]) -> bool {
+    let mut buf = [0u8; 5];
+    buf[..b.len()].copy_from_slice(b);
+    buf.make_ascii_lowercase();
+    matches!(
+        &buf[..b.len()],
+        b"null" | b"true" | b"false" | b"yes" | b"no" | b"on" | b"off" | b"y" | b"n"
+    )
 }
 
 /// What one pass over a string's bytes finds.
@@ -356,6 +402,46 @@ pub fn render<T: Tree + serde::Serialize>(t: &T, format: Format) -> String {
 mod tests {
     use super::*;
     use serde_json::{json, Value as Json};
+
+    /// Whatever the one-pass check calls plain, the full checks call plain too: every string
+    /// of up to three bytes from a set of the characters that matter, and the tricky list.
+    #[test]
+    fn the_word_fast_path_only_takes_plain_strings() {
+        let alphabet = b"aZyYnNoO09:_-./@#' =,*&!~<>+()\t\"?";
+        let mut strings: Vec<String> = TRICKY.iter().map(|s| s.to_string()).collect();
+        for &a in alphabet {
+            for &b in alphabet {
+                for &c in alphabet {
+                    for len in 1..=3 {
+                        strings.push(String::from_utf8(vec![a, b, c][..len].to_vec()).unwrap());
+                    }
+                }
+            }
+        }
+        for w in [
+            "Yes",
+            "NULL",
+            "Off",
+            "no",
+            "Nope",
+            "True",
+            "falsey",
+            "Ref:",
+            "a:b",
+            "Fn::GetAtt",
+        ] {
+            strings.push(w.to_string());
+        }
+        let mut taken = 0;
+        for s in &strings {
+            if plainly_a_word(s.as_bytes()) {
+                taken += 1;
+                assert!(plain_ok(s, s.contains(' ')), "{s:?} is not plain");
+            }
+        }
+        assert!(taken > 1000, "{taken}");
+        assert!(!plainly_a_word(b"Yes") && !plainly_a_word(b"a:") && plainly_a_word(b"Fn::GetAtt"));
+    }
 
     /// The word-at-a-time scan finds what a byte-by-byte one finds: every byte value, at
     /// every position of strings from 0 to 20 bytes long.
