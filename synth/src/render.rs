@@ -124,7 +124,7 @@ fn yaml_str(out: &mut String, s: &str) {
     // decoded to look for characters that do.
     if !scan.printable_ascii && s.chars().any(needs_escape) {
         double_quoted(out, s);
-    } else if plain_ok(s, scan.space) {
+    } else if plain_ok(s, scan.breaks) {
         out.push_str(s);
     } else {
         out.push('\'');
@@ -184,23 +184,38 @@ fn looks_typed_word(b: &[u8]) -> bool {
 struct Scan {
     /// Every byte is printable ASCII (space to `~`).
     printable_ascii: bool,
-    /// There is a space.
-    space: bool,
+    /// `: ` or ` #` appears (a plain scalar would be read as a mapping or a comment there).
+    breaks: bool,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is zero, and only those (exact per byte, unlike
+/// the shorter "has a zero byte" test): the low seven bits plus 0x7f carry into the high bit
+/// unless they are all zero, and no byte carries into the next.
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
 }
 
 /// One pass over `b`, eight bytes at a time (most strings of a template are short IDs, ARNs
 /// and names: printable, and without spaces).
 fn scan(b: &[u8]) -> Scan {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let (mut other, mut space) = (0u64, 0u64);
+    let (mut other, mut breaks) = (0u64, 0u64);
+    // The previous word's last byte: a colon or a space, as a high bit in byte 0's place.
+    let (mut colon_before, mut space_before) = (0u64, 0u64);
     let mut word = |w: u64| {
         // A byte below 0x20 (a control character), or above 0x7e (DEL and non-ASCII): the
         // classic "has a byte less than / more than n" tests, exact for the whole word.
         other |= (w.wrapping_sub(0x20 * ONES) & !w) | ((w.wrapping_add(ONES) | w) & HIGH);
-        // A space: a zero byte in w ^ "        ".
-        let x = w ^ (0x20 * ONES);
-        space |= x.wrapping_sub(ONES) & !x;
+        let colon = zero_bytes(w ^ (u64::from(b':') * ONES));
+        let space = zero_bytes(w ^ (u64::from(b' ') * ONES));
+        let hash = zero_bytes(w ^ (u64::from(b'#') * ONES));
+        // A colon (or space) in one byte and a space (or hash) in the next, little-endian.
+        breaks |= (((colon << 8) | colon_before) & space) | (((space << 8) | space_before) & hash);
+        colon_before = colon >> 56;
+        space_before = space >> 56;
     };
     let mut chunks = b.chunks_exact(8);
     for chunk in &mut chunks {
@@ -208,7 +223,7 @@ fn scan(b: &[u8]) -> Scan {
         bytes.copy_from_slice(chunk);
         word(u64::from_le_bytes(bytes));
     }
-    // The tail, padded with a letter (neither a control character nor a space).
+    // The tail, padded with a letter (no control character, colon, space or hash).
     let mut bytes = [b'a'; 8];
     for (to, from) in bytes.iter_mut().zip(chunks.remainder()) {
         *to = *from;
@@ -216,7 +231,7 @@ fn scan(b: &[u8]) -> Scan {
     word(u64::from_le_bytes(bytes));
     Scan {
         printable_ascii: other & HIGH == 0,
-        space: space & HIGH != 0,
+        breaks: breaks != 0,
     }
 }
 
@@ -248,7 +263,7 @@ fn double_quoted(out: &mut String, s: &str) {
 
 /// Whether `s` reads back as this same string when written plain, in block context, under
 /// YAML 1.1 and 1.2 resolvers alike.
-fn plain_ok(s: &str, space: bool) -> bool {
+fn plain_ok(s: &str, breaks: bool) -> bool {
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
@@ -283,9 +298,8 @@ fn plain_ok(s: &str, space: bool) -> bool {
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    // `: ` would start a mapping value and ` #` a comment; neither without a space, and
-    // most strings have none.
-    if space && b.windows(2).any(|w| w == b": " || w == b" #") {
+    // `: ` would start a mapping value and ` #` a comment ([`scan`] looked for both).
+    if breaks {
         return false;
     }
     !looks_typed(s)
@@ -436,7 +450,7 @@ mod tests {
         for s in &strings {
             if plainly_a_word(s.as_bytes()) {
                 taken += 1;
-                assert!(plain_ok(s, s.contains(' ')), "{s:?} is not plain");
+                assert!(plain_ok(s, scan(s.as_bytes()).breaks), "{s:?} is not plain");
             }
         }
         assert!(taken > 1000, "{taken}");
@@ -447,6 +461,24 @@ mod tests {
     /// every position of strings from 0 to 20 bytes long.
     #[test]
     fn scan_agrees_with_a_byte_by_byte_scan() {
+        // Every pair of bytes that matters, at every place (across the eight-byte words too).
+        let bytes = [b':', b' ', b'#', b'x', 0x80, 0x1f, 0x7f, 0];
+        for len in 2..=20 {
+            for at in 0..len - 1 {
+                for &p in &bytes {
+                    for &q in &bytes {
+                        let mut b = vec![b'x'; len];
+                        b[at] = p;
+                        b[at + 1] = q;
+                        let found = scan(&b);
+                        let printable = b.iter().all(|&x| (0x20..0x7f).contains(&x));
+                        let breaks = b.windows(2).any(|w| w == b": " || w == b" #");
+                        assert_eq!(found.printable_ascii, printable, "{b:?}");
+                        assert_eq!(found.breaks, breaks, "{b:?}");
+                    }
+                }
+            }
+        }
         for len in 0..=20 {
             for at in 0..len.max(1) {
                 for byte in 0..=255u8 {
@@ -456,9 +488,9 @@ mod tests {
                     }
                     let found = scan(&b);
                     let printable = b.iter().all(|&x| (0x20..0x7f).contains(&x));
-                    let space = b.contains(&b' ');
+                    let breaks = b.windows(2).any(|w| w == b": " || w == b" #");
                     assert_eq!(found.printable_ascii, printable, "{b:?}");
-                    assert_eq!(found.space, space, "{b:?}");
+                    assert_eq!(found.breaks, breaks, "{b:?}");
                 }
             }
         }

@@ -305,6 +305,12 @@ fn sub_variables_skip_escapes() {
         validate::sub_variables("a${X}b${!Y}${Z.Arn}"),
         ["X", "Z.Arn"]
     );
+    // A `$` alone, `$$`, spaces inside, and an unclosed `${` (which ends the search).
+    assert_eq!(
+        validate::sub_variables("$5 $${A} ${ B } x$ ${C}${D"),
+        ["A", "B", "C"]
+    );
+    assert!(validate::sub_variables("no variables, $ or {} alone").is_empty());
 }
 
 #[test]

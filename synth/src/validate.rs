@@ -1000,7 +1000,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 return;
             }
         };
-        for name in sub_variables(template) {
+        for name in sub_variable_names(template) {
             if vars.is_some_and(|v| v.contains_key(name)) {
                 continue;
             }
@@ -1137,16 +1137,25 @@ impl<'a, T: Tree> Validator<'a, T> {
 
 /// The `${Name}` variables of an `Fn::Sub` string, skipping `${!Literal}` escapes.
 pub fn sub_variables(template: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    sub_variable_names(template).collect()
+}
+
+/// [`sub_variables`] without collecting them: found by looking for `$` (a byte search), not
+/// for the two-byte `${` (a substring searcher set up for every string).
+fn sub_variable_names(template: &str) -> impl Iterator<Item = &str> {
     let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
+    std::iter::from_fn(move || loop {
+        let start = rest.find('$')?;
+        let after = &rest[start + 1..];
+        let Some(inner) = after.strip_prefix('{') else {
+            rest = after;
+            continue;
+        };
+        let end = inner.find('}')?;
+        let name = &inner[..end];
+        rest = &inner[end + 1..];
         if !name.starts_with('!') {
-            out.push(name.trim());
+            return Some(name.trim());
         }
-        rest = &after[end + 1..];
-    }
-    out
+    })
 }
