@@ -8,6 +8,9 @@
 //!   [`Handle`]s; schema checks run as resources are added.
 //! - [`Expr`] and [`Value`]: intrinsic functions, and a property value that is a literal or
 //!   an expression.
+//! - [`Node`] ([`tree`]): the tree a template is built in (ordered entries, no hashing, static
+//!   keys borrowed); [`tree::Tree`] is what the checks and the renderer read, a `Node` or a
+//!   `serde_json::Value` from a file. [`node!`] writes one like `json!` writes a `Value`.
 //! - [`Template::synthesize`]: the whole-template checks ([`validate`]) and the rendering
 //!   ([`render`]), with every [`Diagnostic`] found on the way.
 //!
