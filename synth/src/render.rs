@@ -261,17 +261,12 @@ fn double_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Whether `s` reads back as this same string when written plain, in block context, under
-/// YAML 1.1 and 1.2 resolvers alike.
-fn plain_ok(s: &str, breaks: bool) -> bool {
-    let b = s.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return false;
-    };
-    if matches!(
-        first,
-        b'-' | b'?'
-            | b':'
+/// YAML's indicator characters, which may not start a plain scalar (`-` aside: it may, when
+/// no space follows; both the renderer and plan's YAML reader treat it apart).
+pub fn indicator(c: u8) -> bool {
+    matches!(
+        c,
+        b'?' | b':'
             | b','
             | b'['
             | b']'
@@ -288,11 +283,17 @@ fn plain_ok(s: &str, breaks: bool) -> bool {
             | b'%'
             | b'@'
             | b'`'
-            | b' '
-            | b'\t'
-    ) || last == b' '
-        || last == b':'
-    {
+    )
+}
+
+/// Whether `s` reads back as this same string when written plain, in block context, under
+/// YAML 1.1 and 1.2 resolvers alike.
+fn plain_ok(s: &str, breaks: bool) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    if indicator(first) || matches!(first, b'-' | b' ' | b'\t') || last == b' ' || last == b':' {
         return false;
     }
     if s.starts_with("---") || s.starts_with("...") {

@@ -5,6 +5,7 @@
 use super::{key, resolve_plain, value, wrap};
 use serde_json::map::Entry;
 use serde_json::{Map, Value as Json};
+use synth::render::indicator;
 
 /// Deeper nesting is declined (the full parser has its own limit). Below the template depth
 /// limit: `parse_template` skips the depth estimate for a text this parser accepts.
@@ -41,30 +42,6 @@ struct Fast<'a> {
     /// The current line.
     li: usize,
     depth: usize,
-}
-
-/// Bytes that may not start a plain scalar (YAML's indicators; `-` is checked apart).
-fn indicator(c: u8) -> bool {
-    matches!(
-        c,
-        b'?' | b':'
-            | b','
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'#'
-            | b'&'
-            | b'*'
-            | b'!'
-            | b'|'
-            | b'>'
-            | b'\''
-            | b'"'
-            | b'%'
-            | b'@'
-            | b'`'
-    )
 }
 
 fn tag_byte(c: u8) -> bool {
