@@ -219,7 +219,12 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             &s.key,
             Output::new(value).description(s.description).export(export),
         );
-        env.push((Cow::Owned(s.key.clone()), Node::from(s.env.as_str())));
+        // A repeated key (an error reported elsewhere) keeps one entry, as a map would.
+        synth::tree::insert(
+            &mut env,
+            Cow::Owned(s.key.clone()),
+            Node::from(s.env.as_str()),
+        );
         out.push(StackOutput {
             key: s.key,
             env: s.env,

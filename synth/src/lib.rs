@@ -144,7 +144,9 @@ use serde_json::Value as Json;
 use std::sync::OnceLock;
 pub use tree::Node;
 
-/// A template checked and rendered, with every diagnostic found on the way.
+/// A template checked and rendered, with every diagnostic found on the way. `template`,
+/// `yaml` and [`Synthesized::json`] describe the same template: `yaml` is rendered and
+/// `json()` is kept once made, so change none of them afterwards (synthesize again instead).
 #[derive(Debug, Clone)]
 pub struct Synthesized {
     /// The stack name the template was built with.
@@ -176,7 +178,8 @@ impl Synthesized {
 }
 
 impl Template {
-    /// Runs the whole-template checks and renders to JSON. Build-time diagnostics come first.
+    /// Runs the whole-template checks and renders the template. Build-time diagnostics come
+    /// first.
     pub fn synthesize(&self) -> Synthesized {
         self.finish(
             self.to_node(),
@@ -185,8 +188,8 @@ impl Template {
         )
     }
 
-    /// [`Template::synthesize`], consuming the template: the resources' properties move into
-    /// the JSON instead of being copied (what `pcstack synth` does; same result).
+    /// [`Template::synthesize`], consuming the template: its sections move into the tree
+    /// instead of being copied (what `pcstack synth` does; same result).
     pub fn into_synthesized(mut self) -> Synthesized {
         let attributes = self.attribute_table();
         let template = self.take_node();

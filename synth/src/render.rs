@@ -166,17 +166,31 @@ fn plainly_a_word(b: &[u8]) -> bool {
     first.is_ascii_alphabetic()
         && last != b':'
         && b.iter().fold(true, |ok, &c| ok & WORD[usize::from(c)])
-        && !(b.len() <= 5 && looks_typed_word(b))
+        && !looks_typed_word(b)
 }
 
-/// `null`, `true`, `false`, `yes`, `no`, `on`, `off`, `y`, `n`, any case.
+/// `~`, `null`, the YAML 1.1 booleans (`true`, `yes`, `on`, `y` and their opposites) in any
+/// case, and the merge and value keys `<<` and `=`.
 fn looks_typed_word(b: &[u8]) -> bool {
+    if b.len() > 5 {
+        return false;
+    }
     let mut buf = [0u8; 5];
     buf[..b.len()].copy_from_slice(b);
     buf.make_ascii_lowercase();
     matches!(
         &buf[..b.len()],
-        b"null" | b"true" | b"false" | b"yes" | b"no" | b"on" | b"off" | b"y" | b"n"
+        b"~" | b"null"
+            | b"true"
+            | b"false"
+            | b"yes"
+            | b"no"
+            | b"on"
+            | b"off"
+            | b"y"
+            | b"n"
+            | b"<<"
+            | b"="
     )
 }
 
@@ -309,46 +323,8 @@ fn plain_ok(s: &str, breaks: bool) -> bool {
 /// Null, booleans (YAML 1.1 spellings included), numbers in any YAML 1.1 or 1.2 form, and
 /// the merge and value keys.
 fn looks_typed(s: &str) -> bool {
-    let Some(&first) = s.as_bytes().first() else {
-        return false;
-    };
-    // Every short word below starts with one of these bytes.
-    if s.len() <= 5
-        && matches!(
-            first,
-            b'~' | b'n'
-                | b'N'
-                | b't'
-                | b'T'
-                | b'f'
-                | b'F'
-                | b'y'
-                | b'Y'
-                | b'o'
-                | b'O'
-                | b'<'
-                | b'='
-        )
-    {
-        let mut buf = [0u8; 5];
-        buf[..s.len()].copy_from_slice(s.as_bytes());
-        buf.make_ascii_lowercase();
-        if matches!(
-            &buf[..s.len()],
-            b"~" | b"null"
-                | b"true"
-                | b"false"
-                | b"yes"
-                | b"no"
-                | b"on"
-                | b"off"
-                | b"y"
-                | b"n"
-                | b"<<"
-                | b"="
-        ) {
-            return true;
-        }
+    if looks_typed_word(s.as_bytes()) {
+        return true;
     }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     let Some(&first) = unsigned.as_bytes().first() else {

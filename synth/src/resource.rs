@@ -250,7 +250,7 @@ pub mod checks {
     }
 
     /// Pushes an error when a literal does not match the schema's pattern `p`; an info for
-    /// an expression (or a pattern that does not compile, which the generator prevents).
+    /// an expression, or for a pattern that does not compile (the generator's always do).
     pub fn pattern(
         diags: &mut Diagnostics,
         path: &str,
@@ -269,7 +269,15 @@ pub mod checks {
                         p.as_str()
                     ),
                 )),
-                None => unchecked(diags, path, field, &format!("match {}", p.as_str())),
+                // Only a hand-written pattern can get here: the generator compiles its own.
+                None => diags.push(Diagnostic::info(
+                    Code::ExpressionProperty,
+                    field_path(path, field),
+                    format!(
+                        "{field} must match {}; pcstack can't compile that pattern, so CloudFormation checks it at deploy time",
+                        p.as_str()
+                    ),
+                )),
             },
             Value::Expr(_) => unchecked(diags, path, field, &format!("match {}", p.as_str())),
         }

@@ -386,3 +386,24 @@ fn cycles_are_reported_once_as_their_chain() {
     let node = Node::from(&t);
     assert_eq!(cycles(validate::validate("x", &node, &|_| None)), expected);
 }
+
+/// A literal is checked against the pattern, an expression is left to CloudFormation, and a
+/// pattern that doesn't compile (hand-written; the generator's all do) says so.
+#[test]
+fn patterns_check_literals_and_say_what_they_leave() {
+    use crate::resource::checks::{pattern, Pattern};
+    static WORD: Pattern = Pattern::new("^[a-z]+$");
+    static BROKEN: Pattern = Pattern::new("^[a-z+$");
+    let check = |p: &Pattern, v: Value<String>| {
+        let mut d = Diagnostics::new();
+        pattern(&mut d, "R", "Name", &v, p);
+        d.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+    };
+    assert!(check(&WORD, "abc".into()).is_empty());
+    assert_eq!(
+        check(&WORD, "ABC".into()),
+        ["error[E3031] R.Name: Name must match ^[a-z]+$ for this property, got \"ABC\""]
+    );
+    assert!(check(&WORD, Expr::sub("${AWS::Region}").into())[0].contains("it is an expression"));
+    assert!(check(&BROKEN, "abc".into())[0].contains("pcstack can't compile that pattern"));
+}

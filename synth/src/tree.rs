@@ -408,8 +408,8 @@ impl Entries<Node> for Vec<(Text, Node)> {
     }
 }
 
-/// Why a value could not become a [`Node`]: a mapping key that is not a string, or a
-/// type's own serialization error.
+/// Why a value could not become a [`Node`]: a mapping key that is not a string, a number
+/// out of JSON's range, or a type's own serialization error (serde_json's messages).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error(String);
 
@@ -443,7 +443,7 @@ fn number_or_error<N: TryInto<i64> + TryInto<u64> + Copy + fmt::Display>(
     }
     match TryInto::<u64>::try_into(n) {
         Ok(u) => Ok(Node::Number(u.into())),
-        Err(_) => Err(Error(format!("number must fit in 64 bits, got {n}"))),
+        Err(_) => Err(Error("number out of range".into())),
     }
 }
 
@@ -749,12 +749,24 @@ fn known_key(k: &str) -> Option<&'static str> {
     KEYS.iter().copied().find(|known| *known == k)
 }
 
+/// A float as a mapping key: its JSON text, as serde_json writes it; NaN and infinities have
+/// none.
+fn float_key(
+    finite: bool,
+    text: impl FnOnce() -> Result<String, serde_json::Error>,
+) -> Result<Text, Error> {
+    if !finite {
+        return Err(Error("float key must be finite (got NaN or +/-inf)".into()));
+    }
+    text().map(Cow::Owned).map_err(|e| Error(e.to_string()))
+}
+
 /// Mapping keys: strings, and what serde_json also writes as one (numbers, booleans,
 /// characters, unit variants).
 struct KeySerializer;
 
 fn key_error() -> Error {
-    Error("mapping key must be a string".into())
+    Error("key must be a string".into())
 }
 
 impl ser::Serializer for KeySerializer {
@@ -795,11 +807,17 @@ impl ser::Serializer for KeySerializer {
     fn serialize_u64(self, v: u64) -> Result<Text, Error> {
         Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_f32(self, _v: f32) -> Result<Text, Error> {
-        Err(key_error())
+    fn serialize_i128(self, v: i128) -> Result<Text, Error> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn serialize_f64(self, _v: f64) -> Result<Text, Error> {
-        Err(key_error())
+    fn serialize_u128(self, v: u128) -> Result<Text, Error> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Text, Error> {
+        float_key(v.is_finite(), || serde_json::to_string(&v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Text, Error> {
+        float_key(v.is_finite(), || serde_json::to_string(&v))
     }
     fn serialize_char(self, v: char) -> Result<Text, Error> {
         Ok(Cow::Owned(v.to_string()))
@@ -1000,17 +1018,49 @@ mod tests {
         assert!(keys_borrowed);
     }
 
+    /// Keys serde_json writes as strings (numbers, floats, booleans) come out the same, and
+    /// what it refuses is refused with its message.
     #[test]
-    fn a_key_that_is_not_a_string_is_an_error() {
-        let m: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
+    fn keys_and_errors_are_serde_json_s() {
+        let floats = FloatKeys(vec![(1.5, 1), (-0.25, 2), (1e21, 3), (0.1, 4)]);
         assert_eq!(
-            to_node(&m).unwrap_err().to_string(),
-            "mapping key must be a string"
+            to_node(&floats).unwrap().to_json(),
+            serde_json::to_value(&floats).unwrap()
+        );
+        let wide: indexmap::IndexMap<i128, bool> = [(-(1i128 << 100), true)].into_iter().collect();
+        assert_eq!(
+            to_node(&wide).unwrap().to_json(),
+            serde_json::to_value(&wide).unwrap()
+        );
+        let message = |e: Error| e.to_string();
+        let bytes: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
+        assert_eq!(
+            message(to_node(&bytes).unwrap_err()),
+            serde_json::to_value(&bytes).unwrap_err().to_string()
         );
         assert_eq!(
-            to_node(&u128::MAX).unwrap_err().to_string(),
-            format!("number must fit in 64 bits, got {}", u128::MAX)
+            message(to_node(&u128::MAX).unwrap_err()),
+            serde_json::to_value(u128::MAX).unwrap_err().to_string()
         );
+        let nan = FloatKeys(vec![(f64::NAN, 1)]);
+        assert_eq!(
+            message(to_node(&nan).unwrap_err()),
+            serde_json::to_value(&nan).unwrap_err().to_string()
+        );
+    }
+
+    /// A map from floats, serialized as serde serializes one.
+    struct FloatKeys(Vec<(f64, i32)>);
+
+    impl Serialize for FloatKeys {
+        fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use ser::SerializeMap;
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in &self.0 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
     }
 
     #[test]

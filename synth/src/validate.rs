@@ -262,13 +262,14 @@ impl<'a, T: Tree> Transforms<'a, T> {
 
     /// Whether `name`, declared nowhere, may still be made by a transform.
     fn may_generate(&self, name: &str) -> bool {
-        self.snippet()
-            || (self.sam && name.starts_with("Serverless"))
+        (self.sam && name.starts_with("Serverless"))
             || self
                 .expanding
                 .iter()
                 .any(|id| name.starts_with(id.as_str()))
             || self.for_each.iter().any(|k| matches_key_template(k, name))
+            // Last: it may walk the whole template.
+            || self.snippet()
     }
 
     /// A key the transform replaces: `Fn::ForEach::*` entries, `Fn::Transform` snippets.
@@ -857,8 +858,8 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
     }
 
-    /// Records that resource `from` depends on `to` (for the cycle check), allocating only
-    /// for a new edge.
+    /// Records that resource `from` depends on `to`, for the cycle check (repeats too: the
+    /// check drops them).
     fn edge(&mut self, from: &'a str, to: &'a str) {
         self.edges.push((from, to));
     }
@@ -1082,20 +1083,21 @@ impl<'a, T: Tree> Validator<'a, T> {
             .iter()
             .filter_map(|(from, to)| Some((*index.get(from)?, *index.get(to)?)))
             .collect();
+        // A stable sort: each node's targets stay in the order they were found.
         pairs.sort_by_key(|&(from, _)| from);
         let n = self.walked.len();
         let mut starts = vec![0; n + 1];
         let mut targets: Vec<usize> = Vec::with_capacity(pairs.len());
-        for (k, &(from, to)) in pairs.iter().enumerate() {
-            let first_of_node = k == 0 || pairs[k - 1].0 != from;
-            if first_of_node {
-                starts[from] = targets.len();
+        let mut pairs = pairs.into_iter().peekable();
+        for node in 0..n {
+            starts[node] = targets.len();
+            while let Some((_, to)) = pairs.next_if(|&(from, _)| from == node) {
+                if !targets[starts[node]..].contains(&to) {
+                    targets.push(to);
+                }
             }
-            if !targets[starts[from]..].contains(&to) {
-                targets.push(to);
-            }
-            starts[from + 1..].fill(targets.len());
         }
+        starts[n] = targets.len();
         let mut mark = vec![Mark::New; n];
         let mut found = Vec::new();
         for start in 0..n {

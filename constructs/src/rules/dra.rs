@@ -98,7 +98,6 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
     Ok(())
 }
 
-/// Normalizes a path for overlap checks: one trailing `/`.
 /// Whether directory `inner` is `outer` or lies under it (`/a/b/` in `/a/`, `/a` in `/a/`;
 /// everything in `/`). Trailing slashes don't count.
 fn within(inner: &str, outer: &str) -> bool {
