@@ -311,20 +311,7 @@ fn construct_built_template_deploys_and_destroys() {
         env.contains("export SECURITY_GROUP=sg-"),
         "outputs without a declared name get their key: {env}"
     );
-    let destroy = moto.pcstack(&[
-        "destroy",
-        "--stack-name",
-        "constructs",
-        "--yes",
-        "--progress",
-        "log",
-    ]);
-    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
-    assert!(
-        stdout(&destroy).contains("DataBucket"),
-        "the retained bucket is listed: {}",
-        text(&destroy)
-    );
+    destroy_listing_the_retained_bucket(&moto, "constructs");
 }
 
 /// How long the delayed moto server takes to compute a change set and to run a stack operation
@@ -341,6 +328,24 @@ const EVENTS_POLL: f64 = 2.0;
 /// it; polls keep a fixed cadence (each due one interval after the previous one started), but a
 /// slow machine's answers can still push one past its due time, so it may take one or two
 /// fewer, never more.
+/// Destroys stack `name` and checks that its retained `DataBucket` is listed.
+fn destroy_listing_the_retained_bucket(moto: &Moto, name: &str) {
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        name,
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    assert!(
+        stdout(&destroy).contains("DataBucket"),
+        "the retained bucket is listed: {}",
+        text(&destroy)
+    );
+}
+
 fn expected_polls(delay: f64, interval: f64) -> std::ops::RangeInclusive<usize> {
     let within = (delay / interval).floor() as usize;
     within..=within + 2
@@ -439,20 +444,7 @@ fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallba
     assert!(cs_late < 5.0, "change set noticed {cs_late:.2} s late");
     assert!(stack_late < 5.0, "stack noticed {stack_late:.2} s late");
 
-    let destroy = moto.pcstack(&[
-        "destroy",
-        "--stack-name",
-        "slow",
-        "--yes",
-        "--progress",
-        "log",
-    ]);
-    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
-    assert!(
-        stdout(&destroy).contains("DataBucket"),
-        "the retained bucket is listed: {}",
-        text(&destroy)
-    );
+    destroy_listing_the_retained_bucket(&moto, "slow");
     let timeline = moto.timeline();
     let delete_op = &timeline["operations"][1];
     assert_eq!(delete_op["action"], "DeleteStack", "{timeline}");

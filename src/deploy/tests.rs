@@ -1105,19 +1105,7 @@ async fn following_takes_the_stack_status_from_its_own_events() {
     // The fallback DescribeStacks would come only after a minute without the stack's event.
     aws.timing.status_poll = std::time::Duration::from_secs(60);
     let (ui, _) = Ui::captured();
-    let follow = super::events::Follow {
-        stack_id: STACK_ID,
-        stack_name: "s",
-        token: None,
-        since: DateTime::from_secs(t - 1),
-        total: 1,
-        deadline: None,
-        resume: "pcstack deploy",
-    };
-    let finished =
-        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
-            .await
-            .expect("followed");
+    let finished = follow_from(&aws, &ui, t - 1, None).await.expect("followed");
     assert_eq!(finished.status, StackStatus::CreateComplete);
     assert_eq!(events.num_calls(), 4);
     assert_eq!(
@@ -1128,6 +1116,26 @@ async fn following_takes_the_stack_status_from_its_own_events() {
 }
 
 /// A `Throttling` answer, as CloudFormation sends it.
+/// Follows stack `s` (one resource to change) from `since` until it ends, or until
+/// `deadline`.
+async fn follow_from(
+    aws: &Aws,
+    ui: &Ui,
+    since: i64,
+    deadline: Option<Instant>,
+) -> Result<super::events::Finished, Error> {
+    let follow = super::events::Follow {
+        stack_id: STACK_ID,
+        stack_name: "s",
+        token: None,
+        since: DateTime::from_secs(since),
+        total: 1,
+        deadline,
+        resume: "pcstack deploy",
+    };
+    super::events::follow(&aws.cfn, &aws.timing, ui, &Interrupts::default(), &follow).await
+}
+
 fn throttled() -> HttpResponse {
     HttpResponse::new(
         StatusCode::try_from(400).unwrap_or_else(|e| panic!("{e}")),
@@ -1186,19 +1194,7 @@ async fn following_backs_off_while_throttled() {
     aws.timing.max_poll = Duration::from_secs(1);
     aws.timing.status_poll = Duration::from_secs(60);
     let (ui, _) = Ui::captured();
-    let follow = super::events::Follow {
-        stack_id: STACK_ID,
-        stack_name: "s",
-        token: None,
-        since: DateTime::from_secs(t - 1),
-        total: 1,
-        deadline: None,
-        resume: "pcstack deploy",
-    };
-    let finished =
-        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
-            .await
-            .expect("followed");
+    let finished = follow_from(&aws, &ui, t - 1, None).await.expect("followed");
     assert_eq!(finished.status, StackStatus::CreateComplete);
     let gaps = calls.gaps();
     assert_eq!(gaps.len(), 3, "{gaps:?}");
@@ -1309,20 +1305,11 @@ async fn events_of_a_poll_whose_later_page_failed_are_read_again() {
     let mut aws = aws(&[&events, &describe]);
     aws.timing.status_poll = Duration::from_secs(60);
     let (ui, _) = Ui::captured();
-    let follow = super::events::Follow {
-        stack_id: STACK_ID,
-        stack_name: "s",
-        token: None,
-        since: DateTime::from_secs(t - 1),
-        total: 1,
-        // Without the final event the follow would only end here, timed out.
-        deadline: Some(Instant::now() + Duration::from_secs(2)),
-        resume: "pcstack deploy",
-    };
-    let finished =
-        super::events::follow(&aws.cfn, &aws.timing, &ui, &Interrupts::default(), &follow)
-            .await
-            .expect("the final event was read again");
+    // Without the final event the follow would only end at this deadline, timed out.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let finished = follow_from(&aws, &ui, t - 1, Some(deadline))
+        .await
+        .expect("the final event was read again");
     assert_eq!(finished.status, StackStatus::CreateComplete);
     let statuses: Vec<_> = finished
         .events
