@@ -380,28 +380,86 @@ fn read_file(path: &std::path::Path, what: &str, max: usize) -> Result<String, E
     })
 }
 
+/// What deploy and diff compare with the deployed stack: the template, the files the stack's
+/// bucket must hold, and the parameter values to send.
+struct Local {
+    template: TemplateSource,
+    assets: Vec<stacks::assets::AssetConfig>,
+    /// Every value given: the config's fields (a built-in stack), its `parameters:`,
+    /// `--parameters-file`, `--parameter` ([`params::merge`]).
+    parameters: IndexMap<String, String>,
+}
+
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
-/// sends it (rendered to YAML), with the built-in stack's assets (none for a file).
+/// sends it (rendered to YAML), with the built-in stack's assets (a template file takes them
+/// from the config's `assets`) and the parameter values to send.
 fn local_template(
     template: Option<&std::path::Path>,
     stack: Option<&str>,
     config: Option<&std::path::Path>,
+    values: &cli::args::ParameterArgs,
     warn: &dyn Fn(&synth::Diagnostics),
-) -> Result<(TemplateSource, Vec<stacks::assets::AssetConfig>), Error> {
-    match (template, stack) {
-        (Some(path), _) => Ok((read_template(path)?, Vec::new())),
+) -> Result<Local, Error> {
+    let config_text = config
+        .map(|path| read_small_file(path, "config"))
+        .transpose()?;
+    let is_file = template.is_some();
+    let (template, mut assets, fields) = match (template, stack) {
+        (Some(path), _) => (read_template(path)?, Vec::new(), Vec::new()),
         (None, Some(name)) => {
             let config = cli::load_config(name, config)?;
             let built = config
                 .build()
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
             warn(&built.synthesized.diagnostics);
-            TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
-                .map(|t| (t, built.assets))
-                .map_err(|e| Error::usage(format!("stack {name}: {e}")))
+            let template = TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
+                .map_err(|e| Error::usage(format!("stack {name}: {e}")))?;
+            let fields = built
+                .parameters
+                .iter()
+                .map(|p| params::FieldValue {
+                    name: p.name.to_string(),
+                    field: p.field.to_string(),
+                    value: p.value.clone(),
+                })
+                .collect();
+            (template, built.assets, fields)
         }
-        (None, None) => Err(Error::usage("give a STACK or --template FILE")),
+        (None, None) => return Err(Error::usage("give a STACK or --template FILE")),
+    };
+    let mut layers: Vec<(String, IndexMap<String, String>)> = Vec::new();
+    if let (Some(path), Some(text)) = (config, &config_text) {
+        let values = params::parse_config(text)
+            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+        layers.push((format!("{}: parameters.", path.display()), values));
+        // A template file has no built-in stack to read the config's `assets`.
+        if is_file {
+            assets = stacks::assets::from_config_text(text, &path.display().to_string())
+                .map_err(Error::Invalid)?;
+        }
     }
+    if let Some(path) = &values.parameters_file {
+        let text = read_small_file(path, "parameters file")?;
+        let file = params::parse_file(&text)
+            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+        layers.push((format!("--parameters-file {}: ", path.display()), file));
+    }
+    layers.push((
+        "--parameter ".into(),
+        values.parameters.iter().cloned().collect(),
+    ));
+    let source = match config {
+        Some(path) => path.display().to_string(),
+        None => "the built-in default config".into(),
+    };
+    let layers: Vec<(&str, &IndexMap<String, String>)> =
+        layers.iter().map(|(l, v)| (l.as_str(), v)).collect();
+    let parameters = params::merge(&source, &fields, &layers).map_err(Error::Invalid)?;
+    Ok(Local {
+        template,
+        assets,
+        parameters,
+    })
 }
 
 #[cfg(feature = "aws")]
@@ -414,10 +472,15 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     };
     // Invalid input fails here, before any AWS call.
     let connection = args.aws.connection(args.config.as_deref())?;
-    let (local, _) = local_template(
+    let Local {
+        template: local,
+        parameters,
+        ..
+    } = local_template(
         args.template.as_deref(),
         stack,
         args.config.as_deref(),
+        &args.values,
         &|d| cli::print_diagnostics(d, false),
     )?;
     let aws = Aws::connect(&connection).await?;
@@ -529,10 +592,15 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     let connection = args.aws.connection(args.config.as_deref())?;
     let ui = Ui::terminal(args.progress);
     let stack_policy = check_stack_options(&args)?;
-    let (template, mut assets) = local_template(
+    let Local {
+        template,
+        assets,
+        parameters,
+    } = local_template(
         args.template.as_deref(),
         args.stack.as_deref(),
         args.config.as_deref(),
+        &args.values,
         &|d| {
             if ui.progress == ProgressMode::Json {
                 for diag in d.iter().filter(|d| d.severity != synth::Severity::Info) {
@@ -546,18 +614,6 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         },
     )?;
     let capabilities = capabilities(args.capabilities.as_deref(), &template)?;
-    let mut parameters: IndexMap<String, String> = IndexMap::new();
-    if let Some(path) = &args.config {
-        let text = read_small_file(path, "config")?;
-        let values = params::parse_config(&text)
-            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
-        parameters.extend(values);
-        // A template file has no built-in stack to read the config's `assets`.
-        if args.template.is_some() {
-            assets = stacks::assets::from_config_text(&text, &path.display().to_string())
-                .map_err(Error::Invalid)?;
-        }
-    }
     // Asset files are relative to the config file's folder (the current one without a config).
     let base = args
         .config
@@ -566,13 +622,6 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     let assets = deploy::assets::resolve(&assets, base);
-    if let Some(path) = &args.parameters_file {
-        let text = read_small_file(path, "parameters file")?;
-        let values = params::parse_file(&text)
-            .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
-        parameters.extend(values);
-    }
-    parameters.extend(args.parameters.iter().cloned());
 
     // Built-in stacks check parameter values with the same rule functions synth uses.
     let builtin_checker = args.stack.as_deref().map(|name| {

@@ -86,6 +86,98 @@ fn scalar(v: &Json) -> Option<String> {
     }
 }
 
+/// A parameter value a config field sets (a built-in stack's config is the desired state).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldValue {
+    /// The template parameter, e.g. `Capacity`.
+    pub name: String,
+    /// The config field, e.g. `lustre.capacity`.
+    pub field: String,
+    /// Its value as CloudFormation receives it.
+    pub value: String,
+}
+
+/// The values to send, from every source in the order later wins: the config's fields
+/// (`fields`, from `config`, a file or "the built-in default config"), then each of `layers`
+/// (`(label, values)`: the config's `parameters:`, `--parameters-file`, `--parameter`; the
+/// label is the start of each diagnostic's path: `--parameter `, `pcstack.yaml: parameters.`). A layer
+/// may set what no field sets (PrimarySubnetAZ without `network.availability_zone`, or any
+/// parameter of a template file) but not contradict a field: that is an error naming both,
+/// since the field would be silently overridden on this deploy and back on the next.
+pub fn merge(
+    config: &str,
+    fields: &[FieldValue],
+    layers: &[(&str, &IndexMap<String, String>)],
+) -> Result<IndexMap<String, String>, Diagnostics> {
+    let mut out: IndexMap<String, String> = fields
+        .iter()
+        .map(|f| (f.name.clone(), f.value.clone()))
+        .collect();
+    let mut diags = Diagnostics::new();
+    for (label, values) in layers {
+        for (name, value) in values.iter() {
+            match fields.iter().find(|f| &f.name == name) {
+                // The field's own value, written again: nothing to override.
+                Some(f) if same_value(&f.value, value) => {}
+                Some(f) => diags.push(Diagnostic::error(
+                    Code::ParameterContradictsConfig,
+                    format!("{label}{name}"),
+                    format!(
+                        "parameter {name} must agree with config field {} ({} in {config}) for a built-in stack, whose config is the desired state (set `{}: {value}` in the config instead), got {value:?}",
+                        f.field,
+                        f.value,
+                        f.field
+                    ),
+                )),
+                _ => {
+                    out.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(out)
+    }
+}
+
+/// Each parameter's value as the stack holds it after an update that sends `given`: the given
+/// value, else the deployed one (`previous`, which deploy sends as UsePreviousValue) for a
+/// parameter the new template declares; a parameter in neither is left out (it takes its
+/// Default). A value CloudFormation masks (NoEcho: `****`) is unknown (`None`).
+pub fn values_after(
+    declared: &Map<String, Json>,
+    given: &IndexMap<String, String>,
+    previous: &IndexMap<String, String>,
+) -> IndexMap<String, Option<String>> {
+    declared
+        .keys()
+        .filter_map(|k| {
+            let value = given.get(k).or_else(|| previous.get(k))?;
+            Some((k.clone(), known(value)))
+        })
+        .collect()
+}
+
+/// The deployed values, NoEcho ones unknown.
+pub fn values_before(previous: &IndexMap<String, String>) -> IndexMap<String, Option<String>> {
+    previous
+        .iter()
+        .map(|(k, v)| (k.clone(), known(v)))
+        .collect()
+}
+
+fn known(value: &str) -> Option<String> {
+    (value != "****").then(|| value.to_string())
+}
+
+/// The same parameter value as CloudFormation compares it: `2400` and `2400.0` are one number.
+fn same_value(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
+        || matches!((a.trim().parse::<f64>(), b.trim().parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Checks every given value against the template's declaration: unknown names, Type Number,
 /// AllowedValues, AllowedPattern, Min/MaxLength, Min/MaxValue and availability zone names
 /// (format and region prefix). `stack` prefixes each diagnostic path.
@@ -328,6 +420,42 @@ mod tests {
         assert_eq!(
             messages(&[("Nope", "1")]),
             ["parameter Nope must be declared by the template for a deploy (declared: Count, Env, Name, Az), got \"1\""]
+        );
+    }
+
+    #[test]
+    fn config_fields_are_sent_and_layers_may_not_contradict_them() {
+        let fields = [FieldValue {
+            name: "Capacity".into(),
+            field: "lustre.capacity".into(),
+            value: "2400".into(),
+        }];
+        let set = |pairs: &[(&str, &str)]| -> IndexMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let file = set(&[("PrimarySubnetAZ", "us-east-1a"), ("Capacity", "2400.0")]);
+        let flags = set(&[("PrimarySubnetAZ", "us-east-1b")]);
+        let merged = merge(
+            "pcstack.yaml",
+            &fields,
+            &[
+                ("--parameters-file p.json: ", &file),
+                ("--parameter ", &flags),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            merged,
+            set(&[("Capacity", "2400"), ("PrimarySubnetAZ", "us-east-1b")])
+        );
+        let flags = set(&[("Capacity", "4800")]);
+        let refused = merge("pcstack.yaml", &fields, &[("--parameter ", &flags)]).unwrap_err();
+        assert_eq!(
+            refused.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            ["error[D2004] --parameter Capacity: parameter Capacity must agree with config field lustre.capacity (2400 in pcstack.yaml) for a built-in stack, whose config is the desired state (set `lustre.capacity: 4800` in the config instead), got \"4800\""]
         );
     }
 

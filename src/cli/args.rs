@@ -249,12 +249,8 @@ pub struct DeployArgs {
     /// pcstack config file; its `parameters` map is read too.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// KEY=VALUE; repeatable; wins over the file and the config.
-    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
-    pub parameters: Vec<(String, String)>,
-    /// CloudFormation's JSON list or a YAML/JSON map.
-    #[arg(long)]
-    pub parameters_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub values: ParameterArgs,
     /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
     /// the template is over 51,200 bytes).
     #[arg(long)]
@@ -320,6 +316,20 @@ pub struct DeployArgs {
     pub aws: AwsArgs,
 }
 
+/// Parameter values besides the config, shared by deploy and diff (which predicts with the
+/// values deploy would send).
+#[derive(Args)]
+pub struct ParameterArgs {
+    /// KEY=VALUE; repeatable; wins over --parameters-file and the config's `parameters:`. For
+    /// a built-in stack it may set only parameters no config field sets (PrimarySubnetAZ when
+    /// `network.availability_zone` is unset): a value contradicting a field is refused.
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
+    pub parameters: Vec<(String, String)>,
+    /// CloudFormation's JSON list or a YAML/JSON map; same rule as --parameter.
+    #[arg(long)]
+    pub parameters_file: Option<PathBuf>,
+}
+
 #[derive(Args)]
 pub struct OutputsArgs {
     /// The deployed stack whose outputs to print.
@@ -360,6 +370,8 @@ pub struct DiffArgs {
     /// pcstack config file the built-in stack is built from.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub values: ParameterArgs,
     /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,

@@ -299,6 +299,19 @@ pub struct Built {
     pub outputs: Vec<StackOutput>,
     /// The files deploy uploads to the stack's bucket ([`Stack::assets`]).
     pub assets: Vec<assets::AssetConfig>,
+    /// The parameter values the config sets ([`Stack::config_parameters`]).
+    pub parameters: Vec<ConfigParameter>,
+}
+
+/// A parameter value that a config field sets ([`Stack::config_parameters`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigParameter {
+    /// The template parameter, e.g. `Capacity`.
+    pub name: &'static str,
+    /// The config field it comes from, e.g. `lustre.capacity`.
+    pub field: &'static str,
+    /// The value as CloudFormation receives it, e.g. `2400`.
+    pub value: String,
 }
 
 #[cfg(test)]

@@ -37,6 +37,15 @@ pub trait Stack: Sync + 'static {
         Vec::new()
     }
 
+    /// The parameter values the config sets (each with the config field it comes from), in
+    /// template order. For a built-in stack the config is the desired state: deploy sends
+    /// each of these values on every create and update, so changing the field changes the
+    /// stack. A parameter left out (no field set it) keeps its deployed value on update.
+    /// None by default.
+    fn config_parameters(_config: &Self::Config) -> Vec<crate::ConfigParameter> {
+        Vec::new()
+    }
+
     /// Validates the config, builds and checks the template. Errors carry every diagnostic.
     fn build(config: &Self::Config) -> Result<Built, Diagnostics> {
         // Config problems first, named by config field; the constructs would only repeat
@@ -56,6 +65,7 @@ pub trait Stack: Sync + 'static {
                 synthesized,
                 outputs,
                 assets: Self::assets(config),
+                parameters: Self::config_parameters(config),
             })
         }
     }

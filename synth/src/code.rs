@@ -149,6 +149,7 @@ codes! {
     UndeclaredParameter = "D2001", "a parameter value is given for a parameter the template does not declare";
     MissingParameter = "D2002", "a parameter without a Default is not given for a new stack";
     ParameterValue = "D2003", "a parameter value breaks the template's constraints for it";
+    ParameterContradictsConfig = "D2004", "a parameter value given for a built-in stack contradicts the config field that sets it";
 }
 
 impl Code {

@@ -54,6 +54,52 @@ impl crate::Stack for Prerequisites {
     fn assets(config: &Config) -> Vec<crate::assets::AssetConfig> {
         config.assets.clone()
     }
+
+    fn config_parameters(config: &Config) -> Vec<crate::ConfigParameter> {
+        config_parameters(config)
+    }
+}
+
+/// Every parameter whose Default a config field sets ([`parameters`]), with that field's
+/// value: deploy sends them all, so a changed field reaches the stack. PrimarySubnetAZ only
+/// when `network.availability_zone` is set.
+fn config_parameters(c: &Config) -> Vec<crate::ConfigParameter> {
+    let p = |name, field, value: String| crate::ConfigParameter { name, field, value };
+    let (n, l, z) = (&c.network, &c.lustre, &c.openzfs);
+    let mut out = vec![p("VPCName", "network.vpc_name", n.vpc_name.clone())];
+    if let Some(az) = &n.availability_zone {
+        out.push(p(
+            "PrimarySubnetAZ",
+            "network.availability_zone",
+            az.clone(),
+        ));
+    }
+    out.extend([
+        p(
+            "CreateS3Endpoint",
+            "network.create_s3_endpoint",
+            n.create_s3_endpoint.to_string(),
+        ),
+        p("Capacity", "lustre.capacity", l.capacity.to_string()),
+        p(
+            "PerUnitStorageThroughput",
+            "lustre.per_unit_storage_throughput",
+            l.per_unit_storage_throughput.to_string(),
+        ),
+        p("Compression", "lustre.compression", l.compression.clone()),
+        p("LustreVersion", "lustre.version", l.version.clone()),
+        p(
+            "OpenZFSCapacity",
+            "openzfs.capacity",
+            z.capacity.to_string(),
+        ),
+        p(
+            "OpenZFSThroughput",
+            "openzfs.throughput",
+            z.throughput.to_string(),
+        ),
+    ]);
+    out
 }
 
 /// The commented starter config `pcstack init` writes: the built-in defaults.
@@ -691,5 +737,45 @@ mod tests {
     fn starter_is_the_default() {
         let parsed = Config::from_yaml(STARTER, "starter").unwrap();
         assert_eq!(parsed, Config::default());
+    }
+
+    /// The parameters deploy sends from the config are exactly those whose Default the
+    /// config sets, with the same value: a parameter added to the template without its field
+    /// here would silently keep its first deployed value.
+    #[test]
+    fn config_parameters_are_the_template_defaults() {
+        let yaml = "network:\n  availability_zone: us-east-1b\n  vpc_name: lab\n  create_s3_endpoint: false\n\
+                    lustre:\n  capacity: 4800\n  per_unit_storage_throughput: 100\n  compression: NONE\n  version: '2.12'\n\
+                    openzfs:\n  capacity: 1024\n  throughput: 640\n";
+        for config in [Config::default(), Config::from_yaml(yaml, "t").unwrap()] {
+            let built = <Prerequisites as crate::Stack>::build(&config).unwrap();
+            let json = built.synthesized.json();
+            let declared = json["Parameters"].as_object().unwrap();
+            let with_default: Vec<&str> = declared
+                .iter()
+                .filter(|(_, d)| d.get("Default").is_some())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let sent: Vec<&str> = built.parameters.iter().map(|p| p.name).collect();
+            assert_eq!(sent, with_default);
+            for p in &built.parameters {
+                let default = &declared[p.name]["Default"];
+                let text = default
+                    .as_str()
+                    .map_or_else(|| default.to_string(), String::from);
+                assert_eq!(text, p.value, "{} ({})", p.name, p.field);
+            }
+        }
+        let changed = Config::from_yaml(yaml, "t").unwrap();
+        let values = |c: &Config| -> Vec<String> {
+            config_parameters(c).into_iter().map(|p| p.value).collect()
+        };
+        let (old, new) = (values(&Config::default()), values(&changed));
+        // Every field differs from the default here (the default has no zone).
+        assert_eq!(new.len(), old.len() + 1);
+        assert!(
+            new[2..].iter().zip(&old[1..]).all(|(n, o)| n != o),
+            "{new:?} {old:?}"
+        );
     }
 }
