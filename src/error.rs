@@ -48,6 +48,10 @@ pub enum Error {
     Interrupted(String),
     /// `diff --fail`: the deployed and the local template differ (the diff was printed). Exit 6.
     Differs(String),
+    /// The stack is deployed (or had no changes), then a later step failed: termination
+    /// protection, the stack policy, reading the outputs, uploading assets, writing the outputs
+    /// file. The message names the step and the command that finishes it. Exit 7.
+    AfterDeploy(String),
 }
 
 impl Error {
@@ -60,6 +64,7 @@ impl Error {
             Error::StoppedWaiting(_) => 4,
             Error::NotApproved(_) => 5,
             Error::Differs(_) => 6,
+            Error::AfterDeploy(_) => 7,
             Error::Interrupted(_) => 130,
         }
     }
@@ -97,7 +102,8 @@ impl fmt::Display for Error {
             | Error::StoppedWaiting(m)
             | Error::NotApproved(m)
             | Error::Interrupted(m)
-            | Error::Differs(m) => f.write_str(m),
+            | Error::Differs(m)
+            | Error::AfterDeploy(m) => f.write_str(m),
         }
     }
 }
@@ -128,6 +134,7 @@ mod tests {
             (Error::NotApproved("x".into()), 5),
             (Error::Interrupted("x".into()), 130),
             (Error::Differs("x".into()), 6),
+            (Error::AfterDeploy("x".into()), 7),
         ];
         for (e, code) in cases {
             assert_eq!(e.exit_code(), code, "{e:?}");

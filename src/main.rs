@@ -4,7 +4,8 @@
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
-//! declined; 6 `diff --fail` found differences; 130 interrupted.
+//! declined; 6 `diff --fail` found differences; 7 the stack deployed, then a later step failed;
+//! 130 interrupted.
 //!
 //! The command line itself (every flag and its help) is in `cli::args`.
 //!
@@ -308,14 +309,14 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         | Command::Init { .. } => Ok(()),
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
-            let aws = Aws::connect(&args.aws.connection(None)?).await?;
+            let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
             let outputs =
                 deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
             cli::print_stdout(&outputs.render(args.format))
         }
         Command::Destroy(args) => {
-            let connection = args.aws.connection(None)?;
-            let resume = format!("pcstack destroy --stack-name {}", args.stack_name);
+            let connection = args.aws.connection(args.config.as_deref())?;
+            let resume = cli::rerun::command_line(&[]);
             bounded(args.timeout, &resume, async {
                 let aws = Aws::connect(&connection).await?;
                 let ui = Ui::terminal(args.progress);
@@ -543,7 +544,7 @@ fn check_stack_options(args: &DeployArgs) -> Result<Option<String>, Error> {
     use plan::stack_options as opts;
     let mut problems = opts::check_tags(&args.tags);
     if let Some(arn) = &args.role_arn {
-        problems.extend(opts::check_role_arn(arn).err());
+        problems.extend(opts::check_role_arn(arn).err().into_iter().collect());
     }
     problems.extend(opts::check_notification_arns(&args.notification_arns));
     let mut policy = None;
@@ -554,15 +555,17 @@ fn check_stack_options(args: &DeployArgs) -> Result<Option<String>, Error> {
                 Ok(()) => policy = Some(text),
                 Err(e) => problems.push(e),
             },
-            Err(e) => problems.push(format!("--stack-policy: {e}")),
+            Err(e) => problems.push(opts::stack_policy_problem(e.to_string())),
         }
     }
     if problems.is_empty() {
         return Ok(policy);
     }
+    // Each problem as every diagnostic prints: `error[PC003] --tags: ...`.
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     Err(Error::usage(format!(
         "invalid input, nothing was sent to AWS:\n{}",
-        problems.join("\n")
+        lines.join("\n")
     )))
 }
 
@@ -609,7 +612,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
                     );
                 }
             } else {
-                cli::print_diagnostics(d, false);
+                cli::print_diagnostics_as(d, cli::Infos::for_progress(ui.progress));
             }
         },
     )?;
@@ -628,15 +631,9 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         let name = name.to_string();
         move |values: &IndexMap<String, String>| stacks::check_parameters(&name, values)
     });
-    let resume = match (&args.template, &args.stack) {
-        (Some(path), _) => format!(
-            "pcstack deploy --template {} --stack-name {}",
-            path.display(),
-            args.stack_name
-        ),
-        (None, Some(stack)) => format!("pcstack deploy {stack} --stack-name {}", args.stack_name),
-        _ => format!("pcstack deploy --stack-name {}", args.stack_name),
-    };
+    // Hints say "re-run `...`": the user's own command, flags and all; `--recreate` only
+    // where a hint adds it.
+    let resume = cli::rerun::command_line(&["--recreate"]);
     let request = DeployRequest {
         stack_name: args.stack_name.clone(),
         template,

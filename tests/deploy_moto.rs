@@ -1191,7 +1191,15 @@ fn tutorial_shaped_account_is_adopted() {
         out.contains("TrainingImageRepository (AWS::ECR::Repository): pytorch-training-custom"),
         "{out}"
     );
-    assert!(out.contains("--adopt"), "{out}");
+    // The hint is the command that was run, every flag kept, plus --adopt.
+    let hint = [
+        &["pcstack", "deploy", "--template", &full],
+        &stack[..],
+        &["--adopt"],
+    ]
+    .concat()
+    .join(" ");
+    assert!(out.contains(&format!("`{hint}`")), "{out}");
     assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{out}");
     assert_eq!(moto.calls("HeadBucket").len(), 1);
     assert_eq!(

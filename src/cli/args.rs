@@ -81,7 +81,7 @@ pub fn quick_synth(args: &[std::ffi::OsString]) -> Option<Cli> {
     })
 }
 
-pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 6 `diff --fail`: the templates differ; 130 interrupted.";
+pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 6 `diff --fail`: the templates differ; 7 the stack deployed, then a later step failed (outputs, assets, stack policy); 130 interrupted.";
 
 #[derive(Parser)]
 #[command(name = "pcstack", version, about, after_help = EXIT_CODES)]
@@ -341,6 +341,9 @@ pub struct OutputsArgs {
     /// Read environment variable names from this template instead of the deployed one.
     #[arg(long)]
     pub template: Option<PathBuf>,
+    /// pcstack config file: its `region` is the stack's Region unless --region or AWS_REGION says.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -397,6 +400,9 @@ pub struct DestroyArgs {
     /// How to show progress on stderr: live, log, json (only JSON lines) or quiet.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,
+    /// pcstack config file: its `region` is the stack's Region unless --region or AWS_REGION says.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

@@ -4,6 +4,7 @@ pub mod args;
 pub mod cluster_config;
 pub mod flags;
 pub mod init;
+pub mod rerun;
 
 use crate::error::Error;
 use similar::TextDiff;
@@ -32,13 +33,40 @@ pub fn eprint_line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// Prints diagnostics to stderr: errors and warnings always, infos with `verbose`.
+/// Prints diagnostics to stderr: errors and warnings always, infos with `verbose` (else how
+/// many there are).
 pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
+    print_diagnostics_as(d, if verbose { Infos::List } else { Infos::Count });
+}
+
+/// What [`print_diagnostics_as`] does with info diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Infos {
+    /// Print each (`synth --verbose`).
+    List,
+    /// Print how many there are, in one line.
+    Count,
+    /// Nothing at all (`--progress quiet`).
+    Hide,
+}
+
+impl Infos {
+    /// The infos a deploy shows: none with `--progress quiet`, else their count.
+    pub fn for_progress(progress: flags::ProgressMode) -> Infos {
+        match progress {
+            flags::ProgressMode::Quiet => Infos::Hide,
+            _ => Infos::Count,
+        }
+    }
+}
+
+/// Prints diagnostics to stderr: errors and warnings always, infos as `infos` says.
+pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
     let mut err = std::io::stderr().lock();
-    let mut infos = 0;
+    let mut hidden = 0;
     for diag in d.iter() {
-        if diag.severity == Severity::Info && !verbose {
-            infos += 1;
+        if diag.severity == Severity::Info && infos != Infos::List {
+            hidden += 1;
             continue;
         }
         let _ = writeln!(err, "{diag}");
@@ -47,8 +75,8 @@ pub fn print_diagnostics(d: &Diagnostics, verbose: bool) {
     if errors > 0 {
         let _ = writeln!(err, "{errors} error(s); nothing was written");
     }
-    if infos > 0 && !verbose {
-        let _ = writeln!(err, "{infos} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
+    if hidden > 0 && infos == Infos::Count {
+        let _ = writeln!(err, "{hidden} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
     }
 }
 

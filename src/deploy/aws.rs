@@ -56,7 +56,7 @@ impl Aws {
         let config = loader.load().await;
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::failed(
-                "no AWS region: pass --region, set AWS_REGION, set `region` in the pcstack config, or set one in your profile",
+                "no AWS region: pass --region, set AWS_REGION, pass --config FILE with `region:` in it, or set one in your profile",
             )
         })?;
         if conn.region.is_none() {

@@ -87,7 +87,7 @@ pub async fn destroy(
         return already_deleted(aws, ui, name).await;
     };
     let id = current.stack_id().unwrap_or(name).to_string();
-    let resume = format!("pcstack destroy --stack-name {name} --yes");
+    let resume = format!("{} --yes", crate::cli::rerun::command_line(&["--yes"]));
     let deadline = timeout.map(|t| Instant::now() + t);
     let finished = if current.stack_status() == Some(&StackStatus::DeleteInProgress) {
         ui.note(&format!(

@@ -221,17 +221,7 @@ impl StackOutputs {
     }
 }
 
-/// Single-quotes a value for sh unless it is made only of safe characters.
-pub fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:,@%+=".contains(c));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
+pub use crate::cli::rerun::shell_quote;
 
 #[cfg(test)]
 mod tests {

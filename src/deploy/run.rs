@@ -775,6 +775,20 @@ async fn outputs(
     req: &DeployRequest<'_>,
     stack_id: &str,
 ) -> Result<StackOutputs, Error> {
+    let after = |step: &str| {
+        let resume = req.resume.clone();
+        let step = step.to_string();
+        move |e: Error| {
+            match e {
+            // Ctrl-C keeps its own code; the stack is deployed either way.
+            Error::Interrupted(_) => e,
+            e => Error::AfterDeploy(format!(
+                "stack {} is deployed, but {step} failed: {e}\n  re-run `{resume}` to finish: with no changes left, only the steps after the change set run again",
+                req.stack_name
+            )),
+        }
+        }
+    };
     if let Some(on) = req.termination_protection {
         aws.cfn
             .update_termination_protection()
@@ -782,12 +796,8 @@ async fn outputs(
             .enable_termination_protection(on)
             .send()
             .await
-            .map_err(|e| {
-                fail(
-                    "UpdateTerminationProtection (the stack itself deployed)",
-                    &e,
-                )
-            })?;
+            .map_err(|e| fail("UpdateTerminationProtection", &e))
+            .map_err(after("turning termination protection on or off"))?;
     }
     if let Some(policy) = &req.stack_policy {
         // CreateChangeSet and ExecuteChangeSet take no stack policy (only CreateStack,
@@ -798,25 +808,28 @@ async fn outputs(
             .stack_policy_body(policy)
             .send()
             .await
-            .map_err(|e| fail("SetStackPolicy (the stack itself deployed)", &e))?;
+            .map_err(|e| fail("SetStackPolicy", &e))
+            .map_err(after("setting the stack policy"))?;
         ui.note(&format!("stack policy set on stack {}", req.stack_name));
     }
     let name = &req.stack_name;
     let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)
-        .await?
-        .ok_or_else(|| Error::failed(format!("stack {name} not found after deploy")))?;
-    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)?;
-    super::assets::upload(&aws.s3, ui, &outputs, &req.assets).await?;
+        .await
+        .and_then(|s| s.ok_or_else(|| Error::failed(format!("stack {name} not found"))))
+        .map_err(after("reading its outputs"))?;
+    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)
+        .map_err(after("reading its outputs"))?;
+    super::assets::upload(&aws.s3, ui, &outputs, &req.assets)
+        .await
+        .map_err(after("uploading the assets"))?;
     if !outputs.outputs.is_empty() {
         ui.result(outputs.table().trim_end());
     }
     if let Some(path) = &req.outputs_file {
-        outputs.write_file(path).map_err(|e| {
-            Error::failed(format!(
-                "stack deployed, but writing {} failed: {e}",
-                path.display()
-            ))
-        })?;
+        outputs
+            .write_file(path)
+            .map_err(|e| Error::failed(format!("{}: {e}", path.display())))
+            .map_err(after("writing --outputs-file"))?;
     }
     Ok(outputs)
 }

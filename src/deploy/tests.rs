@@ -620,6 +620,43 @@ async fn outputs_file_is_written_on_no_changes() {
 }
 
 #[tokio::test]
+async fn a_step_failing_after_the_deploy_is_exit_7_naming_it_and_the_command_that_finishes() {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+            .build()
+    });
+    let delete =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let policy = mock!(Client::set_stack_policy).then_http_response(|| {
+        HttpResponse::new(
+            StatusCode::try_from(403).unwrap_or_else(|e| panic!("{e}")),
+            SdkBody::from(error(403, "AccessDenied", "not allowed to set the policy")),
+        )
+    });
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete, &policy]);
+    let mut req = request();
+    req.stack_policy = Some(r#"{"Statement": []}"#.into());
+    let (result, text) = run(&aws, &req).await;
+    let failure = result.expect_err("the policy step fails");
+    assert_eq!(failure.exit_code(), 7, "{failure}\n{text}");
+    let message = failure.to_string();
+    assert!(
+        message.starts_with("stack s is deployed, but setting the stack policy failed: SetStackPolicy failed: AccessDenied"),
+        "{message}"
+    );
+    assert!(
+        message.contains("re-run `pcstack deploy --template t.yaml --stack-name s` to finish"),
+        "{message}"
+    );
+    assert_eq!(policy.num_calls(), 1);
+}
+
+#[tokio::test]
 async fn outputs_file_in_a_missing_folder_is_refused_before_any_call() {
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
