@@ -1,11 +1,13 @@
 //! The stack-level settings `deploy` sends besides the template and parameters, checked before
 //! any AWS call: stack tags, the service role, notification topics and the stack policy. Every
-//! message names the flag, the rule and the value.
+//! problem is a [`Diagnostic`] at the flag (`error[PC003] --tags: ...`) whose message names the
+//! flag, the rule and the value.
 
 use indexmap::IndexMap;
 use regex::Regex;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
+use synth::{Code, Diagnostic, Diagnostics};
 
 /// CloudFormation's limit on stack tags (CreateChangeSet `Tags`: "You can specify a maximum
 /// of 50 tags").
@@ -43,72 +45,92 @@ fn cut(s: &str) -> String {
 
 /// `--tags KEY=VALUE`, in order: each with the resource tag rule
 /// ([`constructs::rules::tags::tag`]), each key once, at most [`MAX_STACK_TAGS`].
-pub fn check_tags(tags: &[(String, String)]) -> Vec<String> {
-    let mut problems = Vec::new();
+pub fn check_tags(tags: &[(String, String)]) -> Diagnostics {
+    let mut problems = Diagnostics::new();
     let mut seen: IndexMap<&str, &str> = IndexMap::new();
+    let at = |code, message| Diagnostic::error(code, "--tags", message);
     for (key, value) in tags {
         if let Err(v) = constructs::rules::tags::tag(&format!("--tags {key}"), key, value) {
-            problems.push(v.to_string());
+            problems.push(v.at("--tags"));
         }
         if let Some(previous) = seen.insert(key, value) {
-            problems.push(format!(
-                "--tags must give each key once for a stack tag, got {} twice ({} and {})",
-                cut(key),
-                cut(previous),
-                cut(value)
+            problems.push(at(
+                Code::StackTags,
+                format!(
+                    "--tags must give each key once for a stack tag, got {} twice ({} and {})",
+                    cut(key),
+                    cut(previous),
+                    cut(value)
+                ),
             ));
         }
     }
     if seen.len() > MAX_STACK_TAGS {
-        problems.push(format!(
-            "--tags must give at most {MAX_STACK_TAGS} tags for a stack (CloudFormation's limit), got {}",
-            seen.len()
+        problems.push(at(
+            Code::StackTags,
+            format!(
+                "--tags must give at most {MAX_STACK_TAGS} tags for a stack (CloudFormation's limit), got {}",
+                seen.len()
+            ),
         ));
     }
     problems
 }
 
 /// `--role-arn`: an IAM role ARN.
-pub fn check_role_arn(arn: &str) -> Result<(), String> {
+pub fn check_role_arn(arn: &str) -> Result<(), Diagnostic> {
     if matches(&ROLE_ARN, arn) {
         return Ok(());
     }
-    Err(format!(
-        "--role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME) for the role CloudFormation assumes, got {}",
-        cut(arn)
+    Err(Diagnostic::error(
+        Code::RoleArn,
+        "--role-arn",
+        format!(
+            "--role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME) for the role CloudFormation assumes, got {}",
+            cut(arn)
+        ),
     ))
 }
 
 /// `--notification-arns`: SNS topic ARNs, each once, at most [`MAX_NOTIFICATION_ARNS`].
-pub fn check_notification_arns(arns: &[String]) -> Vec<String> {
-    let mut problems = Vec::new();
+pub fn check_notification_arns(arns: &[String]) -> Diagnostics {
+    let mut problems = Diagnostics::new();
+    let at = |message| Diagnostic::error(Code::NotificationArns, "--notification-arns", message);
     for (i, arn) in arns.iter().enumerate() {
         if !matches(&TOPIC_ARN, arn) {
-            problems.push(format!(
+            problems.push(at(format!(
                 "--notification-arns must list SNS topic ARNs (arn:aws:sns:REGION:123456789012:TOPIC) for stack event notifications, got {}",
                 cut(arn)
-            ));
+            )));
         } else if arns[..i].contains(arn) {
-            problems.push(format!(
+            problems.push(at(format!(
                 "--notification-arns must list each topic once, got {} twice",
                 cut(arn)
-            ));
+            )));
         }
     }
     if arns.len() > MAX_NOTIFICATION_ARNS {
-        problems.push(format!(
+        problems.push(at(format!(
             "--notification-arns must list at most {MAX_NOTIFICATION_ARNS} topics (CloudFormation's limit), got {}",
             arns.len()
-        ));
+        )));
     }
     problems
+}
+
+/// A `--stack-policy` problem found outside [`check_stack_policy`] (the file can't be read).
+pub fn stack_policy_problem(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::StackPolicy, "--stack-policy", message)
 }
 
 /// A `--stack-policy` file's text: JSON, at most [`MAX_STACK_POLICY_BYTES`], an object whose
 /// `Statement` is a non-empty list of objects each with `Effect` Allow or Deny
 /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html>).
-/// Returns the text to send, unchanged.
-pub fn check_stack_policy(file: &str, text: &str) -> Result<(), String> {
+pub fn check_stack_policy(file: &str, text: &str) -> Result<(), Diagnostic> {
+    check_policy_text(file, text).map_err(stack_policy_problem)
+}
+
+fn check_policy_text(file: &str, text: &str) -> Result<(), String> {
     if text.len() > MAX_STACK_POLICY_BYTES {
         return Err(format!(
             "--stack-policy {file} must be at most {MAX_STACK_POLICY_BYTES} bytes (SetStackPolicy's limit), got {} bytes",
@@ -146,6 +168,11 @@ pub fn check_stack_policy(file: &str, text: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// Each problem as it prints: `error[CODE] --flag: message`.
+    fn lines(d: impl IntoIterator<Item = Diagnostic>) -> Vec<String> {
+        d.into_iter().map(|d| d.to_string()).collect()
+    }
+
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items
             .iter()
@@ -157,17 +184,17 @@ mod tests {
     fn stack_tags_follow_the_tag_rule_and_the_limit() {
         assert!(check_tags(&pairs(&[("team", "ml"), ("cost-center", "")])).is_empty());
         assert_eq!(
-            check_tags(&pairs(&[("aws:x", "1")])),
-            vec!["[PC003] --tags aws:x must have a key of 1 to 127 characters not starting with aws: and a value of at most 255, both of letters, numbers, spaces and _ . : / = + - @ for a resource tag, got \"aws:x\": \"1\""]
+            lines(check_tags(&pairs(&[("aws:x", "1")]))),
+            vec!["error[PC003] --tags: --tags aws:x must have a key of 1 to 127 characters not starting with aws: and a value of at most 255, both of letters, numbers, spaces and _ . : / = + - @ for a resource tag, got \"aws:x\": \"1\""]
         );
         assert_eq!(
-            check_tags(&pairs(&[("team", "a"), ("team", "b")])),
-            vec!["--tags must give each key once for a stack tag, got \"team\" twice (\"a\" and \"b\")"]
+            lines(check_tags(&pairs(&[("team", "a"), ("team", "b")]))),
+            vec!["error[PC191] --tags: --tags must give each key once for a stack tag, got \"team\" twice (\"a\" and \"b\")"]
         );
         let many: Vec<(String, String)> = (0..51).map(|i| (format!("k{i}"), "v".into())).collect();
         assert_eq!(
-            check_tags(&many),
-            vec!["--tags must give at most 50 tags for a stack (CloudFormation's limit), got 51"]
+            lines(check_tags(&many)),
+            vec!["error[PC191] --tags: --tags must give at most 50 tags for a stack (CloudFormation's limit), got 51"]
         );
     }
 
@@ -184,27 +211,29 @@ mod tests {
             assert!(check_role_arn(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            check_role_arn("arn:aws:iam::123456789012:user/alice").unwrap_err(),
-            "--role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME) for the role CloudFormation assumes, got \"arn:aws:iam::123456789012:user/alice\""
+            check_role_arn("arn:aws:iam::123456789012:user/alice")
+                .unwrap_err()
+                .to_string(),
+            "error[PC192] --role-arn: --role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME) for the role CloudFormation assumes, got \"arn:aws:iam::123456789012:user/alice\""
         );
         let topic = "arn:aws:sns:us-east-1:123456789012:stack-events".to_string();
         assert!(check_notification_arns(std::slice::from_ref(&topic)).is_empty());
         assert_eq!(
-            check_notification_arns(&["arn:aws:sqs:us-east-1:123456789012:q".into()]),
-            vec!["--notification-arns must list SNS topic ARNs (arn:aws:sns:REGION:123456789012:TOPIC) for stack event notifications, got \"arn:aws:sqs:us-east-1:123456789012:q\""]
+            lines(check_notification_arns(&["arn:aws:sqs:us-east-1:123456789012:q".into()])),
+            vec!["error[PC193] --notification-arns: --notification-arns must list SNS topic ARNs (arn:aws:sns:REGION:123456789012:TOPIC) for stack event notifications, got \"arn:aws:sqs:us-east-1:123456789012:q\""]
         );
         assert_eq!(
-            check_notification_arns(&[topic.clone(), topic.clone()]),
+            lines(check_notification_arns(&[topic.clone(), topic.clone()])),
             vec![format!(
-                "--notification-arns must list each topic once, got {topic:?} twice"
+                "error[PC193] --notification-arns: --notification-arns must list each topic once, got {topic:?} twice"
             )]
         );
         let six: Vec<String> = (0..6)
             .map(|i| format!("arn:aws:sns:us-east-1:123456789012:t{i}"))
             .collect();
         assert_eq!(
-            check_notification_arns(&six),
-            vec!["--notification-arns must list at most 5 topics (CloudFormation's limit), got 6"]
+            lines(check_notification_arns(&six)),
+            vec!["error[PC193] --notification-arns: --notification-arns must list at most 5 topics (CloudFormation's limit), got 6"]
         );
     }
 
@@ -214,14 +243,18 @@ mod tests {
         assert_eq!(check_stack_policy("p.json", ok), Ok(()));
         assert!(check_stack_policy("p.json", "Statement: []")
             .unwrap_err()
+            .message
             .contains("invalid JSON"));
         assert_eq!(
-            check_stack_policy("p.json", r#"{"Statement": []}"#).unwrap_err(),
-            "--stack-policy p.json must be an object with a non-empty Statement list, got \"{\\\"Statement\\\":[]}\""
+            check_stack_policy("p.json", r#"{"Statement": []}"#)
+                .unwrap_err()
+                .to_string(),
+            "error[PC194] --stack-policy: --stack-policy p.json must be an object with a non-empty Statement list, got \"{\\\"Statement\\\":[]}\""
         );
         assert!(
             check_stack_policy("p.json", r#"{"Statement": [{"Effect": "Permit"}]}"#)
                 .unwrap_err()
+                .message
                 .contains("Statement[0].Effect must be Allow or Deny")
         );
         let big = format!(
@@ -230,6 +263,7 @@ mod tests {
         );
         assert!(check_stack_policy("p.json", &big)
             .unwrap_err()
+            .message
             .contains("at most 16384 bytes"));
     }
 }

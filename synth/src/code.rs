@@ -144,6 +144,11 @@ codes! {
     AssetFile = "PC183", "an asset's local file is missing, not a regular file, or too large";
     AssetEnv = "PC184", "an asset's environment variable name is not `[A-Z_][A-Z0-9_]*`";
     AssetOutput = "PC185", "the template declares no output for an asset's environment variable";
+    // Deploy's stack-level flags.
+    StackTags = "PC191", "`--tags` gives a key twice or more tags than a stack takes (50)";
+    RoleArn = "PC192", "`--role-arn` is not an IAM role ARN";
+    NotificationArns = "PC193", "`--notification-arns` lists something other than SNS topic ARNs, a topic twice, or more than 5";
+    StackPolicy = "PC194", "the `--stack-policy` file is unreadable, larger than 16,384 bytes, or not a stack policy document";
     // Deploy-time parameter values.
     ParameterNotWholeNumber = "PC201", "a Number parameter value is not a whole number";
     UndeclaredParameter = "D2001", "a parameter value is given for a parameter the template does not declare";
