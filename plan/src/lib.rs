@@ -37,6 +37,7 @@
 
 pub mod adopt;
 pub mod capabilities;
+pub mod eval;
 pub mod params;
 pub mod predict;
 pub mod registry;

@@ -3,17 +3,37 @@
 //! removed create-only property, or a type change), and which data-holding resources would be
 //! replaced or removed. `pcstack diff` prints it; `deploy` checks it before creating a change set.
 //!
-//! What it can't see: parameter values (a `Ref` to a parameter whose value changes is not a
-//! template change), conditions' evaluation, and replacements CloudFormation decides at run time
-//! ("Conditional"). The change set review stays the second, authoritative check.
+//! Both templates are evaluated first ([`crate::eval`]), each with the parameter values it is
+//! deployed with ([`predict_with`]): properties are compared as CloudFormation will resolve
+//! them, so a mapping, parameter value or condition that changes what a property resolves to is
+//! a change of that property, and an expression rewritten to the same value is none. Resources
+//! are compared in dependency order and a replacement propagates: a replaced resource has a new
+//! physical ID, so every create-only property that refers to it changes, and replaces its
+//! resource in turn (the VPC, then its subnets, then the file systems in them).
+//!
+//! What it can't see: values known only at deployment (`Fn::ImportValue`, a parameter without a
+//! value, a `NoEcho` value shown as `****`, pseudo parameters [`Context`] doesn't give). A
+//! difference that involves one is reported as uncertain: a create-only property that may
+//! change makes its resource "may be replaced" ([`ResourceDiff::maybe_replacement`]), and a
+//! data-holding one is in the danger block. A resource's attributes are taken as unchanged
+//! unless it is replaced (an in-place update that changes one is not seen); outputs are compared
+//! as written; replacements CloudFormation decides at run time ("Conditional") are not
+//! predicted. The change set review stays the second, authoritative check.
 
+use crate::eval::{
+    compare, is_no_echo, resource_order, Comparison, Context, Evaluated, Evaluator, Fate, Side,
+    Truth, Value,
+};
 use crate::review::{danger_block, leaving_words, policy_of, Leaving, Policy, DANGER_TITLE};
 use crate::style::Style;
 use crate::types;
+use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
 
-/// The resource attributes compared besides `Type` and `Properties`. None of them replaces.
+/// The resource attributes compared as written besides `Type` and `Properties`. None of them
+/// replaces. `Condition` is compared evaluated, except for an added or removed resource.
 const ATTRIBUTES: [&str; 6] = [
     "DeletionPolicy",
     "UpdateReplacePolicy",
@@ -57,12 +77,31 @@ pub struct Change {
     /// `/`-separated path under the attribute (`LustreConfiguration/DeploymentType`,
     /// `SubnetIds/0`); empty when the attribute itself changed.
     pub path: String,
-    /// The deployed value; `None` when it is added.
+    /// The deployed value; `None` when it is added. Properties are shown evaluated
+    /// ([`Value::to_json`]): a resource reference as its `Ref` / `Fn::GetAtt`, a value not known
+    /// before deployment as its expression.
     pub old: Option<Json>,
     /// The local value; `None` when it is removed.
     pub new: Option<Json>,
-    /// A create-only property changed (or was added or removed): the resource is replaced.
+    /// A create-only property changed (or was added or removed): the resource is replaced
+    /// (or, when `uncertain`, may be).
     pub create_only: bool,
+    /// The difference involves a value not known before deployment: it may not be real (for a
+    /// create-only change, the create-only value may change). In JSON only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub uncertain: bool,
+    /// Resources the new value refers to that this update replaces: it holds their new
+    /// physical ID or attribute (the expression reads the same). In JSON only when not empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaced_refs: Vec<String>,
+    /// Resources the new value refers to that this update may replace. In JSON only when not
+    /// empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub maybe_replaced_refs: Vec<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Change {
@@ -71,6 +110,42 @@ impl Change {
             ("Properties" | "", p) => p.to_string(),
             (a, "") => a.to_string(),
             (a, p) => format!("{a}/{p}"),
+        }
+    }
+
+    /// A change of a value compared as written.
+    fn written(attribute: &str, path: String, old: Option<Json>, new: Option<Json>) -> Self {
+        Change {
+            attribute: attribute.to_string(),
+            path,
+            old,
+            new,
+            create_only: false,
+            uncertain: false,
+            replaced_refs: Vec::new(),
+            maybe_replaced_refs: Vec::new(),
+        }
+    }
+
+    /// A change of an evaluated property.
+    fn evaluated(path: String, old: Option<&Value>, new: Option<&Value>, how: Comparison) -> Self {
+        let refs = new.map(Value::changed_references).unwrap_or_default();
+        let with = |fate: Fate| -> Vec<String> {
+            refs.iter()
+                .filter(|(_, f)| *f == fate)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        Change {
+            replaced_refs: with(Fate::Replaced),
+            maybe_replaced_refs: with(Fate::MaybeReplaced),
+            uncertain: how == Comparison::MayDiffer,
+            ..Change::written(
+                "Properties",
+                path,
+                old.map(Value::to_json),
+                new.map(Value::to_json),
+            )
         }
     }
 }
@@ -90,6 +165,9 @@ pub struct ResourceDiff {
     pub old_type: Option<String>,
     /// The resource would be replaced: a new physical resource, the old one deleted.
     pub replacement: bool,
+    /// Not certainly replaced, but a create-only property may change (its difference involves
+    /// a value not known before deployment): the resource may be replaced.
+    pub maybe_replacement: bool,
     /// FSx file system or association, S3 bucket, ECR repository.
     pub data_holding: bool,
     /// The type's create-only properties are known (generated types); when false, a property
@@ -114,6 +192,17 @@ pub struct EntryDiff {
     pub changes: Vec<Change>,
 }
 
+/// A parameter declared on both sides whose value differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParameterValue {
+    /// The parameter's name.
+    pub name: String,
+    /// The deployed value; `None` when unknown. A `NoEcho` parameter's value is `****`.
+    pub old: Option<String>,
+    /// The value to deploy; `None` when unknown.
+    pub new: Option<String>,
+}
+
 /// Everything that differs between a deployed template and a local one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Prediction {
@@ -121,63 +210,96 @@ pub struct Prediction {
     pub resources: Vec<ResourceDiff>,
     /// Parameter declarations that differ.
     pub parameters: Vec<EntryDiff>,
+    /// Parameters whose value differs.
+    pub parameter_values: Vec<ParameterValue>,
     /// Outputs that differ.
     pub outputs: Vec<EntryDiff>,
     /// Other top-level sections that differ (`Description`, `Mappings`, `Conditions`...).
     pub sections: Vec<String>,
 }
 
-/// Compares the deployed template `old` with the local template `new`.
+/// Compares the deployed template `old` with the local template `new`, each on its parameters'
+/// defaults and nothing known about the stack ([`predict_with`] with an empty [`Context`]): a
+/// parameter without a default, a pseudo parameter, is the same unknown value on both sides.
 pub fn predict(old: &Json, new: &Json) -> Prediction {
-    let (old_res, new_res) = (section(old, "Resources"), section(new, "Resources"));
-    let mut resources: Vec<ResourceDiff> = new_res
-        .iter()
-        .filter_map(|(id, n)| match old_res.get(id) {
-            None => Some(resource(
-                id,
-                Action::Add,
-                &type_of(n),
-                None,
-                body_changes(&EMPTY, n),
-            )),
-            Some(o) => modified(id, o, n),
-        })
-        .collect();
-    resources.extend(
-        old_res
-            .iter()
-            .filter(|(id, _)| !new_res.contains_key(*id))
-            .map(|(id, o)| {
-                resource(
-                    id,
-                    Action::Remove,
-                    &type_of(o),
-                    None,
-                    body_changes(o, &EMPTY),
-                )
-            }),
-    );
+    let defaults = IndexMap::new();
+    predict_with(
+        &Side {
+            template: old,
+            parameters: &defaults,
+        },
+        &Side {
+            template: new,
+            parameters: &defaults,
+        },
+        &Context::default(),
+    )
+}
+
+/// Compares the deployed side `old` with the local side `new`: both evaluated in `ctx`, their
+/// resources in dependency order, a replacement propagated to what refers to it.
+pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
+    let mut before = Evaluator::new(*old, ctx);
+    for id in resource_order(old.template) {
+        before.resource(&id);
+    }
+    let mut after = Evaluator::new(*new, ctx);
+    let mut found: HashMap<String, ResourceDiff> = HashMap::new();
+    for id in resource_order(new.template) {
+        let diff = compared(&id, old.template, new.template, &mut before, &mut after);
+        let fate = match &diff {
+            Some(d) if d.replacement || d.action == Action::Add => Fate::Replaced,
+            Some(d) if d.maybe_replacement => Fate::MaybeReplaced,
+            _ => Fate::Kept,
+        };
+        after.set_fate(&id, fate);
+        if let Some(d) = diff {
+            found.insert(id, d);
+        }
+    }
+    let new_res = section(new.template, "Resources");
+    let mut resources: Vec<ResourceDiff> =
+        new_res.keys().filter_map(|id| found.remove(id)).collect();
+    for (id, o) in section(old.template, "Resources") {
+        match before.resource(id) {
+            Some(e) if !new_res.contains_key(id) && e.present != Truth::False => {
+                let changes = body_changes(o, &EMPTY, &e.properties, &NO_PROPERTIES);
+                resources.push(resource(id, Action::Remove, &type_of(o), None, changes));
+            }
+            _ => {}
+        }
+    }
     for r in &mut resources {
         r.policy = match r.action {
-            Action::Remove => policy_of(Some(old), &r.logical_id, "DeletionPolicy"),
-            _ => policy_of(Some(new), &r.logical_id, "UpdateReplacePolicy"),
+            Action::Remove => policy_of(Some(old.template), &r.logical_id, "DeletionPolicy"),
+            _ => policy_of(Some(new.template), &r.logical_id, "UpdateReplacePolicy"),
         };
     }
     let sections = OTHER_SECTIONS
         .iter()
-        .filter(|s| !same(old.get(**s), new.get(**s)))
+        .filter(|s| !same(old.template.get(**s), new.template.get(**s)))
         .map(|s| s.to_string())
         .collect();
     Prediction {
         resources,
-        parameters: entries(section(old, "Parameters"), section(new, "Parameters")),
-        outputs: entries(section(old, "Outputs"), section(new, "Outputs")),
+        parameters: entries(
+            section(old.template, "Parameters"),
+            section(new.template, "Parameters"),
+        ),
+        parameter_values: parameter_values(old, new),
+        outputs: entries(
+            section(old.template, "Outputs"),
+            section(new.template, "Outputs"),
+        ),
         sections,
     }
 }
 
 /// An empty resource body: the "before" of an addition, the "after" of a removal.
 static EMPTY: Json = Json::Null;
+
+/// The properties of a resource that isn't there.
+static NO_PROPERTIES: Value = Value::NoValue;
 
 fn section<'a>(t: &'a Json, name: &str) -> &'a Map<String, Json> {
     static NONE: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
@@ -186,17 +308,104 @@ fn section<'a>(t: &'a Json, name: &str) -> &'a Map<String, Json> {
         .unwrap_or_else(|| NONE.get_or_init(Map::new))
 }
 
-fn body_changes(old: &Json, new: &Json) -> Vec<Change> {
+/// Resource `id` of the local template against the deployed one: added, removed (its
+/// condition false here), modified, or nothing.
+fn compared(
+    id: &str,
+    old: &Json,
+    new: &Json,
+    before: &mut Evaluator,
+    after: &mut Evaluator,
+) -> Option<ResourceDiff> {
+    let n_raw = section(new, "Resources").get(id)?;
+    let n = after.resource(id)?;
+    let o_raw = section(old, "Resources").get(id);
+    let o = match o_raw {
+        Some(_) => before.resource(id).filter(|e| e.present != Truth::False),
+        None => None,
+    };
+    match (o_raw.zip(o), n.present != Truth::False) {
+        (None, false) => None,
+        (None, true) => {
+            let changes = body_changes(&EMPTY, n_raw, &NO_PROPERTIES, &n.properties);
+            Some(resource(id, Action::Add, &type_of(n_raw), None, changes))
+        }
+        (Some((o_raw, o)), false) => {
+            let changes = body_changes(o_raw, &EMPTY, &o.properties, &NO_PROPERTIES);
+            Some(resource(id, Action::Remove, &type_of(o_raw), None, changes))
+        }
+        (Some((o_raw, o)), true) => modified(id, (o_raw, o), (n_raw, n)),
+    }
+}
+
+/// An added or removed resource's properties (top-level keys) and attributes, as added or
+/// removed values.
+fn body_changes(old: &Json, new: &Json, old_props: &Value, new_props: &Value) -> Vec<Change> {
+    let empty = Value::Map(IndexMap::new());
+    let (o, n) = (
+        if *old_props == Value::NoValue {
+            &empty
+        } else {
+            old_props
+        },
+        if *new_props == Value::NoValue {
+            &empty
+        } else {
+            new_props
+        },
+    );
     let mut changes = Vec::new();
-    diff_resource_body(old, new, &mut changes);
+    diff_evaluated("", o, n, &mut changes);
+    for c in &mut changes {
+        c.uncertain = false;
+    }
+    changes.extend(attribute_changes(old, new, true));
     changes
 }
 
-/// A resource in both templates: a type change, a modification (each property change marked
-/// create-only or not), or nothing.
-fn modified(id: &str, o: &Json, n: &Json) -> Option<ResourceDiff> {
-    let (o_type, n_type) = (type_of(o), type_of(n));
-    let mut changes = body_changes(o, n);
+/// The attributes compared as written; `Condition` only when `with_condition`.
+fn attribute_changes(old: &Json, new: &Json, with_condition: bool) -> Vec<Change> {
+    let mut out = Vec::new();
+    for attr in ATTRIBUTES {
+        if attr == "Condition" && !with_condition {
+            continue;
+        }
+        let (o, n) = (old.get(attr), new.get(attr));
+        let equal = if attr == "DependsOn" {
+            depends_on(o) == depends_on(n)
+        } else {
+            same(o, n)
+        };
+        if !equal {
+            out.push(Change::written(attr, String::new(), o.cloned(), n.cloned()));
+        }
+    }
+    out
+}
+
+/// A resource in both templates (present on both sides): a type change, a modification (each
+/// property change marked create-only or not, certain or not), or nothing.
+fn modified(
+    id: &str,
+    (o_raw, o): (&Json, &Evaluated),
+    (n_raw, n): (&Json, &Evaluated),
+) -> Option<ResourceDiff> {
+    let (o_type, n_type) = (type_of(o_raw), type_of(n_raw));
+    let mut changes = Vec::new();
+    diff_evaluated("", &o.properties, &n.properties, &mut changes);
+    changes.extend(attribute_changes(o_raw, n_raw, false));
+    let (oc, nc) = (o.present.to_value(), n.present.to_value());
+    if compare(&oc, &nc) != Comparison::Equal {
+        // Present on both sides: at least one condition is unknown.
+        let mut c = Change::written(
+            "Condition",
+            String::new(),
+            Some(oc.to_json()),
+            Some(nc.to_json()),
+        );
+        c.uncertain = true;
+        changes.push(c);
+    }
     if o_type != n_type {
         return Some(resource(
             id,
@@ -209,11 +418,20 @@ fn modified(id: &str, o: &Json, n: &Json) -> Option<ResourceDiff> {
     if changes.is_empty() {
         return None;
     }
-    let (o_props, n_props) = (props(o), props(n));
-    let paths = types::create_only(&n_type);
-    for c in &mut changes {
-        c.create_only = c.attribute == "Properties"
-            && paths.is_some_and(|p| touches_create_only(p, &c.path, &o_props, &n_props));
+    if let Some(paths) = types::create_only(&n_type) {
+        for c in changes.iter_mut().filter(|c| c.attribute == "Properties") {
+            let own = if c.uncertain {
+                Comparison::MayDiffer
+            } else {
+                Comparison::Differs
+            };
+            if let Some(how) =
+                create_only_difference(paths, &c.path, own, &o.properties, &n.properties)
+            {
+                c.create_only = true;
+                c.uncertain = how == Comparison::MayDiffer;
+            }
+        }
     }
     Some(resource(id, Action::Modify, &n_type, None, changes))
 }
@@ -227,9 +445,12 @@ fn resource(
 ) -> ResourceDiff {
     let replacement = match action {
         Action::TypeChange => true,
-        Action::Modify => changes.iter().any(|c| c.create_only),
+        Action::Modify => changes.iter().any(|c| c.create_only && !c.uncertain),
         Action::Add | Action::Remove => false,
     };
+    let maybe_replacement = action == Action::Modify
+        && !replacement
+        && changes.iter().any(|c| c.create_only && c.uncertain);
     let data_holding =
         types::holds_data(type_name) || old_type.as_deref().is_some_and(types::holds_data);
     ResourceDiff {
@@ -238,6 +459,7 @@ fn resource(
         type_name: type_name.to_string(),
         old_type,
         replacement,
+        maybe_replacement,
         data_holding,
         create_only_known: types::create_only(type_name).is_some(),
         changes,
@@ -253,41 +475,133 @@ fn type_of(resource: &Json) -> String {
         .to_string()
 }
 
-fn props(resource: &Json) -> Json {
-    resource
-        .get("Properties")
-        .cloned()
-        .unwrap_or_else(|| Json::Object(Map::new()))
+/// Every differing leaf of two evaluated values: maps key by key, lists of the same length
+/// index by index (other lists as a whole), anything else as a whole.
+fn diff_evaluated(path: &str, old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let how = compare(old, new);
+    if how == Comparison::Equal {
+        return;
+    }
+    match (old, new) {
+        (Value::Map(o), Value::Map(n)) => {
+            for (k, nv) in n {
+                match o.get(k) {
+                    Some(ov) => diff_evaluated(&join(path, k), ov, nv, out),
+                    None => out.push(Change::evaluated(
+                        join(path, k),
+                        None,
+                        Some(nv),
+                        compare(&Value::NoValue, nv),
+                    )),
+                }
+            }
+            for (k, ov) in o {
+                if !n.contains_key(k) {
+                    out.push(Change::evaluated(
+                        join(path, k),
+                        Some(ov),
+                        None,
+                        compare(ov, &Value::NoValue),
+                    ));
+                }
+            }
+        }
+        (Value::List(o), Value::List(n)) if o.len() == n.len() => {
+            for (i, (ov, nv)) in o.iter().zip(n).enumerate() {
+                diff_evaluated(&join(path, &i.to_string()), ov, nv, out);
+            }
+        }
+        _ => out.push(Change::evaluated(
+            path.to_string(),
+            Some(old),
+            Some(new),
+            how,
+        )),
+    }
 }
 
-/// Properties (path by path) and the other attributes (as a whole).
-fn diff_resource_body(old: &Json, new: &Json, out: &mut Vec<Change>) {
-    let mut changes = Vec::new();
-    diff_values("", &props(old), &props(new), &mut changes);
-    out.extend(changes.into_iter().map(|(path, old, new)| Change {
-        attribute: "Properties".into(),
-        path,
-        old,
-        new,
-        create_only: false,
-    }));
-    for attr in ATTRIBUTES {
-        let (o, n) = (old.get(attr), new.get(attr));
-        let equal = if attr == "DependsOn" {
-            depends_on(o) == depends_on(n)
-        } else {
-            same(o, n)
-        };
-        if !equal {
-            out.push(Change {
-                attribute: attr.into(),
-                path: String::new(),
-                old: o.cloned(),
-                new: n.cloned(),
-                create_only: false,
-            });
+/// How a change at `path` touches a create-only property, if it does: the path is one or lies
+/// under one (the change's own difference, `own`: a whole-object create-only path covers
+/// everything in it), or holds one whose value differs (that difference).
+fn create_only_difference(
+    create_only: &[&str],
+    path: &str,
+    own: Comparison,
+    old: &Value,
+    new: &Value,
+) -> Option<Comparison> {
+    create_only
+        .iter()
+        .filter_map(|c| {
+            if *c == path || path.starts_with(&format!("{c}/")) {
+                Some(own)
+            } else if path.is_empty() || c.starts_with(&format!("{path}/")) {
+                Some(compare_at(old, new, c)).filter(|h| *h != Comparison::Equal)
+            } else {
+                None
+            }
+        })
+        .max()
+}
+
+/// What is at a `/`-separated property path of an evaluated value.
+enum At<'v> {
+    Found(&'v Value),
+    Absent,
+    /// Inside a value not known here.
+    Unknown,
+}
+
+fn at<'v>(v: &'v Value, path: &str) -> At<'v> {
+    let mut cur = v;
+    for key in path.split('/') {
+        match cur {
+            Value::Map(m) => match m.get(key) {
+                Some(next) => cur = next,
+                None => return At::Absent,
+            },
+            Value::Unknown(_) => return At::Unknown,
+            _ => return At::Absent,
         }
     }
+    At::Found(cur)
+}
+
+fn compare_at(old: &Value, new: &Value, path: &str) -> Comparison {
+    match (at(old, path), at(new, path)) {
+        (At::Absent, At::Absent) => Comparison::Equal,
+        (At::Found(a), At::Found(b)) => compare(a, b),
+        (At::Unknown, _) | (_, At::Unknown) => Comparison::MayDiffer,
+        (At::Found(v), At::Absent) | (At::Absent, At::Found(v)) => compare(v, &Value::NoValue),
+    }
+}
+
+/// Parameters declared on both sides whose values differ (both unknown is no difference).
+fn parameter_values(old: &Side, new: &Side) -> Vec<ParameterValue> {
+    let declared = section(old.template, "Parameters");
+    section(new.template, "Parameters")
+        .iter()
+        .filter_map(|(name, n_decl)| {
+            let o_decl = declared.get(name)?;
+            let (o, n) = (old.parameter(name), new.parameter(name));
+            if o == n {
+                return None;
+            }
+            let secret = is_no_echo(o_decl) || is_no_echo(n_decl);
+            let shown = |v: Option<String>| {
+                if secret {
+                    v.map(|_| "****".to_string())
+                } else {
+                    v
+                }
+            };
+            Some(ParameterValue {
+                name: name.clone(),
+                old: shown(o),
+                new: shown(n),
+            })
+        })
+        .collect()
 }
 
 /// `DependsOn: X` and `DependsOn: [X]` are the same; order doesn't matter.
@@ -340,13 +654,7 @@ fn entries(old: &Map<String, Json>, new: &Map<String, Json>) -> Vec<EntryDiff> {
 
 fn to_changes(raw: Vec<(String, Option<Json>, Option<Json>)>) -> Vec<Change> {
     raw.into_iter()
-        .map(|(path, old, new)| Change {
-            attribute: String::new(),
-            path,
-            old,
-            new,
-            create_only: false,
-        })
+        .map(|(path, old, new)| Change::written("", path, old, new))
         .collect()
 }
 
@@ -433,33 +741,20 @@ fn diff_values(
     }
 }
 
-/// Whether a change at `path` touches a create-only property: the path is one, lies under one
-/// (a whole-object create-only path covers everything in it), or holds one whose value differs.
-fn touches_create_only(create_only: &[&str], path: &str, old: &Json, new: &Json) -> bool {
-    create_only.iter().any(|c| {
-        *c == path
-            || path.starts_with(&format!("{c}/"))
-            || ((path.is_empty() || c.starts_with(&format!("{path}/")))
-                && !same(at(old, c), at(new, c)))
-    })
-}
-
-fn at<'a>(v: &'a Json, path: &str) -> Option<&'a Json> {
-    path.split('/').try_fold(v, |v, k| v.get(k))
-}
-
 impl Prediction {
     /// The templates are the same: nothing to deploy.
     pub fn is_empty(&self) -> bool {
         self.resources.is_empty()
             && self.parameters.is_empty()
+            && self.parameter_values.is_empty()
             && self.outputs.is_empty()
             && self.sections.is_empty()
     }
 
-    /// Replacements and removals of data-holding resources, one line each, worded like
-    /// `review::danger` (`Fs (AWS::FSx::FileSystem): replaced: ...`): deleted, or kept under
-    /// the resource's DeletionPolicy / UpdateReplacePolicy.
+    /// Replacements, possible replacements and removals of data-holding resources, one line
+    /// each, worded like `review::danger` (`Fs (AWS::FSx::FileSystem): replaced: ...`, `...: may
+    /// be replaced ...`): deleted, or kept under the resource's DeletionPolicy /
+    /// UpdateReplacePolicy.
     pub fn danger(&self) -> Vec<String> {
         self.resources
             .iter()
@@ -481,6 +776,17 @@ impl Prediction {
                         };
                         leaving_words(Leaving::Replaced, r.policy, &cause)
                     }
+                    _ if r.maybe_replacement => {
+                        let cause = r
+                            .changes
+                            .iter()
+                            .filter(|c| c.create_only && c.uncertain)
+                            .map(Change::label)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let cause = format!(" (create-only {cause} may change)");
+                        leaving_words(Leaving::MaybeReplaced, r.policy, &cause)
+                    }
                     _ => return None,
                 };
                 Some(format!("{} ({}): {what}", r.logical_id, r.type_name))
@@ -492,12 +798,16 @@ impl Prediction {
     pub fn danger_ids(&self) -> Vec<&str> {
         self.resources
             .iter()
-            .filter(|r| r.data_holding && (r.action == Action::Remove || r.replacement))
+            .filter(|r| {
+                r.data_holding
+                    && (r.action == Action::Remove || r.replacement || r.maybe_replacement)
+            })
             .map(|r| r.logical_id.as_str())
             .collect()
     }
 
-    /// `(added, modified, replaced, removed)` resources.
+    /// `(added, modified, replaced, removed)` resources; a resource that may be replaced counts
+    /// as modified, not replaced ([`Prediction::maybe_replaced`]).
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let n = |f: &dyn Fn(&ResourceDiff) -> bool| self.resources.iter().filter(|r| f(r)).count();
         (
@@ -508,15 +818,25 @@ impl Prediction {
         )
     }
 
+    /// Modified resources that may be replaced (and are not certainly).
+    pub fn maybe_replaced(&self) -> usize {
+        self.resources
+            .iter()
+            .filter(|r| r.maybe_replacement)
+            .count()
+    }
+
     /// The machine-readable form of `pcstack diff --format json`.
     pub fn to_json(&self, stack_name: &str) -> Json {
         let (add, modify, replace, remove) = self.counts();
         serde_json::json!({
             "stack_name": stack_name,
             "changed": !self.is_empty(),
-            "summary": {"add": add, "modify": modify, "replace": replace, "remove": remove},
+            "summary": {"add": add, "modify": modify, "replace": replace,
+                "maybe_replace": self.maybe_replaced(), "remove": remove},
             "resources": self.resources,
             "parameters": self.parameters,
+            "parameter_values": self.parameter_values,
             "outputs": self.outputs,
             "sections": self.sections,
             "danger": self.danger(),
@@ -524,7 +844,8 @@ impl Prediction {
     }
 
     /// The text form of `pcstack diff`: grouped by section and action, `+`/`~`/`-` markers,
-    /// `(replaces)` on replacing changes, then the danger block and a summary.
+    /// `(replaces)` on replacing changes and `(may replace)` on possibly replacing ones,
+    /// parameter values after the declarations, then the danger block and a summary.
     pub fn render(&self, style: &Style) -> String {
         if self.is_empty() {
             return "no differences: the local template matches the deployed one\n".into();
@@ -544,7 +865,12 @@ impl Prediction {
             }
         }
         for (title, entries) in [("Parameters", &self.parameters), ("Outputs", &self.outputs)] {
-            if entries.is_empty() {
+            let values = if title == "Parameters" {
+                self.parameter_values.as_slice()
+            } else {
+                &[]
+            };
+            if entries.is_empty() && values.is_empty() {
                 continue;
             }
             out.push_str(&format!("{}\n", style.bold(title)));
@@ -557,6 +883,16 @@ impl Prediction {
                         }
                     }
                 }
+            }
+            for v in values {
+                let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unknown)".into());
+                out.push_str(&format!(
+                    "  {} {}: {} -> {}\n",
+                    paint_sign(style, Action::Modify),
+                    v.name,
+                    shown(&v.old),
+                    shown(&v.new)
+                ));
             }
         }
         if !self.sections.is_empty() {
@@ -572,8 +908,12 @@ impl Prediction {
             out.push_str(&danger_block(style, DANGER_TITLE, &danger));
         }
         let (add, modify, replace, remove) = self.counts();
+        let maybe = match self.maybe_replaced() {
+            0 => String::new(),
+            n => format!(", {n} may be replaced"),
+        };
         out.push_str(&format!(
-            "\n{add} to add, {modify} to modify ({replace} replaced), {remove} to remove\n"
+            "\n{add} to add, {modify} to modify ({replace} replaced{maybe}), {remove} to remove\n"
         ));
         out
     }
@@ -596,6 +936,8 @@ impl Prediction {
         }
         if r.replacement {
             line.push_str(&format!(" {}", style.red("(replaces)")));
+        } else if r.maybe_replacement {
+            line.push_str(&format!(" {}", style.yellow("(may replace)")));
         }
         if r.data_holding {
             line.push_str(" [data]");
@@ -635,12 +977,26 @@ fn change_line(style: &Style, c: &Change) -> String {
     let (sign, values) = match (&c.old, &c.new) {
         (None, Some(n)) => (Action::Add, short(n)),
         (Some(o), None) => (Action::Remove, short(o)),
+        // The same expression, another value: a reference to a replaced resource.
+        (Some(o), Some(n)) if o == n => (Action::Modify, short(n)),
         (Some(o), Some(n)) => (Action::Modify, format!("{} -> {}", short(o), short(n))),
         (None, None) => (Action::Modify, String::new()),
     };
     let mut line = format!("      {} {}: {values}", paint_sign(style, sign), c.label());
-    if c.create_only {
-        line.push_str(&format!(" {}", style.red("(create-only, replaces)")));
+    if !c.replaced_refs.is_empty() {
+        line.push_str(&format!(" ({} replaced)", c.replaced_refs.join(", ")));
+    }
+    if !c.maybe_replaced_refs.is_empty() {
+        line.push_str(&format!(
+            " ({} may be replaced)",
+            c.maybe_replaced_refs.join(", ")
+        ));
+    }
+    match (c.create_only, c.uncertain) {
+        (true, false) => line.push_str(&format!(" {}", style.red("(create-only, replaces)"))),
+        (true, true) => line.push_str(&format!(" {}", style.yellow("(create-only, may replace)"))),
+        (false, true) => line.push_str(&format!(" {}", style.yellow("(may change)"))),
+        (false, false) => {}
     }
     line.push('\n');
     line
@@ -785,8 +1141,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("      ~ GroupDescription: \"Allow EFA communication for Multi-Node Parallel Batch jobs\" -> \"EFA\" (create-only, replaces)\n"), "{text}");
-        // Not data-holding: no danger block.
-        assert!(p.danger().is_empty(), "{text}");
+        // The group itself holds no data, but a new group is a new GroupId, and the file
+        // systems' SecurityGroupIds are create-only: they are replaced with it.
+        for id in [
+            "FSxLFilesystem",
+            "OpenZFSFileSystem",
+            "EFASecurityGroupIngress",
+        ] {
+            assert!(find(&p, id).replacement, "{id}\n{text}");
+        }
+        assert!(text.contains("      ~ SecurityGroupIds/0: {\"Ref\":\"SecurityGroup\"} (SecurityGroup replaced) (create-only, replaces)\n"), "{text}");
+        assert_eq!(
+            p.danger_ids(),
+            ["FSxLFilesystem", "OpenZFSFileSystem"],
+            "{text}"
+        );
     }
 
     #[test]
