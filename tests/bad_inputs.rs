@@ -181,6 +181,7 @@ fn cases() -> Vec<Case> {
         synth_config("repository name with capitals", "repository:\n  name: PyTorch\n", &["repository.name", "lowercase", "\"PyTorch\""]),
         synth_config("repository name with a double slash", "repository:\n  name: team//trainer\n", &["repository.name", "\"team//trainer\""]),
         synth_config("region malformed", "region: useast1\n", &["region", "Region code", "\"useast1\""]),
+        synth_config("region misspelt, zone of the region meant", "region: us-esat-1\nnetwork:\n  availability_zone: us-east-1a\n", &["region must be an AWS Region code (did you mean us-east-1?)", "\"us-esat-1\"", "1 error(s); nothing was written"]),
         synth_config("AZ not in the region", "region: us-east-1\nnetwork:\n  availability_zone: us-west-2a\n", &["network.availability_zone", "Region us-east-1", "\"us-west-2a\""]),
         synth_config("AZ malformed", "network:\n  availability_zone: east\n", &["network.availability_zone", "\"east\""]),
         synth_config("tag key reserved", "tags:\n  \"aws:team\": ml\n", &["tags.aws:team", "not starting with aws:"]),
@@ -198,6 +199,8 @@ fn cases() -> Vec<Case> {
         synth_config("asset variable lowercase", "assets:\n  - {file: a.sh, key: s/a.sh, env: head}\n", &["PC184", "assets[0].env", "\"head\""]),
         synth_config("asset variable repeats an output's", "assets:\n  - {file: a.sh, key: s/a.sh, env: VPC_ID}\n", &["PC007", "environment variable must differ from that of output VPC", "\"VPC_ID\""]),
         synth_config("asset missing its key", "assets:\n  - {file: a.sh, env: A}\n", &["missing field `key`"]),
+        synth_config("compute instance type misspelt", "cluster:\n  queues:\n    - name: gpu\n      compute_resources:\n        - {name: a, instance_type: p5.48xlage, min_count: 0, max_count: 1}\n", &["error[PC173]", "(did you mean p5.48xlarge?)", "\"p5.48xlage\""]),
+        synth_config("head node instance type in capitals", "cluster:\n  head_node: {instance_type: M5.8xlarge}\n", &["error[PC172]", "(did you mean m5.8xlarge?)", "\"M5.8xlarge\""]),
         synth_config("image tag with a colon", "repository:\n  image_tag: \"v1:2\"\n", &["PC142", "repository.image_tag", "\"v1:2\""]),
         Case {
             name: "asset file missing at deploy",
@@ -227,7 +230,8 @@ fn cases() -> Vec<Case> {
         synth_config("VPC block too large", "network:\n  primary_cidr: 10.0.0.0/8\n", &["network.primary_cidr", "between /16 and /28", "10.0.0.0/8"]),
         synth_config("secondary overlaps primary", "network:\n  secondary_cidr: 10.0.128.0/17\n", &["secondary CIDR must not overlap the primary block", "10.0.128.0/17"]),
         synth_config("secondary in a restricted range", "network:\n  secondary_cidr: 172.16.0.0/16\n", &["secondary CIDR must not be inside 172.16.0.0/12", "172.16.0.0/16"]),
-        synth_config("block too small for two subnets", "network:\n  secondary_cidr: 10.1.0.0/28\n", &["network.secondary_cidr", "fit 2 blocks of 15 host bits"]),
+        synth_config("block too small for two subnets", "network:\n  secondary_cidr: 10.1.0.0/28\n", &["network.secondary_cidr must be a /16 or larger block, such as 10.1.0.0/16, for 2 subnets of /17", "got 10.1.0.0/28"]),
+        synth_config("VPC block /20", "network:\n  primary_cidr: 10.20.0.0/20\n", &["error[PC155] config: network.primary_cidr: network.primary_cidr must be a /16 or larger block, such as 10.20.0.0/16, for 2 subnets of /17 (Fn::Cidr [block, 2, 15]), got 10.20.0.0/20", "1 error(s)"]),
         // Associations.
         synth_config("association path without a slash", "associations:\n  - {id: A, file_system_path: data, s3_prefix: data/, output: A, env: A}\n", &["FileSystemPath must start with /", "\"data\""]),
         synth_config("nested association paths", "associations:\n  - {id: A, file_system_path: /ns1, s3_prefix: a/, output: A, env: A}\n  - {id: B, file_system_path: /ns1/ns2, s3_prefix: b/, output: B, env: B}\n", &["FileSystemPath must not equal or contain another association's path", "\"/ns1\" and \"/ns1/ns2\""]),
@@ -364,9 +368,9 @@ fn cases() -> Vec<Case> {
             expect: &["top-level key must be one of", "\"apiVersion\""],
         },
         // Stack-level deploy flags: checked before any AWS call, every problem at once.
-        deploy_template("stack tag with a reserved key", &["--tags", "aws:team=ml"], &["--tags aws:team", "not starting with aws:", "\"aws:team\": \"ml\""]),
+        deploy_template("stack tag with a reserved key", &["--tags", "aws:team=ml"], &["\nerror[PC003] --tags: --tags aws:team", "not starting with aws:", "\"aws:team\": \"ml\""]),
         deploy_template("stack tag without =", &["--tags", "team"], &["--tags <KEY=VALUE>", "tag must be KEY=VALUE", "\"team\""]),
-        deploy_template("stack tag given twice", &["--tags", "team=a", "--tags", "team=b"], &["--tags must give each key once", "\"team\" twice"]),
+        deploy_template("stack tag given twice", &["--tags", "team=a", "--tags", "team=b"], &["\nerror[PC191] --tags: --tags must give each key once", "\"team\" twice"]),
         deploy_template("stack tag value with a semicolon", &["--tags", "team=a;b"], &["--tags team", "_ . : / = + - @", "\"a;b\""]),
         Case {
             name: "51 stack tags",
@@ -374,11 +378,11 @@ fn cases() -> Vec<Case> {
             files: &[("t.yaml", TEMPLATE)],
             expect: &["--tags must give at most 50 tags", "got 51"],
         },
-        deploy_template("role ARN of a user", &["--role-arn", "arn:aws:iam::123456789012:user/alice"], &["--role-arn must be an IAM role ARN", "\"arn:aws:iam::123456789012:user/alice\""]),
+        deploy_template("role ARN of a user", &["--role-arn", "arn:aws:iam::123456789012:user/alice"], &["\nerror[PC192] --role-arn: --role-arn must be an IAM role ARN", "\"arn:aws:iam::123456789012:user/alice\""]),
         deploy_template("role given by name", &["--role-arn", "cfn-deploy"], &["--role-arn must be an IAM role ARN", "\"cfn-deploy\""]),
         deploy_template("notification ARN of a queue", &["--notification-arns", "arn:aws:sqs:us-east-1:123456789012:q"], &["--notification-arns must list SNS topic ARNs", "\"arn:aws:sqs:us-east-1:123456789012:q\""]),
         deploy_template("six notification topics", &["--notification-arns", "arn:aws:sns:us-east-1:123456789012:a,arn:aws:sns:us-east-1:123456789012:b,arn:aws:sns:us-east-1:123456789012:c,arn:aws:sns:us-east-1:123456789012:d,arn:aws:sns:us-east-1:123456789012:e,arn:aws:sns:us-east-1:123456789012:f"], &["--notification-arns must list at most 5 topics", "got 6"]),
-        deploy_template("stack policy file missing", &["--stack-policy", "nowhere.json"], &["--stack-policy", "cannot read stack policy nowhere.json"]),
+        deploy_template("stack policy file missing", &["--stack-policy", "nowhere.json"], &["\nerror[PC194] --stack-policy: cannot read stack policy nowhere.json"]),
         Case {
             name: "stack policy that isn't JSON",
             args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1", "--stack-policy", "p.json"],

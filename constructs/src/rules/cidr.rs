@@ -166,6 +166,8 @@ pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
 
 /// The block `Fn::Select [index, Fn::Cidr [block, count, bits]]` yields, as CloudFormation
 /// computes it: `count` consecutive blocks of `bits` host bits from the start of `block`.
+/// A block too small for them is refused naming the value given and the size to use: `count`
+/// blocks of `/(32 - bits)` need a block of at least `/(32 - bits - ceil(log2 count))`.
 /// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html>
 pub fn fn_cidr_select(
     field: &str,
@@ -174,24 +176,30 @@ pub fn fn_cidr_select(
     bits: u8,
     index: u32,
 ) -> Result<Cidr, Violation> {
-    let prefix = 32u8.saturating_sub(bits);
-    if !(1..=256).contains(&count) || prefix < block.prefix || bits > 32 {
+    // Host bits the blocks take together: `bits` plus enough to number `count` of them.
+    let needed = u32::from(bits) + count.clamp(1, 512).next_power_of_two().trailing_zeros();
+    if !(1..=256).contains(&count) || needed > 32 || index >= count {
         return Err(Violation::new(
             Code::CidrFit,
             field,
-            &format!("fit {count} blocks of {bits} host bits"),
+            "be cut into 1 to 256 blocks of 32 host bits at most in all, the selected one among them",
             &format!("Fn::Cidr of {block}"),
-            format!("/{prefix}"),
+            format!("{count} blocks of {bits} host bits, block {index}"),
         ));
     }
-    let capacity = 1u64 << (prefix - block.prefix);
-    if u64::from(count) > capacity || index >= count {
+    let prefix = 32 - bits;
+    let largest = 32 - needed;
+    if u32::from(block.prefix) > largest {
+        let suggestion = Cidr {
+            addr: block.addr & prefix_mask(largest),
+            prefix: largest as u8,
+        };
         return Err(Violation::new(
             Code::CidrFit,
             field,
-            &format!("fit {count} blocks of {bits} host bits"),
-            &format!("Fn::Cidr of {block}"),
-            format!("room for {capacity}"),
+            &format!("be a /{largest} or larger block, such as {suggestion},"),
+            &format!("{count} subnets of /{prefix} (Fn::Cidr [block, {count}, {bits}])"),
+            block,
         ));
     }
     let size = if bits == 32 { 0 } else { 1u32 << bits };
@@ -199,6 +207,11 @@ pub fn fn_cidr_select(
         addr: block.addr + index * size,
         prefix,
     })
+}
+
+/// The netmask of a prefix length (0 to 32).
+fn prefix_mask(prefix: u32) -> u32 {
+    u32::MAX.checked_shl(32 - prefix.min(32)).unwrap_or(0)
 }
 
 fn cidr(s: &str) -> Cidr {
@@ -266,6 +279,24 @@ mod tests {
             c("10.1.128.0/17")
         );
         assert!(fn_cidr_select("s", c("10.1.0.0/24"), 2, 15, 0).is_err());
+        // A block too small: the message names the block given and the size to use.
+        assert_eq!(
+            fn_cidr_select("network.primary_cidr", c("10.20.0.0/20"), 2, 15, 0)
+                .unwrap_err()
+                .message,
+            "network.primary_cidr must be a /16 or larger block, such as 10.20.0.0/16, for 2 subnets of /17 (Fn::Cidr [block, 2, 15]), got 10.20.0.0/20"
+        );
+        assert_eq!(
+            fn_cidr_select("s", c("10.1.2.0/24"), 3, 8, 0).unwrap_err().message,
+            "s must be a /22 or larger block, such as 10.1.0.0/22, for 3 subnets of /24 (Fn::Cidr [block, 3, 8]), got 10.1.2.0/24"
+        );
+        assert!(fn_cidr_select("s", c("10.1.0.0/22"), 3, 8, 2).is_ok());
+        assert_eq!(
+            fn_cidr_select("s", c("0.0.0.0/0"), 4, 31, 0).unwrap_err().message,
+            "s must be cut into 1 to 256 blocks of 32 host bits at most in all, the selected one among them for Fn::Cidr of 0.0.0.0/0, got 4 blocks of 31 host bits, block 0"
+        );
+        assert!(fn_cidr_select("s", c("10.1.0.0/16"), 2, 15, 2).is_err());
+        assert!(fn_cidr_select("s", c("10.1.0.0/16"), 0, 15, 0).is_err());
         assert!(subnet_in_block("s", c("10.1.0.0/16"), c("10.1.0.0/17")).is_ok());
         assert!(subnet_in_block("s", c("10.1.0.0/16"), c("10.2.0.0/17")).is_err());
     }

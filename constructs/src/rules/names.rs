@@ -68,13 +68,40 @@ pub fn region(value: &str) -> RuleResult {
 /// The Region code closest to `value` by edit distance, when it is a plausible typo (at most
 /// 2 edits, a swap of neighbours counting as one).
 pub fn closest_region(value: &str) -> Option<&'static str> {
-    let value = value.trim().to_ascii_lowercase();
-    REGIONS
-        .iter()
-        .map(|r| (edit_distance(&value, r), *r))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, r)| r)
+    closest(value, REGIONS.iter().copied(), 2)
+}
+
+/// Input longer than this is cut before [`closest`] computes any distance.
+pub const MAX_SUGGEST_INPUT: usize = 64;
+
+/// The candidate closest to `value` (trimmed, lowercase) by edit distance, when it is a
+/// plausible typo: at most `max_edits` edits, a swap of neighbours counting as one; ties go to
+/// the first candidate. For "did you mean" in rule messages (Regions, instance types). The
+/// work is bounded: `value` is cut to [`MAX_SUGGEST_INPUT`] characters, and a candidate whose
+/// length differs from it by more than `max_edits` is skipped without computing a distance.
+pub fn closest<'a>(
+    value: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max_edits: usize,
+) -> Option<&'a str> {
+    let value: String = value
+        .trim()
+        .chars()
+        .take(MAX_SUGGEST_INPUT)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let len = value.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.chars().count().abs_diff(len) > max_edits {
+            continue;
+        }
+        let d = edit_distance(&value, c);
+        if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transposition).
@@ -196,6 +223,7 @@ mod tests {
         );
         assert_eq!(closest_region("eu-west-01"), Some("eu-west-1"));
         assert_eq!(closest_region("ue-east-1"), Some("us-east-1"));
+        assert_eq!(closest_region(" US-EAST-1 "), Some("us-east-1"));
         assert!(region("me-south-1").is_ok());
         assert!(region("eusc-de-east-1").is_ok());
         assert!(
@@ -215,6 +243,22 @@ mod tests {
             "PrimarySubnetAZ must be in the stack's Region us-east-1 for an Availability Zone name, got \"us-west-2a\""
         );
         assert!(availability_zone("PrimarySubnetAZ", "use1-az1", None).is_err());
+    }
+
+    #[test]
+    fn closest_is_bounded() {
+        let names = ["p5.48xlarge", "g5.8xlarge", "g5.12xlarge"];
+        assert_eq!(closest("p5.48xlage", names, 2), Some("p5.48xlarge"));
+        assert_eq!(closest("g5.12xlarge", names, 2), Some("g5.12xlarge"));
+        assert_eq!(closest("x", names, 2), None, "lengths too far apart");
+        assert_eq!(closest("", names, 2), None);
+        // A long value is cut first: still no match, and no quadratic work on it.
+        let long = "p5.48xlarge".repeat(100_000);
+        assert_eq!(closest(&long, names, 2), None);
+        // The cut keeps the first characters: a typo'd name with trailing junk past the cut.
+        let want = "a".repeat(MAX_SUGGEST_INPUT);
+        let given = format!("{want}{}", "b".repeat(1000));
+        assert_eq!(closest(&given, [want.as_str()], 0), Some(want.as_str()));
     }
 
     #[test]

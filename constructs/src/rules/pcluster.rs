@@ -127,33 +127,54 @@ pub fn instance_type(field: &str, value: &str) -> RuleResult {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     }) && value.len() <= 64;
     if ok {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            Code::InstanceType,
-            field,
-            "be an instance type name such as g5.8xlarge",
-            "EC2",
-            format!("{value:?}"),
-        ))
+        return Ok(());
     }
+    // The same name in lowercase, without the spaces around it, when that is a name.
+    let normal = value.trim().to_ascii_lowercase();
+    let rule = if normal != value && instance_type(field, &normal).is_ok() {
+        format!("be an instance type name (did you mean {normal}?)")
+    } else {
+        "be an instance type name such as g5.8xlarge".to_string()
+    };
+    Err(Violation::new(
+        Code::InstanceType,
+        field,
+        &rule,
+        "EC2",
+        format!("{value:?}"),
+    ))
 }
 
 /// A compute instance type is EFA-capable: the queues enable EFA on every compute resource.
 ///
 /// Source: [`EFA_INSTANCE_TYPES`] ([`EFA_SOURCE`]).
+/// A near miss (`p5.48xlage`) names the closest listed type, as [`super::names::region`] does
+/// for Regions (the same helper, [`super::names::closest`]). Only types of the same instance
+/// class (the first letter) are suggested: `m5.8xlarge` is another machine, not a typo of
+/// `g5.8xlarge`.
 pub fn efa_instance_type(field: &str, value: &str) -> RuleResult {
     if EFA_INSTANCE_TYPES.iter().any(|(t, _)| *t == value) {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            Code::EfaInstanceType,
-            field,
-            &format!("be an EFA-capable instance type listed at {EFA_SOURCE}"),
-            "an EFA-enabled compute resource",
-            format!("{value:?}"),
-        ))
+        return Ok(());
     }
+    let class = value.trim().chars().next().map(|c| c.to_ascii_lowercase());
+    let same_class = EFA_INSTANCE_TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| t.chars().next() == class);
+    let near = super::names::closest(value, same_class, 2);
+    let rule = match near {
+        Some(near) => {
+            format!("be an EFA-capable instance type listed at {EFA_SOURCE} (did you mean {near}?)")
+        }
+        None => format!("be an EFA-capable instance type listed at {EFA_SOURCE}"),
+    };
+    Err(Violation::new(
+        Code::EfaInstanceType,
+        field,
+        &rule,
+        "an EFA-enabled compute resource",
+        format!("{value:?}"),
+    ))
 }
 
 /// ParallelCluster's capacity types.
@@ -415,7 +436,22 @@ mod tests {
             "cluster.queues[0].compute_resources[0].instance_type",
             "g5.xlarge",
         ));
-        assert_eq!(m, format!("cluster.queues[0].compute_resources[0].instance_type must be an EFA-capable instance type listed at {EFA_SOURCE} for an EFA-enabled compute resource, got \"g5.xlarge\""));
+        assert_eq!(m, format!("cluster.queues[0].compute_resources[0].instance_type must be an EFA-capable instance type listed at {EFA_SOURCE} (did you mean g5.8xlarge?) for an EFA-enabled compute resource, got \"g5.xlarge\""));
+        // A typo names the listed type it is closest to; a type far from all of them doesn't.
+        let m = message(efa_instance_type("t", "p5.48xlage"));
+        assert!(m.contains("(did you mean p5.48xlarge?)"), "{m}");
+        for other in ["m7i.large", "m5.8xlarge", "o5.48xlarge"] {
+            let m = message(efa_instance_type("t", other));
+            assert!(!m.contains("did you mean"), "{m}");
+        }
+        let m = message(efa_instance_type("t", &"p".repeat(5000)));
+        assert!(!m.contains("did you mean"), "{m}");
+        // A name in capitals: its lowercase form.
+        assert_eq!(
+            message(instance_type("cluster.head_node.instance_type", "M5.8xlarge")),
+            "cluster.head_node.instance_type must be an instance type name (did you mean m5.8xlarge?) for EC2, got \"M5.8xlarge\""
+        );
+        assert!(!message(instance_type("t", "g5")).contains("did you mean"));
         assert!(gdr_supported("p5.48xlarge"));
         assert!(!gdr_supported("g5.48xlarge"));
         assert!(!gdr_supported("m5.8xlarge"));

@@ -421,10 +421,10 @@ impl Config {
         }
         if let Some(az) = &n.availability_zone {
             let field = "network.availability_zone";
-            c.check(
-                field,
-                names::availability_zone(field, az, self.region.as_deref()),
-            );
+            // A Region that doesn't exist is reported once, as `region`: the zone is not
+            // checked against it too (one mistake, one error).
+            let region = self.region.as_deref().filter(|r| names::region(r).is_ok());
+            c.check(field, names::availability_zone(field, az, region));
         }
         c.check("network.vpc_name", own::vpc_name(&n.vpc_name));
     }
@@ -595,3 +595,40 @@ fn repository_key(s3_prefix: &str) -> String {
 
 /// `[A-Z_][A-Z0-9_]*`
 pub use super::rules::is_env_name;
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    fn errors(yaml: &str) -> Vec<String> {
+        let config = Config::from_yaml(yaml, "t").unwrap();
+        config
+            .validate()
+            .errors()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect()
+    }
+
+    /// One mistake, one error: a Region typo is not reported again through the zone.
+    #[test]
+    fn a_misspelt_region_is_one_error_not_two() {
+        assert_eq!(
+            errors("region: us-esat-1\nnetwork:\n  availability_zone: us-east-1a\n"),
+            ["config: region: region must be an AWS Region code (did you mean us-east-1?) for AWS, got \"us-esat-1\""]
+        );
+        // A Region that exists still holds the zone.
+        assert_eq!(
+            errors("region: us-east-1\nnetwork:\n  availability_zone: us-west-2a\n"),
+            ["config: network.availability_zone: network.availability_zone must be in the stack's Region us-east-1 for an Availability Zone name, got \"us-west-2a\""]
+        );
+    }
+
+    /// A VPC block too small for the two /17 subnets names the block given and what to use.
+    #[test]
+    fn a_small_vpc_block_names_the_block_and_the_size_to_use() {
+        assert_eq!(
+            errors("network:\n  primary_cidr: 10.20.0.0/20\n"),
+            ["config: network.primary_cidr: network.primary_cidr must be a /16 or larger block, such as 10.20.0.0/16, for 2 subnets of /17 (Fn::Cidr [block, 2, 15]), got 10.20.0.0/20"]
+        );
+    }
+}
