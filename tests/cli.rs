@@ -399,3 +399,42 @@ fn readme_config_reference_covers_every_field_init_writes() {
         "README config reference lacks {missing:?}"
     );
 }
+
+/// A long AllowedValues list is never printed whole: its size, range and nearest values.
+#[test]
+fn a_long_allowed_values_list_is_summarized() {
+    let dir = tempfile::tempdir().unwrap();
+    let values: Vec<String> = std::iter::once(1200)
+        .chain((1..43).map(|i| 2400 * i))
+        .map(|v| v.to_string())
+        .collect();
+    let template = format!(
+        "Parameters:\n  Capacity:\n    Type: Number\n    AllowedValues: [{}]\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n",
+        values.join(", ")
+    );
+    std::fs::write(dir.path().join("t.yaml"), template).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args([
+            "deploy",
+            "--template",
+            "t.yaml",
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--parameter",
+            "Capacity=1000",
+        ])
+        .current_dir(dir.path())
+        // Refused before any call; a closed port in case it weren't.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("parameter Capacity must be one of 43 values from 1200 to 100800 (nearest: 1200) for parameter of Type Number, got \"1000\""),
+        "{err}"
+    );
+    assert!(!err.contains("4800, 7200"), "the list is printed: {err}");
+}

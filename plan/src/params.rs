@@ -291,6 +291,9 @@ fn availability_zones(items: &[&str], region: &str) -> Vec<String> {
         .collect()
 }
 
+/// A message lists at most this many allowed values; a longer list is summarized.
+pub const MAX_LISTED_VALUES: usize = 10;
+
 /// `AllowedValues`: every item is one of them.
 fn allowed_values(decl: &Json, items: &[&str]) -> Vec<String> {
     let Some(allowed) = decl.get("AllowedValues").and_then(Json::as_array) else {
@@ -300,8 +303,63 @@ fn allowed_values(decl: &Json, items: &[&str]) -> Vec<String> {
     items
         .iter()
         .filter(|item| !allowed.iter().any(|a| a == *item))
-        .map(|_| format!("be one of [{}]", allowed.join(", ")))
+        .map(|item| one_of(&allowed, item))
         .collect()
+}
+
+/// "be one of [a, b]" for a short list; a long one is summarized, never listed whole:
+/// numbers by their count and range and the allowed values nearest the one given
+/// (`be one of 43 values from 1200 to 100800 (nearest: 1200)`), text by its count, its first
+/// values and the closest one when the value given looks like a typo of it.
+fn one_of(allowed: &[String], item: &str) -> String {
+    if allowed.len() <= MAX_LISTED_VALUES {
+        return format!("be one of [{}]", allowed.join(", "));
+    }
+    let numbers: Option<Vec<f64>> = allowed.iter().map(|a| a.trim().parse().ok()).collect();
+    if let Some(numbers) = numbers {
+        let (mut min, mut max) = (0, 0);
+        for (i, n) in numbers.iter().enumerate() {
+            if *n < numbers[min] {
+                min = i;
+            }
+            if *n > numbers[max] {
+                max = i;
+            }
+        }
+        let nearest = item.trim().parse::<f64>().ok().map(|given| {
+            let below = (0..numbers.len())
+                .filter(|&i| numbers[i] < given)
+                .max_by(|&a, &b| numbers[a].total_cmp(&numbers[b]));
+            let above = (0..numbers.len())
+                .filter(|&i| numbers[i] > given)
+                .min_by(|&a, &b| numbers[a].total_cmp(&numbers[b]));
+            match (below, above) {
+                (Some(b), Some(a)) => format!(" (nearest: {} and {})", allowed[b], allowed[a]),
+                (Some(i), None) | (None, Some(i)) => format!(" (nearest: {})", allowed[i]),
+                (None, None) => String::new(),
+            }
+        });
+        return format!(
+            "be one of {} values from {} to {}{}",
+            allowed.len(),
+            allowed[min],
+            allowed[max],
+            nearest.unwrap_or_default()
+        );
+    }
+    let first: Vec<&str> = allowed
+        .iter()
+        .take(MAX_LISTED_VALUES / 2)
+        .map(String::as_str)
+        .collect();
+    let near = synth::catalog::nearest(item, allowed.iter().map(String::as_str))
+        .map(|near| format!(" (did you mean {near}?)"))
+        .unwrap_or_default();
+    format!(
+        "be one of {} values: {}, ...{near}",
+        allowed.len(),
+        first.join(", "),
+    )
 }
 
 /// `AllowedPattern`: CloudFormation matches the whole value.
@@ -480,5 +538,50 @@ mod tests {
         assert!(parse_file("[{\"ParameterKey\": \"A\"}]").is_err());
         assert_eq!(parse_config("parameters:\n  A: b\n").unwrap().len(), 1);
         assert!(parse_flag("novalue").is_err());
+    }
+
+    /// A long AllowedValues list is never printed whole (the built-in Capacity has 43).
+    #[test]
+    fn long_allowed_values_are_summarized() {
+        let capacities: Vec<Json> = (0..43)
+            .map(|i| json!(if i == 0 { 1200 } else { 2400 * i }))
+            .collect();
+        let names: Vec<String> = (0..15).map(|i| format!("team-{i:02}")).collect();
+        let declared = json!({
+            "Capacity": {"Type": "Number", "AllowedValues": capacities},
+            "Team": {"Type": "String", "AllowedValues": names},
+        });
+        let declared = declared.as_object().cloned().unwrap_or_default();
+        let check_one = |k: &str, v: &str| -> Vec<String> {
+            let values = IndexMap::from([(k.to_string(), v.to_string())]);
+            check("s", &declared, &values, "us-east-1")
+                .iter()
+                .map(|d| d.message.clone())
+                .collect()
+        };
+        assert_eq!(
+            check_one("Capacity", "1000"),
+            ["parameter Capacity must be one of 43 values from 1200 to 100800 (nearest: 1200) for parameter of Type Number, got \"1000\""]
+        );
+        assert_eq!(
+            check_one("Capacity", "3600"),
+            ["parameter Capacity must be one of 43 values from 1200 to 100800 (nearest: 2400 and 4800) for parameter of Type Number, got \"3600\""]
+        );
+        assert_eq!(
+            check_one("Capacity", "lots"),
+            [
+                "parameter Capacity must be a number (item \"lots\") for parameter of Type Number, got \"lots\"",
+                "parameter Capacity must be one of 43 values from 1200 to 100800 for parameter of Type Number, got \"lots\""
+            ]
+        );
+        assert_eq!(
+            check_one("Team", "taem-07"),
+            ["parameter Team must be one of 15 values: team-00, team-01, team-02, team-03, team-04, ... (did you mean team-07?) for parameter of Type String, got \"taem-07\""]
+        );
+        assert_eq!(
+            check_one("Team", "nobody"),
+            ["parameter Team must be one of 15 values: team-00, team-01, team-02, team-03, team-04, ... for parameter of Type String, got \"nobody\""]
+        );
+        assert!(check_one("Capacity", "4800").is_empty());
     }
 }
