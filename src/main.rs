@@ -229,8 +229,7 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
             stack,
             output,
             force,
-        } => cli::init::write(&output, &stack, force)
-            .and_then(|()| cli::print_stdout(&format!("{}\n", output.display()))),
+        } => cli::init::run(&output, &stack, force),
         Command::ClusterConfig(ClusterConfigArgs {
             outputs_file: Some(file),
             config,

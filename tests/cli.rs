@@ -240,7 +240,7 @@ fn list_schema_and_init() {
     let init = pcstack(&["init"], dir.path());
     assert!(init.status.success());
     let again = pcstack(&["init"], dir.path());
-    assert_eq!(again.status.code(), Some(1), "init must not overwrite");
+    assert_eq!(again.status.code(), Some(2), "init must not overwrite");
     let out = pcstack(
         &["synth", "--config", "pcstack.yaml", "--out", "fromstarter"],
         dir.path(),
@@ -437,4 +437,226 @@ fn a_long_allowed_values_list_is_summarized() {
         "{err}"
     );
     assert!(!err.contains("4800, 7200"), "the list is printed: {err}");
+}
+
+/// `init --output -` prints the starter, as `synth --out -` prints the template: no file named `-`.
+#[test]
+fn init_to_stdout_prints_the_starter_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pcstack(&["init", "--output", "-"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let parsed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    assert!(
+        parsed["lustre"]["capacity"].is_number(),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stdout).starts_with("# pcstack config"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file named -"
+    );
+    let help = pcstack(&["init", "--help"], dir.path());
+    assert!(text(&help.stdout).contains("`-` prints it to stdout"));
+}
+
+/// Runs a command that must be refused for its destination: exit 2, the message, no temporary
+/// file's name, and nothing in `dir` but what was there.
+fn refused_destination(args: &[&str], dir: &Path, expect: &str) {
+    let before = listing(dir);
+    let out = pcstack(args, dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(expect), "{args:?}: want {expect:?} in\n{err}");
+    assert!(
+        !err.contains(".tmp"),
+        "{args:?}: a temporary file's name: {err}"
+    );
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert_eq!(listing(dir), before, "{args:?} wrote something");
+}
+
+/// Every path under `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            if e.file_type().unwrap().is_dir() {
+                todo.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every destination (`synth --out`, `init --output`, `cluster-config --out`) is checked
+/// before any work by one rule: exit 2 naming the path and what is wrong.
+#[test]
+fn destinations_are_checked_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = format!("{STACK}.yaml");
+    std::fs::write(d.join("afile"), "mine\n").unwrap();
+    std::fs::create_dir_all(d.join("dirs").join(&file)).unwrap();
+    std::fs::create_dir(d.join("fifo")).unwrap();
+    let fifo = d.join("fifo").join(&file);
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::fs::create_dir(d.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("nowhere", d.join("dangling").join(&file)).unwrap();
+    std::fs::write(d.join("pcstack.yaml"), "mine\n").unwrap();
+    std::fs::write(d.join("o.json"), "{}").unwrap();
+
+    // synth --out DIR: the folder is created when missing, but what exists must fit.
+    refused_destination(
+        &["synth", "--out", "afile"],
+        d,
+        &format!("--out must be in a folder, got afile/{file} (afile exists and is not a folder)"),
+    );
+    refused_destination(
+        &["synth", "--out", "afile/sub"],
+        d,
+        "(afile exists and is not a folder)",
+    );
+    refused_destination(
+        &["synth", "--out", "dirs"],
+        d,
+        &format!("--out must name a file, got dirs/{file} (dirs/{file} is a directory)"),
+    );
+    refused_destination(
+        &["synth", "--out", "fifo"],
+        d,
+        &format!("(fifo/{file} exists and is not a regular file: a FIFO)"),
+    );
+    refused_destination(
+        &["synth", "--out", "dangling"],
+        d,
+        &format!("(dangling/{file} exists and is not a regular file: a symbolic link to nothing)"),
+    );
+    // init --output: the folder must exist; an existing file needs --force.
+    refused_destination(
+        &["init", "--output", "nodir/pcstack.yaml"],
+        d,
+        "--output must be in a folder that exists, got nodir/pcstack.yaml (folder nodir does not exist)",
+    );
+    refused_destination(
+        &["init", "--output", "nodir/pcstack.yaml", "--force"],
+        d,
+        "(folder nodir does not exist)",
+    );
+    refused_destination(
+        &["init"],
+        d,
+        "--output must name a file that does not exist yet, got pcstack.yaml (pcstack.yaml exists: use --force to overwrite it)",
+    );
+    refused_destination(
+        &["init", "--output", "dirs", "--force"],
+        d,
+        "(dirs is a directory)",
+    );
+    refused_destination(
+        &["init", "--output", &format!("fifo/{file}"), "--force"],
+        d,
+        "exists and is not a regular file: a FIFO",
+    );
+    // cluster-config --out: checked before the outputs are read.
+    refused_destination(
+        &["cluster-config", "--outputs-file", "o.json", "--out", "nodir/cluster.yaml"],
+        d,
+        "--out must be in a folder that exists, got nodir/cluster.yaml (folder nodir does not exist)",
+    );
+    refused_destination(
+        &[
+            "cluster-config",
+            "--outputs-file",
+            "o.json",
+            "--out",
+            &format!("fifo/{file}"),
+        ],
+        d,
+        "exists and is not a regular file: a FIFO",
+    );
+    refused_destination(
+        &[
+            "cluster-config",
+            "--outputs-file",
+            "o.json",
+            "--out",
+            "dirs",
+        ],
+        d,
+        "(dirs is a directory)",
+    );
+
+    // What each command overwrites stays as it was: init with --force, synth always.
+    let forced = pcstack(&["init", "--force"], d);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert_ne!(
+        std::fs::read_to_string(d.join("pcstack.yaml")).unwrap(),
+        "mine\n"
+    );
+    let again = pcstack(&["synth", "--out", "new/deep"], d);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(d.join("new/deep").join(&file).is_file());
+}
+
+/// `synth --check` on a file that isn't there says so, and the command it suggests is the
+/// one the user ran without `--check`, quoted for the shell; the stale message too.
+#[test]
+fn synth_check_suggests_the_users_own_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = pcstack(&["init", "--output", "my config.yaml"], dir.path());
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let args = [
+        "synth",
+        "--check",
+        "--config",
+        "my config.yaml",
+        "--out",
+        "o",
+        "--format",
+        "json",
+    ];
+    let out = pcstack(&args, dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let command = "pcstack synth --config 'my config.yaml' --out o --format json";
+    assert!(
+        err.contains(&format!(
+            "o/{STACK}.json does not exist: run `{command}` to write it"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("stale"), "{err}");
+    assert!(!dir.path().join("o").exists(), "--check writes nothing");
+    // Written by the suggested command, then edited: stale, with the same command.
+    let write = pcstack(
+        &[
+            "synth",
+            "--config",
+            "my config.yaml",
+            "--out",
+            "o",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert!(write.status.success(), "{}", text(&write.stderr));
+    let path = dir.path().join("o").join(format!("{STACK}.json"));
+    std::fs::write(&path, "{}\n").unwrap();
+    let stale = pcstack(&args, dir.path());
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        text(&stale.stderr).contains(&format!(
+            "o/{STACK}.json is stale: run `{command}` and commit the result"
+        )),
+        "{}",
+        text(&stale.stderr)
+    );
 }

@@ -321,7 +321,7 @@ fn exactly_one_source_is_required_and_stdout_is_the_default() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = cluster_config(&["--outputs-file", &f, "--out", "/nonexistent-dir/c.yaml"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("must exist"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("(folder /nonexistent-dir does not exist)"));
     let o = cluster_config(&["--outputs-file", &f]);
     assert!(o.status.success(), "{}", text(&o));
     let doc: Json = serde_yaml::from_slice(&o.stdout).unwrap();

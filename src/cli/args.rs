@@ -120,7 +120,7 @@ pub enum Command {
         /// Built-in stack to write the starter config of (see `pcstack list`)
         #[arg(long, default_value = stacks::DEFAULT_STACK)]
         stack: String,
-        /// Where to write it
+        /// Where to write it (its folder must exist); `-` prints it to stdout and writes nothing
         #[arg(long, default_value = "pcstack.yaml")]
         output: PathBuf,
         /// Overwrite an existing file

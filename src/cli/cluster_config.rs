@@ -64,25 +64,16 @@ pub fn read_outputs(path: &Path) -> Result<Json, Error> {
     })
 }
 
-/// The `--out` file's folder must exist: checked before any AWS call.
+/// The `--out` file: its folder must exist, and a file already there is replaced only when
+/// it is a regular file ([`super::check_destination`]); checked before any AWS call.
 pub fn check_out(out: Option<&Path>) -> Result<(), Error> {
     let Some(out) = out else { return Ok(()) };
-    let dir = folder(out);
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(Error::usage(format!(
-            "--out {}: its folder {} must exist",
-            out.display(),
-            dir.display()
-        )))
-    }
-}
-
-fn folder(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
+    super::check_destination(
+        "--out",
+        out,
+        super::Existing::Replace,
+        super::Folder::Exists,
+    )
 }
 
 /// The cluster configuration from a config and the outputs JSON; `source` names the outputs.
@@ -101,11 +92,7 @@ pub fn write(text: &str, out: Option<&Path>) -> Result<(), Error> {
     let Some(out) = out else {
         return super::print_stdout(text);
     };
-    let fail = |e: std::io::Error| Error::failed(format!("cannot write {}: {e}", out.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(folder(out)).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
-    tmp.persist(out).map_err(|e| fail(e.error))?;
-    Ok(())
+    super::write_atomic(out, text.as_bytes()).map_err(|e| super::write_failed(out, &e))
 }
 
 /// `--outputs-file`: no AWS.

@@ -166,12 +166,18 @@ pub struct SynthOptions<'a> {
 
 /// Builds the stack and writes `<out>/<stack>.<ext>` atomically, or with `check` compares it.
 /// `out` = `-`: the template goes to stdout (and nothing else does), nothing to disk; `None`.
+/// The destination is checked before anything is built ([`check_destination`]); the `--out`
+/// folder is created when missing.
 pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
     let to_stdout = a.out == Path::new("-");
     if to_stdout && a.check {
         return Err(Error::usage(
             "--check compares the file under --out, got --out - (stdout): give a directory",
         ));
+    }
+    let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
+    if !to_stdout && !a.check {
+        check_destination("--out", &path, Existing::Replace, Folder::Create)?;
     }
     // Not dropped: the process exits right after synth, and freeing the built stack's
     // thousands of small allocations one by one was about 15% of synth's instructions.
@@ -194,9 +200,25 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
         print_stdout(text)?;
         return Ok(None);
     }
-    let path = a.out.join(format!("{}.{}", a.stack, a.format.extension()));
     if a.check {
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        // The command that writes the file: the one the user ran, without `--check`.
+        let write_it = || rerun::command_line(&["--check"]);
+        let current = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Failed(format!(
+                    "{} does not exist: run `{}` to write it, then commit it",
+                    path.display(),
+                    write_it()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::usage(format!(
+                    "--check must compare a readable file, got {} ({e})",
+                    path.display()
+                )));
+            }
+        };
         if current == text {
             return Ok(Some(path));
         }
@@ -211,8 +233,9 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
             )
         );
         return Err(Error::Failed(format!(
-            "{} is stale: run `pcstack synth` and commit the result",
-            path.display()
+            "{} is stale: run `{}` and commit the result",
+            path.display(),
+            write_it()
         )));
     }
     // An unchanged file is left alone: nothing to write, and replacing a file by rename costs
@@ -220,9 +243,172 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
     if holds(&path, text.as_bytes()) {
         return Ok(Some(path));
     }
-    write_atomic(&path, text.as_bytes())
-        .map_err(|e| Error::Failed(format!("could not write {}: {e}", path.display())))?;
+    write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(&path, &e))?;
     Ok(Some(path))
+}
+
+/// What a command does with a file already at its destination (each keeps its own rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Replaces it (`synth --out`, `cluster-config --out`, `init --force`).
+    Replace,
+    /// Refuses it: the command overwrites only with `--force` (`init`).
+    NeedsForce,
+}
+
+/// Whether a destination's folder must exist already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    /// It must exist (`init --output`, `cluster-config --out`).
+    Exists,
+    /// It is created when missing (`synth --out DIR`); what exists of it must be folders.
+    Create,
+}
+
+/// Checks the file a command will write, before the command does any work: invalid input
+/// (exit 2) naming `flag`, the path and what is wrong: its folder does not exist, it is a
+/// directory, it exists and is not a regular file (a device, a FIFO, a socket, a symbolic
+/// link to nothing), or it exists and `existing` needs `--force`. A symbolic link to a
+/// regular file is written like the file. Shared by every command that writes a file.
+pub fn check_destination(
+    flag: &str,
+    path: &Path,
+    existing: Existing,
+    folder: Folder,
+) -> Result<(), Error> {
+    let shown = path.display();
+    let refuse = |rule: &str, what: String| {
+        Err(Error::usage(format!(
+            "{flag} must {rule}, got {shown} ({what}); nothing was written"
+        )))
+    };
+    if path.as_os_str().is_empty() {
+        return Err(Error::usage(format!(
+            "{flag} must name a file, got \"\"; nothing was written"
+        )));
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(found) => {
+            // Through a symbolic link, what it points to.
+            let target = if found.file_type().is_symlink() {
+                match std::fs::metadata(path) {
+                    Ok(t) => t,
+                    Err(_) => return refuse(
+                        "name a regular file",
+                        format!(
+                            "{shown} exists and is not a regular file: a symbolic link to nothing"
+                        ),
+                    ),
+                }
+            } else {
+                found
+            };
+            if target.is_dir() {
+                return refuse("name a file", format!("{shown} is a directory"));
+            }
+            if !target.is_file() {
+                return refuse(
+                    "name a regular file",
+                    format!(
+                        "{shown} exists and is not a regular file: {}",
+                        kind(&target)
+                    ),
+                );
+            }
+            return match existing {
+                Existing::Replace => Ok(()),
+                Existing::NeedsForce => refuse(
+                    "name a file that does not exist yet",
+                    format!("{shown} exists: use --force to overwrite it"),
+                ),
+            };
+        }
+        Err(e) if !missing(&e) => {
+            return refuse(
+                "name a file pcstack can write",
+                format!("cannot check it: {e}"),
+            );
+        }
+        Err(_) => {}
+    }
+    let dir = folder_of(path);
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => {
+            return refuse(
+                "be in a folder",
+                format!("{} exists and is not a folder", dir.display()),
+            )
+        }
+        Err(e) if !missing(&e) => {
+            return refuse(
+                "be in a folder pcstack can write to",
+                format!("cannot check folder {}: {e}", dir.display()),
+            )
+        }
+        Err(_) => {}
+    }
+    // The folder is missing: the nearest part of it that exists must be a folder.
+    let mut up = dir;
+    while let Some(parent) = up.parent().filter(|p| !p.as_os_str().is_empty()) {
+        up = parent;
+        match std::fs::metadata(up) {
+            Ok(m) if !m.is_dir() => {
+                return refuse(
+                    "be in a folder",
+                    format!("{} exists and is not a folder", up.display()),
+                )
+            }
+            Ok(_) => break,
+            Err(_) => {}
+        }
+    }
+    match folder {
+        Folder::Create => Ok(()),
+        Folder::Exists => refuse(
+            "be in a folder that exists",
+            format!("folder {} does not exist", dir.display()),
+        ),
+    }
+}
+
+/// Whether a lookup failed because nothing is there: not found, or a part of the path that
+/// should be a folder is a file (checked as such by [`check_destination`]).
+fn missing(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
+/// The folder a file is written in (`.` for a bare name).
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// What a file that is neither a regular file nor a directory is, for a message.
+fn kind(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+/// A failed write of `path`, said without the name of the temporary file it went through
+/// (the `tempfile` crate appends ` at path "…/.tmpXXXX"` to its errors).
+pub fn write_failed(path: &Path, e: &std::io::Error) -> Error {
+    let reason = e.to_string();
+    let reason = reason.split(" at path ").next().unwrap_or_default();
+    Error::Failed(format!("could not write {}: {reason}", path.display()))
 }
 
 /// Whether the file at `path` holds exactly `bytes`: its size first, then its content a
@@ -255,10 +441,7 @@ pub fn holds(path: &Path, bytes: &[u8]) -> bool {
 /// the rename is what makes the write atomic for readers, and a synthesized file lost to a
 /// power cut is rebuilt by running synth again (an fsync costs more than the whole synth).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
