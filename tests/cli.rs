@@ -400,45 +400,6 @@ fn readme_config_reference_covers_every_field_init_writes() {
     );
 }
 
-/// A long AllowedValues list is never printed whole: its size, range and nearest values.
-#[test]
-fn a_long_allowed_values_list_is_summarized() {
-    let dir = tempfile::tempdir().unwrap();
-    let values: Vec<String> = std::iter::once(1200)
-        .chain((1..43).map(|i| 2400 * i))
-        .map(|v| v.to_string())
-        .collect();
-    let template = format!(
-        "Parameters:\n  Capacity:\n    Type: Number\n    AllowedValues: [{}]\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n",
-        values.join(", ")
-    );
-    std::fs::write(dir.path().join("t.yaml"), template).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
-        .args([
-            "deploy",
-            "--template",
-            "t.yaml",
-            "--stack-name",
-            "s",
-            "--region",
-            "us-east-1",
-            "--parameter",
-            "Capacity=1000",
-        ])
-        .current_dir(dir.path())
-        // Refused before any call; a closed port in case it weren't.
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("parameter Capacity must be one of 43 values from 1200 to 100800 (nearest: 1200) for parameter of Type Number, got \"1000\""),
-        "{err}"
-    );
-    assert!(!err.contains("4800, 7200"), "the list is printed: {err}");
-}
-
 /// `init --output -` prints the starter, as `synth --out -` prints the template: no file named `-`.
 #[test]
 fn init_to_stdout_prints_the_starter_and_writes_nothing() {
@@ -659,4 +620,147 @@ fn synth_check_suggests_the_users_own_command() {
         "{}",
         text(&stale.stderr)
     );
+}
+
+/// A long AllowedValues list is never printed whole: its size, range and nearest values.
+#[test]
+fn a_long_allowed_values_list_is_summarized() {
+    let dir = tempfile::tempdir().unwrap();
+    let values: Vec<String> = std::iter::once(1200)
+        .chain((1..43).map(|i| 2400 * i))
+        .map(|v| v.to_string())
+        .collect();
+    let template = format!(
+        "Parameters:\n  Capacity:\n    Type: Number\n    AllowedValues: [{}]\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n",
+        values.join(", ")
+    );
+    std::fs::write(dir.path().join("t.yaml"), template).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        .args([
+            "deploy",
+            "--template",
+            "t.yaml",
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--parameter",
+            "Capacity=1000",
+        ])
+        .current_dir(dir.path())
+        // Refused before any call; a closed port in case it weren't.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("parameter Capacity must be one of 43 values from 1200 to 100800 (nearest: 1200) for parameter of Type Number, got \"1000\""),
+        "{err}"
+    );
+    assert!(!err.contains("4800, 7200"), "the list is printed: {err}");
+}
+
+/// `--progress quiet` prints no info summary; the other modes keep it.
+#[test]
+fn quiet_progress_prints_no_info_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |progress: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+            .args([
+                "deploy",
+                STACK,
+                "--stack-name",
+                "s",
+                "--region",
+                "us-east-1",
+                "--progress",
+                progress,
+                // Refused before any AWS call, after the stack is built.
+                "--parameter",
+                "Nope=1",
+            ])
+            .current_dir(dir.path())
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let summary = "value(s) are expressions checked by the template's parameter constraints";
+    assert!(run("log").contains(summary));
+    let quiet = run("quiet");
+    assert!(!quiet.contains(summary), "{quiet}");
+    assert!(quiet.contains("parameter Nope must be declared"), "{quiet}");
+}
+
+/// The README names files that exist, the shells `completions` offers, and `outputs` commands
+/// that run (`--stack-name` is required).
+#[test]
+fn readme_paths_shells_and_commands_are_true() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // Paths in backticks or links under the repository's folders.
+    let tops = [
+        "src/",
+        "plan/",
+        "stacks/",
+        "constructs/",
+        "synth/",
+        "scripts/",
+        "bench/",
+        "tests/",
+        "xtask/",
+        "examples/",
+        "out/",
+    ];
+    let mut missing = Vec::new();
+    for (i, part) in readme.split(['`', '(', ')', ' ', '\n']).enumerate() {
+        let path = part.trim_end_matches([',', '.', ':', ';']);
+        let templated = path.contains(['{', '<', '*', '[']) || path.contains("...");
+        if tops.iter().any(|t| path.starts_with(t)) && !templated && !root().join(path).exists() {
+            missing.push(format!("{path} (word {i})"));
+        }
+    }
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "README names paths that don't exist: {missing:?}"
+    );
+
+    // The shells: as `completions --help` lists them.
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&pcstack(&["completions", "--help"], dir.path()).stdout);
+    let values = help
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap();
+    let mut offered: Vec<&str> = values.split(", ").collect();
+    offered.sort_unstable();
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| `pcstack completions "))
+        .unwrap();
+    let listed = row["| `pcstack completions ".len()..]
+        .split('`')
+        .next()
+        .unwrap();
+    let mut listed: Vec<&str> = listed.split("\\|").collect();
+    listed.sort_unstable();
+    assert_eq!(listed, offered, "{row}");
+    for shell in &offered {
+        assert!(
+            help.contains(&format!("completions {shell} ")),
+            "install hint for {shell}"
+        );
+    }
+
+    // Every `pcstack outputs` example names its stack.
+    let flat = readme.replace('\n', " ");
+    for example in flat.split("`pcstack outputs").skip(1) {
+        let example = example.split('`').next().unwrap();
+        if example.starts_with(' ') && example.contains("--format") {
+            assert!(example.contains("--stack-name"), "pcstack outputs{example}");
+        }
+    }
 }

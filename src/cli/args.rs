@@ -139,9 +139,9 @@ pub enum Command {
     /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
     /// JSON `outputs --format json` writes) and the config's `cluster` section.
     ClusterConfig(ClusterConfigArgs),
-    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(
-        after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions powershell >> $PROFILE"
+        after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions elvish > ~/.config/elvish/lib/pcstack.elv (and `use pcstack` in rc.elv); pcstack completions powershell >> $PROFILE"
     )]
     Completions {
         /// The shell to complete for.
