@@ -1,0 +1,330 @@
+//! The built-in stack and FSx replacements against the local CloudFormation stand-in
+//! (scripts/moto-server, which models what moto 5.2.5 lacks: Fn::Cidr, AWS::EC2::VPCCidrBlock,
+//! FSx, create-only replacements). Needs `.venv`: run scripts/python-tools once.
+// Tests: a failed unwrap is a failed test, with the value in its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{stdout, text, Moto};
+
+/// The value of output `key` of `stack` (`pcstack outputs --format json`).
+fn output(moto: &Moto, stack: &str, key: &str) -> String {
+    let json = moto.pcstack(&["outputs", "--stack-name", stack, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
+    parsed["Outputs"][key]["Value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no output {key}: {parsed}"))
+        .to_string()
+}
+
+/// The value of `NAME` in `pcstack outputs --format env` text.
+fn env_value<'a>(env: &'a str, name: &str) -> &'a str {
+    let prefix = format!("export {name}=");
+    env.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {name} in {env}"))
+}
+
+#[test]
+fn builtin_stack_creates_updates_in_place_and_destroys() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("pcstack.yaml");
+    std::fs::write(
+        &config,
+        "network: {availability_zone: us-east-1a}\nassets: []\n",
+    )
+    .expect("write config");
+    let config = config.display().to_string();
+    let deploy_builtin = || {
+        moto.pcstack(&[
+            "deploy",
+            "parallelcluster-prerequisites",
+            "--config",
+            &config,
+            "--stack-name",
+            "pc",
+            "--progress",
+            "log",
+            "--approve",
+            "never",
+        ])
+    };
+
+    let create = deploy_builtin();
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    assert!(
+        text(&create).contains("CREATE_COMPLETE"),
+        "{}",
+        text(&create)
+    );
+
+    let env = moto.pcstack(&["outputs", "--stack-name", "pc", "--format", "env"]);
+    assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+    let env = stdout(&env);
+    assert!(env_value(&env, "VPC_ID").starts_with("vpc-"), "{env}");
+    assert!(env_value(&env, "FSX_LUSTRE_ID").starts_with("fs-"), "{env}");
+    let mount = env_value(&env, "FSX_LUSTRE_MOUNT_NAME");
+    assert!(
+        mount.len() == 8
+            && mount
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+        "{env}"
+    );
+    let lustre = env_value(&env, "FSX_LUSTRE_ID");
+    assert_eq!(
+        env_value(&env, "FSX_LUSTRE_DNS"),
+        format!("{lustre}.fsx.us-east-1.amazonaws.com"),
+        "{env}"
+    );
+    assert!(
+        env_value(&env, "FSX_OPENZFS_ROOT_VOLUME_ID").starts_with("fsvol-"),
+        "{env}"
+    );
+    // The subnets come from Fn::Cidr [block, 2, 15]: the first /17 of each VPC block.
+    let subnets = moto.query_answer(
+        "ec2",
+        &format!(
+            "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1={}&SubnetId.2={}",
+            env_value(&env, "PUBLIC_SUBNET_ID"),
+            env_value(&env, "PRIVATE_SUBNET_ID")
+        ),
+    );
+    assert_eq!(subnets.0, 200, "{}", subnets.1);
+    assert!(subnets.1.contains("10.0.0.0/17"), "{}", subnets.1);
+    assert!(subnets.1.contains("10.1.0.0/17"), "{}", subnets.1);
+
+    // The same config again: the stand-in finds nothing to change in 31 resources.
+    let same = deploy_builtin();
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
+
+    // An update in place: the same template with a larger Lustre capacity (StorageCapacity is
+    // not create-only). Through --template, since a built-in stack's parameters follow its config.
+    let synth = moto.pcstack(&[
+        "synth",
+        "--config",
+        &config,
+        "--out",
+        &dir.path().display().to_string(),
+    ]);
+    assert_eq!(synth.status.code(), Some(0), "{}", text(&synth));
+    let template = dir
+        .path()
+        .join("parallelcluster-prerequisites.yaml")
+        .display()
+        .to_string();
+    let update = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &template,
+        "--stack-name",
+        "pc",
+        "--parameter",
+        "Capacity=4800",
+        "--progress",
+        "log",
+        "--approve",
+        "never",
+    ]);
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
+    let out = text(&update);
+    assert!(out.contains("Modify (1)"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "~ FSxLFilesystem (AWS::FSx::FileSystem) [{lustre}]\n"
+        )),
+        "modified, not replaced: {out}"
+    );
+    assert!(
+        out.contains("Properties.StorageCapacity <- ParameterReference Capacity"),
+        "{out}"
+    );
+    assert!(out.contains("UPDATE_COMPLETE"), "{out}");
+    let after = moto.pcstack(&["outputs", "--stack-name", "pc", "--format", "env"]);
+    let after = stdout(&after);
+    assert_eq!(env_value(&after, "FSX_LUSTRE_ID"), lustre, "{after}");
+    assert_eq!(env_value(&after, "FSX_LUSTRE_MOUNT_NAME"), mount, "{after}");
+    let capacity = moto.json(
+        "fsx",
+        "AWSSimbaAPIService_v20180301.DescribeFileSystems",
+        &format!(r#"{{"FileSystemIds": ["{lustre}"]}}"#),
+    );
+    assert_eq!(capacity.0, 200, "{}", capacity.1);
+    assert!(
+        capacity.1.contains(r#""StorageCapacity": 4800"#),
+        "{}",
+        capacity.1
+    );
+
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "pc",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    let out = stdout(&destroy);
+    assert!(out.contains("stack pc deleted"), "{}", text(&destroy));
+    // DeletionPolicy RetainExceptOnCreate keeps the file systems; the VPC goes.
+    assert!(
+        out.contains(&format!("FSxLFilesystem (AWS::FSx::FileSystem): {lustre}")),
+        "{}",
+        text(&destroy)
+    );
+    let vpcs = moto.query_answer(
+        "ec2",
+        &format!(
+            "Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1={}",
+            env_value(&env, "VPC_ID")
+        ),
+    );
+    assert_eq!(vpcs.0, 200, "{}", vpcs.1);
+    assert!(
+        !vpcs.1.contains("<vpcId>"),
+        "the VPC is deleted: {}",
+        vpcs.1
+    );
+}
+
+/// A Lustre file system whose subnet (SubnetIds: create-only in the registry schema) and
+/// capacity (StorageCapacity: updatable) are parameters.
+const LUSTRE_TEMPLATE: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Capacity:
+    Type: Number
+    Default: 1200
+  FileSystemSubnet:
+    Type: String
+    Default: a
+    AllowedValues: [a, b]
+Conditions:
+  InSubnetA:
+    Fn::Equals: [{Ref: FileSystemSubnet}, a]
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: {Ref: Vpc}
+      AvailabilityZone: us-east-1a
+      CidrBlock: {'Fn::Select': [0, {'Fn::Cidr': [{'Fn::GetAtt': [Vpc, CidrBlock]}, 2, 8]}]}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: {Ref: Vpc}
+      AvailabilityZone: us-east-1a
+      CidrBlock: {'Fn::Select': [1, {'Fn::Cidr': [{'Fn::GetAtt': [Vpc, CidrBlock]}, 2, 8]}]}
+  Lustre:
+    Type: AWS::FSx::FileSystem
+    Properties:
+      FileSystemType: LUSTRE
+      StorageCapacity: {Ref: Capacity}
+      StorageType: SSD
+      SubnetIds:
+        - {'Fn::If': [InSubnetA, {Ref: SubnetA}, {Ref: SubnetB}]}
+      LustreConfiguration:
+        DeploymentType: PERSISTENT_2
+        PerUnitStorageThroughput: 125
+Outputs:
+  FileSystemId:
+    Value: {Ref: Lustre}
+  SubnetA:
+    Value: {Ref: SubnetA}
+  SubnetB:
+    Value: {Ref: SubnetB}
+";
+
+#[test]
+fn fsx_create_only_change_replaces_on_the_stand_in() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("lustre.yaml");
+    std::fs::write(&path, LUSTRE_TEMPLATE).expect("write template");
+    let path = path.display().to_string();
+    let deploy = |parameters: &[&str]| {
+        let mut args = vec![
+            "deploy",
+            "--template",
+            &path,
+            "--stack-name",
+            "lustre",
+            "--progress",
+            "log",
+            "--approve",
+            "never",
+        ];
+        for p in parameters {
+            args.extend(["--parameter", p]);
+        }
+        moto.pcstack(&args)
+    };
+
+    let create = deploy(&[]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create));
+    let first = output(&moto, "lustre", "FileSystemId");
+    assert!(first.starts_with("fs-") && first.len() == 20, "{first}");
+    let subnet_b = output(&moto, "lustre", "SubnetB");
+
+    // StorageCapacity is not create-only: updated in place, same file system.
+    let grow = deploy(&["Capacity=2400"]);
+    assert_eq!(grow.status.code(), Some(0), "{}", text(&grow));
+    let out = text(&grow);
+    assert!(
+        out.contains(&format!("~ Lustre (AWS::FSx::FileSystem) [{first}]\n")),
+        "{out}"
+    );
+    assert!(!out.contains("REPLACEMENT"), "{out}");
+    assert_eq!(output(&moto, "lustre", "FileSystemId"), first);
+
+    // SubnetIds is create-only: a new file system, the old one deleted (UpdateReplacePolicy
+    // Delete, the default).
+    let moved = deploy(&["FileSystemSubnet=b"]);
+    assert_eq!(moved.status.code(), Some(0), "{}", text(&moved));
+    let out = text(&moved);
+    assert!(
+        out.contains(&format!(
+            "~ Lustre (AWS::FSx::FileSystem) [{first}] REPLACEMENT"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("Properties.SubnetIds requires recreation: Always"),
+        "{out}"
+    );
+    assert!(out.contains("UPDATE_COMPLETE"), "{out}");
+    let second = output(&moto, "lustre", "FileSystemId");
+    assert!(second.starts_with("fs-") && second != first, "{second}");
+    let described = moto.json(
+        "fsx",
+        "AWSSimbaAPIService_v20180301.DescribeFileSystems",
+        "{}",
+    );
+    assert_eq!(described.0, 200, "{}", described.1);
+    assert!(described.1.contains(&second), "{}", described.1);
+    assert!(described.1.contains(&subnet_b), "{}", described.1);
+    assert!(
+        !described.1.contains(&first),
+        "the replaced file system is deleted: {}",
+        described.1
+    );
+
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "lustre",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+}
