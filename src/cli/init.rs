@@ -71,7 +71,7 @@ mod tests {
         std::fs::write(&path, "mine\n").unwrap();
         let e = super::write(&path, DEFAULT_STACK, false).unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("exists (use --force"), "{e}");
+        assert!(e.to_string().contains("exists: use --force"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
         // A directory that doesn't exist: an error and nothing created.
         let missing = dir.path().join("no/such/dir/pcstack.yaml");
