@@ -269,6 +269,18 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
         moto.pcstack(&args)
     };
 
+    // A create left for review first: the stand-in's later ExecuteChangeSets must not trip on
+    // a stack that holds no template yet.
+    let review = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &path,
+        "--stack-name",
+        "review",
+        "--no-execute",
+    ]);
+    assert_eq!(review.status.code(), Some(0), "{}", text(&review));
+
     let create = deploy(&[]);
     assert_eq!(create.status.code(), Some(0), "{}", text(&create));
     let first = output(&moto, "lustre", "FileSystemId");
@@ -304,6 +316,18 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
     assert!(out.contains("UPDATE_COMPLETE"), "{out}");
     let second = output(&moto, "lustre", "FileSystemId");
     assert!(second.starts_with("fs-") && second != first, "{second}");
+    let resources = moto.query_answer(
+        "cloudformation",
+        "Action=DescribeStackResources&Version=2010-05-15&StackName=lustre&LogicalResourceId=Lustre",
+    );
+    assert_eq!(resources.0, 200, "{}", resources.1);
+    assert!(
+        resources.1.contains(&format!(
+            "<PhysicalResourceId>{second}</PhysicalResourceId>"
+        )),
+        "{}",
+        resources.1
+    );
     let described = moto.json(
         "fsx",
         "AWSSimbaAPIService_v20180301.DescribeFileSystems",
