@@ -293,12 +293,14 @@ pub fn check_destination(
             let target = if found.file_type().is_symlink() {
                 match std::fs::metadata(path) {
                     Ok(t) => t,
-                    Err(_) => return refuse(
-                        "name a regular file",
-                        format!(
+                    Err(_) => {
+                        return refuse(
+                            "name a regular file",
+                            format!(
                             "{shown} exists and is not a regular file: a symbolic link to nothing"
                         ),
-                    ),
+                        )
+                    }
                 }
             } else {
                 found
