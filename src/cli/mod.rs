@@ -291,17 +291,14 @@ pub fn check_destination(
         Ok(found) => {
             // Through a symbolic link, what it points to.
             let target = if found.file_type().is_symlink() {
-                match std::fs::metadata(path) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        return refuse(
-                            "name a regular file",
-                            format!(
-                            "{shown} exists and is not a regular file: a symbolic link to nothing"
-                        ),
-                        )
-                    }
-                }
+                let Ok(target) = std::fs::metadata(path) else {
+                    let what = "a symbolic link to nothing";
+                    return refuse(
+                        "name a regular file",
+                        format!("{shown} exists and is not a regular file: {what}"),
+                    );
+                };
+                target
             } else {
                 found
             };
