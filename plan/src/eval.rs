@@ -1125,18 +1125,21 @@ impl<'a> Evaluator<'a> {
 
     /// A string from parts, within [`MAX_TEXT`] and the budget (else unknown: `name` of `args`).
     fn text_result(&mut self, name: &str, parts: Vec<Value>, args: Value) -> Value {
-        let len: usize = parts
-            .iter()
-            .map(|p| match p {
-                Value::Scalar(s) => scalar_text(s).map_or(0, |t| t.len()),
-                _ => 1,
-            })
-            .sum();
-        if len > MAX_TEXT || !self.spend(len) {
-            let id = digest(&format!("{args:?}"));
-            return unknown(name, string("(too large)"), Some(id));
+        let mut built = Parts::default();
+        for p in parts {
+            if !built.push(p) {
+                return too_large(name, &args);
+            }
         }
-        text(parts)
+        self.built(name, built, &args)
+    }
+
+    /// A string built within [`MAX_TEXT`], once the budget pays for it.
+    fn built(&mut self, name: &str, parts: Parts, args: &Value) -> Value {
+        if !self.spend(parts.len) {
+            return too_large(name, args);
+        }
+        text(parts.items)
     }
 
     /// `Ref`: a parameter's value, a pseudo parameter, a resource's physical ID.
@@ -1273,7 +1276,7 @@ impl<'a> Evaluator<'a> {
             let v = self.value(v);
             values.insert(k, v);
         }
-        let mut parts = Vec::new();
+        let mut parts = Parts::default();
         for piece in sub_pieces(s) {
             let v = match piece {
                 SubPiece::Literal(t) => string(t),
@@ -1285,12 +1288,13 @@ impl<'a> Evaluator<'a> {
                     },
                 },
             };
-            match text_part(v) {
-                Some(p) => parts.push(p),
+            match text_part(v).map(|p| parts.push(p)) {
+                Some(true) => {}
+                Some(false) => return too_large("Fn::Sub", &Value::Scalar(arg.clone())),
                 None => return self.opaque("Fn::Sub", arg),
             }
         }
-        self.text_result("Fn::Sub", parts, Value::Scalar(arg.clone()))
+        self.built("Fn::Sub", parts, &Value::Scalar(arg.clone()))
     }
 
     fn join(&mut self, arg: &Json) -> Value {
@@ -1314,14 +1318,15 @@ impl<'a> Evaluator<'a> {
                 )
             }
         };
-        let mut parts = Vec::with_capacity(items.len() * 2);
+        let mut parts = Parts::default();
         let mut strings = true;
         for (i, item) in items.iter().enumerate() {
-            if i > 0 && !delimiter.is_empty() {
-                parts.push(string(delimiter.clone()));
+            if i > 0 && !delimiter.is_empty() && !parts.push(string(delimiter.clone())) {
+                return too_large("Fn::Join", &Value::List(items));
             }
-            match text_part(item.clone()) {
-                Some(p) => parts.push(p),
+            match text_part(item.clone()).map(|p| parts.push(p)) {
+                Some(true) => {}
+                Some(false) => return too_large("Fn::Join", &Value::List(items)),
                 None => {
                     strings = false;
                     break;
@@ -1332,7 +1337,7 @@ impl<'a> Evaluator<'a> {
         if !strings {
             return unknown("Fn::Join", args, None);
         }
-        self.text_result("Fn::Join", parts, args)
+        self.built("Fn::Join", parts, &args)
     }
 
     fn select(&mut self, arg: &Json) -> Value {
@@ -1471,6 +1476,39 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// A string being built from parts, its length counted as it grows (non-literal parts by
+/// their size).
+#[derive(Default)]
+struct Parts {
+    items: Vec<Value>,
+    len: usize,
+}
+
+impl Parts {
+    /// Adds a part; false (and the part dropped) when the string would pass [`MAX_TEXT`].
+    fn push(&mut self, part: Value) -> bool {
+        let len = match &part {
+            Value::Scalar(s) => scalar_text(s).map_or(0, |t| t.len()),
+            other => other.size(MAX_TEXT),
+        };
+        self.len = self.len.saturating_add(len);
+        if self.len > MAX_TEXT {
+            return false;
+        }
+        self.items.push(part);
+        true
+    }
+}
+
+/// A string too large to build: unknown, identified by what would have built it.
+fn too_large(name: &str, args: &Value) -> Value {
+    unknown(
+        name,
+        string("(too large)"),
+        Some(digest(&format!("{args:?}"))),
+    )
+}
+
 /// The two items of a two-item argument list.
 fn pair(arg: &Json) -> Option<[&Json; 2]> {
     match arg {
@@ -1513,5 +1551,611 @@ fn text(parts: Vec<Value>) -> Value {
         0 => string(""),
         1 => out.pop().unwrap_or_else(|| string("")),
         _ => Value::Text(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> Context {
+        Context {
+            region: Some("us-east-1".into()),
+            account_id: Some("123456789012".into()),
+            stack_name: Some("s".into()),
+            stack_id: None,
+            zones: Some(vec!["us-east-1a".into(), "us-east-1b".into()]),
+        }
+    }
+
+    /// `expr` evaluated in `template` with `params`, in [`ctx`].
+    fn eval_in(
+        template: &Json,
+        params: &[(&str, Option<&str>)],
+        expr: &Json,
+        ctx: &Context,
+    ) -> Value {
+        let params: IndexMap<String, Option<String>> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect();
+        let side = Side {
+            template,
+            parameters: &params,
+        };
+        let mut e = Evaluator::new(side, ctx);
+        for id in resource_order(template) {
+            e.resource(&id);
+        }
+        e.value(expr)
+    }
+
+    fn eval(template: &Json, expr: Json) -> Value {
+        eval_in(template, &[], &expr, &ctx())
+    }
+
+    fn s(v: &str) -> Value {
+        string(v)
+    }
+
+    fn strings(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|i| s(i)).collect())
+    }
+
+    fn is_unknown(v: &Value) -> bool {
+        matches!(v, Value::Unknown(_))
+    }
+
+    #[test]
+    fn cidr_splits_a_block_by_host_bits() {
+        let ok = |b: &str, c: &str, bits: &str| cidr(b, c, bits).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ok("10.0.0.0/16", "2", "15"),
+            ["10.0.0.0/17", "10.0.128.0/17"]
+        );
+        assert_eq!(
+            ok("10.1.0.0/16", "2", "15"),
+            ["10.1.0.0/17", "10.1.128.0/17"]
+        );
+        assert_eq!(
+            ok("10.0.0.0/16", "4", "8"),
+            ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+        );
+        assert_eq!(
+            ok("192.168.0.0/24", "6", "5"),
+            [
+                "192.168.0.0/27",
+                "192.168.0.32/27",
+                "192.168.0.64/27",
+                "192.168.0.96/27",
+                "192.168.0.128/27",
+                "192.168.0.160/27"
+            ]
+        );
+        let all = ok("10.1.0.0/16", "256", "8");
+        assert_eq!((all.len(), all[255].as_str()), (256, "10.1.255.0/24"));
+        // The block's host bits are ignored; a single address is /32.
+        assert_eq!(ok("10.0.5.7/16", "1", "8"), ["10.0.0.0/24"]);
+        assert_eq!(ok("10.0.0.0/16", "2", "0"), ["10.0.0.0/32", "10.0.0.1/32"]);
+        assert_eq!(ok("0.0.0.0/0", "2", "31"), ["0.0.0.0/1", "128.0.0.0/1"]);
+        assert_eq!(
+            ok("2001:db8::/56", "3", "64"),
+            ["2001:db8::/64", "2001:db8:0:1::/64", "2001:db8:0:2::/64"]
+        );
+        for (b, c, bits) in [
+            ("10.0.0.0/16", "3", "15"), // only two /17s fit
+            ("10.0.0.0/16", "1", "17"), // a /15 is larger than the block
+            ("10.0.0.0/16", "0", "8"),  // no blocks
+            ("10.0.0.0/8", "257", "8"), // more than 256
+            ("10.0.0.0/16", "1", "33"), // more host bits than an address
+            ("10.0.0.0", "1", "8"),     // no prefix
+            ("10.0.0.0/33", "1", "8"),  // prefix too long
+            ("nonsense/8", "1", "8"),   // no address
+            ("10.0.0.0/16", "x", "8"),  // no count
+            ("::/0", "99999999999999999999", "8"),
+        ] {
+            assert!(cidr(b, c, bits).is_err(), "{b} {c} {bits}");
+        }
+        // In a template, numbers may be numbers or strings; a bad call is unknown.
+        let t = json!({});
+        assert_eq!(
+            eval(&t, json!({"Fn::Cidr": ["10.0.0.0/16", 2, "15"]})),
+            strings(&["10.0.0.0/17", "10.0.128.0/17"])
+        );
+        assert!(is_unknown(&eval(
+            &t,
+            json!({"Fn::Cidr": ["10.0.0.0/16", 1000, 8]})
+        )));
+        assert!(is_unknown(&eval(
+            &t,
+            json!({"Fn::Cidr": ["10.0.0.0/16", 2]})
+        )));
+    }
+
+    #[test]
+    fn sub_with_and_without_a_map_and_escapes() {
+        let t = json!({
+            "Parameters": {"Env": {"Type": "String", "Default": "prod"}, "Secret": {"Type": "String"}},
+            "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}
+        });
+        assert_eq!(
+            eval(
+                &t,
+                json!({"Fn::Sub": "${Env}-${AWS::Region}-${AWS::AccountId}"})
+            ),
+            s("prod-us-east-1-123456789012")
+        );
+        assert_eq!(
+            eval(
+                &t,
+                json!({"Fn::Sub": ["${Name}/${Env}", {"Name": {"Fn::Join": ["-", ["a", "b"]]}}]})
+            ),
+            s("a-b/prod")
+        );
+        // A map variable shadows a parameter of the same name.
+        assert_eq!(
+            eval(&t, json!({"Fn::Sub": ["${Env}", {"Env": "dev"}]})),
+            s("dev")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::Sub": "${!Env} is ${Env}"})),
+            s("${Env} is prod")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::Sub": "open ${ only"})),
+            s("open ${ only")
+        );
+        // Resources are references; a string of parts reads as a Fn::Sub again.
+        let v = eval(&t, json!({"Fn::Sub": "s3://${Bucket}/x/${Bucket.Arn}"}));
+        assert_eq!(
+            v.to_json(),
+            json!({"Fn::Sub": "s3://${Bucket}/x/${Bucket.Arn}"})
+        );
+        let v = eval(&t, json!({"Fn::Sub": "${Secret}-${AWS::StackId}"}));
+        assert_eq!(v.to_json(), json!({"Fn::Sub": "${Secret}-${AWS::StackId}"}));
+        // `!Sub "${AWS::Region}"` is `!Ref AWS::Region`, `!Sub "${Bucket}"` is `!Ref Bucket`.
+        assert_eq!(
+            eval(&t, json!({"Fn::Sub": "${AWS::Region}"})),
+            eval(&t, json!({"Ref": "AWS::Region"}))
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::Sub": "${Bucket}"})),
+            eval(&t, json!({"Ref": "Bucket"}))
+        );
+        assert_eq!(
+            sub_pieces("a${!b}${c}${d.e}"),
+            [
+                SubPiece::Literal("a${b}".into()),
+                SubPiece::Variable("c"),
+                SubPiece::Variable("d.e")
+            ]
+        );
+    }
+
+    #[test]
+    fn find_in_map_with_and_without_a_default() {
+        let t = json!({
+            "Parameters": {"Key": {"Type": "String"}},
+            "Mappings": {"Net": {"VPC": {"CIDR0": "10.0.0.0/16", "List": ["a", "b"]}}}
+        });
+        assert_eq!(
+            eval(&t, json!({"Fn::FindInMap": ["Net", "VPC", "CIDR0"]})),
+            s("10.0.0.0/16")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::FindInMap": ["Net", "VPC", "List"]})),
+            strings(&["a", "b"])
+        );
+        assert_eq!(
+            eval(
+                &t,
+                json!({"Fn::FindInMap": ["Net", "VPC", "Missing", {"DefaultValue": {"Ref": "AWS::Region"}}]})
+            ),
+            s("us-east-1")
+        );
+        assert_eq!(
+            eval(
+                &t,
+                json!({"Fn::FindInMap": ["Net", "VPC", "CIDR0", {"DefaultValue": "d"}]})
+            ),
+            s("10.0.0.0/16")
+        );
+        assert!(is_unknown(&eval(
+            &t,
+            json!({"Fn::FindInMap": ["Net", "VPC", "Missing"]})
+        )));
+        // An unknown key: unknown, and another mapping is another unknown.
+        let by_key = json!({"Fn::FindInMap": ["Net", {"Ref": "Key"}, "CIDR0"]});
+        let a = eval(&t, by_key.clone());
+        assert!(is_unknown(&a));
+        assert_eq!(compare(&a, &eval(&t, by_key.clone())), Comparison::Equal);
+        let mut changed = t.clone();
+        changed["Mappings"]["Net"]["VPC"]["CIDR0"] = json!("10.2.0.0/16");
+        assert_eq!(compare(&a, &eval(&changed, by_key)), Comparison::MayDiffer);
+    }
+
+    #[test]
+    fn if_with_nested_conditions() {
+        let t = json!({
+            "Parameters": {"Env": {"Type": "String", "Default": "prod"}, "Other": {"Type": "String"}},
+            "Conditions": {
+                "Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+                "NotProd": {"Fn::Not": [{"Condition": "Prod"}]},
+                "East": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]},
+                "ProdEast": {"Fn::And": [{"Condition": "Prod"}, {"Fn::Or": [{"Condition": "East"}, {"Condition": "NotProd"}]}]},
+                "Unsure": {"Fn::Equals": [{"Ref": "Other"}, "x"]},
+                "UnsureOrProd": {"Fn::Or": [{"Condition": "Unsure"}, {"Condition": "Prod"}]},
+                "UnsureAndProd": {"Fn::And": [{"Condition": "Unsure"}, {"Condition": "Prod"}]},
+                "Loop": {"Fn::Not": [{"Condition": "Loop"}]}
+            }
+        });
+        let pick = |t: &Json, c: &str, params: &[(&str, Option<&str>)]| {
+            eval_in(t, params, &json!({"Fn::If": [c, "yes", "no"]}), &ctx())
+        };
+        assert_eq!(pick(&t, "Prod", &[]), s("yes"));
+        assert_eq!(pick(&t, "NotProd", &[]), s("no"));
+        assert_eq!(pick(&t, "ProdEast", &[]), s("yes"));
+        assert_eq!(pick(&t, "ProdEast", &[("Env", Some("dev"))]), s("no"));
+        let west = Context {
+            region: Some("us-west-2".into()),
+            ..ctx()
+        };
+        assert_eq!(
+            eval_in(
+                &t,
+                &[],
+                &json!({"Fn::If": ["ProdEast", "yes", "no"]}),
+                &west
+            ),
+            s("no")
+        );
+        // Three-valued: an unknown operand decides nothing a known one decides.
+        assert_eq!(pick(&t, "UnsureOrProd", &[]), s("yes"));
+        assert!(is_unknown(&pick(&t, "UnsureAndProd", &[])));
+        assert_eq!(pick(&t, "UnsureAndProd", &[("Env", Some("dev"))]), s("no"));
+        let unsure = pick(&t, "Unsure", &[]);
+        assert_eq!(unsure.to_json(), json!({"Fn::If": ["Unsure", "yes", "no"]}));
+        // A condition that refers to itself is unknown, not a stack overflow.
+        assert!(is_unknown(&pick(&t, "Loop", &[])));
+        // AWS::NoValue removes the key or item.
+        let v = eval(
+            &t,
+            json!({"A": {"Fn::If": ["Prod", {"Ref": "AWS::NoValue"}, 1]}, "B": [1, {"Fn::If": ["NotProd", 2, {"Ref": "AWS::NoValue"}]}]}),
+        );
+        assert_eq!(v.to_json(), json!({"B": [1]}));
+    }
+
+    #[test]
+    fn select_join_split_and_the_rest() {
+        let t = json!({
+            "Parameters": {
+                "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>", "Default": "subnet-a, subnet-b"},
+                "Names": {"Type": "CommaDelimitedList", "Default": "x,y,z"},
+                "Size": {"Type": "Number", "Default": 3},
+                "Unset": {"Type": "CommaDelimitedList"}
+            }
+        });
+        assert_eq!(
+            eval(&t, json!({"Ref": "Subnets"})),
+            strings(&["subnet-a", "subnet-b"])
+        );
+        assert_eq!(eval(&t, json!({"Ref": "Size"})), Value::Scalar(json!(3)));
+        assert_eq!(
+            eval(&t, json!({"Fn::Select": [1, {"Ref": "Names"}]})),
+            s("y")
+        );
+        assert_eq!(eval(&t, json!({"Fn::Select": ["0", ["a", "b"]]})), s("a"));
+        // Out of range, a bad index, an unknown list: unknown, never a panic.
+        for bad in [
+            json!({"Fn::Select": [3, {"Ref": "Names"}]}),
+            json!({"Fn::Select": [-1, ["a"]]}),
+            json!({"Fn::Select": ["99999999999999999999", ["a"]]}),
+            json!({"Fn::Select": [0, {"Ref": "Unset"}]}),
+            json!({"Fn::Select": [0]}),
+        ] {
+            assert!(is_unknown(&eval(&t, bad.clone())), "{bad}");
+        }
+        assert_eq!(
+            eval(&t, json!({"Fn::Join": [",", {"Ref": "Names"}]})),
+            s("x,y,z")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::Join": ["", ["a", 1, true]]})),
+            s("a1true")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::Split": [",", "a,,b"]})),
+            strings(&["a", "", "b"])
+        );
+        assert_eq!(
+            eval(
+                &t,
+                json!({"Fn::Select": [2, {"Fn::Split": ["/", {"Fn::Sub": "a/b/${AWS::Region}"}]}]})
+            ),
+            s("us-east-1")
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::GetAZs": ""})),
+            strings(&["us-east-1a", "us-east-1b"])
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::GetAZs": {"Ref": "AWS::Region"}})),
+            strings(&["us-east-1a", "us-east-1b"])
+        );
+        assert!(is_unknown(&eval(&t, json!({"Fn::GetAZs": "eu-west-1"}))));
+        let no_zones = Context {
+            zones: None,
+            ..ctx()
+        };
+        let azs = eval_in(
+            &t,
+            &[],
+            &json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]}),
+            &no_zones,
+        );
+        assert_eq!(
+            azs.to_json(),
+            json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]})
+        );
+        assert_eq!(eval(&t, json!({"Fn::Base64": "hello"})), s("aGVsbG8="));
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(
+            eval(&t, json!({"Fn::Length": {"Ref": "Names"}})),
+            Value::Scalar(json!(3))
+        );
+        assert_eq!(
+            eval(&t, json!({"Fn::ToJsonString": {"a": [1, "b"]}})),
+            s(r#"{"a":[1,"b"]}"#)
+        );
+        let import = eval(
+            &t,
+            json!({"Fn::ImportValue": {"Fn::Sub": "${AWS::StackName}-Vpc"}}),
+        );
+        assert_eq!(import.to_json(), json!({"Fn::ImportValue": "s-Vpc"}));
+    }
+
+    #[test]
+    fn pseudo_parameters_follow_the_region() {
+        let t = json!({});
+        for (region, partition, suffix) in [
+            ("us-east-1", "aws", "amazonaws.com"),
+            ("cn-north-1", "aws-cn", "amazonaws.com.cn"),
+            ("us-gov-west-1", "aws-us-gov", "amazonaws.com"),
+            ("us-iso-east-1", "aws-iso", "c2s.ic.gov"),
+            ("us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov"),
+        ] {
+            let c = Context {
+                region: Some(region.into()),
+                ..Context::default()
+            };
+            let v = eval_in(
+                &t,
+                &[],
+                &json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::b/${AWS::URLSuffix}"}),
+                &c,
+            );
+            assert_eq!(
+                v,
+                s(&format!("arn:{partition}:s3:::b/{suffix}")),
+                "{region}"
+            );
+        }
+        let nothing = Context::default();
+        for p in [
+            "AWS::Region",
+            "AWS::AccountId",
+            "AWS::Partition",
+            "AWS::StackName",
+            "AWS::NotificationARNs",
+        ] {
+            let v = eval_in(&t, &[], &json!({"Ref": p}), &nothing);
+            assert_eq!(v.to_json(), json!({"Ref": p}));
+        }
+    }
+
+    #[test]
+    fn unknown_values_compare_by_their_input() {
+        let t = json!({
+            "Parameters": {"P": {"Type": "String"}, "Pw": {"Type": "String", "NoEcho": true}},
+            "Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}, "Other": {"Type": "AWS::EC2::VPC"}}
+        });
+        let unknown_p = eval(&t, json!({"Ref": "P"}));
+        assert_eq!(
+            compare(&unknown_p, &eval(&t, json!({"Ref": "P"}))),
+            Comparison::Equal
+        );
+        assert_eq!(compare(&unknown_p, &s("x")), Comparison::MayDiffer);
+        let imports = |a: &str, b: &str| {
+            compare(
+                &eval(&t, json!({"Fn::ImportValue": a})),
+                &eval(&t, json!({"Fn::ImportValue": b})),
+            )
+        };
+        assert_eq!(imports("a", "a"), Comparison::Equal);
+        assert_eq!(imports("a", "b"), Comparison::MayDiffer);
+        // A NoEcho value is never shown; the same value compares equal.
+        let pw = |v: &str| eval_in(&t, &[("Pw", Some(v))], &json!({"Ref": "Pw"}), &ctx());
+        assert_eq!(pw("hunter2").to_json(), json!({"Ref": "Pw"}));
+        assert!(!format!("{:?}", pw("hunter2")).contains("hunter2"));
+        assert_eq!(compare(&pw("a"), &pw("a")), Comparison::Equal);
+        assert_eq!(compare(&pw("a"), &pw("b")), Comparison::MayDiffer);
+        // A resource reference equals itself unless its resource is replaced.
+        let r = |id: &str, fate: Fate| {
+            Value::Resource(Reference {
+                logical_id: id.into(),
+                attribute: None,
+                fate,
+            })
+        };
+        assert_eq!(eval(&t, json!({"Ref": "Vpc"})), r("Vpc", Fate::Kept));
+        assert_eq!(
+            compare(&r("Vpc", Fate::Kept), &r("Vpc", Fate::Kept)),
+            Comparison::Equal
+        );
+        assert_eq!(
+            compare(&r("Vpc", Fate::Kept), &r("Vpc", Fate::Replaced)),
+            Comparison::Differs
+        );
+        assert_eq!(
+            compare(&r("Vpc", Fate::Kept), &r("Vpc", Fate::MaybeReplaced)),
+            Comparison::MayDiffer
+        );
+        assert_eq!(
+            compare(&r("Vpc", Fate::Kept), &r("Other", Fate::Kept)),
+            Comparison::Differs
+        );
+        assert_eq!(
+            compare(&r("Vpc", Fate::Kept), &s("vpc-123")),
+            Comparison::MayDiffer
+        );
+        // Strings of parts: what differs around the same parts decides.
+        let text = |parts: Vec<Value>| text(parts);
+        let a = text(vec![s("s3://"), r("Vpc", Fate::Kept), s("/data/")]);
+        let b = text(vec![s("s3://"), r("Vpc", Fate::Kept), s("/logs/")]);
+        let c = text(vec![s("s3://"), r("Vpc", Fate::Replaced), s("/data/")]);
+        let d = text(vec![s("s3://"), unknown_p.clone(), s("/data/")]);
+        let e = text(vec![s("s3://x"), unknown_p.clone(), s("/data/")]);
+        assert_eq!(compare(&a, &a.clone()), Comparison::Equal);
+        assert_eq!(compare(&a, &b), Comparison::Differs);
+        assert_eq!(compare(&a, &c), Comparison::Differs);
+        assert_eq!(compare(&a, &d), Comparison::MayDiffer);
+        assert_eq!(compare(&d, &e), Comparison::Differs);
+        assert_eq!(
+            compare(
+                &r("Vpc", Fate::Kept),
+                &text(vec![r("Vpc", Fate::Kept), s("x")])
+            ),
+            Comparison::Differs
+        );
+        // Lists and maps: a certain difference anywhere is certain.
+        assert_eq!(
+            compare(&strings(&["a", "b"]), &strings(&["a"])),
+            Comparison::Differs
+        );
+        assert_eq!(
+            compare(&Value::List(vec![unknown_p.clone()]), &Value::List(vec![])),
+            Comparison::MayDiffer
+        );
+        assert_eq!(
+            compare(&Value::Scalar(json!(-1)), &s("-1")),
+            Comparison::Equal
+        );
+        assert_eq!(
+            compare(&Value::Scalar(json!(true)), &s("true")),
+            Comparison::Equal
+        );
+        assert_eq!(
+            compare(&Value::Scalar(Json::Null), &s("")),
+            Comparison::Differs
+        );
+    }
+
+    #[test]
+    fn get_att_reads_an_evaluated_property() {
+        let t = json!({
+            "Mappings": {"Net": {"VPC": {"CIDR0": "10.0.0.0/16"}}},
+            "Resources": {
+                "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+                    "VpcId": {"Ref": "Vpc"},
+                    "CidrBlock": {"Fn::Select": [0, {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 15]}]}
+                }},
+                "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Fn::FindInMap": ["Net", "VPC", "CIDR0"]}}}
+            }
+        });
+        assert_eq!(resource_order(&t), ["Vpc", "Subnet"]);
+        let params = IndexMap::new();
+        let c = ctx();
+        let mut e = Evaluator::new(
+            Side {
+                template: &t,
+                parameters: &params,
+            },
+            &c,
+        );
+        e.resource("Vpc");
+        e.set_fate("Vpc", Fate::Replaced);
+        let subnet = e.resource("Subnet").map(|r| r.properties.to_json());
+        assert_eq!(
+            subnet,
+            Some(json!({"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/17"}))
+        );
+        let v = e.value(&json!({"Fn::GetAtt": "Vpc.CidrBlock"}));
+        assert_eq!(v, s("10.0.0.0/16"));
+        let v = e.value(&json!({"Fn::GetAtt": ["Vpc", "DefaultSecurityGroup"]}));
+        assert_eq!(
+            v,
+            Value::Resource(Reference {
+                logical_id: "Vpc".into(),
+                attribute: Some("DefaultSecurityGroup".into()),
+                fate: Fate::Replaced
+            })
+        );
+    }
+
+    #[test]
+    fn resource_order_puts_references_first_and_cycles_last() {
+        let t = json!({"Resources": {
+            "C": {"Type": "T", "Properties": {"X": {"Fn::Sub": "${B.Arn}"}}},
+            "B": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["A", "Id"]}}},
+            "A": {"Type": "T", "Properties": {"X": {"Ref": "Param"}}},
+            "L1": {"Type": "T", "Properties": {"X": {"Ref": "L2"}}},
+            "L2": {"Type": "T", "Properties": {"X": {"Ref": "L1"}, "Y": {"Fn::Sub": ["${V}", {"V": {"Ref": "A"}}]}}},
+            "D": {"Type": "T", "DependsOn": "C"}
+        }});
+        assert_eq!(resource_order(&t), ["A", "B", "C", "D", "L1", "L2"]);
+        assert_eq!(
+            resource_order(&json!({"Resources": []})),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn hostile_templates_stay_bounded() {
+        // Deep nesting (deeper than a parsed template can be): unknown past MAX_DEPTH.
+        let mut deep = json!("x");
+        for _ in 0..400 {
+            deep = json!({"Fn::Join": ["", [deep]]});
+        }
+        let t = json!({"Mappings": {"M": {"K": {"V": deep.clone()}}}});
+        assert!(is_unknown(&eval(&t, deep)));
+        let v = eval(&t, json!({"Fn::FindInMap": ["M", "K", "V"]}));
+        assert!(v.depth() <= MAX_DEPTH + 2);
+        // Doubling through nested Fn::Sub maps stops at MAX_TEXT.
+        let mut doubling = json!("0123456789abcdef");
+        for _ in 0..40 {
+            doubling = json!({"Fn::Sub": ["${a}${a}", {"a": doubling}]});
+        }
+        let v = eval(&json!({}), doubling);
+        assert!(
+            v.size(MAX_TEXT * 2) <= MAX_TEXT + 100,
+            "{}",
+            v.size(MAX_TEXT * 2)
+        );
+        // A long chain of conditions is cut, not followed.
+        let mut conditions = Map::new();
+        for i in 0..5_000 {
+            conditions.insert(
+                format!("C{i}"),
+                json!({"Fn::Not": [{"Condition": format!("C{}", i + 1)}]}),
+            );
+        }
+        let t = json!({"Conditions": conditions});
+        assert!(is_unknown(&eval(&t, json!({"Fn::If": ["C0", 1, 2]}))));
+        // Chained GetAtt copies of a growing property stay within the budget.
+        let mut resources = Map::new();
+        resources.insert("R0".into(), json!({"Type": "T", "Properties": {"P": "x"}}));
+        for i in 1..60 {
+            let prev = format!("R{}", i - 1);
+            resources.insert(
+                format!("R{i}"),
+                json!({"Type": "T", "Properties": {"P": [{"Fn::GetAtt": [prev, "P"]}, {"Fn::GetAtt": [prev, "P"]}]}}),
+            );
+        }
+        let t = json!({"Resources": resources});
+        let v = eval(&t, json!({"Fn::GetAtt": ["R59", "P"]}));
+        assert!(v.size(usize::MAX) < 4 * MAX_COPIED);
     }
 }

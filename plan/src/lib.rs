@@ -4,7 +4,10 @@
 //!   one JSON form, and what deploy needs from it (parameters, output variable names).
 //! - [`params`]: parameter values from flags, files and config, checked against the template's
 //!   own constraints before anything is sent.
-//! - [`predict`]: the diff of two templates and the replacements it implies.
+//! - [`eval`]: intrinsic functions evaluated locally over one side of an update (a template and
+//!   the parameter values it is deployed with); what only deployment knows stays unknown.
+//! - [`predict`]: the diff of two templates, on evaluated values, and the replacements it
+//!   implies: propagated through create-only references, certain or "may be replaced".
 //! - [`review`]: a change set's resource changes as plain data, the review text, the danger
 //!   block and the approval decision.
 //! - [`adopt`]: adopting resources that exist outside the stack: what to look up, how they

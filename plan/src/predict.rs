@@ -238,6 +238,29 @@ pub fn predict(old: &Json, new: &Json) -> Prediction {
 
 /// Compares the deployed side `old` with the local side `new`: both evaluated in `ctx`, their
 /// resources in dependency order, a replacement propagated to what refers to it.
+///
+/// ```
+/// use plan::eval::{Context, Side};
+/// let template = |cidr: &str| serde_json::json!({
+///     "Mappings": {"Net": {"VPC": {"CIDR": cidr}}},
+///     "Resources": {
+///         "Vpc": {"Type": "AWS::EC2::VPC",
+///             "Properties": {"CidrBlock": {"Fn::FindInMap": ["Net", "VPC", "CIDR"]}}},
+///         "Subnet": {"Type": "AWS::EC2::Subnet",
+///             "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}}
+///     }
+/// });
+/// let (old, new) = (template("10.0.0.0/16"), template("10.2.0.0/16"));
+/// let values = indexmap::IndexMap::new();
+/// let p = plan::predict::predict_with(
+///     &Side { template: &old, parameters: &values },
+///     &Side { template: &new, parameters: &values },
+///     &Context::default(),
+/// );
+/// // The mapping changes the VPC's CidrBlock (create-only): a new VPC, so a new subnet.
+/// assert!(p.resources.iter().all(|r| r.replacement));
+/// assert_eq!(p.resources.len(), 2);
+/// ```
 pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
     let mut before = Evaluator::new(*old, ctx);
     for id in resource_order(old.template) {
