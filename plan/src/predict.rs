@@ -107,6 +107,7 @@ fn is_false(b: &bool) -> bool {
 impl Change {
     fn label(&self) -> String {
         match (self.attribute.as_str(), self.path.as_str()) {
+            ("Properties", "") => "Properties".to_string(),
             ("Properties" | "", p) => p.to_string(),
             (a, "") => a.to_string(),
             (a, p) => format!("{a}/{p}"),
