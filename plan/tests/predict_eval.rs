@@ -357,6 +357,10 @@ fn an_unknown_create_only_value_may_replace() {
                 "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
                     "GroupDescription": {"Ref": "Pw"},
                     "VpcId": {"Fn::ImportValue": "net-vpc"}
+                }},
+                "Route": {"Type": "AWS::EC2::Route", "Properties": {
+                    "RouteTableId": {"Ref": "Fs"},
+                    "DestinationCidrBlock": "0.0.0.0/0"
                 }}
             }
         })
@@ -376,12 +380,18 @@ fn an_unknown_create_only_value_may_replace() {
     for line in [
         "  ~ Fs (AWS::FSx::FileSystem) (may replace) [data]\n",
         "      ~ SubnetIds/0: {\"Fn::ImportValue\":\"net-a\"} -> {\"Fn::ImportValue\":\"net-b\"} (create-only, may replace)\n",
-        "0 to add, 1 to modify (0 replaced, 1 may be replaced), 0 to remove\n",
+        // What refers to it in a create-only property may be replaced too.
+        "  ~ Route (AWS::EC2::Route) (may replace)\n      ~ RouteTableId: {\"Ref\":\"Fs\"} (Fs may be replaced) (create-only, may replace)\n",
+        "0 to add, 2 to modify (0 replaced, 2 may be replaced), 0 to remove\n",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
     let j = p.to_json("s");
-    assert_eq!(j["summary"]["maybe_replace"], 1);
+    assert_eq!(j["summary"]["maybe_replace"], 2);
+    assert_eq!(
+        j["resources"][1]["changes"][0]["maybe_replaced_refs"],
+        json!(["Fs"])
+    );
     assert_eq!(j["resources"][0]["maybe_replacement"], true);
     assert_eq!(j["resources"][0]["changes"][0]["uncertain"], true);
     // The same import on both sides is no change; the same secret neither, another one may be.
