@@ -190,6 +190,29 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         "the VPC is deleted: {}",
         vpcs.1
     );
+
+    // Deployed again, the stack adopts the buckets and the repository it kept (the stand-in
+    // reports the repository's encryption as ECR does, so it matches the config's).
+    let again = moto.pcstack(&[
+        "deploy",
+        "parallelcluster-prerequisites",
+        "--config",
+        &config,
+        "--stack-name",
+        "pc",
+        "--progress",
+        "log",
+        "--approve",
+        "never",
+        "--adopt",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(
+        text(&again).contains("TrainingImageRepository (pytorch-training-custom)"),
+        "{}",
+        text(&again)
+    );
+    assert!(text(&again).contains("UPDATE_COMPLETE"), "{}", text(&again));
 }
 
 /// A Lustre file system whose subnet (SubnetIds: create-only in the registry schema) and
