@@ -502,7 +502,11 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     } else {
         deploy::run::deployed_template(&aws, found.stack_id().unwrap_or(name)).await?
     };
-    let prediction = plan::predict::predict(&deployed, &local.json);
+    let prediction = if reviewing {
+        plan::predict::predict(&deployed, &local.json)
+    } else {
+        deploy::run::predict_update(&deployed, &found, &local, &parameters, &aws.region)
+    };
     let differs = !prediction.is_empty();
     match args.format {
         DiffFormat::Json => {

@@ -47,7 +47,7 @@ fn diff_against_a_deployed_stack() {
     assert_eq!(diff["changed"], true);
     assert_eq!(
         diff["summary"],
-        json!({"add": 1, "modify": 0, "replace": 0, "remove": 0})
+        json!({"add": 1, "modify": 0, "replace": 0, "maybe_replace": 0, "remove": 0})
     );
     assert_eq!(
         diff["resources"].as_array().map(Vec::len),

@@ -217,6 +217,8 @@ pub struct Prediction {
     pub outputs: Vec<EntryDiff>,
     /// Other top-level sections that differ (`Description`, `Mappings`, `Conditions`...).
     pub sections: Vec<String>,
+    /// Changes CloudFormation would start and then fail on, one line each ([`conflicts`]).
+    pub conflicts: Vec<String>,
 }
 
 /// Compares the deployed template `old` with the local template `new`, each on its parameters'
@@ -304,7 +306,9 @@ pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
         .filter(|s| !same(old.template.get(**s), new.template.get(**s)))
         .map(|s| s.to_string())
         .collect();
+    let conflicts = conflicts(&resources, &mut before, &mut after);
     Prediction {
+        conflicts,
         resources,
         parameters: entries(
             section(old.template, "Parameters"),
@@ -316,6 +320,91 @@ pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
             section(new.template, "Outputs"),
         ),
         sections,
+    }
+}
+
+/// Replacements that can't succeed. CloudFormation creates a replacement before it deletes the
+/// current resource, so a replacement that needs something the current one still holds fails,
+/// and the update rolls back:
+/// - a subnet replaced (another zone) with the same `CidrBlock` in the same VPC: EC2 refuses two
+///   subnets with one block (`InvalidSubnet.Conflict`);
+/// - a gateway attachment replaced (a new VPC) with the same internet gateway: a gateway is
+///   attached to one VPC at a time (`Resource.AlreadyAssociated`);
+/// - a NAT gateway replaced (a new subnet) with the same Elastic IP allocation: an address is
+///   associated with one NAT gateway at a time.
+///
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html>
+const HELD_ONCE: [(&str, &str, &str); 3] = [
+    (
+        "AWS::EC2::Subnet",
+        "CidrBlock",
+        "EC2 refuses two subnets with one block in a VPC (InvalidSubnet.Conflict)",
+    ),
+    (
+        "AWS::EC2::VPCGatewayAttachment",
+        "InternetGatewayId",
+        "an internet gateway is attached to one VPC at a time (Resource.AlreadyAssociated)",
+    ),
+    (
+        "AWS::EC2::NatGateway",
+        "AllocationId",
+        "an Elastic IP address is associated with one NAT gateway at a time",
+    ),
+];
+
+fn conflicts(
+    resources: &[ResourceDiff],
+    before: &mut Evaluator,
+    after: &mut Evaluator,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.replacement && r.action == Action::Modify)
+    {
+        let Some((_, key, why)) = HELD_ONCE.iter().find(|(t, ..)| *t == r.type_name) else {
+            continue;
+        };
+        let id = r.logical_id.as_str();
+        let old = before
+            .resource(id)
+            .and_then(|e| property(&e.properties, key))
+            .cloned();
+        let Some(new) = after.resource(id).map(|e| e.properties.clone()) else {
+            continue;
+        };
+        // Subnets conflict only within one VPC: a new VPC takes any block.
+        let vpc_kept = r.type_name != "AWS::EC2::Subnet"
+            || match property(&new, "VpcId") {
+                Some(Value::Resource(reference)) => reference.fate == Fate::Kept,
+                Some(Value::Scalar(_)) => true,
+                _ => false,
+            };
+        let (Some(old), Some(held)) = (old, property(&new, key)) else {
+            continue;
+        };
+        if vpc_kept && compare(&old, held) == Comparison::Equal {
+            out.push(format!(
+                "{id} ({}): replaced with the same {key} {}: CloudFormation creates the replacement before deleting the current one, and {why}, so the update would fail and roll back; change {key} in the same update, or deploy a new stack beside this one (another --stack-name) and retire this one",
+                r.type_name,
+                display_value(held)
+            ));
+        }
+    }
+    out
+}
+
+fn property<'v>(properties: &'v Value, key: &str) -> Option<&'v Value> {
+    match properties {
+        Value::Map(map) => map.get(key),
+        _ => None,
+    }
+}
+
+fn display_value(v: &Value) -> String {
+    match v.to_json() {
+        Json::String(s) => s,
+        other => other.to_string(),
     }
 }
 
@@ -765,6 +854,10 @@ fn diff_values(
     }
 }
 
+/// The title of the block of changes that would fail ([`Prediction::conflicts`]).
+pub const CONFLICT_TITLE: &str =
+    "WOULD FAIL: CloudFormation would start these changes and roll back:";
+
 impl Prediction {
     /// The templates are the same: nothing to deploy.
     pub fn is_empty(&self) -> bool {
@@ -864,6 +957,7 @@ impl Prediction {
             "outputs": self.outputs,
             "sections": self.sections,
             "danger": self.danger(),
+            "conflicts": self.conflicts,
         })
     }
 
@@ -930,6 +1024,10 @@ impl Prediction {
         if !danger.is_empty() {
             out.push('\n');
             out.push_str(&danger_block(style, DANGER_TITLE, &danger));
+        }
+        if !self.conflicts.is_empty() {
+            out.push('\n');
+            out.push_str(&danger_block(style, CONFLICT_TITLE, &self.conflicts));
         }
         let (add, modify, replace, remove) = self.counts();
         let maybe = match self.maybe_replaced() {

@@ -251,6 +251,72 @@ fn another_availability_zone_replaces_the_subnets_and_the_file_systems() {
     );
 }
 
+/// A subnet replaced in another zone with the same block in the same VPC can't be created
+/// beside the current one, nor a NAT gateway with the current one's address, nor a gateway
+/// attachment to a new VPC while the gateway is attached to the old one: the prediction says
+/// the update would fail. A new secondary block alone conflicts with nothing.
+#[test]
+fn another_zone_alone_would_fail_on_the_subnets_blocks() {
+    let t = built_in();
+    let moved = values(&[("PrimarySubnetAZ", "us-east-1b")]);
+    let p = run(&t, &values(&[]), &t, &moved);
+    let subnets: Vec<&str> = p
+        .conflicts
+        .iter()
+        .filter_map(|c| c.split_once(' ').map(|(id, _)| id))
+        .collect();
+    // The NAT gateway follows the public subnet and keeps its Elastic IP.
+    assert_eq!(
+        subnets,
+        ["PublicSubnet", "PrimaryPrivateSubnet", "NATGateway"],
+        "{}",
+        text(&p)
+    );
+    assert!(
+        p.conflicts[0].contains("the same CidrBlock 10.0.0.0/17: CloudFormation creates the replacement before deleting the current one, and EC2 refuses two subnets with one block in a VPC"),
+        "{}",
+        p.conflicts[0]
+    );
+    assert!(text(&p).contains("WOULD FAIL"), "{}", text(&p));
+    assert_eq!(
+        p.to_json("s")["conflicts"].as_array().map(Vec::len),
+        Some(3)
+    );
+    // The zone with a new private block: the public subnet still conflicts.
+    let mut renumbered = built_in();
+    renumbered["Mappings"]["Networking"]["VPC"]["CIDR1"] = json!("10.3.0.0/16");
+    let p = run(&t, &values(&[]), &renumbered, &moved);
+    assert_eq!(p.conflicts.len(), 2, "{:?}", p.conflicts);
+    assert!(
+        p.conflicts[0].starts_with("PublicSubnet "),
+        "{:?}",
+        p.conflicts
+    );
+    // A new VPC: the subnets may keep their blocks, but the internet gateway, kept, can't be
+    // attached to the new VPC while the old attachment stands.
+    // So can't the NAT gateway in the new public subnet take the old one's address.
+    let p = new_vpc_cidr().2;
+    assert_eq!(p.conflicts.len(), 2, "{:?}", p.conflicts);
+    assert!(
+        p.conflicts[1].starts_with("NATGateway "),
+        "{:?}",
+        p.conflicts
+    );
+    assert!(
+        p.conflicts[0].starts_with("GatewayToInternet (AWS::EC2::VPCGatewayAttachment): replaced with the same InternetGatewayId"),
+        "{:?}",
+        p.conflicts
+    );
+    // A new secondary block: the private subnet moves to a new block, nothing conflicts.
+    let p = run(&t, &values(&[]), &renumbered, &values(&[]));
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    assert!(
+        replaced(&p).contains("PrimaryPrivateSubnet"),
+        "{}",
+        text(&p)
+    );
+}
+
 #[test]
 fn more_lustre_capacity_is_an_in_place_change() {
     let t = built_in();

@@ -124,12 +124,8 @@ pub async fn upload(
     if assets.is_empty() {
         return Ok(());
     }
-    let stack = &outputs.stack_name;
-    let after = |what: String| {
-        Error::failed(format!(
-            "stack {stack} is deployed, but its assets are not all uploaded: {what}; run deploy again to upload them (it does when the stack has no changes too)"
-        ))
-    };
+    // The caller says the stack is deployed and how to finish (exit 7).
+    let after = |what: String| Error::failed(what);
     let account = outputs
         .account
         .as_deref()

@@ -415,7 +415,18 @@ async fn plan(
             return Ok(Planned::default());
         }
     };
-    let prediction = plan::predict::predict(&old, &req.template.json);
+    let prediction = match &target.deployed {
+        Some(stack) => predict_update(&old, stack, &req.template, &req.parameters, &aws.region),
+        None => plan::predict::predict(&old, &req.template.json),
+    };
+    show_parameter_values(ui, &prediction);
+    if !prediction.conflicts.is_empty() {
+        return Err(Error::failed(format!(
+            "{}\n  {}\nno change set was created; nothing was changed",
+            plan::predict::CONFLICT_TITLE,
+            prediction.conflicts.join("\n  ")
+        )));
+    }
     let ids: Vec<String> = prediction
         .danger_ids()
         .into_iter()
@@ -459,6 +470,82 @@ async fn plan(
     }
     planned.approved = ids;
     Ok(planned)
+}
+
+/// The update predicted from the deployed stack: its template with the parameter values it
+/// holds, against the local template with the values deploy sends (the given ones, the rest
+/// kept as UsePreviousValue), every intrinsic function evaluated that can be
+/// ([`plan::predict::predict_with`]). `pcstack diff` and deploy's prediction are this one call.
+pub fn predict_update(
+    deployed: &serde_json::Value,
+    stack: &Stack,
+    template: &TemplateSource,
+    given: &IndexMap<String, String>,
+    region: &str,
+) -> plan::predict::Prediction {
+    use plan::eval::{Context, Side};
+    let previous: IndexMap<String, String> = stack
+        .parameters()
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.parameter_key()?.to_string(),
+                p.resolved_value().or(p.parameter_value())?.to_string(),
+            ))
+        })
+        .collect();
+    let before = params::values_before(&previous);
+    let after = params::values_after(&template.parameters(), given, &previous);
+    let stack_id = stack.stack_id().map(String::from);
+    // arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+    let account_id = stack_id
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(4))
+        .filter(|a| !a.is_empty())
+        .map(String::from);
+    let ctx = Context {
+        region: Some(region.to_string()).filter(|r| !r.is_empty()),
+        account_id,
+        stack_name: stack.stack_name().map(String::from),
+        stack_id,
+        zones: None,
+    };
+    plan::predict::predict_with(
+        &Side {
+            template: deployed,
+            parameters: &before,
+        },
+        &Side {
+            template: &template.json,
+            parameters: &after,
+        },
+        &ctx,
+    )
+}
+
+/// The parameters whose value this deploy changes, before any change set: CloudFormation's
+/// review lists resources only.
+fn show_parameter_values(ui: &Ui, prediction: &plan::predict::Prediction) {
+    if prediction.parameter_values.is_empty() || ui.progress == ProgressMode::Json {
+        return;
+    }
+    let unknown = || "(unknown)".to_string();
+    let lines: Vec<String> = prediction
+        .parameter_values
+        .iter()
+        .map(|p| {
+            format!(
+                "  ~ {}: {} -> {}",
+                p.name,
+                p.old.clone().unwrap_or_else(unknown),
+                p.new.clone().unwrap_or_else(unknown)
+            )
+        })
+        .collect();
+    ui.note(&format!(
+        "Parameters this deploy changes:\n{}",
+        lines.join("\n")
+    ));
 }
 
 /// The template's S3 URL when it must go through S3 (over the inline limit, or a bucket was

@@ -1,0 +1,550 @@
+//! The built-in stack rehearsed end to end on the repository's own stand-in
+//! (scripts/moto-server): created from an empty account, then every field of the config
+//! reference changed alone from the default and deployed. For each change: `diff` predicts
+//! which resources are replaced, the deploy does exactly that (physical IDs read back), the
+//! stack's parameters hold the config's values, `diff` then finds nothing, a second deploy
+//! says no changes, and the env file and `cluster-config` follow. Needs `.venv`: run
+//! scripts/python-tools once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{stdout, text, Moto};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const STACK: &str = "pc";
+
+/// The config every case starts from: the default, with a zone (required on create). Its
+/// assets, the tutorial's bootstrap scripts, are written beside it ([`bootstrap_scripts`]).
+const BASE: &str = "network:\n  availability_zone: us-east-1a\n";
+
+/// The default config's assets, relative to the config's folder.
+fn bootstrap_scripts(dir: &Path) {
+    let folder = dir.join("examples/scripts/bootstrap");
+    std::fs::create_dir_all(&folder).unwrap();
+    for node in ["head", "compute"] {
+        std::fs::write(
+            folder.join(format!("{node}-node-enroot-pyxis-setup.sh")),
+            format!("#!/bin/sh\necho {node}\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// One field changed alone from [`BASE`].
+struct Case {
+    /// The config field, as the README's config reference names it.
+    field: &'static str,
+    /// The whole config with the field changed.
+    config: &'static str,
+    /// Resources that must be replaced (a subset: the prediction and the stand-in must agree
+    /// on the whole set).
+    replaced: &'static [&'static str],
+    /// Whether anything at all may be replaced.
+    replaces: bool,
+    /// Parameter values the stack must hold afterwards.
+    parameters: &'static [(&'static str, &'static str)],
+    /// Lines the env file must hold afterwards.
+    env: &'static [&'static str],
+    /// CloudFormation would start the update and roll back (`WOULD FAIL`): deploy refuses it
+    /// before any change set.
+    refused: bool,
+}
+
+const DATA: [&str; 2] = ["FSxLFilesystem", "OpenZFSFileSystem"];
+
+fn cases() -> Vec<Case> {
+    let none: &[&str] = &[];
+    vec![
+        Case {
+            field: "openzfs.capacity",
+            config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  capacity: 1024\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("OpenZFSCapacity", "1024")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "openzfs.throughput",
+            config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  throughput: 640\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("OpenZFSThroughput", "640")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "lustre.capacity",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("Capacity", "4800")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "lustre.compression",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  compression: NONE\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("Compression", "NONE")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            // FileSystemTypeVersion is updatable (the registry schema); FSx itself upgrades
+            // only, which the stand-in does not model.
+            field: "lustre.version",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  version: '2.12'\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("LustreVersion", "2.12")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "lustre.mount_point",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  mount_point: /fsx\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &["export LUSTRE_DATA_DIR=/fsx/data"],
+            refused: false,
+        },
+        Case {
+            field: "network.vpc_name",
+            config: "network:\n  availability_zone: us-east-1a\n  vpc_name: lab\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("VPCName", "lab")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "network.create_s3_endpoint",
+            config: "network:\n  availability_zone: us-east-1a\n  create_s3_endpoint: false\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("CreateS3Endpoint", "false")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            // Each subnet's replacement would be created beside it with its block, and the NAT
+            // gateway's with its address: EC2 refuses both.
+            field: "network.availability_zone",
+            config: "network:\n  availability_zone: us-east-1b\n",
+            replaced: &["PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
+            replaces: true,
+            parameters: &[],
+            env: &[],
+            refused: true,
+        },
+        Case {
+            // The internet gateway, kept, can't be attached to the new VPC beside the old.
+            field: "network.primary_cidr",
+            config: "network:\n  availability_zone: us-east-1a\n  primary_cidr: 10.2.0.0/16\n",
+            replaced: &["VPC", "PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
+            replaces: true,
+            parameters: &[],
+            env: &[],
+            refused: true,
+        },
+        Case {
+            field: "network.secondary_cidr",
+            config: "network:\n  availability_zone: us-east-1a\n  secondary_cidr: 10.3.0.0/16\n",
+            replaced: &["VpcCidrBlock", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
+            replaces: true,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "repository.image_tag",
+            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  image_tag: v2\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &["export IMAGE_TAG=v2"],
+            refused: false,
+        },
+        Case {
+            field: "logs.retention_days",
+            config: "network:\n  availability_zone: us-east-1a\nlogs:\n  retention_days: 30\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "tags",
+            config: "network:\n  availability_zone: us-east-1a\ntags:\n  team: ml\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "lustre.removal",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  removal: Delete\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "cluster.head_node.instance_type",
+            config: "network:\n  availability_zone: us-east-1a\ncluster:\n  head_node:\n    instance_type: m5.4xlarge\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "repository.name",
+            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  name: training-two\n",
+            replaced: &["TrainingImageRepository"],
+            replaces: true,
+            parameters: &[],
+            env: &["export ECR_REPO_NAME=training-two"],
+            refused: false,
+        },
+    ]
+}
+
+/// `logical ID -> physical ID` of the stack's resources (DescribeStackResources).
+fn physical_ids(moto: &Moto) -> BTreeMap<String, String> {
+    let (status, xml) = moto.query_answer(
+        "cloudformation",
+        &format!("Action=DescribeStackResources&StackName={STACK}&Version=2010-05-15"),
+    );
+    assert_eq!(status, 200, "{xml}");
+    xml.split("<member>")
+        .skip(1)
+        .filter_map(|m| Some((tag(m, "LogicalResourceId")?, tag(m, "PhysicalResourceId")?)))
+        .collect()
+}
+
+/// The stack's parameter values (DescribeStacks).
+fn parameters(moto: &Moto) -> BTreeMap<String, String> {
+    let (status, xml) = moto.query_answer(
+        "cloudformation",
+        &format!("Action=DescribeStacks&StackName={STACK}&Version=2010-05-15"),
+    );
+    assert_eq!(status, 200, "{xml}");
+    let section = xml
+        .split_once("<Parameters>")
+        .and_then(|(_, rest)| rest.split_once("</Parameters>"))
+        .map(|(p, _)| p)
+        .unwrap_or_default();
+    section
+        .split("<member>")
+        .skip(1)
+        .filter_map(|m| Some((tag(m, "ParameterKey")?, tag(m, "ParameterValue")?)))
+        .collect()
+}
+
+fn tag(xml: &str, name: &str) -> Option<String> {
+    let (_, rest) = xml.split_once(&format!("<{name}>"))?;
+    let (value, _) = rest.split_once(&format!("</{name}>"))?;
+    Some(value.to_string())
+}
+
+/// The resources `diff --format json` says are replaced (or may be).
+fn predicted(moto: &Moto, config: &Path) -> (BTreeSet<String>, serde_json::Value) {
+    let out = moto.pcstack(&[
+        "diff",
+        "--config",
+        &config.display().to_string(),
+        "--stack-name",
+        STACK,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff JSON");
+    let replaced = diff["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter(|r| r["replacement"] == true || r["maybe_replacement"] == true)
+        .filter_map(|r| r["logical_id"].as_str().map(String::from))
+        .collect();
+    (replaced, diff)
+}
+
+fn deploy(moto: &Moto, config: &Path, extra: &[&str]) -> std::process::Output {
+    let config = config.display().to_string();
+    moto.pcstack(
+        &[
+            &[
+                "deploy",
+                "parallelcluster-prerequisites",
+                "--config",
+                &config,
+                "--stack-name",
+                STACK,
+                "--progress",
+                "log",
+            ],
+            extra,
+        ]
+        .concat(),
+    )
+}
+
+fn env_file(moto: &Moto) -> String {
+    let out = moto.pcstack(&["outputs", "--stack-name", STACK, "--format", "env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    stdout(&out)
+}
+
+/// Deploys `config` over the stack as it stands and checks everything the case promises.
+fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
+    let config = dir.join(format!("{}.yaml", case.field));
+    std::fs::write(&config, case.config).unwrap();
+    let field = case.field;
+    let before = physical_ids(moto);
+    let (predicted, diff) = predicted(moto, &config);
+    for id in case.replaced {
+        assert!(
+            predicted.contains(*id),
+            "{field}: {id} not predicted replaced: {diff:#}"
+        );
+    }
+    if case.refused {
+        let conflicts = diff["conflicts"].as_array().expect("conflicts");
+        assert!(!conflicts.is_empty(), "{field}: {diff:#}");
+        let change_sets = moto.calls("CreateChangeSet").len();
+        let out = deploy(moto, &config, &["--approve", "never"]);
+        assert_eq!(out.status.code(), Some(1), "{field}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("WOULD FAIL"), "{field}: {err}");
+        assert!(
+            err.contains("no change set was created; nothing was changed"),
+            "{field}: {err}"
+        );
+        assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
+        assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
+        return;
+    }
+    let danger = diff["danger"].as_array().is_some_and(|d| !d.is_empty());
+    if danger {
+        // Without a terminal a predicted loss of data stops before any change set.
+        let change_sets = moto.calls("CreateChangeSet").len();
+        let stopped = deploy(moto, &config, &[]);
+        assert_eq!(
+            stopped.status.code(),
+            Some(5),
+            "{field}: {}",
+            text(&stopped)
+        );
+        assert!(
+            text(&stopped).contains("DANGER"),
+            "{field}: {}",
+            text(&stopped)
+        );
+        assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
+        assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
+    }
+    let done = deploy(moto, &config, &["--approve", "never"]);
+    assert_eq!(done.status.code(), Some(0), "{field}: {}", text(&done));
+    let after = physical_ids(moto);
+    let replaced: BTreeSet<String> = before
+        .iter()
+        .filter(|(id, physical)| after.get(*id).is_some_and(|p| p != *physical))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(
+        replaced,
+        predicted,
+        "{field}: the stand-in replaced what diff did not predict (or the reverse)\n{}",
+        text(&done)
+    );
+    assert_eq!(!replaced.is_empty(), case.replaces, "{field}: {replaced:?}");
+    let held = parameters(moto);
+    for (name, value) in case.parameters {
+        assert_eq!(
+            held.get(*name).map(String::as_str),
+            Some(*value),
+            "{field}: {held:?}"
+        );
+    }
+    let again = moto.pcstack(&[
+        "diff",
+        "--config",
+        &config.display().to_string(),
+        "--stack-name",
+        STACK,
+        "--fail",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{field}: {}", text(&again));
+    let second = deploy(moto, &config, &[]);
+    assert_eq!(second.status.code(), Some(0), "{field}: {}", text(&second));
+    assert!(
+        stdout(&second).contains("no changes"),
+        "{field}: {}",
+        text(&second)
+    );
+    let env = env_file(moto);
+    for line in case.env {
+        assert!(
+            env.lines().any(|l| l == *line),
+            "{field}: {line} not in\n{env}"
+        );
+    }
+    let cluster = moto.pcstack(&[
+        "cluster-config",
+        "--stack-name",
+        STACK,
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert_eq!(
+        cluster.status.code(),
+        Some(0),
+        "{field}: {}",
+        text(&cluster)
+    );
+    let subnet = env
+        .lines()
+        .find_map(|l| l.strip_prefix("export PRIVATE_SUBNET_ID="))
+        .expect("PRIVATE_SUBNET_ID");
+    assert!(
+        stdout(&cluster).contains(subnet),
+        "{field}: {}",
+        text(&cluster)
+    );
+    if field == "cluster.head_node.instance_type" {
+        assert!(
+            stdout(&cluster).contains("InstanceType: m5.4xlarge"),
+            "{}",
+            text(&cluster)
+        );
+    }
+}
+
+#[test]
+fn every_config_field_reaches_the_stack_as_predicted() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    bootstrap_scripts(dir.path());
+    let base = dir.path().join("base.yaml");
+    std::fs::write(&base, BASE).unwrap();
+    // A create from an empty account.
+    let created = deploy(&moto, &base, &[]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    assert!(
+        text(&created).contains("CREATE_COMPLETE"),
+        "{}",
+        text(&created)
+    );
+    for case in cases() {
+        rehearse(&moto, dir.path(), &case);
+        // The last case renames the repository: the old one, retained, keeps its name, so
+        // going back would fail as on AWS (RepositoryAlreadyExists).
+        if case.refused || case.field == "repository.name" {
+            continue;
+        }
+        // Back to the base before the next field, checked the same way.
+        let back = Case {
+            field: "base",
+            config: BASE,
+            replaced: &[],
+            replaces: case.replaces,
+            parameters: &[("Capacity", "2400"), ("OpenZFSCapacity", "512")],
+            env: &[],
+            refused: false,
+        };
+        rehearse(&moto, dir.path(), &back);
+    }
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        STACK,
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+    // The data-holding resources are retained by default and listed.
+    assert!(
+        stdout(&destroy).contains("FSxLFilesystem"),
+        "{}",
+        text(&destroy)
+    );
+}
+
+/// `--parameter` may set what no config field sets, never contradict one; nothing is sent.
+#[test]
+fn a_parameter_contradicting_the_config_is_refused_before_any_call() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pcstack.yaml");
+    std::fs::write(&config, "openzfs:\n  capacity: 1024\nassets: []\n").unwrap();
+    let out = deploy(
+        &moto,
+        &config,
+        &[
+            "--parameter",
+            "OpenZFSCapacity=2048",
+            "--parameter",
+            "PrimarySubnetAZ=us-east-1a",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[D2004] --parameter OpenZFSCapacity: parameter OpenZFSCapacity must agree with config field openzfs.capacity (1024 in "),
+        "{err}"
+    );
+    assert_eq!(moto.aws_requests(), 0, "{err}");
+    // The zone is no field's (the config leaves it unset): accepted, and sent.
+    let ok = deploy(
+        &moto,
+        &config,
+        &["--parameter", "PrimarySubnetAZ=us-east-1a"],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let sent = moto.calls("CreateChangeSet");
+    let form = sent.last().expect("a change set");
+    let value = |key: &str| {
+        (1..=20).find_map(|i| {
+            (form
+                .get(&format!("Parameters.member.{i}.ParameterKey"))?
+                .as_str()?
+                == key)
+                .then(|| form.get(&format!("Parameters.member.{i}.ParameterValue")))?
+                .and_then(|v| v.as_str().map(String::from))
+        })
+    };
+    assert_eq!(
+        value("OpenZFSCapacity").as_deref(),
+        Some("1024"),
+        "{form:?}"
+    );
+    assert_eq!(
+        value("PrimarySubnetAZ").as_deref(),
+        Some("us-east-1a"),
+        "{form:?}"
+    );
+    // outputs takes --config too: its region, checked before any call.
+    std::fs::write(&config, "region: us-esat-1\n").unwrap();
+    let requests = moto.aws_requests();
+    let outputs = moto.pcstack(&[
+        "outputs",
+        "--stack-name",
+        STACK,
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert_eq!(outputs.status.code(), Some(2), "{}", text(&outputs));
+    assert!(text(&outputs).contains("us-esat-1"), "{}", text(&outputs));
+    assert_eq!(moto.aws_requests(), requests);
+}
