@@ -1101,7 +1101,10 @@ fn change_line(style: &Style, c: &Change) -> String {
         (Some(o), None) => (Action::Remove, short(o)),
         // The same expression, another value: a reference to a replaced resource.
         (Some(o), Some(n)) if o == n => (Action::Modify, short(n)),
-        (Some(o), Some(n)) => (Action::Modify, format!("{} -> {}", short(o), short(n))),
+        (Some(o), Some(n)) => {
+            let (o, n) = short_pair(o, n);
+            (Action::Modify, format!("{o} -> {n}"))
+        }
         (None, None) => (Action::Modify, String::new()),
     };
     let mut line = format!("      {} {}: {values}", paint_sign(style, sign), c.label());
@@ -1124,6 +1127,32 @@ fn change_line(style: &Style, c: &Change) -> String {
     line
 }
 
+/// Two long values cut where they start to differ, not both at the start: a tag added at the
+/// end of a long list would otherwise look the same on both sides.
+fn short_pair(old: &Json, new: &Json) -> (String, String) {
+    let (o, n) = (old.to_string(), new.to_string());
+    if o.chars().count() <= 120 && n.chars().count() <= 120 {
+        return (o, n);
+    }
+    let same = o.chars().zip(n.chars()).take_while(|(a, b)| a == b).count();
+    // A little of what they share, for context, then what differs.
+    let start = same.saturating_sub(20);
+    let window = |s: &str| {
+        let rest: Vec<char> = s.chars().skip(start).collect();
+        let mut out = if start > 0 {
+            "...".to_string()
+        } else {
+            String::new()
+        };
+        out.extend(rest.iter().take(100));
+        if rest.len() > 100 {
+            out.push_str("...");
+        }
+        out
+    };
+    (window(&o), window(&n))
+}
+
 /// Compact JSON, at most 120 characters.
 fn short(v: &Json) -> String {
     let s = v.to_string();
@@ -1142,6 +1171,33 @@ mod tests {
     use serde_json::json;
 
     const TUTORIAL: &str = include_str!("../../tests/fixtures/tutorial-shaped.yaml");
+
+    /// A tag added at the end of a long tag list is visible in the diff's line.
+    #[test]
+    fn long_values_are_cut_where_they_differ() {
+        let tags: Vec<Json> = (0..8)
+            .map(|i| json!({"Key": format!("team-{i}"), "Value": "machine-learning"}))
+            .collect();
+        let mut more = tags.clone();
+        more.push(json!({"Key": "owner", "Value": "me"}));
+        let line = change_line(
+            &Style::PLAIN,
+            &Change {
+                attribute: "Properties".into(),
+                path: "Tags".into(),
+                old: Some(Json::Array(tags)),
+                new: Some(Json::Array(more)),
+                create_only: false,
+                uncertain: false,
+                replaced_refs: Vec::new(),
+                maybe_replaced_refs: Vec::new(),
+            },
+        );
+        let (old, new) = line.split_once(" -> ").unwrap_or_else(|| panic!("{line}"));
+        assert!(new.contains(r#"{"Key":"owner","Value":"me"}"#), "{line}");
+        assert!(!old.contains("owner"), "{line}");
+        assert!(old.contains("...") && line.chars().count() < 300, "{line}");
+    }
 
     /// The built-in stack exactly as `deploy` sends it: rendered to YAML and parsed back.
     fn synthesized() -> Json {
