@@ -85,6 +85,25 @@ fn cases() -> Vec<Case> {
             refused: false,
         },
         Case {
+            field: "lustre.per_unit_storage_throughput",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  per_unit_storage_throughput: 100\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("PerUnitStorageThroughput", "100")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            // Only the Capacity parameter's AllowedValues change: no resource does.
+            field: "lustre.max_capacity",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  max_capacity: 9600\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("Capacity", "2400")],
+            env: &[],
+            refused: false,
+        },
+        Case {
             field: "lustre.compression",
             config: "network:\n  availability_zone: us-east-1a\nlustre:\n  compression: NONE\n",
             replaced: none,
