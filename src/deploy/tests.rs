@@ -171,6 +171,37 @@ fn create_rules() -> (Rule, Rule) {
     (create, execute)
 }
 
+/// An UPDATE_COMPLETE stack whose change set has nothing to change: CloudFormation fails it
+/// with "didn't contain changes"; the change set is deleted, nothing executed.
+struct NoChanges {
+    describe: Rule,
+    create: Rule,
+    execute: Rule,
+    cs: Rule,
+    delete: Rule,
+}
+
+fn no_changes() -> NoChanges {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let cs = mock!(Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::Failed)
+            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
+            .build()
+    });
+    let delete =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    NoChanges {
+        describe,
+        create,
+        execute,
+        cs,
+        delete,
+    }
+}
+
 #[tokio::test]
 async fn create_failed_root_cause_is_first_non_cancellation() {
     let t = now() + 5;
@@ -373,17 +404,13 @@ async fn failed_change_set_prints_reason_and_is_deleted() {
 
 #[tokio::test]
 async fn empty_change_set_is_success() {
-    let describe =
-        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
-    let (create, execute) = create_rules();
-    let cs = mock!(Client::describe_change_set).then_output(|| {
-        DescribeChangeSetOutput::builder()
-            .status(ChangeSetStatus::Failed)
-            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
-            .build()
-    });
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let NoChanges {
+        describe,
+        create,
+        execute,
+        cs,
+        delete,
+    } = no_changes();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
     let (result, text) = run(&aws, &request()).await;
     assert!(matches!(result, Ok(Outcome::NoChanges)), "{result:?}");
@@ -593,17 +620,13 @@ async fn a_change_set_without_resource_changes_is_executed_not_deleted() {
 
 #[tokio::test]
 async fn outputs_file_is_written_on_no_changes() {
-    let describe =
-        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
-    let (create, execute) = create_rules();
-    let cs = mock!(Client::describe_change_set).then_output(|| {
-        DescribeChangeSetOutput::builder()
-            .status(ChangeSetStatus::Failed)
-            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
-            .build()
-    });
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let NoChanges {
+        describe,
+        create,
+        execute,
+        cs,
+        delete,
+    } = no_changes();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("env.sh");
@@ -621,17 +644,13 @@ async fn outputs_file_is_written_on_no_changes() {
 
 #[tokio::test]
 async fn a_step_failing_after_the_deploy_is_exit_7_naming_it_and_the_command_that_finishes() {
-    let describe =
-        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
-    let (create, execute) = create_rules();
-    let cs = mock!(Client::describe_change_set).then_output(|| {
-        DescribeChangeSetOutput::builder()
-            .status(ChangeSetStatus::Failed)
-            .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
-            .build()
-    });
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let NoChanges {
+        describe,
+        create,
+        execute,
+        cs,
+        delete,
+    } = no_changes();
     let policy = mock!(Client::set_stack_policy).then_http_response(|| {
         HttpResponse::new(
             StatusCode::try_from(403).unwrap_or_else(|e| panic!("{e}")),
