@@ -407,7 +407,11 @@ fn local_template(
     let (template, mut assets, fields) = match (template, stack) {
         (Some(path), _) => (read_template(path)?, Vec::new(), Vec::new()),
         (None, Some(name)) => {
-            let config = cli::load_config(name, config)?;
+            // The text read above: the config file is read once.
+            let stack = stacks::find(name).map_err(Error::Invalid)?;
+            let source = config.map(|p| p.display().to_string());
+            let yaml = config_text.as_deref().zip(source.as_deref());
+            let config = stacks::Configured::new(stack, yaml).map_err(Error::Invalid)?;
             let built = config
                 .build()
                 .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
