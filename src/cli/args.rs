@@ -7,78 +7,9 @@ use plan::params;
 use plan::review::Approve;
 use std::path::PathBuf;
 
-/// The command line of this process: `pcstack synth` with plain flags is read directly
-/// ([`quick_synth`]), anything else by clap.
+/// The command line of this process, read by clap.
 pub fn parse() -> Cli {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    quick_synth(&args).unwrap_or_else(|| Cli::parse_from(args))
-}
-
-/// `pcstack [--debug] synth` followed by `--config PATH`, `--stack NAME`, `--out PATH`,
-/// `--format yaml|json`, `--check`, `--verbose`/`-v` and `--debug`, each at most once,
-/// read without clap: clap first builds the whole command line (every command's flags and
-/// help), which costs a sixth of a synth's time. Anything else (help, version, `--flag=value`,
-/// a repeated or unknown flag, a value that is empty, non-UTF-8 or starts with `-` other
-/// than `--out -`) is `None`, left to clap and its messages. The result is what clap gives
-/// for the same words (a test compares them).
-pub fn quick_synth(args: &[std::ffi::OsString]) -> Option<Cli> {
-    let mut words = args.iter().skip(1).map(|a| a.to_str());
-    let mut debug = false;
-    let mut word = words.next()??;
-    if word == "--debug" {
-        debug = true;
-        word = words.next()??;
-    }
-    if word != "synth" {
-        return None;
-    }
-    let (mut config, mut stack, mut out, mut format) = (None, None, None, None);
-    let (mut check, mut verbose) = (false, false);
-    // Sets a flag that must not be there yet.
-    fn once(flag: &mut bool) -> Option<()> {
-        (!std::mem::replace(flag, true)).then_some(())
-    }
-    while let Some(word) = words.next() {
-        let word = word?;
-        match word {
-            "--check" => once(&mut check)?,
-            "--verbose" | "-v" => once(&mut verbose)?,
-            "--debug" => once(&mut debug)?,
-            "--config" | "--stack" | "--out" | "--format" => {
-                let value = words.next()??;
-                let dash_ok = word == "--out" && value == "-";
-                if value.is_empty() || (value.starts_with('-') && !dash_ok) {
-                    return None;
-                }
-                let slot = match word {
-                    "--config" => &mut config,
-                    "--stack" => &mut stack,
-                    "--out" => &mut out,
-                    _ => &mut format,
-                };
-                if slot.replace(value).is_some() {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-    let format = match format {
-        None | Some("yaml") => FormatArg::Yaml,
-        Some("json") => FormatArg::Json,
-        Some(_) => return None,
-    };
-    Some(Cli {
-        debug,
-        command: Command::Synth(SynthArgs {
-            config: config.map(PathBuf::from),
-            stack: stack.unwrap_or(stacks::DEFAULT_STACK).to_string(),
-            out: PathBuf::from(out.unwrap_or("out")),
-            format,
-            check,
-            verbose,
-        }),
-    })
+    Cli::parse()
 }
 
 pub const EXIT_CODES: &str = "Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or declined; 6 `diff --fail`: the templates differ; 7 the stack deployed, then a later step failed (outputs, assets, stack policy); 130 interrupted.";
@@ -150,7 +81,7 @@ pub enum Command {
     },
 }
 
-#[derive(Args, Debug, PartialEq, Eq)]
+#[derive(Args, Debug)]
 pub struct SynthArgs {
     /// Config file (YAML); without it, the built-in default (the tutorial's setup)
     #[arg(long)]
@@ -443,121 +374,5 @@ mod tests {
         walk(&cmd, "", &mut missing);
         assert!(missing.is_empty(), "no help text: {missing:#?}");
         cmd.debug_assert();
-    }
-}
-
-#[cfg(test)]
-mod quick_tests {
-    use super::*;
-    use std::ffi::OsString;
-
-    fn argv(words: &[&str]) -> Vec<OsString> {
-        std::iter::once("pcstack")
-            .chain(words.iter().copied())
-            .map(OsString::from)
-            .collect()
-    }
-
-    /// Whenever the quick reader takes a command line, clap takes it too and reads the same
-    /// command: every sequence of up to three words after `synth` (with and without
-    /// `--debug` first, and without `synth`), and longer ones from a fixed walk.
-    #[test]
-    fn quick_synth_reads_what_clap_reads() {
-        let words = [
-            "synth",
-            "--debug",
-            "--check",
-            "--verbose",
-            "-v",
-            "-vv",
-            "--config",
-            "c.yaml",
-            "--stack",
-            "parallelcluster-prerequisites",
-            "other",
-            "--out",
-            "-",
-            "dir",
-            "--format",
-            "yaml",
-            "json",
-            "YAML",
-            "",
-            "--out=x",
-            "-x",
-            "--help",
-            "--",
-            "list",
-            "--version",
-        ];
-        let mut lines: Vec<Vec<&str>> = Vec::new();
-        for prefix in [&["synth"][..], &["--debug", "synth"], &[]] {
-            lines.push(prefix.to_vec());
-            for a in words {
-                lines.push([prefix, &[a]].concat());
-                for b in words {
-                    lines.push([prefix, &[a, b]].concat());
-                    for c in words {
-                        lines.push([prefix, &[a, b, c]].concat());
-                    }
-                }
-            }
-        }
-        let mut x: usize = 7;
-        for _ in 0..20_000 {
-            let mut line = vec!["synth"];
-            for _ in 0..(4 + x % 5) {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                line.push(words[(x >> 33) % words.len()]);
-            }
-            lines.push(line);
-        }
-        let mut taken = 0;
-        for line in &lines {
-            let args = argv(line);
-            let Some(quick) = quick_synth(&args) else {
-                continue;
-            };
-            taken += 1;
-            let clap = Cli::try_parse_from(&args)
-                .unwrap_or_else(|e| panic!("clap refuses {line:?}, quick took it: {e}"));
-            assert_eq!(clap.debug, quick.debug, "{line:?}");
-            match (clap.command, quick.command) {
-                (Command::Synth(c), Command::Synth(q)) => assert_eq!(c, q, "{line:?}"),
-                _ => panic!("{line:?}: not synth"),
-            }
-        }
-        assert!(taken > 400, "only {taken} command lines taken");
-    }
-
-    #[test]
-    fn the_usual_synth_command_lines_are_taken() {
-        for line in [
-            &["synth"][..],
-            &["synth", "--out", "-"],
-            &["synth", "--format", "json", "--out", "dir"],
-            &["--debug", "synth", "--check"],
-            &[
-                "synth",
-                "-v",
-                "--stack",
-                "parallelcluster-prerequisites",
-                "--config",
-                "c.yaml",
-            ],
-        ] {
-            assert!(quick_synth(&argv(line)).is_some(), "{line:?}");
-        }
-        for line in [
-            &["synth", "--help"][..],
-            &["synth", "--out=dir"],
-            &["synth", "--check", "--check"],
-            &["synth", "--format", "toml"],
-            &["list"],
-        ] {
-            assert!(quick_synth(&argv(line)).is_none(), "{line:?}");
-        }
     }
 }
