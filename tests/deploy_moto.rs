@@ -1458,3 +1458,99 @@ fn import_change_sets_follow_cloudformation_rules() {
         }
     }
 }
+
+/// Starts `pcstack args` and kills it (SIGKILL: no cleanup runs) once the server has received
+/// one more `action` request.
+fn killed_after(moto: &Moto, args: &[&str], action: &str) {
+    let before = moto.calls(action).len();
+    let mut child = moto
+        .command(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start pcstack");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while moto.calls(action).len() == before {
+        if child.try_wait().expect("pcstack status").is_some() {
+            let out = child.wait_with_output().expect("pcstack output");
+            panic!("pcstack ended before {action}: {}", text(&out));
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {action} within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().expect("kill pcstack");
+    let _ = child.wait();
+}
+
+#[test]
+fn a_deploy_killed_at_each_step_is_recovered_by_the_next() {
+    // Delays: the change set is computed and the stack operation runs while pcstack polls, so
+    // a kill lands in the middle of each step.
+    let moto = Moto::start_with(&["--change-set-delay", "1.5", "--stack-delay", "2"]);
+    let template = fixture("network.yaml");
+    let deploy = |name: &str, environment: &str| {
+        let value = format!("Environment={environment}");
+        let args = [
+            "deploy",
+            "--template",
+            &template,
+            "--stack-name",
+            name,
+            "--parameter",
+            &value,
+            "--progress",
+            "log",
+        ];
+        args.map(String::from)
+    };
+    let steps = [
+        // A create killed while its change set is computed leaves a stack under review (its
+        // template not one the stand-in parsed); killed while it runs, one in progress.
+        ("under-review", "dev", "CreateChangeSet", "CREATE_COMPLETE"),
+        ("creating", "dev", "ExecuteChangeSet", "CREATE_COMPLETE"),
+        // An update killed with its change set left, or while the update runs.
+        ("under-review", "prod", "CreateChangeSet", "UPDATE_COMPLETE"),
+        ("creating", "prod", "ExecuteChangeSet", "UPDATE_COMPLETE"),
+    ];
+    let run = |args: &[String]| moto.pcstack(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    for (i, (name, environment, step, done)) in steps.into_iter().enumerate() {
+        let args = deploy(name, environment);
+        killed_after(
+            &moto,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            step,
+        );
+        // Another stack deploys meanwhile: nothing the killed deploy left trips it.
+        let other = run(&deploy(&format!("other-{i}"), "dev"));
+        assert_eq!(other.status.code(), Some(0), "{}", text(&other));
+        // The same deploy again finishes the job: a new change set for the stack under
+        // review or the change set left, or the operation in progress followed to its end.
+        let rerun = run(&args);
+        let out = text(&rerun);
+        assert_eq!(
+            rerun.status.code(),
+            Some(0),
+            "after a kill at {step}: {out}"
+        );
+        assert!(
+            out.contains(&format!("stack {name}: {done}")) || stdout(&rerun).contains("no changes"),
+            "after a kill at {step}: {out}"
+        );
+        let env = moto.pcstack(&["outputs", "--stack-name", name, "--format", "json"]);
+        assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+        assert!(
+            stdout(&env).contains("\"VPC_ID\": \"vpc-"),
+            "{}",
+            text(&env)
+        );
+    }
+    // Both stacks hold the last deploy's value: deploying it again changes nothing.
+    for name in ["under-review", "creating"] {
+        let same = run(&deploy(name, "prod"));
+        assert!(stdout(&same).contains("no changes"), "{}", text(&same));
+    }
+}

@@ -174,7 +174,17 @@ impl Moto {
     }
 
     pub fn pcstack(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_pcstack"))
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run pcstack")
+    }
+
+    /// pcstack against this server, not started: for a test that spawns it (to kill it, or
+    /// to give it a terminal).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pcstack"));
+        command
             .args(args)
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
@@ -183,10 +193,8 @@ impl Moto {
             .env_remove("AWS_PROFILE")
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run pcstack")
+            .env("NO_COLOR", "1");
+        command
     }
 }
 
