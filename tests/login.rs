@@ -852,3 +852,82 @@ fn config_region_is_the_default_and_a_conflict_is_an_error() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn bad_endpoint_and_retry_settings_are_named_not_panics() {
+    let moto = Moto::start();
+    let home = Home::new("[default]\nregion = us-east-1\nmax_attempts = 0\n", "");
+    let base = ["outputs", "--stack-name", "s"];
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let ok_profile = Home::new("[default]\nregion = us-east-1\n", "");
+    let cases: Vec<(&Home, Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (
+            &ok_profile,
+            vec!["--endpoint-url", ""],
+            vec![],
+            "--endpoint-url must be an http:// or https:// URL",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_ENDPOINT_URL", "")],
+            "AWS_ENDPOINT_URL must be an http:// or https:// URL",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_ENDPOINT_URL_CLOUDFORMATION", "")],
+            "AWS_ENDPOINT_URL_CLOUDFORMATION must be an http:// or https:// URL",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_MAX_ATTEMPTS", "0")],
+            "AWS_MAX_ATTEMPTS must be a whole number from 1 to 20, got \"0\"",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_MAX_ATTEMPTS", "-1")],
+            "AWS_MAX_ATTEMPTS must be a whole number from 1 to 20, got \"-1\"",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_MAX_ATTEMPTS", "abc")],
+            "AWS_MAX_ATTEMPTS must be a whole number from 1 to 20, got \"abc\"",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_MAX_ATTEMPTS", "99999999999999999999")],
+            "AWS_MAX_ATTEMPTS must be a whole number from 1 to 20",
+        ),
+        (
+            &ok_profile,
+            vec![],
+            vec![("AWS_RETRY_MODE", "garbage")],
+            "AWS_RETRY_MODE must be standard or adaptive, got \"garbage\"",
+        ),
+        (
+            &home,
+            vec![],
+            vec![],
+            "max_attempts of profile default must be a whole number from 1 to 20, got \"0\"",
+        ),
+    ];
+    for (home, flags, env, want) in cases {
+        let args = [&base[..], &flags[..]].concat();
+        let env = [&keys[..], &env[..]].concat();
+        let o = home.run(&moto.endpoint, &args, &env);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{}", text(&o));
+        assert!(err.starts_with(&format!("error: {want}")), "{}", text(&o));
+    }
+    assert_eq!(moto.aws_requests(), 0);
+}

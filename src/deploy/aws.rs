@@ -30,6 +30,7 @@ impl Aws {
         use aws_smithy_http_client::{tls, Builder};
         // The profile first: an unknown profile is an error before any network call.
         let (login, profiles) = login::select(conn.profile.as_deref()).await?;
+        super::settings::check(conn.endpoint_url.as_deref(), &profiles)?;
         login::set_current(&login);
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(

@@ -12,6 +12,7 @@ pub mod events;
 pub mod login;
 pub mod outputs;
 pub mod run;
+pub mod settings;
 pub mod stack;
 pub mod ui;
 pub mod upload;
