@@ -864,7 +864,8 @@ fn bad_endpoint_and_retry_settings_are_named_not_panics() {
         ("AWS_REGION", "us-east-1"),
     ];
     let ok_profile = Home::new("[default]\nregion = us-east-1\n", "");
-    let cases: Vec<(&Home, Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (&'a Home, Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             &ok_profile,
             vec!["--endpoint-url", ""],
