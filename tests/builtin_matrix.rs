@@ -52,35 +52,20 @@ struct Case {
     refused: bool,
 }
 
+/// The cases that grow a file system, last but one: FSx can't shrink it back.
+const GROWN: [&str; 2] = ["lustre.capacity", "openzfs.capacity"];
+
 const DATA: [&str; 2] = ["FSxLFilesystem", "OpenZFSFileSystem"];
 
 fn cases() -> Vec<Case> {
     let none: &[&str] = &[];
     vec![
         Case {
-            field: "openzfs.capacity",
-            config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  capacity: 1024\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("OpenZFSCapacity", "1024")],
-            env: &[],
-            refused: false,
-        },
-        Case {
             field: "openzfs.throughput",
             config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  throughput: 640\n",
             replaced: none,
             replaces: false,
             parameters: &[("OpenZFSThroughput", "640")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "lustre.capacity",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("Capacity", "4800")],
             env: &[],
             refused: false,
         },
@@ -113,15 +98,25 @@ fn cases() -> Vec<Case> {
             refused: false,
         },
         Case {
-            // FileSystemTypeVersion is updatable (the registry schema); FSx itself upgrades
-            // only, which the stand-in does not model.
+            // FileSystemTypeVersion is updatable (the registry schema), but FSx upgrades only:
+            // 2.15 -> 2.12 would fail and roll back.
             field: "lustre.version",
             config: "network:\n  availability_zone: us-east-1a\nlustre:\n  version: '2.12'\n",
             replaced: none,
             replaces: false,
-            parameters: &[("LustreVersion", "2.12")],
+            parameters: &[],
             env: &[],
-            refused: false,
+            refused: true,
+        },
+        Case {
+            // Create-only: the repository is replaced, under the name the current one holds.
+            field: "repository.encryption",
+            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  encryption: AES256\n",
+            replaced: &["TrainingImageRepository"],
+            replaces: true,
+            parameters: &[],
+            env: &[],
+            refused: true,
         },
         Case {
             field: "lustre.mount_point",
@@ -225,9 +220,29 @@ fn cases() -> Vec<Case> {
             env: &[],
             refused: false,
         },
+        // FSx grows a file system, never shrinks it: from here on the stack keeps the larger
+        // capacities, so the configs that follow hold them too and going back is refused.
+        Case {
+            field: "lustre.capacity",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("Capacity", "4800")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            field: "openzfs.capacity",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("OpenZFSCapacity", "1024"), ("Capacity", "4800")],
+            env: &[],
+            refused: false,
+        },
         Case {
             field: "repository.name",
-            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  name: training-two\n",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\nrepository:\n  name: training-two\n",
             replaced: &["TrainingImageRepository"],
             replaces: true,
             parameters: &[],
@@ -374,6 +389,14 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
     }
     let done = deploy(moto, &config, &["--approve", "never"]);
     assert_eq!(done.status.code(), Some(0), "{field}: {}", text(&done));
+    // A parameter every field sets is used by a resource: its change is a resource change.
+    if text(&done).contains("Parameters this deploy changes") {
+        assert!(
+            !text(&done).contains("no resource changes"),
+            "{field}: {}",
+            text(&done)
+        );
+    }
     let after = physical_ids(moto);
     let replaced: BTreeSet<String> = before
         .iter()
@@ -466,9 +489,22 @@ fn every_config_field_reaches_the_stack_as_predicted() {
     );
     for case in cases() {
         rehearse(&moto, dir.path(), &case);
-        // The last case renames the repository: the old one, retained, keeps its name, so
-        // going back would fail as on AWS (RepositoryAlreadyExists).
-        if case.refused || case.field == "repository.name" {
+        // The last cases go one way. A grown file system can't shrink back: going back is
+        // refused before any change set. A renamed repository leaves the old one, retained,
+        // holding its name, so going back would fail as on AWS (RepositoryAlreadyExists).
+        if GROWN.contains(&case.field) {
+            let shrink = Case {
+                field: "base after growth",
+                config: BASE,
+                replaced: &[],
+                replaces: false,
+                parameters: &[],
+                env: &[],
+                refused: true,
+            };
+            rehearse(&moto, dir.path(), &shrink);
+        }
+        if case.refused || GROWN.contains(&case.field) || case.field == "repository.name" {
             continue;
         }
         // Back to the base before the next field, checked the same way.

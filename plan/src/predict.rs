@@ -358,40 +358,116 @@ fn conflicts(
     after: &mut Evaluator,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    for r in resources
-        .iter()
-        .filter(|r| r.replacement && r.action == Action::Modify)
-    {
-        let Some((_, key, why)) = HELD_ONCE.iter().find(|(t, ..)| *t == r.type_name) else {
+    for r in resources.iter().filter(|r| r.action == Action::Modify) {
+        let id = r.logical_id.as_str();
+        let Some(old) = before.resource(id).map(|e| e.properties.clone()) else {
             continue;
         };
-        let id = r.logical_id.as_str();
-        let old = before
-            .resource(id)
-            .and_then(|e| property(&e.properties, key))
-            .cloned();
         let Some(new) = after.resource(id).map(|e| e.properties.clone()) else {
             continue;
         };
-        // Subnets conflict only within one VPC: a new VPC takes any block.
-        let vpc_kept = r.type_name != "AWS::EC2::Subnet"
-            || match property(&new, "VpcId") {
-                Some(Value::Resource(reference)) => reference.fate == Fate::Kept,
-                Some(Value::Scalar(_)) => true,
-                _ => false,
-            };
-        let (Some(old), Some(held)) = (old, property(&new, key)) else {
-            continue;
-        };
-        if vpc_kept && compare(&old, held) == Comparison::Equal {
-            out.push(format!(
-                "{id} ({}): replaced with the same {key} {}: CloudFormation creates the replacement before deleting the current one, and {why}, so the update would fail and roll back; change {key} in the same update, or deploy a new stack beside this one (another --stack-name) and retire this one",
-                r.type_name,
-                display_value(held)
-            ));
+        if r.replacement {
+            out.extend(held_once(r, &old, &new));
+            out.extend(same_name(r, &old, &new));
+        } else if !r.maybe_replacement {
+            out.extend(refused_update(r, &old, &new));
         }
     }
     out
+}
+
+/// [`HELD_ONCE`]: the replacement needs what the current resource holds.
+fn held_once(r: &ResourceDiff, old: &Value, new: &Value) -> Option<String> {
+    let (_, key, why) = HELD_ONCE.iter().find(|(t, ..)| *t == r.type_name)?;
+    // Subnets conflict only within one VPC: a new VPC takes any block.
+    let vpc_kept = r.type_name != "AWS::EC2::Subnet"
+        || match property(new, "VpcId") {
+            Some(Value::Resource(reference)) => reference.fate == Fate::Kept,
+            Some(Value::Scalar(_)) => true,
+            _ => false,
+        };
+    let held = property(new, key)?;
+    (vpc_kept && compare(property(old, key)?, held) == Comparison::Equal).then(|| {
+        format!(
+            "{} ({}): replaced with the same {key} {}: CloudFormation creates the replacement before deleting the current one, and {why}, so the update would fail and roll back; change {key} in the same update, or deploy a new stack beside this one (another --stack-name) and retire this one",
+            r.logical_id,
+            r.type_name,
+            display_value(held)
+        )
+    })
+}
+
+/// A replaced resource that keeps its custom name: the replacement is created under the name
+/// the current resource still holds, which the service refuses ("If you specify a name, you
+/// can't perform updates that require replacement of this resource", the user guide's page on
+/// the Name type). The name property is taken to be the type's `<Noun>Name` when it is
+/// create-only (`AWS::S3::Bucket` `BucketName`, `AWS::ECR::Repository` `RepositoryName`,
+/// `AWS::Logs::LogGroup` `LogGroupName`): other name properties are left alone, since a
+/// false refusal would block a deploy that works.
+///
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>
+fn same_name(r: &ResourceDiff, old: &Value, new: &Value) -> Option<String> {
+    let noun = r.type_name.rsplit("::").next()?;
+    let key = format!("{noun}Name");
+    let entry = crate::registry::registry().get(&r.type_name)?;
+    if !entry.create_only.contains(&key.as_str()) {
+        return None;
+    }
+    let name = property(new, &key)?;
+    (compare(property(old, &key)?, name) == Comparison::Equal).then(|| {
+        format!(
+            "{} ({}): replaced under the same {key} {}: CloudFormation creates the replacement before deleting the current one, and a name is held by one {noun} at a time, so the update would fail and roll back; give it another name in the same update (the current one is then deleted, or kept by its UpdateReplacePolicy)",
+            r.logical_id,
+            r.type_name,
+            display_value(name)
+        )
+    })
+}
+
+/// Updates in place that the service refuses: an FSx file system's storage capacity can
+/// only grow, and its Lustre version can only be upgraded.
+///
+/// <https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-storage-capacity.html>,
+/// <https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/managing-storage-capacity.html>,
+/// <https://docs.aws.amazon.com/fsx/latest/LustreGuide/lustre-version-upgrade.html>
+fn refused_update(r: &ResourceDiff, old: &Value, new: &Value) -> Vec<String> {
+    if r.type_name != "AWS::FSx::FileSystem" {
+        return Vec::new();
+    }
+    let number = |v: &Value, key: &str| -> Option<Vec<u64>> {
+        let text = match property(v, key)? {
+            Value::Scalar(Json::String(s)) => s.clone(),
+            Value::Scalar(Json::Number(n)) => n.to_string(),
+            _ => return None,
+        };
+        text.split('.').map(|part| part.parse().ok()).collect()
+    };
+    let rules = [
+        (
+            "StorageCapacity",
+            "storage capacity can be increased, never decreased",
+        ),
+        (
+            "FileSystemTypeVersion",
+            "a Lustre version can be upgraded, never downgraded",
+        ),
+    ];
+    rules
+        .iter()
+        .filter_map(|(key, why)| {
+            let (was, will) = (number(old, key)?, number(new, key)?);
+            (will < was).then(|| {
+                format!(
+                    "{} ({}): {key} {} -> {}: FSx refuses the update ({why}), so it would fail and roll back; keep {}, or create a new file system beside this one and move the data",
+                    r.logical_id,
+                    r.type_name,
+                    display_value(property(old, key).unwrap_or(&Value::NoValue)),
+                    display_value(property(new, key).unwrap_or(&Value::NoValue)),
+                    display_value(property(old, key).unwrap_or(&Value::NoValue)),
+                )
+            })
+        })
+        .collect()
 }
 
 fn property<'v>(properties: &'v Value, key: &str) -> Option<&'v Value> {

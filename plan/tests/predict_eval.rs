@@ -629,3 +629,66 @@ fn every_create_only_change_replaces_its_resource_and_what_refers_to_it() {
     // Enough cases that a template losing most of its properties would show.
     assert!(built_in >= 100 && tutorial >= 50, "{built_in} {tutorial}");
 }
+
+/// FSx grows a file system and upgrades its Lustre version in place, and refuses the reverse:
+/// a smaller capacity or an older version is an update that would fail and roll back.
+#[test]
+fn a_smaller_file_system_or_an_older_lustre_would_fail_and_the_reverse_does_not() {
+    let t = built_in();
+    let big = values(&[
+        ("Capacity", "4800"),
+        ("LustreVersion", "2.15"),
+        ("OpenZFSCapacity", "1024"),
+    ]);
+    let small = values(&[
+        ("Capacity", "2400"),
+        ("LustreVersion", "2.12"),
+        ("OpenZFSCapacity", "512"),
+    ]);
+    let p = run(&t, &big, &t, &small);
+    assert_eq!(p.conflicts.len(), 3, "{:?}", p.conflicts);
+    assert!(
+        p.conflicts[0].starts_with("FSxLFilesystem (AWS::FSx::FileSystem): StorageCapacity 4800 -> 2400: FSx refuses the update (storage capacity can be increased, never decreased)"),
+        "{:?}",
+        p.conflicts
+    );
+    assert!(
+        p.conflicts[1].starts_with("FSxLFilesystem (AWS::FSx::FileSystem): FileSystemTypeVersion 2.15 -> 2.12: FSx refuses the update (a Lustre version can be upgraded, never downgraded)"),
+        "{:?}",
+        p.conflicts
+    );
+    assert!(
+        p.conflicts[2]
+            .starts_with("OpenZFSFileSystem (AWS::FSx::FileSystem): StorageCapacity 1024 -> 512"),
+        "{:?}",
+        p.conflicts
+    );
+    assert!(text(&p).contains("WOULD FAIL"), "{}", text(&p));
+    // Growing and upgrading are in-place updates FSx performs.
+    let p = run(&t, &small, &t, &big);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+    assert!(!find(&p, "FSxLFilesystem").replacement);
+}
+
+/// A repository replaced (its encryption is create-only) under the name the current one still
+/// holds can't be created beside it; renamed in the same update, it can.
+#[test]
+fn a_replacement_under_the_same_custom_name_would_fail() {
+    let t = built_in();
+    let mut aes = t.clone();
+    aes["Resources"]["TrainingImageRepository"]["Properties"]["EncryptionConfiguration"]
+        ["EncryptionType"] = json!("AES256");
+    let p = run(&t, &values(&[]), &aes, &values(&[]));
+    assert!(find(&p, "TrainingImageRepository").replacement);
+    assert_eq!(p.conflicts.len(), 1, "{:?}", p.conflicts);
+    assert!(
+        p.conflicts[0].starts_with("TrainingImageRepository (AWS::ECR::Repository): replaced under the same RepositoryName pytorch-training-custom:"),
+        "{:?}",
+        p.conflicts
+    );
+    aes["Resources"]["TrainingImageRepository"]["Properties"]["RepositoryName"] =
+        json!("pytorch-training-aes");
+    let p = run(&t, &values(&[]), &aes, &values(&[]));
+    assert!(find(&p, "TrainingImageRepository").replacement);
+    assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+}
