@@ -508,3 +508,37 @@ fn every_bad_input_is_rejected_clearly_without_side_effects() {
         failures.join("\n\n")
     );
 }
+
+/// A parameter value that both the stack's own rule and the template's parameter type refuse
+/// gets one error, the stack rule's, which says more.
+#[test]
+fn a_parameter_two_rules_refuse_is_reported_once() {
+    let tripwire = Tripwire::start();
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case {
+        name: "zone malformed",
+        args: &[
+            "deploy",
+            STACK,
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--parameter",
+            "PrimarySubnetAZ=foo",
+            "--config",
+            CONFIG,
+        ],
+        files: &[(CONFIG, "assets: []\n")],
+        expect: &[],
+    };
+    let (code, stderr) = run(&case, dir.path(), &tripwire);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("error[PC163] parameter PrimarySubnetAZ: ")
+            && stderr.contains("got \"foo\""),
+        "{stderr}"
+    );
+    assert_eq!(tripwire.hits.load(Ordering::SeqCst), 0);
+}

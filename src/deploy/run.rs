@@ -171,15 +171,26 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     // Every resource against the registry schemas of the target Region (plan::registry).
     let region_known = Some(region).filter(|r| !r.is_empty());
     let mut diags = req.template.check(&req.stack_name, region_known);
-    diags.extend(params::check(
-        &req.stack_name,
-        &req.template.parameters(),
-        &req.parameters,
-        region,
-    ));
-    if let Some(checker) = req.checker {
-        diags.extend(checker(&req.parameters));
-    }
+    // A stack's own rule on a parameter says more than the template's generic constraint on
+    // it (the Region's zones, not only a zone's shape): one error per parameter, the rule's.
+    let stack_rules = req.checker.map(|c| c(&req.parameters)).unwrap_or_default();
+    let ruled: Vec<String> = stack_rules
+        .iter()
+        .filter_map(|d| d.path.strip_prefix("parameter "))
+        .map(|name| format!("/Parameters/{name}"))
+        .collect();
+    diags.extend(
+        params::check(
+            &req.stack_name,
+            &req.template.parameters(),
+            &req.parameters,
+            region,
+        )
+        .into_iter()
+        .filter(|d| !ruled.iter().any(|suffix| d.path.ends_with(suffix.as_str())))
+        .collect(),
+    );
+    diags.extend(stack_rules);
     diags.extend(super::assets::precheck(&req.assets, &req.template.json));
     refuse_errors("invalid input, nothing was sent to AWS", &diags)
 }
