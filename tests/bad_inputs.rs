@@ -166,6 +166,11 @@ fn cases() -> Vec<Case> {
         synth_config("Lustre compression ZSTD", "lustre:\n  compression: ZSTD\n", &["lustre.compression", "LZ4 or NONE", "\"ZSTD\""]),
         synth_config("Lustre 2.10 with associations", "lustre:\n  version: \"2.10\"\n", &["2.12 or 2.15 for a Lustre file system with data repository associations", "\"2.10\""]),
         synth_config("Lustre version unknown", "lustre:\n  version: \"3.1\"\n", &["lustre.version", "\"3.1\""]),
+        synth_config("Lustre SCRATCH_2", "lustre:\n  deployment_type: SCRATCH_2\n", &["lustre.deployment_type", "PERSISTENT_1 or PERSISTENT_2", "\"SCRATCH_2\""]),
+        synth_config("PERSISTENT_1 throughput on PERSISTENT_2", "lustre:\n  deployment_type: PERSISTENT_2\n", &["config: lustre.per_unit_storage_throughput: PerUnitStorageThroughput must be 125, 250, 500 or 1000 (200 is a PERSISTENT_1 value; FSx API CreateFileSystemLustreConfiguration) for Lustre PERSISTENT_2 SSD, got 200"]),
+        synth_config("metadata on PERSISTENT_1", "lustre:\n  metadata: {mode: AUTOMATIC}\n", &["config: lustre.metadata: MetadataConfiguration must not be set (only PERSISTENT_2 takes one) for Lustre PERSISTENT_1, got Mode AUTOMATIC"]),
+        synth_config("metadata IOPS 18000", "lustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 125\n  metadata: {mode: USER_PROVISIONED, iops: 18000}\n", &["lustre.metadata", "multiple of 12000 up to 192000", "got 18000"]),
+        synth_config("metadata on Lustre 2.12", "lustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 125\n  version: '2.12'\n  metadata: {mode: AUTOMATIC}\n", &["config: lustre.version: FileSystemTypeVersion must be 2.15 for a Lustre file system with a metadata configuration, got \"2.12\""]),
         synth_config("mount point relative", "lustre:\n  mount_point: lustre\n", &["lustre.mount_point", "absolute path", "\"lustre\""]),
         // OpenZFS.
         synth_config("OpenZFS throughput for another deployment type", "openzfs:\n  throughput: 256\n", &["openzfs.throughput", "160, 320, 640", "got 256"]),

@@ -375,3 +375,67 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
     ]);
     assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
 }
+
+/// Each storage variant under tests/configs (with a zone and no assets added) deploys on the
+/// stand-in, and FSx holds what the config asked for.
+#[test]
+fn storage_variants_deploy_on_the_stand_in() {
+    // (config under tests/configs, what DescribeFileSystems must show of the variant)
+    let variants: &[(&str, &[&str])] = &[(
+        "lustre-persistent2",
+        &[
+            r#""DeploymentType": "PERSISTENT_2""#,
+            r#""PerUnitStorageThroughput": 250"#,
+            r#""MetadataConfiguration": {"Iops": 3000, "Mode": "USER_PROVISIONED"}"#,
+        ],
+    )];
+    for (name, expected) in variants {
+        let moto = Moto::start();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let variant = std::fs::read_to_string(format!(
+            "{}/tests/configs/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("variant config");
+        let config = dir.path().join("pcstack.yaml");
+        let zone = if variant.contains("network:") {
+            String::new()
+        } else {
+            "network: {availability_zone: us-east-1a}\n".to_string()
+        };
+        std::fs::write(&config, format!("{variant}{zone}assets: []\n")).expect("write config");
+        let config = config.display().to_string();
+        let create = moto.pcstack(&[
+            "deploy",
+            "parallelcluster-prerequisites",
+            "--config",
+            &config,
+            "--stack-name",
+            "pc",
+            "--progress",
+            "log",
+            "--approve",
+            "never",
+        ]);
+        assert_eq!(create.status.code(), Some(0), "{name}: {}", text(&create));
+        assert!(
+            text(&create).contains("CREATE_COMPLETE"),
+            "{name}: {}",
+            text(&create)
+        );
+        let (status, body) = moto.json(
+            "fsx",
+            "AWSSimbaAPIService_v20180301.DescribeFileSystems",
+            "{}",
+        );
+        assert_eq!(status, 200, "{body}");
+        let body = serde_json::from_str::<serde_json::Value>(&body)
+            .map(|j| serde_json::to_string(&j).unwrap_or_default())
+            .unwrap_or(body)
+            .replace("\":", "\": ")
+            .replace(",\"", ", \"");
+        for want in *expected {
+            assert!(body.contains(want), "{name}: {want} not in {body}");
+        }
+    }
+}

@@ -144,7 +144,7 @@ fn rejected(config: &str) -> String {
 fn bad_configs_are_rejected_with_every_problem_named() {
     let err = rejected("lustre:\n  capacity: 3600\n  per_unit_storage_throughput: 125\nopenzfs:\n  throughput: 256\n");
     assert!(err.contains("error[PC101] config: lustre.capacity: StorageCapacity must be 1200, 2400 or a multiple of 2400 for Lustre PERSISTENT_1 SSD, got 3600"), "{err}");
-    assert!(err.contains("error[PC102] config: lustre.per_unit_storage_throughput: PerUnitStorageThroughput must be 50, 100 or 200 for Lustre PERSISTENT_1 SSD, got 125"), "{err}");
+    assert!(err.contains("error[PC102] config: lustre.per_unit_storage_throughput: PerUnitStorageThroughput must be 50, 100 or 200 (125 is a PERSISTENT_2 value; FSx API CreateFileSystemLustreConfiguration) for Lustre PERSISTENT_1 SSD, got 125"), "{err}");
     assert!(err.contains("error[PC112] config: openzfs.throughput: ThroughputCapacity must be 160, 320, 640, 1280, 2560, 3840, 5120, 7680 or 10240 for OpenZFS SINGLE_AZ_HA_2, got 256"), "{err}");
     assert!(err.contains("3 error(s); nothing was written"), "{err}");
 }

@@ -39,6 +39,12 @@ pub struct LustreProps<'a> {
     pub storage_type: &'a str,
     /// GiB; the allowed sizes depend on the deployment and storage types.
     pub storage_capacity: Value<i64>,
+    /// PERSISTENT_2 only: the metadata configuration (`None`: none is set).
+    pub metadata: Option<LustreMetadata<'a>>,
+    /// `EfaEnabled` (PERSISTENT_2 with a metadata configuration); `false` leaves it unset.
+    /// The EFA-enabled security group FSx asks for is [`LustreProps::security_group`], an
+    /// [`EfaSecurityGroup`] by type.
+    pub efa_enabled: bool,
     /// MB/s per TiB; the allowed values depend on the deployment and storage types.
     pub per_unit_storage_throughput: Value<i64>,
     /// `DataCompressionType`: `NONE` or `LZ4`.
@@ -57,6 +63,15 @@ pub struct LustreProps<'a> {
     pub tags: Tags,
 }
 
+/// A Lustre `MetadataConfiguration`.
+#[derive(Debug, Clone, Copy)]
+pub struct LustreMetadata<'a> {
+    /// `AUTOMATIC` or `USER_PROVISIONED`.
+    pub mode: &'a str,
+    /// Metadata IOPS, USER_PROVISIONED only.
+    pub iops: Option<i64>,
+}
+
 /// A Lustre file system and what its associations must know about it.
 #[derive(Debug, Clone)]
 pub struct LustreFileSystem {
@@ -68,6 +83,80 @@ pub struct LustreFileSystem {
     associations: Vec<(String, String)>,
 }
 
+/// The rules of one Lustre file system's own properties (diagnostics at
+/// `<id> (AWS::FSx::FileSystem).<property>`).
+fn check_lustre(t: &mut Template, path: &str, p: &LustreProps<'_>) {
+    let (deployment, storage) = (p.deployment_type, p.storage_type);
+    let throughput = p.per_unit_storage_throughput.literal().copied();
+    rule_on(
+        t,
+        &format!("{path}.StorageCapacity"),
+        "StorageCapacity",
+        &p.storage_capacity,
+        |c| fsx_rules::lustre_storage_capacity(deployment, storage, throughput, *c),
+        "the Capacity parameter's AllowedValues",
+    );
+    rule_on(
+        t,
+        &format!("{path}.LustreConfiguration.PerUnitStorageThroughput"),
+        "PerUnitStorageThroughput",
+        &p.per_unit_storage_throughput,
+        |v| fsx_rules::lustre_per_unit_storage_throughput(deployment, storage, *v),
+        "the parameter's AllowedValues",
+    );
+    rule_on(
+        t,
+        &format!("{path}.LustreConfiguration.DataCompressionType"),
+        "DataCompressionType",
+        &p.compression,
+        |v| fsx_rules::lustre_compression(v),
+        "the parameter's AllowedValues",
+    );
+    let with_metadata = p.metadata.is_some();
+    rule_on(
+        t,
+        &format!("{path}.FileSystemTypeVersion"),
+        "FileSystemTypeVersion",
+        &p.version,
+        |v| {
+            fsx_rules::lustre_version(v, false)?;
+            if with_metadata {
+                fsx_rules::lustre_version_with_metadata(v)?;
+            }
+            Ok(())
+        },
+        "the parameter's AllowedValues",
+    );
+    let mut report = |field: &str, r: crate::rules::RuleResult| {
+        if let Err(v) = r {
+            t.report(v.at(format!("{path}.{field}")));
+        }
+    };
+    report(
+        "LustreConfiguration.DeploymentType",
+        fsx_rules::lustre_deployment_type(deployment),
+    );
+    report(
+        "LustreConfiguration.AutomaticBackupRetentionDays",
+        fsx_rules::backup_retention_days(p.automatic_backup_retention_days),
+    );
+    if let Some(m) = p.metadata {
+        report(
+            "LustreConfiguration.MetadataConfiguration",
+            fsx_rules::lustre_metadata(deployment, m.mode, m.iops),
+        );
+    }
+    if p.efa_enabled {
+        report(
+            "LustreConfiguration.EfaEnabled",
+            fsx_rules::lustre_efa(deployment, with_metadata),
+        );
+        if let (Some(tp), Some(c)) = (throughput, p.storage_capacity.literal().copied()) {
+            report("StorageCapacity", fsx_rules::lustre_efa_capacity(tp, c));
+        }
+    }
+}
+
 impl LustreFileSystem {
     /// Checks capacity, throughput, compression, version and backup retention against the
     /// deployment and storage types (diagnostics at `<id> (AWS::FSx::FileSystem).<property>`)
@@ -75,44 +164,21 @@ impl LustreFileSystem {
     pub fn add(t: &mut Template, id: &str, p: LustreProps<'_>) -> LustreFileSystem {
         let path = format!("{id} (AWS::FSx::FileSystem)");
         p.tags.check(t, &path);
-        let (deployment, storage) = (p.deployment_type, p.storage_type);
-        let throughput = p.per_unit_storage_throughput.literal().copied();
-        rule_on(
-            t,
-            &format!("{path}.StorageCapacity"),
-            "StorageCapacity",
-            &p.storage_capacity,
-            |c| fsx_rules::lustre_storage_capacity(deployment, storage, throughput, *c),
-            "the Capacity parameter's AllowedValues",
-        );
-        rule_on(
-            t,
-            &format!("{path}.LustreConfiguration.PerUnitStorageThroughput"),
-            "PerUnitStorageThroughput",
-            &p.per_unit_storage_throughput,
-            |v| fsx_rules::lustre_per_unit_storage_throughput(deployment, storage, *v),
-            "the parameter's AllowedValues",
-        );
-        rule_on(
-            t,
-            &format!("{path}.LustreConfiguration.DataCompressionType"),
-            "DataCompressionType",
-            &p.compression,
-            |v| fsx_rules::lustre_compression(v),
-            "the parameter's AllowedValues",
-        );
-        rule_on(
-            t,
-            &format!("{path}.FileSystemTypeVersion"),
-            "FileSystemTypeVersion",
-            &p.version,
-            |v| fsx_rules::lustre_version(v, false),
-            "the parameter's AllowedValues",
-        );
-        if let Err(v) = fsx_rules::backup_retention_days(p.automatic_backup_retention_days) {
-            t.report(v.at(format!(
-                "{path}.LustreConfiguration.AutomaticBackupRetentionDays"
-            )));
+        check_lustre(t, &path, &p);
+        let mut lustre = fs::LustreConfiguration::new()
+            .data_compression_type(p.compression)
+            .deployment_type(p.deployment_type)
+            .per_unit_storage_throughput(p.per_unit_storage_throughput)
+            .automatic_backup_retention_days(p.automatic_backup_retention_days);
+        if let Some(m) = p.metadata {
+            let mut metadata = fs::MetadataConfiguration::new().mode(m.mode);
+            if let Some(iops) = m.iops {
+                metadata = metadata.iops(iops);
+            }
+            lustre = lustre.metadata_configuration(metadata);
+        }
+        if p.efa_enabled {
+            lustre = lustre.efa_enabled(true);
         }
         let handle = t.add_with(
             id,
@@ -123,13 +189,7 @@ impl LustreFileSystem {
                 .storage_capacity(p.storage_capacity)
                 .security_group_ids(vec![p.security_group.group.refer()])
                 .subnet_ids(vec![p.subnet])
-                .lustre_configuration(
-                    fs::LustreConfiguration::new()
-                        .data_compression_type(p.compression)
-                        .deployment_type(p.deployment_type)
-                        .per_unit_storage_throughput(p.per_unit_storage_throughput)
-                        .automatic_backup_retention_days(p.automatic_backup_retention_days),
-                )
+                .lustre_configuration(lustre)
                 .tags_from(&p.tags),
             wait_for_rules(removal_options(p.removal), p.security_group),
         );

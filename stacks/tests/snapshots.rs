@@ -1,4 +1,4 @@
-//! Golden templates: the default config and three others. A template change shows up here
+//! Golden templates: the default config and the others under tests/configs. A template change shows up here
 //! as a snapshot diff (`cargo insta review`).
 // Tests: a failed unwrap is a failed test, with the value in its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -40,4 +40,12 @@ fn two_associations() {
 #[test]
 fn custom_names_and_cidrs() {
     insta::assert_snapshot!("custom-names", synth_yaml(&config("custom-names")));
+}
+
+#[test]
+fn lustre_persistent_2_with_metadata() {
+    insta::assert_snapshot!(
+        "lustre-persistent2",
+        synth_yaml(&config("lustre-persistent2"))
+    );
 }

@@ -93,6 +93,8 @@ codes! {
     LustreAssociationDeployment = "PC106", "a SCRATCH_1 Lustre file system has data repository associations";
     LustreCapacityAboveMax = "PC107", "the Lustre capacity default is above the largest capacity the Capacity parameter offers";
     LustreMountPoint = "PC108", "the Lustre mount point is not an absolute path";
+    LustreDeployment = "PC109", "the Lustre deployment type is not one FSx or the stack offers";
+    LustreMetadata = "PC110", "the Lustre metadata configuration is not one FSx accepts for the deployment type";
     // FSx for OpenZFS and FSx in general.
     OpenZfsDeployment = "PC111", "the OpenZFS deployment type is not one FSx offers";
     OpenZfsThroughput = "PC112", "the OpenZFS throughput capacity is not one the deployment type allows";
@@ -100,6 +102,9 @@ codes! {
     MaintenanceWindow = "PC114", "the FSx weekly maintenance start time is not d:HH:MM";
     BackupStartTime = "PC115", "the FSx daily backup start time is not HH:MM";
     BackupRetention = "PC116", "the FSx automatic backup retention is outside 0 to 90 days";
+    LustreEfa = "PC117", "an EFA-enabled Lustre file system lacks what FSx requires of one";
+    OpenZfsRegion = "PC118", "the OpenZFS deployment type is not offered in the Region";
+    OpenZfsSubnets = "PC119", "an OpenZFS file system has the wrong number of subnets for its deployment type";
     // Data repository associations.
     AssociationCount = "PC121", "a Lustre file system has more data repository associations than FSx allows";
     AssociationFileSystemPath = "PC122", "an association's file system path is not one FSx accepts";
@@ -123,6 +128,7 @@ codes! {
     SecondaryBlock = "PC153", "the secondary CIDR block may not be added to a VPC with that primary block";
     SubnetInBlock = "PC154", "a subnet does not lie inside its VPC block";
     CidrFit = "PC155", "an Fn::Cidr asks for more or larger blocks than the block holds";
+    SecondZone = "PC156", "the second Availability Zone is missing where it is needed, or is the first zone";
     // Names.
     StackName = "PC161", "a stack name breaks CloudFormation's stack name rules";
     Region = "PC162", "a Region is not an existing AWS Region code such as us-east-1";

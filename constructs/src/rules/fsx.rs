@@ -86,14 +86,210 @@ pub fn lustre_per_unit_storage_throughput(
         ));
     }
     if allowed.contains(&throughput) {
+        return Ok(());
+    }
+    // A value of the other persistent type says which one it belongs to.
+    let other = ["PERSISTENT_1", "PERSISTENT_2"].into_iter().find(|d| {
+        *d != deployment && lustre_throughput_values(d, storage_type).contains(&throughput)
+    });
+    let rule = match other {
+        Some(d) => format!(
+            "be {} ({throughput} is a {d} value; FSx API CreateFileSystemLustreConfiguration)",
+            either(allowed)
+        ),
+        None => format!("be {}", either(allowed)),
+    };
+    Err(Violation::new(
+        Code::LustreThroughput,
+        "PerUnitStorageThroughput",
+        &rule,
+        &context,
+        throughput,
+    ))
+}
+
+/// Lustre `DeploymentType` values FSx accepts.
+///
+/// Source: FSx API `CreateFileSystemLustreConfiguration` DeploymentType
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreConfiguration.html>):
+/// `SCRATCH_1 | SCRATCH_2 | PERSISTENT_1 | PERSISTENT_2`.
+pub const LUSTRE_DEPLOYMENT_TYPES: [&str; 4] =
+    ["SCRATCH_1", "SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"];
+
+/// See [`LUSTRE_DEPLOYMENT_TYPES`].
+pub fn lustre_deployment_type(deployment: &str) -> RuleResult {
+    if LUSTRE_DEPLOYMENT_TYPES.contains(&deployment) {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreThroughput,
+            Code::LustreDeployment,
+            "DeploymentType",
+            &format!("be {}", either(&LUSTRE_DEPLOYMENT_TYPES)),
+            "Lustre",
+            format!("{deployment:?}"),
+        ))
+    }
+}
+
+/// Metadata IOPS an SSD file system may provision: 1500, 3000, 6000, 12000, then multiples of
+/// 12000 up to 192000.
+///
+/// Source: FSx API `CreateFileSystemLustreMetadataConfiguration` Iops
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreMetadataConfiguration.html>).
+pub fn lustre_metadata_iops_values() -> Vec<i64> {
+    [1500, 3000, 6000]
+        .into_iter()
+        .chain((1..=16).map(|n| n * 12_000))
+        .collect()
+}
+
+/// Lustre `MetadataConfiguration`: only on PERSISTENT_2; `Mode` AUTOMATIC (SSD only, no
+/// `Iops`) or USER_PROVISIONED (with `Iops`, see [`lustre_metadata_iops_values`]).
+///
+/// Source: FSx API `CreateFileSystemLustreMetadataConfiguration`
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreMetadataConfiguration.html>):
+/// "for the creation of an Amazon FSx for Lustre file system using a PERSISTENT_2 deployment
+/// type"; Mode `AUTOMATIC | USER_PROVISIONED`; Iops "(USER_PROVISIONED mode only)".
+pub fn lustre_metadata(deployment: &str, mode: &str, iops: Option<i64>) -> RuleResult {
+    let fail = |field: &str, rule: &str, context: &str, got: String| {
+        Err(Violation::new(
+            Code::LustreMetadata,
+            field,
+            rule,
+            context,
+            got,
+        ))
+    };
+    if deployment != "PERSISTENT_2" {
+        return fail(
+            "MetadataConfiguration",
+            "not be set (only PERSISTENT_2 takes one)",
+            &format!("Lustre {deployment}"),
+            format!("Mode {mode}"),
+        );
+    }
+    match (mode, iops) {
+        ("AUTOMATIC", None) => Ok(()),
+        ("AUTOMATIC", Some(n)) => fail(
+            "MetadataConfiguration.Iops",
+            "not be set (FSx sets it from the storage capacity)",
+            "Lustre metadata Mode AUTOMATIC",
+            n.to_string(),
+        ),
+        ("USER_PROVISIONED", None) => fail(
+            "MetadataConfiguration.Iops",
+            "be set",
+            "Lustre metadata Mode USER_PROVISIONED",
+            "none".to_string(),
+        ),
+        ("USER_PROVISIONED", Some(n)) if lustre_metadata_iops_values().contains(&n) => Ok(()),
+        ("USER_PROVISIONED", Some(n)) => fail(
+            "MetadataConfiguration.Iops",
+            "be 1500, 3000, 6000, 12000 or a multiple of 12000 up to 192000",
+            "Lustre SSD metadata",
+            n.to_string(),
+        ),
+        _ => fail(
+            "MetadataConfiguration.Mode",
+            "be AUTOMATIC or USER_PROVISIONED",
+            "Lustre PERSISTENT_2",
+            format!("{mode:?}"),
+        ),
+    }
+}
+
+/// A Lustre file system with a metadata configuration runs Lustre 2.15: FSx supports 2.12 on
+/// PERSISTENT_2 only without one.
+///
+/// Source: FSx API `CreateFileSystem` FileSystemTypeVersion
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html>), as
+/// summed up in `shared/reference/aws-constraints.md` ("2.12: all, except PERSISTENT_2 with
+/// MetadataConfiguration").
+pub fn lustre_version_with_metadata(version: &str) -> RuleResult {
+    if version == "2.15" {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Code::LustreVersion,
+            "FileSystemTypeVersion",
+            "be 2.15",
+            "a Lustre file system with a metadata configuration",
+            format!("{version:?}"),
+        ))
+    }
+}
+
+/// EFA-enabled Lustre (`EfaEnabled: true`, for GPUDirect Storage): only PERSISTENT_2 with a
+/// metadata configuration. It also needs an EFA-enabled security group (all traffic to and
+/// from the group itself): that is not checked here but by construction, since
+/// `LustreProps::security_group` is an [`crate::security::EfaSecurityGroup`], whose
+/// self-referencing all-traffic ingress and egress rules are the ones FSx asks for.
+///
+/// Source: FSx for Lustre User Guide, "Working with EFA-enabled file systems"
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html>), and the
+/// CloudFormation and API references of `EfaEnabled`: "only supported when DeploymentType is
+/// PERSISTENT_2, MetadataConfiguration is used, and an EFA-enabled security group is attached".
+pub fn lustre_efa(deployment: &str, has_metadata: bool) -> RuleResult {
+    if deployment != "PERSISTENT_2" {
+        return Err(Violation::new(
+            Code::LustreEfa,
+            "EfaEnabled",
+            "be false (EFA needs PERSISTENT_2 with a metadata configuration: FSx for Lustre User Guide, EFA-enabled file systems)",
+            &format!("Lustre {deployment}"),
+            true,
+        ));
+    }
+    if !has_metadata {
+        return Err(Violation::new(
+            Code::LustreEfa,
+            "EfaEnabled",
+            "come with a MetadataConfiguration (FSx for Lustre User Guide, EFA-enabled file systems)",
+            "Lustre PERSISTENT_2",
+            "no MetadataConfiguration",
+        ));
+    }
+    Ok(())
+}
+
+/// The storage step of an EFA-enabled file system at a throughput tier: 38400, 19200, 9600 or
+/// 4800 GiB at 125, 250, 500 or 1000 MB/s/TiB (each step adds 4800 MB/s); `None` for another
+/// tier.
+///
+/// Source: FSx for Lustre User Guide, "Managing storage capacity"
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/increase-storage-capacity.html>): an
+/// EFA-enabled file system grows in these increments; pcstack requires the same steps at
+/// creation (the guide's create example uses 4800 GiB at 1000 MB/s/TiB), an inference noted in
+/// `shared/reference/aws-constraints.md`.
+pub fn lustre_efa_capacity_step(throughput: i64) -> Option<i64> {
+    match throughput {
+        125 => Some(38_400),
+        250 => Some(19_200),
+        500 => Some(9_600),
+        1000 => Some(4_800),
+        _ => None,
+    }
+}
+
+/// See [`lustre_efa_capacity_step`].
+pub fn lustre_efa_capacity(throughput: i64, capacity: i64) -> RuleResult {
+    let Some(step) = lustre_efa_capacity_step(throughput) else {
+        return Err(Violation::new(
+            Code::LustreEfa,
             "PerUnitStorageThroughput",
-            &format!("be {}", either(allowed)),
-            &context,
+            "be 125, 250, 500 or 1000",
+            "an EFA-enabled Lustre file system",
             throughput,
+        ));
+    };
+    if capacity > 0 && capacity % step == 0 {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Code::LustreEfa,
+            "StorageCapacity",
+            &format!("be a multiple of {step} GiB at {throughput} MB/s/TiB"),
+            "an EFA-enabled Lustre file system",
+            capacity,
         ))
     }
 }
@@ -229,6 +425,117 @@ pub fn openzfs_throughput(deployment: &str, throughput: i64) -> RuleResult {
     }
 }
 
+/// OpenZFS `DeploymentType` values FSx accepts.
+///
+/// Source: FSx API `CreateFileSystemOpenZFSConfiguration` DeploymentType
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemOpenZFSConfiguration.html>).
+pub const OPENZFS_DEPLOYMENT_TYPES: [&str; 5] = [
+    "SINGLE_AZ_1",
+    "SINGLE_AZ_2",
+    "SINGLE_AZ_HA_1",
+    "SINGLE_AZ_HA_2",
+    "MULTI_AZ_1",
+];
+
+/// See [`OPENZFS_DEPLOYMENT_TYPES`].
+pub fn openzfs_deployment_type(deployment: &str) -> RuleResult {
+    if OPENZFS_DEPLOYMENT_TYPES.contains(&deployment) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Code::OpenZfsDeployment,
+            "DeploymentType",
+            &format!("be {}", either(&OPENZFS_DEPLOYMENT_TYPES)),
+            "OpenZFS",
+            format!("{deployment:?}"),
+        ))
+    }
+}
+
+/// The OpenZFS deployment types (SSD) offered in a Region, for the Regions the table holds.
+///
+/// Source: FSx for OpenZFS User Guide, "Availability by AWS Region"
+/// (<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/available-aws-regions.html>, the
+/// version with the Single-AZ 1 (HA) column, read in December 2026): the 21 Regions from US
+/// East (N. Virginia) to Canada (Central). Regions after those were not read from that version
+/// and are not in the table ([`openzfs_deployment_in_region`] leaves them to FSx).
+const OPENZFS_REGIONS: &[(&str, &[&str])] = {
+    const BIG: &[&str] = &["SINGLE_AZ_1", "SINGLE_AZ_2", "SINGLE_AZ_HA_2", "MULTI_AZ_1"];
+    const ALL: &[&str] = &OPENZFS_DEPLOYMENT_TYPES;
+    const HA1: &[&str] = &["SINGLE_AZ_1", "SINGLE_AZ_HA_1", "MULTI_AZ_1"];
+    &[
+        ("us-east-1", BIG),
+        ("us-east-2", BIG),
+        ("us-west-1", ALL),
+        ("us-west-2", BIG),
+        ("us-gov-west-1", BIG),
+        ("us-gov-east-1", HA1),
+        ("ap-east-1", HA1),
+        ("ap-northeast-1", BIG),
+        ("ap-northeast-2", ALL),
+        ("ap-northeast-3", HA1),
+        ("ap-southeast-1", BIG),
+        ("ap-southeast-2", BIG),
+        ("ap-southeast-3", HA1),
+        ("ap-southeast-4", HA1),
+        ("ap-southeast-5", HA1),
+        ("ap-south-1", BIG),
+        ("ap-south-2", ALL),
+        ("ap-southeast-6", HA1),
+        ("ap-east-2", HA1),
+        ("ap-southeast-7", HA1),
+        ("ca-central-1", BIG),
+    ]
+};
+
+/// The deployment types the table offers in `region`; `None` for a Region it doesn't hold.
+pub fn openzfs_region_deployment_types(region: &str) -> Option<&'static [&'static str]> {
+    OPENZFS_REGIONS
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map(|(_, types)| *types)
+}
+
+/// The OpenZFS deployment type is offered in the Region (see [`OPENZFS_REGIONS`]). A Region
+/// the table doesn't hold passes: FSx decides there.
+pub fn openzfs_deployment_in_region(deployment: &str, region: &str) -> RuleResult {
+    match openzfs_region_deployment_types(region) {
+        Some(types) if !types.contains(&deployment) => Err(Violation::new(
+            Code::OpenZfsRegion,
+            "DeploymentType",
+            &format!("be one offered there: {}", either(types)),
+            &format!(
+                "OpenZFS in {region} (FSx for OpenZFS User Guide, Availability by AWS Region)"
+            ),
+            format!("{deployment:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The subnets of an OpenZFS file system: two (the preferred one first, the standby file
+/// server's second) for MULTI_AZ_1, one for the single-AZ types.
+///
+/// Source: CloudFormation `AWS::FSx::FileSystem` `OpenZFSConfiguration`
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html>):
+/// PreferredSubnetId is required for MULTI_AZ_1, whose standby file server lives in the other
+/// subnet; `shared/reference/aws-constraints.md` notes the two-subnet count was not read in a
+/// stored document (the FSx API's single-AZ text says one subnet).
+pub fn openzfs_subnet_count(deployment: &str, count: usize) -> RuleResult {
+    let want = if deployment == "MULTI_AZ_1" { 2 } else { 1 };
+    if count == want {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            Code::OpenZfsSubnets,
+            "SubnetIds",
+            &format!("hold {want} subnet{}", if want == 1 { "" } else { "s" }),
+            &format!("OpenZFS {deployment}"),
+            count,
+        ))
+    }
+}
+
 /// OpenZFS SSD `StorageCapacity` bounds in GiB.
 /// Source: FSx API `CreateFileSystem` StorageCapacity: OpenZFS 64 to 524,288 GiB.
 pub const OPENZFS_CAPACITY: (i64, i64) = (64, 524_288);
@@ -349,7 +656,7 @@ mod tests {
                 "SSD",
                 125
             )),
-            "PerUnitStorageThroughput must be 50, 100 or 200 for Lustre PERSISTENT_1 SSD, got 125"
+            "PerUnitStorageThroughput must be 50, 100 or 200 (125 is a PERSISTENT_2 value; FSx API CreateFileSystemLustreConfiguration) for Lustre PERSISTENT_1 SSD, got 125"
         );
         assert_eq!(
             msg(lustre_per_unit_storage_throughput("SCRATCH_2", "SSD", 50)),
@@ -404,6 +711,104 @@ mod tests {
         assert_eq!(
             msg(openzfs_storage_capacity(63)),
             "StorageCapacity must be between 64 and 524288 GiB for OpenZFS SSD, got 63"
+        );
+    }
+
+    #[test]
+    fn lustre_deployment_and_metadata() {
+        assert!(lustre_deployment_type("PERSISTENT_2").is_ok());
+        assert_eq!(
+            msg(lustre_deployment_type("PERSISTENT_3")),
+            "DeploymentType must be SCRATCH_1, SCRATCH_2, PERSISTENT_1 or PERSISTENT_2 for Lustre, got \"PERSISTENT_3\""
+        );
+        assert!(lustre_metadata("PERSISTENT_2", "AUTOMATIC", None).is_ok());
+        assert!(lustre_metadata("PERSISTENT_2", "USER_PROVISIONED", Some(1500)).is_ok());
+        assert!(lustre_metadata("PERSISTENT_2", "USER_PROVISIONED", Some(192_000)).is_ok());
+        assert_eq!(
+            msg(lustre_metadata("PERSISTENT_1", "AUTOMATIC", None)),
+            "MetadataConfiguration must not be set (only PERSISTENT_2 takes one) for Lustre PERSISTENT_1, got Mode AUTOMATIC"
+        );
+        assert_eq!(
+            msg(lustre_metadata("PERSISTENT_2", "USER_PROVISIONED", Some(18_000))),
+            "MetadataConfiguration.Iops must be 1500, 3000, 6000, 12000 or a multiple of 12000 up to 192000 for Lustre SSD metadata, got 18000"
+        );
+        assert!(lustre_metadata("PERSISTENT_2", "USER_PROVISIONED", Some(204_000)).is_err());
+        assert_eq!(
+            msg(lustre_metadata("PERSISTENT_2", "USER_PROVISIONED", None)),
+            "MetadataConfiguration.Iops must be set for Lustre metadata Mode USER_PROVISIONED, got none"
+        );
+        assert_eq!(
+            msg(lustre_metadata("PERSISTENT_2", "AUTOMATIC", Some(3000))),
+            "MetadataConfiguration.Iops must not be set (FSx sets it from the storage capacity) for Lustre metadata Mode AUTOMATIC, got 3000"
+        );
+        assert_eq!(
+            msg(lustre_metadata("PERSISTENT_2", "MANUAL", None)),
+            "MetadataConfiguration.Mode must be AUTOMATIC or USER_PROVISIONED for Lustre PERSISTENT_2, got \"MANUAL\""
+        );
+        assert_eq!(
+            msg(lustre_version_with_metadata("2.12")),
+            "FileSystemTypeVersion must be 2.15 for a Lustre file system with a metadata configuration, got \"2.12\""
+        );
+        assert_eq!(
+            msg(lustre_per_unit_storage_throughput("PERSISTENT_2", "SSD", 200)),
+            "PerUnitStorageThroughput must be 125, 250, 500 or 1000 (200 is a PERSISTENT_1 value; FSx API CreateFileSystemLustreConfiguration) for Lustre PERSISTENT_2 SSD, got 200"
+        );
+    }
+
+    #[test]
+    fn lustre_efa_requirements() {
+        assert!(lustre_efa("PERSISTENT_2", true).is_ok());
+        assert_eq!(
+            msg(lustre_efa("PERSISTENT_1", true)),
+            "EfaEnabled must be false (EFA needs PERSISTENT_2 with a metadata configuration: FSx for Lustre User Guide, EFA-enabled file systems) for Lustre PERSISTENT_1, got true"
+        );
+        assert_eq!(
+            msg(lustre_efa("PERSISTENT_2", false)),
+            "EfaEnabled must come with a MetadataConfiguration (FSx for Lustre User Guide, EFA-enabled file systems) for Lustre PERSISTENT_2, got no MetadataConfiguration"
+        );
+        assert!(lustre_efa_capacity(1000, 4800).is_ok());
+        assert!(lustre_efa_capacity(125, 76_800).is_ok());
+        assert_eq!(
+            msg(lustre_efa_capacity(250, 9600)),
+            "StorageCapacity must be a multiple of 19200 GiB at 250 MB/s/TiB for an EFA-enabled Lustre file system, got 9600"
+        );
+        assert_eq!(
+            msg(lustre_efa_capacity(200, 4800)),
+            "PerUnitStorageThroughput must be 125, 250, 500 or 1000 for an EFA-enabled Lustre file system, got 200"
+        );
+    }
+
+    #[test]
+    fn openzfs_deployment_types_and_regions() {
+        for t in OPENZFS_DEPLOYMENT_TYPES {
+            assert!(openzfs_deployment_type(t).is_ok());
+            assert!(!openzfs_throughput_values(t).is_empty(), "{t}");
+        }
+        assert_eq!(
+            msg(openzfs_deployment_type("MULTI_AZ_2")),
+            "DeploymentType must be SINGLE_AZ_1, SINGLE_AZ_2, SINGLE_AZ_HA_1, SINGLE_AZ_HA_2 or MULTI_AZ_1 for OpenZFS, got \"MULTI_AZ_2\""
+        );
+        assert!(openzfs_deployment_in_region("SINGLE_AZ_HA_2", "us-east-1").is_ok());
+        assert_eq!(
+            msg(openzfs_deployment_in_region("SINGLE_AZ_HA_2", "ap-southeast-3")),
+            "DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""
+        );
+        assert!(openzfs_deployment_in_region("SINGLE_AZ_HA_1", "us-east-1").is_err());
+        // A Region the table doesn't hold is left to FSx.
+        assert!(openzfs_deployment_in_region("SINGLE_AZ_HA_2", "eu-west-1").is_ok());
+        // Every Region of the table exists and offers only known types.
+        for (region, types) in OPENZFS_REGIONS {
+            assert!(crate::rules::names::region(region).is_ok(), "{region}");
+            assert!(types.iter().all(|t| OPENZFS_DEPLOYMENT_TYPES.contains(t)));
+        }
+        assert!(openzfs_subnet_count("MULTI_AZ_1", 2).is_ok());
+        assert_eq!(
+            msg(openzfs_subnet_count("MULTI_AZ_1", 1)),
+            "SubnetIds must hold 2 subnets for OpenZFS MULTI_AZ_1, got 1"
+        );
+        assert_eq!(
+            msg(openzfs_subnet_count("SINGLE_AZ_2", 2)),
+            "SubnetIds must hold 1 subnet for OpenZFS SINGLE_AZ_2, got 2"
         );
     }
 

@@ -90,10 +90,13 @@ pub enum Removal {
     Delete,
 }
 
-/// The FSx for Lustre file system (PERSISTENT_1, SSD) the cluster mounts.
+/// The FSx for Lustre file system (SSD) the cluster mounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LustreConfig {
+    /// PERSISTENT_1 (the tutorial's, default) or PERSISTENT_2. Fixed when the file system is
+    /// created: changing it replaces the file system.
+    pub deployment_type: String,
     /// Default of the Capacity parameter, GiB: 1200, 2400 or a multiple of 2400.
     pub capacity: i64,
     /// Largest capacity the Capacity parameter offers (its AllowedValues stop here).
@@ -106,8 +109,25 @@ pub struct LustreConfig {
     pub version: String,
     /// Where clients mount the file system; the association paths are under it.
     pub mount_point: String,
+    /// PERSISTENT_2 only: the metadata configuration, `{mode: AUTOMATIC}` or `{mode:
+    /// USER_PROVISIONED, iops: N}`. None: no metadata configuration.
+    pub metadata: Option<LustreMetadataConfig>,
+    /// EFA-enabled (GPUDirect Storage): PERSISTENT_2 with a metadata configuration. Fixed when
+    /// the file system is created.
+    pub efa: bool,
     /// Whether the file system is kept when the stack deletes or replaces it.
     pub removal: Removal,
+}
+
+/// A Lustre metadata configuration (PERSISTENT_2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LustreMetadataConfig {
+    /// AUTOMATIC (FSx scales metadata IOPS with the capacity) or USER_PROVISIONED.
+    pub mode: String,
+    /// USER_PROVISIONED only: 1500, 3000, 6000, 12000 or a multiple of 12000 up to 192000.
+    #[serde(default)]
+    pub iops: Option<i64>,
 }
 
 /// The FSx for OpenZFS file system (SINGLE_AZ_HA_2) the cluster mounts as shared storage.
@@ -309,12 +329,15 @@ impl Default for NetworkConfig {
 impl Default for LustreConfig {
     fn default() -> Self {
         LustreConfig {
+            deployment_type: LUSTRE_DEPLOYMENT.into(),
             capacity: 2400,
             max_capacity: 100_800,
             per_unit_storage_throughput: 200,
             compression: "LZ4".into(),
             version: "2.15".into(),
             mount_point: "/lustre".into(),
+            metadata: None,
+            efa: false,
             removal: Removal::Retain,
         }
     }
@@ -350,8 +373,10 @@ impl Default for RepositoryConfig {
     }
 }
 
-/// Lustre deployment type this stack uses (the tutorial's).
+/// The default Lustre deployment type (the tutorial's).
 pub const LUSTRE_DEPLOYMENT: &str = "PERSISTENT_1";
+/// Lustre deployment types the stack offers: the persistent SSD types.
+pub const LUSTRE_DEPLOYMENTS: [&str; 2] = ["PERSISTENT_1", "PERSISTENT_2"];
 /// Lustre storage type this stack uses (the tutorial's).
 pub const LUSTRE_STORAGE: &str = "SSD";
 /// OpenZFS deployment type this stack uses (the tutorial's).
@@ -431,7 +456,12 @@ impl Config {
 
     fn check_lustre(&self, c: &mut Checks) {
         let l = &self.lustre;
-        let (deployment, storage) = (LUSTRE_DEPLOYMENT, LUSTRE_STORAGE);
+        let (deployment, storage) = (l.deployment_type.as_str(), LUSTRE_STORAGE);
+        if let Err(v) = own::offered_lustre_deployment(deployment) {
+            // Every other Lustre rule depends on the deployment type.
+            c.check("lustre.deployment_type", Err(v));
+            return;
+        }
         let throughput = l.per_unit_storage_throughput;
         c.check(
             "lustre.capacity",
@@ -459,6 +489,35 @@ impl Config {
         );
         c.check("lustre.version", own::offered_lustre_version(&l.version));
         c.check("lustre.mount_point", own::mount_point(&l.mount_point));
+        self.check_lustre_metadata_and_efa(c);
+    }
+
+    fn check_lustre_metadata_and_efa(&self, c: &mut Checks) {
+        let l = &self.lustre;
+        let deployment = l.deployment_type.as_str();
+        if let Some(m) = &l.metadata {
+            c.check(
+                "lustre.metadata",
+                fsx::lustre_metadata(deployment, &m.mode, m.iops),
+            );
+            c.check(
+                "lustre.version",
+                fsx::lustre_version_with_metadata(&l.version),
+            );
+        }
+        if l.efa {
+            let efa = fsx::lustre_efa(deployment, l.metadata.is_some());
+            let with_type = efa.is_ok();
+            c.check("lustre.efa", efa);
+            if with_type {
+                // The Capacity parameter then offers the multiples of the step up to
+                // max_capacity, and capacity is one of them.
+                c.check(
+                    "lustre.capacity",
+                    fsx::lustre_efa_capacity(l.per_unit_storage_throughput, l.capacity),
+                );
+            }
+        }
     }
 
     fn check_openzfs(&self, c: &mut Checks) {

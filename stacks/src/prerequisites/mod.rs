@@ -17,7 +17,9 @@ use constructs::l1::s3::Bucket;
 use constructs::network::{open_endpoint_policy, Network, NetworkIds, NetworkProps};
 use constructs::rules::fsx as fsx_rules;
 use constructs::security::{self, EfaSecurityGroup, EfaSecurityGroupIds, EfaSecurityGroupProps};
-use constructs::storage::{add_openzfs, Association, LustreFileSystem, LustreProps, OpenZfsProps};
+use constructs::storage::{
+    add_openzfs, Association, LustreFileSystem, LustreMetadata, LustreProps, OpenZfsProps,
+};
 use constructs::store::{
     add_bucket, add_log_bucket, add_repository, BucketProps, LogBucket, LogBucketProps,
     RepositoryProps,
@@ -183,29 +185,15 @@ fn lustre_parameters(
     t: &mut Template,
     l: &LustreConfig,
 ) -> (LogicalId, LogicalId, LogicalId, LogicalId) {
-    // Capacity: 1200, 2400, then multiples of 2400 (FSx API StorageCapacity). CloudFormation
-    // has no "multiple of" constraint, so the allowed values are listed up to a ceiling.
-    let capacities: Vec<i64> = std::iter::once(1200)
-        .chain((1..).map(|n| n * 2400).take_while(|v| *v <= l.max_capacity))
-        .collect();
-    let capacity = t.add_parameter(
-        "Capacity",
-        Parameter::number()
-            .description("FSx for Lustre storage capacity in GiB: 1200, 2400 or a multiple of 2400")
-            .default(l.capacity)
-            .allowed_values(capacities)
-            .constraint_description(format!(
-                "must be 1200, 2400 or a multiple of 2400 up to {} GiB for Lustre PERSISTENT_1 SSD",
-                l.max_capacity
-            )),
-    );
+    let deployment = l.deployment_type.as_str();
+    let capacity = t.add_parameter("Capacity", capacity_parameter(l));
     let throughput = t.add_parameter(
         "PerUnitStorageThroughput",
         Parameter::number()
             .description("FSx for Lustre throughput per TiB of storage, MB/s/TiB")
             .default(l.per_unit_storage_throughput)
             .allowed_values(
-                fsx_rules::lustre_throughput_values(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE).to_vec(),
+                fsx_rules::lustre_throughput_values(deployment, LUSTRE_STORAGE).to_vec(),
             ),
     );
     let compression = t.add_parameter(
@@ -215,14 +203,50 @@ fn lustre_parameters(
             .default(l.compression.as_str())
             .allowed_values(["LZ4", "NONE"]),
     );
+    // A metadata configuration runs on Lustre 2.15 only (fsx_rules::lustre_version_with_metadata).
+    let versions: &[&str] = if l.metadata.is_some() {
+        &LUSTRE_VERSIONS[..1]
+    } else {
+        &LUSTRE_VERSIONS
+    };
     let version = t.add_parameter(
         "LustreVersion",
         Parameter::string()
             .description("Lustre version; data repository associations need 2.12 or later")
             .default(l.version.as_str())
-            .allowed_values(LUSTRE_VERSIONS),
+            .allowed_values(versions.to_vec()),
     );
     (capacity, throughput, compression, version)
+}
+
+/// Capacity: 1200, 2400, then multiples of 2400 (FSx API StorageCapacity); EFA-enabled, the
+/// multiples of its step at the configured throughput tier. CloudFormation has no "multiple
+/// of" constraint, so the allowed values are listed up to a ceiling.
+fn capacity_parameter(l: &LustreConfig) -> Parameter {
+    let deployment = l.deployment_type.as_str();
+    let efa_step = fsx_rules::lustre_efa_capacity_step(l.per_unit_storage_throughput);
+    let (capacities, description, rule): (Vec<i64>, String, String) = match efa_step {
+        Some(step) if l.efa => (
+            (1..).map(|n| n * step).take_while(|v| *v <= l.max_capacity).collect(),
+            format!("FSx for Lustre storage capacity in GiB: a multiple of {step} (EFA-enabled at {} MB/s/TiB)", l.per_unit_storage_throughput),
+            format!("must be a multiple of {step} up to {} GiB for EFA-enabled Lustre {deployment} SSD at {} MB/s/TiB", l.max_capacity, l.per_unit_storage_throughput),
+        ),
+        _ => (
+            std::iter::once(1200)
+                .chain((1..).map(|n| n * 2400).take_while(|v| *v <= l.max_capacity))
+                .collect(),
+            "FSx for Lustre storage capacity in GiB: 1200, 2400 or a multiple of 2400".to_string(),
+            format!(
+                "must be 1200, 2400 or a multiple of 2400 up to {} GiB for Lustre {deployment} SSD",
+                l.max_capacity
+            ),
+        ),
+    };
+    Parameter::number()
+        .description(description)
+        .default(l.capacity)
+        .allowed_values(capacities)
+        .constraint_description(rule)
 }
 
 /// OpenZFSCapacity and OpenZFSThroughput.
@@ -471,9 +495,14 @@ fn add_file_systems(
         t,
         "FSxLFilesystem",
         LustreProps {
-            deployment_type: LUSTRE_DEPLOYMENT,
+            deployment_type: &c.lustre.deployment_type,
             storage_type: LUSTRE_STORAGE,
             storage_capacity: param(&p.capacity),
+            metadata: c.lustre.metadata.as_ref().map(|m| LustreMetadata {
+                mode: &m.mode,
+                iops: m.iops,
+            }),
+            efa_enabled: c.lustre.efa,
             per_unit_storage_throughput: param(&p.throughput),
             compression: param(&p.compression),
             version: param(&p.version),
@@ -692,6 +721,10 @@ fn store_outputs(c: &Config, store: &Store) -> Vec<OutputSpec> {
 
 /// Checks parameter values before any deploy call, with the rules the template's own
 /// constraints express (and the ones they can't, such as "a multiple of 2400").
+/// PerUnitStorageThroughput and OpenZFSThroughput are not here: their values depend on the
+/// config's deployment types, fixed at synth. The template's AllowedValues, listed from the
+/// same rule tables for those types, hold them (checked before deploy by `plan::params`),
+/// and the config fields that set them are checked by [`Config::validate`].
 pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::Diagnostics {
     use constructs::rules::{self, Violation};
     let mut d = synth::Diagnostics::new();
@@ -711,14 +744,9 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
             "Capacity" => number(name, value).and_then(|c| {
                 fsx_rules::lustre_storage_capacity(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, None, c)
             }),
-            "PerUnitStorageThroughput" => number(name, value).and_then(|t| {
-                fsx_rules::lustre_per_unit_storage_throughput(LUSTRE_DEPLOYMENT, LUSTRE_STORAGE, t)
-            }),
             "Compression" => fsx_rules::lustre_compression(value),
             "LustreVersion" => fsx_rules::lustre_version(value, true),
             "OpenZFSCapacity" => number(name, value).and_then(fsx_rules::openzfs_storage_capacity),
-            "OpenZFSThroughput" => number(name, value)
-                .and_then(|t| fsx_rules::openzfs_throughput(OPENZFS_DEPLOYMENT, t)),
             "PrimarySubnetAZ" => rules::names::availability_zone(name, value, None),
             _ => Ok(()),
         };

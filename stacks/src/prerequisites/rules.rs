@@ -2,7 +2,7 @@
 //! its exact message. AWS rules the config shares with the template live in
 //! `constructs::rules`; these are the ones only this config has.
 
-use super::config::{Removal, LUSTRE_VERSIONS};
+use super::config::{Removal, LUSTRE_DEPLOYMENTS, LUSTRE_VERSIONS};
 use constructs::rules::{s3, RuleResult, Violation};
 use synth::{Code, Diagnostic};
 
@@ -36,6 +36,26 @@ pub fn capacity_within_max(capacity: i64, max_capacity: i64) -> RuleResult {
             &format!("be at most lustre.max_capacity ({max_capacity})"),
             "the Capacity parameter",
             capacity,
+        ));
+    }
+    Ok(())
+}
+
+/// The Lustre deployment type is one the stack offers: PERSISTENT_1 or PERSISTENT_2.
+///
+/// pcstack's own rule: the stack's Lustre file system holds the data repository associations
+/// and outlives clusters, so it is persistent (SCRATCH_1 takes no associations, and scratch
+/// file systems keep no replicated copy: FSx for Lustre User Guide, "Deployment options",
+/// <https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html>), and SSD (HDD
+/// is PERSISTENT_1 only and needs a drive cache the stack doesn't set).
+pub fn offered_lustre_deployment(deployment: &str) -> RuleResult {
+    if !LUSTRE_DEPLOYMENTS.contains(&deployment) {
+        return Err(Violation::new(
+            Code::LustreDeployment,
+            "lustre.deployment_type",
+            "be PERSISTENT_1 or PERSISTENT_2",
+            "the stack's persistent SSD Lustre file system",
+            format!("{deployment:?}"),
         ));
     }
     Ok(())
@@ -264,6 +284,15 @@ mod tests {
         assert_eq!(
             message(capacity_within_max(4800, 2400)),
             "[PC107] lustre.capacity must be at most lustre.max_capacity (2400) for the Capacity parameter, got 4800"
+        );
+    }
+
+    #[test]
+    fn offered_deployments() {
+        assert!(offered_lustre_deployment("PERSISTENT_2").is_ok());
+        assert_eq!(
+            offered_lustre_deployment("SCRATCH_2").unwrap_err().message,
+            "lustre.deployment_type must be PERSISTENT_1 or PERSISTENT_2 for the stack's persistent SSD Lustre file system, got \"SCRATCH_2\""
         );
     }
 
