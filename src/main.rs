@@ -290,10 +290,10 @@ fn check_stack_name(name: &str) -> Result<(), Error> {
 #[cfg(feature = "aws")]
 async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
     match &cli.command {
-        Command::Deploy(a) => check_stack_name(&a.stack_name)?,
+        Command::Deploy(a) => check_stack_name(&a.source.stack_name)?,
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
         Command::Destroy(a) => check_stack_name(&a.stack_name)?,
-        Command::Diff(a) => check_stack_name(&a.stack_name)?,
+        Command::Diff(a) => check_stack_name(&a.source.stack_name)?,
         Command::ClusterConfig(a) => check_stack_name(a.stack_name.as_deref().unwrap_or(""))?,
         _ => {}
     }
@@ -470,26 +470,26 @@ fn local_template(
 /// `pcstack diff`: the deployed template against the local one; no change set, nothing changed.
 async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     use std::io::IsTerminal;
-    let stack = match (&args.template, &args.stack) {
+    let stack = match (&args.source.template, &args.source.stack) {
         (None, None) => Some(stacks::DEFAULT_STACK),
         (_, s) => s.as_deref(),
     };
     // Invalid input fails here, before any AWS call.
-    let connection = args.aws.connection(args.config.as_deref())?;
+    let connection = args.aws.connection(args.source.config.as_deref())?;
     let Local {
         template: local,
         parameters,
         ..
     } = local_template(
-        args.template.as_deref(),
+        args.source.template.as_deref(),
         stack,
-        args.config.as_deref(),
-        &args.values,
+        args.source.config.as_deref(),
+        &args.source.values,
         &|d| cli::print_diagnostics(d, false),
     )?;
     let aws = Aws::connect(&connection).await?;
-    deploy::run::check_template(&args.stack_name, &local, Some(&aws.region))?;
-    let name = args.stack_name.as_str();
+    deploy::run::check_template(&args.source.stack_name, &local, Some(&aws.region))?;
+    let name = args.source.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
         .await?
         .ok_or_else(|| {
@@ -522,7 +522,7 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
             let mut ui = Ui::terminal(ProgressMode::Quiet);
             ui.style.color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let source = match (&args.template, stack) {
+            let source = match (&args.source.template, stack) {
                 (Some(path), _) => path.display().to_string(),
                 (None, Some(s)) => format!("built-in stack {s}"),
                 (None, None) => String::new(),
@@ -599,7 +599,7 @@ fn capabilities(
 
 #[cfg(feature = "aws")]
 async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
-    let connection = args.aws.connection(args.config.as_deref())?;
+    let connection = args.aws.connection(args.source.config.as_deref())?;
     let ui = Ui::terminal(args.progress);
     let stack_policy = check_stack_options(&args)?;
     let Local {
@@ -607,10 +607,10 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         assets,
         parameters,
     } = local_template(
-        args.template.as_deref(),
-        args.stack.as_deref(),
-        args.config.as_deref(),
-        &args.values,
+        args.source.template.as_deref(),
+        args.source.stack.as_deref(),
+        args.source.config.as_deref(),
+        &args.source.values,
         &|d| {
             if ui.progress == ProgressMode::Json {
                 for diag in d.iter().filter(|d| d.severity != synth::Severity::Info) {
@@ -626,6 +626,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     let capabilities = capabilities(args.capabilities.as_deref(), &template)?;
     // Asset files are relative to the config file's folder (the current one without a config).
     let base = args
+        .source
         .config
         .as_deref()
         .and_then(std::path::Path::parent)
@@ -634,7 +635,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     let assets = deploy::assets::resolve(&assets, base);
 
     // Built-in stacks check parameter values with the same rule functions synth uses.
-    let builtin_checker = args.stack.as_deref().map(|name| {
+    let builtin_checker = args.source.stack.as_deref().map(|name| {
         let name = name.to_string();
         move |values: &IndexMap<String, String>| stacks::check_parameters(&name, values)
     });
@@ -642,7 +643,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     // where a hint adds it.
     let resume = cli::rerun::command_line(&["--recreate"]);
     let request = DeployRequest {
-        stack_name: args.stack_name.clone(),
+        stack_name: args.source.stack_name.clone(),
         template,
         parameters,
         checker: builtin_checker

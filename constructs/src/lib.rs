@@ -153,6 +153,7 @@
 
 pub mod l1;
 pub mod network;
+pub mod partition;
 pub mod rules;
 pub mod security;
 pub mod storage;

@@ -57,26 +57,13 @@ pub struct Context {
 
 impl Context {
     fn pseudo(&self, name: &str) -> Option<String> {
-        let partition = if self.region.starts_with("cn-") {
-            "aws-cn"
-        } else if self.region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        };
+        let partition = constructs::partition::of(&self.region);
         match name {
             "AWS::AccountId" => self.account.clone(),
             "AWS::Region" => Some(self.region.clone()),
             "AWS::StackName" => Some(self.stack_name.clone()),
-            "AWS::Partition" => Some(partition.to_string()),
-            "AWS::URLSuffix" => Some(
-                if self.region.starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                }
-                .to_string(),
-            ),
+            "AWS::Partition" => Some(partition.name.to_string()),
+            "AWS::URLSuffix" => partition.url_suffix.map(str::to_string),
             _ => None,
         }
     }

@@ -16,6 +16,7 @@
 //! ([`MAX_DEPTH`]), and so is what evaluation allocates (strings up to [`MAX_TEXT`] bytes,
 //! `Fn::Cidr` up to 256 blocks, an overall budget per side); past a bound a value is unknown.
 
+use constructs::partition;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
@@ -785,24 +786,6 @@ fn blocks(
         .collect()
 }
 
-/// The partition of a Region and its `AWS::URLSuffix` (unknown for partitions pcstack doesn't
-/// know the suffix of).
-pub fn partition(region: &str) -> (&'static str, Option<&'static str>) {
-    const PARTITIONS: [(&str, &str, Option<&str>); 7] = [
-        ("cn-", "aws-cn", Some("amazonaws.com.cn")),
-        ("us-gov-", "aws-us-gov", Some("amazonaws.com")),
-        ("us-isob-", "aws-iso-b", Some("sc2s.sgov.gov")),
-        ("us-isof-", "aws-iso-f", None),
-        ("us-iso-", "aws-iso", Some("c2s.ic.gov")),
-        ("eu-isoe-", "aws-iso-e", None),
-        ("eusc-", "aws-eusc", None),
-    ];
-    PARTITIONS
-        .iter()
-        .find(|(prefix, _, _)| region.starts_with(prefix))
-        .map_or(("aws", Some("amazonaws.com")), |(_, p, s)| (*p, *s))
-}
-
 /// Standard base64 with padding, as `Fn::Base64` encodes.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -1166,8 +1149,10 @@ impl<'a> Evaluator<'a> {
             "AWS::AccountId" => self.ctx.account_id.clone(),
             "AWS::StackName" => self.ctx.stack_name.clone(),
             "AWS::StackId" => self.ctx.stack_id.clone(),
-            "AWS::Partition" => region.map(|r| partition(r).0.to_string()),
-            "AWS::URLSuffix" => region.and_then(|r| partition(r).1).map(str::to_string),
+            "AWS::Partition" => region.map(|r| partition::of(r).name.to_string()),
+            "AWS::URLSuffix" => region
+                .and_then(|r| partition::of(r).url_suffix)
+                .map(str::to_string),
             _ => None,
         };
         known.map_or_else(|| unknown("Ref", string(name), None), string)

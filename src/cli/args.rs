@@ -165,23 +165,37 @@ impl AwsArgs {
     }
 }
 
+// What deploy sends and diff compares: a built-in stack or a template file, the stack, the
+// config and the parameter values. Each command words the help of the first four its own way
+// (`mut_arg` on `DeployArgs` and `DiffArgs`). Plain comments: clap would show a flattened
+// struct's doc comment as the command's description.
 #[derive(Args)]
-#[command(after_help = EXIT_CODES)]
-pub struct DeployArgs {
-    /// Built-in stack to deploy (or use --template).
-    #[arg(conflicts_with = "template", required_unless_present = "template")]
+pub struct SourceArgs {
+    #[arg(conflicts_with = "template")]
     pub stack: Option<String>,
-    /// Deploy this template file (JSON or YAML).
     #[arg(long)]
     pub template: Option<PathBuf>,
-    /// The CloudFormation stack to create or update.
     #[arg(long)]
     pub stack_name: String,
-    /// pcstack config file; its `parameters` map is read too.
     #[arg(long)]
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub values: ParameterArgs,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = EXIT_CODES,
+    mut_arg("stack", |a| a
+        .help("Built-in stack to deploy (or use --template)")
+        .required_unless_present("template")),
+    mut_arg("template", |a| a.help("Deploy this template file (JSON or YAML)")),
+    mut_arg("stack_name", |a| a.help("The CloudFormation stack to create or update")),
+    mut_arg("config", |a| a.help("pcstack config file; its `parameters` map is read too")),
+)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Upload the template to this bucket (default: pcstack-templates-ACCOUNT-REGION, only when
     /// the template is over 51,200 bytes).
     #[arg(long)]
@@ -247,8 +261,8 @@ pub struct DeployArgs {
     pub aws: AwsArgs,
 }
 
-/// Parameter values besides the config, shared by deploy and diff (which predicts with the
-/// values deploy would send).
+// Parameter values besides the config, shared by deploy and diff (which predicts with the
+// values deploy would send). A plain comment, as above.
 #[derive(Args)]
 pub struct ParameterArgs {
     /// KEY=VALUE; repeatable; wins over --parameters-file and the config's `parameters:`. For
@@ -289,23 +303,19 @@ pub enum DiffFormat {
 
 #[derive(Args)]
 #[command(
-    after_help = "Exit codes: 0 compared (whether or not the templates differ; with --fail: they are equal); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made); 6 with --fail: the templates differ."
+    after_help = "Exit codes: 0 compared (whether or not the templates differ; with --fail: they are equal); 1 AWS error or the stack does not exist; 2 invalid input (no AWS call made); 6 with --fail: the templates differ.",
+    mut_arg("stack", |a| a.help(
+        "Built-in stack to compare (default: parallelcluster-prerequisites), or use --template"
+    )),
+    mut_arg("template", |a| a.help(
+        "Compare this template file (JSON or YAML) instead of a built-in stack"
+    )),
+    mut_arg("stack_name", |a| a.help("The deployed stack to compare with")),
+    mut_arg("config", |a| a.help("pcstack config file the built-in stack is built from")),
 )]
 pub struct DiffArgs {
-    /// Built-in stack to compare (default: parallelcluster-prerequisites), or use --template.
-    #[arg(conflicts_with = "template")]
-    pub stack: Option<String>,
-    /// Compare this template file (JSON or YAML) instead of a built-in stack.
-    #[arg(long)]
-    pub template: Option<PathBuf>,
-    /// The deployed stack to compare with.
-    #[arg(long)]
-    pub stack_name: String,
-    /// pcstack config file the built-in stack is built from.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
     #[command(flatten)]
-    pub values: ParameterArgs,
+    pub source: SourceArgs,
     /// `text` (grouped, +/~/- markers, colors on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value = "text")]
     pub format: DiffFormat,

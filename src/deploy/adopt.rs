@@ -17,8 +17,7 @@
 //! resources in the stack and goes straight to the update.
 
 use super::aws::{code, fail, patiently, Aws};
-use super::events::Interrupts;
-use super::run::{self, ChangeSet, DeployRequest};
+use super::run::{self, Ctx, DeployRequest, NewChangeSet, Question};
 use super::stack;
 use super::ui::Ui;
 use crate::error::Error;
@@ -29,7 +28,6 @@ use aws_sdk_cloudformation::types::{
 use plan::adopt::{self, Adoption, Context, Found, Lookup};
 use plan::review;
 use serde_json::{json, Map, Value as Json};
-use std::time::Instant;
 
 /// How the adoption step ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,15 +41,12 @@ pub enum Adopted {
 }
 
 /// Runs every step; see the module docs.
-pub async fn adopt(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
+pub(super) async fn adopt(
+    cx: &Ctx<'_>,
     stack: Option<&Stack>,
     deployed: Option<&Json>,
-    deadline: Option<Instant>,
 ) -> Result<Adopted, Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     if stack.is_some() && deployed.is_none() {
         ui.note("the deployed template could not be read, so pcstack did not check for resources that exist outside the stack");
         return Ok(Adopted::Nothing);
@@ -74,10 +69,7 @@ pub async fn adopt(
     let Some(adoptions) = judge(ui, req, &found, &ctx)? else {
         return Ok(Adopted::Nothing);
     };
-    import(
-        aws, ui, interrupts, req, stack, deployed, &adoptions, deadline,
-    )
-    .await
+    import(cx, stack, deployed, &adoptions).await
 }
 
 /// What the template's names resolve to: the account (from the stack ARN, else
@@ -376,32 +368,14 @@ fn judge(
 
 /// The IMPORT change set: created, computed, reviewed, executed and followed. On an existing
 /// stack every parameter keeps its value (UsePreviousValue): nothing but the import changes.
-#[allow(clippy::too_many_arguments)]
 async fn import(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
+    cx: &Ctx<'_>,
     stack: Option<&Stack>,
     deployed: Option<&Json>,
     adoptions: &[Adoption],
-    deadline: Option<Instant>,
 ) -> Result<Adopted, Error> {
-    let template =
-        adopt::import_template(deployed, &req.template.json, adoptions).map_err(|e| {
-            Error::failed(format!(
-                "can't build the import template: {e}; nothing was changed"
-            ))
-        })?;
-    let body = serde_json::to_string_pretty(&template)
-        .map_err(|e| Error::failed(format!("can't write the import template: {e}")))?;
-    if body.len() > super::upload::MAX_INLINE_BYTES {
-        return Err(Error::failed(format!(
-            "the import template is {} bytes, over CloudFormation's inline limit of {}; pcstack does not upload import templates yet; nothing was changed",
-            body.len(),
-            super::upload::MAX_INLINE_BYTES
-        )));
-    }
+    let Ctx { ui, req, .. } = *cx;
+    let (template, body) = import_template(req, deployed, adoptions)?;
     let kept: Vec<Parameter> = stack
         .map(|s| s.parameters())
         .unwrap_or_default()
@@ -424,38 +398,30 @@ async fn import(
                 .build()
         })
         .collect();
-    let capabilities: Vec<Capability> = plan::capabilities::needs(&template)
-        .default_capabilities()
-        .iter()
-        .map(|c| Capability::from(c.as_str()))
-        .collect();
-    let name = format!("pcstack-import-{}", run::unix());
-    let created = aws
-        .cfn
-        .create_change_set()
-        .stack_name(&req.stack_name)
-        .change_set_name(&name)
-        .client_token(&name)
-        .change_set_type(ChangeSetType::Import)
-        .set_resources_to_import(Some(to_import))
-        .set_parameters((!kept.is_empty()).then_some(kept))
-        .set_capabilities((!capabilities.is_empty()).then_some(capabilities))
-        .template_body(&body)
-        .description("pcstack deploy --adopt")
-        .send()
+    let new = NewChangeSet {
+        name: format!("pcstack-import-{}", run::unix()),
+        kind: ChangeSetType::Import,
+        parameters: (!kept.is_empty()).then_some(kept),
+        capabilities: plan::capabilities::needs(&template)
+            .default_capabilities()
+            .iter()
+            .map(|c| Capability::from(c.as_str()))
+            .collect(),
+        template_url: None,
+        template_body: &body,
+        to_import: Some(to_import),
+        description: "pcstack deploy --adopt",
+        stack_options: false,
+        makes_stack: stack.is_none(),
+    };
+    let change_set = run::submit(cx, new)
         .await
         .map_err(|e| fail("CreateChangeSet (IMPORT)", &e))?;
-    let change_set = ChangeSet {
-        arn: created.id().unwrap_or(&name).to_string(),
-        stack_id: created.stack_id().unwrap_or(&req.stack_name).to_string(),
-        made_stack: stack.is_none(),
-        name,
-    };
     ui.note(&format!(
         "import change set {} created; waiting for CloudFormation to compute it",
         change_set.name
     ));
-    let Some(changes) = run::compute(aws, ui, interrupts, req, &change_set).await? else {
+    let Some(changes) = run::compute(cx, &change_set).await? else {
         return Ok(Adopted::Nothing);
     };
     ui.note(&format!(
@@ -475,41 +441,21 @@ async fn import(
         });
     }
     if review::needs_approval(req.approve, &[], &[]) {
-        let question = format!(
-            "Execute import change set {} on stack {}?",
-            change_set.name, req.stack_name
-        );
-        let refusal = if !ui.interactive {
-            Some(Error::NotApproved(
-                "approval needed (--approve any) but stdin is not a terminal, so nothing was imported".into(),
-            ))
-        } else {
-            match ui.confirm(&question, interrupts).await {
-                Ok(true) => None,
-                Ok(false) => Some(Error::NotApproved(
-                    "declined; the import change set was deleted".into(),
-                )),
-                Err(_) => Some(Error::Interrupted(
-                    "interrupted at the question; taken as no: the import change set was deleted"
-                        .into(),
-                )),
-            }
+        let question = Question {
+            ask: format!(
+                "Execute import change set {} on stack {}?",
+                change_set.name, req.stack_name
+            ),
+            no_terminal: "approval needed (--approve any) but stdin is not a terminal, so nothing was imported".into(),
+            declined: "declined; the import change set was deleted",
+            interrupted: "interrupted at the question; taken as no: the import change set was deleted",
         };
-        if let Some(e) = refusal {
-            run::cleanup(aws, ui, &change_set).await;
+        if let Err(e) = run::approval(cx, &question).await {
+            run::cleanup(cx.aws, ui, &change_set).await;
             return Err(e);
         }
     }
-    run::execute(
-        aws,
-        ui,
-        interrupts,
-        req,
-        &change_set,
-        changes.len(),
-        deadline,
-    )
-    .await?;
+    run::execute(cx, &change_set, changes.len()).await?;
     ui.note(&format!(
         "adopted into stack {}: {}; now the update to the template's settings",
         req.stack_name,
@@ -520,4 +466,28 @@ async fn import(
             .join(", ")
     ));
     Ok(Adopted::Imported)
+}
+
+/// The import template ([`adopt::import_template`]) and its text, which must fit inline.
+fn import_template(
+    req: &DeployRequest<'_>,
+    deployed: Option<&Json>,
+    adoptions: &[Adoption],
+) -> Result<(Json, String), Error> {
+    let template =
+        adopt::import_template(deployed, &req.template.json, adoptions).map_err(|e| {
+            Error::failed(format!(
+                "can't build the import template: {e}; nothing was changed"
+            ))
+        })?;
+    let body = serde_json::to_string_pretty(&template)
+        .map_err(|e| Error::failed(format!("can't write the import template: {e}")))?;
+    if body.len() > super::upload::MAX_INLINE_BYTES {
+        return Err(Error::failed(format!(
+            "the import template is {} bytes, over CloudFormation's inline limit of {}; pcstack does not upload import templates yet; nothing was changed",
+            body.len(),
+            super::upload::MAX_INLINE_BYTES
+        )));
+    }
+    Ok((template, body))
 }

@@ -152,26 +152,6 @@ impl Aws {
     }
 }
 
-/// `aws` or `aws-cn` (or `aws-us-gov`) for a region.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
-/// The DNS suffix of a partition.
-pub fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
-}
-
 /// Error code of an SDK error, if the service sent one.
 pub fn code<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<&str> {
     match e {
@@ -195,15 +175,7 @@ pub fn message<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fm
 }
 
 pub fn is_throttling<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    matches!(
-        code(e),
-        Some(
-            "Throttling"
-                | "ThrottlingException"
-                | "RequestLimitExceeded"
-                | "TooManyRequestsException"
-        )
-    )
+    code(e).is_some_and(|c| errors::THROTTLING_CODES.contains(&c))
 }
 
 /// Calls `f`, backing off and retrying while the service throttles (the SDK's own retries

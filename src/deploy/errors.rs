@@ -117,15 +117,22 @@ where
     }
 }
 
+/// The error codes AWS services throttle with (CloudFormation `Throttling`, S3 `SlowDown`, EC2
+/// `RequestLimitExceeded`, ...): retried by `aws::patiently`, [`Kind::Throttled`] when it gives
+/// up.
+pub const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "RequestThrottled",
+];
+
 fn service_kind(operation: &str, code: &str, status: u16) -> Kind {
     let bucket_op = operation.starts_with("HeadBucket");
     match code {
-        "Throttling"
-        | "ThrottlingException"
-        | "RequestLimitExceeded"
-        | "TooManyRequestsException"
-        | "SlowDown"
-        | "RequestThrottled" => Kind::Throttled,
+        _ if THROTTLING_CODES.contains(&code) => Kind::Throttled,
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             Kind::ExpiredToken
         }

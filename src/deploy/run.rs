@@ -21,9 +21,12 @@ use super::outputs::StackOutputs;
 use super::stack::{self, Gate};
 use super::ui::{ProgressMode, Ui};
 use crate::error::Error;
+use aws_sdk_cloudformation::error::SdkError;
+use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError;
 use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetType, Parameter, Stack, StackStatus, Tag,
+    Capability, ChangeSetType, Parameter, ResourceToImport, Stack, StackStatus, Tag,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use indexmap::IndexMap;
 use plan::params::{self, ParameterChecker};
 use plan::review::{self, Approve, ResourceChange};
@@ -74,6 +77,16 @@ pub enum Outcome {
     ChangeSetLeft { name: String, arn: String },
 }
 
+/// What every step of one deploy works with: the AWS clients, the terminal, Ctrl-C, the
+/// request and the `--timeout` deadline.
+pub(super) struct Ctx<'a> {
+    pub(super) aws: &'a Aws,
+    pub(super) ui: &'a Ui,
+    pub(super) interrupts: &'a Interrupts,
+    pub(super) req: &'a DeployRequest<'a>,
+    pub(super) deadline: Option<Instant>,
+}
+
 /// Runs every step; see the module docs for the order.
 pub async fn deploy(
     aws: &Aws,
@@ -93,43 +106,38 @@ pub async fn deploy_checked(
     interrupts: &Interrupts,
     req: &DeployRequest<'_>,
 ) -> Result<Outcome, Error> {
-    let deadline = req.timeout.map(|t| Instant::now() + t);
-    let mut target = gate(aws, ui, interrupts, req, deadline).await?;
-    parameters(req, &target)?;
-    let mut planned = plan(aws, ui, interrupts, req, &target).await?;
-    // What the template would create that exists outside the stack: refused with the offer,
-    // or imported with `--adopt`; then the stack is looked at again for the update.
-    let stack = target.deployed.as_ref();
-    match super::adopt::adopt(
+    let cx = Ctx {
         aws,
         ui,
         interrupts,
         req,
-        stack,
-        planned.deployed.as_ref(),
-        deadline,
-    )
-    .await?
-    {
+        deadline: req.timeout.map(|t| Instant::now() + t),
+    };
+    let mut target = gate(&cx).await?;
+    parameters(req, &target)?;
+    let mut planned = plan(&cx, &target).await?;
+    // What the template would create that exists outside the stack: refused with the offer,
+    // or imported with `--adopt`; then the stack is looked at again for the update.
+    let stack = target.deployed.as_ref();
+    match super::adopt::adopt(&cx, stack, planned.deployed.as_ref()).await? {
         super::adopt::Adopted::Nothing => {}
         super::adopt::Adopted::Imported => {
-            target = gate(aws, ui, interrupts, req, deadline).await?;
-            planned = plan(aws, ui, interrupts, req, &target).await?;
+            target = gate(&cx).await?;
+            planned = plan(&cx, &target).await?;
         }
         super::adopt::Adopted::Left { name, arn } => {
             return Ok(Outcome::ChangeSetLeft { name, arn })
         }
     }
     let values = parameters(req, &target)?;
-    let template_url = upload(aws, ui, req, &target).await?;
-    let Some(change_set) = create_change_set(aws, ui, req, &target, values, template_url).await?
-    else {
+    let template_url = upload(&cx, &target).await?;
+    let Some(change_set) = create_change_set(&cx, &target, values, template_url).await? else {
         // Nothing to change: the outputs are still shown and written.
-        outputs(aws, ui, req, target.stack_id(&req.stack_name)).await?;
+        outputs(&cx, target.stack_id(&req.stack_name)).await?;
         return Ok(Outcome::NoChanges);
     };
-    let Some(mut changes) = compute(aws, ui, interrupts, req, &change_set).await? else {
-        outputs(aws, ui, req, &change_set.stack_id).await?;
+    let Some(mut changes) = compute(&cx, &change_set).await? else {
+        outputs(&cx, &change_set.stack_id).await?;
         return Ok(Outcome::NoChanges);
     };
     // What happens to a replaced or removed resource follows its policies: the new template's
@@ -146,18 +154,9 @@ pub async fn deploy_checked(
             arn: change_set.arn,
         });
     }
-    review(aws, ui, interrupts, req, &change_set, &changes, &planned).await?;
-    execute(
-        aws,
-        ui,
-        interrupts,
-        req,
-        &change_set,
-        changes.len(),
-        deadline,
-    )
-    .await?;
-    outputs(aws, ui, req, &change_set.stack_id)
+    review(&cx, &change_set, &changes, &planned).await?;
+    execute(&cx, &change_set, changes.len()).await?;
+    outputs(&cx, &change_set.stack_id)
         .await
         .map(Outcome::Deployed)
 }
@@ -258,14 +257,8 @@ impl Target {
 
 /// The state gate: waits out a running operation, recreates a ROLLBACK_COMPLETE stack with
 /// consent, refuses states deploy can't continue from.
-async fn gate(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
-    deadline: Option<Instant>,
-) -> Result<Target, Error> {
-    let name = req.stack_name.as_str();
+async fn gate(cx: &Ctx<'_>) -> Result<Target, Error> {
+    let (aws, name) = (cx.aws, cx.req.stack_name.as_str());
     loop {
         let current = stack::describe(&aws.cfn, &aws.timing, name).await?;
         let status = current.as_ref().and_then(|s| s.stack_status());
@@ -283,21 +276,15 @@ async fn gate(
                 })
             }
             Gate::Blocked(msg) => return Err(Error::Failed(msg)),
-            Gate::Wait => wait_for_running(aws, ui, interrupts, req, current, deadline).await?,
-            Gate::Recreate => recreate(aws, ui, interrupts, req, current, deadline).await?,
+            Gate::Wait => wait_for_running(cx, current).await?,
+            Gate::Recreate => recreate(cx, current).await?,
         }
     }
 }
 
 /// Follows another operation on the stack to its end.
-async fn wait_for_running(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
-    current: Option<Stack>,
-    deadline: Option<Instant>,
-) -> Result<(), Error> {
+async fn wait_for_running(cx: &Ctx<'_>, current: Option<Stack>) -> Result<(), Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     let name = req.stack_name.as_str();
     let stack = current.ok_or_else(|| Error::failed(format!("stack {name} vanished")))?;
     ui.note(&format!(
@@ -310,22 +297,16 @@ async fn wait_for_running(
         token: None,
         since: now(),
         total: req.template.resource_count(),
-        deadline,
+        deadline: cx.deadline,
         resume: &req.resume,
     };
-    events::follow(&aws.cfn, &aws.timing, ui, interrupts, &follow).await?;
+    events::follow(&aws.cfn, &aws.timing, ui, cx.interrupts, &follow).await?;
     Ok(())
 }
 
 /// Deletes a ROLLBACK_COMPLETE stack (which can only be deleted) with `--recreate` or a yes.
-async fn recreate(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
-    current: Option<Stack>,
-    deadline: Option<Instant>,
-) -> Result<(), Error> {
+async fn recreate(cx: &Ctx<'_>, current: Option<Stack>) -> Result<(), Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     let name = req.stack_name.as_str();
     ui.note(&format!(
         "stack {name} is ROLLBACK_COMPLETE: its creation failed and it can only be deleted"
@@ -334,7 +315,7 @@ async fn recreate(
         || ui
             .confirm(
                 &format!("Delete stack {name} and create it again?"),
-                interrupts,
+                cx.interrupts,
             )
             .await?;
     if !consent {
@@ -347,9 +328,16 @@ async fn recreate(
         .and_then(|s| s.stack_id())
         .unwrap_or(name)
         .to_string();
-    let done =
-        super::destroy::delete_and_follow(aws, ui, interrupts, &id, name, deadline, &req.resume)
-            .await?;
+    let done = super::destroy::delete_and_follow(
+        aws,
+        ui,
+        cx.interrupts,
+        &id,
+        name,
+        cx.deadline,
+        &req.resume,
+    )
+    .await?;
     if done.status != StackStatus::DeleteComplete {
         return Err(Error::failed(format!(
             "could not delete stack {name}: {}",
@@ -407,13 +395,8 @@ struct Planned {
 
 /// On update: predicts the change from the deployed template. A predicted loss of data needs
 /// approval before any change set exists.
-async fn plan(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
-    target: &Target,
-) -> Result<Planned, Error> {
+async fn plan(cx: &Ctx<'_>, target: &Target) -> Result<Planned, Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     if target.deployed.is_none() {
         return Ok(Planned::default());
     }
@@ -463,22 +446,19 @@ async fn plan(
     if req.approve == Approve::Never || req.no_execute {
         return Ok(planned);
     }
-    if !ui.interactive {
-        return Err(Error::NotApproved(
-            "approval needed (data-holding resources would be replaced or removed) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)".into(),
-        ));
-    }
-    let question = format!(
-        "Create the change set for stack {} anyway (it is reviewed again before executing)?",
-        req.stack_name
-    );
-    if !ui.confirm(&question, interrupts).await.map_err(|_| {
-        Error::Interrupted("interrupted at the question; no change set was created".into())
-    })? {
-        return Err(Error::NotApproved(
-            "declined; no change set was created".into(),
-        ));
-    }
+    approval(
+        cx,
+        &Question {
+            ask: format!(
+                "Create the change set for stack {} anyway (it is reviewed again before executing)?",
+                req.stack_name
+            ),
+            no_terminal: "approval needed (data-holding resources would be replaced or removed) but stdin is not a terminal, so no change set was created; review the prediction above (`pcstack diff` shows all of it) and re-run with `--approve never` to deploy without asking (or `--no-execute` to create and keep the change set)".into(),
+            declined: "declined; no change set was created",
+            interrupted: "interrupted at the question; no change set was created",
+        },
+    )
+    .await?;
     planned.approved = ids;
     Ok(planned)
 }
@@ -561,12 +541,8 @@ fn show_parameter_values(ui: &Ui, prediction: &plan::predict::Prediction) {
 
 /// The template's S3 URL when it must go through S3 (over the inline limit, or a bucket was
 /// given); `None` to send it inline.
-async fn upload(
-    aws: &Aws,
-    ui: &Ui,
-    req: &DeployRequest<'_>,
-    target: &Target,
-) -> Result<Option<String>, Error> {
+async fn upload(cx: &Ctx<'_>, target: &Target) -> Result<Option<String>, Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     if req.template.body.len() <= super::upload::MAX_INLINE_BYTES && req.template_bucket.is_none() {
         return Ok(None);
     }
@@ -599,54 +575,102 @@ pub(super) struct ChangeSet {
     pub(super) made_stack: bool,
 }
 
-/// CreateChangeSet; `None` when the endpoint refuses it for having no changes.
-async fn create_change_set(
-    aws: &Aws,
-    ui: &Ui,
-    req: &DeployRequest<'_>,
-    target: &Target,
-    parameters: Vec<Parameter>,
-    template_url: Option<String>,
-) -> Result<Option<ChangeSet>, Error> {
-    let name = format!("pcstack-{}", unix());
-    let kind = if target.deployed.is_some() {
-        ChangeSetType::Update
-    } else {
-        ChangeSetType::Create
-    };
-    let create = aws
+/// One CreateChangeSet, as every change set pcstack makes is created ([`submit`]).
+pub(super) struct NewChangeSet<'a> {
+    pub(super) name: String,
+    pub(super) kind: ChangeSetType,
+    /// `None`: not sent.
+    pub(super) parameters: Option<Vec<Parameter>>,
+    /// Empty: not sent (the template needs none).
+    pub(super) capabilities: Vec<Capability>,
+    /// The template's S3 URL, else its body inline.
+    pub(super) template_url: Option<String>,
+    pub(super) template_body: &'a str,
+    /// The resources an IMPORT change set adopts.
+    pub(super) to_import: Option<Vec<ResourceToImport>>,
+    pub(super) description: &'static str,
+    /// Send the stack-level options deploy was given (tags, topics, role); an import sends
+    /// none.
+    pub(super) stack_options: bool,
+    /// pcstack creates the stack (REVIEW_IN_PROGRESS) with this change set: cleanup deletes it.
+    pub(super) makes_stack: bool,
+}
+
+/// Sends CreateChangeSet with the request's stack, a client token equal to the name, and (with
+/// `stack_options`) the tags, topics and role deploy was given: left out when not given, so on
+/// update CloudFormation keeps the stack's (UpdateStack's documented behaviour;
+/// CreateChangeSet takes the same fields).
+pub(super) async fn submit(
+    cx: &Ctx<'_>,
+    new: NewChangeSet<'_>,
+) -> Result<ChangeSet, SdkError<CreateChangeSetError, HttpResponse>> {
+    let req = cx.req;
+    let options = new.stack_options;
+    let create = cx
+        .aws
         .cfn
         .create_change_set()
         .stack_name(&req.stack_name)
-        .change_set_name(&name)
-        .client_token(&name)
-        .change_set_type(kind)
-        .set_parameters(Some(parameters))
-        // Only what the template needs (or `--capabilities`); nothing is sent when it needs none.
-        .set_capabilities((!req.capabilities.is_empty()).then(|| {
-            req.capabilities
-                .iter()
-                .map(|c| Capability::from(c.as_str()))
-                .collect()
-        }))
-        // Left out when not given: on update, CloudFormation keeps the stack's tags, topics and
-        // role (UpdateStack's documented behaviour; CreateChangeSet takes the same fields).
-        .set_tags((!req.tags.is_empty()).then(|| {
+        .change_set_name(&new.name)
+        .client_token(&new.name)
+        .change_set_type(new.kind)
+        .set_parameters(new.parameters)
+        .set_capabilities((!new.capabilities.is_empty()).then_some(new.capabilities))
+        .set_resources_to_import(new.to_import)
+        .set_tags((options && !req.tags.is_empty()).then(|| {
             req.tags
                 .iter()
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect()
         }))
         .set_notification_arns(
-            (!req.notification_arns.is_empty()).then(|| req.notification_arns.clone()),
+            (options && !req.notification_arns.is_empty()).then(|| req.notification_arns.clone()),
         )
-        .set_role_arn(req.role_arn.clone())
-        .description("pcstack deploy");
-    let create = match template_url {
+        .set_role_arn(req.role_arn.clone().filter(|_| options))
+        .description(new.description);
+    let create = match new.template_url {
         Some(url) => create.template_url(url),
-        None => create.template_body(&req.template.body),
+        None => create.template_body(new.template_body),
     };
-    let created = match create.send().await {
+    let created = create.send().await?;
+    Ok(ChangeSet {
+        arn: created.id().unwrap_or(&new.name).to_string(),
+        stack_id: created.stack_id().unwrap_or(&req.stack_name).to_string(),
+        made_stack: new.makes_stack,
+        name: new.name,
+    })
+}
+
+/// CreateChangeSet; `None` when the endpoint refuses it for having no changes.
+async fn create_change_set(
+    cx: &Ctx<'_>,
+    target: &Target,
+    parameters: Vec<Parameter>,
+    template_url: Option<String>,
+) -> Result<Option<ChangeSet>, Error> {
+    let Ctx { ui, req, .. } = *cx;
+    let new = NewChangeSet {
+        name: format!("pcstack-{}", unix()),
+        kind: if target.deployed.is_some() {
+            ChangeSetType::Update
+        } else {
+            ChangeSetType::Create
+        },
+        parameters: Some(parameters),
+        // Only what the template needs (or `--capabilities`); nothing is sent when it needs none.
+        capabilities: req
+            .capabilities
+            .iter()
+            .map(|c| Capability::from(c.as_str()))
+            .collect(),
+        template_url,
+        template_body: &req.template.body,
+        to_import: None,
+        description: "pcstack deploy",
+        stack_options: true,
+        makes_stack: target.deployed.is_none() && !target.reviewing,
+    };
+    let change_set = match submit(cx, new).await {
         Ok(c) => c,
         // Some endpoints refuse an empty change set outright instead of failing it.
         Err(e) if review::is_empty_reason(&super::aws::message(&e)) => {
@@ -659,14 +683,10 @@ async fn create_change_set(
         Err(e) => return Err(fail("CreateChangeSet", &e)),
     };
     ui.note(&format!(
-        "change set {name} created; waiting for CloudFormation to compute it"
+        "change set {} created; waiting for CloudFormation to compute it",
+        change_set.name
     ));
-    Ok(Some(ChangeSet {
-        arn: created.id().unwrap_or(&name).to_string(),
-        stack_id: created.stack_id().unwrap_or(&req.stack_name).to_string(),
-        made_stack: target.deployed.is_none() && !target.reviewing,
-        name,
-    }))
+    Ok(Some(change_set))
 }
 
 /// Waits for CloudFormation to compute the change set. `None` when it has nothing to do (the
@@ -675,12 +695,16 @@ async fn create_change_set(
 /// change set without resource changes is returned (and executed) like any other. A Ctrl-C while
 /// waiting deletes the change set and exits 130.
 pub(super) async fn compute(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
+    cx: &Ctx<'_>,
     change_set: &ChangeSet,
 ) -> Result<Option<Vec<ResourceChange>>, Error> {
+    let Ctx {
+        aws,
+        ui,
+        interrupts,
+        req,
+        ..
+    } = *cx;
     let ready = {
         let _listening = interrupts.listen();
         tokio::select! {
@@ -775,16 +799,13 @@ fn show(ui: &Ui, req: &DeployRequest<'_>, changes: &[ResourceChange], planned: &
 /// Shows the changes and asks for approval when `--approve` wants it; a refusal deletes the
 /// change set (and the empty stack pcstack made for it).
 async fn review(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
+    cx: &Ctx<'_>,
     change_set: &ChangeSet,
     changes: &[ResourceChange],
     planned: &Planned,
 ) -> Result<(), Error> {
-    let Shown { danger, broadening } = show(ui, req, changes, planned);
-    if !review::needs_approval(req.approve, &danger, &broadening) {
+    let Shown { danger, broadening } = show(cx.ui, cx.req, changes, planned);
+    if !review::needs_approval(cx.req.approve, &danger, &broadening) {
         return Ok(());
     }
     let why = match (danger.is_empty(), broadening.is_empty()) {
@@ -795,38 +816,61 @@ async fn review(
         (true, false) => "access would widen: --approve broadening",
         (true, true) => "--approve any",
     };
-    let refusal = if !ui.interactive {
-        Error::NotApproved(format!(
-            "approval needed ({why}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)"
-        ))
-    } else {
-        let question = format!(
+    let question = Question {
+        ask: format!(
             "Execute change set {} on stack {}?",
-            change_set.name, req.stack_name
-        );
-        match ui.confirm(&question, interrupts).await {
-            Ok(true) => return Ok(()),
-            Ok(false) => Error::NotApproved("declined; the change set was deleted".into()),
-            // A Ctrl-C at the prompt is a no, with the same cleanup; then exit 130.
-            Err(_) => Error::Interrupted(
-                "interrupted at the question; taken as no: the change set was deleted".into(),
-            ),
-        }
+            change_set.name, cx.req.stack_name
+        ),
+        no_terminal: format!(
+            "approval needed ({why}) but stdin is not a terminal, so nothing was executed; review the changes above and re-run with `--approve never` to deploy without asking (or `--no-execute` to keep the change set)"
+        ),
+        declined: "declined; the change set was deleted",
+        // A Ctrl-C at the prompt is a no, with the same cleanup; then exit 130.
+        interrupted: "interrupted at the question; taken as no: the change set was deleted",
     };
-    cleanup(aws, ui, change_set).await;
-    Err(refusal)
+    if let Err(refusal) = approval(cx, &question).await {
+        cleanup(cx.aws, cx.ui, change_set).await;
+        return Err(refusal);
+    }
+    Ok(())
+}
+
+/// An approval question. Without a terminal nothing is asked: `no_terminal`, exit 5.
+pub(super) struct Question<'q> {
+    pub(super) ask: String,
+    pub(super) no_terminal: String,
+    /// The answer was no (exit 5).
+    pub(super) declined: &'q str,
+    /// Ctrl-C at the question: taken as no (exit 130).
+    pub(super) interrupted: &'q str,
+}
+
+/// Asks `q` on the terminal: `Ok` on a yes, else the refusal to return (the caller cleans up
+/// what it made first). Every approval deploy asks goes through here.
+pub(super) async fn approval(cx: &Ctx<'_>, q: &Question<'_>) -> Result<(), Error> {
+    if !cx.ui.interactive {
+        return Err(Error::NotApproved(q.no_terminal.clone()));
+    }
+    match cx.ui.confirm(&q.ask, cx.interrupts).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::NotApproved(q.declined.into())),
+        Err(_) => Err(Error::Interrupted(q.interrupted.into())),
+    }
 }
 
 /// Executes the change set and follows the stack to the end of the operation.
 pub(super) async fn execute(
-    aws: &Aws,
-    ui: &Ui,
-    interrupts: &Interrupts,
-    req: &DeployRequest<'_>,
+    cx: &Ctx<'_>,
     change_set: &ChangeSet,
     total: usize,
-    deadline: Option<Instant>,
 ) -> Result<(), Error> {
+    let Ctx {
+        aws,
+        ui,
+        interrupts,
+        req,
+        deadline,
+    } = *cx;
     let token = format!("{}-exec", change_set.name);
     let since = now();
     aws.cfn
@@ -867,12 +911,8 @@ pub(super) async fn execute(
 
 /// After a successful operation or "no changes": termination protection as asked, then the
 /// outputs, shown and written to `--outputs-file`.
-async fn outputs(
-    aws: &Aws,
-    ui: &Ui,
-    req: &DeployRequest<'_>,
-    stack_id: &str,
-) -> Result<StackOutputs, Error> {
+async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
+    let Ctx { aws, ui, req, .. } = *cx;
     let after = |step: &str| {
         let resume = req.resume.clone();
         let step = step.to_string();

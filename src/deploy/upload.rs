@@ -8,7 +8,7 @@
 //! reused only when its stored SHA-256 (uploaded with `ChecksumSHA256`, read back with
 //! HeadObject `ChecksumMode=ENABLED`) is the template's; otherwise it is uploaded again.
 
-use super::aws::{code, dns_suffix, fail, partition};
+use super::aws::{code, fail};
 use super::ui::Ui;
 use crate::error::Error;
 use aws_sdk_s3::error::SdkError;
@@ -18,6 +18,7 @@ use aws_sdk_s3::types::{
     PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
+use constructs::partition;
 use plan::TemplateSource;
 use sha2::{Digest, Sha256};
 
@@ -66,13 +67,17 @@ pub fn not_ours(bucket: &str, account: &str, is_default: bool) -> Error {
 pub fn template_url(bucket: &str, key: &str, region: &str, endpoint: Option<&str>) -> String {
     match endpoint {
         Some(e) => format!("{e}/{bucket}/{key}"),
-        None => format!("https://{bucket}.s3.{region}.{}/{key}", dns_suffix(region)),
+        None => {
+            // A partition whose suffix pcstack does not know: the commercial one.
+            let suffix = partition::of(region).url_suffix.unwrap_or("amazonaws.com");
+            format!("https://{bucket}.s3.{region}.{suffix}/{key}")
+        }
     }
 }
 
 /// TLS-only bucket policy.
 pub fn tls_only_policy(bucket: &str, region: &str) -> String {
-    let arn = format!("arn:{}:s3:::{bucket}", partition(region));
+    let arn = format!("arn:{}:s3:::{bucket}", partition::of(region).name);
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{

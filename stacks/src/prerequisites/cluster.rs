@@ -473,17 +473,6 @@ fn short(v: &Json) -> String {
     synth::input::cut_message(&v.to_string())
 }
 
-/// The AWS partition of a Region, for managed policy ARNs.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 /// Where the OpenZFS root volume is mounted (the tutorial's).
 pub const OPENZFS_MOUNT_DIR: &str = "/fsx";
 /// Where compute nodes mount their instance store (the tutorial's).
@@ -515,7 +504,8 @@ pub fn render(config: &Config, values: &StackValues) -> Result<String, Diagnosti
 /// Node access: Session Manager, read-only ECR pulls, read-write on the data bucket (read on
 /// any other bucket a bootstrap script lives in), and the node's bootstrap script.
 fn node_iam_and_actions(values: &StackValues, script: &str) -> (Json, Json) {
-    let p = partition(&values.region);
+    // The partition of managed policy ARNs.
+    let p = constructs::partition::of(&values.region).name;
     let mut access = vec![json!({"BucketName": values.bucket, "EnableWriteAccess": true})];
     if let Some(b) = script_bucket(script).filter(|b| *b != values.bucket) {
         access.push(json!({"BucketName": b, "EnableWriteAccess": false}));
