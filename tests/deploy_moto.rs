@@ -1554,3 +1554,94 @@ fn a_deploy_killed_at_each_step_is_recovered_by_the_next() {
         assert!(stdout(&same).contains("no changes"), "{}", text(&same));
     }
 }
+
+/// A stack created around pcstack (CreateStack straight to the stand-in), as anyone who can
+/// change the stack could: what `outputs` makes of its names and values.
+fn hostile_stack(moto: &Moto, name: &str, template: &serde_json::Value) {
+    let form = format!(
+        "Action=CreateStack&StackName={name}&TemplateBody={}",
+        // C1 and DEL escaped in the JSON text: moto reads templates as YAML, which refuses
+        // them raw.
+        form_value(
+            &template
+                .to_string()
+                .replace('\u{9b}', "\\u009b")
+                .replace('\u{7f}', "\\u007f")
+        )
+    );
+    let (status, body) = moto.query_answer("cloudformation", &form);
+    assert_eq!(status, 200, "{body}");
+}
+
+/// What CloudFormation's XML answers can carry (ESC and BEL can't be in XML 1.0; the SDK
+/// refuses them): a CR that overwrites the line, the 8-bit CSI that clears the screen on a
+/// terminal that reads C1, DEL, and the shell's quoting characters.
+const HOSTILE: &str = "x\rover\u{9b}2J\u{7f}'\"$(touch nope)\\";
+
+#[test]
+fn hostile_output_names_and_values_reach_no_shell_and_no_terminal() {
+    let moto = Moto::start();
+    let handle = serde_json::json!({"Type": "AWS::CloudFormation::WaitConditionHandle"});
+    // Output keys that derive names a shell acts on, and a value with terminal escapes.
+    let derived = serde_json::json!({
+        "Resources": {"Handle": handle},
+        "Outputs": {
+            "Path": {"Value": "/tmp/evil"},
+            "PromptCommand": {"Value": "touch /tmp/pwned"},
+            "LdPreload": {"Value": "/tmp/evil.so"},
+            "Text": {"Value": HOSTILE, "Description": HOSTILE},
+        }
+    });
+    hostile_stack(&moto, "derived", &derived);
+    let env = moto.pcstack(&["outputs", "--stack-name", "derived", "--format", "env"]);
+    assert_eq!(env.status.code(), Some(0), "{}", text(&env));
+    let file = stdout(&env);
+    for line in [
+        "export OUTPUT_PATH=/tmp/evil",
+        "export OUTPUT_PROMPT_COMMAND='touch /tmp/pwned'",
+        "export OUTPUT_LD_PRELOAD=/tmp/evil.so",
+    ] {
+        assert!(file.contains(line), "{file}");
+    }
+    assert!(
+        !file.chars().any(|c| c.is_control() && c != '\n'),
+        "{file:?}"
+    );
+    // The shell reads the value back byte for byte, and runs nothing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("env.sh");
+    std::fs::write(&path, &file).expect("write env file");
+    let read = std::process::Command::new("bash")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(format!("source {}; printf %s \"$TEXT\"", path.display()))
+        .output()
+        .expect("bash");
+    assert_eq!(String::from_utf8_lossy(&read.stdout), HOSTILE);
+    assert!(!dir.path().join("nope").exists());
+    // The table and the error lines carry no raw control character.
+    let table = moto.pcstack(&["outputs", "--stack-name", "derived", "--format", "table"]);
+    assert_eq!(table.status.code(), Some(0), "{}", text(&table));
+    let shown = stdout(&table);
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("x\\rover\\u{9b}2J\\x7f'"), "{shown}");
+
+    // A declared name the shell acts on: refused, nothing written.
+    let declared = serde_json::json!({
+        "Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Hook": "BASH_ENV"}}},
+        "Resources": {"Handle": handle},
+        "Outputs": {"Hook": {"Value": "/tmp/evil.sh"}}
+    });
+    hostile_stack(&moto, "declared", &declared);
+    let env = moto.pcstack(&["outputs", "--stack-name", "declared", "--format", "env"]);
+    assert_eq!(env.status.code(), Some(1), "{}", text(&env));
+    assert_eq!(stdout(&env), "");
+    assert!(
+        text(&env).contains("Metadata.pcstack.OutputEnvironmentVariables.Hook must not be a name a shell, loader or runtime acts on"),
+        "{}",
+        text(&env)
+    );
+}

@@ -40,6 +40,7 @@
 
 pub mod adopt;
 pub mod capabilities;
+pub mod env;
 pub mod eval;
 pub mod params;
 pub mod predict;

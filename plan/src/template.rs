@@ -1,10 +1,9 @@
 //! Loading a template from a file or a synthesized stack, and reading what deploy needs from it:
 //! declared parameters, output environment variable names.
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
-use synth::input::{check_limits, check_size, echo, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+use synth::input::{check_limits, check_size, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 
 /// The template to deploy: the exact bytes sent to CloudFormation and their parsed form.
 #[derive(Debug, Clone)]
@@ -20,7 +19,7 @@ impl TemplateSource {
     ///
     /// Refuses a template CloudFormation would refuse for its size (before anything is
     /// uploaded), and one whose output environment variable names are not shell names or
-    /// repeat ([`output_env_names`]), so `pcstack outputs --format env` can always be sourced.
+    /// repeat ([`crate::env::output_env_names`]), so `pcstack outputs --format env` can always be sourced.
     pub fn parse(body: String) -> Result<Self, String> {
         let json = parse_template(&body)?;
         if !json.is_object() {
@@ -31,7 +30,7 @@ impl TemplateSource {
             .and_then(Json::as_object)
             .map(|o| o.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        output_env_names(Some(&json), &keys).map_err(|problems| problems.join("\n"))?;
+        crate::env::output_env_names(Some(&json), &keys).map_err(|problems| problems.join("\n"))?;
         Ok(Self { body, json })
     }
 
@@ -115,159 +114,6 @@ pub fn parse_template(body: &str) -> Result<Json, String> {
     crate::yaml::full(body).map_err(|e| format!("template is not valid YAML: {e}"))
 }
 
-/// Where a template declares its outputs' environment variable names.
-pub const ENV_NAMES_METADATA: &str = "Metadata.pcstack.OutputEnvironmentVariables";
-
-/// Names `pcstack outputs --format env` always writes after the outputs'.
-pub const FIXED_ENV_NAMES: [&str; 3] = synth::env::OWN_NAMES;
-
-/// Whether `name` is a POSIX shell variable name: `[A-Za-z_][A-Za-z0-9_]*`. Anything else
-/// written as `export NAME=...` would be run by the shell that sources the file.
-pub fn is_shell_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Output key -> environment variable name for the outputs `keys`: the name declared in the
-/// template's `Metadata.pcstack.OutputEnvironmentVariables`, else [`env_name`] of the key.
-///
-/// Checked, because the names end up in a file users `source`: every name (declared or
-/// derived, and every declared one even for an output not in `keys`) must be a shell name
-/// ([`is_shell_name`]), and no two outputs, nor an output and one of [`FIXED_ENV_NAMES`],
-/// may share one. Declared names win; a derived name already held gets an `OUTPUT_` prefix
-/// (an output `StackName` is `OUTPUT_STACK_NAME` beside pcstack's own `STACK_NAME`). Returns
-/// every problem, each naming the field, the rule and the value.
-pub fn output_env_names(
-    template: Option<&Json>,
-    keys: &[&str],
-) -> Result<IndexMap<String, String>, Vec<String>> {
-    let mut problems = Vec::new();
-    let mut declared = IndexMap::new();
-    let metadata = template.and_then(|t| {
-        t.get("Metadata")?
-            .get(synth::env::METADATA_KEY)?
-            .get(synth::env::OUTPUT_VARIABLES)
-    });
-    match metadata {
-        None => {}
-        Some(Json::Object(map)) => {
-            for (key, value) in map {
-                let field = format!("{ENV_NAMES_METADATA}.{}", echo(key));
-                match value.as_str() {
-                    Some(name) if is_shell_name(name) => {
-                        declared.insert(key.clone(), name.to_string());
-                    }
-                    _ => problems.push(format!(
-                        "{field} must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {}",
-                        echo(&value.to_string())
-                    )),
-                }
-            }
-        }
-        Some(other) => problems.push(format!(
-            "{ENV_NAMES_METADATA} must be a mapping of output key to environment variable name for pcstack outputs, got {}",
-            echo(&other.to_string())
-        )),
-    }
-    // Which output (or fixed name) holds each name, to report the first holder of a repeat.
-    let mut holders: IndexMap<String, String> = FIXED_ENV_NAMES
-        .iter()
-        .map(|n| ((*n).to_string(), "pcstack's own variable".to_string()))
-        .collect();
-    // Declared names first: they are the template's word and win over derived ones.
-    for key in keys.iter().filter(|k| declared.contains_key(**k)) {
-        let name = &declared[*key];
-        match holders.get(name) {
-            Some(holder) => problems.push(format!(
-                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} (declared)",
-                echo(key)
-            )),
-            None => {
-                holders.insert(name.clone(), format!("output {}", echo(key)));
-            }
-        }
-    }
-    let mut names = IndexMap::new();
-    for key in keys {
-        if let Some(name) = declared.get(*key) {
-            names.insert((*key).to_string(), name.clone());
-            continue;
-        }
-        // A derived name that another output or pcstack's own variable holds (an output
-        // `StackName` beside STACK_NAME) gets an `OUTPUT_` prefix rather than refusing a
-        // template CloudFormation accepts.
-        let derived = env_name(key);
-        let name = if holders.contains_key(&derived) {
-            format!("OUTPUT_{derived}")
-        } else {
-            derived
-        };
-        if !is_shell_name(&name) {
-            problems.push(format!(
-                "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {name:?} (derived from its key)",
-                echo(key)
-            ));
-            continue;
-        }
-        if let Some(holder) = holders.get(&name) {
-            problems.push(format!(
-                "output {} environment variable must differ from that of {holder} for pcstack outputs, got {name:?} (derived from its key)",
-                echo(key)
-            ));
-            continue;
-        }
-        holders.insert(name.clone(), format!("output {}", echo(key)));
-        names.insert((*key).to_string(), name);
-    }
-    if problems.is_empty() {
-        Ok(names)
-    } else {
-        Err(problems)
-    }
-}
-
-/// The environment variable name for an output key without a declared one: SCREAMING_SNAKE_CASE.
-///
-/// A word boundary (`_`) goes before an uppercase letter that follows a lowercase letter or a
-/// digit (`VpcId` -> `VPC_ID`, `S3Bucket` -> `S3_BUCKET`), and before the last capital of a run
-/// of two or more capitals followed by a lowercase letter (`VPCId` -> `VPC_ID`,
-/// `EFASecurityGroup` -> `EFA_SECURITY_GROUP`). A single capital followed by a lowercase one
-/// stays in the word (`FSxLustre` -> `FSX_LUSTRE`, `IPv6Cidr` -> `IPV6_CIDR`). Any other
-/// character than ASCII letters and digits becomes `_`; a leading digit gets a `_` prefix.
-pub fn env_name(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    let mut out = String::new();
-    let mut run = 0usize; // uppercase letters just before position i
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-            let next = chars.get(i + 1).copied();
-            let after_lower = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-            let ends_acronym = run >= 2 && next.is_some_and(|n| n.is_ascii_lowercase());
-            if (after_lower || ends_acronym) && !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c);
-            run += 1;
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_uppercase());
-            run = 0;
-        } else {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            run = 0;
-        }
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,83 +148,6 @@ mod tests {
         let middle = nested(110);
         assert!(crate::yaml::fast(&middle).is_none());
         assert!(parse_template(&middle).is_ok());
-    }
-
-    #[test]
-    fn env_names_follow_the_documented_rule() {
-        for (key, want) in [
-            ("VpcId", "VPC_ID"),
-            ("VPCId", "VPC_ID"),
-            ("FSxLustreFilesystemId", "FSX_LUSTRE_FILESYSTEM_ID"),
-            ("EFASecurityGroupId", "EFA_SECURITY_GROUP_ID"),
-            ("S3BucketName", "S3_BUCKET_NAME"),
-            ("IPv6Cidr", "IPV6_CIDR"),
-            ("PrivateSubnet1Id", "PRIVATE_SUBNET1_ID"),
-            ("Subnet2", "SUBNET2"),
-            ("ecr-repo.uri", "ECR_REPO_URI"),
-            ("Id", "ID"),
-        ] {
-            assert_eq!(env_name(key), want, "{key}");
-        }
-    }
-
-    #[test]
-    fn declared_names_come_from_metadata() {
-        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"VpcId": "PC_VPC"}}}});
-        let names = output_env_names(Some(&t), &["VpcId", "SubnetId"]).unwrap();
-        assert_eq!(names.get("VpcId").map(String::as_str), Some("PC_VPC"));
-        assert_eq!(names.get("SubnetId").map(String::as_str), Some("SUBNET_ID"));
-    }
-
-    fn env_problems(metadata: Json, keys: &[&str]) -> Vec<String> {
-        let t =
-            serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": metadata}}});
-        output_env_names(Some(&t), keys).unwrap_err()
-    }
-
-    #[test]
-    fn a_name_the_shell_would_run_is_refused() {
-        assert_eq!(
-            env_problems(serde_json::json!({"VpcId": "X=1; touch /tmp/f; Y"}), &["VpcId"]),
-            ["Metadata.pcstack.OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got \"X=1; touch /tmp/f; Y\""]
-        );
-        assert_eq!(
-            env_problems(serde_json::json!({"VpcId": 7}), &[]),
-            ["Metadata.pcstack.OutputEnvironmentVariables.VpcId must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got 7"]
-        );
-        assert_eq!(
-            env_problems(serde_json::json!(["VPC_ID"]), &[]),
-            ["Metadata.pcstack.OutputEnvironmentVariables must be a mapping of output key to environment variable name for pcstack outputs, got [\"VPC_ID\"]"]
-        );
-        assert!(is_shell_name("vpc_id") && is_shell_name("_1") && !is_shell_name("1A"));
-        assert!(!is_shell_name("") && !is_shell_name("A-B") && !is_shell_name("É"));
-    }
-
-    #[test]
-    fn repeated_names_are_refused_declared_derived_or_fixed() {
-        assert_eq!(
-            env_problems(serde_json::json!({"A": "VPC_ID", "B": "VPC_ID"}), &["A", "B"]),
-            ["output B environment variable must differ from that of output A for pcstack outputs, got \"VPC_ID\" (declared)"]
-        );
-        assert_eq!(
-            env_problems(serde_json::json!({"Region": "AWS_REGION"}), &["Region"]),
-            ["output Region environment variable must differ from that of pcstack's own variable for pcstack outputs, got \"AWS_REGION\" (declared)"]
-        );
-        // A derived name already held gets the OUTPUT_ prefix: declared names win, and an
-        // output CloudFormation accepts (`StackName`) is not a reason to refuse a template.
-        let t = serde_json::json!({"Metadata": {"pcstack": {"OutputEnvironmentVariables": {"Vpc": "VPC_ID"}}}});
-        let names = output_env_names(Some(&t), &["VpcId", "Vpc", "StackName"]).unwrap();
-        assert_eq!(
-            names.values().map(String::as_str).collect::<Vec<_>>(),
-            ["OUTPUT_VPC_ID", "VPC_ID", "OUTPUT_STACK_NAME"]
-        );
-        let names = output_env_names(None, &["VpcId", "VPCId"]).unwrap();
-        assert_eq!(names["VPCId"], "OUTPUT_VPC_ID");
-        // ... unless the prefixed name is held too.
-        assert_eq!(
-            env_problems(serde_json::json!({"X": "OUTPUT_VPC_ID"}), &["X", "VpcId", "VPCId"]),
-            ["output VPCId environment variable must differ from that of output X for pcstack outputs, got \"OUTPUT_VPC_ID\" (derived from its key)"]
-        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use synth::{Diagnostics, Format, Severity};
 /// ignores SIGPIPE and turns EPIPE into a panic in the print macros.
 pub fn print_stdout(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
+    let text = plan::style::terminal_text(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::failed(format!("cannot write to stdout: {e}")))
@@ -30,6 +31,7 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
 
 /// Writes a line to stderr, ignoring failure: stderr is where failures would be reported.
 pub fn eprint_line(text: &str) {
+    let text = plan::style::terminal_text(text);
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
@@ -69,7 +71,7 @@ pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
             hidden += 1;
             continue;
         }
-        let _ = writeln!(err, "{diag}");
+        let _ = writeln!(err, "{}", plan::style::terminal_text(&diag.to_string()));
     }
     let errors = d.errors().count();
     if errors > 0 {
@@ -224,14 +226,15 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
         }
         let diff = TextDiff::from_lines(current.as_str(), text);
         let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "{}",
-            diff.unified_diff().context_radius(3).header(
+        let diff = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(
                 &format!("{} (committed)", path.display()),
-                &format!("{} (synthesized)", path.display())
+                &format!("{} (synthesized)", path.display()),
             )
-        );
+            .to_string();
+        let _ = write!(err, "{}", plan::style::terminal_text(&diff));
         return Err(Error::Failed(format!(
             "{} is stale: run `{}` and commit the result",
             path.display(),

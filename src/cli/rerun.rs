@@ -9,6 +9,25 @@ pub fn shell_quote(s: &str) -> String {
             .all(|c| c.is_ascii_alphanumeric() || "_-./:,@%+=".contains(c));
     if safe {
         s.to_string()
+    } else if s.chars().any(char::is_control) {
+        // Single quotes would keep the bytes, but print them raw where the line is shown;
+        // ANSI-C quoting (bash, zsh, ksh, POSIX.1-2024 sh) reads back the same bytes.
+        let mut out = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                c if c.is_control() => {
+                    let mut bytes = [0; 4];
+                    for b in c.encode_utf8(&mut bytes).bytes() {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }

@@ -57,7 +57,7 @@ pub fn precheck(assets: &[LocalAsset], template: &serde_json::Value) -> Diagnost
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
     // Bad names are the template check's to report; here only "is there such an output".
-    let names = plan::template::output_env_names(Some(template), &keys).unwrap_or_default();
+    let names = plan::env::output_env_names(Some(template), &keys).unwrap_or_default();
     for a in assets {
         let field = format!("assets[{}].file", a.index);
         if let Err(why) = check_file(&a.path) {

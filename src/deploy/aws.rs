@@ -140,14 +140,14 @@ impl Aws {
             .send()
             .await
             .map_err(|e| fail("GetCallerIdentity", &e))?;
-        eprintln!(
+        crate::cli::eprint_line(&format!(
             "debug: region {}, profile {} ({:?}), identity {} (account {})",
             self.region,
             login.profile.as_deref().unwrap_or("(default chain)"),
             login.kind,
             who.arn().unwrap_or("?"),
             who.account().unwrap_or("?")
-        );
+        ));
         Ok(())
     }
 }

@@ -297,7 +297,7 @@ impl<'a> Watch<'a> {
         if let Some(b) = &self.bar {
             b.set_length(self.f.total.max(self.done).max(1) as u64);
             b.set_position(self.done as u64);
-            b.set_message(waiting_on(&self.in_progress));
+            b.set_message(plan::style::terminal_text(&waiting_on(&self.in_progress)).into_owned());
         }
         if self.ui.progress == ProgressMode::Log
             && self.last_event.elapsed() >= timing.heartbeat
@@ -527,7 +527,7 @@ fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: In
             match bar {
                 // Only what matters above the bar; the bar shows the rest.
                 Some(b) if status.ends_with("_FAILED") || status == "DELETE_SKIPPED" => {
-                    b.println(line)
+                    b.println(plan::style::terminal_text(&line))
                 }
                 Some(_) => {}
                 None => ui.note(&line),

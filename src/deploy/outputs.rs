@@ -3,7 +3,7 @@
 
 use super::stack::account_from_arn;
 use crate::error::Error;
-use plan::template::output_env_names;
+use plan::env::output_env_names;
 use serde_json::Value as Json;
 
 /// One output with its environment variable name.
@@ -35,8 +35,8 @@ pub struct StackOutputs {
 fn declared_order(template: Option<&Json>) -> Vec<String> {
     template
         .and_then(|t| t.get("Metadata"))
-        .and_then(|m| m.get(synth::env::METADATA_KEY))
-        .and_then(|p| p.get(synth::env::VARIABLE_ORDER))
+        .and_then(|m| m.get(plan::env::METADATA_KEY))
+        .and_then(|p| p.get(plan::env::VARIABLE_ORDER))
         .and_then(Json::as_array)
         .map(|names| {
             names

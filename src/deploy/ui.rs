@@ -63,6 +63,7 @@ impl Ui {
                     let line = serde_json::json!({"type": "question", "message": question});
                     let _ = writeln!(std::io::stderr(), "{line}");
                 } else {
+                    let question = plan::style::terminal_text(question);
                     let _ = write!(std::io::stderr(), "{question} ");
                 }
                 let _ = std::io::stderr().flush();
@@ -108,7 +109,7 @@ impl Ui {
             return;
         }
         if let Ok(mut w) = self.err.lock() {
-            let _ = writeln!(w, "{line}");
+            let _ = writeln!(w, "{}", plan::style::terminal_text(line));
         }
     }
 
@@ -122,7 +123,7 @@ impl Ui {
     /// A line to stdout.
     pub fn result(&self, line: &str) {
         if let Ok(mut w) = self.out.lock() {
-            let _ = writeln!(w, "{line}");
+            let _ = writeln!(w, "{}", plan::style::terminal_text(line));
         }
     }
 

@@ -237,16 +237,16 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
     }
     let order = Node::Seq(order.into_iter().map(Node::from).collect());
     t.metadata.insert(
-        synth::env::METADATA_KEY.into(),
+        plan::env::METADATA_KEY.into(),
         Node::Map(vec![
-            (Cow::Borrowed(synth::env::OUTPUT_VARIABLES), Node::Map(env)),
-            (Cow::Borrowed(synth::env::VARIABLE_ORDER), order),
+            (Cow::Borrowed(plan::env::OUTPUT_VARIABLES), Node::Map(env)),
+            (Cow::Borrowed(plan::env::VARIABLE_ORDER), order),
         ]),
     );
     out
 }
 
-use synth::env::OWN_NAMES as FIXED_ENV_NAMES;
+use plan::env::OWN_NAMES as FIXED_ENV_NAMES;
 
 /// Every output's environment variable is a shell name (`[A-Za-z_][A-Za-z0-9_]*`) and no two
 /// outputs share one, nor an output and a name pcstack writes itself: the env file is sourced
@@ -268,6 +268,15 @@ fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
                 path(),
                 format!(
                     "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {:?}",
+                    s.key, s.env
+                ),
+            ));
+        } else if plan::env::acted_on(&s.env) {
+            t.report(Diagnostic::error(
+                Code::ActedOnEnvName,
+                path(),
+                format!(
+                    "output {} environment variable must not be a name a shell, loader or runtime acts on (PATH, LD_*, PYTHON*, AWS_* ...; the list is in the README) for pcstack outputs, got {:?}",
                     s.key, s.env
                 ),
             ));
@@ -395,6 +404,14 @@ mod tests {
             err.contains("error[PC007] parallelcluster-prerequisites/Outputs/A: output A environment variable must differ from that of output VPC for pcstack outputs, got \"VPC_ID\""),
             "{err}"
         );
+        // A name the shell acts on would run code where the env file is sourced.
+        for name in ["PATH", "LD_PRELOAD", "PROMPT_COMMAND", "BASH_ENV"] {
+            let err = build(&format!("associations:\n  - {{id: A, file_system_path: /a, s3_prefix: a/, output: A, env: {name}}}\n")).unwrap();
+            assert!(
+                err.contains(&format!("error[PC008] parallelcluster-prerequisites/Outputs/A: output A environment variable must not be a name a shell, loader or runtime acts on (PATH, LD_*, PYTHON*, AWS_* ...; the list is in the README) for pcstack outputs, got \"{name}\"")),
+                "{err}"
+            );
+        }
         let err = build("associations:\n  - {id: A, file_system_path: /a, s3_prefix: a/, output: A, env: AWS_REGION}\n").unwrap();
         assert!(
             err.contains("must differ from that of pcstack's own variable"),

@@ -83,6 +83,7 @@ codes! {
     ConfigType = "PC005", "a stack was handed a config of another type (a bug in the caller)";
     ConfigLimit = "PC006", "the config file is larger or nests deeper than pcstack reads (1 MiB, 64 levels)";
     DuplicateEnvName = "PC007", "two outputs have the same environment variable name";
+    ActedOnEnvName = "PC008", "an output's environment variable is a name a shell, loader or runtime acts on (PATH, LD_*, ...)";
     DeleteRemoval = "PC010", "a resource holding data is deleted with the stack (removal: Delete)";
     // FSx for Lustre.
     LustreStorageCapacity = "PC101", "the Lustre storage capacity is not one the deployment and storage type allow";

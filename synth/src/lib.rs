@@ -118,7 +118,6 @@
 pub mod catalog;
 pub mod code;
 pub mod diag;
-pub mod env;
 pub mod expr;
 pub mod id;
 pub mod input;
