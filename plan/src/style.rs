@@ -49,7 +49,7 @@ const OWN_SEQUENCES: [&str; 5] = ["\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", 
 /// template (a stack event's reason, an output, an error message) can't retitle the window,
 /// clear the screen or overwrite a line. [`Style`]'s own color sequences pass.
 pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
-    let control = |c: char| (c.is_control() && c != '\n' && c != '\t');
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !s.chars().any(control) {
         return std::borrow::Cow::Borrowed(s);
     }
