@@ -99,6 +99,23 @@ fn cases() -> Vec<Case> {
             refused: false,
         },
         Case {
+            // Create-only: a new file system, and the associations (FileSystemId is
+            // create-only) recreated on it; the DANGER block says what they bring back.
+            field: "lustre.deployment_type",
+            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 250\n",
+            replaced: &[
+                DATA[0],
+                "DataAssociation",
+                "CheckpointsAssociation",
+                "LogsAssociation",
+                "ResultsAssociation",
+            ],
+            replaces: true,
+            parameters: &[("PerUnitStorageThroughput", "250")],
+            env: &[],
+            refused: false,
+        },
+        Case {
             field: "lustre.compression",
             config: "network:\n  availability_zone: us-east-1a\nlustre:\n  compression: NONE\n",
             replaced: none,
@@ -471,6 +488,13 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
         );
         assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
         assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
+        if field == "lustre.deployment_type" {
+            assert!(
+                text(&stopped).contains("its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes)"),
+                "{}",
+                text(&stopped)
+            );
+        }
     }
     let done = deploy(moto, &config, &["--approve", "never"]);
     assert_eq!(done.status.code(), Some(0), "{field}: {}", text(&done));

@@ -381,14 +381,25 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
 #[test]
 fn storage_variants_deploy_on_the_stand_in() {
     // (config under tests/configs, what DescribeFileSystems must show of the variant)
-    let variants: &[(&str, &[&str])] = &[(
-        "lustre-persistent2",
-        &[
-            r#""DeploymentType": "PERSISTENT_2""#,
-            r#""PerUnitStorageThroughput": 250"#,
-            r#""MetadataConfiguration": {"Iops": 3000, "Mode": "USER_PROVISIONED"}"#,
-        ],
-    )];
+    let variants: &[(&str, &[&str])] = &[
+        (
+            "lustre-persistent2",
+            &[
+                r#""DeploymentType": "PERSISTENT_2""#,
+                r#""PerUnitStorageThroughput": 250"#,
+                r#""MetadataConfiguration": {"Iops": 3000, "Mode": "USER_PROVISIONED"}"#,
+            ],
+        ),
+        (
+            "lustre-efa",
+            &[
+                r#""StorageCapacity": 4800"#,
+                r#""EfaEnabled": true"#,
+                r#""MetadataConfiguration": {"Mode": "AUTOMATIC"}"#,
+                r#""PerUnitStorageThroughput": 1000"#,
+            ],
+        ),
+    ];
     for (name, expected) in variants {
         let moto = Moto::start();
         let dir = tempfile::tempdir().expect("tempdir");

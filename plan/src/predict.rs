@@ -219,6 +219,10 @@ pub struct Prediction {
     pub sections: Vec<String>,
     /// Changes CloudFormation would start and then fail on, one line each ([`conflicts`]).
     pub conflicts: Vec<String>,
+    /// For each FSx file system the local template replaces: what comes back on the new one
+    /// and what doesn't ([`recovery`]), appended to its DANGER line.
+    #[serde(skip)]
+    pub recovery: IndexMap<String, String>,
 }
 
 /// Compares the deployed template `old` with the local template `new`, each on its parameters'
@@ -306,8 +310,23 @@ pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
         .filter(|s| !same(old.template.get(**s), new.template.get(**s)))
         .map(|s| s.to_string())
         .collect();
-    let conflicts = conflicts(&resources, &mut before, &mut after);
+    let mut conflicts = conflicts(&resources, &mut before, &mut after);
+    conflicts.extend(efa_throughput_conflicts(
+        &resources,
+        &mut before,
+        &mut after,
+    ));
+    let recovery = resources
+        .iter()
+        .filter(|r| {
+            r.type_name == "AWS::FSx::FileSystem"
+                && r.action != Action::Remove
+                && (r.replacement || r.maybe_replacement)
+        })
+        .map(|r| (r.logical_id.clone(), recovery(new.template, &r.logical_id)))
+        .collect();
     Prediction {
+        recovery,
         conflicts,
         resources,
         parameters: entries(
@@ -468,6 +487,107 @@ fn refused_update(r: &ResourceDiff, old: &Value, new: &Value) -> Vec<String> {
             })
         })
         .collect()
+}
+
+/// What a replaced FSx file system gets back, from the data repository associations of the
+/// local template that name it (`FileSystemId: {Ref: id}`): each is recreated on the new file
+/// system (its FileSystemId is create-only); `BatchImportMetaDataOnCreate` lists its S3
+/// prefix there at creation, `AutoImportPolicy` events follow S3 from then on. Files never
+/// exported to S3, files outside the association paths, and every file of a file system
+/// without associations (OpenZFS) are not brought back.
+///
+/// Source: FSx for Lustre User Guide, "Linking your file system to an Amazon S3 bucket"
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/create-dra-linked-data-repo.html>)
+/// and "Automatically import updates from your S3 bucket" (autoimport-data-repo-dra.html).
+fn recovery(template: &Json, id: &str) -> String {
+    let mut back = Vec::new();
+    let mut export_only = Vec::new();
+    for (dra, r) in section(template, "Resources") {
+        let props = &r["Properties"];
+        if r["Type"] != "AWS::FSx::DataRepositoryAssociation"
+            || props["FileSystemId"] != serde_json::json!({"Ref": id})
+        {
+            continue;
+        }
+        let path = props["FileSystemPath"].as_str().unwrap_or("?");
+        let batch = props["BatchImportMetaDataOnCreate"] == Json::Bool(true);
+        let events = |policy: &str| {
+            props["S3"][policy]["Events"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+        };
+        let what = match (batch, events("AutoImportPolicy")) {
+            (true, true) => "its S3 prefix listed at creation, then S3 changes",
+            (true, false) => "its S3 prefix listed at creation",
+            (false, true) => "S3 changes from then on, nothing at creation",
+            (false, false) => {
+                if events("AutoExportPolicy") {
+                    export_only.push(format!("{dra} {path}"));
+                }
+                continue;
+            }
+        };
+        back.push(format!("{dra} {path} ({what})"));
+    }
+    if back.is_empty() && export_only.is_empty() {
+        return "no data repository association brings anything back: copy what you need before (README: Changing create-only storage settings)".into();
+    }
+    let mut text = String::new();
+    if !back.is_empty() {
+        text.push_str(&format!(
+            "its data repository associations bring back on the new one: {}; ",
+            back.join(", ")
+        ));
+    }
+    text.push_str("not brought back: files not exported to S3 before the replacement, files outside the association paths");
+    if !export_only.is_empty() {
+        text.push_str(&format!(
+            ", and what export-only associations hold ({}: in S3, not imported again)",
+            export_only.join(", ")
+        ));
+    }
+    text
+}
+
+/// An EFA-enabled Lustre file system kept (not replaced) whose PerUnitStorageThroughput
+/// changes: FSx refuses it, so the update would fail and roll back.
+///
+/// Source: FSx for Lustre User Guide, "Working with EFA-enabled file systems"
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html>), and the
+/// `EfaEnabled` references: it "must be set at creation ... and this prevents changes to
+/// perUnitStorageThroughput".
+fn efa_throughput_conflicts(
+    resources: &[ResourceDiff],
+    before: &mut Evaluator,
+    after: &mut Evaluator,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in resources.iter().filter(|r| {
+        !r.replacement && r.action == Action::Modify && r.type_name == "AWS::FSx::FileSystem"
+    }) {
+        let id = r.logical_id.as_str();
+        let lustre = |e: &mut Evaluator| -> Option<Value> {
+            let props = e.resource(id)?.properties.clone();
+            property(&props, "LustreConfiguration").cloned()
+        };
+        let (Some(old), Some(new)) = (lustre(before), lustre(after)) else {
+            continue;
+        };
+        let efa = matches!(property(&old, "EfaEnabled"), Some(Value::Scalar(v)) if v == &Json::Bool(true) || v.as_str() == Some("true"));
+        let tier = |v: &Value| property(v, "PerUnitStorageThroughput").cloned();
+        let (Some(from), Some(to)) = (tier(&old), tier(&new)) else {
+            continue;
+        };
+        if efa && compare(&from, &to) == Comparison::Differs {
+            out.push(format!(
+                "{id} ({}): PerUnitStorageThroughput {} -> {} on an EFA-enabled file system: FSx refuses any change of its throughput tier (FSx for Lustre User Guide, EFA-enabled file systems), so the update would fail and roll back; keep the tier and change the capacity instead",
+                r.type_name,
+                display_value(&from),
+                display_value(&to)
+            ));
+        }
+    }
+    out
 }
 
 fn property<'v>(properties: &'v Value, key: &str) -> Option<&'v Value> {
@@ -982,7 +1102,15 @@ impl Prediction {
                     }
                     _ => return None,
                 };
-                Some(format!("{} ({}): {what}", r.logical_id, r.type_name))
+                let recovery = self
+                    .recovery
+                    .get(&r.logical_id)
+                    .map(|t| format!("; {t}"))
+                    .unwrap_or_default();
+                Some(format!(
+                    "{} ({}): {what}{recovery}",
+                    r.logical_id, r.type_name
+                ))
             })
             .collect()
     }
@@ -1436,7 +1564,7 @@ mod tests {
         // The built-in stack's UpdateReplacePolicy Retain keeps the old file system.
         assert_eq!(
             p.danger(),
-            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only LustreConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID"]
+            [format!("FSxLFilesystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only LustreConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID; its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)")]
         );
         assert_eq!(p.danger_ids(), ["FSxLFilesystem"]);
         // Without that policy it is deleted.
@@ -1447,7 +1575,16 @@ mod tests {
         });
         assert_eq!(
             predict(&tutorial(), &deleting).danger(),
-            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed)"]
+            [format!("FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed); its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)")]
+        );
+        // A file system no association names (OpenZFS) gets nothing back.
+        let zfs = edited(|t| {
+            t["Resources"]["OpenZFSFileSystem"]["Properties"]["OpenZFSConfiguration"]
+                ["DeploymentType"] = json!("MULTI_AZ_1");
+        });
+        assert_eq!(
+            predict(&tutorial(), &zfs).danger(),
+            ["OpenZFSFileSystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only OpenZFSConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID; no data repository association brings anything back: copy what you need before (README: Changing create-only storage settings)"]
         );
         let text = p.render(&plain());
         assert!(text.contains("DANGER: data-holding resources would be replaced or removed:\n  ! FSxLFilesystem (AWS::FSx::FileSystem): replaced"), "{text}");
@@ -1466,6 +1603,28 @@ mod tests {
         assert_eq!(r["data_holding"], true);
         assert!(r["changes"].as_array().is_some_and(|c| c.iter().any(|c| c
             == &json!({"attribute": "Properties", "path": "LustreConfiguration/DeploymentType", "old": "PERSISTENT_1", "new": "PERSISTENT_2", "create_only": true}))));
+    }
+
+    #[test]
+    fn a_throughput_change_on_efa_enabled_lustre_would_fail() {
+        let efa = |tier: i64| {
+            edited(|t| {
+                let lustre =
+                    &mut t["Resources"]["FSxLFilesystem"]["Properties"]["LustreConfiguration"];
+                lustre["EfaEnabled"] = json!(true);
+                lustre["PerUnitStorageThroughput"] = json!(tier);
+            })
+        };
+        let p = predict(&efa(1000), &efa(500));
+        assert_eq!(
+            p.conflicts,
+            ["FSxLFilesystem (AWS::FSx::FileSystem): PerUnitStorageThroughput 1000 -> 500 on an EFA-enabled file system: FSx refuses any change of its throughput tier (FSx for Lustre User Guide, EFA-enabled file systems), so the update would fail and roll back; keep the tier and change the capacity instead"]
+        );
+        // The same change without EFA is an ordinary update; EfaEnabled itself is create-only.
+        assert!(predict(&synthesized(), &efa(500)).conflicts.is_empty());
+        let p = predict(&efa(1000), &synthesized());
+        assert!(find(&p, "FSxLFilesystem").replacement);
+        assert!(p.conflicts.is_empty());
     }
 
     #[test]

@@ -440,7 +440,7 @@ fn an_unknown_create_only_value_may_replace() {
     assert!(fs.changes[0].create_only && fs.changes[0].uncertain);
     assert_eq!(
         p.danger(),
-        ["Fs (AWS::FSx::FileSystem): may be replaced by a new, empty one (create-only SubnetIds/0 may change); the current one would be kept (UpdateReplacePolicy Retain), still billed, under its physical ID"]
+        ["Fs (AWS::FSx::FileSystem): may be replaced by a new, empty one (create-only SubnetIds/0 may change); the current one would be kept (UpdateReplacePolicy Retain), still billed, under its physical ID; no data repository association brings anything back: copy what you need before (README: Changing create-only storage settings)"]
     );
     assert_eq!(p.danger_ids(), ["Fs"]);
     for line in [
@@ -476,7 +476,7 @@ fn an_unknown_create_only_value_may_replace() {
     deleting["Resources"]["Fs"]["UpdateReplacePolicy"] = json!("Delete");
     assert_eq!(
         run(&old, &none, &deleting, &none).danger(),
-        ["Fs (AWS::FSx::FileSystem): may be replaced (create-only SubnetIds/0 may change): the current one would be deleted"]
+        ["Fs (AWS::FSx::FileSystem): may be replaced (create-only SubnetIds/0 may change): the current one would be deleted; no data repository association brings anything back: copy what you need before (README: Changing create-only storage settings)"]
     );
 }
 

@@ -49,3 +49,8 @@ fn lustre_persistent_2_with_metadata() {
         synth_yaml(&config("lustre-persistent2"))
     );
 }
+
+#[test]
+fn lustre_efa_enabled() {
+    insta::assert_snapshot!("lustre-efa", synth_yaml(&config("lustre-efa")));
+}

@@ -174,6 +174,8 @@ pub mod file_system {
             "BackupId",
             // Not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html (DeploymentType: "Update requires: Replacement")
             "LustreConfiguration/DeploymentType",
+            // Not in the schema; source: https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html (EFA "must be set at creation" and cannot be changed; the CloudFormation Resource Specification marks EfaEnabled Immutable)
+            "LustreConfiguration/EfaEnabled",
             // Not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html ("Update requires: Replacement")
             "OpenZFSConfiguration/DeploymentType",
             // Not in the schema; source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html ("Update requires: Replacement")
@@ -545,6 +547,7 @@ pub mod file_system {
         #[serde(rename = "DriveCacheType", skip_serializing_if = "Option::is_none")]
         pub drive_cache_type: Option<Value<String>>,
         /// [`EfaEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-efaenabled).
+        /// Create-only: changing it replaces the resource.
         #[serde(rename = "EfaEnabled", skip_serializing_if = "Option::is_none")]
         pub efa_enabled: Option<Value<bool>>,
         /// [`ExportPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html#cfn-fsx-filesystem-lustreconfiguration-exportpath).

@@ -187,14 +187,18 @@ fn lustre_parameters(
 ) -> (LogicalId, LogicalId, LogicalId, LogicalId) {
     let deployment = l.deployment_type.as_str();
     let capacity = t.add_parameter("Capacity", capacity_parameter(l));
+    // EFA-enabled, FSx refuses any change of the tier (and the capacity steps follow it).
+    let throughputs = if l.efa {
+        vec![l.per_unit_storage_throughput]
+    } else {
+        fsx_rules::lustre_throughput_values(deployment, LUSTRE_STORAGE).to_vec()
+    };
     let throughput = t.add_parameter(
         "PerUnitStorageThroughput",
         Parameter::number()
             .description("FSx for Lustre throughput per TiB of storage, MB/s/TiB")
             .default(l.per_unit_storage_throughput)
-            .allowed_values(
-                fsx_rules::lustre_throughput_values(deployment, LUSTRE_STORAGE).to_vec(),
-            ),
+            .allowed_values(throughputs),
     );
     let compression = t.add_parameter(
         "Compression",

@@ -60,6 +60,7 @@ pub struct Extra {
 }
 
 const FSX_LUSTRE: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html (DeploymentType: \"Update requires: Replacement\")";
+const FSX_LUSTRE_EFA: &str = "https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html (EFA \"must be set at creation\" and cannot be changed; the CloudFormation Resource Specification marks EfaEnabled Immutable)";
 const FSX_OPENZFS: &str = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html (\"Update requires: Replacement\")";
 
 /// Create-only properties (changing one replaces the resource) missing from
@@ -70,6 +71,12 @@ pub const EXTRA_CREATE_ONLY: &[Extra] = &[
         type_name: "AWS::FSx::FileSystem",
         path: "LustreConfiguration/DeploymentType",
         source: FSX_LUSTRE,
+    },
+    // Source: https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html
+    Extra {
+        type_name: "AWS::FSx::FileSystem",
+        path: "LustreConfiguration/EfaEnabled",
+        source: FSX_LUSTRE_EFA,
     },
     // Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html
     Extra {
