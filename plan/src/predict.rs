@@ -1564,7 +1564,7 @@ mod tests {
         // The built-in stack's UpdateReplacePolicy Retain keeps the old file system.
         assert_eq!(
             p.danger(),
-            [format!("FSxLFilesystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only LustreConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID; its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)")]
+            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only LustreConfiguration/DeploymentType changed); the current one is kept (UpdateReplacePolicy Retain), still billed, under its physical ID; its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)"]
         );
         assert_eq!(p.danger_ids(), ["FSxLFilesystem"]);
         // Without that policy it is deleted.
@@ -1575,7 +1575,7 @@ mod tests {
         });
         assert_eq!(
             predict(&tutorial(), &deleting).danger(),
-            [format!("FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed); its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)")]
+            ["FSxLFilesystem (AWS::FSx::FileSystem): replaced: the current one is deleted (create-only LustreConfiguration/DeploymentType changed); its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes), CheckpointsAssociation /checkpoints (S3 changes from then on, nothing at creation); not brought back: files not exported to S3 before the replacement, files outside the association paths, and what export-only associations hold (LogsAssociation /logs, ResultsAssociation /results: in S3, not imported again)"]
         );
         // A file system no association names (OpenZFS) gets nothing back.
         let zfs = edited(|t| {
