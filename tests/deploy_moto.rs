@@ -6,6 +6,7 @@
 mod common;
 
 use common::{fixture, stdout, text, Moto};
+use std::os::unix::fs::FileTypeExt;
 
 #[test]
 fn create_update_no_change_outputs_destroy() {
@@ -546,7 +547,7 @@ fn an_output_only_change_is_executed() {
     let refused = deploy(&["--outputs-file", &missing]);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
     assert!(
-        text(&refused).contains("--outputs-file must be in an existing folder"),
+        text(&refused).contains("--outputs-file must be in a folder that exists"),
         "{}",
         text(&refused)
     );
@@ -1644,4 +1645,57 @@ fn hostile_output_names_and_values_reach_no_shell_and_no_terminal() {
         "{}",
         text(&env)
     );
+}
+
+#[test]
+fn outputs_file_that_is_no_regular_file_or_in_an_unwritable_folder_is_refused_first() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo.env");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let link = dir.path().join("null.env");
+    std::os::unix::fs::symlink("/dev/null", &link).expect("symlink");
+    let dangling = dir.path().join("dangling.env");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).expect("symlink");
+    let template = fixture("network.yaml");
+    for (path, why) in [
+        (fifo.clone(), "is not a regular file: a FIFO"),
+        (link.clone(), "is not a regular file: a device"),
+        (
+            dangling.clone(),
+            "is not a regular file: a symbolic link to nothing",
+        ),
+        // Not writable even for root.
+        (
+            "/proc/pcstack-outputs.env".into(),
+            "must be in a folder pcstack can write to",
+        ),
+    ] {
+        let shown = path.display().to_string();
+        let o = moto.pcstack(&[
+            "deploy",
+            "--template",
+            &template,
+            "--stack-name",
+            "net",
+            "--outputs-file",
+            &shown,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(why), "{}", text(&o));
+        assert!(text(&o).contains("nothing was sent to AWS"), "{}", text(&o));
+    }
+    assert_eq!(moto.aws_requests(), 0);
+    assert!(std::fs::symlink_metadata(&fifo)
+        .expect("fifo")
+        .file_type()
+        .is_fifo());
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
 }

@@ -205,19 +205,17 @@ impl StackOutputs {
     }
 
     /// Writes to `path`: JSON for `.json`, env lines for anything else (`.env`, `.sh`).
-    pub fn write_file(&self, path: &std::path::Path) -> std::io::Result<()> {
+    /// Checked again right before: what is at the path may have changed while the stack was
+    /// deployed, and a rename would replace a device or a FIFO that appeared there.
+    pub fn write_file(&self, path: &std::path::Path) -> Result<(), Error> {
+        use crate::cli::{check_destination, write_atomic, Existing, Folder};
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => Format::Json,
             _ => Format::Env,
         };
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut tmp, self.render(format).as_bytes())?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        check_destination("--outputs-file", path, Existing::Replace, Folder::Exists)?;
+        write_atomic(path, self.render(format).as_bytes())
+            .map_err(|e| Error::failed(format!("{}: {e}", path.display())))
     }
 }
 

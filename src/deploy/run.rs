@@ -207,20 +207,25 @@ pub fn check_template(
 
 /// `--outputs-file` is written after the stack changed: a path that can't be written must fail
 /// before anything changes.
+/// The rule every written file follows (`cli::check_destination`: a regular file or none, in
+/// a folder that exists), and the folder must take a new file (the temporary file the write
+/// renames into place): probed by creating one.
 pub fn check_outputs_file(path: &Path) -> Result<(), Error> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    use crate::cli::{check_destination, folder_of, Existing, Folder};
+    let sent = |e: Error| {
+        Error::usage(
+            e.to_string()
+                .replace("nothing was written", "nothing was sent to AWS"),
+        )
     };
-    if path.is_dir() {
+    check_destination("--outputs-file", path, Existing::Replace, Folder::Exists).map_err(sent)?;
+    let folder = folder_of(path);
+    if let Err(e) = tempfile::Builder::new()
+        .prefix(".pcstack-probe")
+        .tempfile_in(folder)
+    {
         return Err(Error::usage(format!(
-            "--outputs-file must name a file, got {} (a folder); nothing was sent to AWS",
-            path.display()
-        )));
-    }
-    if !folder.is_dir() {
-        return Err(Error::usage(format!(
-            "--outputs-file must be in an existing folder, got {} (folder {} does not exist); nothing was sent to AWS",
+            "--outputs-file must be in a folder pcstack can write to, got {} (cannot create a file in {}: {e}); nothing was sent to AWS",
             path.display(),
             folder.display()
         )));
@@ -966,7 +971,6 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
     if let Some(path) = &req.outputs_file {
         outputs
             .write_file(path)
-            .map_err(|e| Error::failed(format!("{}: {e}", path.display())))
             .map_err(after("writing --outputs-file"))?;
     }
     Ok(outputs)

@@ -689,7 +689,7 @@ async fn outputs_file_in_a_missing_folder_is_refused_before_any_call() {
     assert!(
         failure
             .to_string()
-            .starts_with("--outputs-file must be in an existing folder, got ")
+            .starts_with("--outputs-file must be in a folder that exists, got ")
             && failure.to_string().contains("missing/env.sh (folder ")
             && failure
                 .to_string()
@@ -698,7 +698,12 @@ async fn outputs_file_in_a_missing_folder_is_refused_before_any_call() {
     );
     req.outputs_file = Some(dir.path().to_path_buf());
     let failure = run(&aws, &req).await.0.expect_err("a folder");
-    assert!(failure.to_string().contains("(a folder)"), "{failure}");
+    assert!(
+        failure
+            .to_string()
+            .contains("is a directory); nothing was sent to AWS"),
+        "{failure}"
+    );
     assert_eq!(describe.num_calls(), 0);
 }
 
