@@ -19,7 +19,7 @@
 //!   attributes, create-only properties), from the CloudFormation registry schemas, for
 //!   checking templates pcstack did not build ([`template::check`]).
 //! - [`style`]: colors as string decoration.
-//! - [`yaml`]: YAML into JSON, a fast parser for the subset templates use and a complete one.
+//! - [`yaml`]: YAML into JSON (`serde_yaml`), short-form tags into long form.
 //!
 //! The CLI holds the AWS calls and the terminal; this crate is what they decide with.
 //!

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
-use synth::input::{check_limits, check_size, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+use synth::input::{check_limits, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 
 /// The template to deploy: the exact bytes sent to CloudFormation and their parsed form.
 #[derive(Debug, Clone)]
@@ -97,21 +97,12 @@ pub fn check(stack: &str, template: &Json, region: Option<&str>) -> synth::Diagn
 /// refused before it reaches a parser.
 pub fn parse_template(body: &str) -> Result<Json, String> {
     // The depth estimate guards the recursive parsers (serde_json, and libyaml through
-    // serde_yaml). The fast YAML parser is not recursive and declines anything nested deeper
-    // than its own limit (below MAX_TEMPLATE_DEPTH), so a text it accepts needs only the size
-    // check: the estimate is about a third of reading a large YAML template.
-    check_size(body, "template", MAX_TEMPLATE_BYTES)?;
-    let yaml = !body.trim_start().starts_with('{');
-    if yaml {
-        if let Some(parsed) = crate::yaml::fast(body) {
-            return Ok(parsed);
-        }
-    }
+    // serde_yaml).
     check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH)?;
-    if !yaml {
+    if body.trim_start().starts_with('{') {
         return serde_json::from_str(body).map_err(|e| format!("template is not valid JSON: {e}"));
     }
-    crate::yaml::full(body).map_err(|e| format!("template is not valid YAML: {e}"))
+    crate::yaml::to_json(body).map_err(|e| format!("template is not valid YAML: {e}"))
 }
 
 #[cfg(test)]
@@ -131,22 +122,16 @@ mod tests {
     }
 
     #[test]
-    fn depth_is_limited_whichever_parser_reads_the_yaml() {
-        // Within the fast parser's subset and limit: read without the depth estimate.
+    fn yaml_depth_is_limited_before_it_is_parsed() {
         let shallow = nested(50);
-        assert!(crate::yaml::fast(&shallow).is_some());
         assert!(parse_template(&shallow).is_ok());
-        // Past it: the fast parser declines, and the estimate refuses before the full one.
         let deep = nested(200);
-        assert!(crate::yaml::fast(&deep).is_none());
         let err = parse_template(&deep).unwrap_err();
         assert!(
             err.contains("template must nest at most 128 levels deep"),
             "{err}"
         );
-        // Between the two limits: declined by the fast parser, read by the full one.
         let middle = nested(110);
-        assert!(crate::yaml::fast(&middle).is_none());
         assert!(parse_template(&middle).is_ok());
     }
 

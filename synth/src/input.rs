@@ -46,9 +46,8 @@ pub fn check_limits(
     Ok(())
 }
 
-/// Checks `text` against a size limit, naming `what` and the limit in the message (the first
-/// half of [`check_limits`], for a parser that limits nesting itself).
-pub fn check_size(text: &str, what: &str, max_bytes: usize) -> Result<(), String> {
+/// Checks `text` against a size limit, naming `what` and the limit in the message.
+fn check_size(text: &str, what: &str, max_bytes: usize) -> Result<(), String> {
     if text.len() > max_bytes {
         return Err(format!(
             "{what} must be at most {max_bytes} bytes, got {} bytes",

@@ -26,3 +26,14 @@ pub fn yaml_template(n: usize) -> String {
     }
     t
 }
+
+/// The largest such template within CloudFormation's limit for a template body in S3,
+/// 1,000,000 bytes, and its number of resources.
+pub fn largest_yaml_template() -> (usize, String) {
+    const LIMIT: usize = 1_000_000;
+    let mut n = 2000;
+    while yaml_template(n + 1).len() <= LIMIT {
+        n += 1;
+    }
+    (n, yaml_template(n))
+}
