@@ -115,16 +115,9 @@ fn yaml_scalar<T: Tree>(out: &mut String, v: &T) {
 }
 
 fn yaml_str(out: &mut String, s: &str) {
-    if plainly_a_word(s.as_bytes()) {
-        out.push_str(s);
-        return;
-    }
-    let scan = scan(s.as_bytes());
-    // Printable ASCII (nearly every string of a template) needs no escape; anything else is
-    // decoded to look for characters that do.
-    if !scan.printable_ascii && s.chars().any(needs_escape) {
+    if s.chars().any(needs_escape) {
         double_quoted(out, s);
-    } else if plain_ok(s, scan.breaks) {
+    } else if plain_ok(s) {
         out.push_str(s);
     } else {
         out.push('\'');
@@ -135,117 +128,6 @@ fn yaml_str(out: &mut String, s: &str) {
             out.push_str(part);
         }
         out.push('\'');
-    }
-}
-
-/// Bytes that never make a plain scalar read differently inside one: letters, digits and
-/// `_-./:@()*+=,`. (`:` only matters before a space or at the end; there is no space here.)
-const WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'(' | b')' | b'*' | b'+' | b'=' | b','
-            );
-        c += 1;
-    }
-    t
-};
-
-/// The common case, decided in one pass: a letter, then [`WORD`] bytes, not ending in `:`
-/// and not a YAML 1.1 boolean or null word (`Yes`, `off`, `null`...). Such a string is plain
-/// (it starts with a letter, so it is no number or date); anything else takes the full
-/// checks of [`plain_ok`].
-fn plainly_a_word(b: &[u8]) -> bool {
-    let (Some(first), Some(&last)) = (b.first(), b.last()) else {
-        return false;
-    };
-    first.is_ascii_alphabetic()
-        && last != b':'
-        && b.iter().fold(true, |ok, &c| ok & WORD[usize::from(c)])
-        && !looks_typed_word(b)
-}
-
-/// `~`, `null`, the YAML 1.1 booleans (`true`, `yes`, `on`, `y` and their opposites) in any
-/// case, and the merge and value keys `<<` and `=`.
-fn looks_typed_word(b: &[u8]) -> bool {
-    if b.len() > 5 {
-        return false;
-    }
-    let mut buf = [0u8; 5];
-    buf[..b.len()].copy_from_slice(b);
-    buf.make_ascii_lowercase();
-    matches!(
-        &buf[..b.len()],
-        b"~" | b"null"
-            | b"true"
-            | b"false"
-            | b"yes"
-            | b"no"
-            | b"on"
-            | b"off"
-            | b"y"
-            | b"n"
-            | b"<<"
-            | b"="
-    )
-}
-
-/// What one pass over a string's bytes finds.
-struct Scan {
-    /// Every byte is printable ASCII (space to `~`).
-    printable_ascii: bool,
-    /// `: ` or ` #` appears (a plain scalar would be read as a mapping or a comment there).
-    breaks: bool,
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` that is zero, and only those (exact per byte, unlike
-/// the shorter "has a zero byte" test): the low seven bits plus 0x7f carry into the high bit
-/// unless they are all zero, and no byte carries into the next.
-fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    !((x & LOW7).wrapping_add(LOW7) | x | LOW7)
-}
-
-/// One pass over `b`, eight bytes at a time (most strings of a template are short IDs, ARNs
-/// and names: printable, and without spaces).
-fn scan(b: &[u8]) -> Scan {
-    let (mut other, mut breaks) = (0u64, 0u64);
-    // The previous word's last byte: a colon or a space, as a high bit in byte 0's place.
-    let (mut colon_before, mut space_before) = (0u64, 0u64);
-    let mut word = |w: u64| {
-        // A byte below 0x20 (a control character), or above 0x7e (DEL and non-ASCII): the
-        // classic "has a byte less than / more than n" tests, exact for the whole word.
-        other |= (w.wrapping_sub(0x20 * ONES) & !w) | ((w.wrapping_add(ONES) | w) & HIGH);
-        let colon = zero_bytes(w ^ (u64::from(b':') * ONES));
-        let space = zero_bytes(w ^ (u64::from(b' ') * ONES));
-        let hash = zero_bytes(w ^ (u64::from(b'#') * ONES));
-        // A colon (or space) in one byte and a space (or hash) in the next, little-endian.
-        breaks |= (((colon << 8) | colon_before) & space) | (((space << 8) | space_before) & hash);
-        colon_before = colon >> 56;
-        space_before = space >> 56;
-    };
-    let mut chunks = b.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(chunk);
-        word(u64::from_le_bytes(bytes));
-    }
-    // The tail, padded with a letter (no control character, colon, space or hash).
-    let mut bytes = [b'a'; 8];
-    for (to, from) in bytes.iter_mut().zip(chunks.remainder()) {
-        *to = *from;
-    }
-    word(u64::from_le_bytes(bytes));
-    Scan {
-        printable_ascii: other & HIGH == 0,
-        breaks: breaks != 0,
     }
 }
 
@@ -302,7 +184,7 @@ pub fn indicator(c: u8) -> bool {
 
 /// Whether `s` reads back as this same string when written plain, in block context, under
 /// YAML 1.1 and 1.2 resolvers alike.
-fn plain_ok(s: &str, breaks: bool) -> bool {
+fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
@@ -313,11 +195,36 @@ fn plain_ok(s: &str, breaks: bool) -> bool {
     if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    // `: ` would start a mapping value and ` #` a comment ([`scan`] looked for both).
-    if breaks {
+    // `: ` would start a mapping value and ` #` a comment.
+    if s.contains(": ") || s.contains(" #") {
         return false;
     }
     !looks_typed(s)
+}
+
+/// `~`, `null`, the YAML 1.1 booleans (`true`, `yes`, `on`, `y` and their opposites) in any
+/// case, and the merge and value keys `<<` and `=`.
+fn looks_typed_word(b: &[u8]) -> bool {
+    if b.len() > 5 {
+        return false;
+    }
+    let mut buf = [0u8; 5];
+    buf[..b.len()].copy_from_slice(b);
+    buf.make_ascii_lowercase();
+    matches!(
+        &buf[..b.len()],
+        b"~" | b"null"
+            | b"true"
+            | b"false"
+            | b"yes"
+            | b"no"
+            | b"on"
+            | b"off"
+            | b"y"
+            | b"n"
+            | b"<<"
+            | b"="
+    )
 }
 
 /// Null, booleans (YAML 1.1 spellings included), numbers in any YAML 1.1 or 1.2 form, and
@@ -393,85 +300,6 @@ pub fn render<T: Tree + serde::Serialize>(t: &T, format: Format) -> String {
 mod tests {
     use super::*;
     use serde_json::{json, Value as Json};
-
-    /// Whatever the one-pass check calls plain, the full checks call plain too: every string
-    /// of up to three bytes from a set of the characters that matter, and the tricky list.
-    #[test]
-    fn the_word_fast_path_only_takes_plain_strings() {
-        let alphabet = b"aZyYnNoO09:_-./@#' =,*&!~<>+()\t\"?";
-        let mut strings: Vec<String> = TRICKY.iter().map(|s| s.to_string()).collect();
-        for &a in alphabet {
-            for &b in alphabet {
-                for &c in alphabet {
-                    for len in 1..=3 {
-                        strings.push(String::from_utf8(vec![a, b, c][..len].to_vec()).unwrap());
-                    }
-                }
-            }
-        }
-        for w in [
-            "Yes",
-            "NULL",
-            "Off",
-            "no",
-            "Nope",
-            "True",
-            "falsey",
-            "Ref:",
-            "a:b",
-            "Fn::GetAtt",
-        ] {
-            strings.push(w.to_string());
-        }
-        let mut taken = 0;
-        for s in &strings {
-            if plainly_a_word(s.as_bytes()) {
-                taken += 1;
-                assert!(plain_ok(s, scan(s.as_bytes()).breaks), "{s:?} is not plain");
-            }
-        }
-        assert!(taken > 1000, "{taken}");
-        assert!(!plainly_a_word(b"Yes") && !plainly_a_word(b"a:") && plainly_a_word(b"Fn::GetAtt"));
-    }
-
-    /// The word-at-a-time scan finds what a byte-by-byte one finds: every byte value, at
-    /// every position of strings from 0 to 20 bytes long.
-    #[test]
-    fn scan_agrees_with_a_byte_by_byte_scan() {
-        // Every pair of bytes that matters, at every place (across the eight-byte words too).
-        let bytes = [b':', b' ', b'#', b'x', 0x80, 0x1f, 0x7f, 0];
-        for len in 2..=20 {
-            for at in 0..len - 1 {
-                for &p in &bytes {
-                    for &q in &bytes {
-                        let mut b = vec![b'x'; len];
-                        b[at] = p;
-                        b[at + 1] = q;
-                        let found = scan(&b);
-                        let printable = b.iter().all(|&x| (0x20..0x7f).contains(&x));
-                        let breaks = b.windows(2).any(|w| w == b": " || w == b" #");
-                        assert_eq!(found.printable_ascii, printable, "{b:?}");
-                        assert_eq!(found.breaks, breaks, "{b:?}");
-                    }
-                }
-            }
-        }
-        for len in 0..=20 {
-            for at in 0..len.max(1) {
-                for byte in 0..=255u8 {
-                    let mut b = vec![b'x'; len];
-                    if len > 0 {
-                        b[at] = byte;
-                    }
-                    let found = scan(&b);
-                    let printable = b.iter().all(|&x| (0x20..0x7f).contains(&x));
-                    let breaks = b.windows(2).any(|w| w == b": " || w == b" #");
-                    assert_eq!(found.printable_ascii, printable, "{b:?}");
-                    assert_eq!(found.breaks, breaks, "{b:?}");
-                }
-            }
-        }
-    }
 
     fn round_trip(v: &Json) {
         let text = yaml(v);
