@@ -388,6 +388,8 @@ struct Local {
     /// Every value given: the config's fields (a built-in stack), its `parameters:`,
     /// `--parameters-file`, `--parameter` ([`params::merge`]).
     parameters: IndexMap<String, String>,
+    /// The built-in stack with its config, built again when deploy resolves a zone ID in it.
+    configured: Option<stacks::Configured>,
 }
 
 /// The local template: a file, or a built-in stack built from the config exactly as deploy
@@ -404,6 +406,7 @@ fn local_template(
         .map(|path| read_small_file(path, "config"))
         .transpose()?;
     let is_file = template.is_some();
+    let mut configured = None;
     let (template, mut assets, fields) = match (template, stack) {
         (Some(path), _) => (read_template(path)?, Vec::new(), Vec::new()),
         (None, Some(name)) => {
@@ -427,6 +430,7 @@ fn local_template(
                     value: p.value.clone(),
                 })
                 .collect();
+            configured = Some(config);
             (template, built.assets, fields)
         }
         (None, None) => return Err(Error::usage("give a STACK or --template FILE")),
@@ -463,6 +467,7 @@ fn local_template(
         template,
         assets,
         parameters,
+        configured,
     })
 }
 
@@ -477,8 +482,9 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
     // Invalid input fails here, before any AWS call.
     let connection = args.aws.connection(args.source.config.as_deref())?;
     let Local {
-        template: local,
-        parameters,
+        template: mut local,
+        mut parameters,
+        mut configured,
         ..
     } = local_template(
         args.source.template.as_deref(),
@@ -488,6 +494,16 @@ async fn run_diff(args: DiffArgs) -> Result<(), Error> {
         &|d| cli::print_diagnostics(d, false),
     )?;
     let aws = Aws::connect(&connection).await?;
+    // Zone IDs resolved as deploy resolves them, so the comparison is with what it would send.
+    deploy::placement::resolve(
+        &aws,
+        configured.as_mut(),
+        &mut local,
+        &mut parameters,
+        false,
+        &|line| cli::eprint_line(line),
+    )
+    .await?;
     deploy::run::check_template(&args.source.stack_name, &local, Some(&aws.region))?;
     let name = args.source.stack_name.as_str();
     let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
@@ -606,6 +622,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         template,
         assets,
         parameters,
+        mut configured,
     } = local_template(
         args.source.template.as_deref(),
         args.source.stack.as_deref(),
@@ -642,7 +659,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     // Hints say "re-run `...`": the user's own command, flags and all; `--recreate` only
     // where a hint adds it.
     let resume = cli::rerun::command_line(&["--recreate"]);
-    let request = DeployRequest {
+    let mut request = DeployRequest {
         stack_name: args.source.stack_name.clone(),
         template,
         parameters,
@@ -671,8 +688,42 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
     if let Some(region) = &connection.region {
         deploy::run::precheck(&request, region)?;
     }
-    bounded(args.timeout, &request.resume, async {
+    let resume = request.resume.clone();
+    bounded(args.timeout, &resume, async {
         let aws = Aws::connect(&connection).await?;
+        // Zone IDs resolved and the cluster's placement checked: EC2 calls only, before any
+        // CloudFormation request.
+        let warn = |line: &str| ui.note(line);
+        let needs = configured
+            .as_ref()
+            .and_then(stacks::Configured::cluster_needs);
+        let zones = deploy::placement::resolve(
+            &aws,
+            configured.as_mut(),
+            &mut request.template,
+            &mut request.parameters,
+            needs.is_some(),
+            &warn,
+        )
+        .await?;
+        if let (Some(zones), Some(needs)) = (&zones, &needs) {
+            let found = deploy::placement::stack_zone(
+                &aws,
+                &request.stack_name,
+                &request.parameters,
+                zones,
+                needs,
+            )
+            .await?;
+            if let Some(zone) = found {
+                ui.note(&format!(
+                    "zone: {} ({})",
+                    zone.label(),
+                    needs.zone_parameter
+                ));
+                deploy::placement::check(&aws, zones, &zone, needs, &warn).await?;
+            }
+        }
         let outcome = if connection.region.as_ref() == Some(&aws.region) {
             deploy::run::deploy_checked(&aws, &ui, interrupts, &request).await?
         } else {

@@ -269,16 +269,19 @@ fn numbers(items: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// `AWS::EC2::AvailabilityZone::Name`: the name's form, and a zone of the deploy's region.
+/// `AWS::EC2::AvailabilityZone::Name`: the name's form, and a zone of the deploy's region; or a
+/// zone ID (`use1-az2`), which deploy resolves to the account's zone name before sending it
+/// ([`constructs::rules::names::is_zone_id`]; EC2 alone knows an ID's Region).
 fn availability_zones(items: &[&str], region: &str) -> Vec<String> {
     static FORM: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$").ok());
     items
         .iter()
+        .filter(|item| !constructs::rules::names::is_zone_id(item))
         .filter_map(|item| {
             if !FORM.as_ref().is_some_and(|re| re.is_match(item)) {
                 Some(format!(
-                    "be an availability zone name like {region}a (item {item:?})"
+                    "be an availability zone name like {region}a or a zone ID like use1-az2 (item {item:?})"
                 ))
             } else if !item.starts_with(region) || item.len() != region.len() + 1 {
                 Some(format!(

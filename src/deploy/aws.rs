@@ -16,6 +16,8 @@ pub struct Aws {
     /// Only for `deploy`'s lookups of data repository associations (`super::adopt`).
     pub fsx: aws_sdk_fsx::Client,
     pub sts: Option<aws_sdk_sts::Client>,
+    /// The few read-only EC2 calls (zones, offerings, reservations; `super::ec2`).
+    pub ec2: super::ec2::Ec2,
     pub region: String,
     /// Set when a custom endpoint is used (`--endpoint-url`, `AWS_ENDPOINT_URL`): S3 template
     /// URLs are then path-style under it.
@@ -120,6 +122,7 @@ impl Aws {
             ecr: aws_sdk_ecr::Client::new(&config),
             fsx: aws_sdk_fsx::Client::new(&config),
             sts: Some(aws_sdk_sts::Client::new(&config)),
+            ec2: super::ec2::Ec2::new(&config, &region),
             region,
             endpoint,
             timing: Timing::default(),

@@ -196,6 +196,10 @@ fn iam_action(operation: &str) -> String {
         "PutPublicAccessBlock" => s3("PutBucketPublicAccessBlock"),
         "PutBucketPolicy" => s3("PutBucketPolicy"),
         "GetCallerIdentity" => "sts:GetCallerIdentity".to_string(),
+        "DescribeAvailabilityZones"
+        | "DescribeInstanceTypeOfferings"
+        | "DescribeCapacityReservations"
+        | "DescribeCapacityBlockOfferings" => format!("ec2:{api}"),
         other => format!("cloudformation:{other}"),
     }
 }

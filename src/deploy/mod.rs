@@ -7,15 +7,18 @@ pub mod assets;
 pub mod aws;
 pub mod changeset;
 pub mod destroy;
+pub mod ec2;
 pub mod errors;
 pub mod events;
 pub mod login;
 pub mod outputs;
+pub mod placement;
 pub mod run;
 pub mod settings;
 pub mod stack;
 pub mod ui;
 pub mod upload;
+pub mod zones;
 
 #[cfg(test)]
 mod tests;

@@ -49,6 +49,7 @@ fn aws(rules: &[&Rule]) -> Aws {
         ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[]),
         fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[]),
         sts: None,
+        ec2: crate::deploy::ec2::Ec2::new(&aws_types::SdkConfig::builder().build(), "us-east-1"),
         region: "us-east-1".into(),
         endpoint: None,
         timing: Timing::fast(),

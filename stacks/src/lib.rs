@@ -312,6 +312,43 @@ pub struct Built {
     pub parameters: Vec<ConfigParameter>,
 }
 
+/// A config field naming an Availability Zone ([`Stack::zones`]): a zone name, or a zone ID
+/// that deploy replaces with the account's zone name.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ZoneField<'a> {
+    /// The config field, e.g. `network.availability_zone`.
+    pub field: &'static str,
+    /// Its value.
+    pub value: &'a mut String,
+}
+
+/// What a stack's cluster runs ([`Stack::cluster_needs`]), each with the config field it comes
+/// from, for the checks against the stack's Availability Zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterNeeds {
+    /// The template parameter holding the zone the cluster runs in (`PrimarySubnetAZ`).
+    pub zone_parameter: String,
+    /// Every instance type the cluster launches: (field, type), the head node's first.
+    pub instance_types: Vec<(String, String)>,
+    /// Every capacity reservation a queue targets.
+    pub reservations: Vec<ReservationUse>,
+}
+
+/// A queue's capacity reservation and what the queue launches into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationUse {
+    /// The config field, e.g. `cluster.queues[0].capacity_reservation_id`.
+    pub field: String,
+    /// The reservation's ID (`cr-...`).
+    pub id: String,
+    /// The queue's `capacity_type`: `ONDEMAND` or `CAPACITY_BLOCK`.
+    pub capacity_type: String,
+    /// The queue's instance types (one, for a queue with a reservation).
+    pub instance_types: Vec<String>,
+    /// The most instances the queue launches into it (the sum of its `max_count`s).
+    pub max_count: i64,
+}
+
 /// A parameter value that a config field sets ([`Stack::config_parameters`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigParameter {

@@ -46,6 +46,21 @@ pub trait Stack: Sync + 'static {
         Vec::new()
     }
 
+    /// The config fields that name an Availability Zone (a name such as `us-east-1a` or a zone
+    /// ID such as `use1-az2`), each with its value. Deploy resolves the IDs among them
+    /// (DescribeAvailabilityZones) and sets each to this account's zone name before building,
+    /// so the template is the one the name would give. None by default.
+    fn zones(_config: &mut Self::Config) -> Vec<crate::ZoneField<'_>> {
+        Vec::new()
+    }
+
+    /// What the stack's cluster runs (instance types, capacity reservations), which deploy and
+    /// `cluster-config` check against the stack's Availability Zone before any change set.
+    /// None by default.
+    fn cluster_needs(_config: &Self::Config) -> Option<crate::ClusterNeeds> {
+        None
+    }
+
     /// Validates the config, builds and checks the template. Errors carry every diagnostic.
     fn build(config: &Self::Config) -> Result<Built, Diagnostics> {
         // Config problems first, named by config field; the constructs would only repeat
@@ -92,6 +107,10 @@ pub trait AnyStack: Sync {
     fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics;
     /// Ok when the starter parses to the default config.
     fn check_starter(&self) -> Result<(), String>;
+    /// [`Stack::zones`] of a config of this stack's type (none for another type).
+    fn zones<'a>(&self, config: &'a mut dyn Any) -> Vec<crate::ZoneField<'a>>;
+    /// [`Stack::cluster_needs`] of a config of this stack's type.
+    fn cluster_needs(&self, config: &dyn Any) -> Option<crate::ClusterNeeds>;
 }
 
 impl<S: Stack> AnyStack for S {
@@ -139,6 +158,19 @@ impl<S: Stack> AnyStack for S {
         S::check_parameters(values)
     }
 
+    fn zones<'a>(&self, config: &'a mut dyn Any) -> Vec<crate::ZoneField<'a>> {
+        config
+            .downcast_mut::<S::Config>()
+            .map(S::zones)
+            .unwrap_or_default()
+    }
+
+    fn cluster_needs(&self, config: &dyn Any) -> Option<crate::ClusterNeeds> {
+        config
+            .downcast_ref::<S::Config>()
+            .and_then(S::cluster_needs)
+    }
+
     fn check_starter(&self) -> Result<(), String> {
         let parsed = parse_config::<S::Config>(S::starter(), "starter")
             .map_err(|d| format!("starter of {} does not parse:\n{d}", S::NAME))?;
@@ -176,6 +208,16 @@ impl Configured {
     /// Builds the stack from its config ([`Stack::build`]).
     pub fn build(&self) -> Result<Built, Diagnostics> {
         self.stack.build(self.config.as_ref())
+    }
+
+    /// The config's Availability Zone fields ([`Stack::zones`]), to resolve zone IDs in place.
+    pub fn zones(&mut self) -> Vec<crate::ZoneField<'_>> {
+        self.stack.zones(self.config.as_mut())
+    }
+
+    /// What the config's cluster runs ([`Stack::cluster_needs`]).
+    pub fn cluster_needs(&self) -> Option<crate::ClusterNeeds> {
+        self.stack.cluster_needs(self.config.as_ref())
     }
 }
 

@@ -167,6 +167,13 @@ impl Moto {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("timeline JSON {body:?}: {e}"))
     }
 
+    /// How many requests signed for `service` (`cloudformation`, `ec2` ...) reached the server.
+    pub fn requests_to(&self, service: &str) -> u64 {
+        self.get(&format!("/_pcstack/requests/{service}"))
+            .and_then(|b| b.trim().parse().ok())
+            .expect("request count")
+    }
+
     pub fn aws_requests(&self) -> u64 {
         self.get("/_pcstack/requests")
             .and_then(|b| b.trim().parse().ok())

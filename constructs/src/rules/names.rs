@@ -163,6 +163,49 @@ pub fn availability_zone(field: &str, value: &str, stack_region: Option<&str>) -
     Ok(())
 }
 
+/// Whether `value` has the form of an Availability Zone ID: a lowercase Region abbreviation
+/// ending in its number, optionally a Local Zone part, then `-az` and a number (`use1-az2`,
+/// `apne1-az4`, `usw2-lax1-az1`). IDs name the same physical zone in every account, where names
+/// (`us-east-1a`) are mapped per account.
+/// Source: <https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html>
+pub fn is_zone_id(value: &str) -> bool {
+    let Some((head, number)) = value.rsplit_once("-az") else {
+        return false;
+    };
+    let parts: Vec<&str> = head.split('-').collect();
+    let word = |p: &str| {
+        let letters = p.trim_end_matches(|c: char| c.is_ascii_digit());
+        !letters.is_empty()
+            && letters.len() < p.len()
+            && letters.bytes().all(|b| b.is_ascii_lowercase())
+    };
+    !number.is_empty()
+        && number.len() <= 3
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && (1..=2).contains(&parts.len())
+        && parts.iter().all(|p| word(p))
+}
+
+/// An Availability Zone given by name (`us-east-1a`, checked as [`availability_zone`]) or by
+/// ID (`use1-az2`, checked for its form: which Region an ID belongs to is known only to EC2,
+/// and deploy resolves it there with DescribeAvailabilityZones).
+/// Source: <https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html>
+pub fn zone_name_or_id(field: &str, value: &str, stack_region: Option<&str>) -> RuleResult {
+    if is_zone_id(value) {
+        return Ok(());
+    }
+    if availability_zone(field, value, None).is_err() {
+        return Err(Violation::new(
+            Code::AvailabilityZone,
+            field,
+            "be an Availability Zone name such as us-east-1a or a zone ID such as use1-az2",
+            "an Availability Zone",
+            format!("{value:?}"),
+        ));
+    }
+    availability_zone(field, value, stack_region)
+}
+
 /// Export names: letters, digits, colons and hyphens.
 /// Source: the CloudFormation service error "The Name field of every Export member must be
 /// specified and consist only of alphanumeric characters, colons, or hyphens".
@@ -243,6 +286,42 @@ mod tests {
             "PrimarySubnetAZ must be in the stack's Region us-east-1 for an Availability Zone name, got \"us-west-2a\""
         );
         assert!(availability_zone("PrimarySubnetAZ", "use1-az1", None).is_err());
+    }
+
+    #[test]
+    fn zone_ids_and_names() {
+        for id in [
+            "use1-az2",
+            "apne1-az4",
+            "usw2-lax1-az1",
+            "cac1-az4",
+            "usgw1-az1",
+        ] {
+            assert!(is_zone_id(id), "{id}");
+            assert!(zone_name_or_id("f", id, Some("us-east-1")).is_ok(), "{id}");
+        }
+        for not in [
+            "us-east-1a",
+            "use1",
+            "use1-az",
+            "az1",
+            "use1-aza",
+            "Use1-az2",
+            "use-az2",
+            "1-az1",
+            "a-b-c-az1",
+        ] {
+            assert!(!is_zone_id(not), "{not}");
+        }
+        assert!(zone_name_or_id("f", "us-east-1c", Some("us-east-1")).is_ok());
+        assert_eq!(
+            zone_name_or_id("network.availability_zone", "use1-azz", None).unwrap_err().message,
+            "network.availability_zone must be an Availability Zone name such as us-east-1a or a zone ID such as use1-az2 for an Availability Zone, got \"use1-azz\""
+        );
+        assert_eq!(
+            zone_name_or_id("f", "us-west-2a", Some("us-east-1")).unwrap_err().message,
+            "f must be in the stack's Region us-east-1 for an Availability Zone name, got \"us-west-2a\""
+        );
     }
 
     #[test]

@@ -134,6 +134,45 @@ impl Default for HeadNodeConfig {
     }
 }
 
+impl ClusterConfig {
+    /// The instance types and capacity reservations the cluster uses, each with its field
+    /// ([`crate::Stack::cluster_needs`]).
+    pub fn needs(&self) -> crate::ClusterNeeds {
+        let mut needs = crate::ClusterNeeds {
+            zone_parameter: "PrimarySubnetAZ".into(),
+            ..Default::default()
+        };
+        needs.instance_types.push((
+            "cluster.head_node.instance_type".into(),
+            self.head_node.instance_type.clone(),
+        ));
+        for (i, q) in self.queues.iter().enumerate() {
+            for (j, c) in q.compute_resources.iter().enumerate() {
+                needs.instance_types.push((
+                    format!("cluster.queues[{i}].compute_resources[{j}].instance_type"),
+                    c.instance_type.clone(),
+                ));
+            }
+            if let Some(id) = &q.capacity_reservation_id {
+                let mut types: Vec<String> = Vec::new();
+                for c in &q.compute_resources {
+                    if !types.contains(&c.instance_type) {
+                        types.push(c.instance_type.clone());
+                    }
+                }
+                needs.reservations.push(crate::ReservationUse {
+                    field: format!("cluster.queues[{i}].capacity_reservation_id"),
+                    id: id.clone(),
+                    capacity_type: q.capacity_type.clone(),
+                    instance_types: types,
+                    max_count: q.compute_resources.iter().map(|c| c.max_count).sum(),
+                });
+            }
+        }
+        needs
+    }
+}
+
 /// Most queues in a cluster, most compute resources in a queue and in the cluster
 /// (aws-parallelcluster `pcluster/constants.py`).
 const MAX_QUEUES: usize = 50;

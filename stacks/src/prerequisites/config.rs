@@ -52,7 +52,8 @@ pub struct NetworkConfig {
     pub primary_cidr: String,
     /// The secondary block (mapping Networking.VPC.CIDR1); the private subnet is its first /17.
     pub secondary_cidr: String,
-    /// Default of the PrimarySubnetAZ parameter; none means it must be given at deploy.
+    /// Default of the PrimarySubnetAZ parameter: a zone name (`us-east-1a`) or ID (`use1-az2`,
+    /// resolved to this account's name by deploy); none means it must be given at deploy.
     pub availability_zone: Option<String>,
     /// Default of the CreateS3Endpoint parameter.
     pub create_s3_endpoint: bool,
@@ -449,7 +450,7 @@ impl Config {
             // A Region that doesn't exist is reported once, as `region`: the zone is not
             // checked against it too (one mistake, one error).
             let region = self.region.as_deref().filter(|r| names::region(r).is_ok());
-            c.check(field, names::availability_zone(field, az, region));
+            c.check(field, names::zone_name_or_id(field, az, region));
         }
         c.check("network.vpc_name", own::vpc_name(&n.vpc_name));
     }

@@ -60,6 +60,23 @@ impl crate::Stack for Prerequisites {
     fn config_parameters(config: &Config) -> Vec<crate::ConfigParameter> {
         config_parameters(config)
     }
+
+    fn zones(config: &mut Config) -> Vec<crate::ZoneField<'_>> {
+        config
+            .network
+            .availability_zone
+            .as_mut()
+            .map(|value| crate::ZoneField {
+                field: "network.availability_zone",
+                value,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn cluster_needs(config: &Config) -> Option<crate::ClusterNeeds> {
+        Some(config.cluster.needs())
+    }
 }
 
 /// Every parameter whose Default a config field sets ([`parameters`]), with that field's
@@ -159,7 +176,14 @@ fn network_parameters(t: &mut Template, c: &Config) -> (LogicalId, LogicalId, Lo
     .description(
         "Availability Zone of the public subnet, the private subnet and both file systems",
     );
-    if let Some(default) = &c.network.availability_zone {
+    // A zone ID is no default for this type (a zone name): deploy resolves it first
+    // (`Stack::zones`), and `synth` leaves the parameter without one.
+    if let Some(default) = c
+        .network
+        .availability_zone
+        .as_ref()
+        .filter(|z| !constructs::rules::names::is_zone_id(z))
+    {
         az = az.default(default.as_str());
     }
     let vpc_name = t.add_parameter(
@@ -751,7 +775,7 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
             "Compression" => fsx_rules::lustre_compression(value),
             "LustreVersion" => fsx_rules::lustre_version(value, true),
             "OpenZFSCapacity" => number(name, value).and_then(fsx_rules::openzfs_storage_capacity),
-            "PrimarySubnetAZ" => rules::names::availability_zone(name, value, None),
+            "PrimarySubnetAZ" => rules::names::zone_name_or_id(name, value, None),
             _ => Ok(()),
         };
         if let Err(v) = result {
@@ -764,6 +788,46 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A zone ID is a valid `network.availability_zone`, but no default of the zone-name
+    /// parameter: synth leaves it out, and deploy resolves the field (`Stack::zones`) first.
+    #[test]
+    fn a_zone_id_is_resolved_before_it_becomes_a_default() {
+        use crate::Stack;
+        let mut config =
+            Config::from_yaml("network:\n  availability_zone: use1-az2\n", "c.yaml").unwrap();
+        let built = Prerequisites::build(&config).unwrap();
+        let az = &built.synthesized.json()["Parameters"]["PrimarySubnetAZ"];
+        assert_eq!(az["Type"], "AWS::EC2::AvailabilityZone::Name");
+        assert!(az.get("Default").is_none(), "{az}");
+        assert_eq!(built.parameters[1].value, "use1-az2");
+        let fields = Prerequisites::zones(&mut config);
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].field, "network.availability_zone");
+        *fields.into_iter().next().unwrap().value = "us-east-1c".into();
+        let built = Prerequisites::build(&config).unwrap();
+        assert_eq!(
+            built.synthesized.json()["Parameters"]["PrimarySubnetAZ"]["Default"],
+            "us-east-1c"
+        );
+        let values = [("PrimarySubnetAZ".to_string(), "use1-az2".to_string())].into();
+        assert!(!check_parameters(&values).has_errors());
+        let needs = Prerequisites::cluster_needs(&config).unwrap();
+        assert_eq!(needs.zone_parameter, "PrimarySubnetAZ");
+        assert_eq!(
+            needs.instance_types,
+            [
+                (
+                    "cluster.head_node.instance_type".to_string(),
+                    "m5.8xlarge".to_string()
+                ),
+                (
+                    "cluster.queues[0].compute_resources[0].instance_type".to_string(),
+                    "g5.8xlarge".to_string()
+                )
+            ]
+        );
+    }
 
     #[test]
     fn starter_is_the_default() {

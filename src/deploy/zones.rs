@@ -1,0 +1,278 @@
+//! Availability Zones by name and by ID, and what EC2 says about them: the instance types
+//! offered in each (by zone ID), the account's capacity reservations and the Capacity Block
+//! offerings. Zone names (`us-east-1a`) are mapped to physical zones per account; zone IDs
+//! (`use1-az2`) are the same in every account, and reservations are tied to them.
+//!
+//! [`Zones::resolve`] is the one way a config field or parameter holding a zone name or ID
+//! becomes a zone of the Region: `Zones::fetch(&aws).await?.resolve("network.availability_zone",
+//! value)?.name` is the name to send (exit 2 naming the field and the Region's zones when it is
+//! none of them).
+
+use super::aws::Aws;
+use super::ec2::{Ec2SdkError, Item};
+use crate::error::Error;
+use indexmap::IndexMap;
+
+/// One zone of the Region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    /// `us-east-1c`: this account's name for it.
+    pub name: String,
+    /// `use1-az2`: the same physical zone in every account.
+    pub id: String,
+    /// `availability-zone`, `local-zone` or `wavelength-zone`.
+    pub kind: String,
+    /// `available`, `impaired`, `unavailable` ...
+    pub state: String,
+}
+
+impl Zone {
+    /// `us-east-1c (use1-az2)`.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.id)
+    }
+}
+
+/// The zones of a Region (DescribeAvailabilityZones: those enabled for the account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zones {
+    pub region: String,
+    pub zones: Vec<Zone>,
+}
+
+/// A failed EC2 call: the error as every AWS failure is reported, and whether the caller lacks
+/// the permission (checks that need the call then become warnings naming it).
+#[derive(Debug)]
+pub struct Failed {
+    pub error: Error,
+    /// The IAM action the call needs (`ec2:DescribeAvailabilityZones`).
+    pub action: String,
+    pub denied: bool,
+}
+
+impl From<Failed> for Error {
+    fn from(f: Failed) -> Self {
+        f.error
+    }
+}
+
+/// Classifies a failed EC2 call (`aws::fail`), noting a missing permission.
+pub fn failed(operation: &str, e: &Ec2SdkError) -> Failed {
+    let denied = match e {
+        aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {
+            use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+            matches!(
+                s.err().code(),
+                Some("UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException")
+            ) || s.raw().status().as_u16() == 403
+        }
+        _ => false,
+    };
+    let api = operation.split_whitespace().next().unwrap_or(operation);
+    Failed {
+        error: super::aws::fail(operation, e),
+        action: format!("ec2:{api}"),
+        denied,
+    }
+}
+
+impl Zones {
+    /// Every zone of `aws`'s Region.
+    pub async fn fetch(aws: &Aws) -> Result<Zones, Failed> {
+        let op = "DescribeAvailabilityZones";
+        let body = aws
+            .ec2
+            .call(op, &[])
+            .await
+            .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+        let page = super::ec2::read_list(
+            &body,
+            "availabilityZoneInfo",
+            &["zoneName", "zoneId", "zoneType", "zoneState"],
+        )
+        .map_err(|why| Failed {
+            error: Error::failed(format!("AWS sent a malformed answer to {op}: {why}")),
+            action: format!("ec2:{op}"),
+            denied: false,
+        })?;
+        let field = |item: &Item, k: &str| item.get(k).cloned().unwrap_or_default();
+        let zones = page
+            .items
+            .iter()
+            .map(|i| Zone {
+                name: field(i, "zoneName"),
+                id: field(i, "zoneId"),
+                kind: field(i, "zoneType"),
+                state: field(i, "zoneState"),
+            })
+            .filter(|z| !z.name.is_empty() && !z.id.is_empty())
+            .collect();
+        Ok(Zones {
+            region: aws.region.clone(),
+            zones,
+        })
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Zone> {
+        self.zones.iter().find(|z| z.name == name)
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&Zone> {
+        self.zones.iter().find(|z| z.id == id)
+    }
+
+    /// `value` (a zone name or a zone ID) as one of the Region's zones; exit 2 naming `field`,
+    /// the value and the zones there are when it is none of them.
+    pub fn resolve(&self, field: &str, value: &str) -> Result<&Zone, Error> {
+        let found = if constructs::rules::names::is_zone_id(value) {
+            self.by_id(value)
+        } else {
+            self.by_name(value)
+        };
+        found.ok_or_else(|| {
+            Error::usage(format!(
+                "{field} must be a zone name or zone ID of {} for this account, got {:?} (zones there: {}); nothing was sent to CloudFormation",
+                self.region,
+                synth::input::echo(value),
+                self.list()
+            ))
+        })
+    }
+
+    /// `us-east-1a (use1-az6), us-east-1b (use1-az1), ...`.
+    pub fn list(&self) -> String {
+        let labels: Vec<String> = self.zones.iter().map(Zone::label).collect();
+        if labels.is_empty() {
+            "none".into()
+        } else {
+            labels.join(", ")
+        }
+    }
+
+    /// The labels of the zones with these IDs, in the Region's order.
+    pub fn labels_of(&self, ids: &[String]) -> Vec<String> {
+        self.zones
+            .iter()
+            .filter(|z| ids.contains(&z.id))
+            .map(Zone::label)
+            .collect()
+    }
+}
+
+/// For each instance type, the IDs of the zones that offer it (DescribeInstanceTypeOfferings,
+/// `LocationType=availability-zone-id`, every page). A type offered nowhere in the Region (or
+/// that doesn't exist) has an empty list.
+pub async fn offerings(
+    aws: &Aws,
+    types: &[String],
+) -> Result<IndexMap<String, Vec<String>>, Failed> {
+    let op = "DescribeInstanceTypeOfferings";
+    let mut params = vec![
+        (
+            "LocationType".to_string(),
+            "availability-zone-id".to_string(),
+        ),
+        ("Filter.1.Name".to_string(), "instance-type".to_string()),
+    ];
+    for (i, t) in types.iter().enumerate() {
+        params.push((format!("Filter.1.Value.{}", i + 1), t.clone()));
+    }
+    let items = aws
+        .ec2
+        .list_all(
+            op,
+            &params,
+            "instanceTypeOfferingSet",
+            &["instanceType", "location"],
+        )
+        .await
+        .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+    let mut out: IndexMap<String, Vec<String>> =
+        types.iter().map(|t| (t.clone(), Vec::new())).collect();
+    for item in items {
+        let (Some(t), Some(zone)) = (item.get("instanceType"), item.get("location")) else {
+            continue;
+        };
+        if let Some(zones) = out.get_mut(t) {
+            if !zones.contains(zone) {
+                zones.push(zone.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A capacity reservation, as DescribeCapacityReservations tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reservation {
+    pub id: String,
+    pub instance_type: String,
+    /// The zone's name in this account and its ID.
+    pub zone_name: String,
+    pub zone_id: String,
+    /// `active`, `expired`, `cancelled`, `pending`, `failed`, `scheduled`, `payment-pending`,
+    /// `payment-failed`, `assessing`, `delayed`, `unsupported` ...
+    pub state: String,
+    /// `default` (an On-Demand Capacity Reservation) or `capacity-block`.
+    pub kind: String,
+    pub total: i64,
+    pub available: i64,
+    /// ISO 8601, as EC2 writes them; empty when EC2 gives none.
+    pub start: String,
+    pub end: String,
+}
+
+const RESERVATION_FIELDS: &[&str] = &[
+    "capacityReservationId",
+    "instanceType",
+    "availabilityZone",
+    "availabilityZoneId",
+    "state",
+    "reservationType",
+    "totalInstanceCount",
+    "availableInstanceCount",
+    "startDate",
+    "endDate",
+];
+
+fn reservation(item: &Item) -> Reservation {
+    let text = |k: &str| item.get(k).cloned().unwrap_or_default();
+    let number = |k: &str| item.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+    Reservation {
+        id: text("capacityReservationId"),
+        instance_type: text("instanceType"),
+        zone_name: text("availabilityZone"),
+        zone_id: text("availabilityZoneId"),
+        state: text("state"),
+        // EC2 leaves it out for reservations made before Capacity Blocks existed.
+        kind: item
+            .get("reservationType")
+            .cloned()
+            .unwrap_or_else(|| "default".into()),
+        total: number("totalInstanceCount"),
+        available: number("availableInstanceCount"),
+        start: text("startDate"),
+        end: text("endDate"),
+    }
+}
+
+/// The reservation `id`; `Ok(None)` when EC2 says it doesn't exist (or isn't shared with the
+/// account).
+pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation>, Failed> {
+    let op = "DescribeCapacityReservations";
+    let params = [("CapacityReservationId.1".to_string(), id.to_string())];
+    match aws
+        .ec2
+        .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
+        .await
+    {
+        Ok(items) => Ok(items.iter().map(reservation).find(|r| r.id == id)),
+        Err(e)
+            if super::aws::code(&e)
+                .is_some_and(|c| c.starts_with("InvalidCapacityReservationId")) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(failed(&format!("{op} {id}"), &e)),
+    }
+}

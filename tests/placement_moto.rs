@@ -1,0 +1,269 @@
+//! Zones by ID and the cluster's placement, against `scripts/moto-server`: moto's zone table
+//! (us-east-1c is use1-az2, us-east-1e use1-az3) and offering data (g5.8xlarge and m5.8xlarge
+//! everywhere but use1-az3; p4d.24xlarge in use1-az1, az2, az4 and az6), capacity reservations
+//! and Capacity Blocks from `tests/fixtures/ec2-capacity.json` (the launcher's `--ec2-capacity`).
+//! Every bad case exits 2 before any CloudFormation request.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{fixture, text, Moto};
+use std::path::PathBuf;
+
+/// A config file in a temporary folder: `region: us-east-1`, no assets, and `body`.
+fn config(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
+    let path: PathBuf = dir.path().join(name);
+    std::fs::write(&path, format!("region: us-east-1\nassets: []\n{body}")).unwrap();
+    path.display().to_string()
+}
+
+/// A cluster of one queue of p4d.24xlarge, with a reservation when given.
+fn p4d_cluster(capacity_type: &str, reservation: Option<&str>) -> String {
+    let reservation = reservation
+        .map(|r| format!("      capacity_reservation_id: {r}\n"))
+        .unwrap_or_default();
+    format!(
+        "cluster:\n  queues:\n    - name: gpu\n      capacity_type: {capacity_type}\n{reservation}      compute_resources:\n        - {{name: p4d, instance_type: p4d.24xlarge, min_count: 2, max_count: 2}}\n"
+    )
+}
+
+fn deploy(moto: &Moto, stack: &str, config: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "deploy",
+        "parallelcluster-prerequisites",
+        "--stack-name",
+        stack,
+        "--config",
+        config,
+        "--no-execute",
+        "--progress",
+        "log",
+    ];
+    args.extend_from_slice(extra);
+    moto.pcstack(&args)
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn a_zone_given_by_id_is_sent_as_this_accounts_name() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let by_id = config(&dir, "id.yaml", "network:\n  availability_zone: use1-az2\n");
+    let out = deploy(&moto, "by-id", &by_id, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("zone: us-east-1c (use1-az2) (PrimarySubnetAZ)"),
+        "{}",
+        text(&out)
+    );
+    let sent = moto.calls("CreateChangeSet");
+    assert_eq!(sent.len(), 1);
+    let param = |call: &serde_json::Map<String, serde_json::Value>, key: &str| {
+        (1..20).find_map(|i| {
+            (call
+                .get(&format!("Parameters.member.{i}.ParameterKey"))?
+                .as_str()?
+                == key)
+                .then(|| call[&format!("Parameters.member.{i}.ParameterValue")].clone())
+        })
+    };
+    assert_eq!(
+        param(&sent[0], "PrimarySubnetAZ"),
+        Some("us-east-1c".into())
+    );
+    // The template is the one the name gives: its default is the name, never the ID.
+    let body = sent[0]["TemplateBody"].as_str().unwrap();
+    assert!(body.contains("Default: us-east-1c"), "{body}");
+    assert!(!body.contains("use1-az2"));
+
+    // `--parameter PrimarySubnetAZ` takes an ID too (no config field sets it here).
+    let plain = config(&dir, "plain.yaml", "");
+    let out = deploy(
+        &moto,
+        "by-flag",
+        &plain,
+        &["--parameter", "PrimarySubnetAZ=use1-az6"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent = moto.calls("CreateChangeSet");
+    assert_eq!(
+        param(&sent[1], "PrimarySubnetAZ"),
+        Some("us-east-1a".into())
+    );
+
+    // An ID of no zone of the Region: exit 2 naming the zones, nothing sent to CloudFormation.
+    let before = moto.requests_to("cloudformation");
+    let nowhere = config(
+        &dir,
+        "nowhere.yaml",
+        "network:\n  availability_zone: usw2-az1\n",
+    );
+    let out = deploy(&moto, "nowhere", &nowhere, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("network.availability_zone must be a zone name or zone ID of us-east-1 for this account, got \"usw2-az1\" (zones there: us-east-1a (use1-az6), us-east-1b (use1-az1), us-east-1c (use1-az2), us-east-1d (use1-az4), us-east-1e (use1-az3), us-east-1f (use1-az5))"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(moto.requests_to("cloudformation"), before);
+}
+
+#[test]
+fn a_type_not_offered_in_the_zone_stops_before_cloudformation() {
+    // Pages of 2 items: the offerings (10 items for the default cluster) take 5 pages.
+    let moto = Moto::start_with(&["--ec2-page-size", "2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let az3 = config(
+        &dir,
+        "az3.yaml",
+        "network:\n  availability_zone: us-east-1e\n",
+    );
+    let out = deploy(&moto, "az3", &az3, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cluster.queues[0].compute_resources[0].instance_type: instance type g5.8xlarge must be offered in the stack's zone us-east-1e (use1-az3), and it is not; zones of us-east-1 that offer it: us-east-1a (use1-az6), us-east-1b (use1-az1), us-east-1c (use1-az2), us-east-1d (use1-az4), us-east-1f (use1-az5)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cluster.head_node.instance_type: instance type m5.8xlarge must be offered"),
+        "{err}"
+    );
+    assert_eq!(moto.requests_to("cloudformation"), 0, "{err}");
+    let pages = moto.calls("DescribeInstanceTypeOfferings");
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert_eq!(pages[0]["LocationType"], "availability-zone-id");
+    assert_eq!(pages[1]["NextToken"], "2");
+
+    // p4d.24xlarge is offered in four zones; use1-az5 (us-east-1f) is not one of them.
+    let p4d = config(
+        &dir,
+        "p4d.yaml",
+        &format!(
+            "network:\n  availability_zone: use1-az5\n{}",
+            p4d_cluster("ONDEMAND", None)
+        ),
+    );
+    let out = deploy(&moto, "p4d", &p4d, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("instance type p4d.24xlarge must be offered in the stack's zone us-east-1f (use1-az5), and it is not; zones of us-east-1 that offer it: us-east-1a (use1-az6), us-east-1b (use1-az1), us-east-1c (use1-az2), us-east-1d (use1-az4)"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(moto.requests_to("cloudformation"), 0);
+}
+
+#[test]
+fn reservations_are_checked_against_the_zone_the_queue_and_their_state() {
+    let capacity = fixture("ec2-capacity.json");
+    let moto = Moto::start_with(&["--ec2-capacity", &capacity]);
+    let dir = tempfile::tempdir().unwrap();
+    let refused = [
+        (
+            p4d_cluster("ONDEMAND", Some("cr-0a11ce0000000a002")),
+            "capacity reservation cr-0a11ce0000000a002 must use the same availability zone as subnet: it is in us-east-1a (use1-az6), the stack's subnets are in us-east-1c (use1-az2) (set network.availability_zone to use1-az6)",
+        ),
+        (
+            p4d_cluster("ONDEMAND", Some("cr-0a11ce0000000a003")),
+            "capacity reservation cr-0a11ce0000000a003 must hold capacity, and it is expired (it ended)",
+        ),
+        (
+            p4d_cluster("CAPACITY_BLOCK", Some("cr-0a11ce0000000a001")),
+            "capacity reservation cr-0a11ce0000000a001 must be a Capacity Block for capacity_type CAPACITY_BLOCK, and it is an On-Demand Capacity Reservation (type default)",
+        ),
+        (
+            p4d_cluster("ONDEMAND", Some("cr-0b10c00000000b001")),
+            "capacity reservation cr-0b10c00000000b001 is a Capacity Block, which only capacity_type CAPACITY_BLOCK launches into, got capacity_type ONDEMAND",
+        ),
+        (
+            p4d_cluster("ONDEMAND", Some("cr-0ffffffffffffffff")),
+            "capacity reservation cr-0ffffffffffffffff must exist in us-east-1 for this account",
+        ),
+    ];
+    for (i, (cluster, message)) in refused.iter().enumerate() {
+        let path = config(
+            &dir,
+            &format!("bad{i}.yaml"),
+            &format!("network:\n  availability_zone: use1-az2\n{cluster}"),
+        );
+        let out = deploy(&moto, &format!("bad{i}"), &path, &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(stderr(&out).contains(message), "{message}\n{}", text(&out));
+    }
+    assert_eq!(moto.requests_to("cloudformation"), 0);
+
+    // Active and in the zone: deployed; scheduled: a warning with its start date.
+    for (cluster, warning) in [
+        (p4d_cluster("ONDEMAND", Some("cr-0a11ce0000000a001")), None),
+        (
+            p4d_cluster("CAPACITY_BLOCK", Some("cr-0b10c00000000b001")),
+            Some("capacity reservation cr-0b10c00000000b001 is scheduled (future-dated, not started yet): instances launch into it from 2026-12-24T11:30:00.000Z at the earliest"),
+        ),
+    ] {
+        let path = config(
+            &dir,
+            "good.yaml",
+            &format!("network:\n  availability_zone: us-east-1c\n{cluster}"),
+        );
+        let out = deploy(&moto, "good", &path, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        if let Some(w) = warning {
+            assert!(stderr(&out).contains(w), "{}", text(&out));
+        }
+    }
+    assert_eq!(moto.calls("CreateChangeSet").len(), 2);
+}
+
+#[test]
+fn without_ec2_permissions_the_checks_are_warnings() {
+    let moto = Moto::start_with(&[
+        "--deny",
+        "DescribeInstanceTypeOfferings",
+        "--deny",
+        "DescribeCapacityReservations",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    // us-east-1e lacks both instance types: unchecked, the deploy goes on, with warnings.
+    let path = config(
+        &dir,
+        "c.yaml",
+        &format!(
+            "network:\n  availability_zone: us-east-1e\n{}",
+            p4d_cluster("ONDEMAND", Some("cr-0a11ce0000000a001"))
+        ),
+    );
+    let out = deploy(&moto, "denied", &path, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(err.contains("warning: instance type offerings not checked: this identity may not call ec2:DescribeInstanceTypeOfferings"), "{err}");
+    assert!(err.contains("warning: cluster.queues[0].capacity_reservation_id (cr-0a11ce0000000a001) not checked: this identity may not call ec2:DescribeCapacityReservations"), "{err}");
+
+    // Without DescribeAvailabilityZones a zone name is sent unchecked (a warning); an ID can't
+    // be resolved without it: exit 1 naming the permission.
+    let moto = Moto::start_with(&["--deny", "DescribeAvailabilityZones"]);
+    let named = config(
+        &dir,
+        "named.yaml",
+        "network:\n  availability_zone: us-east-1c\n",
+    );
+    let out = deploy(&moto, "named", &named, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stderr(&out).contains("warning: the stack's zone and the cluster's placement not checked: this identity may not call ec2:DescribeAvailabilityZones"), "{}", text(&out));
+    let by_id = config(&dir, "id.yaml", "network:\n  availability_zone: use1-az2\n");
+    let out = deploy(&moto, "by-id", &by_id, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("DescribeAvailabilityZones us-east-1 failed: UnauthorizedOperation"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stderr(&out).contains("ec2:DescribeAvailabilityZones"),
+        "{}",
+        text(&out)
+    );
+}
