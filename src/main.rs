@@ -16,6 +16,8 @@
 
 mod cli;
 #[cfg(feature = "aws")]
+mod commands;
+#[cfg(feature = "aws")]
 mod deploy;
 mod error;
 
@@ -182,6 +184,7 @@ fn run_aws(cli: Cli, _json_errors: bool) -> i32 {
         Command::Diff(_) => "diff",
         Command::Outputs(_) => "outputs",
         Command::Destroy(_) => "destroy",
+        Command::Zones(_) => "zones",
         _ => "cluster-config --stack-name",
     };
     report(&Error::usage(format!(
@@ -306,6 +309,7 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         | Command::List
         | Command::Schema { .. }
         | Command::Init { .. } => Ok(()),
+        Command::Zones(args) => run_zones(args).await,
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
             let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
@@ -336,6 +340,23 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
 }
 
 #[cfg(feature = "aws")]
+/// `pcstack zones`: the flags and the config checked, then the EC2 calls.
+async fn run_zones(args: cli::args::ZonesArgs) -> Result<(), Error> {
+    let connection = args.aws.connection(args.config.as_deref())?;
+    let needs = if args.instance_type.is_empty() {
+        cli::cluster_config::load_config(args.config.as_deref())?
+            .cluster
+            .needs()
+    } else {
+        stacks::ClusterNeeds::default()
+    };
+    let request = commands::zones::request(&args, Some(needs))?;
+    let aws = Aws::connect(&connection).await?;
+    let text = commands::zones::run(&aws, &request, args.format).await?;
+    cli::print_stdout(&text)
+}
+
+#[cfg(feature = "aws")]
 /// `pcstack cluster-config --stack-name`: the config and `--out` are checked before any AWS call.
 async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
     use cli::cluster_config as cc;
@@ -348,6 +369,13 @@ async fn run_cluster_config(args: ClusterConfigArgs) -> Result<(), Error> {
     }
     let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
     let outputs = deploy::run::fetch_outputs(&aws, name, None).await?;
+    // The cluster's instance types and reservations against the stack's zone, before writing.
+    if let Some(zone) = outputs.value_of(deploy::outputs::ZONE_VARIABLE) {
+        deploy::placement::check_in_zone(&aws, zone, &config.cluster.needs(), &|line| {
+            cli::eprint_line(line)
+        })
+        .await?;
+    }
     let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))?;
     cc::write(&text, args.out.as_deref())?;
     if let Some(out) = &args.out {

@@ -61,9 +61,27 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         text(&create)
     );
 
+    // The review and the outputs table name the zone by name and ID.
+    assert!(
+        String::from_utf8_lossy(&create.stderr).contains("zone: us-east-1a (use1-az6)"),
+        "{}",
+        text(&create)
+    );
+    assert!(
+        stdout(&create)
+            .lines()
+            .any(|l| l.contains(" PRIMARY_AZ ") && l.ends_with(" us-east-1a (use1-az6)")),
+        "{}",
+        text(&create)
+    );
     let env = moto.pcstack(&["outputs", "--stack-name", "pc", "--format", "env"]);
     assert_eq!(env.status.code(), Some(0), "{}", text(&env));
     let env = stdout(&env);
+    // The zone's ID follows its name (DescribeAvailabilityZones: moto's us-east-1a is use1-az6).
+    assert!(
+        env.contains("export PRIMARY_AZ=us-east-1a\nexport PRIMARY_AZ_ID=use1-az6\n"),
+        "{env}"
+    );
     assert!(env_value(&env, "VPC_ID").starts_with("vpc-"), "{env}");
     assert!(env_value(&env, "FSX_LUSTRE_ID").starts_with("fs-"), "{env}");
     let mount = env_value(&env, "FSX_LUSTRE_MOUNT_NAME");

@@ -267,3 +267,212 @@ fn without_ec2_permissions_the_checks_are_warnings() {
         text(&out)
     );
 }
+
+#[test]
+fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
+    let capacity = fixture("ec2-capacity.json");
+    let moto = Moto::start_with(&["--ec2-capacity", &capacity, "--ec2-page-size", "3"]);
+    let out = moto.pcstack(&[
+        "zones",
+        "--instance-type",
+        "g5.8xlarge",
+        "--instance-type",
+        "p4d.24xlarge",
+        "--capacity-block",
+        "7",
+        "--count",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let zones = json["Zones"].as_array().unwrap();
+    let row = |id: &str| zones.iter().find(|z| z["ZoneId"] == id).unwrap();
+    let labels: Vec<String> = zones
+        .iter()
+        .map(|z| {
+            format!(
+                "{} {}",
+                z["ZoneName"].as_str().unwrap(),
+                z["ZoneId"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "us-east-1a use1-az6",
+            "us-east-1b use1-az1",
+            "us-east-1c use1-az2",
+            "us-east-1d use1-az4",
+            "us-east-1e use1-az3",
+            "us-east-1f use1-az5"
+        ]
+    );
+    let offers = |t: &str| -> Vec<&str> {
+        zones
+            .iter()
+            .filter(|z| z["Offered"][t] == true)
+            .map(|z| z["ZoneId"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        offers("g5.8xlarge"),
+        ["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az5"]
+    );
+    assert_eq!(
+        offers("p4d.24xlarge"),
+        ["use1-az6", "use1-az1", "use1-az2", "use1-az4"]
+    );
+    let ids = |z: &serde_json::Value, list: &str, key: &str| -> Vec<String> {
+        z[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(
+            row("use1-az2"),
+            "CapacityReservations",
+            "CapacityReservationId"
+        ),
+        [
+            "cr-0a11ce0000000a001",
+            "cr-0a11ce0000000a003",
+            "cr-0b10c00000000b001"
+        ]
+    );
+    assert_eq!(
+        row("use1-az2")["CapacityReservations"][2]["ReservationType"],
+        "capacity-block"
+    );
+    assert_eq!(
+        row("use1-az2")["CapacityReservations"][2]["State"],
+        "scheduled"
+    );
+    // Only the 7-day (168 h) blocks of 2 instances, each under its zone, with its fee.
+    assert_eq!(
+        ids(
+            row("use1-az6"),
+            "CapacityBlockOfferings",
+            "CapacityBlockOfferingId"
+        ),
+        ["cb-0123456789abcdef0"]
+    );
+    assert_eq!(
+        row("use1-az6")["CapacityBlockOfferings"][0]["UpfrontFee"],
+        "5477.28"
+    );
+    assert_eq!(
+        ids(
+            row("use1-az4"),
+            "CapacityBlockOfferings",
+            "CapacityBlockOfferingId"
+        ),
+        ["cb-0123456789abcdef1"]
+    );
+    assert!(row("use1-az2")["CapacityBlockOfferings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let sent = moto.calls("DescribeCapacityBlockOfferings");
+    assert_eq!(sent.len(), 2, "one call per instance type: {sent:?}");
+    assert_eq!(sent[1]["CapacityDurationHours"], "168");
+    assert!(
+        moto.calls("DescribeInstanceTypeOfferings").len() >= 3,
+        "paged"
+    );
+    assert_eq!(moto.requests_to("cloudformation"), 0);
+
+    // The table says where the types are, and that offered is not free.
+    let out = moto.pcstack(&["zones", "--instance-type", "p4d.24xlarge"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let table = common::stdout(&out);
+    assert!(table.contains("us-east-1e (use1-az3)  -\n"), "{table}");
+    assert!(table.contains("us-east-1c (use1-az2)  offered\n  reservation cr-0a11ce0000000a001 p4d.24xlarge default active: 4 of 4 free"), "{table}");
+    assert!(
+        table.contains("not that it has free capacity now"),
+        "{table}"
+    );
+
+    // Bad flags: exit 2, no request at all.
+    let before = moto.aws_requests();
+    for args in [
+        &[
+            "zones",
+            "--instance-type",
+            "p4d.24xlarge",
+            "--capacity-block",
+            "15",
+            "--count",
+            "2",
+        ][..],
+        &[
+            "zones",
+            "--instance-type",
+            "P4D",
+            "--count",
+            "2",
+            "--capacity-block",
+            "7",
+        ],
+    ] {
+        let out = moto.pcstack(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}\n{}", text(&out));
+    }
+    assert_eq!(moto.aws_requests(), before);
+}
+
+#[test]
+fn cluster_config_checks_the_cluster_in_the_deployed_stacks_zone() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A stack whose zone output (PRIMARY_AZ) is us-east-1e: the default cluster's g5.8xlarge
+    // and m5.8xlarge are not offered there.
+    let template = dir.path().join("t.yaml");
+    std::fs::write(
+        &template,
+        "Metadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      Zone: PRIMARY_AZ\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\nOutputs:\n  Zone:\n    Value: us-east-1e\n",
+    )
+    .unwrap();
+    let template = template.display().to_string();
+    let out = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &template,
+        "--stack-name",
+        "z",
+        "--approve",
+        "never",
+        "--progress",
+        "quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let env = moto.pcstack(&["outputs", "--stack-name", "z", "--format", "env"]);
+    assert!(
+        common::stdout(&env)
+            .contains("export PRIMARY_AZ=us-east-1e\nexport PRIMARY_AZ_ID=use1-az3\n"),
+        "{}",
+        text(&env)
+    );
+    let cluster = dir.path().join("cluster.yaml");
+    let out = moto.pcstack(&[
+        "cluster-config",
+        "--stack-name",
+        "z",
+        "--out",
+        &cluster.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(
+            "instance type g5.8xlarge must be offered in the stack's zone us-east-1e (use1-az3)"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert!(!cluster.exists(), "nothing written");
+}

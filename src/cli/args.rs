@@ -70,6 +70,10 @@ pub enum Command {
     /// Write the ParallelCluster 3 cluster configuration from the stack's outputs (live, or the
     /// JSON `outputs --format json` writes) and the config's `cluster` section.
     ClusterConfig(ClusterConfigArgs),
+    /// List the Region's Availability Zones by name and ID: where each instance type is
+    /// offered, the account's capacity reservations there and (with --capacity-block) the
+    /// Capacity Blocks on sale. Read-only EC2 calls.
+    Zones(ZonesArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(
         after_help = "Install, e.g.: pcstack completions bash > ~/.local/share/bash-completion/completions/pcstack; pcstack completions zsh > \"${fpath[1]}/_pcstack\"; pcstack completions fish > ~/.config/fish/completions/pcstack.fish; pcstack completions elvish > ~/.config/elvish/lib/pcstack.elv (and `use pcstack` in rc.elv); pcstack completions powershell >> $PROFILE"
@@ -123,6 +127,40 @@ pub struct ClusterConfigArgs {
     /// Write the configuration here (atomically); default: stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// `pcstack zones --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ZonesFormat {
+    /// A row per zone, a column per instance type, reservations and blocks under their zone.
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct ZonesArgs {
+    /// Instance type to look for (repeatable); default: the types of the config's `cluster`
+    /// section (head node and every compute resource).
+    #[arg(long, value_name = "TYPE")]
+    pub instance_type: Vec<String>,
+    /// pcstack config file: its `cluster` section's instance types when --instance-type is not
+    /// given, and its `region` (default: the built-in config).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Also list the Capacity Blocks on sale for this many days (1 to 14, or whole weeks up to
+    /// 182), with --count.
+    #[arg(long, value_name = "DAYS", requires = "count")]
+    pub capacity_block: Option<u32>,
+    /// Instances per Capacity Block (1 to 64), with --capacity-block.
+    #[arg(long, value_name = "N", requires = "capacity_block")]
+    pub count: Option<u32>,
+    /// `table` or `json`.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ZonesFormat,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

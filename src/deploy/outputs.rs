@@ -25,7 +25,17 @@ pub struct StackOutputs {
     pub outputs: Vec<Output>,
     /// The env file's order as the template declares it (empty: none declared).
     pub order: Vec<String>,
+    /// The zone ID of the [`ZONE_VARIABLE`] output's zone (DescribeAvailabilityZones), written
+    /// right after it as [`ZONE_ID_VARIABLE`]; `None` when unknown.
+    pub zone_id: Option<String>,
 }
+
+/// The variable of the output holding the stack's Availability Zone name (the built-in stack's
+/// `PrimaryAvailabilityZone`): `pcstack outputs` adds its zone ID after it.
+pub const ZONE_VARIABLE: &str = "PRIMARY_AZ";
+/// The zone ID of [`ZONE_VARIABLE`]'s zone (`use1-az2`): the same physical zone in every
+/// account, what capacity reservations and Capacity Blocks name.
+pub const ZONE_ID_VARIABLE: &str = "PRIMARY_AZ_ID";
 
 /// The order of the env file's lines a template declares at
 /// `Metadata.pcstack.EnvironmentVariableOrder`: a list of variable names, outputs' and
@@ -94,6 +104,7 @@ impl StackOutputs {
         });
         Ok(Self {
             order,
+            zone_id: None,
             stack_name: stack.stack_name().unwrap_or_default().to_string(),
             region: region.to_string(),
             account: stack
@@ -129,6 +140,11 @@ impl StackOutputs {
         };
         // Stable: unlisted names keep outputs-then-own order.
         all.sort_by_key(|(name, _)| rank(name));
+        if let Some(id) = &self.zone_id {
+            if let Some(at) = all.iter().position(|(n, _)| n == ZONE_VARIABLE) {
+                all.insert(at + 1, (ZONE_ID_VARIABLE.to_string(), id.clone()));
+            }
+        }
         all
     }
 
@@ -191,7 +207,12 @@ impl StackOutputs {
             .max(3);
         let mut out = format!("{:kw$}  {:ew$}  VALUE\n", "KEY", "ENV");
         for o in &self.outputs {
-            out.push_str(&format!("{:kw$}  {:ew$}  {}\n", o.key, o.env, o.value));
+            // The zone as the review shows it: `us-east-1c (use1-az2)`.
+            let value = match &self.zone_id {
+                Some(id) if o.env == ZONE_VARIABLE => format!("{} ({id})", o.value),
+                _ => o.value.clone(),
+            };
+            out.push_str(&format!("{:kw$}  {:ew$}  {value}\n", o.key, o.env));
         }
         out
     }

@@ -265,6 +265,29 @@ pub async fn stack_zone(
     }
 }
 
+/// `cluster-config --stack-name`: the cluster checked in the deployed stack's zone
+/// (`zone_name`, its `PRIMARY_AZ` output) before the configuration is written.
+pub async fn check_in_zone(
+    aws: &Aws,
+    zone_name: &str,
+    needs: &ClusterNeeds,
+    warn: &dyn Fn(&str),
+) -> Result<(), Error> {
+    let zones = match Zones::fetch(aws).await {
+        Ok(z) => z,
+        Err(f) if f.denied => {
+            if let Finding::Warning(w) = skipped("the cluster's placement", &f) {
+                warn(&format!("warning: {w}"));
+            }
+            return Ok(());
+        }
+        Err(f) => return Err(f.into()),
+    };
+    let zone = zones.resolve("the stack's zone (output PRIMARY_AZ)", zone_name)?;
+    warn(&format!("zone: {}", zone.label()));
+    check(aws, &zones, zone, needs, warn).await
+}
+
 /// The permission a skipped check needed, as a warning.
 fn skipped(what: &str, f: &Failed) -> Finding {
     Finding::Warning(format!(
@@ -324,7 +347,7 @@ fn finish(
     }
     if !errors.is_empty() {
         return Err(Error::usage(format!(
-            "the cluster can't run in the stack's zone {}; nothing was sent to CloudFormation:\n  {}",
+            "the cluster can't run in the stack's zone {} as configured; nothing was changed or written:\n  {}",
             zone.label(),
             errors.join("\n  ")
         )));

@@ -960,8 +960,9 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
         .await
         .and_then(|s| s.ok_or_else(|| Error::failed(format!("stack {name} not found"))))
         .map_err(after("reading its outputs"))?;
-    let outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)
+    let mut outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)
         .map_err(after("reading its outputs"))?;
+    add_zone_id(aws, &mut outputs, &|line| ui.note(line)).await;
     super::assets::upload(&aws.s3, ui, &outputs, &req.assets)
         .await
         .map_err(after("uploading the assets"))?;
@@ -1091,5 +1092,29 @@ pub async fn fetch_outputs(
             plan::template::parse_template(&body).ok()
         }
     };
-    StackOutputs::new(&found, template.as_ref(), &aws.region)
+    let mut outputs = StackOutputs::new(&found, template.as_ref(), &aws.region)?;
+    add_zone_id(aws, &mut outputs, &|line| crate::cli::eprint_line(line)).await;
+    Ok(outputs)
+}
+
+/// The zone ID of the stack's zone (the output whose variable is `PRIMARY_AZ`), from
+/// DescribeAvailabilityZones. It only adds a line, so a failed lookup (no
+/// `ec2:DescribeAvailabilityZones`) is a warning, and the outputs are written without it.
+async fn add_zone_id(aws: &Aws, outputs: &mut StackOutputs, warn: &dyn Fn(&str)) {
+    use super::outputs::{ZONE_ID_VARIABLE, ZONE_VARIABLE};
+    let Some(name) = outputs.value_of(ZONE_VARIABLE).map(str::to_string) else {
+        return;
+    };
+    match super::zones::Zones::fetch(aws).await {
+        Ok(zones) => outputs.zone_id = zones.by_name(&name).map(|z| z.id.clone()),
+        Err(f) => warn(&format!(
+            "warning: {ZONE_ID_VARIABLE} not written: {} failed{}",
+            f.action,
+            if f.denied {
+                " (this identity may not call it)".to_string()
+            } else {
+                format!(": {}", f.error)
+            }
+        )),
+    }
 }

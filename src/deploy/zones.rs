@@ -276,3 +276,86 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
         Err(e) => Err(failed(&format!("{op} {id}"), &e)),
     }
 }
+/// The account's reservations (its own and those shared with it) for these instance types.
+pub async fn reservations_for(aws: &Aws, types: &[String]) -> Result<Vec<Reservation>, Failed> {
+    let op = "DescribeCapacityReservations";
+    let mut params = vec![("Filter.1.Name".to_string(), "instance-type".to_string())];
+    for (i, t) in types.iter().enumerate() {
+        params.push((format!("Filter.1.Value.{}", i + 1), t.clone()));
+    }
+    let items = aws
+        .ec2
+        .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
+        .await
+        .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+    Ok(items.iter().map(reservation).collect())
+}
+
+/// A Capacity Block one can buy (DescribeCapacityBlockOfferings).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BlockOffering {
+    pub id: String,
+    pub instance_type: String,
+    /// The zone's name in this account.
+    pub zone_name: String,
+    pub count: i64,
+    pub start: String,
+    pub end: String,
+    pub hours: i64,
+    pub fee: String,
+    pub currency: String,
+}
+
+/// The Capacity Blocks of `count` instances of `instance_type` for `hours` on sale now, every
+/// zone of the Region (the call has no zone filter; each offering names its zone).
+pub async fn block_offerings(
+    aws: &Aws,
+    instance_type: &str,
+    count: u32,
+    hours: u32,
+) -> Result<Vec<BlockOffering>, Failed> {
+    let op = "DescribeCapacityBlockOfferings";
+    let params = [
+        ("InstanceType".to_string(), instance_type.to_string()),
+        ("InstanceCount".to_string(), count.to_string()),
+        ("CapacityDurationHours".to_string(), hours.to_string()),
+    ];
+    let items = aws
+        .ec2
+        .list_all(
+            op,
+            &params,
+            "capacityBlockOfferingSet",
+            &[
+                "capacityBlockOfferingId",
+                "instanceType",
+                "availabilityZone",
+                "instanceCount",
+                "startDate",
+                "endDate",
+                "capacityBlockDurationHours",
+                "upfrontFee",
+                "currencyCode",
+            ],
+        )
+        .await
+        .map_err(|e| failed(&format!("{op} {instance_type}"), &e))?;
+    Ok(items
+        .iter()
+        .map(|i| {
+            let text = |k: &str| i.get(k).cloned().unwrap_or_default();
+            let number = |k: &str| i.get(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+            BlockOffering {
+                id: text("capacityBlockOfferingId"),
+                instance_type: text("instanceType"),
+                zone_name: text("availabilityZone"),
+                count: number("instanceCount"),
+                start: text("startDate"),
+                end: text("endDate"),
+                hours: number("capacityBlockDurationHours"),
+                fee: text("upfrontFee"),
+                currency: text("currencyCode"),
+            }
+        })
+        .collect())
+}
