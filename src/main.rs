@@ -43,10 +43,8 @@ fn resolve_region(
     config: Option<&std::path::Path>,
 ) -> Result<Option<String>, Error> {
     let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].iter().find_map(|k| {
-        std::env::var(k)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| (*k, v))
+        // Set but empty is a mistake to name, not a reason to fall back to the profile's.
+        std::env::var(k).ok().map(|v| (*k, v))
     });
     let given = match (flag, env) {
         (Some(r), _) => Some(("--region".to_string(), r.to_string())),

@@ -472,6 +472,7 @@ fn destinations_are_checked_before_any_work() {
     std::os::unix::fs::symlink("nowhere", d.join("dangling").join(&file)).unwrap();
     std::fs::write(d.join("pcstack.yaml"), "mine\n").unwrap();
     std::fs::write(d.join("o.json"), "{}").unwrap();
+    std::os::unix::fs::symlink("nowhere", d.join("linkdir")).unwrap();
 
     // synth --out DIR: the folder is created when missing, but what exists must fit.
     refused_destination(
@@ -498,6 +499,19 @@ fn destinations_are_checked_before_any_work() {
         &["synth", "--out", "dangling"],
         d,
         &format!("(dangling/{file} exists and is not a regular file: a symbolic link to nothing)"),
+    );
+    // The --out folder a symbolic link to nothing: named, not "File exists".
+    refused_destination(
+        &["synth", "--out", "linkdir"],
+        d,
+        &format!(
+            "--out must be in a folder, got linkdir/{file} (linkdir is a symbolic link to nothing)"
+        ),
+    );
+    refused_destination(
+        &["synth", "--out", "linkdir/sub"],
+        d,
+        "(linkdir is a symbolic link to nothing)",
     );
     // init --output: the folder must exist; an existing file needs --force.
     refused_destination(

@@ -1699,3 +1699,53 @@ fn outputs_file_that_is_no_regular_file_or_in_an_unwritable_folder_is_refused_fi
         .file_type()
         .is_symlink());
 }
+
+#[test]
+fn a_malformed_answer_is_named_as_such() {
+    let moto = Moto::start();
+    // ESC can't be in XML 1.0: the SDK can't read the DescribeStacks answer that carries it.
+    let template = serde_json::json!({
+        "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {"Text": {"Value": "a\u{1b}[2Jb"}}
+    });
+    hostile_stack(&moto, "cut", &template);
+    let o = moto.pcstack(&["outputs", "--stack-name", "cut", "--format", "env"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        text(&o).contains(
+            "DescribeStacks cut failed: AWS sent a malformed answer to DescribeStacks (HTTP 200"
+        ),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn template_bucket_names_are_checked_before_any_call() {
+    let moto = Moto::start();
+    let template = fixture("network.yaml");
+    for bucket in ["a/b", "UPPER", "x"] {
+        let o = moto.pcstack(&[
+            "deploy",
+            "--template",
+            &template,
+            "--stack-name",
+            "net",
+            "--template-bucket",
+            bucket,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            text(&o).contains("--template-bucket: BucketName must"),
+            "{}",
+            text(&o)
+        );
+        assert!(
+            text(&o).contains(&format!("got \"{bucket}\"")),
+            "{}",
+            text(&o)
+        );
+    }
+    assert_eq!(moto.aws_requests(), 0);
+}

@@ -932,3 +932,51 @@ fn bad_endpoint_and_retry_settings_are_named_not_panics() {
     }
     assert_eq!(moto.aws_requests(), 0);
 }
+
+#[test]
+fn an_unreachable_sso_endpoint_is_not_an_expired_session() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = Home::new(
+        "[profile ml]\nsso_session = team\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n\n[sso-session team]\nsso_start_url = https://team.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
+        "",
+    );
+    // A session that is valid for a long while yet.
+    std::fs::write(
+        home.path().join(format!(".aws/sso/cache/{}.json", sha1_hex("team"))),
+        "{\"startUrl\": \"https://team.awsapps.com/start\", \"region\": \"us-east-1\", \"accessToken\": \"valid\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+    )
+    .unwrap();
+    let o = home.run(
+        &format!("http://127.0.0.1:{port}"),
+        &["outputs", "--stack-name", "s", "--profile", "ml"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_short(&o);
+    assert!(!stderr(&o).contains("sso login"), "{}", text(&o));
+}
+
+#[test]
+fn an_empty_aws_region_is_named() {
+    let home = Home::new("[default]\nregion = us-east-1\n", "");
+    let o = home.run(
+        "http://127.0.0.1:9",
+        &["outputs", "--stack-name", "s"],
+        &[
+            ("AWS_REGION", ""),
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).starts_with("error: AWS_REGION: "),
+        "{}",
+        text(&o)
+    );
+    assert!(!stderr(&o).contains("default profile"), "{}", text(&o));
+}

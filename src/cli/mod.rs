@@ -350,10 +350,25 @@ pub fn check_destination(
         }
         Err(_) => {}
     }
-    // The folder is missing: the nearest part of it that exists must be a folder.
+    // The folder is missing: the nearest part of it that exists must be a folder (a symbolic
+    // link to nothing is not one: creating the folder there fails with "File exists").
+    let dangling =
+        |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let mut up = dir;
+    if dangling(up) {
+        return refuse(
+            "be in a folder",
+            format!("{} is a symbolic link to nothing", up.display()),
+        );
+    }
     while let Some(parent) = up.parent().filter(|p| !p.as_os_str().is_empty()) {
         up = parent;
+        if dangling(up) && std::fs::metadata(up).is_err() {
+            return refuse(
+                "be in a folder",
+                format!("{} is a symbolic link to nothing", up.display()),
+            );
+        }
         match std::fs::metadata(up) {
             Ok(m) if !m.is_dir() => {
                 return refuse(

@@ -71,6 +71,9 @@ where
                     (false, false) => format!("{code}: {text}"),
                     (false, true) => code.to_string(),
                     (true, false) => text.clone(),
+                    (true, true) if (200..300).contains(&status) => {
+                        return malformed(operation, status, e, login, detail);
+                    }
                     (true, true) => format!("HTTP {status}"),
                 };
                 let message = if code.is_empty() && !text.is_empty() || message.starts_with("HTTP")
@@ -80,6 +83,9 @@ where
                     format!("{message} (HTTP {status})")
                 };
                 (service_kind(operation, code, status), message)
+            }
+            SdkError::ResponseError(r) if r.raw().status().is_success() => {
+                return malformed(operation, r.raw().status().as_u16(), e, login, detail);
             }
             SdkError::ResponseError(r) => {
                 let status = r.raw().status().as_u16();
@@ -158,7 +164,31 @@ fn service_kind(operation: &str, code: &str, status: u16) -> Kind {
     }
 }
 
+/// A connection that failed, told from the text of an error chain (the credential providers
+/// wrap their HTTP failures as text): DNS, refused or reset, timed out.
+fn network_kind(text: &str) -> Option<Kind> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        Some(Kind::UnknownHost)
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        Some(Kind::Stalled)
+    } else if lower.contains("connection refused")
+        || lower.contains("connection reset")
+        || lower.contains("io error")
+        || lower.contains("dispatch failure")
+    {
+        Some(Kind::Unreachable)
+    } else {
+        None
+    }
+}
+
 fn credentials_kind(c: &CredentialsError, login: &Login) -> Kind {
+    // An endpoint a provider calls (SSO, STS) that can't be reached is a network problem,
+    // not an expired session.
+    if let Some(kind) = network_kind(&chain(c)) {
+        return kind;
+    }
     match (c, &login.kind) {
         (CredentialsError::InvalidConfiguration(_), _) => Kind::BadProfile,
         (_, ProfileKind::Sso) => Kind::SsoExpired,
@@ -168,6 +198,30 @@ fn credentials_kind(c: &CredentialsError, login: &Login) -> Kind {
         // instance metadata, whose own failure (refused, forbidden, no role) means the same.
         (_, ProfileKind::Chain | ProfileKind::Settings) => Kind::NoCredentials,
         _ => Kind::Other,
+    }
+}
+
+/// A success status whose body did not parse (cut short, not XML/JSON, characters XML
+/// forbids): nothing pcstack can trust, said as such rather than "failed: HTTP 200".
+fn malformed<E>(
+    operation: &str,
+    status: u16,
+    e: &SdkError<E, HttpResponse>,
+    login: &Login,
+    detail: String,
+) -> Error
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let api = operation.split_whitespace().next().unwrap_or(operation);
+    Error::Aws {
+        operation: operation.to_string(),
+        message: shorten(&format!(
+            "AWS sent a malformed answer to {api} (HTTP {status} whose body did not parse: {})",
+            chain(e)
+        )),
+        advice: advice(Kind::Other, operation, login),
+        detail: Some(detail),
     }
 }
 

@@ -58,6 +58,23 @@ fn declared_order(template: Option<&Json>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The outputs `template` declares that `keys` (DescribeStacks' answer) lacks. An output
+/// with a `Condition` may be absent by design, so only unconditional ones count.
+fn missing_outputs(template: Option<&Json>, keys: &[&str]) -> Vec<String> {
+    let Some(declared) = template
+        .and_then(|t| t.get("Outputs"))
+        .and_then(Json::as_object)
+    else {
+        return Vec::new();
+    };
+    declared
+        .iter()
+        .filter(|(_, o)| o.get("Condition").is_none())
+        .filter(|(k, _)| !keys.contains(&k.as_str()))
+        .map(|(k, _)| synth::input::echo(k))
+        .collect()
+}
+
 use crate::cli::flags::OutputsFormat as Format;
 
 impl StackOutputs {
@@ -73,6 +90,14 @@ impl StackOutputs {
             .iter()
             .filter_map(|o| o.output_key())
             .collect();
+        let missing = missing_outputs(template, &keys);
+        if !missing.is_empty() {
+            return Err(Error::failed(format!(
+                "stack {}: the template declares outputs that AWS's answer lacks: {}; nothing was written (a cut answer, or a stack whose outputs were not all made: run the command again, and deploy again if they stay missing)",
+                stack.stack_name().unwrap_or_default(),
+                missing.join(", ")
+            )));
+        }
         let names = output_env_names(template, &keys).map_err(|problems| {
             Error::failed(format!(
                 "stack {}: cannot write its outputs as environment variables:\n  {}",
@@ -275,6 +300,35 @@ mod tests {
             o.json()["Outputs"]["VpcId"]["EnvironmentVariable"],
             "VPC_ID"
         );
+    }
+
+    #[test]
+    fn an_answer_missing_a_declared_output_is_refused() {
+        let out = |k: &str| CfnOutput::builder().output_key(k).output_value("v").build();
+        // Cut after its first output.
+        let stack = Stack::builder()
+            .stack_name("s")
+            .outputs(out("VpcId"))
+            .build();
+        let t = serde_json::json!({"Outputs": {
+            "VpcId": {"Value": "x"},
+            "PublicSubnetId": {"Value": "x"},
+            "PrivateSubnetId": {"Value": "x"},
+            "Optional": {"Value": "x", "Condition": "Maybe"},
+        }});
+        let e = StackOutputs::new(&stack, Some(&t), "us-east-1").unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(
+            e.to_string().starts_with("stack s: the template declares outputs that AWS's answer lacks: PublicSubnetId, PrivateSubnetId; nothing was written"),
+            "{e}"
+        );
+        let whole = Stack::builder()
+            .stack_name("s")
+            .outputs(out("VpcId"))
+            .outputs(out("PublicSubnetId"))
+            .outputs(out("PrivateSubnetId"))
+            .build();
+        assert!(StackOutputs::new(&whole, Some(&t), "us-east-1").is_ok());
     }
 
     #[test]

@@ -167,6 +167,14 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     if let Some(path) = &req.outputs_file {
         check_outputs_file(path)?;
     }
+    if let Some(bucket) = &req.template_bucket {
+        constructs::rules::s3::bucket_name(bucket).map_err(|v| {
+            Error::usage(format!(
+                "--template-bucket: {}; nothing was sent to AWS",
+                synth::input::cut_message(&v.message)
+            ))
+        })?;
+    }
     // Every resource against the registry schemas of the target Region (plan::registry).
     let region_known = Some(region).filter(|r| !r.is_empty());
     let mut diags = req.template.check(&req.stack_name, region_known);

@@ -15,9 +15,9 @@ use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, Replacement, RequiresRecreation, ResourceAttribute,
-    ResourceChange, ResourceChangeDetail, ResourceStatus, ResourceTargetDefinition, Stack,
-    StackEvent, StackStatus,
+    Change, ChangeAction, ChangeSetStatus, Output, Replacement, RequiresRecreation,
+    ResourceAttribute, ResourceChange, ResourceChangeDetail, ResourceStatus,
+    ResourceTargetDefinition, Stack, StackEvent, StackStatus,
 };
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
@@ -1726,8 +1726,18 @@ fn import_changes() -> DescribeChangeSetOutput {
 
 #[tokio::test]
 async fn adopt_imports_then_updates_and_a_second_run_goes_straight_to_the_update() {
-    let describe =
-        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    // The outputs the template declares: the final step reads them all.
+    let describe = mock!(Client::describe_stacks).then_output(|| {
+        let mut out = stack(StackStatus::UpdateComplete);
+        if let Some(s) = out.stacks.as_mut().and_then(|s| s.first_mut()) {
+            for key in ["FSxLustreFilesystemId", "S3BucketName"] {
+                s.outputs
+                    .get_or_insert_with(Vec::new)
+                    .push(Output::builder().output_key(key).output_value("v").build());
+            }
+        }
+        out
+    });
     let get = deployed_then_imported();
     let import = created_import();
     let update = created_update();

@@ -427,6 +427,22 @@ mod tests {
     }
 
     #[test]
+    fn yaml_tags_in_a_config_are_refused_not_dropped() {
+        let stack = find(DEFAULT_STACK).unwrap();
+        let err = Configured::new(
+            stack,
+            Some(("network:\n  vpc_name: !Ref AWS::StackName\n", "c.yaml")),
+        )
+        .err()
+        .map(|d| d.to_string())
+        .unwrap();
+        assert_eq!(
+            err,
+            "error[PC001] c.yaml: network.vpc_name must be a plain value, not a YAML tag (a config is not a template: CloudFormation functions don't apply), got !Ref AWS::StackName\n"
+        );
+    }
+
+    #[test]
     fn output_env_names_are_unique_shell_names() {
         let build = |yaml: &str| {
             let stack = find(DEFAULT_STACK).unwrap();

@@ -221,6 +221,40 @@ impl Configured {
     }
 }
 
+/// The first tagged value (`!Ref X`) in a config, with its path (`network.vpc_name`): serde
+/// would read it as its untagged value, silently.
+fn first_tag(value: &serde_yaml::Value, path: String) -> Option<(String, String)> {
+    use serde_yaml::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Tagged(t) => {
+            let inner = serde_yaml::to_string(&t.value).unwrap_or_default();
+            Some((path, format!("{} {}", t.tag, inner.trim())))
+        }
+        Value::Mapping(m) => m.iter().find_map(|(k, v)| {
+            let key = match k {
+                Value::String(s) => s.clone(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            };
+            first_tag(k, join(&key)).or_else(|| first_tag(v, join(&key)))
+        }),
+        Value::Sequence(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_tag(v, format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
 /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
 ///
 /// Size and nesting depth are checked first ([`synth::input`]): the YAML parser slows down
@@ -231,6 +265,20 @@ pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, 
         std::iter::once(Diagnostic::error(Code::ConfigLimit, source, message))
             .collect::<Diagnostics>()
     })?;
+    if let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+        if let Some((path, tag)) = first_tag(&value, String::new()) {
+            return Err(std::iter::once(Diagnostic::error(
+                Code::ConfigSchema,
+                source,
+                format!(
+                    "{} must be a plain value, not a YAML tag (a config is not a template: CloudFormation functions don't apply), got {}",
+                    synth::input::echo(&path),
+                    synth::input::echo(&tag)
+                ),
+            ))
+            .collect());
+        }
+    }
     serde_yaml::from_str::<C>(text).map_err(|e| {
         let at = e
             .location()

@@ -84,11 +84,13 @@ pub fn offered_lustre_version(version: &str) -> RuleResult {
 /// pcstack's own rule: the association outputs are `<mount point><file system path>`, the
 /// directories clients use, so they must be absolute.
 pub fn mount_point(path: &str) -> RuleResult {
-    if !path.starts_with('/') || path.len() < 2 {
+    // A newline or a space would break the mount line and the scripts the path goes into.
+    let plain = !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    if !path.starts_with('/') || path.len() < 2 || !plain {
         return Err(Violation::new(
             Code::LustreMountPoint,
             "lustre.mount_point",
-            "be an absolute path such as /lustre",
+            "be an absolute path without spaces or control characters, such as /lustre",
             "the Lustre mount point",
             format!("{path:?}"),
         ));
@@ -310,8 +312,11 @@ mod tests {
         assert!(mount_point("/lustre").is_ok());
         assert_eq!(
             message(mount_point("/")),
-            "[PC108] lustre.mount_point must be an absolute path such as /lustre for the Lustre mount point, got \"/\""
+            "[PC108] lustre.mount_point must be an absolute path without spaces or control characters, such as /lustre for the Lustre mount point, got \"/\""
         );
+        for bad in ["/a\nb", "/a b", "/a\tb", "/a\u{1b}"] {
+            assert!(mount_point(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
