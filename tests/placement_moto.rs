@@ -476,3 +476,68 @@ fn cluster_config_checks_the_cluster_in_the_deployed_stacks_zone() {
     );
     assert!(!cluster.exists(), "nothing written");
 }
+
+/// The EC2 calls take the endpoint every client takes: `AWS_ENDPOINT_URL_EC2` before
+/// `AWS_ENDPOINT_URL`, and `--endpoint-url` before both.
+#[test]
+fn ec2_calls_follow_the_endpoint_settings() {
+    let moto = Moto::start();
+    let dead = "http://127.0.0.1:1";
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pcstack"));
+        cmd.args([
+            "zones",
+            "--instance-type",
+            "p4d.24xlarge",
+            "--connect-timeout",
+            "2s",
+        ])
+        .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_EC2")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(std::process::Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(
+        &[
+            ("AWS_ENDPOINT_URL", dead),
+            ("AWS_ENDPOINT_URL_EC2", &moto.endpoint),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(
+        &[("AWS_ENDPOINT_URL_EC2", dead)],
+        &["--endpoint-url", &moto.endpoint],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(
+        &[
+            ("AWS_ENDPOINT_URL", &moto.endpoint),
+            ("AWS_ENDPOINT_URL_EC2", dead),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("DescribeAvailabilityZones us-east-1 failed")
+            && stderr(&out).contains("refused"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        moto.requests_to("ec2"),
+        6,
+        "zones, offerings and reservations, twice"
+    );
+}

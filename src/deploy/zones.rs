@@ -260,22 +260,28 @@ fn reservation(item: &Item) -> Reservation {
 /// account).
 pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation>, Failed> {
     let op = "DescribeCapacityReservations";
+    // One ID, one answer: no MaxResults (EC2 refuses it beside IDs in several Describe calls).
     let params = [("CapacityReservationId.1".to_string(), id.to_string())];
-    match aws
-        .ec2
-        .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
-        .await
-    {
-        Ok(items) => Ok(items.iter().map(reservation).find(|r| r.id == id)),
+    let body = match aws.ec2.call(op, &params).await {
+        Ok(body) => body,
         Err(e)
             if super::aws::code(&e)
                 .is_some_and(|c| c.starts_with("InvalidCapacityReservationId")) =>
         {
-            Ok(None)
+            return Ok(None)
         }
-        Err(e) => Err(failed(&format!("{op} {id}"), &e)),
-    }
+        Err(e) => return Err(failed(&format!("{op} {id}"), &e)),
+    };
+    let page = super::ec2::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS).map_err(
+        |why| Failed {
+            error: Error::failed(format!("AWS sent a malformed answer to {op}: {why}")),
+            action: format!("ec2:{op}"),
+            denied: false,
+        },
+    )?;
+    Ok(page.items.iter().map(reservation).find(|r| r.id == id))
 }
+
 /// The account's reservations (its own and those shared with it) for these instance types.
 pub async fn reservations_for(aws: &Aws, types: &[String]) -> Result<Vec<Reservation>, Failed> {
     let op = "DescribeCapacityReservations";
