@@ -403,6 +403,10 @@ fn read_file(path: &std::path::Path, what: &str, max: usize) -> Result<String, E
             "{}: {what} must be at most {max} bytes, got {n} bytes",
             path.display()
         )),
+        cli::ReadError::NotRegular(kind) => Error::usage(format!(
+            "{}: {what} must be a regular file, got {kind}",
+            path.display()
+        )),
     })
 }
 

@@ -980,3 +980,93 @@ fn an_empty_aws_region_is_named() {
     );
     assert!(!stderr(&o).contains("default profile"), "{}", text(&o));
 }
+
+/// A FIFO (blocks a reader forever), an endless device and a random one: each file pcstack
+/// reads, and each file aws-config reads, is refused as not a regular file, at once.
+#[test]
+fn hostile_files_are_refused_not_read() {
+    let home = Home::new("[default]\nregion = us-east-1\n", "");
+    let fifo = home.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.display().to_string();
+    let template = home.path().join("t.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n",
+    )
+    .unwrap();
+    let template = template.display().to_string();
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "a"),
+        ("AWS_SECRET_ACCESS_KEY", "b"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let limit = Duration::from_secs(20);
+    let deploy = ["deploy", "--stack-name", "s"];
+    for (args, what) in [
+        (
+            vec!["--template", fifo.as_str()],
+            "template must be a regular file, got a FIFO",
+        ),
+        (
+            vec!["parallelcluster-prerequisites", "--config", fifo.as_str()],
+            "config must be a regular file, got a FIFO",
+        ),
+        (
+            vec!["--template", &template, "--parameters-file", &fifo],
+            "parameters file must be a regular file, got a FIFO",
+        ),
+        (
+            vec!["--template", &template, "--stack-policy", &fifo],
+            "stack policy must be a regular file, got a FIFO",
+        ),
+        (
+            vec!["--template", "/dev/zero"],
+            "template must be a regular file, got a device",
+        ),
+    ] {
+        let c = home.command("http://127.0.0.1:9", &[&deploy[..], &args[..]].concat());
+        let o = wait_bounded(c, &keys, limit);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(stderr(&o).contains(what), "{}", text(&o));
+    }
+    for (variable, file) in [
+        ("AWS_CONFIG_FILE", "/dev/zero"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/urandom"),
+        ("AWS_CONFIG_FILE", fifo.as_str()),
+    ] {
+        let c = home.command("http://127.0.0.1:9", &["outputs", "--stack-name", "s"]);
+        let o = wait_bounded(c, &[&keys[..], &[(variable, file)]].concat(), limit);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            stderr(&o).starts_with(&format!(
+                "error: {variable}: {file} must be a regular file, got not a regular file but a"
+            )),
+            "{}",
+            text(&o)
+        );
+    }
+    // Too large: a config file of 2 MiB.
+    let big = home.path().join("big");
+    std::fs::write(
+        &big,
+        format!("[default]\nregion = us-east-1\n#{}\n", "x".repeat(2 << 20)),
+    )
+    .unwrap();
+    let c = home.command("http://127.0.0.1:9", &["outputs", "--stack-name", "s"]);
+    let o = wait_bounded(
+        c,
+        &[&keys[..], &[("AWS_CONFIG_FILE", big.to_str().unwrap())]].concat(),
+        limit,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("must be at most 1048576 bytes"),
+        "{}",
+        text(&o)
+    );
+}

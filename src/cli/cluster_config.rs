@@ -35,6 +35,11 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Error> {
                 synth::input::MAX_FILE_BYTES
             ),
         ),
+        ReadError::NotRegular(what) => invalid(
+            Code::ConfigUnreadable,
+            path,
+            format!("config file must be a regular file, got {what}"),
+        ),
     })?;
     stacks::parse_config::<Config>(&text, &path.display().to_string()).map_err(Error::Invalid)
 }
@@ -46,6 +51,7 @@ pub fn read_outputs(path: &Path) -> Result<Json, Error> {
         let rule = match e {
             ReadError::Io(_) => "be readable".to_string(),
             ReadError::TooLarge(_) => format!("be at most {max} bytes"),
+            ReadError::NotRegular(_) => "be a regular file".to_string(),
         };
         invalid(
             Code::ClusterInput,

@@ -102,6 +102,10 @@ pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Error
                     synth::input::MAX_FILE_BYTES
                 ),
             ),
+            ReadError::NotRegular(what) => (
+                synth::Code::ConfigUnreadable,
+                format!("config file must be a regular file, got {what}"),
+            ),
         };
         Error::Invalid(
             std::iter::once(synth::Diagnostic::error(
@@ -120,9 +124,10 @@ pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Error
 pub enum ReadError {
     /// Cannot open or read it, or it is not UTF-8.
     Io(std::io::Error),
-    /// Larger than the limit: its size in bytes (or the limit + 1 when the size is unknown,
-    /// as for a pipe).
+    /// Larger than the limit: its size in bytes (or the limit + 1 when the size is unknown).
     TooLarge(u64),
+    /// Not a regular file: what it is (a FIFO, a device, a directory ...).
+    NotRegular(String),
 }
 
 impl std::fmt::Display for ReadError {
@@ -130,16 +135,30 @@ impl std::fmt::Display for ReadError {
         match self {
             ReadError::Io(e) => write!(f, "{e}"),
             ReadError::TooLarge(n) => write!(f, "{n} bytes"),
+            ReadError::NotRegular(what) => write!(f, "not a regular file but {what}"),
         }
     }
 }
 
 /// Reads a text file of at most `max` bytes, never more into memory than `max + 1` (a huge
-/// file or an endless device is refused without reading it all).
+/// file is refused without reading it all). The one reader of every file pcstack reads (the
+/// config, templates, parameters files, the stack policy, the SSO token cache; the AWS config
+/// files aws-config reads are checked by it first, `deploy::login`): anything but a regular
+/// file (a FIFO that would block forever, `/dev/zero`, `/dev/urandom`) is refused, checked on
+/// the opened file (opened without blocking, so a FIFO with no writer can't hold the open).
 pub fn read_limited(path: &Path, max: usize) -> Result<String, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let size = file.metadata().ok().map(|m| m.len());
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind(&meta).to_string()));
+    }
+    let size = Some(meta.len());
     let limit = u64::try_from(max).unwrap_or(u64::MAX);
     let mut bytes = Vec::new();
     file.take(limit.saturating_add(1))
@@ -415,6 +434,8 @@ fn kind(m: &std::fs::Metadata) -> &'static str {
         "a device"
     } else if t.is_socket() {
         "a socket"
+    } else if t.is_dir() {
+        "a directory"
     } else {
         "not a file"
     }

@@ -55,6 +55,7 @@ pub fn set_current(login: &Login) {
 /// The profile files as aws-config reads them (honours `AWS_CONFIG_FILE`,
 /// `AWS_SHARED_CREDENTIALS_FILE`, `HOME`). Unreadable files count as empty, as in the SDK.
 pub async fn profiles(profile: Option<&str>) -> Result<ProfileSet, Error> {
+    check_config_files()?;
     let fs = aws_types::os_shim_internal::Fs::real();
     let env = aws_types::os_shim_internal::Env::real();
     #[allow(deprecated)]
@@ -67,6 +68,47 @@ pub async fn profiles(profile: Option<&str>) -> Result<ProfileSet, Error> {
                 super::errors::chain(&e)
             ))
         })
+}
+
+/// The files aws-config reads, checked first by pcstack's one bounded reader
+/// (`cli::read_limited`): aws-config reads a file whole, whatever it is, so
+/// `AWS_CONFIG_FILE=/dev/zero` would grow without end and a FIFO would block forever. Each must
+/// be a regular file of at most [`synth::input::MAX_FILE_BYTES`] (a config of many profiles is
+/// a few KB), or be missing, or be `/dev/null` (the usual way to say "none").
+fn check_config_files() -> Result<(), Error> {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    let default = |rel: &str| home.as_ref().map(|h| std::path::Path::new(h).join(rel));
+    let files = [
+        ("AWS_CONFIG_FILE", default(".aws/config")),
+        ("AWS_SHARED_CREDENTIALS_FILE", default(".aws/credentials")),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", None),
+    ];
+    for (variable, fallback) in files {
+        let (path, source) = match std::env::var_os(variable).filter(|v| !v.is_empty()) {
+            Some(p) => (std::path::PathBuf::from(p), variable.to_string()),
+            None => match fallback {
+                Some(p) => (p, "the AWS config files".to_string()),
+                None => continue,
+            },
+        };
+        if path == std::path::Path::new("/dev/null") || !path.exists() {
+            continue;
+        }
+        let max = synth::input::MAX_FILE_BYTES;
+        if let Err(e) = crate::cli::read_limited(&path, max) {
+            let rule = match e {
+                crate::cli::ReadError::TooLarge(_) => format!("be at most {max} bytes"),
+                crate::cli::ReadError::NotRegular(_) => "be a regular file".to_string(),
+                // Unreadable: the SDK reads it as empty, as the AWS CLI does.
+                crate::cli::ReadError::Io(_) => continue,
+            };
+            return Err(Error::usage(format!(
+                "{source}: {} must {rule}, got {e}",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What kind of profile this is.
@@ -356,7 +398,7 @@ fn check_sso_token(set: &ProfileSet, profile: &Profile, name: &str) -> Result<()
         advice: Some(format!("run `aws sso login --profile {name}`, then retry")),
         detail: Some(format!("SSO token cache file: {}", path.display())),
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Ok(text) = crate::cli::read_limited(&path, synth::input::MAX_FILE_BYTES) else {
         return Err(login(
             "no SSO session: `aws sso login` has not been run for it on this machine".into(),
         ));

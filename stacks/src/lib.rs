@@ -427,6 +427,22 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_config_key_is_cut_in_the_message() {
+        let stack = find(DEFAULT_STACK).unwrap();
+        for yaml in [
+            format!("{}: 1\n", "k".repeat(200_000)),
+            format!("network:\n  {}: 1\n", "k".repeat(200_000)),
+        ] {
+            let err = Configured::new(stack, Some((&yaml, "c.yaml")))
+                .err()
+                .map(|d| d.to_string())
+                .unwrap();
+            assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..300]);
+            assert!(err.contains("more)"), "{err}");
+        }
+    }
+
+    #[test]
     fn yaml_tags_in_a_config_are_refused_not_dropped() {
         let stack = find(DEFAULT_STACK).unwrap();
         let err = Configured::new(

@@ -286,7 +286,8 @@ pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, 
             .unwrap_or_default();
         let msg = e.to_string();
         // serde_yaml appends " at line X column Y"; the location is in the path already.
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        // Cut like any echoed value: it can hold a user's key of any length.
+        let msg = synth::input::echo(msg.split(" at line ").next().unwrap_or(&msg));
         std::iter::once(Diagnostic::error(
             Code::ConfigSchema,
             format!("{source}{at}"),

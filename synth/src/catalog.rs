@@ -76,9 +76,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The candidate nearest to `name`, when it is near enough to be a typo of it: at most a
 /// third of the name's length in edits (at least 1, at most 3). Ties go to the first.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
+    let length = name.chars().count();
+    let limit = (length / 3).clamp(1, 3);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // More edits apart than the limit by length alone: no distance to compute, so a
+        // hostile 100,000-character name costs a length comparison per candidate.
+        if c.chars().count().abs_diff(length) > limit {
+            continue;
+        }
         let d = edit_distance(name, c);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
@@ -108,6 +114,13 @@ mod tests {
         assert_eq!(nearest("Tag", props), Some("Tags"));
         assert_eq!(nearest("Versioning", props), None);
         assert_eq!(nearest("Xyz", props), None);
+        // Hostile length: every candidate is skipped by its length (this took seconds when
+        // each distance was computed).
+        let huge = "A".repeat(1_000_000);
+        let many: Vec<String> = (0..2_000)
+            .map(|i| format!("AWS::Service{i}::Type"))
+            .collect();
+        assert_eq!(nearest(&huge, many.iter().map(String::as_str)), None);
         assert_eq!(
             did_you_mean("Tagz", props),
             "; did you mean \"Tags\"?".to_string()
