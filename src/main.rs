@@ -155,9 +155,9 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
             return 1;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         let interrupts = Interrupts::default();
-        install_ctrl_c(interrupts.clone());
+        interrupts.install();
         match run(cli, &interrupts).await {
             Ok(()) => 0,
             Err(e) if json_errors => {
@@ -171,7 +171,11 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
             }
             Err(e) => report(&e),
         }
-    })
+    });
+    // A question's reading thread may still wait for a line (a signal answered it): don't
+    // wait for it, or the exit would wait for Enter.
+    runtime.shutdown_background();
+    code
 }
 
 /// Built without the `aws` feature: every AWS command is invalid input (exit 2).
@@ -258,24 +262,6 @@ fn report(e: &Error) -> i32 {
         other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()
-}
-
-#[cfg(feature = "aws")]
-/// Ctrl-C exits 130 at once unless a prompt, a follow or a change set being computed listens;
-/// then the press is handed over (`Interrupts::press`), which cleans up and decides (a prompt:
-/// a no; a follow: cancel/detach/wait). A second press before the first is taken exits.
-fn install_ctrl_c(interrupts: Interrupts) {
-    tokio::spawn(async move {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if !interrupts.press() {
-                cli::eprint_line(
-                    "
-interrupted",
-                );
-                std::process::exit(130);
-            }
-        }
-    });
 }
 
 /// Stack names follow CloudFormation's rule; checked before any AWS call.

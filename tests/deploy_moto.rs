@@ -1749,3 +1749,145 @@ fn template_bucket_names_are_checked_before_any_call() {
     }
     assert_eq!(moto.aws_requests(), 0);
 }
+
+/// Runs pcstack on a pseudo-terminal (Python's pty module) and sends it `signal` (`SIGINT`,
+/// `SIGTERM`, `SIGHUP`) once `trigger` shows on the terminal; never types anything. Returns
+/// the exit code (None: still running 15 s after the signal, then killed) and the output.
+fn signalled_on_a_terminal(
+    moto: &Moto,
+    args: &[&str],
+    trigger: &str,
+    signal: &str,
+) -> (Option<i32>, String) {
+    let script = r#"
+import os, pty, select, signal, sys, time
+trigger, sig = sys.argv[1].encode(), getattr(signal, sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[3], sys.argv[3:])
+out, sent, code = b"", None, None
+deadline = time.time() + 90
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    if ready:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            chunk = b""
+        out += chunk
+    if sent is None and trigger in out:
+        os.kill(pid, sig)
+        sent = time.time()
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        code = os.waitstatus_to_exitcode(status)
+        break
+    if sent is not None and time.time() - sent > 15:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        break
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.stdout.write("\nEXIT:%s" % ("" if code is None else code))
+"#;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let like = moto.command(&[]);
+    let mut c = std::process::Command::new(root.join(".venv/bin/python"));
+    c.arg("-c")
+        .arg(script)
+        .arg(trigger)
+        .arg(signal)
+        .arg(env!("CARGO_BIN_EXE_pcstack"))
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    for (k, v) in like.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    let o = c.output().expect("python pty");
+    let all = String::from_utf8_lossy(&o.stdout).to_string();
+    let (output, code) = all.rsplit_once("\nEXIT:").expect("script output");
+    (code.trim().parse().ok(), output.to_string())
+}
+
+fn stack_exists(moto: &Moto, name: &str) -> bool {
+    let (status, body) = moto.query_answer(
+        "cloudformation",
+        &format!("Action=DescribeStacks&StackName={name}"),
+    );
+    status == 200 && body.contains("<StackName>")
+}
+
+#[test]
+fn a_signal_at_a_question_or_while_a_change_set_is_computed_cleans_up_and_exits_at_once() {
+    let moto = Moto::start_with(&["--change-set-delay", "3"]);
+    let template = fixture("network.yaml");
+    let created = moto.pcstack(&["deploy", "--template", &template, "--stack-name", "kept"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    for signal in ["SIGINT", "SIGTERM", "SIGHUP"] {
+        // destroy's question: a no, at once, without Enter.
+        let (code, out) =
+            signalled_on_a_terminal(&moto, &["destroy", "--stack-name", "kept"], "[y/N]", signal);
+        assert_eq!(code, Some(130), "{signal} at destroy's question:\n{out}");
+        assert!(stack_exists(&moto, "kept"), "{signal}: {out}");
+        // deploy's approval of a new stack: its change set and the stack under review are
+        // deleted.
+        let deletes = moto.calls("DeleteChangeSet").len();
+        let (code, out) = signalled_on_a_terminal(
+            &moto,
+            &[
+                "deploy",
+                "--template",
+                &template,
+                "--stack-name",
+                "asked",
+                "--approve",
+                "any",
+            ],
+            "[y/N]",
+            signal,
+        );
+        assert_eq!(code, Some(130), "{signal} at deploy's question:\n{out}");
+        assert_eq!(moto.calls("DeleteChangeSet").len(), deletes + 1, "{out}");
+        assert!(!stack_exists(&moto, "asked"), "{signal}: {out}");
+    }
+    // Without a terminal (CI cancelling a job): SIGTERM while the change set is computed.
+    let deletes = moto.calls("DeleteChangeSet").len();
+    let before = moto.calls("CreateChangeSet").len();
+    let mut child = moto
+        .command(&["deploy", "--template", &template, "--stack-name", "ci"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("pcstack");
+    while moto.calls("CreateChangeSet").len() == before {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("status") {
+            break status.code();
+        }
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().expect("output");
+    assert_eq!(code, Some(130), "{}", text(&out));
+    assert_eq!(
+        moto.calls("DeleteChangeSet").len(),
+        deletes + 1,
+        "{}",
+        text(&out)
+    );
+    assert!(!stack_exists(&moto, "ci"), "{}", text(&out));
+}

@@ -62,6 +62,34 @@ impl Interrupts {
         true
     }
 
+    /// Listens for SIGINT (Ctrl-C), SIGTERM (CI cancellation, `timeout`, `kill`) and SIGHUP
+    /// (the terminal closed), each handled alike: handed over to whoever listens (a question,
+    /// a follow, a change set being computed), which cleans up and ends with exit 130; with
+    /// nobody listening, or a second signal before the first was taken, exit 130 at once.
+    /// Needs the runtime (called inside it).
+    pub fn install(&self) {
+        use tokio::signal::unix::{signal, SignalKind};
+        let signals = [
+            (SignalKind::interrupt(), "interrupted"),
+            (SignalKind::terminate(), "terminated (SIGTERM)"),
+            (SignalKind::hangup(), "hung up (SIGHUP)"),
+        ];
+        for (kind, said) in signals {
+            let Ok(mut stream) = signal(kind) else {
+                continue;
+            };
+            let interrupts = self.clone();
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    if !interrupts.press() {
+                        crate::cli::eprint_line(&format!("\n{said}"));
+                        std::process::exit(130);
+                    }
+                }
+            });
+        }
+    }
+
     /// Resolves at the next Ctrl-C handed over (or one handed over while nobody awaited).
     pub async fn pressed(&self) {
         self.0.notify.notified().await;
