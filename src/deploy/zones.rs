@@ -365,3 +365,36 @@ pub async fn block_offerings(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zone_is_found_by_name_or_id_and_nothing_else() {
+        let zone = |name: &str, id: &str| Zone {
+            name: name.into(),
+            id: id.into(),
+            kind: "availability-zone".into(),
+            state: "available".into(),
+        };
+        let zones = Zones {
+            region: "us-east-1".into(),
+            zones: vec![
+                zone("us-east-1a", "use1-az6"),
+                zone("us-east-1c", "use1-az2"),
+            ],
+        };
+        assert_eq!(zones.resolve("f", "use1-az2").unwrap().name, "us-east-1c");
+        assert_eq!(zones.resolve("f", "us-east-1a").unwrap().id, "use1-az6");
+        assert_eq!(
+            zones.resolve("network.availability_zone", "us-east-1b").unwrap_err().to_string(),
+            "network.availability_zone must be a zone name or zone ID of us-east-1 for this account, got \"us-east-1b\" (zones there: us-east-1a (use1-az6), us-east-1c (use1-az2)); nothing was sent to CloudFormation"
+        );
+        assert!(zones.resolve("f", "use1-az1").is_err());
+        assert_eq!(
+            zones.labels_of(&["use1-az2".into()]),
+            ["us-east-1c (use1-az2)"]
+        );
+    }
+}
