@@ -158,6 +158,8 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
     let code = runtime.block_on(async {
         let interrupts = Interrupts::default();
         interrupts.install();
+        // A call that takes long is named on stderr (deploy::waiting).
+        tokio::spawn(deploy::waiting::heartbeat(json_errors));
         match run(cli, &interrupts).await {
             Ok(()) => 0,
             Err(e) if json_errors => {
@@ -175,6 +177,8 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
     // A question's reading thread may still wait for a line (a signal answered it): don't
     // wait for it, or the exit would wait for Enter.
     runtime.shutdown_background();
+    // A credential process still running (the command timed out waiting for it) ends too.
+    deploy::waiting::end_children();
     code
 }
 
@@ -284,39 +288,42 @@ async fn run(cli: Cli, interrupts: &Interrupts) -> Result<(), Error> {
         Command::ClusterConfig(a) => check_stack_name(a.stack_name.as_deref().unwrap_or(""))?,
         _ => {}
     }
+    // The commands of a few calls: bounded by --timeout or its default.
+    let calls = |aws: &cli::args::AwsArgs| Some(aws.timeout_or(cli::flags::CALL_TIMEOUT));
+    let resume = cli::rerun::command_line(&[]);
     match cli.command {
         Command::Deploy(args) => run_deploy(*args, interrupts).await,
-        Command::Diff(args) => run_diff(args).await,
-        Command::ClusterConfig(args) => run_cluster_config(args).await,
+        Command::Diff(args) => bounded(calls(&args.aws), &resume, run_diff(args)).await,
+        Command::ClusterConfig(args) => {
+            bounded(calls(&args.aws), &resume, run_cluster_config(args)).await
+        }
         Command::Synth(_)
         | Command::Completions { .. }
         | Command::List
         | Command::Schema { .. }
         | Command::Init { .. } => Ok(()),
-        Command::Zones(args) => run_zones(args).await,
+        Command::Zones(args) => bounded(calls(&args.aws), &resume, run_zones(args)).await,
         Command::Outputs(args) => {
             let local = args.template.as_deref().map(read_template).transpose()?;
-            let aws = Aws::connect(&args.aws.connection(args.config.as_deref())?).await?;
-            let outputs =
-                deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
-            cli::print_stdout(&outputs.render(args.format))
+            let connection = args.aws.connection(args.config.as_deref())?;
+            bounded(calls(&args.aws), &resume, async {
+                let aws = Aws::connect(&connection).await?;
+                let outputs =
+                    deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref()).await?;
+                cli::print_stdout(&outputs.render(args.format))
+            })
+            .await
         }
         Command::Destroy(args) => {
             let connection = args.aws.connection(args.config.as_deref())?;
             let resume = cli::rerun::command_line(&[]);
-            bounded(args.timeout, &resume, async {
+            let timeout = Some(args.aws.timeout_or(cli::flags::STACK_TIMEOUT));
+            bounded(timeout, &resume, async {
                 let aws = Aws::connect(&connection).await?;
                 let ui = Ui::terminal(args.progress);
-                deploy::destroy::destroy(
-                    &aws,
-                    &ui,
-                    interrupts,
-                    &args.stack_name,
-                    args.yes,
-                    args.timeout,
-                )
-                .await
-                .map(|_| ())
+                deploy::destroy::destroy(&aws, &ui, interrupts, &args.stack_name, args.yes, timeout)
+                    .await
+                    .map(|_| ())
             })
             .await
         }
@@ -686,7 +693,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         approve: args.approve,
         no_execute: args.no_execute,
         adopt: args.adopt,
-        timeout: args.timeout,
+        timeout: Some(args.aws.timeout_or(cli::flags::STACK_TIMEOUT)),
         termination_protection: args.termination_protection.as_deref().map(|v| v == "on"),
         disable_rollback: args.disable_rollback,
         recreate: args.recreate,
@@ -705,7 +712,7 @@ async fn run_deploy(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Err
         deploy::run::precheck(&request, region)?;
     }
     let resume = request.resume.clone();
-    bounded(args.timeout, &resume, async {
+    bounded(request.timeout, &resume, async {
         let aws = Aws::connect(&connection).await?;
         // Zone IDs resolved and the cluster's placement checked: EC2 calls only, before any
         // CloudFormation request.

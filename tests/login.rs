@@ -1070,3 +1070,110 @@ fn hostile_files_are_refused_not_read() {
         text(&o)
     );
 }
+
+/// Whether process `pid` still runs (a zombie waiting for its reaper counts as ended).
+fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+/// Every AWS command is bounded (here `--timeout 8s`, the default being 10m for `outputs`),
+/// names what it waits for after a few seconds, and ends the credential process it started.
+#[test]
+fn long_waits_are_named_bounded_and_end_the_credential_process() {
+    let home = Home::new("", "");
+    let pid_file = home.path().join("pid");
+    let script = home.path().join("creds.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 1000\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    make_executable(&script);
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!(
+            "[profile hang]\ncredential_process = {}\nregion = us-east-1\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let o = wait_bounded(
+        home.command(
+            "http://127.0.0.1:9",
+            &[
+                "outputs",
+                "--stack-name",
+                "s",
+                "--profile",
+                "hang",
+                "--timeout",
+                "8s",
+            ],
+        ),
+        &[],
+        Duration::from_secs(40),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("still waiting for credentials (the profile's login: a credential process, SSO or STS) to"),
+        "{}",
+        text(&o)
+    );
+    let pid = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    let gone = Instant::now();
+    while running(&pid) && gone.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !running(&pid),
+        "the credential process {pid} outlived pcstack"
+    );
+
+    // A server that never answers, with long HTTP timeouts: named, then bounded.
+    let endpoint = stalling_listener();
+    let o = wait_bounded(
+        home.command(
+            &endpoint,
+            &[
+                "outputs",
+                "--stack-name",
+                "s",
+                "--timeout",
+                "8s",
+                "--read-timeout",
+                "10m",
+            ],
+        ),
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "a"),
+            ("AWS_SECRET_ACCESS_KEY", "b"),
+        ],
+        Duration::from_secs(40),
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("still waiting for AWS's answer to"),
+        "{}",
+        text(&o)
+    );
+    assert!(stderr(&o).contains("DescribeStacks"), "{}", text(&o));
+}

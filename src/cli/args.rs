@@ -183,9 +183,19 @@ pub struct AwsArgs {
     /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
     #[arg(long, global = true, value_parser = flags::parse_duration, default_value = "30s")]
     pub read_timeout: std::time::Duration,
+    /// Stop waiting after this long (e.g. 30m, 1h30m), exit 4: default 3h for deploy and
+    /// destroy (a stack operation started goes on in CloudFormation; run the command again
+    /// to follow it), 10m for the other commands.
+    #[arg(long, global = true, value_parser = flags::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl AwsArgs {
+    /// `--timeout`, else `default` ([`flags::STACK_TIMEOUT`] or [`flags::CALL_TIMEOUT`]).
+    pub fn timeout_or(&self, default: std::time::Duration) -> std::time::Duration {
+        self.timeout.unwrap_or(default)
+    }
+
     /// Where to connect, the region checked first (no AWS call): see [`crate::resolve_region`].
     pub fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
         Ok(Connection {
@@ -275,9 +285,6 @@ pub struct DeployArgs {
     /// and names them (exit 1).
     #[arg(long)]
     pub adopt: bool,
-    /// Stop waiting after this long (e.g. 30m, 1h30m); the operation goes on.
-    #[arg(long, value_parser = flags::parse_duration)]
-    pub timeout: Option<std::time::Duration>,
     /// How to show progress on stderr: `live` (a bar; the default on a terminal), `log` (a line
     /// per event; the default otherwise), `json` (stderr carries only JSON lines: events,
     /// notes, the review, questions and the error), `quiet`. Results go to stdout.
@@ -373,9 +380,6 @@ pub struct DestroyArgs {
     /// Don't ask.
     #[arg(long)]
     pub yes: bool,
-    /// Stop waiting after this long (e.g. 30m); the deletion goes on.
-    #[arg(long, value_parser = flags::parse_duration)]
-    pub timeout: Option<std::time::Duration>,
     /// How to show progress on stderr: live, log, json (only JSON lines) or quiet.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressMode,

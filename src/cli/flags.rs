@@ -59,6 +59,15 @@ impl Default for HttpTimeouts {
     }
 }
 
+/// `--timeout` of deploy and destroy when not given: longer than the built-in stack takes to
+/// create or replace its file systems (FSx for Lustre and OpenZFS, minutes to an hour), short
+/// enough that a stuck CI job ends the same working day.
+pub const STACK_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
+
+/// `--timeout` of the other AWS commands (a few calls each) when not given: persistent
+/// throttling or a stalled login (SSO, a credential process) ends here instead of never.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
 /// The longest `--timeout`: 7 days. Longer than any stack operation waits (CloudFormation's
 /// own resource timeouts are hours), and far below where seconds overflow.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);

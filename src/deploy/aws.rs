@@ -113,15 +113,34 @@ impl Aws {
         let endpoint = config
             .endpoint_url()
             .map(|e| e.trim_end_matches('/').to_string());
+        // Every client carries the watch (`waiting::Watch`): a call that takes long is named.
+        let watch = super::waiting::Watch;
         let s3_config = aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(endpoint.is_some())
+            .interceptor(watch.clone())
             .build();
         let aws = Self {
-            cfn: aws_sdk_cloudformation::Client::new(&config),
+            cfn: aws_sdk_cloudformation::Client::from_conf(
+                aws_sdk_cloudformation::config::Builder::from(&config)
+                    .interceptor(watch.clone())
+                    .build(),
+            ),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ecr: aws_sdk_ecr::Client::new(&config),
-            fsx: aws_sdk_fsx::Client::new(&config),
-            sts: Some(aws_sdk_sts::Client::new(&config)),
+            ecr: aws_sdk_ecr::Client::from_conf(
+                aws_sdk_ecr::config::Builder::from(&config)
+                    .interceptor(watch.clone())
+                    .build(),
+            ),
+            fsx: aws_sdk_fsx::Client::from_conf(
+                aws_sdk_fsx::config::Builder::from(&config)
+                    .interceptor(watch.clone())
+                    .build(),
+            ),
+            sts: Some(aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&config)
+                    .interceptor(watch)
+                    .build(),
+            )),
             ec2: super::ec2::Ec2::new(&config, &region),
             region,
             endpoint,

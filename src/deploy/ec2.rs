@@ -210,6 +210,7 @@ impl Ec2 {
             >::new())
             .retry_classifier(TransientErrorClassifier::<Ec2Error>::new())
             .retry_classifier(HttpStatusCodeClassifier::default())
+            .interceptor(super::waiting::Watch)
             .runtime_plugin(
                 StaticRuntimePlugin::new()
                     .with_config(layer.freeze())

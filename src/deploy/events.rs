@@ -83,6 +83,7 @@ impl Interrupts {
                 while stream.recv().await.is_some() {
                     if !interrupts.press() {
                         crate::cli::eprint_line(&format!("\n{said}"));
+                        super::waiting::end_children();
                         std::process::exit(130);
                     }
                 }

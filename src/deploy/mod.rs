@@ -18,6 +18,7 @@ pub mod settings;
 pub mod stack;
 pub mod ui;
 pub mod upload;
+pub mod waiting;
 pub mod zones;
 
 #[cfg(test)]
