@@ -130,6 +130,13 @@ async fn bounded(
 fn main() {
     let cli = cli::args::parse();
     error::set_debug(cli.debug);
+    #[cfg(feature = "aws")]
+    if let Some(url) = cli.command.aws().and_then(|a| a.endpoint_url.as_deref()) {
+        // Only a URL the check accepts; a bad one is refused by `settings::check` later.
+        if deploy::settings::endpoint("--endpoint-url", url).is_ok() {
+            deploy::settings::endpoint_for_every_call(url);
+        }
+    }
     // With `--progress json`, stderr carries only JSON lines: the final error too.
     let json_errors = matches!(&cli.command,
         Command::Deploy(a) if a.progress == ProgressMode::Json)

@@ -1177,3 +1177,42 @@ fn long_waits_are_named_bounded_and_end_the_credential_process() {
     );
     assert!(stderr(&o).contains("DescribeStacks"), "{}", text(&o));
 }
+
+/// `--endpoint-url` alone (no AWS_ENDPOINT_URL) reaches the login's calls too: AssumeRole and
+/// AssumeRoleWithWebIdentity go to the stand-in, never to AWS's STS.
+#[test]
+fn endpoint_url_reaches_the_credential_calls() {
+    let moto = Moto::start();
+    let token = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(token.path(), "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl").unwrap();
+    let home = Home::new(
+        &format!(
+            "[profile deployer]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\nregion = us-east-1\n\n[profile base]\nregion = us-east-1\n\n[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci-deploy\nweb_identity_token_file = {}\nregion = us-east-1\n",
+            token.path().display()
+        ),
+        &format!("[base]\n{KEYS}"),
+    );
+    for (profile, role) in [
+        ("deployer", "assumed-role/deployer/"),
+        ("ci", "assumed-role/ci-deploy/"),
+    ] {
+        let mut c = home.command(
+            &moto.endpoint,
+            &[
+                "outputs",
+                "--stack-name",
+                "missing",
+                "--profile",
+                profile,
+                "--endpoint-url",
+                &moto.endpoint,
+                "--debug",
+            ],
+        );
+        c.env_remove("AWS_ENDPOINT_URL");
+        let o = c.output().unwrap();
+        assert!(identity(&o).contains(role), "{}", text(&o));
+    }
+    assert!(!moto.calls("AssumeRole").is_empty());
+    assert!(!moto.calls("AssumeRoleWithWebIdentity").is_empty());
+}

@@ -165,6 +165,21 @@ pub struct ZonesArgs {
     pub aws: AwsArgs,
 }
 
+impl Command {
+    /// The AWS flags of a command that talks to AWS.
+    pub fn aws(&self) -> Option<&AwsArgs> {
+        match self {
+            Command::Deploy(a) => Some(&a.aws),
+            Command::Outputs(a) => Some(&a.aws),
+            Command::Destroy(a) => Some(&a.aws),
+            Command::Diff(a) => Some(&a.aws),
+            Command::ClusterConfig(a) => Some(&a.aws),
+            Command::Zones(a) => Some(&a.aws),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct AwsArgs {
     /// AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the config's `region`, the
@@ -174,7 +189,8 @@ pub struct AwsArgs {
     /// Named profile (default: AWS_PROFILE or "default").
     #[arg(long, global = true)]
     pub profile: Option<String>,
-    /// Custom endpoint for every service (default: AWS_ENDPOINT_URL, or AWS's).
+    /// Custom endpoint for every service, the login's too (STS, SSO) (default:
+    /// AWS_ENDPOINT_URL, or AWS's).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
     /// Give up connecting to AWS after this long (e.g. 10s); each call is retried.

@@ -72,6 +72,27 @@ pub fn endpoint(source: &str, value: &str) -> Result<(), Error> {
     )))
 }
 
+/// The services aws-config's credential providers call (assume role, web identity, SSO).
+const LOGIN_ENDPOINT_VARIABLES: [&str; 4] = [
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+];
+
+/// `--endpoint-url` for every call, the login's too. aws-config hands the loader's endpoint to
+/// the service clients only; its credential providers (AssumeRole, AssumeRoleWithWebIdentity,
+/// SSO's GetRoleCredentials) build their own clients from the environment, so a rehearsal
+/// against a stand-in would sign real keys to real STS. The flag is therefore also put in the
+/// environment those clients read (and wins over what was there, as a flag does). Called
+/// first thing in `main`, before any thread starts (setting the environment is safe then).
+pub fn endpoint_for_every_call(url: &str) {
+    for name in LOGIN_ENDPOINT_VARIABLES {
+        std::env::set_var(name, url);
+    }
+    std::env::remove_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+}
+
 /// `max_attempts` (an integer from 1 to [`MAX_ATTEMPTS`]) or `retry_mode` (`standard` or
 /// `adaptive`, the SDK's two), told apart by the setting's name.
 pub fn retry(source: &str, value: &str) -> Result<(), Error> {
