@@ -177,6 +177,12 @@ fn cases() -> Vec<Case> {
         synth_config("mount point relative", "lustre:\n  mount_point: lustre\n", &["lustre.mount_point", "absolute path", "\"lustre\""]),
         // OpenZFS.
         synth_config("OpenZFS throughput for another deployment type", "openzfs:\n  throughput: 256\n", &["openzfs.throughput", "160, 320, 640", "got 256"]),
+        synth_config("OpenZFS deployment type unknown", "openzfs:\n  deployment_type: MULTI_AZ_2\n", &["config: openzfs.deployment_type: DeploymentType must be SINGLE_AZ_1, SINGLE_AZ_2, SINGLE_AZ_HA_1, SINGLE_AZ_HA_2 or MULTI_AZ_1 for OpenZFS, got \"MULTI_AZ_2\""]),
+        synth_config("OpenZFS type the Region lacks", "region: ap-southeast-3\nopenzfs:\n  deployment_type: SINGLE_AZ_HA_2\n", &["config: openzfs.deployment_type: DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""]),
+        synth_config("MULTI_AZ_1 without a second zone", "network:\n  availability_zone: us-east-1a\nopenzfs:\n  deployment_type: MULTI_AZ_1\n", &["config: openzfs.deployment_type: network.second_availability_zone must be set (its subnet holds the standby file server; CloudFormation OpenZFSConfiguration PreferredSubnetId) for openzfs.deployment_type MULTI_AZ_1, got none"]),
+        synth_config("second zone equal to the first", "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1a\n", &["config: network.second_availability_zone: network.second_availability_zone must differ from network.availability_zone", "got \"us-east-1a\""]),
+        synth_config("second zone without the first", "network:\n  second_availability_zone: us-east-1b\n", &["config: network.second_availability_zone: network.availability_zone must be set in the config"]),
+        synth_config("second zone in another Region", "region: us-east-1\nnetwork:\n  availability_zone: us-east-1a\n  second_availability_zone: us-west-2b\n", &["network.second_availability_zone must be in the stack's Region us-east-1", "\"us-west-2b\""]),
         synth_config("OpenZFS capacity too small", "openzfs:\n  capacity: 32\n", &["openzfs.capacity", "between 64 and 524288", "got 32"]),
         synth_config("OpenZFS capacity too large", "openzfs:\n  capacity: 600000\n", &["openzfs.capacity", "got 600000"]),
         // Names.
@@ -282,6 +288,12 @@ fn cases() -> Vec<Case> {
             expect: &["Environment", "qa"],
         },
         // Parameters of the built-in stack, checked with synth's rule functions.
+        Case {
+            name: "OpenZFS type the deploy Region lacks",
+            args: &["deploy", STACK, "--stack-name", "s", "--region", "ap-southeast-3", "--parameter", "PrimarySubnetAZ=ap-southeast-3a"],
+            files: &[],
+            expect: &["OpenZFSFileSystem (AWS::FSx::FileSystem).OpenZFSConfiguration.DeploymentType: DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""],
+        },
         deploy_builtin("Capacity 3600", &["--parameter", "Capacity=3600"], &["Capacity", "3600"]),
         deploy_builtin("throughput 125", &["--parameter", "PerUnitStorageThroughput=125"], &["PerUnitStorageThroughput", "125"]),
         deploy_builtin("OpenZFS throughput 256", &["--parameter", "OpenZFSThroughput=256"], &["OpenZFSThroughput", "256"]),

@@ -116,6 +116,28 @@ fn cases() -> Vec<Case> {
             refused: false,
         },
         Case {
+            // A second private subnet and its routing are added; nothing is replaced (the S3
+            // endpoint's RouteTableIds are updatable).
+            field: "network.second_availability_zone",
+            config: "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1b\n",
+            replaced: none,
+            replaces: false,
+            parameters: &[("SecondarySubnetAZ", "us-east-1b")],
+            env: &[],
+            refused: false,
+        },
+        Case {
+            // Create-only: a new OpenZFS file system across both private subnets; no data
+            // repository brings /home back (the DANGER line says so).
+            field: "openzfs.deployment_type",
+            config: "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1b\nopenzfs:\n  deployment_type: MULTI_AZ_1\n",
+            replaced: &[DATA[1]],
+            replaces: true,
+            parameters: &[("SecondarySubnetAZ", "us-east-1b")],
+            env: &[],
+            refused: false,
+        },
+        Case {
             field: "lustre.compression",
             config: "network:\n  availability_zone: us-east-1a\nlustre:\n  compression: NONE\n",
             replaced: none,
@@ -488,6 +510,18 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
         );
         assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
         assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
+        if field == "openzfs.deployment_type" {
+            assert!(
+                text(&stopped).contains("OpenZFSFileSystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only OpenZFSConfiguration/DeploymentType, SubnetIds changed)"),
+                "{}",
+                text(&stopped)
+            );
+            assert!(
+                text(&stopped).contains("no data repository association brings anything back"),
+                "{}",
+                text(&stopped)
+            );
+        }
         if field == "lustre.deployment_type" {
             assert!(
                 text(&stopped).contains("its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes)"),

@@ -417,6 +417,21 @@ fn storage_variants_deploy_on_the_stand_in() {
                 r#""PerUnitStorageThroughput": 1000"#,
             ],
         ),
+        (
+            "openzfs-multi-az",
+            &[
+                r#""DeploymentType": "MULTI_AZ_1""#,
+                r#""PreferredSubnetId": "subnet-"#,
+                r#""RouteTableIds": ["rtb-"#,
+            ],
+        ),
+        (
+            "openzfs-single-az-1",
+            &[
+                r#""DeploymentType": "SINGLE_AZ_1""#,
+                r#""ThroughputCapacity": 128"#,
+            ],
+        ),
     ];
     for (name, expected) in variants {
         let moto = Moto::start();
@@ -466,5 +481,41 @@ fn storage_variants_deploy_on_the_stand_in() {
         for want in *expected {
             assert!(body.contains(want), "{name}: {want} not in {body}");
         }
+        if *name == "openzfs-multi-az" {
+            second_private_subnet(&moto, &body);
+        }
     }
+}
+
+/// The second private subnet: PRIVATE_SUBNET_2_ID after the tutorial's variables, the second
+/// /17 of the secondary block in the second zone, the OpenZFS file system's second subnet, and
+/// a route table of its own whose default route is the NAT gateway.
+fn second_private_subnet(moto: &Moto, file_systems: &str) {
+    let env = moto.pcstack(&["outputs", "--stack-name", "pc", "--format", "env"]);
+    let env = stdout(&env);
+    let names: Vec<&str> = env
+        .lines()
+        .filter_map(|l| l.strip_prefix("export ")?.split('=').next())
+        .collect();
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
+    assert!(
+        at("LUSTRE_RESULTS_DIR") < at("PRIVATE_SUBNET_2_ID"),
+        "{env}"
+    );
+    let second = env_value(&env, "PRIVATE_SUBNET_2_ID");
+    assert!(second.starts_with("subnet-"), "{env}");
+    assert!(file_systems.contains(second), "{file_systems}");
+    let (status, subnets) = moto.query_answer(
+        "ec2",
+        &format!("Action=DescribeSubnets&Version=2016-11-15&SubnetId.1={second}"),
+    );
+    assert_eq!(status, 200, "{subnets}");
+    assert!(subnets.contains("10.1.128.0/17"), "{subnets}");
+    assert!(subnets.contains("us-east-1b"), "{subnets}");
+    let (status, tables) = moto.query_answer(
+        "ec2",
+        &format!("Action=DescribeRouteTables&Version=2016-11-15&Filter.1.Name=association.subnet-id&Filter.1.Value.1={second}"),
+    );
+    assert_eq!(status, 200, "{tables}");
+    assert!(tables.contains("<natGatewayId>nat-"), "{tables}");
 }

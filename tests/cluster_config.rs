@@ -41,6 +41,12 @@ fn outputs_json() -> Json {
             "SECURITY_GROUP_ID",
             "sg-0f1e2d3c4b5a69788".into(),
         ),
+        // A stack with network.second_availability_zone (span-zones.yaml uses it).
+        (
+            "SecondaryPrivateSubnet",
+            "PRIVATE_SUBNET_2_ID",
+            "subnet-0f9e8d7c6b5a49382".into(),
+        ),
         (
             "FSxLustreFilesystemId",
             "FSX_LUSTRE_ID",
@@ -162,7 +168,8 @@ fn every_generated_configuration_loads_with_parallelclusters_schema() {
             "default",
             "capacity-block",
             "gpu-without-gdr",
-            "multi-queue"
+            "multi-queue",
+            "span-zones"
         ]
     );
     // Each variant still shows what it is there to test.
@@ -187,6 +194,17 @@ fn every_generated_configuration_loads_with_parallelclusters_schema() {
     assert_eq!(g6e["ComputeResources"][0]["Efa"], json!({"Enabled": true}));
     let default = doc("default");
     assert!(!default.to_string().contains("FullAccess"));
+    // The second private subnet only where a queue spans zones, and EFA off there.
+    assert!(!default.to_string().contains("subnet-0f9e8d7c6b5a49382"));
+    let wide = &queues(&doc("span-zones"))[0];
+    assert_eq!(
+        wide["Networking"]["SubnetIds"],
+        json!(["subnet-08192a3b4c5d6e7f8", "subnet-0f9e8d7c6b5a49382"])
+    );
+    assert_eq!(
+        wide["ComputeResources"][0]["Efa"],
+        json!({"Enabled": false})
+    );
 
     let files: Vec<PathBuf> = generated.into_iter().map(|(_, p)| p).collect();
     let o = schema_check(&files);
@@ -194,7 +212,7 @@ fn every_generated_configuration_loads_with_parallelclusters_schema() {
     assert!(o.status.success(), "ClusterSchema refused:\n{}", text(&o));
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        4,
+        5,
         "{stdout}"
     );
 }

@@ -56,7 +56,7 @@ fn templates(dir: &Path) -> Vec<PathBuf> {
 fn cfn_lint_reports_nothing_on_any_template() {
     let dir = tempfile::tempdir().unwrap();
     let templates = templates(dir.path());
-    assert_eq!(templates.len(), 6, "the default and five configs");
+    assert_eq!(templates.len(), 8, "the default and seven configs");
     let out = Command::new(tool("cfn-lint"))
         .args(["--include-checks", "I", "--"])
         .args(&templates)

@@ -80,6 +80,37 @@ pub struct Network {
     pub internet_gateway: Handle<InternetGateway>,
     /// The NAT gateway.
     pub nat_gateway: Handle<NatGateway>,
+    /// The VPCCidrBlock that adds the secondary block, which subnets cut from it wait for.
+    pub secondary_cidr: Handle<vpc_cidr_block::VPCCidrBlock>,
+    /// The second private subnet, when [`Network::add_second_private_subnet`] made one.
+    pub second_private: Option<SecondPrivateSubnet>,
+}
+
+/// The logical IDs of a second private subnet and its routing.
+#[derive(Debug, Clone, Copy)]
+pub struct SecondPrivateSubnetIds<'a> {
+    /// The `AWS::EC2::Subnet`.
+    pub subnet: &'a str,
+    /// Its own `AWS::EC2::RouteTable`.
+    pub route_table: &'a str,
+    /// Its default `AWS::EC2::Route` to the NAT gateway.
+    pub route: &'a str,
+    /// Its `AWS::EC2::SubnetRouteTableAssociation`.
+    pub association: &'a str,
+}
+
+/// A second private subnet, in another Availability Zone.
+#[derive(Debug, Clone)]
+pub struct SecondPrivateSubnet {
+    /// The subnet.
+    pub subnet: Handle<Subnet>,
+    /// Its route table, where gateway endpoints attach.
+    pub route_table: Handle<RouteTable>,
+}
+
+/// `Fn::Select [1, Fn::Cidr [block, 2, 15]]`: the second /17 of a /16 block.
+fn second_half(block: impl Into<Arg>) -> Value<String> {
+    Expr::select(1, Expr::cidr(block, 2, 15)).into()
 }
 
 /// `Fn::Select [0, Fn::Cidr [block, 2, 15]]`: the first /17 of a /16 block.
@@ -152,7 +183,58 @@ impl Network {
             private_route_table: private_rt,
             internet_gateway: igw,
             nat_gateway: nat,
+            secondary_cidr: secondary,
+            second_private: None,
         }
+    }
+
+    /// A second private subnet in `availability_zone`: the second half of the secondary block
+    /// (`secondary_cidr`, the block [`NetworkProps::secondary_cidr`] gave), with its own route
+    /// table whose default route goes out through the NAT gateway. Call it before
+    /// [`Network::add_s3_gateway_endpoint`], which then attaches to its route table too.
+    pub fn add_second_private_subnet(
+        &mut self,
+        t: &mut Template,
+        ids: SecondPrivateSubnetIds<'_>,
+        secondary_cidr: Value<String>,
+        availability_zone: Value<String>,
+        name_tag: Value<String>,
+        tags: &Tags,
+    ) -> SecondPrivateSubnet {
+        let subnet = t.add_with(
+            ids.subnet,
+            subnet::Subnet::new()
+                .vpc_id(&self.vpc)
+                .cidr_block(second_half(secondary_cidr))
+                .availability_zone(availability_zone)
+                .tags_from(&tags.with_name(name_tag)),
+            ResourceOptions::default().depends_on(self.secondary_cidr.id()),
+        );
+        let route_table = t.add(
+            ids.route_table,
+            route_table::RouteTable::new()
+                .vpc_id(&self.vpc)
+                .tags_from(tags),
+        );
+        t.add(
+            ids.route,
+            route::Route::new()
+                .route_table_id(&route_table)
+                .destination_cidr_block("0.0.0.0/0")
+                .nat_gateway_id(&self.nat_gateway),
+        );
+        t.add(
+            ids.association,
+            subnet_route_table_association::SubnetRouteTableAssociation::new()
+                .subnet_id(&subnet)
+                .route_table_id(&route_table),
+        );
+        let second = SecondPrivateSubnet {
+            subnet,
+            route_table,
+        };
+        self.second_private = Some(second.clone());
+        second
     }
 
     /// The VPC, its secondary block, the internet gateway and its attachment.
@@ -225,7 +307,8 @@ impl Network {
         (public_subnet, private_subnet)
     }
 
-    /// An S3 gateway endpoint on both route tables, created when `condition` holds.
+    /// An S3 gateway endpoint on the route tables (the second private subnet's too, when
+    /// there is one), created when `condition` holds.
     ///
     /// The service name is `com.amazonaws.<region>.s3`, built with `Fn::Join` as the tutorial's
     /// template does, so a stack made from it keeps its endpoint (ServiceName is create-only).
@@ -253,10 +336,13 @@ impl Network {
             id,
             vpc_endpoint::VPCEndpoint::new()
                 .policy_document(policy)
-                .route_table_ids(vec![
-                    self.public_route_table.refer(),
-                    self.private_route_table.refer(),
-                ])
+                .route_table_ids(
+                    [&self.public_route_table, &self.private_route_table]
+                        .into_iter()
+                        .chain(self.second_private.as_ref().map(|s| &s.route_table))
+                        .map(|rt| rt.refer())
+                        .collect::<Vec<_>>(),
+                )
                 .service_name(service)
                 .vpc_id(&self.vpc),
             options,

@@ -332,13 +332,28 @@ pub struct OpenZfsProps<'a> {
     /// NFS export options for those clients (`rw`, `crossmnt` ...).
     pub nfs_options: &'a [&'a str],
     /// The subnet it serves: `network.private_subnet.refer()`, or an existing subnet's ID.
+    /// MULTI_AZ_1: the preferred subnet, where the active file server runs.
     pub subnet: Ref<SubnetId>,
+    /// MULTI_AZ_1 only: the standby's subnet and the route tables FSx adds the endpoint to.
+    pub multi_az: Option<OpenZfsMultiAz>,
     /// The group it joins; it waits for the group's rules.
     pub security_group: &'a EfaSecurityGroup,
     /// Keep or delete it on stack deletion and replacement (see [`removal_options`]).
     pub removal: Policy,
     /// The file system's tags.
     pub tags: Tags,
+}
+
+/// What a MULTI_AZ_1 OpenZFS file system adds to a single-AZ one.
+#[derive(Debug, Clone)]
+pub struct OpenZfsMultiAz {
+    /// `PreferredSubnetId`: the subnet of [`OpenZfsProps::subnet`], as a string.
+    pub preferred_subnet: Value<String>,
+    /// The standby file server's subnet, in another Availability Zone.
+    pub standby_subnet: Ref<SubnetId>,
+    /// `RouteTableIds`: the route tables of the clients' subnets, where FSx routes its
+    /// floating endpoint address.
+    pub route_tables: Vec<Value<String>>,
 }
 
 /// Checks capacity and throughput (for the deployment type) and adds the OpenZFS file
@@ -381,18 +396,32 @@ pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<Fi
             t.report(v.at(format!("{path}.{field}")));
         }
     }
+    if let Err(v) = fsx_rules::openzfs_deployment_type(deployment) {
+        t.report(v.at(format!("{path}.OpenZFSConfiguration.DeploymentType")));
+    }
+    let subnets = 1 + usize::from(p.multi_az.is_some());
+    if let Err(v) = fsx_rules::openzfs_subnet_count(deployment, subnets) {
+        t.report(v.at(format!("{path}.SubnetIds")));
+    }
     let options: Vec<Value<String>> = p
         .nfs_options
         .iter()
         .map(|o| Value::Lit(o.to_string()))
         .collect();
+    let mut zfs = fs::OpenZFSConfiguration::new();
+    let mut subnets = vec![p.subnet];
+    if let Some(m) = p.multi_az {
+        zfs = zfs
+            .preferred_subnet_id(m.preferred_subnet)
+            .route_table_ids(m.route_tables);
+        subnets.push(m.standby_subnet);
+    }
     t.add_with(
         id,
         fs::FileSystem::new()
             .file_system_type("OPENZFS")
             .open_zfs_configuration(
-                fs::OpenZFSConfiguration::new()
-                    .automatic_backup_retention_days(p.automatic_backup_retention_days)
+                zfs.automatic_backup_retention_days(p.automatic_backup_retention_days)
                     .copy_tags_to_backups(true)
                     .copy_tags_to_volumes(true)
                     .daily_automatic_backup_start_time(p.daily_backup_start_time)
@@ -416,7 +445,7 @@ pub fn add_openzfs(t: &mut Template, id: &str, p: OpenZfsProps<'_>) -> Handle<Fi
             .security_group_ids(vec![p.security_group.group.refer()])
             .storage_capacity(p.storage_capacity)
             .storage_type("SSD")
-            .subnet_ids(vec![p.subnet])
+            .subnet_ids(subnets)
             .tags_from(&p.tags),
         wait_for_rules(removal_options(p.removal), p.security_group),
     )

@@ -88,7 +88,37 @@ pub fn needs_transform(template: &Json) -> bool {
 /// `None` a type only has to exist in some Region. `stack` prefixes each path.
 pub fn check(stack: &str, template: &Json, region: Option<&str>) -> synth::Diagnostics {
     let registry = crate::registry::registry();
-    synth::validate::validate_with(stack, template, &registry.catalog(region))
+    let mut diags = synth::validate::validate_with(stack, template, &registry.catalog(region));
+    if let Some(region) = region {
+        diags.extend(openzfs_regions(stack, template, region));
+    }
+    diags
+}
+
+/// Each OpenZFS file system's literal `DeploymentType` against the Region's offer
+/// ([`constructs::rules::fsx::openzfs_deployment_in_region`]): a type FSx lacks there fails
+/// the stack after it started, so it is refused before any AWS call.
+fn openzfs_regions(stack: &str, template: &Json, region: &str) -> synth::Diagnostics {
+    let mut diags = synth::Diagnostics::new();
+    let Some(resources) = template.get("Resources").and_then(Json::as_object) else {
+        return diags;
+    };
+    for (id, r) in resources {
+        if r.get("Type").and_then(Json::as_str) != Some("AWS::FSx::FileSystem") {
+            continue;
+        }
+        let deployment = r
+            .pointer("/Properties/OpenZFSConfiguration/DeploymentType")
+            .and_then(Json::as_str);
+        if let Some(d) = deployment {
+            if let Err(v) = constructs::rules::fsx::openzfs_deployment_in_region(d, region) {
+                diags.push(v.at(format!(
+                    "{stack}/{id} (AWS::FSx::FileSystem).OpenZFSConfiguration.DeploymentType"
+                )));
+            }
+        }
+    }
+    diags
 }
 
 /// Parses a template body in JSON or YAML into JSON, turning short-form tags into long form.

@@ -54,3 +54,16 @@ fn lustre_persistent_2_with_metadata() {
 fn lustre_efa_enabled() {
     insta::assert_snapshot!("lustre-efa", synth_yaml(&config("lustre-efa")));
 }
+
+#[test]
+fn openzfs_multi_az_with_a_second_private_subnet() {
+    insta::assert_snapshot!("openzfs-multi-az", synth_yaml(&config("openzfs-multi-az")));
+}
+
+#[test]
+fn openzfs_single_az_1() {
+    insta::assert_snapshot!(
+        "openzfs-single-az-1",
+        synth_yaml(&config("openzfs-single-az-1"))
+    );
+}

@@ -319,6 +319,44 @@ pub fn placement_group(field: &str, capacity_type: &str, enabled: Option<bool>) 
     }
 }
 
+/// A queue spanning both private subnets (two Availability Zones) runs without a placement
+/// group, without EFA and without a capacity reservation: each lies in one zone.
+///
+/// Source: aws-parallelcluster `MultiAzPlacementGroupValidator` ("PlacementGroups are not
+/// supported across Availability zones") and `EfaMultiAzValidator` ("EFA is not supported
+/// across Availability zones"), `pcluster/validators/{networking,cluster}_validators.py`; a
+/// capacity reservation or block is for one zone
+/// (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-reservations.html>).
+/// pcstack turns EFA off itself on such a queue, so the rule checks the rest.
+pub fn spanning_queue(
+    field: &str,
+    placement_group: Option<bool>,
+    capacity_type: &str,
+    reservation: Option<&str>,
+) -> RuleResult {
+    let fail = |what: &str, got: String| {
+        Err(Violation::new(
+            Code::CapacityType,
+            field,
+            &format!(
+                "not {what} (ParallelCluster runs a queue across Availability Zones without one)"
+            ),
+            "a queue with span_zones: true",
+            got,
+        ))
+    };
+    if placement_group == Some(true) {
+        return fail("enable a placement group", "placement_group: true".into());
+    }
+    if capacity_type == "CAPACITY_BLOCK" {
+        return fail("use a capacity block", "CAPACITY_BLOCK".into());
+    }
+    if let Some(id) = reservation {
+        return fail("use a capacity reservation", format!("{id:?}"));
+    }
+    Ok(())
+}
+
 /// How many of something a cluster holds: queues 1 to 50, compute resources 1 to 50 per queue
 /// and at most 50 in the cluster.
 ///
@@ -404,6 +442,24 @@ pub fn os(field: &str, value: &str) -> RuleResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanning_queues() {
+        assert!(spanning_queue("q", None, "ONDEMAND", None).is_ok());
+        assert!(spanning_queue("q", Some(false), "SPOT", None).is_ok());
+        assert_eq!(
+            spanning_queue("q", Some(true), "ONDEMAND", None).unwrap_err().message,
+            "q must not enable a placement group (ParallelCluster runs a queue across Availability Zones without one) for a queue with span_zones: true, got placement_group: true"
+        );
+        assert_eq!(
+            spanning_queue("q", None, "CAPACITY_BLOCK", Some("cr-1")).unwrap_err().message,
+            "q must not use a capacity block (ParallelCluster runs a queue across Availability Zones without one) for a queue with span_zones: true, got CAPACITY_BLOCK"
+        );
+        assert_eq!(
+            spanning_queue("q", None, "ONDEMAND", Some("cr-1")).unwrap_err().message,
+            "q must not use a capacity reservation (ParallelCluster runs a queue across Availability Zones without one) for a queue with span_zones: true, got \"cr-1\""
+        );
+    }
 
     fn message(r: RuleResult) -> String {
         r.err().map(|v| v.message).unwrap_or_default()

@@ -77,6 +77,12 @@ pub struct QueueConfig {
     /// Root volume size of the compute nodes, GiB (45 to 16384).
     #[serde(default = "compute_root_volume_size")]
     pub root_volume_size: i64,
+    /// Launch in both private subnets (the stack's `network.second_availability_zone`,
+    /// PRIVATE_SUBNET_2_ID), for capacity in either zone. ParallelCluster runs such a queue
+    /// without EFA, a placement group or a capacity reservation (each lies in one zone): EFA
+    /// is left off, the others must be.
+    #[serde(default)]
+    pub span_zones: bool,
     /// Compute resources: 1 to 50.
     pub compute_resources: Vec<ComputeResourceConfig>,
 }
@@ -114,6 +120,7 @@ impl Default for ClusterConfig {
                 capacity_reservation_id: None,
                 placement_group: None,
                 root_volume_size: compute_root_volume_size(),
+                span_zones: false,
                 compute_resources: vec![ComputeResourceConfig {
                     name: "distributed-ml".into(),
                     instance_type: "g5.8xlarge".into(),
@@ -277,6 +284,19 @@ impl QueueConfig {
             f.clone(),
             pcluster::root_volume_size(&f, self.root_volume_size),
         );
+        if self.span_zones {
+            let f = format!("{at}.span_zones");
+            check(
+                &mut found,
+                f.clone(),
+                pcluster::spanning_queue(
+                    &f,
+                    self.placement_group,
+                    &self.capacity_type,
+                    self.capacity_reservation_id.as_deref(),
+                ),
+            );
+        }
         let f = format!("{at}.compute_resources");
         check(
             &mut found,
@@ -357,6 +377,9 @@ pub struct StackValues {
     pub public_subnet: String,
     /// PRIVATE_SUBNET_ID: the queues' subnet.
     pub private_subnet: String,
+    /// PRIVATE_SUBNET_2_ID, when the stack has a second private subnet: the second subnet of
+    /// queues with `span_zones`.
+    pub second_private_subnet: Option<String>,
     /// SECURITY_GROUP_ID: the EFA security group, on every node.
     pub security_group: String,
     /// FSX_LUSTRE_ID: the Lustre file system.
@@ -492,6 +515,10 @@ impl StackValues {
             region,
             public_subnet: get(&mut d, "PUBLIC_SUBNET_ID", SUBNET),
             private_subnet: get(&mut d, "PRIVATE_SUBNET_ID", SUBNET),
+            // Optional: read (and checked) only when the stack outputs it.
+            second_private_subnet: names
+                .contains(&"PRIVATE_SUBNET_2_ID")
+                .then(|| get(&mut d, "PRIVATE_SUBNET_2_ID", SUBNET)),
             security_group: get(&mut d, "SECURITY_GROUP_ID", GROUP),
             lustre_id: get(&mut d, "FSX_LUSTRE_ID", LUSTRE),
             openzfs_volume: get(&mut d, "FSX_OPENZFS_ROOT_VOLUME_ID", VOLUME),
@@ -520,7 +547,18 @@ pub const SCRATCH_MOUNT_DIR: &str = "/scratch";
 /// The cluster configuration as YAML, for a config that passes every rule (the errors, the
 /// `cluster` section's and the rest, are returned otherwise: one config file, checked whole).
 pub fn render(config: &Config, values: &StackValues) -> Result<String, Diagnostics> {
-    let d = config.validate();
+    let mut d = config.validate();
+    if values.second_private_subnet.is_none() {
+        for (i, q) in config.cluster.queues.iter().enumerate() {
+            if q.span_zones {
+                d.push(Diagnostic::error(
+                    Code::ClusterInput,
+                    format!("config: cluster.queues[{i}].span_zones"),
+                    format!("PRIVATE_SUBNET_2_ID must be the EnvironmentVariable of an output holding the second private subnet (deploy the stack with network.second_availability_zone) for queue {} with span_zones: true, got no such output", q.name),
+                ));
+            }
+        }
+    }
     if d.has_errors() {
         return Err(d);
     }
@@ -619,14 +657,25 @@ fn document(config: &Config, values: &StackValues) -> Json {
 
 fn queue(q: &QueueConfig, values: &StackValues, iam: &Json, actions: &Json) -> Json {
     let capacity_block = q.capacity_type == "CAPACITY_BLOCK";
-    let placement = q.placement_group.unwrap_or(!capacity_block);
+    let placement = q
+        .placement_group
+        .unwrap_or(!capacity_block && !q.span_zones);
+    let subnets: Vec<&String> = std::iter::once(&values.private_subnet)
+        .chain(
+            values
+                .second_private_subnet
+                .as_ref()
+                .filter(|_| q.span_zones),
+        )
+        .collect();
     let resources: Vec<Json> = q
         .compute_resources
         .iter()
         .map(|c| {
+            // EFA is not supported across Availability Zones (pcluster::spanning_queue).
             let mut efa = Map::new();
-            efa.insert("Enabled".into(), json!(true));
-            if pcluster::gdr_supported(&c.instance_type) {
+            efa.insert("Enabled".into(), json!(!q.span_zones));
+            if !q.span_zones && pcluster::gdr_supported(&c.instance_type) {
                 efa.insert("GdrSupport".into(), json!(true));
             }
             json!({
@@ -650,7 +699,7 @@ fn queue(q: &QueueConfig, values: &StackValues, iam: &Json, actions: &Json) -> J
     out.insert(
         "Networking".into(),
         json!({
-            "SubnetIds": [values.private_subnet],
+            "SubnetIds": subnets,
             "PlacementGroup": {"Enabled": placement},
             "AdditionalSecurityGroups": [values.security_group],
         }),

@@ -55,6 +55,10 @@ pub struct NetworkConfig {
     /// Default of the PrimarySubnetAZ parameter: a zone name (`us-east-1a`) or ID (`use1-az2`,
     /// resolved to this account's name by deploy); none means it must be given at deploy.
     pub availability_zone: Option<String>,
+    /// A second private subnet in this zone (the secondary block's second /17, its own route
+    /// table through the NAT gateway), output as PRIVATE_SUBNET_2_ID; OpenZFS MULTI_AZ_1 needs
+    /// it. None: no second subnet.
+    pub second_availability_zone: Option<String>,
     /// Default of the CreateS3Endpoint parameter.
     pub create_s3_endpoint: bool,
 }
@@ -131,13 +135,16 @@ pub struct LustreMetadataConfig {
     pub iops: Option<i64>,
 }
 
-/// The FSx for OpenZFS file system (SINGLE_AZ_HA_2) the cluster mounts as shared storage.
+/// The FSx for OpenZFS file system the cluster mounts as shared storage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OpenZfsConfig {
+    /// SINGLE_AZ_HA_2 (default), SINGLE_AZ_HA_1, SINGLE_AZ_1, SINGLE_AZ_2 or MULTI_AZ_1 (needs
+    /// network.second_availability_zone). Fixed when the file system is created.
+    pub deployment_type: String,
     /// Default of OpenZFSCapacity, GiB: 64 to 524288.
     pub capacity: i64,
-    /// Default of OpenZFSThroughput, MB/s: a value SINGLE_AZ_HA_2 accepts.
+    /// Default of OpenZFSThroughput, MB/s: a value the deployment type accepts.
     pub throughput: i64,
     /// Whether the file system is kept when the stack deletes or replaces it.
     pub removal: Removal,
@@ -322,6 +329,7 @@ impl Default for NetworkConfig {
             primary_cidr: "10.0.0.0/16".into(),
             secondary_cidr: "10.1.0.0/16".into(),
             availability_zone: None,
+            second_availability_zone: None,
             create_s3_endpoint: true,
         }
     }
@@ -347,6 +355,7 @@ impl Default for LustreConfig {
 impl Default for OpenZfsConfig {
     fn default() -> Self {
         OpenZfsConfig {
+            deployment_type: OPENZFS_DEPLOYMENT.into(),
             capacity: 512,
             throughput: 320,
             removal: Removal::Retain,
@@ -380,7 +389,7 @@ pub const LUSTRE_DEPLOYMENT: &str = "PERSISTENT_1";
 pub const LUSTRE_DEPLOYMENTS: [&str; 2] = ["PERSISTENT_1", "PERSISTENT_2"];
 /// Lustre storage type this stack uses (the tutorial's).
 pub const LUSTRE_STORAGE: &str = "SSD";
-/// OpenZFS deployment type this stack uses (the tutorial's).
+/// The default OpenZFS deployment type (the tutorial's).
 pub const OPENZFS_DEPLOYMENT: &str = "SINGLE_AZ_HA_2";
 /// Lustre versions the LustreVersion parameter offers: those that support associations.
 pub const LUSTRE_VERSIONS: [&str; 2] = ["2.15", "2.12"];
@@ -451,6 +460,15 @@ impl Config {
             // checked against it too (one mistake, one error).
             let region = self.region.as_deref().filter(|r| names::region(r).is_ok());
             c.check(field, names::zone_name_or_id(field, az, region));
+        }
+        if let Some(second) = &n.second_availability_zone {
+            let field = "network.second_availability_zone";
+            let region = self.region.as_deref().filter(|r| names::region(r).is_ok());
+            c.check(field, names::availability_zone(field, second, region));
+            c.check(
+                field,
+                own::second_zone(n.availability_zone.as_deref(), second),
+            );
         }
         c.check("network.vpc_name", own::vpc_name(&n.vpc_name));
     }
@@ -523,13 +541,28 @@ impl Config {
 
     fn check_openzfs(&self, c: &mut Checks) {
         let z = &self.openzfs;
+        let deployment = z.deployment_type.as_str();
         c.check(
             "openzfs.capacity",
             fsx::openzfs_storage_capacity(z.capacity),
         );
+        if let Err(v) = fsx::openzfs_deployment_type(deployment) {
+            c.check("openzfs.deployment_type", Err(v));
+            return;
+        }
         c.check(
             "openzfs.throughput",
-            fsx::openzfs_throughput(OPENZFS_DEPLOYMENT, z.throughput),
+            fsx::openzfs_throughput(deployment, z.throughput),
+        );
+        if let Some(region) = self.region.as_deref().filter(|r| names::region(r).is_ok()) {
+            c.check(
+                "openzfs.deployment_type",
+                fsx::openzfs_deployment_in_region(deployment, region),
+            );
+        }
+        c.check(
+            "openzfs.deployment_type",
+            own::multi_az_second_zone(deployment, self.network.second_availability_zone.as_deref()),
         );
     }
 

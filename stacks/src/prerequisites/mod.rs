@@ -9,16 +9,19 @@ pub mod rules;
 use crate::{OutputSpec, StackOutput};
 use config::{
     Config, LustreConfig, OpenZfsConfig, Removal, LUSTRE_DEPLOYMENT, LUSTRE_STORAGE,
-    LUSTRE_VERSIONS, OPENZFS_DEPLOYMENT,
+    LUSTRE_VERSIONS,
 };
 use constructs::l1::ecr::{Repository, RepositoryAttr};
 use constructs::l1::fsx::{FileSystem, FileSystemAttr};
 use constructs::l1::s3::Bucket;
-use constructs::network::{open_endpoint_policy, Network, NetworkIds, NetworkProps};
+use constructs::network::{
+    open_endpoint_policy, Network, NetworkIds, NetworkProps, SecondPrivateSubnetIds,
+};
 use constructs::rules::fsx as fsx_rules;
 use constructs::security::{self, EfaSecurityGroup, EfaSecurityGroupIds, EfaSecurityGroupProps};
 use constructs::storage::{
-    add_openzfs, Association, LustreFileSystem, LustreMetadata, LustreProps, OpenZfsProps,
+    add_openzfs, Association, LustreFileSystem, LustreMetadata, LustreProps, OpenZfsMultiAz,
+    OpenZfsProps,
 };
 use constructs::store::{
     add_bucket, add_log_bucket, add_repository, BucketProps, LogBucket, LogBucketProps,
@@ -93,6 +96,13 @@ fn config_parameters(c: &Config) -> Vec<crate::ConfigParameter> {
             az.clone(),
         ));
     }
+    if let Some(az) = &n.second_availability_zone {
+        out.push(p(
+            "SecondarySubnetAZ",
+            "network.second_availability_zone",
+            az.clone(),
+        ));
+    }
     out.extend([
         p(
             "CreateS3Endpoint",
@@ -140,6 +150,8 @@ fn policy(r: Removal) -> Policy {
 struct Parameters {
     vpc_name: LogicalId,
     az: LogicalId,
+    /// SecondarySubnetAZ, only with `network.second_availability_zone`.
+    second_az: Option<LogicalId>,
     create_s3_endpoint: LogicalId,
     capacity: LogicalId,
     throughput: LogicalId,
@@ -150,12 +162,13 @@ struct Parameters {
 }
 
 fn parameters(t: &mut Template, c: &Config) -> Parameters {
-    let (vpc_name, az, create_s3_endpoint) = network_parameters(t, c);
+    let (vpc_name, az, second_az, create_s3_endpoint) = network_parameters(t, c);
     let (capacity, throughput, compression, version) = lustre_parameters(t, &c.lustre);
     let (openzfs_capacity, openzfs_throughput) = openzfs_parameters(t, &c.openzfs);
     let p = Parameters {
         vpc_name,
         az,
+        second_az,
         create_s3_endpoint,
         capacity,
         throughput,
@@ -168,8 +181,12 @@ fn parameters(t: &mut Template, c: &Config) -> Parameters {
     p
 }
 
-/// VPCName, PrimarySubnetAZ and CreateS3Endpoint.
-fn network_parameters(t: &mut Template, c: &Config) -> (LogicalId, LogicalId, LogicalId) {
+/// VPCName, PrimarySubnetAZ, SecondarySubnetAZ (only with `network.second_availability_zone`)
+/// and CreateS3Endpoint.
+fn network_parameters(
+    t: &mut Template,
+    c: &Config,
+) -> (LogicalId, LogicalId, Option<LogicalId>, LogicalId) {
     let mut az = Parameter::new(ParameterType::Aws(
         "AWS::EC2::AvailabilityZone::Name".into(),
     ))
@@ -194,6 +211,16 @@ fn network_parameters(t: &mut Template, c: &Config) -> (LogicalId, LogicalId, Lo
             .length(Some(1), Some(200)),
     );
     let az = t.add_parameter("PrimarySubnetAZ", az);
+    let second_az = c.network.second_availability_zone.as_ref().map(|zone| {
+        t.add_parameter(
+            "SecondarySubnetAZ",
+            Parameter::new(ParameterType::Aws(
+                "AWS::EC2::AvailabilityZone::Name".into(),
+            ))
+            .description("Availability Zone of the second private subnet")
+            .default(zone.as_str()),
+        )
+    });
     let create_s3_endpoint = t.add_parameter(
         "CreateS3Endpoint",
         Parameter::string()
@@ -201,7 +228,7 @@ fn network_parameters(t: &mut Template, c: &Config) -> (LogicalId, LogicalId, Lo
             .default(c.network.create_s3_endpoint.to_string())
             .allowed_values(["true", "false"]),
     );
-    (vpc_name, az, create_s3_endpoint)
+    (vpc_name, az, second_az, create_s3_endpoint)
 }
 
 /// Capacity, PerUnitStorageThroughput, Compression and LustreVersion.
@@ -279,6 +306,7 @@ fn capacity_parameter(l: &LustreConfig) -> Parameter {
 
 /// OpenZFSCapacity and OpenZFSThroughput.
 fn openzfs_parameters(t: &mut Template, z: &OpenZfsConfig) -> (LogicalId, LogicalId) {
+    let deployment = z.deployment_type.as_str();
     let (zfs_min, zfs_max) = fsx_rules::OPENZFS_CAPACITY;
     let capacity = t.add_parameter(
         "OpenZFSCapacity",
@@ -290,9 +318,11 @@ fn openzfs_parameters(t: &mut Template, z: &OpenZfsConfig) -> (LogicalId, Logica
     let throughput = t.add_parameter(
         "OpenZFSThroughput",
         Parameter::number()
-            .description("FSx for OpenZFS throughput capacity, MB/s, as SINGLE_AZ_HA_2 allows")
+            .description(format!(
+                "FSx for OpenZFS throughput capacity, MB/s, as {deployment} allows"
+            ))
             .default(z.throughput)
-            .allowed_values(fsx_rules::openzfs_throughput_values(OPENZFS_DEPLOYMENT).to_vec()),
+            .allowed_values(fsx_rules::openzfs_throughput_values(deployment).to_vec()),
     );
     (capacity, throughput)
 }
@@ -300,7 +330,8 @@ fn openzfs_parameters(t: &mut Template, z: &OpenZfsConfig) -> (LogicalId, Logica
 /// The console's parameter groups and labels, as the tutorial has them.
 fn group_and_label(t: &mut Template, p: &Parameters) {
     t.add_parameter_group("General configuration", &[&p.vpc_name]);
-    t.add_parameter_group("Availability Zone configuration for the subnets", &[&p.az]);
+    let zones: Vec<&LogicalId> = std::iter::once(&p.az).chain(&p.second_az).collect();
+    t.add_parameter_group("Availability Zone configuration for the subnets", &zones);
     t.add_parameter_group(
         "Network and S3 endpoints configuration",
         &[&p.create_s3_endpoint],
@@ -326,6 +357,9 @@ fn group_and_label(t: &mut Template, p: &Parameters) {
     ] {
         t.label_parameter(id, label);
     }
+    if let Some(id) = &p.second_az {
+        t.label_parameter(id, "Availability Zone for the second private subnet");
+    }
 }
 
 fn param<T>(id: &LogicalId) -> Value<T> {
@@ -343,7 +377,10 @@ pub fn build(c: &Config) -> (Template, Vec<StackOutput>) {
         Expr::equals(Expr::Ref(p.create_s3_endpoint.clone()), "true"),
     );
     add_cidr_mapping(&mut t, c);
-    let network = add_network(&mut t, &p, &tags);
+    let mut network = add_network(&mut t, &p, &tags);
+    if let Some(zone) = &p.second_az {
+        add_second_private_subnet(&mut t, &p, &mut network, zone, &tags);
+    }
     let sg = add_security_group(&mut t, &network, &tags);
     network.add_s3_gateway_endpoint(
         &mut t,
@@ -425,6 +462,39 @@ fn add_network(t: &mut Template, p: &Parameters, tags: &Tags) -> Network {
             tags: tags.clone(),
         },
     )
+}
+
+/// The second private subnet (`network.second_availability_zone`), in the secondary block's
+/// second /17, with its own route table through the NAT gateway.
+fn add_second_private_subnet(
+    t: &mut Template,
+    p: &Parameters,
+    network: &mut Network,
+    zone: &LogicalId,
+    tags: &Tags,
+) {
+    let name: Value<String> = Expr::join(
+        " ",
+        vec![
+            Expr::Ref(p.vpc_name.clone()).into(),
+            "Private Subnet 2 -".into(),
+            Expr::Ref(zone.clone()).into(),
+        ],
+    )
+    .into();
+    network.add_second_private_subnet(
+        t,
+        SecondPrivateSubnetIds {
+            subnet: "SecondaryPrivateSubnet",
+            route_table: "SecondaryPrivateRouteTable",
+            route: "SecondaryPrivateRouteToInternet",
+            association: "SecondaryPrivateSubnetRTAssociation",
+        },
+        Expr::find_in_map("Networking", "VPC", "CIDR1").into(),
+        param(zone),
+        name,
+        tags,
+    );
 }
 
 /// The EFA security group: all traffic within the group, all egress.
@@ -545,7 +615,7 @@ fn add_file_systems(
         t,
         "OpenZFSFileSystem",
         OpenZfsProps {
-            deployment_type: OPENZFS_DEPLOYMENT,
+            deployment_type: &c.openzfs.deployment_type,
             storage_capacity: param(&p.openzfs_capacity),
             throughput_capacity: param(&p.openzfs_throughput),
             automatic_backup_retention_days: 30,
@@ -555,12 +625,30 @@ fn add_file_systems(
             nfs_clients: "*",
             nfs_options: &["rw", "no_root_squash", "crossmnt"],
             subnet: network.private_subnet.refer(),
+            multi_az: openzfs_multi_az(c, network),
             security_group: sg,
             removal: policy(c.openzfs.removal),
             tags: tags.clone(),
         },
     );
     FileSystems { lustre, openzfs }
+}
+
+/// MULTI_AZ_1: the preferred subnet is the primary private one, the standby's the second; FSx
+/// routes the endpoint address in both private route tables.
+fn openzfs_multi_az(c: &Config, network: &Network) -> Option<OpenZfsMultiAz> {
+    if c.openzfs.deployment_type != "MULTI_AZ_1" {
+        return None;
+    }
+    let second = network.second_private.as_ref()?;
+    Some(OpenZfsMultiAz {
+        preferred_subnet: network.private_subnet.ref_value(),
+        standby_subnet: second.subnet.refer(),
+        route_tables: vec![
+            network.private_route_table.ref_value(),
+            second.route_table.ref_value(),
+        ],
+    })
 }
 
 /// One data repository association per configured one, between Lustre and the data bucket.
@@ -637,6 +725,15 @@ fn outputs(c: &Config, r: &Resources<'_>) -> Vec<OutputSpec> {
         r.store.logs.bucket.reference(),
         "LOG_BUCKET_NAME",
     ));
+    // After the tutorial's variables: a stack without it keeps the tutorial's env file.
+    if let Some(second) = &r.network.second_private {
+        outputs.push(OutputSpec::new(
+            "SecondaryPrivateSubnet",
+            "ID of the second private subnet (network.second_availability_zone)",
+            second.subnet.reference(),
+            "PRIVATE_SUBNET_2_ID",
+        ));
+    }
     outputs
 }
 
@@ -775,7 +872,9 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
             "Compression" => fsx_rules::lustre_compression(value),
             "LustreVersion" => fsx_rules::lustre_version(value, true),
             "OpenZFSCapacity" => number(name, value).and_then(fsx_rules::openzfs_storage_capacity),
-            "PrimarySubnetAZ" => rules::names::zone_name_or_id(name, value, None),
+            "PrimarySubnetAZ" | "SecondarySubnetAZ" => {
+                rules::names::zone_name_or_id(name, value, None)
+            }
             _ => Ok(()),
         };
         if let Err(v) = result {
@@ -843,7 +942,14 @@ mod tests {
         let yaml = "network:\n  availability_zone: us-east-1b\n  vpc_name: lab\n  create_s3_endpoint: false\n\
                     lustre:\n  capacity: 4800\n  per_unit_storage_throughput: 100\n  compression: NONE\n  version: '2.12'\n\
                     openzfs:\n  capacity: 1024\n  throughput: 640\n";
-        for config in [Config::default(), Config::from_yaml(yaml, "t").unwrap()] {
+        let two_zones =
+            "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1b\n\
+                         openzfs:\n  deployment_type: MULTI_AZ_1\n";
+        for config in [
+            Config::default(),
+            Config::from_yaml(yaml, "t").unwrap(),
+            Config::from_yaml(two_zones, "t").unwrap(),
+        ] {
             let built = <Prerequisites as crate::Stack>::build(&config).unwrap();
             let json = built.synthesized.json();
             let declared = json["Parameters"].as_object().unwrap();

@@ -41,6 +41,53 @@ pub fn capacity_within_max(capacity: i64, max_capacity: i64) -> RuleResult {
     Ok(())
 }
 
+/// OpenZFS MULTI_AZ_1 needs the second private subnet: its standby file server runs in
+/// another Availability Zone.
+///
+/// pcstack's own rule over an AWS one: CloudFormation `OpenZFSConfiguration` PreferredSubnetId
+/// is "required when DeploymentType is set to MULTI_AZ_1", with the standby in the other subnet
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html>);
+/// the stack's only other private subnet is `network.second_availability_zone`'s.
+pub fn multi_az_second_zone(deployment: &str, second_zone: Option<&str>) -> RuleResult {
+    if deployment == "MULTI_AZ_1" && second_zone.is_none() {
+        return Err(Violation::new(
+            Code::OpenZfsSubnets,
+            "network.second_availability_zone",
+            "be set (its subnet holds the standby file server; CloudFormation OpenZFSConfiguration PreferredSubnetId)",
+            "openzfs.deployment_type MULTI_AZ_1",
+            "none",
+        ));
+    }
+    Ok(())
+}
+
+/// The second private subnet's zone is another zone than the first, and the first is set in
+/// the config too (so the two can be compared before any AWS call).
+///
+/// pcstack's own rule: a second subnet in the same zone spans nothing, and FSx MULTI_AZ_1
+/// places its standby file server in another Availability Zone than the preferred one (FSx
+/// for OpenZFS User Guide, "Availability and durability",
+/// <https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/availability-durability.html>).
+pub fn second_zone(first: Option<&str>, second: &str) -> RuleResult {
+    match first {
+        None => Err(Violation::new(
+            Code::SecondZone,
+            "network.availability_zone",
+            "be set in the config when network.second_availability_zone is (to compare the two before deploy)",
+            "a second private subnet",
+            "none",
+        )),
+        Some(first) if first == second => Err(Violation::new(
+            Code::SecondZone,
+            "network.second_availability_zone",
+            "differ from network.availability_zone (a second subnet spans another zone; FSx for OpenZFS User Guide, Availability and durability)",
+            "a second private subnet",
+            format!("{second:?}"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The Lustre deployment type is one the stack offers: PERSISTENT_1 or PERSISTENT_2.
 ///
 /// pcstack's own rule: the stack's Lustre file system holds the data repository associations
@@ -286,6 +333,25 @@ mod tests {
         assert_eq!(
             message(capacity_within_max(4800, 2400)),
             "[PC107] lustre.capacity must be at most lustre.max_capacity (2400) for the Capacity parameter, got 4800"
+        );
+    }
+
+    #[test]
+    fn second_zone_rules() {
+        assert!(multi_az_second_zone("MULTI_AZ_1", Some("us-east-1b")).is_ok());
+        assert!(multi_az_second_zone("SINGLE_AZ_HA_2", None).is_ok());
+        assert_eq!(
+            message(multi_az_second_zone("MULTI_AZ_1", None)),
+            "[PC119] network.second_availability_zone must be set (its subnet holds the standby file server; CloudFormation OpenZFSConfiguration PreferredSubnetId) for openzfs.deployment_type MULTI_AZ_1, got none"
+        );
+        assert!(second_zone(Some("us-east-1a"), "us-east-1b").is_ok());
+        assert_eq!(
+            message(second_zone(Some("us-east-1a"), "us-east-1a")),
+            "[PC156] network.second_availability_zone must differ from network.availability_zone (a second subnet spans another zone; FSx for OpenZFS User Guide, Availability and durability) for a second private subnet, got \"us-east-1a\""
+        );
+        assert_eq!(
+            message(second_zone(None, "us-east-1b")),
+            "[PC156] network.availability_zone must be set in the config when network.second_availability_zone is (to compare the two before deploy) for a second private subnet, got none"
         );
     }
 

@@ -282,3 +282,51 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(a, b);
     assert!(a.starts_with("# AWS ParallelCluster 3 cluster configuration"));
 }
+
+/// A queue with `span_zones` launches in both private subnets, without EFA or a placement
+/// group; it needs the stack's PRIVATE_SUBNET_2_ID, and a queue without it keeps one subnet.
+#[test]
+fn a_queue_spanning_zones_uses_both_private_subnets() {
+    let yaml = "cluster:\n  queues:\n    - name: wide\n      span_zones: true\n      compute_resources:\n        - {name: g5, instance_type: g5.8xlarge, min_count: 0, max_count: 4}\n    - name: tight\n      compute_resources:\n        - {name: p5, instance_type: p5.48xlarge, min_count: 0, max_count: 2}\n";
+    let config = config(yaml);
+    let mut with_second = outputs("us-east-1");
+    with_second["Outputs"]["SecondaryPrivateSubnet"] = json!({"Value": "subnet-0123456789abcdef2", "EnvironmentVariable": "PRIVATE_SUBNET_2_ID", "Description": null});
+    let values = StackValues::from_outputs_json(&with_second, "o.json").unwrap();
+    let d: Json = serde_yaml::from_str(&render(&config, &values).unwrap()).unwrap();
+    let queues = &d["Scheduling"]["SlurmQueues"];
+    assert_eq!(
+        queues[0]["Networking"]["SubnetIds"],
+        json!(["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"])
+    );
+    assert_eq!(queues[0]["Networking"]["PlacementGroup"]["Enabled"], false);
+    assert_eq!(
+        queues[0]["ComputeResources"][0]["Efa"],
+        json!({"Enabled": false})
+    );
+    assert_eq!(
+        queues[1]["Networking"]["SubnetIds"],
+        json!(["subnet-0123456789abcdef1"])
+    );
+    assert_eq!(
+        queues[1]["ComputeResources"][0]["Efa"],
+        json!({"Enabled": true, "GdrSupport": true})
+    );
+    // Without the second subnet in the outputs: PC179, nothing written.
+    assert_eq!(
+        errors(&config),
+        ["PC179 config: cluster.queues[0].span_zones: PRIVATE_SUBNET_2_ID must be the EnvironmentVariable of an output holding the second private subnet (deploy the stack with network.second_availability_zone) for queue wide with span_zones: true, got no such output"]
+    );
+    // A placement group can't span zones.
+    let pinned = yaml.replace(
+        "span_zones: true",
+        "span_zones: true\n      placement_group: true",
+    );
+    assert_eq!(
+        render(&super::super::Config::from_yaml(&pinned, "c.yaml").unwrap(), &values)
+            .unwrap_err()
+            .errors()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect::<Vec<_>>(),
+        ["config: cluster.queues[0].span_zones: cluster.queues[0].span_zones must not enable a placement group (ParallelCluster runs a queue across Availability Zones without one) for a queue with span_zones: true, got placement_group: true"]
+    );
+}
