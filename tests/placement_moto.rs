@@ -541,3 +541,42 @@ fn ec2_calls_follow_the_endpoint_settings() {
         "zones, offerings and reservations, twice"
     );
 }
+
+/// `network.second_availability_zone` takes an ID too: resolved with the first zone before
+/// the template is built, and the two compared as names (the same zone twice is exit 2
+/// before any CloudFormation request).
+#[test]
+fn a_second_zone_given_by_id_is_resolved_and_compared_as_a_name() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let two = config(
+        &dir,
+        "two.yaml",
+        "network:\n  availability_zone: us-east-1a\n  second_availability_zone: use1-az2\nopenzfs:\n  deployment_type: MULTI_AZ_1\n",
+    );
+    let out = deploy(&moto, "two", &two, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent = moto.calls("CreateChangeSet");
+    let body = sent[0]["TemplateBody"].as_str().unwrap();
+    assert!(
+        body.contains("SecondarySubnetAZ:\n    Type: AWS::EC2::AvailabilityZone::Name\n    Description: Availability Zone of the second private subnet\n    Default: us-east-1c"),
+        "{body}"
+    );
+    assert!(!body.contains("use1-az2"), "{body}");
+
+    // use1-az6 is us-east-1a: the same zone twice.
+    let same = config(
+        &dir,
+        "same.yaml",
+        "network:\n  availability_zone: us-east-1a\n  second_availability_zone: use1-az6\n",
+    );
+    let before = moto.requests_to("cloudformation");
+    let out = deploy(&moto, "same", &same, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("network.second_availability_zone must differ from network.availability_zone"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(moto.requests_to("cloudformation"), before);
+}

@@ -464,7 +464,7 @@ impl Config {
         if let Some(second) = &n.second_availability_zone {
             let field = "network.second_availability_zone";
             let region = self.region.as_deref().filter(|r| names::region(r).is_ok());
-            c.check(field, names::availability_zone(field, second, region));
+            c.check(field, names::zone_name_or_id(field, second, region));
             c.check(
                 field,
                 own::second_zone(n.availability_zone.as_deref(), second),

@@ -65,16 +65,22 @@ impl crate::Stack for Prerequisites {
     }
 
     fn zones(config: &mut Config) -> Vec<crate::ZoneField<'_>> {
-        config
-            .network
-            .availability_zone
-            .as_mut()
-            .map(|value| crate::ZoneField {
-                field: "network.availability_zone",
-                value,
+        let n = &mut config.network;
+        [
+            ("network.availability_zone", n.availability_zone.as_mut()),
+            (
+                "network.second_availability_zone",
+                n.second_availability_zone.as_mut(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| {
+            Some(crate::ZoneField {
+                field,
+                value: value?,
             })
-            .into_iter()
-            .collect()
+        })
+        .collect()
     }
 
     fn cluster_needs(config: &Config) -> Option<crate::ClusterNeeds> {
@@ -212,14 +218,15 @@ fn network_parameters(
     );
     let az = t.add_parameter("PrimarySubnetAZ", az);
     let second_az = c.network.second_availability_zone.as_ref().map(|zone| {
-        t.add_parameter(
-            "SecondarySubnetAZ",
-            Parameter::new(ParameterType::Aws(
-                "AWS::EC2::AvailabilityZone::Name".into(),
-            ))
-            .description("Availability Zone of the second private subnet")
-            .default(zone.as_str()),
-        )
+        let mut second = Parameter::new(ParameterType::Aws(
+            "AWS::EC2::AvailabilityZone::Name".into(),
+        ))
+        .description("Availability Zone of the second private subnet");
+        // As PrimarySubnetAZ: a zone ID is resolved by deploy first.
+        if !constructs::rules::names::is_zone_id(zone) {
+            second = second.default(zone.as_str());
+        }
+        t.add_parameter("SecondarySubnetAZ", second)
     });
     let create_s3_endpoint = t.add_parameter(
         "CreateS3Endpoint",

@@ -62,7 +62,9 @@ pub fn multi_az_second_zone(deployment: &str, second_zone: Option<&str>) -> Rule
 }
 
 /// The second private subnet's zone is another zone than the first, and the first is set in
-/// the config too (so the two can be compared before any AWS call).
+/// the config too (so the two can be compared before any change). A zone name and a zone ID
+/// are compared once deploy has resolved the ID to its name (`Stack::zones`: the config is
+/// then checked again, before any change set).
 ///
 /// pcstack's own rule: a second subnet in the same zone spans nothing, and FSx MULTI_AZ_1
 /// places its standby file server in another Availability Zone than the preferred one (FSx
@@ -77,6 +79,7 @@ pub fn second_zone(first: Option<&str>, second: &str) -> RuleResult {
             "a second private subnet",
             "none",
         )),
+        // Two names or two IDs; a name and an ID differ as text until deploy resolves the ID.
         Some(first) if first == second => Err(Violation::new(
             Code::SecondZone,
             "network.second_availability_zone",
@@ -345,6 +348,7 @@ mod tests {
             "[PC119] network.second_availability_zone must be set (its subnet holds the standby file server; CloudFormation OpenZFSConfiguration PreferredSubnetId) for openzfs.deployment_type MULTI_AZ_1, got none"
         );
         assert!(second_zone(Some("us-east-1a"), "us-east-1b").is_ok());
+        assert!(second_zone(Some("use1-az1"), "use1-az1").is_err());
         assert_eq!(
             message(second_zone(Some("us-east-1a"), "us-east-1a")),
             "[PC156] network.second_availability_zone must differ from network.availability_zone (a second subnet spans another zone; FSx for OpenZFS User Guide, Availability and durability) for a second private subnet, got \"us-east-1a\""
