@@ -574,7 +574,9 @@ fn a_second_zone_given_by_id_is_resolved_and_compared_as_a_name() {
     let out = deploy(&moto, "same", &same, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        stderr(&out).contains("network.second_availability_zone must differ from network.availability_zone"),
+        stderr(&out).contains(
+            "network.second_availability_zone must differ from network.availability_zone"
+        ),
         "{}",
         text(&out)
     );
