@@ -232,8 +232,10 @@ mod tests {
 
     #[test]
     fn the_built_in_stack_needs_no_capability() {
-        let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
-            .unwrap_or_else(|d| panic!("{d}"));
+        let built = <stacks::prerequisites::Prerequisites as stacks::Stack>::build(
+            &stacks::Config::default(),
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
         let template =
             crate::template::parse_template(&built.synthesized.render(synth::Format::Yaml))
                 .unwrap_or_else(|e| panic!("{e}"));

@@ -51,11 +51,10 @@ pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
     }
 }
 
-/// Reads the `parameters` map of a pcstack config file (YAML), if it has one.
-pub fn parse_config(text: &str) -> Result<IndexMap<String, String>, String> {
-    check_limits(text, "config file", MAX_FILE_BYTES, MAX_FILE_DEPTH)?;
-    let value: Json = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
-    match value.get("parameters").or_else(|| value.get("Parameters")) {
+/// The `parameters` map of a pcstack config file (already parsed, with the file's limits),
+/// each value as CloudFormation receives it; `None`: the config has none.
+pub fn config_values(parameters: Option<&Json>) -> Result<IndexMap<String, String>, String> {
+    match parameters {
         Some(Json::Object(map)) => map_values(map),
         Some(_) => Err("`parameters` must be a map of name to value".into()),
         None => Ok(IndexMap::new()),
@@ -539,7 +538,14 @@ mod tests {
         let m = parse_file(map).unwrap();
         assert_eq!(m.get("B").map(String::as_str), Some("x,y"));
         assert!(parse_file("[{\"ParameterKey\": \"A\"}]").is_err());
-        assert_eq!(parse_config("parameters:\n  A: b\n").unwrap().len(), 1);
+        let config = json!({"A": "b", "N": 2, "L": ["x", "y"]});
+        let values = config_values(Some(&config)).unwrap();
+        assert_eq!(
+            values.values().map(String::as_str).collect::<Vec<_>>(),
+            ["b", "2", "x,y"]
+        );
+        assert!(config_values(Some(&json!(["A"]))).is_err());
+        assert!(config_values(None).unwrap().is_empty());
         assert!(parse_flag("novalue").is_err());
     }
 

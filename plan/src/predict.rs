@@ -1405,8 +1405,10 @@ mod tests {
 
     /// The built-in stack exactly as `deploy` sends it: rendered to YAML and parsed back.
     fn synthesized() -> Json {
-        let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
-            .unwrap_or_else(|d| panic!("{d}"));
+        let built = <stacks::prerequisites::Prerequisites as stacks::Stack>::build(
+            &stacks::Config::default(),
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
         parse_template(&built.synthesized.render(synth::Format::Yaml))
             .unwrap_or_else(|e| panic!("{e}"))
     }

@@ -882,8 +882,10 @@ mod tests {
 
     #[test]
     fn the_built_in_stack_widens_nothing_on_create() {
-        let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
-            .unwrap_or_else(|d| panic!("{d}"));
+        let built = <stacks::prerequisites::Prerequisites as stacks::Stack>::build(
+            &stacks::Config::default(),
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
         let local = crate::template::parse_template(&built.synthesized.render(synth::Format::Yaml))
             .unwrap_or_else(|e| panic!("{e}"));
         let changes: Vec<ResourceChange> = local["Resources"]

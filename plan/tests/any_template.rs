@@ -211,8 +211,9 @@ fn replacement_is_predicted_for_every_registry_type() {
 
 #[test]
 fn the_built_in_stack_passes_the_type_table_where_fsx_exists_only() {
-    let built = stacks::build(stacks::prerequisites::NAME, &stacks::Config::default())
-        .unwrap_or_else(|d| panic!("{d}"));
+    let built =
+        <stacks::prerequisites::Prerequisites as stacks::Stack>::build(&stacks::Config::default())
+            .unwrap_or_else(|d| panic!("{d}"));
     let t = parse_template(&built.synthesized.render(synth::Format::Yaml)).unwrap();
     let d = check("s", &t, Some("us-east-1"));
     assert!(d.is_empty(), "{d:?}");

@@ -124,6 +124,9 @@ pub struct ClusterConfigArgs {
     /// pcstack config file: its `cluster` section and `lustre.mount_point` (default: built-in).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Built-in stack whose cluster configuration to write (see `pcstack list`).
+    #[arg(long, default_value = stacks::DEFAULT_STACK)]
+    pub stack: String,
     /// Write the configuration here (atomically); default: stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -212,10 +215,10 @@ impl AwsArgs {
         self.timeout.unwrap_or(default)
     }
 
-    /// Where to connect, the region checked first (no AWS call): see [`crate::resolve_region`].
-    pub fn connection(&self, config: Option<&std::path::Path>) -> Result<Connection, Error> {
+    /// Where to connect, the region checked first (no AWS call): see [`super::region::resolve`].
+    pub fn connection(&self, config: &super::config::Config) -> Result<Connection, Error> {
         Ok(Connection {
-            region: crate::resolve_region(self.region.as_deref(), config)?,
+            region: super::region::resolve(self.region.as_deref(), config.region())?,
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
             timeouts: HttpTimeouts {

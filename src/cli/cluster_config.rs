@@ -1,12 +1,11 @@
 //! `pcstack cluster-config`: the ParallelCluster cluster configuration from the stack's outputs.
-//! The logic is the stack's own (`stacks::prerequisites::cluster`); this reads the inputs and
-//! writes the result. Every input is checked before anything is written or any AWS call is made.
+//! The stack offers it (`stacks::Stack::cluster_config`); this reads the inputs and writes the
+//! result. Every input is checked before anything is written or any AWS call is made.
 
+use super::config::Config;
 use super::{read_limited, ReadError};
 use crate::error::Error;
 use serde_json::Value as Json;
-use stacks::prerequisites::cluster::{render, StackValues};
-use stacks::Config;
 use std::path::Path;
 use synth::{Code, Diagnostic};
 
@@ -16,32 +15,26 @@ fn invalid(code: Code, path: &Path, message: String) -> Error {
     )
 }
 
-/// The prerequisites stack's config: the file, or the built-in default.
-pub fn load_config(path: Option<&Path>) -> Result<Config, Error> {
-    let Some(path) = path else {
-        return Ok(Config::default());
+/// The config of the stack `cluster-config` is asked of (`--stack`): the file, or the built-in
+/// default, every problem reported before anything is read from the stack. A stack that
+/// offers no cluster configuration is invalid input.
+pub fn load(stack: &str, path: Option<&Path>) -> Result<Config, Error> {
+    let config = super::config::load(Some(stack), path)?;
+    let Some(configured) = config.stack() else {
+        return Err(Error::usage(format!(
+            "stack {stack} is not a built-in stack"
+        )));
     };
-    let text = read_limited(path, synth::input::MAX_FILE_BYTES).map_err(|e| match e {
-        ReadError::Io(e) => invalid(
-            Code::ConfigUnreadable,
-            path,
-            format!("config file must be readable, got {e}"),
-        ),
-        ReadError::TooLarge(n) => invalid(
-            Code::ConfigLimit,
-            path,
-            format!(
-                "config file must be at most {} bytes, got {n} bytes",
-                synth::input::MAX_FILE_BYTES
-            ),
-        ),
-        ReadError::NotRegular(what) => invalid(
-            Code::ConfigUnreadable,
-            path,
-            format!("config file must be a regular file, got {what}"),
-        ),
-    })?;
-    stacks::parse_config::<Config>(&text, &path.display().to_string()).map_err(Error::Invalid)
+    if !configured.offers(stacks::StackCommand::ClusterConfig) {
+        return Err(Error::usage(format!(
+            "stack {stack} offers no cluster configuration (`pcstack cluster-config`)"
+        )));
+    }
+    let problems = configured.validate();
+    if problems.has_errors() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(config)
 }
 
 /// The outputs JSON (`pcstack outputs --format json`, `deploy --outputs-file x.json`).
@@ -84,13 +77,15 @@ pub fn check_out(out: Option<&Path>) -> Result<(), Error> {
 
 /// The cluster configuration from a config and the outputs JSON; `source` names the outputs.
 pub fn generate(config: &Config, outputs: &Json, source: &str) -> Result<String, Error> {
-    // Config problems first: they are the user's to fix whatever the stack holds.
-    let problems = config.validate();
-    if problems.has_errors() {
-        return Err(Error::Invalid(problems));
+    let offered = config
+        .stack()
+        .and_then(|stack| stack.cluster_config(outputs, source));
+    match offered {
+        Some(result) => result.map_err(Error::Invalid),
+        None => Err(Error::usage(
+            "this stack offers no cluster configuration (`pcstack cluster-config`)",
+        )),
     }
-    let values = StackValues::from_outputs_json(outputs, source).map_err(Error::Invalid)?;
-    render(config, &values).map_err(Error::Invalid)
 }
 
 /// Writes the configuration to `out` atomically (temporary file, then rename), or to stdout.
@@ -103,12 +98,13 @@ pub fn write(text: &str, out: Option<&Path>) -> Result<(), Error> {
 
 /// `--outputs-file`: no AWS.
 pub fn from_file(
+    stack: &str,
     outputs_file: &Path,
     config: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<(), Error> {
     check_out(out)?;
-    let config = load_config(config)?;
+    let config = load(stack, config)?;
     let outputs = read_outputs(outputs_file)?;
     let text = generate(&config, &outputs, &outputs_file.display().to_string())?;
     write(&text, out)?;

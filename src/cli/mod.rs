@@ -1,10 +1,16 @@
-//! The library-only commands: synth, list, schema, init. None of them talks to AWS.
+//! The library-only commands (synth, list, schema, init, `cluster-config --outputs-file`)
+//! and what every command reads without AWS: the config file (`config`), the Region
+//! (`region`), the template and parameter values deploy and diff use (`source`). None of it
+//! talks to AWS.
 
 pub mod args;
 pub mod cluster_config;
+pub mod config;
 pub mod flags;
 pub mod init;
+pub mod region;
 pub mod rerun;
+pub mod source;
 
 use crate::error::Error;
 use similar::TextDiff;
@@ -85,38 +91,35 @@ pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
 /// Finds the stack and loads its config: the file when given, else the stack's built-in
 /// default (for the prerequisites stack, the tutorial's setup).
 pub fn load_config(stack: &str, path: Option<&Path>) -> Result<Configured, Error> {
-    let stack = stacks::find(stack).map_err(Error::Invalid)?;
-    let Some(path) = path else {
-        return Configured::new(stack, None).map_err(Error::Invalid);
+    match config::load(Some(stack), path)?.parsed {
+        config::Parsed::Stack(configured) => Ok(configured),
+        config::Parsed::Fields(_) => Err(Error::usage(format!("stack {stack} has no config"))),
+    }
+}
+
+/// `pcstack synth`: prints where the template went (nothing with `--out -`, where the template
+/// was the whole of stdout).
+pub fn run_synth(args: args::SynthArgs) -> Result<(), Error> {
+    let format = match args.format {
+        args::FormatArg::Yaml => Format::Yaml,
+        args::FormatArg::Json => Format::Json,
     };
-    let text = read_limited(path, synth::input::MAX_FILE_BYTES).map_err(|e| {
-        let (code, message) = match e {
-            ReadError::Io(e) => (
-                synth::Code::ConfigUnreadable,
-                format!("config file must be readable, got {e}"),
-            ),
-            ReadError::TooLarge(n) => (
-                synth::Code::ConfigLimit,
-                format!(
-                    "config file must be at most {} bytes, got {n} bytes",
-                    synth::input::MAX_FILE_BYTES
-                ),
-            ),
-            ReadError::NotRegular(what) => (
-                synth::Code::ConfigUnreadable,
-                format!("config file must be a regular file, got {what}"),
-            ),
-        };
-        Error::Invalid(
-            std::iter::once(synth::Diagnostic::error(
-                code,
-                path.display().to_string(),
-                message,
-            ))
-            .collect(),
-        )
+    let written = synth(SynthOptions {
+        config: args.config.as_deref(),
+        stack: &args.stack,
+        out: &args.out,
+        format,
+        check: args.check,
+        verbose: args.verbose,
     })?;
-    Configured::new(stack, Some((&text, &path.display().to_string()))).map_err(Error::Invalid)
+    match written {
+        None => Ok(()),
+        Some(path) if args.check => {
+            eprint_line(&format!("{} is up to date", path.display()));
+            Ok(())
+        }
+        Some(path) => print_stdout(&format!("{}\n", path.display())),
+    }
 }
 
 /// Why [`read_limited`] failed.

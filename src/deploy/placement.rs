@@ -214,7 +214,7 @@ pub async fn resolve(
         if changed {
             let built = c.build().map_err(Error::Invalid)?;
             *template = plan::TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
-                .map_err(|e| Error::usage(format!("stack {}: {e}", c.stack.name())))?;
+                .map_err(|e| Error::usage(format!("stack {}: {e}", c.stack_name())))?;
         }
     }
     for key in &zone_params {

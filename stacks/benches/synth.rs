@@ -1,22 +1,18 @@
 //! Speed goal: building, validating and rendering the full prerequisites stack well under a
-//! millisecond. `stacks::build` does all three: the YAML is rendered once, inside it.
+//! millisecond. `Stack::build` does all three: the YAML is rendered once, inside it.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use stacks::{build, Config};
+use stacks::prerequisites::Prerequisites;
+use stacks::{Config, Stack};
 use synth::Format;
 
 fn synth(c: &mut Criterion) {
     let config = Config::default();
     c.bench_function(
         "build+validate+render yaml (parallelcluster-prerequisites)",
-        |b| {
-            b.iter(|| {
-                build("parallelcluster-prerequisites", black_box(&config))
-                    .map(|b| b.synthesized.yaml.len())
-            })
-        },
+        |b| b.iter(|| Prerequisites::build(black_box(&config)).map(|b| b.synthesized.yaml.len())),
     );
-    let built = build("parallelcluster-prerequisites", &config).ok();
+    let built = Prerequisites::build(&config).ok();
     c.bench_function("render yaml only", |b| {
         b.iter(|| {
             built

@@ -14,7 +14,7 @@
 //!
 //! // What `pcstack synth` does without --config: the default stack, from its default config.
 //! let stack = stacks::find(stacks::DEFAULT_STACK)?;
-//! let built = stack.build(stack.default_config().as_ref())?;
+//! let built = stack.default_config().build()?;
 //! let lustre = &built.synthesized.json()["Resources"]["FSxLFilesystem"];
 //! assert_eq!(lustre["Type"], "AWS::FSx::FileSystem");
 //! assert!(built.synthesized.yaml.contains("\n  FSxLFilesystem:\n"));
@@ -22,7 +22,7 @@
 //!
 //! // A config breaking an AWS rule builds nothing; the diagnostic names the config field.
 //! let config = stack.parse_config("lustre:\n  capacity: 1000\n", "pcstack.yaml")?;
-//! let errors = stack.build(config.as_ref()).unwrap_err();
+//! let errors = config.build().unwrap_err();
 //! assert_eq!(errors.iter().next().map(|d| d.path.as_str()), Some("config: lustre.capacity"));
 //! # Ok::<(), synth::Diagnostics>(())
 //! ```
@@ -30,7 +30,8 @@
 //! # A new stack
 //!
 //! Implement [`Stack`] for a unit type; every `Stack` is an [`AnyStack`]. A built-in stack
-//! is a module of this crate plus one line in [`STACKS`].
+//! is a module of this crate plus one line in [`STACKS`]. Its config travels typed: a
+//! [`Configured`] holds the stack's own config type.
 //!
 //! ```
 //! use constructs::l1::ecr::{Repository, RepositoryAttr};
@@ -89,9 +90,9 @@
 //!
 //! let stack: &dyn AnyStack = &Images;
 //! stack.check_starter()?;
-//! let built = stack.build(&ImagesConfig::default())?;
+//! let built = stack.default_config().build()?;
 //! assert!(built.synthesized.yaml.contains("RepositoryName: training"));
-//! let bad = stack.build(&ImagesConfig { name: "Training".into() }).unwrap_err();
+//! let bad = Images::build(&ImagesConfig { name: "Training".into() }).unwrap_err();
 //! assert_eq!(bad.iter().next().map(|d| d.code.as_str()), Some("PC141"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -102,10 +103,9 @@ pub mod assets;
 pub mod prerequisites;
 pub mod stack;
 
-pub use stack::{parse_config, AnyStack, Configured, Stack};
+pub use stack::{parse_config, AnyStack, Configured, Stack, StackCommand};
 
 use indexmap::IndexMap;
-use std::any::Any;
 use std::borrow::Cow;
 use synth::tree::{Node, Text};
 use synth::{Code, Diagnostic, Diagnostics, Expr, Output, Synthesized, Template};
@@ -141,12 +141,6 @@ pub fn find(name: &str) -> Result<&'static dyn AnyStack, Diagnostics> {
             ))
             .collect()
         })
-}
-
-/// Builds the built-in stack `name` from a config of its config type. Errors carry every
-/// diagnostic.
-pub fn build(name: &str, config: &dyn Any) -> Result<Built, Diagnostics> {
-    find(name)?.build(config)
 }
 
 /// Checks deploy-time parameter values of a built-in stack with the same rule functions
@@ -395,7 +389,7 @@ mod tests {
     fn every_starter_is_its_default_and_every_default_builds() {
         for s in STACKS {
             s.check_starter().unwrap();
-            s.build(s.default_config().as_ref()).unwrap();
+            s.default_config().build().unwrap();
         }
     }
 
@@ -413,16 +407,11 @@ mod tests {
     }
 
     #[test]
-    fn unknown_stack_and_wrong_config_type() {
+    fn unknown_stack() {
         let err = find("nope").err().unwrap().to_string();
         assert_eq!(
             err,
             "error[PC000] stack: stack must be one of parallelcluster-prerequisites for pcstack, got \"nope\"\n"
-        );
-        let err = build(DEFAULT_STACK, &42u8).err().unwrap().to_string();
-        assert_eq!(
-            err,
-            "error[PC005] config: config must be of type stacks::prerequisites::config::Config for stack parallelcluster-prerequisites, got another type\n"
         );
     }
 

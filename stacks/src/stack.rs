@@ -1,11 +1,12 @@
 //! The interface every stack implements ([`Stack`]) and its object-safe form ([`AnyStack`]),
-//! which the registry ([`crate::STACKS`]) and the CLI use.
+//! which the registry ([`crate::STACKS`]) and the CLI use. A config travels with its stack
+//! ([`Configured`]): built from the stack's own config type, never a value of another.
 
 use crate::{Built, StackOutput};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use std::any::Any;
+use serde_json::Value as Json;
 use synth::{Code, Diagnostic, Diagnostics, Template};
 
 /// A concrete stack: its name, its config type and what it builds from a config.
@@ -61,6 +62,34 @@ pub trait Stack: Sync + 'static {
         None
     }
 
+    /// The config's `region` (the Region the stack is deployed to), when it sets one. None by
+    /// default.
+    fn region(_config: &Self::Config) -> Option<&str> {
+        None
+    }
+
+    /// The config's `parameters` map: values deploy passes (flags and `--parameters-file`
+    /// win). Empty by default.
+    fn parameters(_config: &Self::Config) -> IndexMap<String, String> {
+        IndexMap::new()
+    }
+
+    /// The commands the stack offers besides synth and deploy. None by default.
+    fn commands() -> &'static [StackCommand] {
+        &[]
+    }
+
+    /// [`StackCommand::ClusterConfig`], when [`Stack::commands`] lists it: the cluster
+    /// configuration from a config and the stack's outputs JSON (`source` names where the
+    /// outputs came from). `None` by default: the stack offers no such command.
+    fn cluster_config(
+        _config: &Self::Config,
+        _outputs: &Json,
+        _source: &str,
+    ) -> Option<Result<String, Diagnostics>> {
+        None
+    }
+
     /// Validates the config, builds and checks the template. Errors carry every diagnostic.
     fn build(config: &Self::Config) -> Result<Built, Diagnostics> {
         // Config problems first, named by config field; the constructs would only repeat
@@ -86,8 +115,17 @@ pub trait Stack: Sync + 'static {
     }
 }
 
-/// A [`Stack`] behind a pointer: configs travel as `dyn Any` of the stack's config type.
-/// Every `Stack` is one (blanket impl), so the registry is `&[&dyn AnyStack]`.
+/// A command only some stacks offer ([`Stack::commands`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StackCommand {
+    /// `pcstack cluster-config`: the ParallelCluster cluster configuration from the stack's
+    /// outputs ([`Stack::cluster_config`]).
+    ClusterConfig,
+}
+
+/// A [`Stack`] behind a pointer, for the registry (`&[&dyn AnyStack]`). Every `Stack` is one
+/// (blanket impl). Its configs come out as [`Configured`], which holds the stack's own config
+/// type: there is no way to pair a stack with another stack's config.
 pub trait AnyStack: Sync {
     /// [`Stack::NAME`].
     fn name(&self) -> &'static str;
@@ -97,20 +135,16 @@ pub trait AnyStack: Sync {
     fn schema(&self) -> schemars::schema::RootSchema;
     /// [`Stack::starter`].
     fn starter(&self) -> &'static str;
-    /// `Config::default()`, boxed: what `pcstack synth` builds without `--config`.
-    fn default_config(&self) -> Box<dyn Any>;
-    /// Parses a YAML config; `source` names it in diagnostics.
-    fn parse_config(&self, text: &str, source: &str) -> Result<Box<dyn Any>, Diagnostics>;
-    /// Builds from a config of this stack's config type.
-    fn build(&self, config: &dyn Any) -> Result<Built, Diagnostics>;
+    /// The stack with `Config::default()`: what `pcstack synth` builds without `--config`.
+    fn default_config(&self) -> Configured;
+    /// The stack with a config parsed from YAML; `source` names it in diagnostics.
+    fn parse_config(&self, text: &str, source: &str) -> Result<Configured, Diagnostics>;
     /// [`Stack::check_parameters`].
     fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics;
+    /// [`Stack::commands`].
+    fn commands(&self) -> &'static [StackCommand];
     /// Ok when the starter parses to the default config.
     fn check_starter(&self) -> Result<(), String>;
-    /// [`Stack::zones`] of a config of this stack's type (none for another type).
-    fn zones<'a>(&self, config: &'a mut dyn Any) -> Vec<crate::ZoneField<'a>>;
-    /// [`Stack::cluster_needs`] of a config of this stack's type.
-    fn cluster_needs(&self, config: &dyn Any) -> Option<crate::ClusterNeeds>;
 }
 
 impl<S: Stack> AnyStack for S {
@@ -130,45 +164,20 @@ impl<S: Stack> AnyStack for S {
         S::starter()
     }
 
-    fn default_config(&self) -> Box<dyn Any> {
-        Box::new(S::Config::default())
+    fn default_config(&self) -> Configured {
+        Configured::of::<S>(S::Config::default())
     }
 
-    fn parse_config(&self, text: &str, source: &str) -> Result<Box<dyn Any>, Diagnostics> {
-        parse_config::<S::Config>(text, source).map(|c| Box::new(c) as Box<dyn Any>)
-    }
-
-    fn build(&self, config: &dyn Any) -> Result<Built, Diagnostics> {
-        match config.downcast_ref::<S::Config>() {
-            Some(config) => S::build(config),
-            None => Err(std::iter::once(Diagnostic::error(
-                Code::ConfigType,
-                "config",
-                format!(
-                    "config must be of type {} for stack {}, got another type",
-                    std::any::type_name::<S::Config>(),
-                    S::NAME
-                ),
-            ))
-            .collect()),
-        }
+    fn parse_config(&self, text: &str, source: &str) -> Result<Configured, Diagnostics> {
+        parse_config::<S::Config>(text, source).map(Configured::of::<S>)
     }
 
     fn check_parameters(&self, values: &IndexMap<String, String>) -> Diagnostics {
         S::check_parameters(values)
     }
 
-    fn zones<'a>(&self, config: &'a mut dyn Any) -> Vec<crate::ZoneField<'a>> {
-        config
-            .downcast_mut::<S::Config>()
-            .map(S::zones)
-            .unwrap_or_default()
-    }
-
-    fn cluster_needs(&self, config: &dyn Any) -> Option<crate::ClusterNeeds> {
-        config
-            .downcast_ref::<S::Config>()
-            .and_then(S::cluster_needs)
+    fn commands(&self) -> &'static [StackCommand] {
+        S::commands()
     }
 
     fn check_starter(&self) -> Result<(), String> {
@@ -185,39 +194,139 @@ impl<S: Stack> AnyStack for S {
     }
 }
 
-/// A stack with a config of its type: what `pcstack synth` and `deploy` build.
-pub struct Configured {
-    /// The stack, from the registry.
-    pub stack: &'static dyn AnyStack,
-    config: Box<dyn Any>,
+/// A stack with a config of its own type: what `pcstack synth`, `deploy`, `diff` and
+/// `cluster-config` work from. Everything the CLI reads from a config comes through here
+/// (the config file is parsed once, into this).
+pub struct Configured(Box<dyn ConfiguredStack>);
+
+/// [`Configured`]'s inside: the stack's methods with its config bound.
+trait ConfiguredStack {
+    fn name(&self) -> &'static str;
+    fn commands(&self) -> &'static [StackCommand];
+    fn validate(&self) -> Diagnostics;
+    fn build(&self) -> Result<Built, Diagnostics>;
+    fn region(&self) -> Option<&str>;
+    fn parameters(&self) -> IndexMap<String, String>;
+    fn assets(&self) -> Vec<crate::assets::AssetConfig>;
+    fn cluster_config(&self, outputs: &Json, source: &str) -> Option<Result<String, Diagnostics>>;
+    fn zones(&mut self) -> Vec<crate::ZoneField<'_>>;
+    fn cluster_needs(&self) -> Option<crate::ClusterNeeds>;
+}
+
+/// A stack's config, typed by its stack.
+struct Typed<S: Stack>(S::Config);
+
+impl<S: Stack> ConfiguredStack for Typed<S> {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn commands(&self) -> &'static [StackCommand] {
+        S::commands()
+    }
+
+    fn validate(&self) -> Diagnostics {
+        S::validate(&self.0)
+    }
+
+    fn build(&self) -> Result<Built, Diagnostics> {
+        S::build(&self.0)
+    }
+
+    fn region(&self) -> Option<&str> {
+        S::region(&self.0)
+    }
+
+    fn parameters(&self) -> IndexMap<String, String> {
+        S::parameters(&self.0)
+    }
+
+    fn assets(&self) -> Vec<crate::assets::AssetConfig> {
+        S::assets(&self.0)
+    }
+
+    fn cluster_config(&self, outputs: &Json, source: &str) -> Option<Result<String, Diagnostics>> {
+        S::cluster_config(&self.0, outputs, source)
+    }
+
+    fn zones(&mut self) -> Vec<crate::ZoneField<'_>> {
+        S::zones(&mut self.0)
+    }
+
+    fn cluster_needs(&self) -> Option<crate::ClusterNeeds> {
+        S::cluster_needs(&self.0)
+    }
 }
 
 impl Configured {
+    /// Stack `S` with `config`.
+    pub fn of<S: Stack>(config: S::Config) -> Configured {
+        Configured(Box::new(Typed::<S>(config)))
+    }
+
     /// The stack's config from YAML (`(text, source)`), or its default.
     pub fn new(
-        stack: &'static dyn AnyStack,
+        stack: &dyn AnyStack,
         yaml: Option<(&str, &str)>,
     ) -> Result<Configured, Diagnostics> {
-        let config = match yaml {
-            Some((text, source)) => stack.parse_config(text, source)?,
-            None => stack.default_config(),
-        };
-        Ok(Configured { stack, config })
+        match yaml {
+            Some((text, source)) => stack.parse_config(text, source),
+            None => Ok(stack.default_config()),
+        }
+    }
+
+    /// The stack's name ([`Stack::NAME`]).
+    pub fn stack_name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Whether the stack offers `command` ([`Stack::commands`]).
+    pub fn offers(&self, command: StackCommand) -> bool {
+        self.0.commands().contains(&command)
+    }
+
+    /// Every problem with the config ([`Stack::validate`]).
+    pub fn validate(&self) -> Diagnostics {
+        self.0.validate()
     }
 
     /// Builds the stack from its config ([`Stack::build`]).
     pub fn build(&self) -> Result<Built, Diagnostics> {
-        self.stack.build(self.config.as_ref())
+        self.0.build()
+    }
+
+    /// [`Stack::region`].
+    pub fn region(&self) -> Option<&str> {
+        self.0.region()
+    }
+
+    /// [`Stack::parameters`].
+    pub fn parameters(&self) -> IndexMap<String, String> {
+        self.0.parameters()
+    }
+
+    /// [`Stack::assets`].
+    pub fn assets(&self) -> Vec<crate::assets::AssetConfig> {
+        self.0.assets()
+    }
+
+    /// [`Stack::cluster_config`]: `None` when the stack offers no such command.
+    pub fn cluster_config(
+        &self,
+        outputs: &Json,
+        source: &str,
+    ) -> Option<Result<String, Diagnostics>> {
+        self.0.cluster_config(outputs, source)
     }
 
     /// The config's Availability Zone fields ([`Stack::zones`]), to resolve zone IDs in place.
     pub fn zones(&mut self) -> Vec<crate::ZoneField<'_>> {
-        self.stack.zones(self.config.as_mut())
+        self.0.zones()
     }
 
     /// What the config's cluster runs ([`Stack::cluster_needs`]).
     pub fn cluster_needs(&self) -> Option<crate::ClusterNeeds> {
-        self.stack.cluster_needs(self.config.as_ref())
+        self.0.cluster_needs()
     }
 }
 

@@ -5,7 +5,8 @@
 
 use constructs::rules::{cidr::Cidr, dra, ecr, fsx, names, s3};
 use proptest::prelude::*;
-use stacks::{build, check_parameters, Config};
+use stacks::prerequisites::Prerequisites;
+use stacks::{Config, Stack, STACKS};
 
 /// YAML-ish text: keys of the real config mixed with random scalars and structure.
 fn yamlish() -> impl Strategy<Value = String> {
@@ -71,14 +72,18 @@ proptest! {
 
     #[test]
     fn config_parser_never_panics(text in any::<String>()) {
-        let _ = Config::from_yaml(&text, "fuzz");
+        for stack in STACKS {
+            let _ = stack.parse_config(&text, "fuzz");
+        }
     }
 
     #[test]
     fn parsed_configs_validate_and_build_without_panicking(text in yamlish()) {
-        if let Ok(config) = Config::from_yaml(&text, "fuzz") {
-            let _ = config.validate();
-            let _ = build("parallelcluster-prerequisites", &config);
+        for stack in STACKS {
+            if let Ok(config) = stack.parse_config(&text, "fuzz") {
+                let _ = config.validate();
+                let _ = config.build();
+            }
         }
     }
 
@@ -91,7 +96,7 @@ proptest! {
         c.openzfs.capacity = zfs;
         c.openzfs.throughput = zfs_throughput;
         c.logs.retention_days = days;
-        let _ = build("parallelcluster-prerequisites", &c);
+        let _ = Prerequisites::build(&c);
     }
 
     #[test]
@@ -139,6 +144,8 @@ proptest! {
     fn parameter_checks_never_panic(key in prop::sample::select(vec!["Capacity", "PerUnitStorageThroughput", "Compression", "LustreVersion", "OpenZFSCapacity", "OpenZFSThroughput", "PrimarySubnetAZ", "Other"]), value in any::<String>()) {
         let mut values = indexmap::IndexMap::new();
         values.insert(key.to_string(), value);
-        let _ = check_parameters("parallelcluster-prerequisites", &values);
+        for stack in STACKS {
+            let _ = stack.check_parameters(&values);
+        }
     }
 }

@@ -3,28 +3,39 @@
 // Tests: a failed unwrap is a failed test, with the value in its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use stacks::{build, Config};
+use stacks::{Configured, DEFAULT_STACK, STACKS};
 use synth::Format;
 
-fn synth_yaml(config: &Config) -> String {
-    match build("parallelcluster-prerequisites", config) {
+fn synth_yaml(config: &Configured) -> String {
+    match config.build() {
         Ok(built) => built.synthesized.render(Format::Yaml),
-        Err(d) => panic!("config must build:\n{d}"),
+        Err(d) => panic!("config of {} must build:\n{d}", config.stack_name()),
     }
 }
 
-fn config(name: &str) -> Config {
+/// A config under tests/configs: each is the default stack's.
+fn config(name: &str) -> Configured {
     let path = format!(
         "{}/../tests/configs/{name}.yaml",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap();
-    Config::from_yaml(&text, &path).unwrap_or_else(|d| panic!("{d}"))
+    let stack = stacks::find(DEFAULT_STACK).unwrap();
+    stack
+        .parse_config(&text, &path)
+        .unwrap_or_else(|d| panic!("{d}"))
 }
 
+/// Every registered stack's default config (the default stack's snapshot is `default`).
 #[test]
 fn default_config() {
-    insta::assert_snapshot!("default", synth_yaml(&Config::default()));
+    for stack in STACKS {
+        let name = match stack.name() {
+            DEFAULT_STACK => "default".to_string(),
+            other => format!("{other}-default"),
+        };
+        insta::assert_snapshot!(name, synth_yaml(&stack.default_config()));
+    }
 }
 
 #[test]

@@ -6,10 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
-use stacks::{build, Config};
+use stacks::prerequisites::Prerequisites;
+use stacks::{Config, Stack};
 
 fn template() -> Value {
-    build("parallelcluster-prerequisites", &Config::default())
+    Prerequisites::build(&Config::default())
         .unwrap()
         .synthesized
         .json()
@@ -536,7 +537,7 @@ fn assets_image_tag_and_their_outputs_follow_the_config() {
         )
         .unwrap();
     // No asset file needs to exist for synth.
-    let built = stack.build(config.as_ref()).unwrap();
+    let built = config.build().unwrap();
     let t = built.synthesized.json();
     assert_eq!(t["Outputs"]["ImageTag"]["Value"], json!("v2"));
     assert_eq!(
@@ -557,6 +558,6 @@ fn assets_image_tag_and_their_outputs_follow_the_config() {
             "c.yaml",
         )
         .unwrap();
-    let err = stack.build(config.as_ref()).unwrap_err().to_string();
+    let err = config.build().unwrap_err().to_string();
     assert!(err.contains("PublicSubnet"), "{err}");
 }

@@ -544,6 +544,18 @@ pub const OPENZFS_MOUNT_DIR: &str = "/fsx";
 /// Where compute nodes mount their instance store (the tutorial's).
 pub const SCRATCH_MOUNT_DIR: &str = "/scratch";
 
+/// `pcstack cluster-config` for this stack: the config's problems first (the user's to fix
+/// whatever the stack holds), then the values read from the outputs JSON (`source` names
+/// it), then the YAML ([`render`]).
+pub fn generate(config: &Config, outputs: &Json, source: &str) -> Result<String, Diagnostics> {
+    let problems = config.validate();
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let values = StackValues::from_outputs_json(outputs, source)?;
+    render(config, &values)
+}
+
 /// The cluster configuration as YAML, for a config that passes every rule (the errors, the
 /// `cluster` section's and the rest, are returned otherwise: one config file, checked whole).
 pub fn render(config: &Config, values: &StackValues) -> Result<String, Diagnostics> {

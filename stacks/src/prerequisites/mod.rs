@@ -86,6 +86,26 @@ impl crate::Stack for Prerequisites {
     fn cluster_needs(config: &Config) -> Option<crate::ClusterNeeds> {
         Some(config.cluster.needs())
     }
+
+    fn region(config: &Config) -> Option<&str> {
+        config.region.as_deref()
+    }
+
+    fn parameters(config: &Config) -> indexmap::IndexMap<String, String> {
+        config.parameters.clone()
+    }
+
+    fn commands() -> &'static [crate::StackCommand] {
+        &[crate::StackCommand::ClusterConfig]
+    }
+
+    fn cluster_config(
+        config: &Config,
+        outputs: &serde_json::Value,
+        source: &str,
+    ) -> Option<Result<String, synth::Diagnostics>> {
+        Some(cluster::generate(config, outputs, source))
+    }
 }
 
 /// Every parameter whose Default a config field sets ([`parameters`]), with that field's
