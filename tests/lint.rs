@@ -21,33 +21,42 @@ fn tool(name: &str) -> PathBuf {
     path
 }
 
-/// Synthesizes every config into its own directory and returns the template paths.
+/// Every registered stack's name, the default stack first.
+fn stacks() -> Vec<String> {
+    let mut names: Vec<String> = stacks::STACKS.iter().map(|s| s.name().into()).collect();
+    names.sort_by_key(|n| n != stacks::DEFAULT_STACK);
+    names
+}
+
+/// Synthesizes every registered stack's default config, then each config under tests/configs
+/// (the default stack's), each into its own directory; returns the template paths, the
+/// default stack's default first.
 fn templates(dir: &Path) -> Vec<PathBuf> {
-    let mut configs: Vec<Option<PathBuf>> = vec![None];
+    let stacks = stacks();
+    let default = stacks[0].clone();
+    let mut runs: Vec<(String, Option<PathBuf>)> = stacks.into_iter().map(|s| (s, None)).collect();
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/configs"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    configs.extend(files.into_iter().map(Some));
-    configs
-        .iter()
+    runs.extend(files.into_iter().map(|f| (default.clone(), Some(f))));
+    runs.iter()
         .enumerate()
-        .map(|(i, config)| {
+        .map(|(i, (stack, config))| {
             let out = dir.join(format!("t{i}"));
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcstack"));
-            cmd.args(["synth", "--out"]).arg(&out);
+            cmd.args(["synth", "--stack", stack, "--out"]).arg(&out);
             if let Some(c) = config {
                 cmd.arg("--config").arg(c);
             }
             let o = cmd.output().unwrap();
             assert!(
                 o.status.success(),
-                "{:?}: {}",
-                config,
+                "{stack} {config:?}: {}",
                 String::from_utf8_lossy(&o.stderr)
             );
-            out.join("parallelcluster-prerequisites.yaml")
+            out.join(format!("{stack}.yaml"))
         })
         .collect()
 }
@@ -56,7 +65,11 @@ fn templates(dir: &Path) -> Vec<PathBuf> {
 fn cfn_lint_reports_nothing_on_any_template() {
     let dir = tempfile::tempdir().unwrap();
     let templates = templates(dir.path());
-    assert_eq!(templates.len(), 8, "the default and seven configs");
+    assert_eq!(
+        templates.len(),
+        stacks().len() + 7,
+        "every stack's default and seven configs"
+    );
     let out = Command::new(tool("cfn-lint"))
         .args(["--include-checks", "I", "--"])
         .args(&templates)
