@@ -102,7 +102,7 @@ pub async fn run(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error>
 async fn place(
     aws: &Aws,
     ui: &Ui,
-    mut configured: Option<&mut stacks::Configured>,
+    configured: Option<&mut stacks::Configured>,
     request: &mut DeployRequest<'_>,
 ) -> Result<(), Error> {
     let warn = |line: &str| ui.note(line);
@@ -111,7 +111,7 @@ async fn place(
         .and_then(stacks::Configured::cluster_needs);
     let zones = deploy::placement::resolve(
         aws,
-        configured.as_deref_mut(),
+        configured,
         &mut request.template,
         &mut request.parameters,
         needs.is_some(),
