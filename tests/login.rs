@@ -1014,7 +1014,8 @@ fn hostile_files_are_refused_not_read() {
         ),
         (
             vec!["parallelcluster-prerequisites", "--config", fifo.as_str()],
-            "config must be a regular file, got a FIFO",
+            // The config's one message, whichever command reads it.
+            "config file must be a regular file, got a FIFO",
         ),
         (
             vec!["--template", &template, "--parameters-file", &fifo],
