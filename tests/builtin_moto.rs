@@ -519,3 +519,48 @@ fn second_private_subnet(moto: &Moto, file_systems: &str) {
     assert_eq!(status, 200, "{tables}");
     assert!(tables.contains("<natGatewayId>nat-"), "{tables}");
 }
+
+/// Updates FSx refuses on a kept Lustre file system are refused before any change set
+/// (`WOULD FAIL`): a metadata configuration added after creation.
+#[test]
+fn a_metadata_configuration_added_after_creation_is_refused() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deploy = |body: &str| {
+        let config = dir.path().join("pcstack.yaml");
+        std::fs::write(
+            &config,
+            format!("network: {{availability_zone: us-east-1a}}\nassets: []\nlustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 250\n{body}"),
+        )
+        .expect("write config");
+        moto.pcstack(&[
+            "deploy",
+            "parallelcluster-prerequisites",
+            "--config",
+            &config.display().to_string(),
+            "--stack-name",
+            "pc",
+            "--progress",
+            "log",
+            "--approve",
+            "never",
+        ])
+    };
+    let created = deploy("");
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    assert!(
+        text(&created).contains("lustre.metadata is unset on PERSISTENT_2"),
+        "{}",
+        text(&created)
+    );
+    let change_sets = moto.calls("CreateChangeSet").len();
+    let refused = deploy("  metadata: {mode: AUTOMATIC}\n");
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("WOULD FAIL"), "{err}");
+    assert!(
+        err.contains("FSxLFilesystem (AWS::FSx::FileSystem): MetadataConfiguration added to a file system created without one"),
+        "{err}"
+    );
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets);
+}

@@ -118,16 +118,26 @@ fn schema_check(files: &[PathBuf]) -> Output {
         .unwrap()
 }
 
-/// The default config and every file under tests/cluster-configs, generated into `dir`.
+/// The default config, every file under tests/cluster-configs, and the storage variants under
+/// tests/configs (`lustre-*`, `openzfs-*`: their stacks get a cluster too), generated into `dir`.
 fn generate_all(dir: &Path) -> Vec<(String, PathBuf)> {
     let outputs = write_outputs(dir, &outputs_json());
     let mut configs: Vec<Option<PathBuf>> = vec![None];
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/cluster-configs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    configs.extend(files.into_iter().map(Some));
+    let listed = |folder: &str| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    };
+    let storage = listed("tests/configs").into_iter().filter(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("lustre-") || n.starts_with("openzfs-"))
+    });
+    configs.extend(listed("tests/cluster-configs").into_iter().map(Some));
+    configs.extend(storage.map(Some));
     configs
         .into_iter()
         .map(|config| {
@@ -169,7 +179,11 @@ fn every_generated_configuration_loads_with_parallelclusters_schema() {
             "capacity-block",
             "gpu-without-gdr",
             "multi-queue",
-            "span-zones"
+            "span-zones",
+            "lustre-efa",
+            "lustre-persistent2",
+            "openzfs-multi-az",
+            "openzfs-single-az-1"
         ]
     );
     // Each variant still shows what it is there to test.
@@ -212,7 +226,7 @@ fn every_generated_configuration_loads_with_parallelclusters_schema() {
     assert!(o.status.success(), "ClusterSchema refused:\n{}", text(&o));
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),
-        5,
+        9,
         "{stdout}"
     );
 }

@@ -311,11 +311,7 @@ pub fn predict_with(old: &Side, new: &Side, ctx: &Context) -> Prediction {
         .map(|s| s.to_string())
         .collect();
     let mut conflicts = conflicts(&resources, &mut before, &mut after);
-    conflicts.extend(efa_throughput_conflicts(
-        &resources,
-        &mut before,
-        &mut after,
-    ));
+    conflicts.extend(lustre_update_conflicts(&resources, &mut before, &mut after));
     let recovery = resources
         .iter()
         .filter(|r| {
@@ -549,14 +545,15 @@ fn recovery(template: &Json, id: &str) -> String {
     text
 }
 
-/// An EFA-enabled Lustre file system kept (not replaced) whose PerUnitStorageThroughput
-/// changes: FSx refuses it, so the update would fail and roll back.
+/// Lustre updates FSx refuses on a file system that is kept (not replaced), so the update
+/// would fail and roll back: a MetadataConfiguration added to one created without, and (EFA-
+/// enabled) a PerUnitStorageThroughput change.
 ///
 /// Source: FSx for Lustre User Guide, "Working with EFA-enabled file systems"
 /// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html>), and the
 /// `EfaEnabled` references: it "must be set at creation ... and this prevents changes to
 /// perUnitStorageThroughput".
-fn efa_throughput_conflicts(
+fn lustre_update_conflicts(
     resources: &[ResourceDiff],
     before: &mut Evaluator,
     after: &mut Evaluator,
@@ -575,6 +572,15 @@ fn efa_throughput_conflicts(
         };
         let efa = matches!(property(&old, "EfaEnabled"), Some(Value::Scalar(v)) if v == &Json::Bool(true) || v.as_str() == Some("true"));
         let tier = |v: &Value| property(v, "PerUnitStorageThroughput").cloned();
+        // A metadata configuration is given at creation only (FSx for Lustre User Guide,
+        // "Managing metadata performance"; aws-parallelcluster issue 7616).
+        let metadata = |v: &Value| property(v, "MetadataConfiguration").is_some();
+        if !metadata(&old) && metadata(&new) {
+            out.push(format!(
+                "{id} ({}): MetadataConfiguration added to a file system created without one: FSx takes a metadata configuration only at creation, so the update would fail and roll back; create a new file system with it (README: Changing create-only storage settings)",
+                r.type_name
+            ));
+        }
         let (Some(from), Some(to)) = (tier(&old), tier(&new)) else {
             continue;
         };
@@ -1627,6 +1633,16 @@ mod tests {
         let p = predict(&efa(1000), &synthesized());
         assert!(find(&p, "FSxLFilesystem").replacement);
         assert!(p.conflicts.is_empty());
+        // A metadata configuration can't be added after creation.
+        let with_metadata = edited(|t| {
+            t["Resources"]["FSxLFilesystem"]["Properties"]["LustreConfiguration"]
+                ["MetadataConfiguration"] = json!({"Mode": "AUTOMATIC"});
+        });
+        assert_eq!(
+            predict(&synthesized(), &with_metadata).conflicts,
+            ["FSxLFilesystem (AWS::FSx::FileSystem): MetadataConfiguration added to a file system created without one: FSx takes a metadata configuration only at creation, so the update would fail and roll back; create a new file system with it (README: Changing create-only storage settings)"]
+        );
+        assert!(predict(&with_metadata, &with_metadata).conflicts.is_empty());
     }
 
     #[test]

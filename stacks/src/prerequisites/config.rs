@@ -514,6 +514,9 @@ impl Config {
     fn check_lustre_metadata_and_efa(&self, c: &mut Checks) {
         let l = &self.lustre;
         let deployment = l.deployment_type.as_str();
+        if let Some(w) = own::metadata_at_creation(deployment, l.metadata.is_some()) {
+            c.0.push(w);
+        }
         if let Some(m) = &l.metadata {
             c.check(
                 "lustre.metadata",

@@ -313,9 +313,35 @@ pub fn deleted_data(field: &str, removal: Removal, what: &str) -> Option<Diagnos
     })
 }
 
+/// A warning for a PERSISTENT_2 file system without a metadata configuration: FSx takes one
+/// only when the file system is created, and EFA needs one.
+///
+/// Source: FSx for Lustre User Guide, "Managing metadata performance"
+/// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-metadata-performance.html>),
+/// as aws-parallelcluster issue 7616 reports it: "It cannot be added later to a filesystem
+/// created without that configuration."
+pub fn metadata_at_creation(deployment: &str, has_metadata: bool) -> Option<Diagnostic> {
+    (deployment == "PERSISTENT_2" && !has_metadata).then(|| {
+        Diagnostic::warning(
+            Code::LustreMetadata,
+            "config: lustre.metadata",
+            "lustre.metadata is unset on PERSISTENT_2: FSx takes a metadata configuration only when the file system is created (adding one to an existing file system fails), and lustre.efa needs one; set {mode: AUTOMATIC} unless you mean it".to_string(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_is_chosen_at_creation() {
+        assert!(metadata_at_creation("PERSISTENT_1", false).is_none());
+        assert!(metadata_at_creation("PERSISTENT_2", true).is_none());
+        let w = metadata_at_creation("PERSISTENT_2", false).unwrap();
+        assert_eq!(w.path, "config: lustre.metadata");
+        assert_eq!(w.message, "lustre.metadata is unset on PERSISTENT_2: FSx takes a metadata configuration only when the file system is created (adding one to an existing file system fails), and lustre.efa needs one; set {mode: AUTOMATIC} unless you mean it");
+    }
 
     fn message(r: RuleResult) -> String {
         r.unwrap_err().to_string()
