@@ -1891,3 +1891,71 @@ fn a_signal_at_a_question_or_while_a_change_set_is_computed_cleans_up_and_exits_
     );
     assert!(!stack_exists(&moto, "ci"), "{}", text(&out));
 }
+
+#[test]
+fn diff_shows_no_raw_control_character() {
+    let moto = Moto::start();
+    let handle = serde_json::json!({"Type": "AWS::CloudFormation::WaitConditionHandle"});
+    let deployed = serde_json::json!({
+        "Resources": {"Handle": handle},
+        "Outputs": {"Text": {"Value": "plain"}}
+    });
+    hostile_stack(&moto, "shown", &deployed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = dir.path().join("t.json");
+    // A value (shown quoted) and a key (shown as a path) carrying terminal escapes.
+    let changed = serde_json::json!({
+        "Resources": {"Handle": {
+            "Type": "AWS::CloudFormation::WaitConditionHandle",
+            "Metadata": {"k\u{1b}]0;pwned\u{7}\u{1b}[2J\rover": {"x": 1}}
+        }},
+        "Outputs": {"Text": {"Value": "a\u{1b}]0;pwned\u{7}\u{1b}[2J\rover"}}
+    });
+    std::fs::write(&local, changed.to_string()).expect("template");
+    let o = moto.pcstack(&[
+        "diff",
+        "--stack-name",
+        "shown",
+        "--template",
+        local.to_str().expect("path"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let shown = stdout(&o);
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("pwned"), "{shown}");
+}
+
+#[test]
+fn a_failure_reason_reaches_the_terminal_escaped() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.json");
+    // The stand-in refuses the block and quotes it in the resource's CREATE_FAILED reason, as
+    // a custom resource's code may put anything in its own.
+    let template = serde_json::json!({"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.9.0.0/24\rover\u{9b}2J"
+        }}
+    }});
+    // C1 escaped in the JSON text (moto reads templates as YAML, which refuses it raw).
+    let body = template.to_string().replace('\u{9b}', "\\u009b");
+    std::fs::write(&path, body).expect("template");
+    let o = moto.pcstack(&[
+        "deploy",
+        "--template",
+        path.to_str().expect("path"),
+        "--stack-name",
+        "fails",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("CREATE_FAILED"), "{err}");
+    assert!(err.contains("\\rover\\u{9b}2J"), "{err}");
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+}

@@ -301,7 +301,7 @@ pub fn check_destination(
     existing: Existing,
     folder: Folder,
 ) -> Result<(), Error> {
-    let shown = path.display();
+    let shown = synth::input::echo(&path.display().to_string());
     let refuse = |rule: &str, what: String| {
         Err(Error::usage(format!(
             "{flag} must {rule}, got {shown} ({what}); nothing was written"
