@@ -562,6 +562,7 @@ impl Config {
                 "openzfs.deployment_type",
                 fsx::openzfs_deployment_in_region(deployment, region),
             );
+            c.0.extend(own::unchecked_openzfs_region(deployment, region));
         }
         c.check(
             "openzfs.deployment_type",

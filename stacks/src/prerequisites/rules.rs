@@ -4,7 +4,7 @@
 
 use super::config::{Removal, LUSTRE_DEPLOYMENTS, LUSTRE_VERSIONS};
 use constructs::rules::{s3, RuleResult, Violation};
-use synth::{Code, Diagnostic};
+use synth::{Code, Diagnostic, Diagnostics};
 
 /// The VPC name: 1 to 200 characters.
 ///
@@ -330,9 +330,33 @@ pub fn metadata_at_creation(deployment: &str, has_metadata: bool) -> Option<Diag
     })
 }
 
+/// A warning when the Region is not in the OpenZFS availability table
+/// (`constructs::rules::fsx::openzfs_region_deployment_types`): the deployment type is then
+/// left to FSx, which fails the stack if the Region lacks it.
+pub fn unchecked_openzfs_region(deployment: &str, region: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if constructs::rules::fsx::openzfs_region_deployment_types(region).is_none() {
+        d.push(Diagnostic::warning(
+            Code::OpenZfsRegion,
+            "config: openzfs.deployment_type",
+            format!("openzfs.deployment_type {deployment} is not checked against {region}: pcstack's availability table (FSx for OpenZFS User Guide, Availability by AWS Region) does not hold that Region; see the guide before deploying"),
+        ));
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_openzfs_region_outside_the_table_is_a_warning() {
+        assert!(unchecked_openzfs_region("SINGLE_AZ_HA_2", "us-east-1").is_empty());
+        let d = unchecked_openzfs_region("SINGLE_AZ_HA_2", "eu-west-1");
+        let w = d.iter().next().unwrap();
+        assert_eq!(w.message, "openzfs.deployment_type SINGLE_AZ_HA_2 is not checked against eu-west-1: pcstack's availability table (FSx for OpenZFS User Guide, Availability by AWS Region) does not hold that Region; see the guide before deploying");
+        assert!(!d.has_errors());
+    }
 
     #[test]
     fn metadata_is_chosen_at_creation() {
