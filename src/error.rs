@@ -1,19 +1,45 @@
 //! One error type for every command, each kind with its exit code (README "Exit codes").
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use synth::Diagnostics;
 
-static DEBUG: AtomicBool = AtomicBool::new(false);
-
-/// `--debug`: print the full detail of AWS errors (and the identity used).
-pub fn set_debug(on: bool) {
-    DEBUG.store(on, Ordering::Relaxed);
-}
-
-/// Whether `--debug` was given.
-pub fn debug() -> bool {
-    DEBUG.load(Ordering::Relaxed)
+/// What kind of AWS failure an [`Error::Aws`] is (`deploy::errors::classify`): it picks the
+/// advice line, and callers decide on it (never on the message text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsKind {
+    /// No provider in the chain had credentials.
+    NoCredentials,
+    /// The profile's configuration is broken (missing source profile, bad key).
+    BadProfile,
+    /// The IAM Identity Center (SSO) session of the profile has expired or never started.
+    SsoExpired,
+    /// Temporary credentials have expired.
+    ExpiredToken,
+    /// The access key is unknown or its secret wrong.
+    InvalidCredentials,
+    /// The caller may not perform the action.
+    AccessDenied,
+    /// A DNS lookup failed: the endpoint's host name does not resolve.
+    UnknownHost,
+    /// The endpoint refused or dropped the connection.
+    Unreachable,
+    /// The endpoint accepted but did not answer in time (connect, read or attempt timeout).
+    Stalled,
+    /// Still throttled after the SDK's retries.
+    Throttled,
+    /// The bucket does not exist (HeadBucket 404, NoSuchBucket).
+    BucketMissing,
+    /// The bucket exists but belongs to another account, or its policy denies us (HeadBucket 403).
+    BucketNotYours,
+    /// AWS answered 5xx after the SDK's retries.
+    ServerError,
+    /// DescribeStacks of a stack that does not exist (CloudFormation's ValidationError "Stack
+    /// with id X does not exist"): callers take it as no stack.
+    StackMissing,
+    /// Any other answer from AWS: its code and message say it.
+    Service,
+    /// Anything else (a response that did not parse, a bug in a provider).
+    Other,
 }
 
 /// Why a command stopped short.
@@ -34,6 +60,10 @@ pub enum Error {
         advice: Option<String>,
         /// The SDK's whole error, printed only with `--debug`.
         detail: Option<String>,
+        /// What kind of failure it is.
+        kind: AwsKind,
+        /// The SDK's error itself, when there is one (`std::error::Error::source`).
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// Stopped before changing anything: a stack state deploy can't continue from, a failed
     /// change set, a missing stack, a stale `synth --check`. Exit 1.
@@ -108,11 +138,20 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Aws {
+                source: Some(s), ..
+            } => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
-    use super::Error;
+    use super::{AwsKind, Error};
 
     #[test]
     fn each_kind_has_its_documented_exit_code() {
@@ -125,6 +164,8 @@ mod tests {
                     message: "m".into(),
                     advice: None,
                     detail: None,
+                    kind: AwsKind::Service,
+                    source: None,
                 },
                 1,
             ),
@@ -144,6 +185,8 @@ mod tests {
             message: "AccessDenied: no".into(),
             advice: None,
             detail: Some("DispatchFailure(...)".into()),
+            kind: AwsKind::AccessDenied,
+            source: None,
         };
         assert_eq!(aws.to_string(), "GetTemplate failed: AccessDenied: no");
         let advised = Error::Aws {
@@ -151,6 +194,8 @@ mod tests {
             message: "AccessDenied: no".into(),
             advice: Some("allow it".into()),
             detail: Some("DispatchFailure(...)".into()),
+            kind: AwsKind::AccessDenied,
+            source: None,
         };
         assert_eq!(
             advised.to_string(),

@@ -26,8 +26,11 @@ use cli::flags::ProgressMode;
 use error::Error;
 
 fn main() {
-    let cli = cli::args::parse();
-    error::set_debug(cli.debug);
+    let mut cli = cli::args::parse();
+    let debug = cli.debug;
+    if let Some(aws) = cli.command.aws_args_mut() {
+        aws.debug = debug;
+    }
     #[cfg(feature = "aws")]
     if let Some(url) = cli.command.aws().and_then(|a| a.endpoint_url.as_deref()) {
         // Only a URL the check accepts; a bad one is refused by `settings::check` later.
@@ -40,16 +43,16 @@ fn main() {
         Command::Deploy(a) if a.progress == ProgressMode::Json)
         || matches!(&cli.command, Command::Destroy(a) if a.progress == ProgressMode::Json);
     // The library-only commands need no async runtime and no AWS.
-    let cli = match run_local(cli) {
+    let cli = match run_local(cli, debug) {
         Ok(code) => std::process::exit(code),
         Err(cli) => *cli,
     };
-    std::process::exit(run_aws(cli, json_errors));
+    std::process::exit(run_aws(cli, json_errors, debug));
 }
 
 /// Runs the AWS commands on a single-threaded runtime; returns the exit code.
 #[cfg(feature = "aws")]
-fn run_aws(cli: Cli, json_errors: bool) -> i32 {
+fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -76,7 +79,7 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
                 cli::eprint_line(&line.to_string());
                 e.exit_code()
             }
-            Err(e) => report(&e),
+            Err(e) => report(&e, debug),
         }
     });
     // A question's reading thread may still wait for a line (a signal answered it): don't
@@ -89,7 +92,7 @@ fn run_aws(cli: Cli, json_errors: bool) -> i32 {
 
 /// Built without the `aws` feature: every AWS command is invalid input (exit 2).
 #[cfg(not(feature = "aws"))]
-fn run_aws(cli: Cli, _json_errors: bool) -> i32 {
+fn run_aws(cli: Cli, _json_errors: bool, debug: bool) -> i32 {
     let name = match cli.command {
         Command::Deploy(_) => "deploy",
         Command::Diff(_) => "diff",
@@ -100,12 +103,12 @@ fn run_aws(cli: Cli, _json_errors: bool) -> i32 {
     };
     report(&Error::usage(format!(
         "pcstack {name} talks to AWS, but this pcstack was built without AWS support (cargo's `aws` feature, off with --no-default-features); build it with the default features"
-    )))
+    )), debug)
 }
 
 /// Runs synth, list, schema, init and `cluster-config --outputs-file`; hands every other
 /// command back.
-fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
+fn run_local(cli: Cli, debug: bool) -> Result<i32, Box<Cli>> {
     let result = match cli.command {
         Command::Synth(args) => cli::run_synth(args),
         Command::List => cli::print_stdout(&cli::list()),
@@ -127,20 +130,19 @@ fn run_local(cli: Cli) -> Result<i32, Box<Cli>> {
     };
     Ok(match result {
         Ok(()) => 0,
-        Err(e) => report(&e),
+        Err(e) => report(&e, debug),
     })
 }
 
-/// Prints an error (every diagnostic of invalid input) and returns its exit code.
-fn report(e: &Error) -> i32 {
+/// Prints an error (every diagnostic of invalid input; with `--debug`, the SDK's whole error)
+/// and returns its exit code.
+fn report(e: &Error, debug: bool) -> i32 {
     match e {
         Error::Invalid(d) => cli::print_diagnostics(d, false),
         Error::Aws {
             detail: Some(detail),
             ..
-        } if error::debug() => {
-            cli::eprint_line(&format!("error: {e}\ndebug: the SDK's error:\n{detail}"))
-        }
+        } if debug => cli::eprint_line(&format!("error: {e}\ndebug: the SDK's error:\n{detail}")),
         other => cli::eprint_line(&format!("error: {other}")),
     }
     e.exit_code()

@@ -25,6 +25,25 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Command {
+    /// The AWS flags of a command that talks to AWS.
+    pub fn aws_args_mut(&mut self) -> Option<&mut AwsArgs> {
+        match self {
+            Command::Deploy(a) => Some(&mut a.aws),
+            Command::Diff(a) => Some(&mut a.aws),
+            Command::Outputs(a) => Some(&mut a.aws),
+            Command::Destroy(a) => Some(&mut a.aws),
+            Command::ClusterConfig(a) => Some(&mut a.aws),
+            Command::Zones(a) => Some(&mut a.aws),
+            Command::Synth(_)
+            | Command::List
+            | Command::Schema { .. }
+            | Command::Init { .. }
+            | Command::Completions { .. } => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Yaml,
@@ -202,6 +221,9 @@ pub struct AwsArgs {
     /// Give up on an AWS response that stops arriving for this long (e.g. 30s).
     #[arg(long, global = true, value_parser = flags::parse_duration, default_value = "30s")]
     pub read_timeout: std::time::Duration,
+    /// `--debug` (the top-level flag), set by `main` before the command runs.
+    #[arg(skip)]
+    pub debug: bool,
     /// Stop waiting after this long (e.g. 30m, 1h30m), exit 4: default 3h for deploy and
     /// destroy (a stack operation started goes on in CloudFormation; run the command again
     /// to follow it), 10m for the other commands.
@@ -221,6 +243,7 @@ impl AwsArgs {
             region: super::region::resolve(self.region.as_deref(), config.region())?,
             profile: self.profile.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            debug: self.debug,
             timeouts: HttpTimeouts {
                 connect: self.connect_timeout,
                 read: self.read_timeout,

@@ -34,6 +34,8 @@ pub struct Connection {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `--debug`: print the identity used on connecting.
+    pub debug: bool,
     pub timeouts: HttpTimeouts,
 }
 

@@ -144,7 +144,7 @@ async fn context(
                 .send()
         })
         .await
-        .map_err(|e| fail(&format!("DescribeStackResource {logical}"), &e))?;
+        .map_err(|e| fail(&format!("DescribeStackResource {logical}"), e))?;
         if let Some(id) = got
             .stack_resource_detail()
             .and_then(|d| d.physical_resource_id())
@@ -220,7 +220,7 @@ async fn bucket(
             "HeadBucket with account {} as the expected owner was refused (403): the bucket is another account's (bucket names are global), or this identity may not read it",
             account.unwrap_or("?")
         ))))),
-        Err(e) => Err(fail(&format!("HeadBucket {name}"), &e)),
+        Err(e) => Err(fail(&format!("HeadBucket {name}"), e)),
     }
 }
 
@@ -235,7 +235,7 @@ async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Fo
     let repos = match got {
         Ok(out) => out.repositories.unwrap_or_default(),
         Err(e) if code(&e) == Some("RepositoryNotFoundException") => return Ok(None),
-        Err(e) => return Err(fail(&format!("DescribeRepositories {name}"), &e)),
+        Err(e) => return Err(fail(&format!("DescribeRepositories {name}"), e)),
     };
     let Some(repo) = repos.into_iter().next() else {
         return Ok(None);
@@ -286,7 +286,7 @@ async fn association(
         .map_err(|e| {
             fail(
                 &format!("DescribeDataRepositoryAssociations {file_system_id}"),
-                &e,
+                e,
             )
         })?;
         for a in page.associations() {
@@ -416,7 +416,7 @@ async fn import(
     };
     let change_set = run::submit(cx, new)
         .await
-        .map_err(|e| fail("CreateChangeSet (IMPORT)", &e))?;
+        .map_err(|e| fail("CreateChangeSet (IMPORT)", e))?;
     ui.note(&format!(
         "import change set {} created; waiting for CloudFormation to compute it",
         change_set.name

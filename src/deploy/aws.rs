@@ -146,7 +146,7 @@ impl Aws {
             endpoint,
             timing: Timing::default(),
         };
-        if crate::error::debug() {
+        if conn.debug {
             aws.print_identity(&login).await?;
         }
         Ok(aws)
@@ -161,7 +161,7 @@ impl Aws {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| fail("GetCallerIdentity", &e))?;
+            .map_err(|e| fail("GetCallerIdentity", e))?;
         crate::cli::eprint_line(&format!(
             "debug: region {}, profile {} ({:?}), identity {} (account {})",
             self.region,
@@ -223,9 +223,9 @@ where
 
 /// The error of a failed AWS call: the operation (and its resource), AWS's code and message,
 /// and what to do (`errors::classify`); the SDK's whole error only with `--debug`.
-pub fn fail<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub fn fail<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     operation: &str,
-    e: &SdkError<E, HttpResponse>,
+    e: SdkError<E, HttpResponse>,
 ) -> Error {
     errors::classify(operation, e, &login::current())
 }

@@ -40,7 +40,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
             cfn.describe_change_set().change_set_name(arn).send()
         })
         .await
-        .map_err(|e| fail("DescribeChangeSet", &e))?;
+        .map_err(|e| fail("DescribeChangeSet", e))?;
         match first.status() {
             Some(ChangeSetStatus::CreateComplete) => {
                 let mut changes = convert(first.changes());
@@ -53,7 +53,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
                             .send()
                     })
                     .await
-                    .map_err(|e| fail("DescribeChangeSet", &e))?;
+                    .map_err(|e| fail("DescribeChangeSet", e))?;
                     changes.extend(convert(page.changes()));
                     token = page.next_token().map(str::to_string);
                 }

@@ -53,7 +53,7 @@ pub async fn delete_and_follow(
         .client_request_token(&token)
         .send()
         .await
-        .map_err(|e| fail("DeleteStack", &e))?;
+        .map_err(|e| fail("DeleteStack", e))?;
     events::follow(
         &aws.cfn,
         &aws.timing,
@@ -179,7 +179,7 @@ async fn already_deleted(aws: &Aws, ui: &Ui, name: &str) -> Result<Vec<Retained>
                 .send()
         })
         .await
-        .map_err(|e| fail("ListStacks (deleted stacks)", &e))?;
+        .map_err(|e| fail("ListStacks (deleted stacks)", e))?;
         for s in page.stack_summaries() {
             let newer = latest.as_ref().is_none_or(|l| {
                 s.deletion_time().map(|t| t.secs()) >= l.deletion_time().map(|t| t.secs())
@@ -225,7 +225,7 @@ async fn deletion_events(aws: &Aws, id: &str, name: &str) -> Result<Vec<StackEve
                 .send()
         })
         .await
-        .map_err(|e| fail("DescribeStackEvents (deleted stack)", &e))?;
+        .map_err(|e| fail("DescribeStackEvents (deleted stack)", e))?;
         for e in page.stack_events() {
             let began = e.resource_type() == Some("AWS::CloudFormation::Stack")
                 && e.logical_resource_id() == Some(name)

@@ -9,46 +9,14 @@ use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, S
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use std::error::Error as StdError;
 
-/// The kinds of AWS failure that have their own advice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// No provider in the chain had credentials.
-    NoCredentials,
-    /// The profile's configuration is broken (missing source profile, bad key).
-    BadProfile,
-    /// The IAM Identity Center (SSO) session of the profile has expired or never started.
-    SsoExpired,
-    /// Temporary credentials have expired.
-    ExpiredToken,
-    /// The access key is unknown or its secret wrong.
-    InvalidCredentials,
-    /// The caller may not perform the action.
-    AccessDenied,
-    /// A DNS lookup failed: the endpoint's host name does not resolve.
-    UnknownHost,
-    /// The endpoint refused or dropped the connection.
-    Unreachable,
-    /// The endpoint accepted but did not answer in time (connect, read or attempt timeout).
-    Stalled,
-    /// Still throttled after the SDK's retries.
-    Throttled,
-    /// The bucket does not exist (HeadBucket 404, NoSuchBucket).
-    BucketMissing,
-    /// The bucket exists but belongs to another account, or its policy denies us (HeadBucket 403).
-    BucketNotYours,
-    /// AWS answered 5xx after the SDK's retries.
-    ServerError,
-    /// Any other answer from AWS: its code and message say it.
-    Service,
-    /// Anything else (a response that did not parse, a bug in a provider).
-    Other,
-}
+pub use crate::error::AwsKind as Kind;
 
 /// Classifies `e`, the failure of `operation` (`"HeadBucket pcstack-templates-1-us-east-1"`).
-pub fn classify<E>(operation: &str, e: &SdkError<E, HttpResponse>, login: &Login) -> Error
+pub fn classify<E>(operation: &str, err: SdkError<E, HttpResponse>, login: &Login) -> Error
 where
-    E: ProvideErrorMetadata + StdError + 'static,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
+    let e = &err;
     let detail = format!("{}\n{e:?}", DisplayErrorContext(e));
     // Credentials fail inside the request (a dispatch or construction failure), so look first.
     let credentials = credentials_error(e).map(|c| {
@@ -72,7 +40,7 @@ where
                     (false, true) => code.to_string(),
                     (true, false) => text.clone(),
                     (true, true) if (200..300).contains(&status) => {
-                        return malformed(operation, status, e, login, detail);
+                        return malformed(operation, status, err, login, detail);
                     }
                     (true, true) => format!("HTTP {status}"),
                 };
@@ -82,10 +50,11 @@ where
                 } else {
                     format!("{message} (HTTP {status})")
                 };
-                (service_kind(operation, code, status), message)
+                (service_kind(operation, code, &text, status), message)
             }
             SdkError::ResponseError(r) if r.raw().status().is_success() => {
-                return malformed(operation, r.raw().status().as_u16(), e, login, detail);
+                let status = r.raw().status().as_u16();
+                return malformed(operation, status, err, login, detail);
             }
             SdkError::ResponseError(r) => {
                 let status = r.raw().status().as_u16();
@@ -120,6 +89,8 @@ where
         message: shorten(&message),
         advice: advice(kind, operation, login),
         detail: Some(detail),
+        kind,
+        source: Some(Box::new(err)),
     }
 }
 
@@ -135,9 +106,15 @@ pub const THROTTLING_CODES: &[&str] = &[
     "RequestThrottled",
 ];
 
-fn service_kind(operation: &str, code: &str, status: u16) -> Kind {
+fn service_kind(operation: &str, code: &str, text: &str, status: u16) -> Kind {
     let bucket_op = operation.starts_with("HeadBucket");
     match code {
+        // The only way CloudFormation says it: "Stack with id X does not exist".
+        "ValidationError"
+            if operation.starts_with("DescribeStacks") && text.ends_with("does not exist") =>
+        {
+            Kind::StackMissing
+        }
         _ if THROTTLING_CODES.contains(&code) => Kind::Throttled,
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             Kind::ExpiredToken
@@ -206,22 +183,24 @@ fn credentials_kind(c: &CredentialsError, login: &Login) -> Kind {
 fn malformed<E>(
     operation: &str,
     status: u16,
-    e: &SdkError<E, HttpResponse>,
+    e: SdkError<E, HttpResponse>,
     login: &Login,
     detail: String,
 ) -> Error
 where
-    E: ProvideErrorMetadata + StdError + 'static,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     let api = operation.split_whitespace().next().unwrap_or(operation);
     Error::Aws {
         operation: operation.to_string(),
         message: shorten(&format!(
             "AWS sent a malformed answer to {api} (HTTP {status} whose body did not parse: {})",
-            chain(e)
+            chain(&e)
         )),
         advice: advice(Kind::Other, operation, login),
         detail: Some(detail),
+        kind: Kind::Other,
+        source: Some(Box::new(e)),
     }
 }
 
@@ -291,7 +270,7 @@ fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
         Kind::BucketMissing => format!("bucket {resource} does not exist: create it, or leave --template-bucket out to let pcstack create its own"),
         Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {}): choose another --template-bucket", iam_action(operation)),
         Kind::ServerError => "AWS failed on its side after the SDK's retries: re-run in a few minutes".to_string(),
-        Kind::Service | Kind::Other => return None,
+        Kind::StackMissing | Kind::Service | Kind::Other => return None,
     })
 }
 
@@ -361,6 +340,7 @@ mod tests {
                 message,
                 advice,
                 detail,
+                ..
             } => (
                 operation.clone(),
                 message.clone(),
@@ -389,7 +369,7 @@ mod tests {
             Ok(_) => panic!("expected a failure"),
         };
         (
-            super::classify("DescribeStacks net", &e, &Login::default()),
+            super::classify("DescribeStacks net", e, &Login::default()),
             rule.num_calls(),
         )
     }
@@ -477,6 +457,32 @@ mod tests {
             e.to_string(),
             "DescribeStacks net failed: ValidationError: Stack with id net does not exist (HTTP 400)"
         );
+        // Its kind says the stack is missing (callers take it as no stack), and the SDK's
+        // error stays its source.
+        assert!(
+            matches!(
+                e,
+                Error::Aws {
+                    kind: super::Kind::StackMissing,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        let (other, _) = describe_stacks(
+            400,
+            &cfn_body("ValidationError", "Template format error"),
+            1,
+        )
+        .await;
+        assert!(matches!(
+            other,
+            Error::Aws {
+                kind: super::Kind::Service,
+                ..
+            }
+        ));
     }
 
     async fn head_bucket(status: u16) -> Error {
@@ -492,7 +498,7 @@ mod tests {
         };
         super::classify(
             "HeadBucket my-templates (the template bucket)",
-            &e,
+            e,
             &Login::default(),
         )
     }

@@ -1,11 +1,11 @@
 //! Following a stack operation: events (paginated, filtered by our token), progress display,
 //! timeout, Ctrl-C, a lost connection, and the root cause of a failure.
 
-use super::aws::{code, fail, is_throttling, message, patiently};
+use super::aws::{fail, is_throttling, message, patiently};
 use super::stack;
 use super::ui::{Answer, ProgressMode, Ui};
 use super::{backoff, format_elapsed, Timing};
-use crate::error::Error;
+use crate::error::{AwsKind, Error};
 use aws_sdk_cloudformation::error::SdkError;
 use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent, StackStatus};
 use aws_sdk_cloudformation::Client;
@@ -170,11 +170,14 @@ async fn status_now(
             .stacks
             .and_then(|s| s.into_iter().next())
             .and_then(|s| s.stack_status)),
-        Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => {
-            Ok(None)
-        }
         Err(e) if connection_lost(&e) => Err(stopped_on_lost_connection(f, &e)),
-        Err(e) => Err(fail(&format!("DescribeStacks {}", f.stack_name), &e)),
+        Err(e) => match fail(&format!("DescribeStacks {}", f.stack_name), e) {
+            Error::Aws {
+                kind: AwsKind::StackMissing,
+                ..
+            } => Ok(None),
+            other => Err(other),
+        },
     }
 }
 
@@ -213,7 +216,7 @@ async fn follow_inner(
             }
             Err(e) if is_throttling(&e) => interval = backoff(interval * 2, timing.max_poll * 3),
             Err(e) if connection_lost(&e) => return Err(stopped_on_lost_connection(f, &e)),
-            Err(e) => return Err(fail("DescribeStackEvents", &e)),
+            Err(e) => return Err(fail("DescribeStackEvents", e)),
         }
         watch.progress(timing);
         // The stack's own event says when the operation ends: no DescribeStacks beside every
@@ -416,7 +419,7 @@ async fn interrupted(
                 .stack_name(f.stack_id)
                 .send()
                 .await
-                .map_err(|e| fail("CancelUpdateStack", &e))?;
+                .map_err(|e| fail("CancelUpdateStack", e))?;
             ui.note("update cancelled; following the rollback");
             Ok(())
         }

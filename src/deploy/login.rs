@@ -325,6 +325,8 @@ pub async fn assume_role_with_mfa(
             role.source_profile.as_deref().map_or(String::new(), |p| format!(" --profile {p}"))
         )),
         detail: Some(format!("{e:?}")),
+        kind: crate::error::AwsKind::BadProfile,
+        source: Some(Box::new(e)),
     })?;
     let config = aws_sdk_sts::config::Builder::from(sdk)
         .credentials_provider(source)
@@ -347,12 +349,14 @@ pub async fn assume_role_with_mfa(
         .set_duration_seconds(role.duration_seconds)
         .send()
         .await
-        .map_err(|e| super::aws::fail(&format!("AssumeRole {}", role.role_arn), &e))?;
+        .map_err(|e| super::aws::fail(&format!("AssumeRole {}", role.role_arn), e))?;
     let c = out.credentials().ok_or_else(|| Error::Aws {
         operation: format!("AssumeRole {}", role.role_arn),
         message: "STS returned no credentials".into(),
         advice: None,
         detail: None,
+        kind: crate::error::AwsKind::Service,
+        source: None,
     })?;
     let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
     Ok(Credentials::new(
@@ -397,6 +401,8 @@ fn check_sso_token(set: &ProfileSet, profile: &Profile, name: &str) -> Result<()
         message,
         advice: Some(format!("run `aws sso login --profile {name}`, then retry")),
         detail: Some(format!("SSO token cache file: {}", path.display())),
+        kind: crate::error::AwsKind::SsoExpired,
+        source: None,
     };
     let Ok(text) = crate::cli::read_limited(&path, synth::input::MAX_FILE_BYTES) else {
         return Err(login(

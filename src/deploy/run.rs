@@ -693,7 +693,7 @@ async fn create_change_set(
             ));
             return Ok(None);
         }
-        Err(e) => return Err(fail("CreateChangeSet", &e)),
+        Err(e) => return Err(fail("CreateChangeSet", e)),
     };
     ui.note(&format!(
         "change set {} created; waiting for CloudFormation to compute it",
@@ -893,7 +893,7 @@ pub(super) async fn execute(
         .set_disable_rollback(req.disable_rollback.then_some(true))
         .send()
         .await
-        .map_err(|e| fail("ExecuteChangeSet", &e))?;
+        .map_err(|e| fail("ExecuteChangeSet", e))?;
     let follow = Follow {
         stack_id: &change_set.stack_id,
         stack_name: &req.stack_name,
@@ -947,7 +947,7 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
             .enable_termination_protection(on)
             .send()
             .await
-            .map_err(|e| fail("UpdateTerminationProtection", &e))
+            .map_err(|e| fail("UpdateTerminationProtection", e))
             .map_err(after("turning termination protection on or off"))?;
     }
     if let Some(policy) = &req.stack_policy {
@@ -959,7 +959,7 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
             .stack_policy_body(policy)
             .send()
             .await
-            .map_err(|e| fail("SetStackPolicy", &e))
+            .map_err(|e| fail("SetStackPolicy", e))
             .map_err(after("setting the stack policy"))?;
         ui.note(&format!("stack policy set on stack {}", req.stack_name));
     }
@@ -1029,7 +1029,7 @@ pub(super) async fn caller_account(aws: &Aws) -> Result<String, Error> {
     let me = sts.get_caller_identity().send().await.map_err(|e| {
         fail(
             "GetCallerIdentity (for the default template bucket name)",
-            &e,
+            e,
         )
     })?;
     me.account().map(str::to_string).ok_or_else(|| {
@@ -1064,7 +1064,7 @@ async fn deployed_body(aws: &Aws, stack: &str) -> Result<String, Error> {
             .send()
     })
     .await
-    .map_err(|e| fail("GetTemplate", &e))?;
+    .map_err(|e| fail("GetTemplate", e))?;
     got.template_body
         .ok_or_else(|| Error::failed("GetTemplate returned no template body"))
 }

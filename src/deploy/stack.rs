@@ -1,8 +1,8 @@
 //! Looking up a stack and deciding what its status allows.
 
-use super::aws::{code, fail, message, patiently};
+use super::aws::{fail, patiently};
 use super::Timing;
-use crate::error::Error;
+use crate::error::{AwsKind, Error};
 use aws_sdk_cloudformation::types::{Stack, StackStatus};
 use aws_sdk_cloudformation::Client;
 
@@ -10,10 +10,13 @@ use aws_sdk_cloudformation::Client;
 pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Option<Stack>, Error> {
     match patiently(timing, || cfn.describe_stacks().stack_name(name).send()).await {
         Ok(out) => Ok(out.stacks.and_then(|s| s.into_iter().next())),
-        Err(e) if code(&e) == Some("ValidationError") && message(&e).contains("does not exist") => {
-            Ok(None)
-        }
-        Err(e) => Err(fail(&format!("DescribeStacks {name}"), &e)),
+        Err(e) => match fail(&format!("DescribeStacks {name}"), e) {
+            Error::Aws {
+                kind: AwsKind::StackMissing,
+                ..
+            } => Ok(None),
+            other => Err(other),
+        },
     }
 }
 

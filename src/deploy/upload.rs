@@ -131,7 +131,7 @@ pub async fn upload(
         Err(e) => {
             return Err(fail(
                 &format!("HeadBucket {bucket} (the template bucket)"),
-                &e,
+                e,
             ))
         }
     }
@@ -225,7 +225,7 @@ pub async fn put_if_changed(
         },
         Err(e) if http_status(&e) == Some(404) => Stored::Uploaded,
         Err(e) if http_status(&e) == Some(403) => return Err(not_ours()),
-        Err(e) => return Err(fail(&format!("HeadObject s3://{bucket}/{key}"), &e)),
+        Err(e) => return Err(fail(&format!("HeadObject s3://{bucket}/{key}"), e)),
     };
     s3.put_object()
         .bucket(bucket)
@@ -239,7 +239,7 @@ pub async fn put_if_changed(
         .await
         .map_err(|e| match http_status(&e) {
             Some(403) => not_ours(),
-            _ => fail(&format!("PutObject s3://{bucket}/{key}"), &e),
+            _ => fail(&format!("PutObject s3://{bucket}/{key}"), e),
         })?;
     Ok(stored)
 }
@@ -263,7 +263,7 @@ async fn create_bucket(
     }
     req.send()
         .await
-        .map_err(|e| fail(&format!("CreateBucket {bucket}"), &e))?;
+        .map_err(|e| fail(&format!("CreateBucket {bucket}"), e))?;
     let rule = ServerSideEncryptionRule::builder()
         .apply_server_side_encryption_by_default(
             ServerSideEncryptionByDefault::builder()
@@ -283,7 +283,7 @@ async fn create_bucket(
         )
         .send()
         .await
-        .map_err(|e| fail(&format!("PutBucketEncryption {bucket}"), &e))?;
+        .map_err(|e| fail(&format!("PutBucketEncryption {bucket}"), e))?;
     s3.put_public_access_block()
         .bucket(bucket)
         .expected_bucket_owner(account)
@@ -297,7 +297,7 @@ async fn create_bucket(
         )
         .send()
         .await
-        .map_err(|e| fail(&format!("PutPublicAccessBlock {bucket}"), &e))?;
+        .map_err(|e| fail(&format!("PutPublicAccessBlock {bucket}"), e))?;
     if endpoint.is_some_and(|e| e.starts_with("http://")) {
         // A plain-HTTP endpoint is a local emulator: a TLS-only policy would lock pcstack out.
         ui.note(&format!("created template bucket {bucket} (encrypted, public access blocked; no TLS-only policy on a plain-HTTP endpoint)"));
@@ -309,7 +309,7 @@ async fn create_bucket(
         .policy(tls_only_policy(bucket, region))
         .send()
         .await
-        .map_err(|e| fail(&format!("PutBucketPolicy {bucket}"), &e))?;
+        .map_err(|e| fail(&format!("PutBucketPolicy {bucket}"), e))?;
     ui.note(&format!(
         "created template bucket {bucket} (encrypted, public access blocked, TLS only)"
     ));

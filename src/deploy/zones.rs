@@ -57,8 +57,8 @@ impl From<Failed> for Error {
 }
 
 /// Classifies a failed EC2 call (`aws::fail`), noting a missing permission.
-pub fn failed(operation: &str, e: &Ec2SdkError) -> Failed {
-    let denied = match e {
+pub fn failed(operation: &str, e: Ec2SdkError) -> Failed {
+    let denied = match &e {
         aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {
             use aws_smithy_types::error::metadata::ProvideErrorMetadata;
             matches!(
@@ -84,7 +84,7 @@ impl Zones {
             .ec2
             .call(op, &[])
             .await
-            .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+            .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
         let page = super::ec2::read_list(
             &body,
             "availabilityZoneInfo",
@@ -186,7 +186,7 @@ pub async fn offerings(
             &["instanceType", "location"],
         )
         .await
-        .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+        .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
     let mut out: IndexMap<String, Vec<String>> =
         types.iter().map(|t| (t.clone(), Vec::new())).collect();
     for item in items {
@@ -270,7 +270,7 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
         {
             return Ok(None)
         }
-        Err(e) => return Err(failed(&format!("{op} {id}"), &e)),
+        Err(e) => return Err(failed(&format!("{op} {id}"), e)),
     };
     let page = super::ec2::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS).map_err(
         |why| Failed {
@@ -293,7 +293,7 @@ pub async fn reservations_for(aws: &Aws, types: &[String]) -> Result<Vec<Reserva
         .ec2
         .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
         .await
-        .map_err(|e| failed(&format!("{op} {}", aws.region), &e))?;
+        .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
     Ok(items.iter().map(reservation).collect())
 }
 
@@ -345,7 +345,7 @@ pub async fn block_offerings(
             ],
         )
         .await
-        .map_err(|e| failed(&format!("{op} {instance_type}"), &e))?;
+        .map_err(|e| failed(&format!("{op} {instance_type}"), e))?;
     Ok(items
         .iter()
         .map(|i| {
