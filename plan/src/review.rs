@@ -20,16 +20,20 @@ pub enum ChangeAction {
     Import,
     /// Decided at execution time (a macro or a dynamic reference).
     Dynamic,
+    /// An action pcstack does not know (one CloudFormation added later, or none given): shown
+    /// as Unknown, never taken for another.
+    Unknown,
 }
 
 impl ChangeAction {
     /// The order and the words of the review's groups.
-    pub const ALL: [ChangeAction; 5] = [
+    pub const ALL: [ChangeAction; 6] = [
         ChangeAction::Add,
         ChangeAction::Modify,
         ChangeAction::Remove,
         ChangeAction::Import,
         ChangeAction::Dynamic,
+        ChangeAction::Unknown,
     ];
 
     /// CloudFormation's name for the action.
@@ -40,6 +44,7 @@ impl ChangeAction {
             ChangeAction::Remove => "Remove",
             ChangeAction::Import => "Import",
             ChangeAction::Dynamic => "Dynamic",
+            ChangeAction::Unknown => "Unknown",
         }
     }
 
@@ -49,6 +54,7 @@ impl ChangeAction {
             ChangeAction::Remove => "-",
             ChangeAction::Modify => "~",
             ChangeAction::Import | ChangeAction::Dynamic => "*",
+            ChangeAction::Unknown => "?",
         }
     }
 }

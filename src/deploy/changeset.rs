@@ -95,7 +95,9 @@ fn resource_change(c: &cfn::ResourceChange) -> ResourceChange {
             Some(CfnAction::Remove) => ChangeAction::Remove,
             Some(CfnAction::Import) => ChangeAction::Import,
             Some(CfnAction::Dynamic) => ChangeAction::Dynamic,
-            _ => ChangeAction::Modify,
+            Some(CfnAction::Modify) => ChangeAction::Modify,
+            // SyncWithActual, a newer action, or none: said as unknown, not as a Modify.
+            _ => ChangeAction::Unknown,
         },
         logical_id: c.logical_resource_id().unwrap_or("?").to_string(),
         type_name: c.resource_type().unwrap_or("?").to_string(),
@@ -126,4 +128,44 @@ fn detail(d: &cfn::ResourceChangeDetail) -> Option<ChangeDetail> {
         source: d.change_source().map(|s| s.as_str().to_string()),
         causing_entity: d.causing_entity().map(str::to_string),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(action: Option<CfnAction>) -> Change {
+        let rc = cfn::ResourceChange::builder()
+            .set_action(action)
+            .logical_resource_id("Bucket")
+            .resource_type("AWS::S3::Bucket")
+            .build();
+        Change::builder().resource_change(rc).build()
+    }
+
+    /// Each action CloudFormation names is kept; one pcstack does not know (a newer action,
+    /// SyncWithActual, none) is Unknown, shown in its own group, never a Modify.
+    #[test]
+    fn actions_keep_their_kind_and_unknown_ones_are_unknown() {
+        let known = [
+            (CfnAction::Add, ChangeAction::Add),
+            (CfnAction::Modify, ChangeAction::Modify),
+            (CfnAction::Remove, ChangeAction::Remove),
+            (CfnAction::Import, ChangeAction::Import),
+            (CfnAction::Dynamic, ChangeAction::Dynamic),
+        ];
+        for (cfn, ours) in known {
+            assert_eq!(convert(&[change(Some(cfn))])[0].action, ours);
+        }
+        for other in [
+            Some(CfnAction::SyncWithActual),
+            Some(CfnAction::from("Teleport")),
+            None,
+        ] {
+            let converted = convert(&[change(other)]);
+            assert_eq!(converted[0].action, ChangeAction::Unknown);
+            let shown = review::review(&plan::style::Style::default(), &converted);
+            assert!(shown.starts_with("Unknown (1):\n"), "{shown}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::aws::{fail, is_throttling, message, patiently};
 use super::stack;
+use super::status::{self, Sentiment};
 use super::ui::{Answer, ProgressMode, Ui};
 use super::{backoff, format_elapsed, Timing};
 use crate::error::{AwsKind, Error};
@@ -498,30 +499,18 @@ fn track(
     let Some(status) = e.resource_status() else {
         return;
     };
-    if status.as_str().ends_with("_IN_PROGRESS") {
+    let view = status::resource(status);
+    if view.running {
         in_progress.entry(id).or_insert_with(Instant::now);
-    } else if finishes_resource(status) {
+    } else if view.finishes() {
         in_progress.shift_remove(&id);
         *done += 1;
     }
 }
 
-/// A resource status that ends the resource's part of the operation.
-fn finishes_resource(status: &ResourceStatus) -> bool {
-    use ResourceStatus as R;
-    matches!(
-        status,
-        R::CreateComplete
-            | R::UpdateComplete
-            | R::DeleteComplete
-            | R::ImportComplete
-            | R::DeleteSkipped
-    ) || failed(status)
-}
-
-/// Any `*_FAILED` resource status.
-fn failed(status: &ResourceStatus) -> bool {
-    status.as_str().ends_with("_FAILED")
+/// A failed resource status ([`status::resource`]).
+fn failed(s: &ResourceStatus) -> bool {
+    status::resource(s).failed()
 }
 
 fn waiting_on(in_progress: &IndexMap<String, Instant>) -> String {
@@ -534,18 +523,18 @@ fn waiting_on(in_progress: &IndexMap<String, Instant>) -> String {
 
 fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: Instant) {
     let status = e.resource_status().map_or("", |s| s.as_str());
+    let sentiment = e
+        .resource_status()
+        .map_or(Sentiment::Neutral, |s| status::resource(s).sentiment);
     match ui.progress {
         ProgressMode::Quiet => {}
         ProgressMode::Json => ui.json(&event_json(e)),
         ProgressMode::Live | ProgressMode::Log | ProgressMode::Auto => {
-            let painted = if status.ends_with("_FAILED") {
-                ui.red(status)
-            } else if status.ends_with("_COMPLETE") && !status.contains("ROLLBACK") {
-                ui.green(status)
-            } else if status.contains("ROLLBACK") || status == "DELETE_SKIPPED" {
-                ui.yellow(status)
-            } else {
-                status.to_string()
+            let painted = match sentiment {
+                Sentiment::Bad => ui.red(status),
+                Sentiment::Good => ui.green(status),
+                Sentiment::RollingBack | Sentiment::Skipped => ui.yellow(status),
+                Sentiment::Neutral => status.to_string(),
             };
             let mut line = format!(
                 "{:>6} {painted} {} {}",
@@ -558,7 +547,7 @@ fn show(ui: &Ui, bar: Option<&indicatif::ProgressBar>, e: &StackEvent, start: In
             }
             match bar {
                 // Only what matters above the bar; the bar shows the rest.
-                Some(b) if status.ends_with("_FAILED") || status == "DELETE_SKIPPED" => {
+                Some(b) if matches!(sentiment, Sentiment::Bad | Sentiment::Skipped) => {
                     b.println(plan::style::terminal_text(&line))
                 }
                 Some(_) => {}

@@ -16,6 +16,7 @@ pub mod placement;
 pub mod run;
 pub mod settings;
 pub mod stack;
+pub mod status;
 pub mod ui;
 pub mod upload;
 pub mod waiting;

@@ -25,23 +25,9 @@ pub fn status(stack: &Stack) -> &str {
     stack.stack_status().map_or("", StackStatus::as_str)
 }
 
-/// An operation is running on the stack.
+/// An operation is running on the stack ([`super::status::stack`]).
 pub fn in_progress(status: &StackStatus) -> bool {
-    use StackStatus as S;
-    match status {
-        S::CreateInProgress
-        | S::DeleteInProgress
-        | S::ImportInProgress
-        | S::ImportRollbackInProgress
-        | S::ReviewInProgress
-        | S::RollbackInProgress
-        | S::UpdateCompleteCleanupInProgress
-        | S::UpdateInProgress
-        | S::UpdateRollbackCompleteCleanupInProgress
-        | S::UpdateRollbackInProgress => true,
-        // A status newer than this SDK: CloudFormation's naming says whether it is running.
-        other => other.as_str().ends_with("_IN_PROGRESS"),
-    }
+    super::status::stack(status).running
 }
 
 /// What a deploy does with a stack in a given state.
@@ -86,15 +72,10 @@ pub fn gate(name: &str, status: Option<&StackStatus>) -> Gate {
     }
 }
 
-/// Success states at the end of an operation.
+/// Success states at the end of an operation ([`super::status::stack`]).
 pub fn succeeded(status: &StackStatus) -> bool {
-    matches!(
-        status,
-        StackStatus::CreateComplete
-            | StackStatus::UpdateComplete
-            | StackStatus::ImportComplete
-            | StackStatus::DeleteComplete
-    )
+    let view = super::status::stack(status);
+    !view.running && view.sentiment == super::status::Sentiment::Good
 }
 
 /// Account ID from a stack ARN: `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID`.
