@@ -1,0 +1,420 @@
+//! Whole-template checks on the rendered JSON, so they apply to any template, built here or
+//! read from a file: sections, names, limits, reference targets, GetAtt attributes,
+//! conditions, mappings, DependsOn and dependency cycles. With a [`Catalog`]
+//! ([`validate_with`]), also every resource's type, properties and GetAtt attributes.
+//!
+//! Transforms: with `AWS::Serverless-2016-10-31` (SAM) the `Globals` section and the SAM
+//! attributes are accepted, `AWS::Serverless::*` resources are left to the transform, and a
+//! reference may name a resource SAM generates (named after a SAM resource, or
+//! `Serverless...`). With `AWS::LanguageExtensions`, `Fn::ForEach::*` entries are left to
+//! the transform (references may name the IDs they generate), `DeletionPolicy` and
+//! `UpdateReplacePolicy` may be intrinsic functions, and `Fn::FindInMap` may carry a default.
+//! Any other transform (a macro, or a known one such as `AWS::CodeDeployBlueGreen`) may change
+//! anything, so only the template's shape is checked. An `Fn::Transform` snippet may add any
+//! entry, so references to undeclared names are accepted and the resource holding it is not
+//! checked against its type.
+//!
+//! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
+
+mod cycles;
+mod references;
+mod resources;
+mod transforms;
+
+pub use references::sub_variables;
+pub use transforms::{has_transform_snippet, needs_transform, transforms};
+
+use crate::catalog::Catalog;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::id::{is_logical_id, MAX_NAME_LEN};
+use crate::tree::{Entries, Tree};
+use indexmap::{IndexMap, IndexSet};
+use transforms::Transforms;
+
+/// Most resources one template may declare.
+pub const MAX_RESOURCES: usize = 500;
+/// Most parameters one template may declare.
+pub const MAX_PARAMETERS: usize = 200;
+/// Most outputs one template may declare.
+pub const MAX_OUTPUTS: usize = 200;
+/// Most mappings one template may declare.
+pub const MAX_MAPPINGS: usize = 200;
+/// Most attributes (second-level keys) one mapping may have.
+pub const MAX_MAPPING_ATTRIBUTES: usize = 200;
+/// Longest template Description, in bytes.
+pub const MAX_DESCRIPTION_BYTES: usize = 1024;
+/// Largest template accepted inline as `TemplateBody`.
+pub const MAX_BODY_BYTES: usize = 51_200;
+/// Largest template accepted from S3 through `TemplateURL`.
+pub const MAX_URL_TEMPLATE_BYTES: usize = 1_000_000;
+
+const SECTIONS: [&str; 10] = [
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+];
+
+/// The transform that lets a template use SAM resources and `Globals`.
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+/// The transform that adds `Fn::ForEach`, `Fn::Length`, `Fn::ToJsonString` and intrinsic
+/// functions in resource policies.
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// Looks up the GetAtt attributes of a resource type; `None` when the type is unknown here.
+pub type AttributeLookup<'a> = &'a dyn Fn(&str) -> Option<&'static [&'static str]>;
+
+/// Runs every whole-template check. `stack` prefixes each path.
+pub fn validate<T: Tree>(
+    stack: &str,
+    template: &T,
+    attributes: AttributeLookup<'_>,
+) -> Diagnostics {
+    let mut v = Validator {
+        stack,
+        diags: Diagnostics::new(),
+        attributes: Some(attributes),
+        ..Default::default()
+    };
+    v.run(template);
+    v.diags
+}
+
+/// Runs every whole-template check, and checks every resource against `catalog`: that its type
+/// exists (in the catalog's Region), its property names, its required properties and the
+/// attributes `Fn::GetAtt` reads from it. Custom resources (`Custom::*`,
+/// `AWS::CloudFormation::CustomResource`) and modules (`::MODULE`) are not checked; a type
+/// the catalog doesn't know is a warning, or an error when it is a near miss of a known type.
+pub fn validate_with<T: Tree>(stack: &str, template: &T, catalog: &dyn Catalog) -> Diagnostics {
+    let mut v = Validator {
+        stack,
+        diags: Diagnostics::new(),
+        catalog: Some(catalog),
+        ..Default::default()
+    };
+    v.run(template);
+    v.diags
+}
+
+/// Checks the rendered size of a template body: `bytes` is the length of the text deploy
+/// sends ([`Template::synthesize`](crate::Template::synthesize) passes the YAML rendering's
+/// length).
+pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
+    if bytes > MAX_URL_TEMPLATE_BYTES {
+        Some(Diagnostic::error(
+            Code::TemplateSize,
+            stack,
+            format!("template size must be at most {MAX_URL_TEMPLATE_BYTES} bytes for CloudFormation, got {bytes}"),
+        ))
+    } else if bytes > MAX_BODY_BYTES {
+        Some(Diagnostic::info(
+            Code::TemplateBodySize,
+            stack,
+            format!("template size must be at most {MAX_BODY_BYTES} bytes to be sent inline, got {bytes}; deploy uploads it to S3"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The hasher of the checks' own tables: the names are the template's, short, and looked up
+/// for every reference; SipHash's guard against chosen keys buys nothing for a template the
+/// user checks on their own machine.
+type Fast = foldhash::fast::RandomState;
+type Names<'a> = IndexSet<&'a str, Fast>;
+
+/// The names are borrowed from the template: recording them allocates nothing.
+struct Validator<'a, T: Tree> {
+    stack: &'a str,
+    diags: Diagnostics,
+    attributes: Option<AttributeLookup<'a>>,
+    catalog: Option<&'a dyn Catalog>,
+    tx: Transforms<'a, T>,
+    parameters: Names<'a>,
+    /// Resource -> its type.
+    resources: IndexMap<&'a str, &'a str, Fast>,
+    conditions: Names<'a>,
+    mappings: Option<&'a T::Map>,
+    /// The resources walked, in order: the nodes of the dependency graph.
+    walked: Vec<&'a str>,
+    /// Resource -> a resource it needs first, as found (repeats included).
+    edges: Vec<(&'a str, &'a str)>,
+}
+
+impl<T: Tree> Default for Validator<'_, T> {
+    fn default() -> Self {
+        Validator {
+            stack: "",
+            diags: Diagnostics::new(),
+            attributes: None,
+            catalog: None,
+            tx: Transforms::default(),
+            parameters: Names::default(),
+            resources: IndexMap::default(),
+            conditions: Names::default(),
+            mappings: None,
+            walked: Vec::new(),
+            edges: Vec::new(),
+        }
+    }
+}
+
+/// Whether a type is a custom resource: any properties and attributes are the provider's.
+fn is_custom(type_name: &str) -> bool {
+    type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource"
+}
+
+/// Where a reference was found, for the rules that differ by section.
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    Resource,
+    Output,
+    /// Conditions and Rules see parameters and pseudo parameters only.
+    ParametersOnly,
+}
+
+impl<'a, T: Tree> Validator<'a, T> {
+    fn error(&mut self, code: Code, path: String, message: String) {
+        self.diags.push(Diagnostic::error(
+            code,
+            format!("{}/{path}", self.stack),
+            message,
+        ));
+    }
+
+    fn run(&mut self, t: &'a T) {
+        let Some(top) = t.as_map() else {
+            self.error(
+                Code::TemplateStructure,
+                "Template".into(),
+                format!(
+                    "template must be a mapping of sections for CloudFormation, got {}",
+                    t.kind()
+                ),
+            );
+            return;
+        };
+        self.tx = Transforms::read(t);
+        if !self.tx.macros.is_empty() {
+            self.diags.push(Diagnostic::info(
+                Code::Transformed,
+                format!("{}/Transform", self.stack),
+                format!(
+                    "Transform {} may change any part of the template, so CloudFormation checks it after the transform; pcstack checked its shape only",
+                    self.tx.macros.join(", ")
+                ),
+            ));
+            if t.get("Resources").is_none() {
+                self.error(
+                    Code::TemplateStructure,
+                    "Resources".into(),
+                    "Resources must be a section of the template for CloudFormation, got nothing"
+                        .into(),
+                );
+            }
+            return;
+        }
+        self.top_level(top);
+        let parameters = self.section(
+            top,
+            "Parameters",
+            Some((MAX_PARAMETERS, Code::ParameterLimit)),
+        );
+        let resources = self.section(top, "Resources", Some((MAX_RESOURCES, Code::ResourceLimit)));
+        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, Code::OutputLimit)));
+        let conditions = self.section(top, "Conditions", None);
+        let rules = self.section(top, "Rules", None);
+        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
+        if resources.is_none_or(|r| r.is_empty()) {
+            self.error(
+                Code::TemplateStructure,
+                "Resources".into(),
+                "Resources must declare at least one resource for CloudFormation, got none".into(),
+            );
+        }
+        self.mapping_sizes();
+        self.declare(parameters, conditions, resources);
+        for (id, c) in conditions.into_iter().flat_map(Entries::entries) {
+            if self.tx.opaque(id) {
+                continue;
+            }
+            self.walk(
+                c,
+                &mut ["Conditions/", id].concat(),
+                Scope::ParametersOnly,
+                None,
+            );
+        }
+        for (id, r) in rules.into_iter().flat_map(Entries::entries) {
+            self.walk(r, &mut ["Rules/", id].concat(), Scope::ParametersOnly, None);
+        }
+        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
+            if !self.tx.opaque(id) {
+                self.resource(id, r);
+            }
+        }
+        for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
+            if !self.tx.opaque(id) {
+                self.output(id, o);
+            }
+        }
+        self.cycles();
+    }
+
+    /// Top-level keys, the format version and the description.
+    fn top_level(&mut self, top: &T::Map) {
+        for key in top.keys() {
+            let sam_section = self.tx.sam && key == "Globals";
+            if !SECTIONS.contains(&key) && !sam_section {
+                self.error(Code::TemplateStructure, key.to_string(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
+            }
+        }
+        if let Some(v) = top.get("AWSTemplateFormatVersion") {
+            if v.as_str() != Some(crate::template::FORMAT_VERSION) {
+                self.error(Code::TemplateStructure, "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
+            }
+        }
+        if let Some(d) = top.get("Description") {
+            match d.as_str() {
+                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(Code::DescriptionSize, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
+                Some(_) => {}
+                None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", d.kind())),
+            }
+        }
+    }
+
+    /// Each mapping's widest entry against CloudFormation's attribute limit.
+    fn mapping_sizes(&mut self) {
+        let Some(maps) = self.mappings else {
+            return;
+        };
+        for (name, m) in maps.entries() {
+            let entries = m.as_map().map_or(0, |o| {
+                o.values()
+                    .map(|v| v.as_map().map_or(0, |m| m.len()))
+                    .max()
+                    .unwrap_or(0)
+            });
+            if entries > MAX_MAPPING_ATTRIBUTES {
+                self.error(Code::MappingAttributeLimit, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
+            }
+        }
+    }
+
+    /// Records the names references may target: parameters, conditions, and resources with
+    /// their types (a resource without a type is an error).
+    fn declare(
+        &mut self,
+        parameters: Option<&'a T::Map>,
+        conditions: Option<&'a T::Map>,
+        resources: Option<&'a T::Map>,
+    ) {
+        self.parameters = parameters.map(|p| p.keys().collect()).unwrap_or_default();
+        self.conditions = conditions.map(|c| c.keys().collect()).unwrap_or_default();
+        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
+            if self.tx.opaque(id) {
+                continue;
+            }
+            let type_name = r.get("Type").and_then(T::as_str).unwrap_or("");
+            if type_name.is_empty() {
+                self.error(
+                    Code::ResourceStructure,
+                    id.to_string(),
+                    format!(
+                        "Type must be a resource type name for resource {id}, got {}",
+                        r.get("Type").map_or("nothing".into(), |t| t.to_string())
+                    ),
+                );
+            }
+            if (self.tx.sam && type_name.starts_with("AWS::Serverless::"))
+                || type_name.ends_with("::MODULE")
+            {
+                self.tx.expanding.push(id.to_string());
+            }
+            self.resources.insert(id, type_name);
+        }
+    }
+
+    /// One output: a Value, a known Condition, and its references.
+    fn output(&mut self, id: &str, o: &'a T) {
+        let mut path = ["Outputs/", id].concat();
+        if o.get("Value").is_none() {
+            self.error(
+                Code::OutputValue,
+                path.clone(),
+                format!("Value must be set for output {id}, got nothing"),
+            );
+        }
+        if let Some(c) = o.get("Condition") {
+            self.condition_name(c, &format!("{path}.Condition"));
+        }
+        self.walk(o, &mut path, Scope::Output, None);
+    }
+
+    fn section(
+        &mut self,
+        top: &'a T::Map,
+        name: &str,
+        limit: Option<(usize, Code)>,
+    ) -> Option<&'a T::Map> {
+        let v = top.get(name)?;
+        let Some(m) = v.as_map() else {
+            self.error(
+                Code::TemplateStructure,
+                name.into(),
+                format!(
+                    "{name} must be a mapping for CloudFormation, got {}",
+                    v.kind()
+                ),
+            );
+            return None;
+        };
+        if let Some((max, code)) = limit.filter(|(max, _)| m.len() > *max) {
+            self.error(
+                code,
+                name.into(),
+                format!(
+                    "{name} must have at most {max} entries for CloudFormation, got {}",
+                    m.len()
+                ),
+            );
+        }
+        for key in m.keys() {
+            if self.tx.opaque(key) {
+                continue;
+            }
+            // Condition names are not logical IDs: CloudFormation accepts any name (AWS's own
+            // VPC Quick Start named them `AdditionalPrivateSubnets&3AZCondition`).
+            let ok = if name == "Conditions" {
+                !key.is_empty() && key.len() <= MAX_NAME_LEN
+            } else if name == "Mappings" {
+                !key.is_empty()
+                    && key.len() <= MAX_NAME_LEN
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            } else {
+                is_logical_id(key)
+            };
+            if !ok {
+                let rule = match name {
+                    "Conditions" => format!("be 1 to {MAX_NAME_LEN} characters long"),
+                    "Mappings" => format!("match ^[A-Za-z0-9.-]{{1,{MAX_NAME_LEN}}}$"),
+                    _ => format!("match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$"),
+                };
+                self.error(
+                    Code::TemplateStructure,
+                    format!("{name}/{key}"),
+                    format!("name must {rule} for {name}, got {key:?}"),
+                );
+            }
+        }
+        Some(m)
+    }
+}
