@@ -361,7 +361,7 @@ fn cases() -> Vec<Case> {
             name: "template with a property typo",
             args: &["deploy", "--template", "t.yaml", "--stack-name", "s", "--region", "us-east-1"],
             files: &[("t.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketNme: logs\n")],
-            expect: &["error[E3002] s/Logs (AWS::S3::Bucket).BucketNme: property must be one of the properties of AWS::S3::Bucket for resource Logs, got \"BucketNme\"; did you mean \"BucketName\"?"],
+            expect: &["error[E3002] s/Logs (AWS::S3::Bucket).BucketNme (line 5): property must be one of the properties of AWS::S3::Bucket for resource Logs, got \"BucketNme\"; did you mean \"BucketName\"?"],
         },
         Case {
             name: "template with an unknown GetAtt attribute",

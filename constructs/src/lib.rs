@@ -294,6 +294,7 @@ pub fn rule_on<T>(
             message: format!(
                 "{field} is an expression; {covered_by} checks it before CloudFormation uses it"
             ),
+            line: None,
         }),
     }
 }

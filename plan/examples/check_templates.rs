@@ -2,7 +2,7 @@
 //! before any AWS call (parsing, then `plan::template::check` without a Region), and prints
 //! one line per refused file with its first errors, then the counts.
 //!
-//! `cargo run -p plan --example check_templates -- DIR...`
+//! `cargo run -p plan --example check_templates -- DIR_OR_FILE...`
 
 use std::path::{Path, PathBuf};
 
@@ -30,8 +30,13 @@ fn main() {
     let types = plan::registry::registry().len();
     eprintln!("type table: {types} types parsed in {:?}", start.elapsed());
     let mut all = Vec::new();
-    for dir in std::env::args().skip(1) {
-        files(Path::new(&dir), &mut all);
+    for arg in std::env::args().skip(1) {
+        let p = Path::new(&arg);
+        if p.is_file() {
+            all.push(p.to_path_buf());
+        } else {
+            files(p, &mut all);
+        }
     }
     all.sort();
     let (mut checked, mut refused, mut skipped) = (0, 0, 0);

@@ -18,6 +18,7 @@
 //! - [`registry`]: every resource type of every Region (properties, required ones, GetAtt
 //!   attributes, create-only properties), from the CloudFormation registry schemas, for
 //!   checking templates pcstack did not build ([`template::check`]).
+//! - [`lines`]: the template line a diagnostic's path points at.
 //! - [`style`]: colors as string decoration.
 //! - [`yaml`]: YAML into JSON (`serde_yaml`), short-form tags into long form.
 //!
@@ -42,6 +43,7 @@ pub mod adopt;
 pub mod capabilities;
 pub mod env;
 pub mod eval;
+pub mod lines;
 pub mod params;
 pub mod predict;
 pub mod registry;

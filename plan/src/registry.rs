@@ -7,12 +7,41 @@
 //! `xtask/src/codegen/table.rs`). The text is compiled in and parsed on first use only, so
 //! commands that check no template file (`pcstack synth`) never pay for it.
 
+use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use synth::catalog::{nearest, Catalog, Lookup, TypeFacts};
 
 /// The generated table.
 const TABLE: &str = include_str!("../data/resource-types.tsv");
+
+/// The generated value schemas (format in `xtask/src/codegen/values.rs`): one line per type,
+/// indexed on first use, each line parsed when its type is first checked.
+const SCHEMAS: &str = include_str!("../data/resource-schemas.tsv");
+
+/// Type name -> its schema's text and, once read, the schema.
+type SchemaIndex = HashMap<&'static str, (&'static str, OnceLock<Option<Json>>)>;
+
+fn schema_index() -> &'static SchemaIndex {
+    static INDEX: OnceLock<SchemaIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        SCHEMAS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(name, text)| (name, (text, OnceLock::new())))
+            .collect()
+    })
+}
+
+/// The value schema of a type (its registry schema cut to what a value check reads), parsed
+/// on first use; `None` for a type the schemas don't have.
+pub fn value_schema(type_name: &str) -> Option<&'static Json> {
+    let (text, parsed) = schema_index().get(type_name)?;
+    parsed
+        .get_or_init(|| serde_json::from_str(text).ok())
+        .as_ref()
+}
 
 /// One resource type.
 #[derive(Debug)]
@@ -161,6 +190,10 @@ impl Catalog for RegionCatalog<'_> {
 
     fn suggest_type(&self, type_name: &str) -> Option<&str> {
         nearest(type_name, self.registry.names.iter().copied())
+    }
+
+    fn schema(&self, type_name: &str) -> Option<&Json> {
+        value_schema(type_name)
     }
 }
 

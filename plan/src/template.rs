@@ -60,9 +60,16 @@ impl TemplateSource {
         needs_transform(&self.json)
     }
 
-    /// Every check pcstack runs on a template before any AWS call ([`check`]).
+    /// Every check pcstack runs on a template before any AWS call ([`check`]), each
+    /// diagnostic with the line of the file its path points at ([`crate::lines`]).
     pub fn check(&self, stack: &str, region: Option<&str>) -> synth::Diagnostics {
         check(stack, &self.json, region)
+            .into_iter()
+            .map(|mut d| {
+                d.line = crate::lines::line_of(&self.body, &crate::lines::segments(&d.path));
+                d
+            })
+            .collect()
     }
 
     /// Number of resources declared: the total for progress.

@@ -34,6 +34,11 @@ pub trait Catalog {
     fn lookup(&self, type_name: &str) -> Lookup<'_>;
     /// The known type nearest to an unknown `type_name`, for "did you mean".
     fn suggest_type(&self, type_name: &str) -> Option<&str>;
+    /// The registry schema of `type_name`, cut to what a value check reads (see
+    /// [`validate`](crate::validate)'s `schema` module); `None` leaves values unchecked.
+    fn schema(&self, _type_name: &str) -> Option<&serde_json::Value> {
+        None
+    }
 }
 
 impl TypeFacts<'_> {
@@ -48,11 +53,31 @@ impl TypeFacts<'_> {
                 .split('.')
                 .all(|k| given.next().is_some_and(|s| k == "*" || k == s))
         };
-        let first = attr.split('.').next().unwrap_or(attr);
-        // The common cases first: a property's name, or an attribute's exact name.
-        self.properties.contains(&first)
-            || self.attributes.contains(&attr)
-            || self.attributes.iter().any(|a| under(a))
+        let (first, dotted) = match attr.split_once('.') {
+            Some((first, _)) => (first, true),
+            None => (attr, false),
+        };
+        // The common cases first: an attribute's exact name, or a property's.
+        // A path under a listed attribute counts only where the schema lists none of the
+        // paths under it (`Outputs.X` under `Outputs`, but not `Endpoint.Addrress` beside
+        // `Endpoint.Address`).
+        let lists_paths_under = |known: &str| {
+            self.attributes.iter().any(|a| {
+                a.strip_prefix(known)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        if self.attributes.contains(&attr)
+            || self
+                .attributes
+                .iter()
+                .any(|a| under(a) && (*a == attr || !lists_paths_under(a) || a.contains('*')))
+        {
+            return true;
+        }
+        // A path into a property, unless the schema lists the paths under it (then a path
+        // it does not list is a typo: `Endpoint.Addrress` beside `Endpoint.Address`).
+        self.properties.contains(&first) && !(dotted && lists_paths_under(first))
     }
 }
 
@@ -130,7 +155,7 @@ mod tests {
     #[test]
     fn attributes_match_paths_wildcards_and_properties() {
         let facts = TypeFacts {
-            properties: &["Name", "Endpoint"],
+            properties: &["Name", "Endpoint", "Config"],
             required: &[],
             attributes: &["Arn", "Endpoint.Address", "Outputs", "Items.*.Id"],
         };
@@ -140,11 +165,18 @@ mod tests {
             "Outputs.VpcId",
             "Items.3.Id",
             "Name",
-            "Endpoint.Port",
+            "Config.Port",
         ] {
             assert!(facts.has_attribute(ok), "{ok}");
         }
-        for bad in ["Arm", "Address", "Items", "Nme"] {
+        for bad in [
+            "Arm",
+            "Address",
+            "Items",
+            "Nme",
+            "Endpoint.Addrress",
+            "Endpoint.Port",
+        ] {
             assert!(!facts.has_attribute(bad), "{bad}");
         }
     }

@@ -56,6 +56,9 @@ codes! {
     DependsOn = "E3005", "a DependsOn entry is malformed or names no resource of the template";
     UnknownType = "E3006", "a resource type does not exist, is not available in the target Region, or needs a transform the template does not declare";
     ResourceLimit = "E3010", "the template declares more resources than CloudFormation allows";
+    ValueType = "E3012", "a property value is not of the type its schema declares (a list where a string belongs, a list or mapping where a number belongs)";
+    AnyOf = "E3017", "a property value fits none of its schema's anyOf alternatives";
+    OneOf = "E3018", "a property value fits none of its schema's oneOf alternatives";
     AllowedValues = "E3030", "a property value is not one of the schema's allowed values";
     Pattern = "E3031", "a property value does not match the schema's pattern";
     ItemCount = "E3032", "a list property has fewer or more items than the schema allows";
@@ -69,6 +72,8 @@ codes! {
     DuplicateLogicalId = "PC020", "a logical ID is declared twice in one template";
     MappingAttributeLimit = "PC021", "a mapping has more attributes than CloudFormation allows";
     PropertiesNotJson = "PC022", "a resource's properties could not be serialized to JSON";
+    Function = "PC023", "an intrinsic function is unknown, or its arguments are not the shape the template reference defines";
+    DuplicateExport = "PC024", "two outputs export the same name";
     UncheckedType = "PC030", "a resource type is not in pcstack's type table (third-party, private or newer than the pinned schemas), so only CloudFormation checks its properties";
     Transformed = "PC031", "a macro transforms the template, so CloudFormation checks what the macro may change";
     // Values pcstack cannot check at synth time.

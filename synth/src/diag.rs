@@ -38,6 +38,8 @@ pub struct Diagnostic {
     pub path: String,
     /// What is wrong, in the one message form.
     pub message: String,
+    /// The line of the template file the path points at, when read from one.
+    pub line: Option<usize>,
 }
 
 impl Diagnostic {
@@ -48,6 +50,7 @@ impl Diagnostic {
             code,
             path: path.into(),
             message: message.into(),
+            line: None,
         }
     }
 
@@ -58,6 +61,7 @@ impl Diagnostic {
             code,
             path: path.into(),
             message: message.into(),
+            line: None,
         }
     }
 
@@ -68,6 +72,7 @@ impl Diagnostic {
             code,
             path: path.into(),
             message: message.into(),
+            line: None,
         }
     }
 
@@ -90,14 +95,11 @@ pub fn join_path(prefix: &str, rest: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}[{}] {}: {}",
-            self.severity,
-            self.code,
-            self.path,
-            crate::input::cut_message(&self.message)
-        )
+        write!(f, "{}[{}] {}", self.severity, self.code, self.path)?;
+        if let Some(line) = self.line {
+            write!(f, " (line {line})")?;
+        }
+        write!(f, ": {}", crate::input::cut_message(&self.message))
     }
 }
 

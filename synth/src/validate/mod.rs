@@ -17,11 +17,16 @@
 //! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 
 mod cycles;
+mod functions;
+mod outputs;
 mod references;
 mod resources;
+mod schema;
 mod transforms;
 
+pub use functions::FUNCTIONS;
 pub use references::sub_variables;
+pub use schema::{parameter_shape, Shape};
 pub use transforms::{has_transform_snippet, needs_transform, transforms};
 
 use crate::catalog::Catalog;
@@ -137,6 +142,8 @@ struct Validator<'a, T: Tree> {
     catalog: Option<&'a dyn Catalog>,
     tx: Transforms<'a, T>,
     parameters: Names<'a>,
+    /// Parameter -> its `Type`.
+    parameter_types: IndexMap<&'a str, &'a str, Fast>,
     /// Resource -> its type.
     resources: IndexMap<&'a str, &'a str, Fast>,
     conditions: Names<'a>,
@@ -145,6 +152,13 @@ struct Validator<'a, T: Tree> {
     walked: Vec<&'a str>,
     /// Resource -> a resource it needs first, as found (repeats included).
     edges: Vec<(&'a str, &'a str)>,
+    /// The resource being checked has had its property values checked against its schema
+    /// (which then reports unknown functions in them).
+    values_checked: bool,
+    /// Rule codes the template's `Metadata.cfn-lint.config.ignore_checks` names: for the
+    /// whole template, and for the resource being checked.
+    ignored: Vec<&'a str>,
+    ignored_here: Vec<&'a str>,
 }
 
 impl<T: Tree> Default for Validator<'_, T> {
@@ -156,11 +170,15 @@ impl<T: Tree> Default for Validator<'_, T> {
             catalog: None,
             tx: Transforms::default(),
             parameters: Names::default(),
+            parameter_types: IndexMap::default(),
             resources: IndexMap::default(),
             conditions: Names::default(),
             mappings: None,
             walked: Vec::new(),
             edges: Vec::new(),
+            values_checked: false,
+            ignored: Vec::new(),
+            ignored_here: Vec::new(),
         }
     }
 }
@@ -180,12 +198,19 @@ enum Scope {
 }
 
 impl<'a, T: Tree> Validator<'a, T> {
+    /// Reports an error; a warning when the template's cfn-lint `ignore_checks` names its
+    /// code (or a prefix of it), as cfn-lint does for the rules it shares codes with.
     fn error(&mut self, code: Code, path: String, message: String) {
-        self.diags.push(Diagnostic::error(
-            code,
-            format!("{}/{path}", self.stack),
-            message,
-        ));
+        let path = format!("{}/{path}", self.stack);
+        let c = code.as_str();
+        match self.ignored.iter().chain(&self.ignored_here).find(|i| c.starts_with(**i)) {
+            Some(rule) => self.diags.push(Diagnostic::warning(
+                code,
+                path,
+                format!("{message} (the template's cfn-lint ignore_checks names {rule}, so not an error)"),
+            )),
+            None => self.diags.push(Diagnostic::error(code, path, message)),
+        }
     }
 
     fn run(&mut self, t: &'a T) {
@@ -201,6 +226,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             return;
         };
         self.tx = Transforms::read(t);
+        self.ignored = ignore_checks(t.get("Metadata"));
         if !self.tx.macros.is_empty() {
             self.diags.push(Diagnostic::info(
                 Code::Transformed,
@@ -264,6 +290,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 self.output(id, o);
             }
         }
+        self.exports(outputs);
         self.cycles();
     }
 
@@ -316,6 +343,10 @@ impl<'a, T: Tree> Validator<'a, T> {
         resources: Option<&'a T::Map>,
     ) {
         self.parameters = parameters.map(|p| p.keys().collect()).unwrap_or_default();
+        for (name, p) in parameters.into_iter().flat_map(Entries::entries) {
+            let type_name = p.get("Type").and_then(T::as_str).unwrap_or("String");
+            self.parameter_types.insert(name, type_name);
+        }
         self.conditions = conditions.map(|c| c.keys().collect()).unwrap_or_default();
         for (id, r) in resources.into_iter().flat_map(Entries::entries) {
             if self.tx.opaque(id) {
@@ -339,22 +370,6 @@ impl<'a, T: Tree> Validator<'a, T> {
             }
             self.resources.insert(id, type_name);
         }
-    }
-
-    /// One output: a Value, a known Condition, and its references.
-    fn output(&mut self, id: &str, o: &'a T) {
-        let mut path = ["Outputs/", id].concat();
-        if o.get("Value").is_none() {
-            self.error(
-                Code::OutputValue,
-                path.clone(),
-                format!("Value must be set for output {id}, got nothing"),
-            );
-        }
-        if let Some(c) = o.get("Condition") {
-            self.condition_name(c, &format!("{path}.Condition"));
-        }
-        self.walk(o, &mut path, Scope::Output, None);
     }
 
     fn section(
@@ -417,4 +432,19 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         Some(m)
     }
+}
+
+/// The rule codes `Metadata.cfn-lint.config.ignore_checks` lists (of the template or of one
+/// resource).
+fn ignore_checks<T: Tree>(metadata: Option<&T>) -> Vec<&str> {
+    let list = metadata
+        .and_then(|m| m.get("cfn-lint"))
+        .and_then(|c| c.get("config"))
+        .and_then(|c| c.get("ignore_checks"))
+        .and_then(T::as_seq);
+    list.into_iter()
+        .flatten()
+        .filter_map(T::as_str)
+        .filter(|s| !s.is_empty())
+        .collect()
 }

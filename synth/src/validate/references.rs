@@ -68,6 +68,13 @@ impl<'a, T: Tree> Validator<'a, T> {
                         }
                     }
                     "Condition" if scope == Scope::ParametersOnly => self.condition_name(arg, path),
+                    // In property values the schema check reports an unknown name, with the
+                    // code cfn-lint gives it there.
+                    _ if k.starts_with("Fn::")
+                        && (!self.values_checked || super::functions::known(k)) =>
+                    {
+                        self.function(k, arg, path)
+                    }
                     _ => {}
                 }
                 if k != "Fn::Sub" {
@@ -252,12 +259,13 @@ impl<'a, T: Tree> Validator<'a, T> {
     }
 
     pub(super) fn find_in_map(&mut self, arg: &T, path: &str) {
-        // LanguageExtensions adds a fourth element: {DefaultValue: ...}.
-        let default = self.tx.language_extensions
-            && arg
-                .as_seq()
-                .and_then(|a| a.get(3))
-                .is_some_and(|d| d.get("DefaultValue").is_some());
+        // A fourth element {DefaultValue: ...}: once LanguageExtensions only, now
+        // CloudFormation itself (the Fn::FindInMap reference: "no longer requires the
+        // AWS::LanguageExtensions transform").
+        let default = arg
+            .as_seq()
+            .and_then(|a| a.get(3))
+            .is_some_and(|d| d.get("DefaultValue").is_some());
         let Some(a) = arg
             .as_seq()
             .filter(|a| a.len() == 3 || (default && a.len() == 4))

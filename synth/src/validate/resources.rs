@@ -1,7 +1,7 @@
 //! One resource: its attributes (Condition, DeletionPolicy, DependsOn ...), its type against the
 //! catalog, and the walk of its properties.
 
-use super::{is_custom, Scope, Validator, LANGUAGE_EXTENSIONS, SAM_TRANSFORM};
+use super::{is_custom, Scope, Validator, SAM_TRANSFORM};
 use crate::catalog::{did_you_mean, Lookup};
 use crate::diag::{Code, Diagnostic};
 use crate::tree::{Entries, Tree, View};
@@ -11,6 +11,8 @@ impl<'a, T: Tree> Validator<'a, T> {
         let type_name: &'a str = self.resources.get(id).copied().unwrap_or("");
         let path = [id, " (", type_name, ")"].concat();
         self.walked.push(id);
+        self.values_checked = false;
+        self.ignored_here = super::ignore_checks(r.get("Metadata"));
         let Some(r) = r.as_map() else {
             self.error(
                 Code::ResourceStructure,
@@ -59,14 +61,13 @@ impl<'a, T: Tree> Validator<'a, T> {
             ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
         ] {
             if let Some(p) = r.get(key) {
-                // LanguageExtensions resolves intrinsic functions here first.
-                let intrinsic = self.tx.language_extensions && p.as_map().is_some();
+                // An intrinsic function here (Ref to a parameter, Fn::If, Fn::FindInMap) needed
+                // LanguageExtensions once; CloudFormation now resolves it itself (user guide:
+                // "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy
+                // attributes").
+                let intrinsic = p.as_map().is_some_and(|m| m.len() == 1);
                 if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
-                    let hint = if p.as_map().is_some() {
-                        format!(" (intrinsic functions here need Transform {LANGUAGE_EXTENSIONS})")
-                    } else {
-                        String::new()
-                    };
+                    let hint = String::new();
                     self.error(
                         Code::DeletionPolicy,
                         format!("{path}.{key}"),
@@ -101,6 +102,13 @@ impl<'a, T: Tree> Validator<'a, T> {
             // dependencies the transformed template will have.
             let from = (!self.tx.expanding.iter().any(|e| e == id)).then_some(id);
             self.walk(props, &mut path, Scope::Resource, from);
+        }
+        // CloudFormation resolves references in a resource's Metadata too
+        // (AWS::CloudFormation::Init reads them): each must name something declared.
+        if let Some(metadata) = r.get("Metadata") {
+            self.values_checked = false;
+            let mut path = [id, " (", type_name, ").Metadata"].concat();
+            self.walk(metadata, &mut path, Scope::Resource, None);
         }
     }
 
@@ -180,6 +188,9 @@ impl<'a, T: Tree> Validator<'a, T> {
                     format!("{required} must be set for {type_name} (resource {id}), got nothing"),
                 );
             }
+        }
+        if let (Some(props), Some(schema)) = (r.get("Properties"), catalog.schema(type_name)) {
+            self.check_values(id, type_name, props, schema);
         }
     }
 

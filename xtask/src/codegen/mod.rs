@@ -10,6 +10,7 @@ mod model;
 pub mod table;
 #[cfg(test)]
 mod tests;
+pub mod values;
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -482,6 +483,7 @@ pub fn generate(schemas: &Schemas, root: &Path) -> Result<Vec<File>, String> {
         )?,
     });
     files.push(table::file(schemas)?);
+    files.push(values::file(schemas)?);
     Ok(files)
 }
 

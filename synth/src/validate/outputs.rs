@@ -1,0 +1,53 @@
+//! Outputs: a Value, a known Condition, their references, and export names used once.
+
+use super::{Scope, Validator};
+use crate::diag::Code;
+use crate::input::echo;
+use crate::tree::{Entries, Tree};
+
+impl<'a, T: Tree> Validator<'a, T> {
+    /// One output: a Value, a known Condition, and its references.
+    pub(super) fn output(&mut self, id: &str, o: &'a T) {
+        let mut path = ["Outputs/", id].concat();
+        if o.get("Value").is_none() {
+            self.error(
+                Code::OutputValue,
+                path.clone(),
+                format!("Value must be set for output {id}, got nothing"),
+            );
+        }
+        if let Some(c) = o.get("Condition") {
+            self.condition_name(c, &format!("{path}.Condition"));
+        }
+        self.walk(o, &mut path, Scope::Output, None);
+    }
+
+    /// Two outputs exporting the same name: CloudFormation refuses the stack ("export names
+    /// must be unique"; cfn-lint does not check it). Names are compared as written, so two
+    /// equal `Fn::Sub` strings are the same name; outputs under different conditions may
+    /// never both exist, so only those with the same condition (or none) are compared.
+    pub(super) fn exports(&mut self, outputs: Option<&'a T::Map>) {
+        let mut seen: Vec<(String, Option<String>, &str)> = Vec::new();
+        for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
+            let Some(name) = o.get("Export").and_then(|e| e.get("Name")) else {
+                continue;
+            };
+            let name = name.to_string();
+            let condition = o.get("Condition").map(ToString::to_string);
+            match seen.iter().find(|(n, c, _)| *n == name && *c == condition) {
+                Some((_, _, first)) => {
+                    let message = format!(
+                        "Export Name must differ from that of output {first} for CloudFormation (export names are unique in a Region), got {}",
+                        echo(&name)
+                    );
+                    self.error(
+                        Code::DuplicateExport,
+                        format!("Outputs/{id}.Export.Name"),
+                        message,
+                    );
+                }
+                None => seen.push((name, condition, id)),
+            }
+        }
+    }
+}

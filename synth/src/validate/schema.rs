@@ -1,0 +1,724 @@
+//! Property values against their resource type's registry schema, read as cfn-lint reads it:
+//! `type` (with CloudFormation's lenient scalars: `"5"` is an integer, `5` a string, `"true"`
+//! a boolean), `properties` and `$ref` to definitions at any depth, `additionalProperties`,
+//! `patternProperties`, `required`, `enum` (and `enumCaseInsensitive`), `const`, `pattern`,
+//! `minLength`/`maxLength`, `minimum`/`maximum`, `items`, `minItems`/`maxItems`,
+//! `minProperties`/`maxProperties`, `dependencies`/`dependentRequired`, and `allOf`, `anyOf`,
+//! `oneOf` (an `anyOf` or `oneOf` fails when no alternative fits).
+//!
+//! A value that is an intrinsic function is checked only where its result's shape is known:
+//! a `Ref` to a `List<...>`/`CommaDelimitedList` parameter (or `AWS::NotificationARNs`) and
+//! `Fn::Split`/`Fn::GetAZs`/`Fn::Cidr` give a list, `Fn::Join`/`Fn::Sub`/`Fn::Base64` a
+//! string, and `Fn::If` each of its two values; anything else is left to CloudFormation.
+//!
+//! The schemas come from the caller ([`Catalog::schema`](crate::catalog::Catalog::schema)):
+//! `plan::registry` reads them from the pinned cfn-lint's registry schemas.
+
+use crate::catalog::nearest;
+use crate::diag::Code;
+use crate::input::echo;
+use crate::tree::{Entries, Tree, View};
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// What a reference gives: one value, a list, or not known here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// A string, number or boolean.
+    Scalar,
+    /// A list of values.
+    List,
+    /// Not known (a resource's `Ref`, an undeclared name).
+    Unknown,
+}
+
+/// The shape a parameter of CloudFormation type `type_name` gives to `Ref`.
+pub fn parameter_shape(type_name: &str) -> Shape {
+    let t = type_name.trim();
+    let inner = t
+        .strip_prefix("AWS::SSM::Parameter::Value<")
+        .and_then(|s| s.strip_suffix('>'))
+        .unwrap_or(t);
+    if inner.starts_with("List<") || inner == "CommaDelimitedList" {
+        Shape::List
+    } else {
+        Shape::Scalar
+    }
+}
+
+/// Properties `aws cloudformation package` fills in from a local path: a string there is a
+/// path to upload, not what CloudFormation takes, so it is a warning, not an error (the
+/// template is meant to be packaged first). Source: the packageable properties listed in
+/// <https://docs.aws.amazon.com/cli/latest/reference/cloudformation/package.html>.
+const PACKAGED: &[(&str, &str)] = &[
+    ("AWS::ApiGateway::RestApi", "BodyS3Location"),
+    ("AWS::Lambda::Function", "Code"),
+    ("AWS::Lambda::LayerVersion", "Content"),
+    ("AWS::ElasticBeanstalk::ApplicationVersion", "SourceBundle"),
+    ("AWS::StepFunctions::StateMachine", "DefinitionS3Location"),
+    ("AWS::AppSync::GraphQLSchema", "DefinitionS3Location"),
+    ("AWS::AppSync::Resolver", "RequestMappingTemplateS3Location"),
+    (
+        "AWS::AppSync::Resolver",
+        "ResponseMappingTemplateS3Location",
+    ),
+    (
+        "AWS::AppSync::FunctionConfiguration",
+        "RequestMappingTemplateS3Location",
+    ),
+    (
+        "AWS::AppSync::FunctionConfiguration",
+        "ResponseMappingTemplateS3Location",
+    ),
+    ("AWS::CloudFormation::Stack", "TemplateURL"),
+    ("AWS::CodeCommit::Repository", "Code/S3"),
+];
+
+/// One problem found, before it becomes a diagnostic.
+#[derive(Debug, Clone)]
+pub(super) struct Problem {
+    /// Reported as a warning (a path `aws cloudformation package` replaces).
+    pub warning: bool,
+    pub code: Code,
+    pub path: String,
+    pub message: String,
+}
+
+/// One resource's check: its type's schema (for `$ref`), its name for messages, and what a
+/// `Ref` gives.
+pub(super) struct Check<'c> {
+    pub root: &'c Json,
+    pub type_name: &'c str,
+    pub refs: &'c dyn Fn(&str) -> Shape,
+}
+
+const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
+
+/// The compiled `pattern`s, shared by every check in the process; `None` for a pattern the
+/// `regex` crate cannot compile (look-around, back-references), which is then not checked.
+fn pattern(p: &str) -> Option<regex::Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(p.to_string())
+        .or_insert_with(|| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok())
+        .clone()
+}
+
+/// The intrinsic function a value is, when it is one: a mapping of one `Ref`, `Condition` or
+/// `Fn::` key.
+pub(super) fn intrinsic<T: Tree>(v: &T) -> Option<(&str, &T)> {
+    let m = v.as_map()?;
+    if m.len() != 1 {
+        return None;
+    }
+    let (k, arg) = m.entries().next()?;
+    (k == "Ref" || k == "Condition" || super::functions::known(k)).then_some((k, arg))
+}
+
+/// The last name in a path (`Tags/0/Key` -> `Key`), for messages.
+fn field(path: &str) -> &str {
+    path.rsplit('/')
+        .find(|s| !s.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(path)
+}
+
+fn types(s: &Json) -> Vec<&str> {
+    match s.get("type") {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a literal is of JSON Schema type `t` as cfn-lint reads CloudFormation values.
+fn is_type<T: Tree>(v: &T, t: &str) -> bool {
+    match (t, v.view()) {
+        ("object", View::Map(_)) | ("array", View::Seq(_)) | ("null", View::Null) => true,
+        ("object" | "array" | "null", _) | (_, View::Null) => false,
+        ("string", view) => !matches!(view, View::Map(_) | View::Seq(_)),
+        ("number", View::Number(_)) => true,
+        ("number", View::Str(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("integer", View::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some(),
+        ("integer", View::Str(s)) => s.trim().parse::<i128>().is_ok(),
+        ("boolean", View::Bool(_)) => true,
+        // YAML 1.1 (what cfn-lint and CloudFormation read) also spells booleans yes/no/on/off.
+        ("boolean", View::Str(s)) => matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off"
+        ),
+        _ => false,
+    }
+}
+
+/// How a type is named in messages.
+fn type_words(t: &str) -> &str {
+    match t {
+        "array" => "a list",
+        "object" => "a mapping",
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "a boolean",
+        other => other,
+    }
+}
+
+/// A scalar as the text a pattern or enum compares: strings as they are, numbers and
+/// booleans as JSON writes them.
+fn scalar_text<T: Tree>(v: &T) -> Option<String> {
+    match v.view() {
+        View::Str(s) => Some(s.to_string()),
+        View::Number(n) => Some(n.to_string()),
+        View::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn number<T: Tree>(v: &T) -> Option<f64> {
+    match v.view() {
+        View::Number(n) => n.as_f64(),
+        View::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A value for a message: a string quoted, anything else as JSON, cut when long.
+fn shown<T: Tree>(v: &T) -> String {
+    match v.view() {
+        View::Str(s) => format!("{:?}", echo(s)),
+        _ => echo(&v.to_string()),
+    }
+}
+
+impl Check<'_> {
+    fn push(&self, out: &mut Vec<Problem>, code: Code, path: &str, rule: String, got: String) {
+        let message = format!(
+            "{} must {rule} for {}, got {got}",
+            field(path),
+            self.type_name
+        );
+        out.push(Problem {
+            warning: false,
+            code,
+            path: path.to_string(),
+            message,
+        });
+    }
+
+    /// Whether `path` (`Resources/X/Properties/Code`) is a property `package` fills in.
+    fn packaged(&self, path: &str) -> bool {
+        let rest = path.splitn(4, '/').nth(3).unwrap_or("");
+        PACKAGED
+            .iter()
+            .any(|(t, p)| *t == self.type_name && *p == rest)
+    }
+
+    /// `#/definitions/Name` (any JSON pointer into the type's schema).
+    fn resolve(&self, r: &Json) -> Option<&Json> {
+        let p = r.as_str()?.strip_prefix('#')?;
+        self.root.pointer(p)
+    }
+
+    /// Checks `v` (at `path`) against schema `s`, appending what is wrong to `out`.
+    pub fn value<T: Tree>(&self, v: &T, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+        if let Some(target) = s.get("$ref").and_then(|r| self.resolve(r)) {
+            self.value(v, target, path, out);
+            if s.as_object().is_some_and(|o| o.len() == 1) {
+                return;
+            }
+        }
+        if let Some((k, arg)) = intrinsic(v) {
+            self.function(k, arg, s, path, out);
+            return;
+        }
+        let wanted = types(s);
+        if !wanted.is_empty() && !wanted.iter().any(|t| is_type(v, t)) {
+            let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
+            let rule = format!("be {} (schema type)", names.join(" or "));
+            let got = format!("{} {}{}", v.kind(), shown(v), unknown_function(v));
+            self.push(out, Code::ValueType, path, rule, got);
+            if v.as_str().is_some() && self.packaged(path) {
+                if let Some(p) = out.last_mut() {
+                    p.warning = true;
+                    p.message.push_str(" (a local path `aws cloudformation package` uploads and replaces; CloudFormation itself takes no path here)");
+                }
+            }
+            return;
+        }
+        match v.view() {
+            View::Seq(items) => self.array(items, s, path, out),
+            View::Map(m) => self.object::<T>(m, s, path, out, false),
+            View::Null => {}
+            _ => self.scalar(v, s, path, out),
+        }
+        self.combinators(v, s, path, out);
+    }
+
+    /// `allOf`, `anyOf`, `oneOf`: each alternative is tried on its own; an `anyOf` or `oneOf`
+    /// none of whose alternatives fits is reported with the nearest one's first problem.
+    fn combinators<T: Tree>(&self, v: &T, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+        for sub in s
+            .get("allOf")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.value(v, sub, path, out);
+        }
+        for key in ["anyOf", "oneOf"] {
+            let Some(alternatives) = s.get(key).and_then(Json::as_array) else {
+                continue;
+            };
+            let mut best: Option<Vec<Problem>> = None;
+            for sub in alternatives {
+                let mut trial = Vec::new();
+                self.value(v, sub, path, &mut trial);
+                if trial.is_empty() {
+                    best = None;
+                    break;
+                }
+                if best.as_ref().is_none_or(|b| trial.len() < b.len()) {
+                    best = Some(trial);
+                }
+            }
+            if let Some(first) = best.and_then(|b| b.into_iter().next()) {
+                let rule = format!(
+                    "fit one of the {} alternatives of the schema ({key})",
+                    alternatives.len()
+                );
+                let got = format!(
+                    "a value that fits none; nearest: {}: {}",
+                    first.path, first.message
+                );
+                let code = if key == "anyOf" {
+                    Code::AnyOf
+                } else {
+                    Code::OneOf
+                };
+                self.push(out, code, path, rule, got);
+            }
+        }
+    }
+
+    fn scalar<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
+        let text = scalar_text(v);
+        if let (Some(allowed), Some(text)) = (s.get("enum").and_then(Json::as_array), &text) {
+            let fold = s.get("enumCaseInsensitive").is_some();
+            let names: Vec<String> = allowed
+                .iter()
+                .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
+                .collect();
+            let same = |n: &String| {
+                if fold {
+                    n.eq_ignore_ascii_case(text)
+                } else {
+                    n == text
+                }
+            };
+            let numeric = |e: &Json| e.as_f64().is_some() && e.as_f64() == number(v);
+            if !names.iter().any(same) && !allowed.iter().any(numeric) {
+                let hint = nearest(text, names.iter().map(String::as_str))
+                    .map(|n| format!("; did you mean {n:?}?"))
+                    .unwrap_or_default();
+                let rule = format!("be one of {} (enum)", echo(&names.join(", ")));
+                self.push(
+                    out,
+                    Code::AllowedValues,
+                    path,
+                    rule,
+                    format!("{}{hint}", shown(v)),
+                );
+            }
+        }
+        if let (Some(c), Some(text)) = (s.get("const"), &text) {
+            if c.as_str().map_or_else(|| c.to_string(), str::to_string) != *text {
+                self.push(
+                    out,
+                    Code::AllowedValues,
+                    path,
+                    format!("be {c} (const)"),
+                    shown(v),
+                );
+            }
+        }
+        if let (Some(p), View::Str(text)) = (s.get("pattern").and_then(Json::as_str), v.view()) {
+            if pattern(p).is_some_and(|re| !re.is_match(text)) {
+                self.push(
+                    out,
+                    Code::Pattern,
+                    path,
+                    format!("match pattern {}", echo(p)),
+                    shown(v),
+                );
+            }
+        }
+        if let View::Str(text) = v.view() {
+            let len = text.chars().count() as u64;
+            if let Some(min) = s
+                .get("minLength")
+                .and_then(Json::as_u64)
+                .filter(|m| len < *m)
+            {
+                let rule = format!("be at least {min} characters long (minLength)");
+                self.push(
+                    out,
+                    Code::Length,
+                    path,
+                    rule,
+                    format!("{} ({len})", shown(v)),
+                );
+            }
+            if let Some(max) = s
+                .get("maxLength")
+                .and_then(Json::as_u64)
+                .filter(|m| len > *m)
+            {
+                let rule = format!("be at most {max} characters long (maxLength)");
+                self.push(
+                    out,
+                    Code::Length,
+                    path,
+                    rule,
+                    format!("{} ({len})", shown(v)),
+                );
+            }
+        }
+        if let Some(n) = number(v) {
+            if let Some(min) = s
+                .get("minimum")
+                .filter(|m| m.as_f64().is_some_and(|m| n < m))
+            {
+                self.push(
+                    out,
+                    Code::NumberRange,
+                    path,
+                    format!("be at least {min} (minimum)"),
+                    shown(v),
+                );
+            }
+            if let Some(max) = s
+                .get("maximum")
+                .filter(|m| m.as_f64().is_some_and(|m| n > m))
+            {
+                self.push(
+                    out,
+                    Code::NumberRange,
+                    path,
+                    format!("be at most {max} (maximum)"),
+                    shown(v),
+                );
+            }
+        }
+    }
+
+    fn array<T: Tree>(&self, items: &[T], s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+        let n = items.len() as u64;
+        if let Some(min) = s.get("minItems").and_then(Json::as_u64).filter(|m| n < *m) {
+            self.push(
+                out,
+                Code::ItemCount,
+                path,
+                format!("have at least {min} items (minItems)"),
+                format!("{n}"),
+            );
+        }
+        if let Some(max) = s.get("maxItems").and_then(Json::as_u64).filter(|m| n > *m) {
+            self.push(
+                out,
+                Code::ItemCount,
+                path,
+                format!("have at most {max} items (maxItems)"),
+                format!("{n}"),
+            );
+        }
+        let Some(item_schema) = s.get("items").filter(|i| i.is_object()) else {
+            return;
+        };
+        let len = path.len();
+        for (i, item) in items.iter().enumerate() {
+            path.push('/');
+            path.push_str(&i.to_string());
+            self.value(item, item_schema, path, out);
+            path.truncate(len);
+        }
+    }
+
+    /// A mapping against `properties`, `patternProperties`, `additionalProperties`, `required`
+    /// and `dependencies`. `top`: the resource's `Properties`, whose names and required ones
+    /// the type check has already reported.
+    pub fn object<T: Tree>(
+        &self,
+        m: &T::Map,
+        s: &Json,
+        path: &mut String,
+        out: &mut Vec<Problem>,
+        top: bool,
+    ) {
+        let empty = Map::new();
+        let properties = s
+            .get("properties")
+            .and_then(Json::as_object)
+            .unwrap_or(&empty);
+        let patterns = s.get("patternProperties").and_then(Json::as_object);
+        let closed = s.get("additionalProperties") == Some(&Json::Bool(false));
+        let extra = s.get("additionalProperties").filter(|a| a.is_object());
+        let len = path.len();
+        for (k, v) in m.entries() {
+            path.push('/');
+            path.push_str(k);
+            let mut matched = false;
+            if let Some(sub) = properties.get(k) {
+                matched = true;
+                self.value(v, sub, path, out);
+            }
+            for (p, sub) in patterns.into_iter().flatten() {
+                if pattern(p).is_none_or(|re| re.is_match(k)) {
+                    matched = true;
+                    self.value(v, sub, path, out);
+                }
+            }
+            if !matched && !top {
+                if let Some(sub) = extra {
+                    self.value(v, sub, path, out);
+                } else if closed && !super::functions::known(k) {
+                    let names = properties.keys().map(String::as_str);
+                    let hint = nearest(k, names.clone())
+                        .map(|n| format!("; did you mean {n:?}?"))
+                        .unwrap_or_default();
+                    let names: Vec<&str> = properties.keys().map(String::as_str).collect();
+                    let message = format!(
+                        "property must be one of {} for {} (under {}), got {k:?}{hint}",
+                        echo(&names.join(", ")),
+                        self.type_name,
+                        field(&path[..len]),
+                    );
+                    out.push(Problem {
+                        warning: false,
+                        code: Code::UnknownProperty,
+                        path: path.clone(),
+                        message,
+                    });
+                }
+            }
+            path.truncate(len);
+        }
+        self.object_rules::<T>(m, s, path, out, top);
+    }
+
+    fn object_rules<T: Tree>(
+        &self,
+        m: &T::Map,
+        s: &Json,
+        path: &str,
+        out: &mut Vec<Problem>,
+        top: bool,
+    ) {
+        let has = |k: &str| m.contains_key(k);
+        if !top {
+            for r in s
+                .get("required")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = r.as_str().filter(|r| !has(r)) {
+                    let at = format!("{path}/{r}");
+                    self.push(
+                        out,
+                        Code::RequiredProperty,
+                        &at,
+                        "be set".into(),
+                        "nothing".into(),
+                    );
+                }
+            }
+        }
+        let n = m.len() as u64;
+        if let Some(min) = s
+            .get("minProperties")
+            .and_then(Json::as_u64)
+            .filter(|x| n < *x)
+        {
+            self.push(
+                out,
+                Code::ItemCount,
+                path,
+                format!("have at least {min} properties (minProperties)"),
+                format!("{n}"),
+            );
+        }
+        if let Some(max) = s
+            .get("maxProperties")
+            .and_then(Json::as_u64)
+            .filter(|x| n > *x)
+        {
+            self.push(
+                out,
+                Code::ItemCount,
+                path,
+                format!("have at most {max} properties (maxProperties)"),
+                format!("{n}"),
+            );
+        }
+        for key in ["dependencies", "dependentRequired"] {
+            for (k, needs) in s.get(key).and_then(Json::as_object).into_iter().flatten() {
+                if !has(k) {
+                    continue;
+                }
+                for need in needs
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                {
+                    if !has(need) {
+                        let at = format!("{path}/{need}");
+                        let rule = format!("be set when {k} is ({key})");
+                        self.push(out, Code::RequiredProperty, &at, rule, "nothing".into());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A value that is an intrinsic function, where its result's shape is known.
+    fn function<T: Tree>(
+        &self,
+        k: &str,
+        arg: &T,
+        s: &Json,
+        path: &mut String,
+        out: &mut Vec<Problem>,
+    ) {
+        if k == "Fn::If" {
+            let Some(branches) = arg.as_seq().filter(|a| a.len() == 3) else {
+                return;
+            };
+            let len = path.len();
+            for (i, b) in branches.iter().enumerate().skip(1) {
+                if matches!(intrinsic(b), Some(("Ref", n)) if n.as_str() == Some("AWS::NoValue")) {
+                    continue;
+                }
+                path.push_str(if i == 1 { "/Fn::If/1" } else { "/Fn::If/2" });
+                self.value(b, s, path, out);
+                path.truncate(len);
+            }
+            return;
+        }
+        let shape = match k {
+            "Ref" => arg.as_str().map_or(Shape::Unknown, |n| (self.refs)(n)),
+            "Fn::Split" | "Fn::GetAZs" | "Fn::Cidr" => Shape::List,
+            "Fn::Join" | "Fn::Sub" | "Fn::Base64" => Shape::Scalar,
+            _ => Shape::Unknown,
+        };
+        let wanted = self.shape_types(s);
+        if wanted.is_empty() {
+            return;
+        }
+        let fits = match shape {
+            Shape::List => wanted.contains(&"array"),
+            Shape::Scalar => wanted.iter().any(|t| SCALARS.contains(t)),
+            Shape::Unknown => true,
+        };
+        if !fits {
+            let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
+            let what = match (shape, k) {
+                (Shape::List, _) => "a list",
+                (_, "Ref") => "a single value",
+                _ => "a string",
+            };
+            let rule = format!("be {} (schema type)", names.join(" or "));
+            let got = format!("{k} giving {what}: {}", shown_fn(k, arg));
+            self.push(out, Code::ValueType, path, rule, got);
+        }
+    }
+
+    /// The types a schema allows, through `$ref` and across `anyOf`/`oneOf`; empty when any
+    /// alternative allows anything.
+    fn shape_types<'s>(&'s self, s: &'s Json) -> Vec<&'s str> {
+        if let Some(target) = s.get("$ref").and_then(|r| self.resolve(r)) {
+            return self.shape_types(target);
+        }
+        let own = types(s);
+        if !own.is_empty() {
+            return own;
+        }
+        let mut all = Vec::new();
+        for key in ["anyOf", "oneOf"] {
+            for sub in s.get(key).and_then(Json::as_array).into_iter().flatten() {
+                let t = self.shape_types(sub);
+                if t.is_empty() {
+                    return Vec::new();
+                }
+                all.extend(t);
+            }
+        }
+        all
+    }
+}
+
+/// For a mapping whose one key looks like a function CloudFormation doesn't know: which one
+/// it may be.
+fn unknown_function<T: Tree>(v: &T) -> String {
+    let Some((k, _)) = v
+        .as_map()
+        .filter(|m| m.len() == 1)
+        .and_then(|m| m.entries().next())
+    else {
+        return String::new();
+    };
+    if !k.starts_with("Fn::") {
+        return String::new();
+    }
+    let hint = nearest(k, super::FUNCTIONS.iter().copied())
+        .map(|n| format!(", did you mean {n:?}?"))
+        .unwrap_or_default();
+    format!(" ({k} is not a function CloudFormation knows{hint})")
+}
+
+fn shown_fn<T: Tree>(k: &str, arg: &T) -> String {
+    echo(&format!("{{\"{k}\": {arg}}}"))
+}
+
+impl<T: Tree> super::Validator<'_, T> {
+    /// A resource's property values against its type's schema ([`Check`]).
+    pub(super) fn check_values(&mut self, id: &str, type_name: &str, props: &T, schema: &Json) {
+        let Some(map) = props.as_map() else {
+            return;
+        };
+        self.values_checked = true;
+        let params = &self.parameter_types;
+        let resources = &self.resources;
+        let refs = |name: &str| -> Shape {
+            match crate::expr::Pseudo::from_name(name) {
+                Some(crate::expr::Pseudo::NotificationArns) => Shape::List,
+                Some(crate::expr::Pseudo::NoValue) => Shape::Unknown,
+                Some(_) => Shape::Scalar,
+                None if resources.contains_key(name) => Shape::Unknown,
+                None => params
+                    .get(name)
+                    .map_or(Shape::Unknown, |t| parameter_shape(t)),
+            }
+        };
+        let check = Check {
+            root: schema,
+            type_name,
+            refs: &refs,
+        };
+        let mut out = Vec::new();
+        let mut path = format!("Resources/{id}/Properties");
+        check.object::<T>(map, schema, &mut path, &mut out, true);
+        check.combinators(props, schema, &mut path, &mut out);
+        for p in out {
+            if p.warning {
+                let path = format!("{}/{}", self.stack, p.path);
+                self.diags
+                    .push(crate::diag::Diagnostic::warning(p.code, path, p.message));
+            } else {
+                self.error(p.code, p.path, p.message);
+            }
+        }
+    }
+}
