@@ -104,6 +104,7 @@ fn a_macro_leaves_everything_but_the_shape_to_cloudformation() {
 #[test]
 fn snippets_make_what_they_include_unknown_not_wrong() {
     let t = json!({"Resources": {
+        "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/resources.yaml"}},
         "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
             "Bucket": {"Ref": "IncludedBucket"},
             "PolicyDocument": {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/p.yaml"}}}}},
@@ -111,6 +112,15 @@ fn snippets_make_what_they_include_unknown_not_wrong() {
     }});
     assert!(needs_transform(&t));
     assert_eq!(errors(&t, None), Vec::<String>::new());
+    // A snippet inside a property value changes that value only: it declares nothing.
+    let mut inner = t.clone();
+    if let Some(resources) = inner["Resources"].as_object_mut() {
+        resources.remove("Fn::Transform");
+    }
+    assert_eq!(
+        errors(&inner, None),
+        ["E1020 s/Policy (AWS::S3::BucketPolicy).Bucket.Ref: Ref must name a parameter, resource or pseudo parameter in this template, got \"IncludedBucket\""]
+    );
     assert!(!needs_transform(
         &json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
     ));

@@ -100,6 +100,15 @@ fn transform_shape<T: Tree>(arg: &T) -> bool {
     }
 }
 
+/// Whether a key that is no function CloudFormation knows was meant as one: it starts with
+/// `Fn::`, or it holds a `:` and is a near miss of a function's name (`Fnn::Sub`, `F::Sub`).
+pub(super) fn looks_like_function(key: &str) -> bool {
+    !known(key)
+        && (key.starts_with("Fn::")
+            || (key.contains(':')
+                && crate::catalog::nearest(key, FUNCTIONS.iter().copied()).is_some()))
+}
+
 /// Whether `name` is a function CloudFormation knows.
 pub(super) fn known(name: &str) -> bool {
     FUNCTIONS.contains(&name) || name.starts_with("Fn::ForEach::")

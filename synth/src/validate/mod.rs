@@ -10,7 +10,8 @@
 //! the transform (references may name the IDs they generate), `DeletionPolicy` and
 //! `UpdateReplacePolicy` may be intrinsic functions, and `Fn::FindInMap` may carry a default.
 //! Any other transform (a macro, or a known one such as `AWS::CodeDeployBlueGreen`) may change
-//! anything, so only the template's shape is checked. An `Fn::Transform` snippet may add any
+//! anything, so only the template's shape is checked. An `Fn::Transform` snippet at the top
+//! level or in place of a section's entries may add any
 //! entry, so references to undeclared names are accepted and the resource holding it is not
 //! checked against its type.
 //!
@@ -285,6 +286,8 @@ impl<'a, T: Tree> Validator<'a, T> {
                 self.resource(id, r);
             }
         }
+        self.values_checked = false;
+        self.ignored_here.clear();
         for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
             if !self.tx.opaque(id) {
                 self.output(id, o);

@@ -70,18 +70,25 @@ impl<'a, T: Tree> Validator<'a, T> {
                     "Condition" if scope == Scope::ParametersOnly => self.condition_name(arg, path),
                     // In property values the schema check reports an unknown name, with the
                     // code cfn-lint gives it there.
-                    _ if k.starts_with("Fn::")
+                    _ if (k.starts_with("Fn::") || super::functions::looks_like_function(k))
                         && (!self.values_checked || super::functions::known(k)) =>
                     {
                         self.function(k, arg, path)
                     }
                     _ => {}
                 }
+                // The schema check stops at a function: the names inside its arguments are
+                // this walk's to check.
+                let checked = self.values_checked;
+                if super::functions::known(k) {
+                    self.values_checked = false;
+                }
                 if k != "Fn::Sub" {
                     self.walk(arg, path, scope, from);
                 } else if let Some(vars) = arg.as_seq().and_then(|a| a.get(1)) {
                     self.walk(vars, path, scope, from);
                 }
+                self.values_checked = checked;
                 path.truncate(len);
             }
             View::Map(m) => {

@@ -93,6 +93,9 @@ pub(super) struct Check<'c> {
     pub refs: &'c dyn Fn(&str) -> Shape,
 }
 
+/// The schema that allows anything (`{}` read as no keywords).
+static ANY: Json = Json::Null;
+
 const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
 
 /// The compiled `pattern`s, shared by every check in the process; `None` for a pattern the
@@ -102,8 +105,38 @@ fn pattern(p: &str) -> Option<regex::Regex> {
     let cache = CACHE.get_or_init(Default::default);
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     map.entry(p.to_string())
-        .or_insert_with(|| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok())
+        .or_insert_with(|| {
+            let build = |p: &str| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok();
+            // A counted repetition of a Unicode class (`[\p{L}...]{1,128}`) can outgrow the
+            // size limit: without its upper bound it is only more lenient.
+            build(p).or_else(|| build(&unbounded(p)))
+        })
         .clone()
+}
+
+/// `p` with each `{m,n}` repetition made `{m,}`.
+fn unbounded(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut rest = p;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let Some(end) = rest.find('}') else { break };
+        match rest[..end].split_once(',') {
+            Some((m, n))
+                if !m.is_empty()
+                    && m.bytes().all(|b| b.is_ascii_digit())
+                    && n.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                out.push_str(m);
+                out.push(',');
+                rest = &rest[end..];
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The intrinsic function a value is, when it is one: a mapping of one `Ref`, `Condition` or
@@ -234,6 +267,26 @@ impl Check<'_> {
             return;
         }
         let wanted = types(s);
+        if let Some(k) = unknown_function_key(v) {
+            // Where a mapping may stand, a mapping whose one key names no function is still
+            // not what was meant.
+            if wanted.is_empty() || wanted.contains(&"object") {
+                let message = format!(
+                    "function must be one CloudFormation knows, got {k:?}{}",
+                    nearest(k, super::FUNCTIONS.iter().copied())
+                        .map(|n| format!("; did you mean {n:?}?"))
+                        .unwrap_or_default()
+                );
+                let at = format!("{path}/{k}");
+                out.push(Problem {
+                    warning: false,
+                    code: Code::Function,
+                    path: at,
+                    message,
+                });
+                return;
+            }
+        }
         if !wanted.is_empty() && !wanted.iter().any(|t| is_type(v, t)) {
             let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
             let rule = format!("be {} (schema type)", names.join(" or "));
@@ -433,9 +486,7 @@ impl Check<'_> {
                 format!("{n}"),
             );
         }
-        let Some(item_schema) = s.get("items").filter(|i| i.is_object()) else {
-            return;
-        };
+        let item_schema = s.get("items").filter(|i| i.is_object()).unwrap_or(&ANY);
         let len = path.len();
         for (i, item) in items.iter().enumerate() {
             path.push('/');
@@ -482,6 +533,10 @@ impl Check<'_> {
             if !matched && !top {
                 if let Some(sub) = extra {
                     self.value(v, sub, path, out);
+                } else if !closed {
+                    // A free-form value (a policy document, tags as a mapping): only the
+                    // functions in it are checked.
+                    self.value(v, &ANY, path, out);
                 } else if closed && !super::functions::known(k) {
                     let names = properties.keys().map(String::as_str);
                     let hint = nearest(k, names.clone())
@@ -659,19 +714,19 @@ impl Check<'_> {
     }
 }
 
+/// The key of a one-entry mapping that looks like a function (`Fn::...`) but is none.
+fn unknown_function_key<T: Tree>(v: &T) -> Option<&str> {
+    let m = v.as_map().filter(|m| m.len() == 1)?;
+    let (k, _) = m.entries().next()?;
+    super::functions::looks_like_function(k).then_some(k)
+}
+
 /// For a mapping whose one key looks like a function CloudFormation doesn't know: which one
 /// it may be.
 fn unknown_function<T: Tree>(v: &T) -> String {
-    let Some((k, _)) = v
-        .as_map()
-        .filter(|m| m.len() == 1)
-        .and_then(|m| m.entries().next())
-    else {
+    let Some(k) = unknown_function_key(v) else {
         return String::new();
     };
-    if !k.starts_with("Fn::") {
-        return String::new();
-    }
     let hint = nearest(k, super::FUNCTIONS.iter().copied())
         .map(|n| format!(", did you mean {n:?}?"))
         .unwrap_or_default();

@@ -100,11 +100,20 @@ impl<'a, T: Tree> Transforms<'a, T> {
         tx
     }
 
-    /// Whether an `Fn::Transform` appears anywhere.
+    /// Whether an `Fn::Transform` may add declarations: one at the top level or in place of
+    /// a section's entries (`Resources: {Fn::Transform: ...}`). A snippet inside a resource
+    /// or a property value changes only that fragment, so it declares nothing.
     pub(super) fn snippet(&self) -> bool {
-        *self
-            .snippet
-            .get_or_init(|| self.template.is_some_and(has_transform_snippet))
+        *self.snippet.get_or_init(|| {
+            let Some(top) = self.template.and_then(T::as_map) else {
+                return false;
+            };
+            top.contains_key("Fn::Transform")
+                || top
+                    .values()
+                    .filter_map(T::as_map)
+                    .any(|section| section.contains_key("Fn::Transform"))
+        })
     }
 
     /// Whether `name`, declared nowhere, may still be made by a transform.
