@@ -398,6 +398,18 @@ fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
         "{table}"
     );
 
+    // A misspelt type is offered nowhere: the table is all `-`, and a warning says so, with
+    // the closest listed type.
+    let out = moto.pcstack(&["zones", "--instance-type", "p5.48xlarg"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: no zone of us-east-1 offers instance type p5.48xlarg (did you mean p5.48xlarge?)"
+        ),
+        "{}",
+        text(&out)
+    );
+
     // Bad flags: exit 2, no request at all.
     let before = moto.aws_requests();
     for args in [

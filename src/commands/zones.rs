@@ -93,6 +93,11 @@ pub async fn find(aws: &Aws, req: &Request) -> Result<(Zones, Found), Error> {
         offered: zones::offerings(aws, &req.instance_types).await?,
         ..Found::default()
     };
+    found.warnings.extend(offered_nowhere(
+        &req.instance_types,
+        &zones.region,
+        &found.offered,
+    ));
     let skipped = |what: &str, f: &zones::Failed| {
         format!(
             "{what} not listed: this identity may not call {} (allow it, e.g. with ec2:Describe*)",
@@ -121,6 +126,26 @@ pub async fn find(aws: &Aws, req: &Request) -> Result<(Zones, Found), Error> {
         }
     }
     Ok((zones, found))
+}
+
+/// A warning for each type no zone of the Region offers: a typo (`p5.48xlarg`, with "did you
+/// mean" from the instance type list), a type this Region doesn't sell, or one EC2 no longer
+/// sells. Without it a typo prints a table of `-` as if it were an answer.
+fn offered_nowhere(
+    types: &[String],
+    region: &str,
+    offered: &IndexMap<String, Vec<String>>,
+) -> Vec<String> {
+    types
+        .iter()
+        .filter(|t| offered.get(*t).is_none_or(Vec::is_empty))
+        .map(|t| {
+            let hint = constructs::rules::pcluster::closest_instance_type(t)
+                .map(|near| format!(" (did you mean {near}?)"))
+                .unwrap_or_default();
+            format!("no zone of {region} offers instance type {t}{hint}")
+        })
+        .collect()
 }
 
 fn reservation_json(r: &Reservation) -> Json {
@@ -276,6 +301,21 @@ pub async fn run(aws: &Aws, req: &Request, format: ZonesFormat) -> Result<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_type_offered_nowhere_is_named_with_the_closest_listed_type() {
+        let types = ["p5.48xlarg", "g5.8xlarge", "zz9.nothing"].map(String::from);
+        let mut offered = IndexMap::new();
+        offered.insert("g5.8xlarge".to_string(), vec!["use1-az1".to_string()]);
+        offered.insert("zz9.nothing".to_string(), vec![]);
+        assert_eq!(
+            offered_nowhere(&types, "us-east-1", &offered),
+            [
+                "no zone of us-east-1 offers instance type p5.48xlarg (did you mean p5.48xlarge?)",
+                "no zone of us-east-1 offers instance type zz9.nothing",
+            ]
+        );
+    }
 
     #[test]
     fn capacity_block_durations_and_counts() {

@@ -46,7 +46,10 @@ pub fn judge_offerings(
         }
         let elsewhere = zones.labels_of(&ids);
         let where_else = if elsewhere.is_empty() {
-            format!("no zone of {} offers it", zones.region)
+            let hint = constructs::rules::pcluster::closest_instance_type(t)
+                .map(|near| format!(" (did you mean {near}?)"))
+                .unwrap_or_default();
+            format!("no zone of {} offers it{hint}", zones.region)
         } else {
             format!(
                 "zones of {} that offer it: {} (set network.availability_zone to one of them, by name or ID)",
@@ -514,6 +517,10 @@ mod tests {
                     "cluster.queues[1].compute_resources[0].instance_type".into(),
                     "x9.nothing".into(),
                 ),
+                (
+                    "cluster.queues[2].compute_resources[0].instance_type".into(),
+                    "p5.48xlarg".into(),
+                ),
             ],
             reservations: Vec::new(),
             zone_parameter: "PrimarySubnetAZ".into(),
@@ -531,8 +538,9 @@ mod tests {
             [
                 Finding::Error("cluster.queues[0].compute_resources[0].instance_type: instance type g5.8xlarge must be offered in the stack's zone us-east-1e (use1-az3), and it is not; zones of us-east-1 that offer it: us-east-1a (use1-az6), us-east-1c (use1-az2) (set network.availability_zone to one of them, by name or ID)".into()),
                 Finding::Error("cluster.queues[1].compute_resources[0].instance_type: instance type x9.nothing must be offered in the stack's zone us-east-1e (use1-az3), and it is not; no zone of us-east-1 offers it".into()),
+                Finding::Error("cluster.queues[2].compute_resources[0].instance_type: instance type p5.48xlarg must be offered in the stack's zone us-east-1e (use1-az3), and it is not; no zone of us-east-1 offers it (did you mean p5.48xlarge?)".into()),
             ]
         );
-        assert!(judge_offerings(&needs, &zones.zones[0], &zones, &offered).len() == 1);
+        assert!(judge_offerings(&needs, &zones.zones[0], &zones, &offered).len() == 2);
     }
 }

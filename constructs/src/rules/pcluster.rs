@@ -145,24 +145,29 @@ pub fn instance_type(field: &str, value: &str) -> RuleResult {
     ))
 }
 
-/// A compute instance type is EFA-capable: the queues enable EFA on every compute resource.
-///
-/// Source: [`EFA_INSTANCE_TYPES`] ([`EFA_SOURCE`]).
-/// A near miss (`p5.48xlage`) names the closest listed type, as [`super::names::region`] does
-/// for Regions (the same helper, [`super::names::closest`]). Only types of the same instance
+/// The listed instance type ([`EFA_INSTANCE_TYPES`]) closest to `value`, when it is a plausible
+/// typo of it (at most 2 edits, [`super::names::closest`]). Only types of the same instance
 /// class (the first letter) are suggested: `m5.8xlarge` is another machine, not a typo of
 /// `g5.8xlarge`.
-pub fn efa_instance_type(field: &str, value: &str) -> RuleResult {
-    if EFA_INSTANCE_TYPES.iter().any(|(t, _)| *t == value) {
-        return Ok(());
-    }
+pub fn closest_instance_type(value: &str) -> Option<&'static str> {
     let class = value.trim().chars().next().map(|c| c.to_ascii_lowercase());
     let same_class = EFA_INSTANCE_TYPES
         .iter()
         .map(|(t, _)| *t)
         .filter(|t| t.chars().next() == class);
-    let near = super::names::closest(value, same_class, 2);
-    let rule = match near {
+    super::names::closest(value, same_class, 2)
+}
+
+/// A compute instance type is EFA-capable: the queues enable EFA on every compute resource.
+///
+/// Source: [`EFA_INSTANCE_TYPES`] ([`EFA_SOURCE`]).
+/// A near miss (`p5.48xlage`) names the closest listed type ([`closest_instance_type`]), as
+/// [`super::names::region`] does for Regions.
+pub fn efa_instance_type(field: &str, value: &str) -> RuleResult {
+    if EFA_INSTANCE_TYPES.iter().any(|(t, _)| *t == value) {
+        return Ok(());
+    }
+    let rule = match closest_instance_type(value) {
         Some(near) => {
             format!("be an EFA-capable instance type listed at {EFA_SOURCE} (did you mean {near}?)")
         }
