@@ -94,8 +94,19 @@ fn stack(status: StackStatus) -> DescribeStacksOutput {
         .build()
 }
 
+/// The body of an error answer with HTTP `status`: a client or server error, and the status
+/// each code comes with (AWS's Query API answers AccessDenied with 403, validation and
+/// throttling with 400).
 fn error(status: u16, code: &str, message: &str) -> String {
-    let _ = status;
+    let expected = match code {
+        "AccessDenied" => 403..=403,
+        "ValidationError" | "Throttling" => 400..=400,
+        _ => 400..=599,
+    };
+    assert!(
+        expected.contains(&status),
+        "{code} comes with HTTP {expected:?}, got {status}"
+    );
     format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>")
 }
 

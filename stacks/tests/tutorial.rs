@@ -1,7 +1,8 @@
 //! A stack created from the tutorial's template must update in place: every logical ID it
 //! has stays, with the same type and the same create-only values and expressions.
-//! The expected values are facts from shared/reference/seed-workflow.md, written here in
-//! CloudFormation's long form.
+//! The expected values are facts from the tutorial's template
+//! (`examples/templates/parallelcluster-prerequisites.yaml` in
+//! <https://github.com/ninedongsu/distributed-training-on-aws>), written here in CloudFormation's long form.
 // Tests: a failed unwrap is a failed test, with the value in its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -454,7 +455,8 @@ fn what_the_tutorial_made_by_hand_is_in_the_template() {
     );
 }
 
-/// The tutorial's final env file, in its order (shared/reference/seed-workflow.md).
+/// The tutorial's final env file, in its order (its `pcluster-container` walkthrough,
+/// <https://github.com/ninedongsu/distributed-training-on-aws>).
 const TUTORIAL_ENV: [&str; 23] = [
     "AWS_REGION",
     "STACK_NAME",

@@ -202,9 +202,8 @@ pub fn lustre_metadata(deployment: &str, mode: &str, iops: Option<i64>) -> RuleR
 /// PERSISTENT_2 only without one.
 ///
 /// Source: FSx API `CreateFileSystem` FileSystemTypeVersion
-/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html>), as
-/// summed up in `shared/reference/aws-constraints.md` ("2.12: all, except PERSISTENT_2 with
-/// MetadataConfiguration").
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html>): 2.12 is
+/// for every deployment type except PERSISTENT_2 with a MetadataConfiguration.
 pub fn lustre_version_with_metadata(version: &str) -> RuleResult {
     if version == "2.15" {
         Ok(())
@@ -258,8 +257,8 @@ pub fn lustre_efa(deployment: &str, has_metadata: bool) -> RuleResult {
 /// Source: FSx for Lustre User Guide, "Managing storage capacity"
 /// (<https://docs.aws.amazon.com/fsx/latest/LustreGuide/increase-storage-capacity.html>): an
 /// EFA-enabled file system grows in these increments; pcstack requires the same steps at
-/// creation (the guide's create example uses 4800 GiB at 1000 MB/s/TiB), an inference noted in
-/// `shared/reference/aws-constraints.md`.
+/// creation (the guide's create example uses 4800 GiB at 1000 MB/s/TiB), an inference from the
+/// guide, which states the steps for increases only.
 pub fn lustre_efa_capacity_step(throughput: i64) -> Option<i64> {
     match throughput {
         125 => Some(38_400),
@@ -519,8 +518,9 @@ pub fn openzfs_deployment_in_region(deployment: &str, region: &str) -> RuleResul
 /// Source: CloudFormation `AWS::FSx::FileSystem` `OpenZFSConfiguration`
 /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html>):
 /// PreferredSubnetId is required for MULTI_AZ_1, whose standby file server lives in the other
-/// subnet; `shared/reference/aws-constraints.md` notes the two-subnet count was not read in a
-/// stored document (the FSx API's single-AZ text says one subnet).
+/// subnet; the FSx API's CreateFileSystem `SubnetIds`
+/// (<https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html>) says one
+/// subnet for single-AZ types (the two for MULTI_AZ_1 follow from its standby server).
 pub fn openzfs_subnet_count(deployment: &str, count: usize) -> RuleResult {
     let want = if deployment == "MULTI_AZ_1" { 2 } else { 1 };
     if count == want {

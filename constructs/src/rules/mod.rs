@@ -2,7 +2,8 @@
 //! (literals from the config, a template, or a parameter before deploy) and returns a
 //! [`Violation`] whose message reads `<field> must <rule> for <context>, got <value>`.
 //!
-//! Facts: `shared/reference/aws-constraints.md`; sources are cited per rule.
+//! Each rule cites its public source (AWS documentation, the registry schema) in its own doc
+//! comment.
 
 pub mod cidr;
 pub mod dra;

@@ -1,6 +1,7 @@
 //! `parallelcluster-prerequisites`: everything the tutorial's prerequisites step creates, in
 //! one template. Logical IDs and create-only values match the tutorial's template, so a stack
-//! created from it updates in place (see shared/reference/seed-workflow.md).
+//! created from it updates in place (the tutorial's `examples/templates/parallelcluster-prerequisites.yaml`,
+//! <https://github.com/ninedongsu/distributed-training-on-aws>).
 
 pub mod cluster;
 pub mod config;
