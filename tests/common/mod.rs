@@ -13,6 +13,37 @@ pub struct Moto {
     pub port: u16,
 }
 
+/// Starts scripts/moto-server on a free port of 127.0.0.1 (port 0: the launcher binds one and
+/// prints it); `Err` holds what it printed when it exits without a port.
+fn launch(root: &Path, options: &[&str]) -> Result<(Child, u16), String> {
+    let log = tempfile::NamedTempFile::new().expect("launcher log");
+    let mut child = Command::new(root.join(".venv/bin/python"))
+        .arg(root.join("scripts/moto-server"))
+        .args(["--port", "0"])
+        .args(options)
+        .stdout(Stdio::piped())
+        .stderr(log.reopen().expect("launcher log"))
+        .spawn()
+        .expect("start scripts/moto-server");
+    let stdout = child.stdout.take().expect("launcher stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("launcher prints its port");
+    let port = line.trim().rsplit(':').next().and_then(|p| p.parse().ok());
+    match port {
+        Some(port) => Ok((child, port)),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
+            Err(format!(
+                "unexpected launcher output {line:?}; stderr:\n{stderr}"
+            ))
+        }
+    }
+}
+
 impl Moto {
     pub fn start() -> Moto {
         Moto::start_with(&[])
@@ -21,31 +52,21 @@ impl Moto {
     /// A server started with more launcher options (`--change-set-delay 3`, ...).
     pub fn start_with(options: &[&str]) -> Moto {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let python = root.join(".venv/bin/python");
         assert!(
             root.join(".venv/bin/moto_server").exists(),
             "moto server not installed: run scripts/python-tools to create .venv (these tests never pass silently without it)"
         );
-        // Port 0: the launcher binds a free port of 127.0.0.1 and prints it.
-        let mut child = Command::new(python)
-            .arg(root.join("scripts/moto-server"))
-            .args(["--port", "0"])
-            .args(options)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start scripts/moto-server");
-        let stdout = child.stdout.take().expect("launcher stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("launcher prints its port");
-        let port: u16 = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected launcher output {line:?}"));
+        // A launcher that exits before printing its port (seen once with two starting at the
+        // same moment on a loaded machine) is started once more; its stderr is in the panic.
+        let (child, port) = match launch(root, options) {
+            Ok(started) => started,
+            Err(first) => {
+                eprintln!("scripts/moto-server failed to start once, starting again: {first}");
+                launch(root, options).unwrap_or_else(|again| {
+                    panic!("scripts/moto-server did not start, twice:\n{first}\n---\n{again}")
+                })
+            }
+        };
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
