@@ -81,41 +81,68 @@ impl TypeFacts<'_> {
     }
 }
 
-/// Edit distance (insertions, deletions, substitutions), ignoring ASCII case.
+/// Input longer than this is cut before [`closest`] computes any distance (longer than any
+/// CloudFormation type, property or attribute name, so a real typo of one is never cut).
+pub const MAX_SUGGEST_INPUT: usize = 256;
+
+/// Optimal string alignment distance (insertions, deletions, substitutions, and a swap of
+/// neighbours counting as one), ignoring ASCII case.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
-/// The candidate nearest to `name`, when it is near enough to be a typo of it: at most a
-/// third of the name's length in edits (at least 1, at most 3). Ties go to the first.
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let length = name.chars().count();
-    let limit = (length / 3).clamp(1, 3);
+/// The candidate closest to `value` (trimmed, ignoring ASCII case) by [`edit_distance`], when it
+/// is a plausible typo: at most `max_edits` edits; ties go to the first candidate. The one "did
+/// you mean" of the project (names, enum values, Regions, instance types). The work is bounded:
+/// `value` is cut to [`MAX_SUGGEST_INPUT`] characters, and a candidate whose length differs from
+/// it by more than `max_edits` is skipped without computing a distance, so a hostile
+/// 100,000-character name costs a length comparison per candidate.
+pub fn closest<'a>(
+    value: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max_edits: usize,
+) -> Option<&'a str> {
+    let value: String = value.trim().chars().take(MAX_SUGGEST_INPUT).collect();
+    let length = value.chars().count();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        // More edits apart than the limit by length alone: no distance to compute, so a
-        // hostile 100,000-character name costs a length comparison per candidate.
-        if c.chars().count().abs_diff(length) > limit {
+        if c.chars().count().abs_diff(length) > max_edits {
             continue;
         }
-        let d = edit_distance(name, c);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        let d = edit_distance(&value, c);
+        if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// The candidate nearest to `name`, when it is near enough to be a typo of it: [`closest`]
+/// within a third of the name's length in edits (at least 1, at most 3).
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.trim().chars().count() / 3).clamp(1, 3);
+    closest(name, candidates, limit)
 }
 
 /// `, did you mean "X"?` for the nearest candidate, or nothing.
@@ -150,6 +177,28 @@ mod tests {
             did_you_mean("Tagz", props),
             "; did you mean \"Tags\"?".to_string()
         );
+    }
+
+    #[test]
+    fn closest_is_bounded() {
+        let names = ["p5.48xlarge", "g5.8xlarge", "g5.12xlarge"];
+        assert_eq!(closest("p5.48xlage", names, 2), Some("p5.48xlarge"));
+        assert_eq!(
+            closest("p5.84xlarge", names, 1),
+            Some("p5.48xlarge"),
+            "a swap is one edit"
+        );
+        assert_eq!(closest(" P5.48XLARGE ", names, 0), Some("p5.48xlarge"));
+        assert_eq!(closest("g5.12xlarge", names, 2), Some("g5.12xlarge"));
+        assert_eq!(closest("x", names, 2), None, "lengths too far apart");
+        assert_eq!(closest("", names, 2), None);
+        // A long value is cut first: still no match, and no quadratic work on it.
+        let long = "p5.48xlarge".repeat(100_000);
+        assert_eq!(closest(&long, names, 2), None);
+        // The cut keeps the first characters: a typo'd name with trailing junk past the cut.
+        let want = "a".repeat(MAX_SUGGEST_INPUT);
+        let given = format!("{want}{}", "b".repeat(1000));
+        assert_eq!(closest(&given, [want.as_str()], 0), Some(want.as_str()));
     }
 
     #[test]

@@ -71,64 +71,8 @@ pub fn closest_region(value: &str) -> Option<&'static str> {
     closest(value, REGIONS.iter().copied(), 2)
 }
 
-/// Input longer than this is cut before [`closest`] computes any distance.
-pub const MAX_SUGGEST_INPUT: usize = 64;
-
-/// The candidate closest to `value` (trimmed, lowercase) by edit distance, when it is a
-/// plausible typo: at most `max_edits` edits, a swap of neighbours counting as one; ties go to
-/// the first candidate. For "did you mean" in rule messages (Regions, instance types). The
-/// work is bounded: `value` is cut to [`MAX_SUGGEST_INPUT`] characters, and a candidate whose
-/// length differs from it by more than `max_edits` is skipped without computing a distance.
-pub fn closest<'a>(
-    value: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    max_edits: usize,
-) -> Option<&'a str> {
-    let value: String = value
-        .trim()
-        .chars()
-        .take(MAX_SUGGEST_INPUT)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let len = value.chars().count();
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        if c.chars().count().abs_diff(len) > max_edits {
-            continue;
-        }
-        let d = edit_distance(&value, c);
-        if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Optimal string alignment distance (Levenshtein plus adjacent transposition).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
+/// "Did you mean": the project's one implementation, bounded, in the bottom crate.
+pub use synth::catalog::closest;
 
 /// Availability Zone names: the Region code plus one letter (`us-east-1a`), or a Local Zone
 /// name in that Region (`us-west-2-lax-1a`), and in the stack's Region.
@@ -322,22 +266,6 @@ mod tests {
             zone_name_or_id("f", "us-west-2a", Some("us-east-1")).unwrap_err().message,
             "f must be in the stack's Region us-east-1 for an Availability Zone name, got \"us-west-2a\""
         );
-    }
-
-    #[test]
-    fn closest_is_bounded() {
-        let names = ["p5.48xlarge", "g5.8xlarge", "g5.12xlarge"];
-        assert_eq!(closest("p5.48xlage", names, 2), Some("p5.48xlarge"));
-        assert_eq!(closest("g5.12xlarge", names, 2), Some("g5.12xlarge"));
-        assert_eq!(closest("x", names, 2), None, "lengths too far apart");
-        assert_eq!(closest("", names, 2), None);
-        // A long value is cut first: still no match, and no quadratic work on it.
-        let long = "p5.48xlarge".repeat(100_000);
-        assert_eq!(closest(&long, names, 2), None);
-        // The cut keeps the first characters: a typo'd name with trailing junk past the cut.
-        let want = "a".repeat(MAX_SUGGEST_INPUT);
-        let given = format!("{want}{}", "b".repeat(1000));
-        assert_eq!(closest(&given, [want.as_str()], 0), Some(want.as_str()));
     }
 
     #[test]
