@@ -292,7 +292,7 @@ fn cases() -> Vec<Case> {
             name: "OpenZFS type the deploy Region lacks",
             args: &["deploy", STACK, "--stack-name", "s", "--region", "ap-southeast-3", "--parameter", "PrimarySubnetAZ=ap-southeast-3a"],
             files: &[],
-            expect: &["OpenZFSFileSystem (AWS::FSx::FileSystem).OpenZFSConfiguration.DeploymentType: DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""],
+            expect: &["OpenZFSFileSystem (AWS::FSx::FileSystem).OpenZFSConfiguration.DeploymentType", "DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""],
         },
         deploy_builtin("Capacity 3600", &["--parameter", "Capacity=3600"], &["Capacity", "3600"]),
         deploy_builtin("throughput 125", &["--parameter", "PerUnitStorageThroughput=125"], &["PerUnitStorageThroughput", "125"]),
