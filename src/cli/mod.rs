@@ -355,6 +355,16 @@ pub fn check_destination(
         }
         Err(_) => {}
     }
+    check_folder(path, folder, &refuse)
+}
+
+/// [`check_destination`]'s folder: it exists, or the nearest part of it that exists is a
+/// folder (created for `Folder::Create`); `refuse` words the refusal.
+fn check_folder(
+    path: &Path,
+    folder: Folder,
+    refuse: &dyn Fn(&str, String) -> Result<(), Error>,
+) -> Result<(), Error> {
     let dir = folder_of(path);
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => return Ok(()),

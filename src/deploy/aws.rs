@@ -77,79 +77,52 @@ impl Aws {
                 ))
             })?;
         }
-        let mut config = config;
-        if let Some(name) = &login.credentials_profile {
-            if let Some(role) = login::mfa_role(&profiles, name)? {
-                let code = login::read_mfa_code(&role)?;
-                let credentials = login::assume_role_with_mfa(&role, &code, &config).await?;
-                config = config
-                    .into_builder()
-                    .credentials_provider(
-                        aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
-                    )
-                    .build();
-            } else if conn.profile.is_some() {
-                // `--profile` wins over AWS_ACCESS_KEY_ID in the environment, as in the AWS CLI
-                // (the SDK's default chain would read the environment first).
-                let mut provider_config = aws_config::provider_config::ProviderConfig::default()
-                    .with_region(config.region().cloned())
-                    .with_http_client(http)
-                    .with_timeout_config(timeouts);
-                if let Some(sleep) = config.sleep_impl() {
-                    provider_config = provider_config.with_sleep_impl(sleep);
-                }
-                let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
-                    .configure(&provider_config)
-                    .profile_name(name)
-                    .build();
-                config = config
-                    .into_builder()
-                    .credentials_provider(
-                        aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-                    )
-                    .build();
-            }
-        }
+        let config = credentials(conn, &login, &profiles, config, http, timeouts).await?;
         let endpoint = config
             .endpoint_url()
             .map(|e| e.trim_end_matches('/').to_string());
-        // Every client carries the watch (`waiting::Watch`): a call that takes long is named.
+        let aws = Self::clients(&config, region, endpoint);
+        if conn.debug {
+            aws.print_identity(&login).await?;
+        }
+        Ok(aws)
+    }
+
+    /// Every client from one SDK config, each carrying the watch (`waiting::Watch`): a call
+    /// that takes long is named.
+    fn clients(config: &aws_config::SdkConfig, region: String, endpoint: Option<String>) -> Self {
         let watch = super::waiting::Watch;
-        let s3_config = aws_sdk_s3::config::Builder::from(&config)
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(endpoint.is_some())
             .interceptor(watch.clone())
             .build();
-        let aws = Self {
+        Self {
             cfn: aws_sdk_cloudformation::Client::from_conf(
-                aws_sdk_cloudformation::config::Builder::from(&config)
+                aws_sdk_cloudformation::config::Builder::from(config)
                     .interceptor(watch.clone())
                     .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             ecr: aws_sdk_ecr::Client::from_conf(
-                aws_sdk_ecr::config::Builder::from(&config)
+                aws_sdk_ecr::config::Builder::from(config)
                     .interceptor(watch.clone())
                     .build(),
             ),
             fsx: aws_sdk_fsx::Client::from_conf(
-                aws_sdk_fsx::config::Builder::from(&config)
+                aws_sdk_fsx::config::Builder::from(config)
                     .interceptor(watch.clone())
                     .build(),
             ),
             sts: Some(aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&config)
+                aws_sdk_sts::config::Builder::from(config)
                     .interceptor(watch)
                     .build(),
             )),
-            ec2: super::ec2::Ec2::new(&config, &region),
+            ec2: super::ec2::Ec2::new(config, &region),
             region,
             endpoint,
             timing: Timing::default(),
-        };
-        if conn.debug {
-            aws.print_identity(&login).await?;
         }
-        Ok(aws)
     }
 
     /// `--debug`: who pcstack is logged in as (GetCallerIdentity), before anything else.
@@ -172,6 +145,52 @@ impl Aws {
         ));
         Ok(())
     }
+}
+
+/// The credentials of the login: an MFA profile's role assumed with the code read from the
+/// terminal, or `--profile`'s provider (which wins over keys in the environment, as in the AWS
+/// CLI; the SDK's default chain would read the environment first); else the default chain's.
+async fn credentials(
+    conn: &Connection,
+    login: &login::Login,
+    profiles: &aws_config::profile::ProfileSet,
+    mut config: aws_config::SdkConfig,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    timeouts: aws_config::timeout::TimeoutConfig,
+) -> Result<aws_config::SdkConfig, Error> {
+    if let Some(name) = &login.credentials_profile {
+        if let Some(role) = login::mfa_role(profiles, name)? {
+            let code = login::read_mfa_code(&role)?;
+            let credentials = login::assume_role_with_mfa(&role, &code, &config).await?;
+            config = config
+                .into_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+                )
+                .build();
+        } else if conn.profile.is_some() {
+            // `--profile` wins over AWS_ACCESS_KEY_ID in the environment, as in the AWS CLI
+            // (the SDK's default chain would read the environment first).
+            let mut provider_config = aws_config::provider_config::ProviderConfig::default()
+                .with_region(config.region().cloned())
+                .with_http_client(http)
+                .with_timeout_config(timeouts);
+            if let Some(sleep) = config.sleep_impl() {
+                provider_config = provider_config.with_sleep_impl(sleep);
+            }
+            let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(name)
+                .build();
+            config = config
+                .into_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
+                .build();
+        }
+    }
+    Ok(config)
 }
 
 /// Error code of an SDK error, if the service sent one.

@@ -308,61 +308,76 @@ impl QueueConfig {
                 MAX_COMPUTE_RESOURCES,
             ),
         );
-        for (i, c) in self.compute_resources.iter().enumerate() {
-            let cr = format!("{at}.compute_resources[{i}]");
-            let f = format!("{cr}.name");
-            check(&mut found, f.clone(), pcluster::name(&f, &c.name));
-            if let Some(j) = self.compute_resources[..i]
-                .iter()
-                .position(|o| o.name == c.name)
-            {
-                let earlier = format!("{at}.compute_resources[{j}].name");
-                check(
-                    &mut found,
-                    f.clone(),
-                    Err(pcluster::unique_name(&f, &c.name, &earlier)),
-                );
-            }
-            let f = format!("{cr}.instance_type");
-            let form = pcluster::instance_type(&f, &c.instance_type);
-            if form.is_ok() {
-                check(
-                    &mut found,
-                    f.clone(),
-                    pcluster::efa_instance_type(&f, &c.instance_type),
-                );
-            } else {
-                check(&mut found, f.clone(), form);
-            }
-            // A reservation holds one instance type: every compute resource of its queue uses it.
-            if let (Some(_), Some(first)) = (
-                &self.capacity_reservation_id,
-                self.compute_resources.first(),
-            ) {
-                if c.instance_type != first.instance_type {
-                    check(
-                        &mut found,
-                        f.clone(),
-                        Err(Violation::new(
-                            Code::CapacityType,
-                            &f,
-                            &format!(
-                                "equal {at}.compute_resources[0].instance_type ({})",
-                                first.instance_type
-                            ),
-                            "a queue with a capacity reservation (it holds one instance type)",
-                            format!("{:?}", c.instance_type),
-                        )),
-                    );
-                }
-            }
-            found.extend(pcluster::compute_counts(
-                &cr,
-                c.min_count,
-                c.max_count,
-                &self.capacity_type,
-            ));
+        for i in 0..self.compute_resources.len() {
+            found.extend(self.compute_resource_violations(at, i));
         }
+        found
+    }
+
+    /// The problems of compute resource `i` (`<at>.compute_resources[i]`): its name (unique in
+    /// the queue), its instance type (one with EFA; the reservation's, with a reservation) and
+    /// its counts.
+    fn compute_resource_violations(&self, at: &str, i: usize) -> Vec<(String, Violation)> {
+        let mut found = Vec::new();
+        fn check(found: &mut Vec<(String, Violation)>, field: String, r: RuleResult) {
+            if let Err(v) = r {
+                found.push((field, v));
+            }
+        }
+        let c = &self.compute_resources[i];
+        let cr = format!("{at}.compute_resources[{i}]");
+        let f = format!("{cr}.name");
+        check(&mut found, f.clone(), pcluster::name(&f, &c.name));
+        if let Some(j) = self.compute_resources[..i]
+            .iter()
+            .position(|o| o.name == c.name)
+        {
+            let earlier = format!("{at}.compute_resources[{j}].name");
+            check(
+                &mut found,
+                f.clone(),
+                Err(pcluster::unique_name(&f, &c.name, &earlier)),
+            );
+        }
+        let f = format!("{cr}.instance_type");
+        let form = pcluster::instance_type(&f, &c.instance_type);
+        if form.is_ok() {
+            check(
+                &mut found,
+                f.clone(),
+                pcluster::efa_instance_type(&f, &c.instance_type),
+            );
+        } else {
+            check(&mut found, f.clone(), form);
+        }
+        // A reservation holds one instance type: every compute resource of its queue uses it.
+        if let (Some(_), Some(first)) = (
+            &self.capacity_reservation_id,
+            self.compute_resources.first(),
+        ) {
+            if c.instance_type != first.instance_type {
+                check(
+                    &mut found,
+                    f.clone(),
+                    Err(Violation::new(
+                        Code::CapacityType,
+                        &f,
+                        &format!(
+                            "equal {at}.compute_resources[0].instance_type ({})",
+                            first.instance_type
+                        ),
+                        "a queue with a capacity reservation (it holds one instance type)",
+                        format!("{:?}", c.instance_type),
+                    )),
+                );
+            }
+        }
+        found.extend(pcluster::compute_counts(
+            &cr,
+            c.min_count,
+            c.max_count,
+            &self.capacity_type,
+        ));
         found
     }
 }
