@@ -773,8 +773,13 @@ fn show(ui: &Ui, req: &DeployRequest<'_>, changes: &[ResourceChange], planned: &
             &broadening,
         ));
     } else {
+        let noun = if changes.len() == 1 {
+            "resource"
+        } else {
+            "resources"
+        };
         ui.note(&format!(
-            "Changes to stack {} ({} resources):",
+            "Changes to stack {} ({} {noun}):",
             req.stack_name,
             changes.len()
         ));

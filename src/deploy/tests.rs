@@ -582,6 +582,10 @@ async fn an_unpredicted_change_set_loss_is_still_blocked() {
     assert_eq!(result.expect_err("approval").exit_code(), 5, "{text}");
     assert!(!text.contains("DANGER (predicted"), "{text}");
     assert!(
+        text.contains("Changes to stack s (1 resource):\n"),
+        "{text}"
+    );
+    assert!(
         text.contains("disagree on data-holding resources lost (predicted: []; change set: [Fs])"),
         "{text}"
     );

@@ -960,6 +960,12 @@ mod tests {
     fn starter_is_the_default() {
         let parsed = Config::from_yaml(STARTER, "starter").unwrap();
         assert_eq!(parsed, Config::default());
+        // Where a user sets the zone, the starter says that a zone ID works too.
+        let zone = STARTER
+            .lines()
+            .find(|l| l.trim_start().starts_with("availability_zone:"))
+            .unwrap();
+        assert!(zone.contains("use1-az6"), "{zone}");
     }
 
     /// The parameters deploy sends from the config are exactly those whose Default the
