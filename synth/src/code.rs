@@ -2,8 +2,8 @@
 //!
 //! Codes that mirror a cfn-lint rule ID (`E1001`, `E3030` ...) keep cfn-lint's meaning;
 //! `I0001`/`I0002` and the `PC` codes are pcstack's own, `D` codes come from deploy's
-//! parameter checks. The README's "Diagnostic codes" table lists them all, and a test keeps
-//! it in sync with this file.
+//! parameter checks. The README's "Diagnostic codes" table is generated from this registry
+//! (`cargo run -p xtask -- codes`), and a test keeps it in sync.
 
 use std::fmt;
 
@@ -85,7 +85,6 @@ codes! {
     VpcName = "PC002", "the VPC name is empty or longer than 200 characters";
     Tag = "PC003", "a tag key or value breaks the resource tag rules";
     ConfigUnreadable = "PC004", "the config file cannot be read";
-    ConfigType = "PC005", "a stack was handed a config of another type (a bug in the caller)";
     ConfigLimit = "PC006", "the config file is larger or nests deeper than pcstack reads (1 MiB, 64 levels)";
     DuplicateEnvName = "PC007", "two outputs have the same environment variable name";
     ActedOnEnvName = "PC008", "an output's environment variable is a name a shell, loader or runtime acts on (PATH, LD_*, ...)";

@@ -35,7 +35,7 @@ fn readme_lists_every_code_with_its_meaning() {
     assert_eq!(
         rows,
         expected,
-        "README's code table is out of date; it should be:\n{}",
+        "README's code table is out of date: run `cargo run -p xtask -- codes`; it should be:\n{}",
         expected.join("\n")
     );
 }

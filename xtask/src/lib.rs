@@ -1,3 +1,4 @@
 //! Workspace tasks, run as `cargo run -p xtask -- <task>`.
 
 pub mod codegen;
+pub mod codes;

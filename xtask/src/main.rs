@@ -1,4 +1,5 @@
-//! `cargo run -p xtask -- codegen [--check] [--schemas DIR]`
+//! `cargo run -p xtask -- codegen [--check] [--schemas DIR]`, `cargo run -p xtask -- codes
+//! [--check]`
 //!
 //! Exit codes: 0 done (or up to date), 1 generated files are stale (`--check`),
 //! 2 usage or generation error.
@@ -8,11 +9,37 @@ use std::process::ExitCode;
 use xtask::codegen::{self, Schemas};
 
 const USAGE: &str = "usage: cargo run -p xtask -- codegen [--check] [--schemas DIR]
+       cargo run -p xtask -- codes [--check]
 
 codegen   write constructs/src/l1/ from the CloudFormation registry schemas in cfn-lint
   --check         compare with the committed files instead; exit 1 naming stale files
   --schemas DIR   read schemas from DIR (.../cfnlint/data/schemas) instead of asking
-                  the workspace venv (.venv/bin/python) where cfn-lint is";
+                  the workspace venv (.venv/bin/python) where cfn-lint is
+codes     write README.md's diagnostic codes table from the registry (synth::Code)
+  --check         compare instead; exit 1 when it is stale";
+
+/// `codes [--check]`: README.md's table from the registry.
+fn codes(args: &[String]) -> Result<ExitCode, String> {
+    let check = match args {
+        [] => false,
+        [a] if a == "--check" => true,
+        other => return Err(format!("unknown arguments {other:?}\n\n{USAGE}")),
+    };
+    let path = codegen::workspace_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let generated = xtask::codes::readme_with_table(&readme)?;
+    if generated == readme {
+        println!("README.md's diagnostic codes table is up to date");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if check {
+        eprintln!("README.md's diagnostic codes table is stale: run `cargo run -p xtask -- codes`");
+        return Ok(ExitCode::from(1));
+    }
+    std::fs::write(&path, generated).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote README.md's diagnostic codes table");
+    Ok(ExitCode::SUCCESS)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +56,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some((task, rest)) = args.split_first() else {
         return Err(format!("no task given\n\n{USAGE}"));
     };
+    if task == "codes" {
+        return codes(rest);
+    }
     if task != "codegen" {
         return Err(format!("unknown task {task:?}\n\n{USAGE}"));
     }
