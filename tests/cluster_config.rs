@@ -438,5 +438,11 @@ fn the_live_path_reads_the_deployed_stack_and_matches_the_file_path() {
 
     let missing = moto.pcstack(&["cluster-config", "--stack-name", "nope"]);
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("stack nope does not exist"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains(
+            "stack nope does not exist in us-east-1: check the stack name and the Region"
+        ),
+        "{}",
+        text(&missing)
+    );
 }

@@ -126,6 +126,15 @@ fn create_update_no_change_outputs_destroy() {
         "{}",
         text(&destroy)
     );
+
+    // A name no stack ever had: nothing to do, and where it looked.
+    let never = moto.pcstack(&["destroy", "--stack-name", "never", "--yes"]);
+    assert_eq!(never.status.code(), Some(0), "{}", text(&never));
+    assert!(
+        stdout(&never).contains("stack never does not exist in us-east-1; nothing to delete"),
+        "{}",
+        text(&never)
+    );
 }
 
 #[test]
@@ -637,7 +646,7 @@ fn a_planted_template_is_never_deployed() {
     );
     let none = moto.pcstack(&["outputs", "--stack-name", "big"]);
     assert!(
-        text(&none).contains("stack big does not exist"),
+        text(&none).contains("stack big does not exist in us-east-1"),
         "{}",
         text(&none)
     );

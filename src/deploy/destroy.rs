@@ -194,7 +194,10 @@ async fn already_deleted(aws: &Aws, ui: &Ui, name: &str) -> Result<Vec<Retained>
         }
     }
     let Some(gone) = latest.as_ref().and_then(|s| s.stack_id().map(|id| (s, id))) else {
-        ui.result(&format!("stack {name} does not exist; nothing to delete"));
+        ui.result(&format!(
+            "stack {name} does not exist in {}; nothing to delete",
+            aws.region
+        ));
         return Ok(Vec::new());
     };
     let (summary, id) = gone;

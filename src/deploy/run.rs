@@ -1084,7 +1084,12 @@ pub async fn fetch_outputs(
 ) -> Result<StackOutputs, Error> {
     let found = stack::describe(&aws.cfn, &aws.timing, name)
         .await?
-        .ok_or_else(|| Error::failed(format!("stack {name} does not exist")))?;
+        .ok_or_else(|| {
+            Error::failed(format!(
+                "stack {name} does not exist in {}: check the stack name and the Region (--region, AWS_REGION, the config's region, the profile's)",
+                aws.region
+            ))
+        })?;
     // An empty answer would be written as if it were the stack's outputs
     // (`pcstack outputs --format env > env.sh`): refuse instead.
     if found.stack_status() == Some(&StackStatus::ReviewInProgress) {
