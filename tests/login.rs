@@ -711,7 +711,27 @@ fn a_server_that_never_answers_times_out() {
     );
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(
-        stderr(&o).contains("timed out after 2s (--timeout)"),
+        stderr(&o).contains("timed out after 2s (--timeout)")
+            && stderr(&o).contains("if a stack operation started, it goes on in CloudFormation"),
+        "{}",
+        text(&o)
+    );
+
+    // A command that changes nothing says so, not that a stack operation may go on; after 5 s
+    // the EC2 call it waits for is named as the CloudFormation ones are.
+    let o = wait_bounded(
+        home.command(
+            &endpoint,
+            &["zones", "--instance-type", "g5.8xlarge", "--timeout", "6s"],
+        ),
+        &keys,
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("timed out after 6s (--timeout) waiting for AWS; zones changes nothing: run it again, with a longer --timeout if AWS is slow")
+            && !stderr(&o).contains("stack operation")
+            && stderr(&o).contains("still waiting for AWS's answer to EC2 DescribeAvailabilityZones"),
         "{}",
         text(&o)
     );

@@ -1,7 +1,7 @@
 //! `pcstack deploy`: the request assembled and checked from the command line (no AWS call),
 //! then `deploy::run::deploy`, bounded by `--timeout`.
 
-use super::bounded;
+use super::{bounded, Bounded};
 use crate::cli::{self, args::DeployArgs, config, flags::ProgressMode, source};
 use crate::deploy::{
     self,
@@ -81,7 +81,7 @@ pub async fn run(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error>
         deploy::run::precheck(&request, region)?;
     }
     let resume = request.resume.clone();
-    bounded(request.timeout, &resume, async {
+    bounded(request.timeout, Bounded::Operates(&resume), async {
         let aws = Aws::connect(&connection).await?;
         place(&aws, &ui, config.stack_mut(), &mut request).await?;
         let outcome = if connection.region.as_ref() == Some(&aws.region) {

@@ -26,11 +26,12 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
     let resume = cli::rerun::command_line(&[]);
     match command {
         Command::Deploy(args) => deploy::run(*args, interrupts).await,
-        Command::Diff(args) => bounded(calls(&args.aws), &resume, diff::run(args)).await,
+        Command::Diff(args) => bounded(calls(&args.aws), Reads("diff"), diff::run(args)).await,
         Command::ClusterConfig(args) => {
-            bounded(calls(&args.aws), &resume, cluster_config::run(args)).await
+            let what = Reads("cluster-config");
+            bounded(calls(&args.aws), what, cluster_config::run(args)).await
         }
-        Command::Zones(args) => bounded(calls(&args.aws), &resume, run_zones(args)).await,
+        Command::Zones(args) => bounded(calls(&args.aws), Reads("zones"), run_zones(args)).await,
         Command::Outputs(args) => {
             let local = args
                 .template
@@ -39,7 +40,7 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
                 .transpose()?;
             let config = config::load(None, args.config.as_deref())?;
             let connection = args.aws.connection(&config)?;
-            bounded(calls(&args.aws), &resume, async {
+            bounded(calls(&args.aws), Reads("outputs"), async {
                 let aws = Aws::connect(&connection).await?;
                 let outputs =
                     crate::deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref())
@@ -52,7 +53,7 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
             let config = config::load(None, args.config.as_deref())?;
             let connection = args.aws.connection(&config)?;
             let timeout = Some(args.aws.timeout_or(cli::flags::STACK_TIMEOUT));
-            bounded(timeout, &resume, async {
+            bounded(timeout, Operates(&resume), async {
                 let aws = Aws::connect(&connection).await?;
                 let ui = Ui::terminal(args.progress);
                 crate::deploy::destroy::destroy(
@@ -103,11 +104,20 @@ fn check_stack_name(name: &str) -> Result<(), Error> {
     })
 }
 
+/// What a command bounded by `--timeout` may have left going when it stops waiting.
+enum Bounded<'a> {
+    /// It starts stack operations (deploy, destroy): they go on; the command line follows them.
+    Operates(&'a str),
+    /// It only reads (the command's name): nothing goes on.
+    Reads(&'static str),
+}
+use Bounded::{Operates, Reads};
+
 /// Bounds a whole command by `--timeout` (plus a tenth of it, at most 10 s, so the follower's
 /// own deadline, which names the stack's state, fires first): a stalled call can't outlast it.
 async fn bounded(
     timeout: Option<std::time::Duration>,
-    resume: &str,
+    what: Bounded<'_>,
     work: impl std::future::Future<Output = Result<(), Error>>,
 ) -> Result<(), Error> {
     let Some(limit) = timeout else {
@@ -116,9 +126,15 @@ async fn bounded(
     let grace = (limit / 10).min(std::time::Duration::from_secs(10));
     match tokio::time::timeout(limit + grace, work).await {
         Ok(result) => result,
-        Err(_) => Err(Error::StoppedWaiting(format!(
-            "timed out after {} (--timeout) waiting for AWS; if a stack operation started, it goes on in CloudFormation: re-run `{resume}` to follow it",
-            crate::deploy::format_elapsed(limit)
-        ))),
+        Err(_) => {
+            let then = match what {
+                Operates(resume) => format!("if a stack operation started, it goes on in CloudFormation: re-run `{resume}` to follow it"),
+                Reads(command) => format!("{command} changes nothing: run it again, with a longer --timeout if AWS is slow"),
+            };
+            Err(Error::StoppedWaiting(format!(
+                "timed out after {} (--timeout) waiting for AWS; {then}",
+                crate::deploy::format_elapsed(limit)
+            )))
+        }
     }
 }

@@ -189,7 +189,7 @@ impl Ec2 {
             ..Default::default()
         });
         let mut builder = Operation::builder()
-            .service_name("ec2")
+            .service_name("EC2")
             .operation_name(action)
             .behavior_version(c.behavior_version().unwrap_or_else(
                 aws_smithy_runtime_api::client::behavior_version::BehaviorVersion::latest,
