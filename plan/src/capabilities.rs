@@ -48,14 +48,14 @@ impl Capability {
     }
 
     /// Parses CloudFormation's name (any case; the `CAPABILITY_` prefix may be left out).
-    pub fn parse(s: &str) -> Result<Capability, String> {
+    pub fn parse(s: &str) -> Result<Capability, crate::Error> {
         let upper = s.trim().to_ascii_uppercase();
         let name = upper.strip_prefix("CAPABILITY_").unwrap_or(&upper);
         match name {
             "IAM" => Ok(Capability::Iam),
             "NAMED_IAM" => Ok(Capability::NamedIam),
             "AUTO_EXPAND" => Ok(Capability::AutoExpand),
-            _ => Err(format!(
+            _ => crate::error::invalid(format!(
                 "capability must be CAPABILITY_IAM, CAPABILITY_NAMED_IAM or CAPABILITY_AUTO_EXPAND, got {s:?}"
             )),
         }
@@ -139,7 +139,7 @@ impl Needs {
 
     /// Checks a list the user gave (`--capabilities`): the error names the one missing, the
     /// resource that needs it, and the list given.
-    pub fn check(&self, given: &[Capability]) -> Result<(), String> {
+    pub fn check(&self, given: &[Capability]) -> Result<(), crate::Error> {
         let list = if given.is_empty() {
             "none".to_string()
         } else {
@@ -151,14 +151,14 @@ impl Needs {
         };
         if let Some((id, property)) = &self.named_iam {
             if !given.contains(&Capability::NamedIam) {
-                return Err(format!(
+                return crate::error::invalid(format!(
                     "--capabilities must include CAPABILITY_NAMED_IAM for IAM resource {id}, which sets {property} (a custom name), got {list}"
                 ));
             }
         }
         if let Some(id) = &self.iam {
             if !given.contains(&Capability::Iam) && !given.contains(&Capability::NamedIam) {
-                return Err(format!(
+                return crate::error::invalid(format!(
                     "--capabilities must include CAPABILITY_IAM (or CAPABILITY_NAMED_IAM) for IAM resource {id}, got {list}"
                 ));
             }
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(needs(&role).check(&[Capability::NamedIam]), Ok(()));
         assert_eq!(
             needs(&role).check(&[Capability::AutoExpand]).unwrap_err(),
-            "--capabilities must include CAPABILITY_IAM (or CAPABILITY_NAMED_IAM) for IAM resource Role, got CAPABILITY_AUTO_EXPAND"
+            crate::Error::Invalid("--capabilities must include CAPABILITY_IAM (or CAPABILITY_NAMED_IAM) for IAM resource Role, got CAPABILITY_AUTO_EXPAND".into())
         );
 
         let named = json!({"Resources": {
@@ -196,7 +196,7 @@ mod tests {
         );
         assert_eq!(
             needs(&named).check(&[Capability::Iam]).unwrap_err(),
-            "--capabilities must include CAPABILITY_NAMED_IAM for IAM resource Named, which sets RoleName (a custom name), got CAPABILITY_IAM"
+            crate::Error::Invalid("--capabilities must include CAPABILITY_NAMED_IAM for IAM resource Named, which sets RoleName (a custom name), got CAPABILITY_IAM".into())
         );
 
         let sam = json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": {"F": {"Type": "AWS::Serverless::Function"}}});
@@ -226,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             Capability::parse("ADMIN").unwrap_err(),
-            "capability must be CAPABILITY_IAM, CAPABILITY_NAMED_IAM or CAPABILITY_AUTO_EXPAND, got \"ADMIN\""
+            crate::Error::Invalid("capability must be CAPABILITY_IAM, CAPABILITY_NAMED_IAM or CAPABILITY_AUTO_EXPAND, got \"ADMIN\"".into())
         );
     }
 

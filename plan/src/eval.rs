@@ -699,7 +699,11 @@ pub fn resource_order(template: &Json) -> Vec<String> {
 /// The blocks of `Fn::Cidr [ip_block, count, cidr_bits]`: `count` consecutive blocks of
 /// `cidr_bits` host bits each, from the start of `ip_block` (`[10.0.0.0/16, 2, 15]` gives
 /// `10.0.0.0/17`, `10.0.128.0/17`). IPv4 or IPv6; `count` from 1 to 256.
-pub fn cidr(ip_block: &str, count: &str, cidr_bits: &str) -> Result<Vec<String>, String> {
+pub fn cidr(ip_block: &str, count: &str, cidr_bits: &str) -> Result<Vec<String>, crate::Error> {
+    cidr_blocks(ip_block, count, cidr_bits).map_err(crate::Error::Invalid)
+}
+
+fn cidr_blocks(ip_block: &str, count: &str, cidr_bits: &str) -> Result<Vec<String>, String> {
     let count: u64 = count
         .trim()
         .parse()

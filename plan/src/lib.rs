@@ -21,6 +21,8 @@
 //! - [`lines`]: the template line a diagnostic's path points at.
 //! - [`style`]: colors as string decoration.
 //! - [`yaml`]: YAML into JSON (`serde_yaml`), short-form tags into long form.
+//! - [`error`]: why an input was refused ([`Error`]: a limit, the syntax, or the shape), the
+//!   error every public function here returns.
 //!
 //! The CLI holds the AWS calls and the terminal; this crate is what they decide with.
 //!
@@ -34,7 +36,7 @@
 //! let prediction = plan::predict::predict(&old, &new);
 //! // GroupDescription is create-only: changing it replaces the security group.
 //! assert!(prediction.resources[0].replacement);
-//! # Ok::<(), String>(())
+//! # Ok::<(), plan::Error>(())
 //! ```
 
 #![deny(missing_docs)]
@@ -42,6 +44,7 @@
 pub mod adopt;
 pub mod capabilities;
 pub mod env;
+pub mod error;
 pub mod eval;
 pub mod lines;
 pub mod params;
@@ -54,5 +57,6 @@ pub mod template;
 pub mod types;
 pub mod yaml;
 
+pub use error::Error;
 pub use style::Style;
 pub use template::TemplateSource;

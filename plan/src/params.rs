@@ -13,19 +13,20 @@ use synth::{Code, Diagnostic, Diagnostics};
 pub type ParameterChecker<'a> = &'a dyn Fn(&IndexMap<String, String>) -> Diagnostics;
 
 /// Parses `KEY=VALUE`.
-pub fn parse_flag(s: &str) -> Result<(String, String), String> {
+pub fn parse_flag(s: &str) -> Result<(String, String), crate::Error> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("parameter must be KEY=VALUE, got {s:?}")),
+        _ => crate::error::invalid(format!("parameter must be KEY=VALUE, got {s:?}")),
     }
 }
 
 /// Reads a parameters file: CloudFormation's JSON list `[{"ParameterKey", "ParameterValue"}]`
 /// or a YAML/JSON map of key to value.
-pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
-    check_limits(text, "parameters file", MAX_FILE_BYTES, MAX_FILE_DEPTH)?;
-    let value: Json =
-        serde_yaml::from_str(text).map_err(|e| format!("not valid JSON or YAML: {e}"))?;
+pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, crate::Error> {
+    use crate::Error;
+    check_limits(text, "parameters file", MAX_FILE_BYTES, MAX_FILE_DEPTH).map_err(Error::Limit)?;
+    let value: Json = serde_yaml::from_str(text)
+        .map_err(|e| Error::Syntax(format!("not valid JSON or YAML: {e}")))?;
     match value {
         Json::Array(items) => {
             let mut out = IndexMap::new();
@@ -37,7 +38,7 @@ pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
                         out.insert(k.to_string(), v);
                     }
                     _ => {
-                        return Err(format!(
+                        return crate::error::invalid(format!(
                             "item {i} must have ParameterKey and a scalar ParameterValue"
                         ))
                     }
@@ -47,24 +48,26 @@ pub fn parse_file(text: &str) -> Result<IndexMap<String, String>, String> {
         }
         Json::Object(map) => map_values(&map),
         Json::Null => Ok(IndexMap::new()),
-        _ => Err("must be a list of {ParameterKey, ParameterValue} or a map".into()),
+        _ => crate::error::invalid("must be a list of {ParameterKey, ParameterValue} or a map"),
     }
 }
 
 /// The `parameters` map of a pcstack config file (already parsed, with the file's limits),
 /// each value as CloudFormation receives it; `None`: the config has none.
-pub fn config_values(parameters: Option<&Json>) -> Result<IndexMap<String, String>, String> {
+pub fn config_values(parameters: Option<&Json>) -> Result<IndexMap<String, String>, crate::Error> {
     match parameters {
         Some(Json::Object(map)) => map_values(map),
-        Some(_) => Err("`parameters` must be a map of name to value".into()),
+        Some(_) => crate::error::invalid("`parameters` must be a map of name to value"),
         None => Ok(IndexMap::new()),
     }
 }
 
-fn map_values(map: &Map<String, Json>) -> Result<IndexMap<String, String>, String> {
+fn map_values(map: &Map<String, Json>) -> Result<IndexMap<String, String>, crate::Error> {
     let mut out = IndexMap::new();
     for (k, v) in map {
-        let v = scalar(v).ok_or_else(|| format!("value of {k} must be a scalar or a list"))?;
+        let v = scalar(v).ok_or_else(|| {
+            crate::Error::Invalid(format!("value of {k} must be a scalar or a list"))
+        })?;
         out.insert(k.clone(), v);
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! Loading a template from a file or a synthesized stack, and reading what deploy needs from it:
 //! declared parameters, output environment variable names.
 
+use crate::Error;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 use synth::input::{check_limits, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
@@ -20,17 +21,18 @@ impl TemplateSource {
     /// Refuses a template CloudFormation would refuse for its size (before anything is
     /// uploaded), and one whose output environment variable names are not shell names or
     /// repeat ([`crate::env::output_env_names`]), so `pcstack outputs --format env` can always be sourced.
-    pub fn parse(body: String) -> Result<Self, String> {
+    pub fn parse(body: String) -> Result<Self, Error> {
         let json = parse_template(&body)?;
         if !json.is_object() {
-            return Err("template must be a JSON or YAML mapping".into());
+            return crate::error::invalid("template must be a JSON or YAML mapping");
         }
         let keys: Vec<&str> = json
             .get("Outputs")
             .and_then(Json::as_object)
             .map(|o| o.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        crate::env::output_env_names(Some(&json), &keys).map_err(|problems| problems.join("\n"))?;
+        crate::env::output_env_names(Some(&json), &keys)
+            .map_err(|problems| Error::Invalid(problems.join("\n")))?;
         Ok(Self { body, json })
     }
 
@@ -132,14 +134,15 @@ fn openzfs_regions(stack: &str, template: &Json, region: &str) -> synth::Diagnos
 ///
 /// Text over CloudFormation's size limit, or nested deeper than [`MAX_TEMPLATE_DEPTH`], is
 /// refused before it reaches a parser.
-pub fn parse_template(body: &str) -> Result<Json, String> {
+pub fn parse_template(body: &str) -> Result<Json, Error> {
     // The depth estimate guards the recursive parsers (serde_json, and libyaml through
     // serde_yaml).
-    check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH)?;
+    check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH).map_err(Error::Limit)?;
     if body.trim_start().starts_with('{') {
-        return serde_json::from_str(body).map_err(|e| format!("template is not valid JSON: {e}"));
+        return serde_json::from_str(body)
+            .map_err(|e| Error::Syntax(format!("template is not valid JSON: {e}")));
     }
-    crate::yaml::to_json(body).map_err(|e| format!("template is not valid YAML: {e}"))
+    crate::yaml::to_json(body).map_err(|e| e.context("template is not valid YAML"))
 }
 
 #[cfg(test)]
@@ -165,7 +168,7 @@ mod tests {
         let deep = nested(200);
         let err = parse_template(&deep).unwrap_err();
         assert!(
-            err.contains("template must nest at most 128 levels deep"),
+            matches!(&err, Error::Limit(m) if m.contains("template must nest at most 128 levels deep")),
             "{err}"
         );
         let middle = nested(110);
@@ -177,14 +180,18 @@ mod tests {
         let body = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\nOutputs:\n  VpcId:\n    Value: {Ref: Vpc}\nMetadata:\n  pcstack:\n    OutputEnvironmentVariables:\n      VpcId: 'a;b'\n";
         assert!(TemplateSource::parse(body.to_string())
             .unwrap_err()
+            .message()
             .contains("VpcId must be an environment variable name"));
         let big = format!("Description: {}\n", "x".repeat(MAX_TEMPLATE_BYTES));
         assert_eq!(
             TemplateSource::parse(big).unwrap_err(),
-            "template must be at most 1000000 bytes, got 1000014 bytes"
+            Error::Limit("template must be at most 1000000 bytes, got 1000014 bytes".into())
         );
         let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
-        assert!(parse_template(&deep).unwrap_err().contains("128 levels"));
+        assert!(parse_template(&deep)
+            .unwrap_err()
+            .message()
+            .contains("128 levels"));
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! included, with errors that name the line and column. Short-form intrinsic tags (`!Ref`,
 //! `!GetAtt`, `!Sub`, ...) become their long form.
 
+use crate::Error;
 use serde_json::{Map, Value as Json};
 
 /// Parses one YAML document into JSON through a `serde_yaml::Value`, short-form tags into
 /// long form. Errors name the line and column.
-pub fn to_json(body: &str) -> Result<Json, String> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(body).map_err(|e| e.to_string())?;
-    yaml_to_json(yaml)
+pub fn to_json(body: &str) -> Result<Json, Error> {
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(body).map_err(|e| Error::Syntax(e.to_string()))?;
+    yaml_to_json(yaml).map_err(Error::Invalid)
 }
 
 fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
@@ -80,9 +82,13 @@ mod tests {
     #[test]
     fn errors_name_line_and_column() {
         let e = to_json("a: 1\nb: [unclosed\n").unwrap_err();
-        assert!(e.contains("line"), "{e}");
-        assert!(e.contains("column"), "{e}");
+        assert!(matches!(e, Error::Syntax(_)), "{e:?}");
+        assert!(e.message().contains("line"), "{e}");
+        assert!(e.message().contains("column"), "{e}");
         let e = to_json("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert!(e.contains("duplicate entry with key \"a\""), "{e}");
+        assert!(
+            e.message().contains("duplicate entry with key \"a\""),
+            "{e}"
+        );
     }
 }
