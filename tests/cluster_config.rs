@@ -291,7 +291,7 @@ fn a_missing_variable_or_a_bad_cluster_section_is_exit_2_and_writes_nothing() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("error[PC179]")
-            && err.contains("COMPUTE_NODE_BOOTSTRAP_SCRIPT must be the EnvironmentVariable of an output holding an s3://bucket/key URI for the cluster configuration, got no such output"),
+            && err.contains("COMPUTE_NODE_BOOTSTRAP_SCRIPT must be the EnvironmentVariable of an output holding an s3://bucket/key URI (an asset deploy uploads: a stack deployed with `assets: []` has none; deploy it with the config's `assets`, then write the cluster configuration again) for the cluster configuration, got no such output"),
         "{err}"
     );
     assert!(!out.exists());

@@ -487,10 +487,17 @@ impl StackValues {
         let get = |d: &mut Diagnostics, env: &str, (rule, ok): Form| -> String {
             match by_env.iter().find(|(n, _)| *n == env) {
                 None => {
+                    // The scripts are outputs only where deploy uploaded them: `assets: []`
+                    // (the README's way to deploy without the tutorial's files) leaves them out.
+                    let why = if env.ends_with("_BOOTSTRAP_SCRIPT") {
+                        " (an asset deploy uploads: a stack deployed with `assets: []` has none; deploy it with the config's `assets`, then write the cluster configuration again)"
+                    } else {
+                        ""
+                    };
                     fail(
                         d,
                         env,
-                        &format!("be the EnvironmentVariable of an output holding {rule}"),
+                        &format!("be the EnvironmentVariable of an output holding {rule}{why}"),
                         format!(
                             "no such output (the outputs have {})",
                             if names.is_empty() {

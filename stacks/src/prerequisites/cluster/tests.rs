@@ -255,7 +255,7 @@ fn missing_or_malformed_outputs_are_named_by_variable() {
         "error[PC179] o.json: FSX_LUSTRE_ID: FSX_LUSTRE_ID must be an FSx file system ID (fs- and 17 characters) for the cluster configuration, got \"fs-123\""
     );
     assert!(
-        e[1].starts_with("error[PC179] o.json: HEAD_NODE_BOOTSTRAP_SCRIPT: HEAD_NODE_BOOTSTRAP_SCRIPT must be the EnvironmentVariable of an output holding an s3://bucket/key URI for the cluster configuration, got no such output (the outputs have VPC_ID, PUBLIC_SUBNET_ID"),
+        e[1].starts_with("error[PC179] o.json: HEAD_NODE_BOOTSTRAP_SCRIPT: HEAD_NODE_BOOTSTRAP_SCRIPT must be the EnvironmentVariable of an output holding an s3://bucket/key URI (an asset deploy uploads: a stack deployed with `assets: []` has none; deploy it with the config's `assets`, then write the cluster configuration again) for the cluster configuration, got no such output (the outputs have VPC_ID, PUBLIC_SUBNET_ID"),
         "{}",
         e[1]
     );
