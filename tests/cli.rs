@@ -422,6 +422,19 @@ fn init_to_stdout_prints_the_starter_and_writes_nothing() {
     assert!(text(&help.stdout).contains("`-` prints it to stdout"));
 }
 
+/// Where a user sets the zone on the command line, the help says that a zone ID works too.
+#[test]
+fn parameter_help_says_the_zone_takes_an_id() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["deploy", "diff"] {
+        let help = text(&pcstack(&[command, "--help"], dir.path()).stdout);
+        assert!(
+            help.contains("PrimarySubnetAZ, a zone name or ID such as use1-az2,"),
+            "{command}: {help}"
+        );
+    }
+}
+
 /// Runs a command that must be refused for its destination: exit 2, the message, no temporary
 /// file's name, and nothing in `dir` but what was there.
 fn refused_destination(args: &[&str], dir: &Path, expect: &str) {

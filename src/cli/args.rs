@@ -353,8 +353,9 @@ pub struct DeployArgs {
 #[derive(Args)]
 pub struct ParameterArgs {
     /// KEY=VALUE; repeatable; wins over --parameters-file and the config's `parameters:`. For
-    /// a built-in stack it may set only parameters no config field sets (PrimarySubnetAZ when
-    /// `network.availability_zone` is unset): a value contradicting a field is refused.
+    /// a built-in stack it may set only parameters no config field sets (PrimarySubnetAZ, a zone
+    /// name or ID such as use1-az2, when `network.availability_zone` is unset): a value
+    /// contradicting a field is refused.
     #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_flag)]
     pub parameters: Vec<(String, String)>,
     /// CloudFormation's JSON list or a YAML/JSON map; same rule as --parameter.
