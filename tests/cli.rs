@@ -152,7 +152,16 @@ fn bad_configs_are_rejected_with_every_problem_named() {
 #[test]
 fn unknown_fields_and_wrong_types_name_the_field() {
     let err = rejected("lustre:\n  capacityy: 2400\n");
-    assert!(err.contains("unknown field `capacityy`"), "{err}");
+    assert!(
+        err.contains("got: lustre: unknown field `capacityy` (did you mean `capacity`?)"),
+        "{err}"
+    );
+    // A field that is no near miss: serde's list of the fields, cut.
+    let err = rejected("lustre:\n  size: 2400\n");
+    assert!(
+        err.contains("unknown field `size`, expected one of `deployment_type`"),
+        "{err}"
+    );
     assert!(err.contains("bad.yaml:2:"), "{err}");
     let err = rejected("openzfs:\n  capacity: lots\n");
     assert!(

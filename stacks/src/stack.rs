@@ -364,6 +364,20 @@ fn first_tag(value: &serde_yaml::Value, path: String) -> Option<(String, String)
     }
 }
 
+/// serde's `unknown field `X`, expected one of `a`, `b`, ...` (cut to a few names by the echo
+/// limit) as `unknown field `X` (did you mean `a`?)` when one of the expected fields is a
+/// plausible typo of it; `None` otherwise (then the message is echoed as it is).
+fn unknown_field_hint(msg: &str) -> Option<String> {
+    let (before, rest) = msg.split_once("unknown field `")?;
+    let (given, expected) = rest.split_once("`, expected ")?;
+    let fields: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let near = synth::catalog::nearest(given, fields)?;
+    Some(format!(
+        "{before}unknown field `{}` (did you mean `{near}`?)",
+        synth::input::echo(given)
+    ))
+}
+
 /// Parses a YAML config; unknown fields and wrong types are errors naming the field.
 ///
 /// Size and nesting depth are checked first ([`synth::input`]): the YAML parser slows down
@@ -395,8 +409,9 @@ pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, 
             .unwrap_or_default();
         let msg = e.to_string();
         // serde_yaml appends " at line X column Y"; the location is in the path already.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg);
         // Cut like any echoed value: it can hold a user's key of any length.
-        let msg = synth::input::echo(msg.split(" at line ").next().unwrap_or(&msg));
+        let msg = unknown_field_hint(msg).unwrap_or_else(|| synth::input::echo(msg));
         std::iter::once(Diagnostic::error(
             Code::ConfigSchema,
             format!("{source}{at}"),
