@@ -53,6 +53,25 @@ struct Entry {
 
 /// The table's text.
 pub fn generate(schemas: &Schemas) -> Result<String, String> {
+    let regions = regions(schemas)?;
+    let types = types(schemas, &regions)?;
+    let mut out = header(&schemas.version);
+    out.push_str(
+        "# One line per resource type: name, Region mask (hex, bit i = Region i of the R line), \
+         properties (! = required), GetAtt attributes, create-only paths. Read by plan::registry.\n",
+    );
+    out.push_str("R\t");
+    out.push_str(&regions.join(" "));
+    out.push('\n');
+    let mut cache: BTreeMap<String, Json> = BTreeMap::new();
+    for (type_name, e) in &types {
+        out.push_str(&line(schemas, &mut cache, type_name, e)?);
+    }
+    Ok(out)
+}
+
+/// The Regions of the schemas' providers folder, sorted (at most 64: the mask's bits).
+fn regions(schemas: &Schemas) -> Result<Vec<String>, String> {
     let dir = schemas.dir.join("providers");
     let mut regions: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
@@ -73,6 +92,11 @@ pub fn generate(schemas: &Schemas) -> Result<String, String> {
             regions.len()
         ));
     }
+    Ok(regions)
+}
+
+/// Every type of every Region: where it exists and which schemas describe it.
+fn types(schemas: &Schemas, regions: &[String]) -> Result<BTreeMap<String, Entry>, String> {
     let mut types: BTreeMap<String, Entry> = BTreeMap::new();
     // us-east-1 first so its schema fixes the property order.
     let mut order: Vec<usize> = (0..regions.len()).collect();
@@ -95,79 +119,78 @@ pub fn generate(schemas: &Schemas) -> Result<String, String> {
             }
         }
     }
-    let mut out = header(&schemas.version);
-    out.push_str(
-        "# One line per resource type: name, Region mask (hex, bit i = Region i of the R line), \
-         properties (! = required), GetAtt attributes, create-only paths. Read by plan::registry.\n",
-    );
-    out.push_str("R\t");
-    out.push_str(&regions.join(" "));
-    out.push('\n');
-    let mut cache: BTreeMap<String, Json> = BTreeMap::new();
-    for (type_name, e) in &types {
-        if type_name.chars().any(|c| c.is_whitespace() || c == ',') {
-            return Err(format!("type name {type_name:?} holds a table separator"));
-        }
-        let mut hashes: Vec<&String> = e.hashes.iter().collect();
-        hashes.sort_by_key(|h| Some(*h) != e.first.as_ref());
-        let mut properties: Vec<String> = Vec::new();
-        let mut required: Option<BTreeSet<String>> = None;
-        let mut attributes: Vec<String> = Vec::new();
-        let mut create_only: Vec<String> = Vec::new();
-        for hash in hashes {
-            if !cache.contains_key(hash) {
-                let schema = schemas.read(&format!("resources/{hash}.json"))?;
-                cache.insert(hash.clone(), schema);
-            }
-            let schema = &cache[hash];
-            if schema.get("typeName").and_then(Json::as_str) != Some(type_name) {
-                return Err(format!(
-                    "resources/{hash}.json is not the schema of {type_name}"
-                ));
-            }
-            if let Some(props) = schema.get("properties").and_then(Json::as_object) {
-                for name in props.keys() {
-                    check_name(type_name, name)?;
-                    push_new(&mut properties, name.clone());
-                }
-            }
-            let req: BTreeSet<String> = strings(schema.get("required")).into_iter().collect();
-            required = Some(match required {
-                None => req,
-                Some(r) => r.intersection(&req).cloned().collect(),
-            });
-            for p in strings(schema.get("readOnlyProperties")) {
-                push_new(&mut attributes, pointer(type_name, &p)?.join("."));
-            }
-            for p in strings(schema.get("createOnlyProperties")) {
-                push_new(&mut create_only, pointer(type_name, &p)?.join("/"));
-            }
-        }
-        for (t, attr, _source) in EXTRA_ATTRIBUTES {
-            if t == type_name {
-                push_new(&mut attributes, (*attr).to_string());
-            }
-        }
-        let required = required.unwrap_or_default();
-        let props: Vec<String> = properties
-            .iter()
-            .map(|p| {
-                if required.contains(p) {
-                    format!("!{p}")
-                } else {
-                    p.clone()
-                }
-            })
-            .collect();
-        out.push_str(&format!(
-            "{type_name}\t{:x}\t{}\t{}\t{}\n",
-            e.mask,
-            props.join(","),
-            attributes.join(","),
-            create_only.join(",")
-        ));
+    Ok(types)
+}
+
+/// A type's line: its properties (required ones marked) in the first schema's order, the
+/// attributes and create-only paths of every schema that describes it.
+fn line(
+    schemas: &Schemas,
+    cache: &mut BTreeMap<String, Json>,
+    type_name: &str,
+    e: &Entry,
+) -> Result<String, String> {
+    if type_name.chars().any(|c| c.is_whitespace() || c == ',') {
+        return Err(format!("type name {type_name:?} holds a table separator"));
     }
-    Ok(out)
+    let mut hashes: Vec<&String> = e.hashes.iter().collect();
+    hashes.sort_by_key(|h| Some(*h) != e.first.as_ref());
+    let mut properties: Vec<String> = Vec::new();
+    let mut required: Option<BTreeSet<String>> = None;
+    let mut attributes: Vec<String> = Vec::new();
+    let mut create_only: Vec<String> = Vec::new();
+    for hash in hashes {
+        if !cache.contains_key(hash) {
+            let schema = schemas.read(&format!("resources/{hash}.json"))?;
+            cache.insert(hash.clone(), schema);
+        }
+        let schema = &cache[hash];
+        if schema.get("typeName").and_then(Json::as_str) != Some(type_name) {
+            return Err(format!(
+                "resources/{hash}.json is not the schema of {type_name}"
+            ));
+        }
+        if let Some(props) = schema.get("properties").and_then(Json::as_object) {
+            for name in props.keys() {
+                check_name(type_name, name)?;
+                push_new(&mut properties, name.clone());
+            }
+        }
+        let req: BTreeSet<String> = strings(schema.get("required")).into_iter().collect();
+        required = Some(match required {
+            None => req,
+            Some(r) => r.intersection(&req).cloned().collect(),
+        });
+        for p in strings(schema.get("readOnlyProperties")) {
+            push_new(&mut attributes, pointer(type_name, &p)?.join("."));
+        }
+        for p in strings(schema.get("createOnlyProperties")) {
+            push_new(&mut create_only, pointer(type_name, &p)?.join("/"));
+        }
+    }
+    for (t, attr, _source) in EXTRA_ATTRIBUTES {
+        if *t == type_name {
+            push_new(&mut attributes, (*attr).to_string());
+        }
+    }
+    let required = required.unwrap_or_default();
+    let props: Vec<String> = properties
+        .iter()
+        .map(|p| {
+            if required.contains(p) {
+                format!("!{p}")
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
+    Ok(format!(
+        "{type_name}\t{:x}\t{}\t{}\t{}\n",
+        e.mask,
+        props.join(","),
+        attributes.join(","),
+        create_only.join(",")
+    ))
 }
 
 fn push_new(list: &mut Vec<String>, item: String) {
