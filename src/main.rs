@@ -63,6 +63,11 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
             return 1;
         }
     };
+    // What a refusal means: deploy and destroy change stacks; the others write files at most.
+    let outcome = match &cli.command {
+        Command::Deploy(_) | Command::Destroy(_) => cli::NOTHING_CHANGED,
+        _ => cli::NOTHING_WRITTEN,
+    };
     let code = runtime.block_on(async {
         let interrupts = deploy::events::Interrupts::default();
         interrupts.install();
@@ -79,7 +84,7 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
                 cli::eprint_line(&line.to_string());
                 e.exit_code()
             }
-            Err(e) => report(&e, debug),
+            Err(e) => report(&e, debug, outcome),
         }
     });
     // A question's reading thread may still wait for a line (a signal answered it): don't
@@ -103,7 +108,7 @@ fn run_aws(cli: Cli, _json_errors: bool, debug: bool) -> i32 {
     };
     report(&Error::usage(format!(
         "pcstack {name} talks to AWS, but this pcstack was built without AWS support (cargo's `aws` feature, off with --no-default-features); build it with the default features"
-    )), debug)
+    )), debug, cli::NOTHING_WRITTEN)
 }
 
 /// Runs synth, list, schema, init and `cluster-config --outputs-file`; hands every other
@@ -130,15 +135,15 @@ fn run_local(cli: Cli, debug: bool) -> Result<i32, Box<Cli>> {
     };
     Ok(match result {
         Ok(()) => 0,
-        Err(e) => report(&e, debug),
+        Err(e) => report(&e, debug, cli::NOTHING_WRITTEN),
     })
 }
 
-/// Prints an error (every diagnostic of invalid input; with `--debug`, the SDK's whole error)
-/// and returns its exit code.
-fn report(e: &Error, debug: bool) -> i32 {
+/// Prints an error (every diagnostic of invalid input, then `outcome`; with `--debug`, the
+/// SDK's whole error) and returns its exit code.
+fn report(e: &Error, debug: bool, outcome: &str) -> i32 {
     match e {
-        Error::Invalid(d) => cli::print_diagnostics(d, false),
+        Error::Invalid(d) => cli::print_diagnostics_then(d, cli::Infos::Count, outcome),
         Error::Aws {
             detail: Some(detail),
             ..

@@ -294,7 +294,7 @@ fn cases() -> Vec<Case> {
             files: &[],
             expect: &["OpenZFSFileSystem (AWS::FSx::FileSystem).OpenZFSConfiguration.DeploymentType", "DeploymentType must be one offered there: SINGLE_AZ_1, SINGLE_AZ_HA_1 or MULTI_AZ_1 for OpenZFS in ap-southeast-3 (FSx for OpenZFS User Guide, Availability by AWS Region), got \"SINGLE_AZ_HA_2\""],
         },
-        deploy_builtin("Capacity 3600", &["--parameter", "Capacity=3600"], &["Capacity", "3600"]),
+        deploy_builtin("Capacity 3600", &["--parameter", "Capacity=3600"], &["Capacity", "3600", "1 error(s); nothing was changed"]),
         deploy_builtin("throughput 125", &["--parameter", "PerUnitStorageThroughput=125"], &["PerUnitStorageThroughput", "125"]),
         deploy_builtin("OpenZFS throughput 256", &["--parameter", "OpenZFSThroughput=256"], &["OpenZFSThroughput", "256"]),
         deploy_builtin("OpenZFS capacity 10", &["--parameter", "OpenZFSCapacity=10"], &["OpenZFSCapacity", "10"]),

@@ -68,8 +68,18 @@ impl Infos {
     }
 }
 
+/// What a command that refused invalid input did not do: a local command wrote nothing ...
+pub const NOTHING_WRITTEN: &str = "nothing was written";
+/// ... and deploy or destroy, which write no file, changed nothing.
+pub const NOTHING_CHANGED: &str = "nothing was changed";
+
 /// Prints diagnostics to stderr: errors and warnings always, infos as `infos` says.
 pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
+    print_diagnostics_then(d, infos, NOTHING_WRITTEN);
+}
+
+/// [`print_diagnostics_as`], with `outcome` after the count of errors.
+pub fn print_diagnostics_then(d: &Diagnostics, infos: Infos, outcome: &str) {
     let mut err = std::io::stderr().lock();
     let mut hidden = 0;
     for diag in d.iter() {
@@ -81,7 +91,7 @@ pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
     }
     let errors = d.errors().count();
     if errors > 0 {
-        let _ = writeln!(err, "{errors} error(s); nothing was written");
+        let _ = writeln!(err, "{errors} error(s); {outcome}");
     }
     if hidden > 0 && infos == Infos::Count {
         let _ = writeln!(err, "{hidden} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
