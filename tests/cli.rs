@@ -431,6 +431,42 @@ fn init_to_stdout_prints_the_starter_and_writes_nothing() {
     assert!(text(&help.stdout).contains("`-` prints it to stdout"));
 }
 
+/// The count of values left to parameter constraints names a flag that lists them: deploy and
+/// diff have no `--verbose`, `synth` has.
+#[test]
+fn the_infos_note_names_a_command_that_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let deploy = pcstack(
+        &[
+            "deploy",
+            "parallelcluster-prerequisites",
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+            "--parameter",
+            "PrimarySubnetAZ=us-east-1a",
+            "--parameter",
+            "Capacity=3600",
+        ],
+        dir.path(),
+    );
+    assert_eq!(deploy.status.code(), Some(2));
+    let synth = pcstack(&["synth", "--out", "-"], dir.path());
+    for err in [text(&deploy.stderr), text(&synth.stderr)] {
+        assert!(
+            err.contains("are expressions checked by the template's parameter constraints (`pcstack synth --verbose` lists them)"),
+            "{err}"
+        );
+    }
+    let listed = pcstack(&["synth", "--out", "-", "--verbose"], dir.path());
+    assert!(
+        text(&listed.stderr).contains("info["),
+        "{}",
+        text(&listed.stderr)
+    );
+}
+
 /// Where a user sets the zone on the command line, the help says that a zone ID works too.
 #[test]
 fn parameter_help_says_the_zone_takes_an_id() {

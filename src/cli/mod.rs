@@ -94,7 +94,7 @@ pub fn print_diagnostics_then(d: &Diagnostics, infos: Infos, outcome: &str) {
         let _ = writeln!(err, "{errors} error(s); {outcome}");
     }
     if hidden > 0 && infos == Infos::Count {
-        let _ = writeln!(err, "{hidden} value(s) are expressions checked by the template's parameter constraints (--verbose lists them)");
+        let _ = writeln!(err, "{hidden} value(s) are expressions checked by the template's parameter constraints (`pcstack synth --verbose` lists them)");
     }
 }
 
