@@ -498,14 +498,7 @@ impl StackValues {
                         d,
                         env,
                         &format!("be the EnvironmentVariable of an output holding {rule}{why}"),
-                        format!(
-                            "no such output (the outputs have {})",
-                            if names.is_empty() {
-                                "none".to_string()
-                            } else {
-                                names.join(", ")
-                            }
-                        ),
+                        format!("no such output (the outputs have {})", some_of(&names)),
                     );
                     String::new()
                 }
@@ -553,6 +546,30 @@ impl StackValues {
         } else {
             Ok(values)
         }
+    }
+}
+
+/// Names for a message, whole, as many as fit in about 100 characters, then how many more:
+/// a message is cut at a fixed length, which would end it inside a name.
+fn some_of(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".to_string();
+    }
+    let mut shown = String::new();
+    let mut count = 0;
+    for name in names {
+        if count > 0 && shown.len() + name.len() > 100 {
+            break;
+        }
+        if count > 0 {
+            shown.push_str(", ");
+        }
+        shown.push_str(name);
+        count += 1;
+    }
+    match names.len() - count {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

@@ -259,6 +259,8 @@ fn missing_or_malformed_outputs_are_named_by_variable() {
         "{}",
         e[1]
     );
+    // The outputs' names, whole, then how many more: never cut inside a name.
+    assert!(e[1].ends_with(" more)") && !e[1].contains('…'), "{}", e[1]);
     assert!(e[2].contains("COMPUTE_NODE_BOOTSTRAP_SCRIPT must be an s3://bucket/key URI for the cluster configuration, got \"/local/script.sh\""), "{}", e[2]);
 
     let e = StackValues::from_outputs_json(&json!({"Region": "nowhere", "Outputs": {}}), "o.json")
