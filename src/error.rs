@@ -36,6 +36,9 @@ pub enum AwsKind {
     /// DescribeStacks of a stack that does not exist (CloudFormation's ValidationError "Stack
     /// with id X does not exist"): callers take it as no stack.
     StackMissing,
+    /// CreateChangeSet refused for having nothing to change ("No updates are to be
+    /// performed"): deploy says "no changes".
+    NoChanges,
     /// Any other answer from AWS: its code and message say it.
     Service,
     /// Anything else (a response that did not parse, a bug in a provider).

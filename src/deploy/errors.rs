@@ -109,12 +109,18 @@ pub const THROTTLING_CODES: &[&str] = &[
 fn service_kind(operation: &str, code: &str, text: &str, status: u16) -> Kind {
     let bucket_op = operation.starts_with("HeadBucket");
     match code {
+        // An endpoint that refuses an empty change set instead of failing it (said in text
+        // only, whatever the code).
+        _ if operation.starts_with("CreateChangeSet") && plan::review::is_empty_reason(text) => {
+            Kind::NoChanges
+        }
         // The only way CloudFormation says it: "Stack with id X does not exist".
         "ValidationError"
             if operation.starts_with("DescribeStacks") && text.ends_with("does not exist") =>
         {
             Kind::StackMissing
         }
+
         _ if THROTTLING_CODES.contains(&code) => Kind::Throttled,
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             Kind::ExpiredToken
@@ -270,7 +276,7 @@ fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
         Kind::BucketMissing => format!("bucket {resource} does not exist: create it, or leave --template-bucket out to let pcstack create its own"),
         Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {}): choose another --template-bucket", iam_action(operation)),
         Kind::ServerError => "AWS failed on its side after the SDK's retries: re-run in a few minutes".to_string(),
-        Kind::StackMissing | Kind::Service | Kind::Other => return None,
+        Kind::StackMissing | Kind::NoChanges | Kind::Service | Kind::Other => return None,
     })
 }
 

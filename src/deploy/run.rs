@@ -20,7 +20,7 @@ use super::events::{self, Follow, Interrupts};
 use super::outputs::StackOutputs;
 use super::stack::{self, Gate};
 use super::ui::{ProgressMode, Ui};
-use crate::error::Error;
+use crate::error::{AwsKind, Error};
 use aws_sdk_cloudformation::error::SdkError;
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError;
 use aws_sdk_cloudformation::types::{
@@ -683,17 +683,23 @@ async fn create_change_set(
         stack_options: true,
         makes_stack: target.deployed.is_none() && !target.reviewing,
     };
-    let change_set = match submit(cx, new).await {
+    let change_set = match submit(cx, new)
+        .await
+        .map_err(|e| fail("CreateChangeSet", e))
+    {
         Ok(c) => c,
         // Some endpoints refuse an empty change set outright instead of failing it.
-        Err(e) if review::is_empty_reason(&super::aws::message(&e)) => {
+        Err(Error::Aws {
+            kind: AwsKind::NoChanges,
+            ..
+        }) => {
             ui.result(&format!(
                 "no changes: stack {} is up to date",
                 req.stack_name
             ));
             return Ok(None);
         }
-        Err(e) => return Err(fail("CreateChangeSet", e)),
+        Err(e) => return Err(e),
     };
     ui.note(&format!(
         "change set {} created; waiting for CloudFormation to compute it",

@@ -218,6 +218,37 @@ async fn empty_change_set_is_success() {
     assert_eq!(delete.num_calls(), 1);
 }
 
+/// An endpoint that refuses an empty change set outright ("No updates are to be performed")
+/// is "no changes" too (`AwsKind::NoChanges`): nothing to compute, delete or execute.
+#[tokio::test]
+async fn a_refused_empty_change_set_is_no_changes() {
+    let NoChanges {
+        describe,
+        execute,
+        cs,
+        delete,
+        ..
+    } = no_changes();
+    let create = mock!(Client::create_change_set).then_http_response(|| {
+        HttpResponse::new(
+            StatusCode::try_from(400).unwrap_or_else(|e| panic!("{e}")),
+            SdkBody::from(error(
+                400,
+                "ValidationError",
+                "No updates are to be performed.",
+            )),
+        )
+    });
+    let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
+    let (result, text) = run(&aws, &request()).await;
+    assert!(matches!(result, Ok(Outcome::NoChanges)), "{result:?}");
+    assert!(text.contains("no changes: stack s is up to date"), "{text}");
+    assert_eq!(
+        (cs.num_calls(), delete.num_calls(), execute.num_calls()),
+        (0, 0, 0)
+    );
+}
+
 #[tokio::test]
 async fn replacing_a_file_system_needs_approval_exit_5_without_tty() {
     let describe = mock!(Client::describe_stacks)
