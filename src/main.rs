@@ -1,6 +1,6 @@
 //! pcstack CLI: parse, dispatch, map errors to exit codes. `synth`, `list`, `schema`, `init`
 //! and `cluster-config --outputs-file` never talk to AWS (`cli`); `deploy`, `diff`, `outputs`,
-//! `destroy` and `cluster-config --stack-name` do (`commands`, through `deploy`).
+//! `destroy`, `zones` and `cluster-config --stack-name` do (`commands`, through `deploy`).
 //!
 //! Exit codes: 0 success or no changes; 1 error before any change; 2 invalid input (no AWS
 //! call made); 3 the stack operation failed; 4 timed out or detached; 5 approval needed or
