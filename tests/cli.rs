@@ -246,6 +246,12 @@ fn list_schema_and_init() {
         serde_json::from_slice(&pcstack(&["schema"], dir.path()).stdout).unwrap();
     assert_eq!(schema["additionalProperties"], serde_json::json!(false));
     assert!(schema["properties"]["associations"].is_object());
+    // A field's description gives the values of every deployment type, not only the first's.
+    let throughput = schema["definitions"]["LustreConfig"]["properties"]
+        ["per_unit_storage_throughput"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(throughput.contains("125, 250, 500 or 1000"), "{throughput}");
     let init = pcstack(&["init"], dir.path());
     assert!(init.status.success());
     let again = pcstack(&["init"], dir.path());

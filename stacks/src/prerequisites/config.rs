@@ -106,7 +106,8 @@ pub struct LustreConfig {
     pub capacity: i64,
     /// Largest capacity the Capacity parameter offers (its AllowedValues stop here).
     pub max_capacity: i64,
-    /// Default of PerUnitStorageThroughput, MB/s/TiB: 50, 100 or 200.
+    /// Default of PerUnitStorageThroughput, MB/s/TiB: 50, 100 or 200 on PERSISTENT_1; 125,
+    /// 250, 500 or 1000 on PERSISTENT_2.
     pub per_unit_storage_throughput: i64,
     /// Default of Compression: LZ4 or NONE.
     pub compression: String,
