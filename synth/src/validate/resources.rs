@@ -53,32 +53,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         if let Some(c) = r.get("Condition") {
             self.condition_name(c, &format!("{path}.Condition"));
         }
-        for (key, allowed) in [
-            (
-                "DeletionPolicy",
-                &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"][..],
-            ),
-            ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
-        ] {
-            if let Some(p) = r.get(key) {
-                // An intrinsic function here (Ref to a parameter, Fn::If, Fn::FindInMap) needed
-                // LanguageExtensions once; CloudFormation now resolves it itself (user guide:
-                // "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy
-                // attributes").
-                let intrinsic = p.as_map().is_some_and(|m| m.len() == 1);
-                if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
-                    let hint = String::new();
-                    self.error(
-                        Code::DeletionPolicy,
-                        format!("{path}.{key}"),
-                        format!(
-                            "{key} must be one of {} for resource {id}, got {p}{hint}",
-                            allowed.join(", ")
-                        ),
-                    );
-                }
-            }
-        }
+        self.policies(id, r, &path);
         if let Some(depends) = r.get("DependsOn") {
             match depends.view() {
                 View::Str(s) => self.depends_on(id, s, &path),
@@ -109,6 +84,36 @@ impl<'a, T: Tree> Validator<'a, T> {
             self.values_checked = false;
             let mut path = [id, " (", type_name, ").Metadata"].concat();
             self.walk(metadata, &mut path, Scope::Resource, None);
+        }
+    }
+
+    /// `DeletionPolicy` and `UpdateReplacePolicy`: one of the values CloudFormation takes, or
+    /// an intrinsic function (a `Ref` to a parameter, `Fn::If`, `Fn::FindInMap`) it resolves.
+    fn policies(&mut self, id: &str, r: &T::Map, path: &str) {
+        for (key, allowed) in [
+            (
+                "DeletionPolicy",
+                &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"][..],
+            ),
+            ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
+        ] {
+            if let Some(p) = r.get(key) {
+                // An intrinsic function here (Ref to a parameter, Fn::If, Fn::FindInMap) needed
+                // LanguageExtensions once; CloudFormation now resolves it itself (user guide:
+                // "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy
+                // attributes").
+                let intrinsic = p.as_map().is_some_and(|m| m.len() == 1);
+                if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
+                    self.error(
+                        Code::DeletionPolicy,
+                        format!("{path}.{key}"),
+                        format!(
+                            "{key} must be one of {} for resource {id}, got {p}",
+                            allowed.join(", ")
+                        ),
+                    );
+                }
+            }
         }
     }
 

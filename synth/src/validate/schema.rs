@@ -396,6 +396,11 @@ impl Check<'_> {
                 );
             }
         }
+        self.bounds(v, s, path, out);
+    }
+
+    /// `pattern`, `minLength`/`maxLength`, `minimum`/`maximum`.
+    fn bounds<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
         if let (Some(p), View::Str(text)) = (s.get("pattern").and_then(Json::as_str), v.view()) {
             if pattern(p).is_some_and(|re| !re.is_match(text)) {
                 self.push(
