@@ -41,7 +41,7 @@ def main():
     ap.add_argument("--work", default="target/corpus")
     ap.add_argument("--check", default="target/release/examples/check_templates")
     ap.add_argument("--lint", default=".venv/bin/cfn-lint")
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     paths = measure.templates(args.corpus)
     linted = measure.lint_all(paths, os.path.join(args.work, "lint-cache.json"), 2)
     valid = [p for p in paths if not linted[p]]
