@@ -459,6 +459,20 @@ fn unknown_profile_is_named_before_any_call() {
         stderr(&o).trim(),
         "error: --profile: profile \"dvelopment\" is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE; profiles there: dev, prod): check the name, or create it with `aws configure sso --profile dvelopment` or `aws configure --profile dvelopment`"
     );
+    // A near miss of a profile that exists is named.
+    let o = home.run(
+        &moto.endpoint,
+        &["outputs", "--stack-name", "s", "--profile", "prd"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).contains(
+            "profiles there: dev, prod): check the name (did you mean prod?), or create it"
+        ),
+        "{}",
+        text(&o)
+    );
     let o = home.run(
         &moto.endpoint,
         &["outputs", "--stack-name", "s"],

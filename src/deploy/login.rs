@@ -175,6 +175,9 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
         None => {
             let mut known: Vec<&str> = set.profiles().collect();
             known.sort_unstable();
+            let near = synth::catalog::nearest(&name, known.iter().copied())
+                .map(|p| format!(" (did you mean {p}?)"))
+                .unwrap_or_default();
             let known = if known.is_empty() {
                 "there are none".to_string()
             } else {
@@ -182,7 +185,7 @@ pub async fn select(flag: Option<&str>) -> Result<(Login, ProfileSet), Error> {
             };
             let name = synth::input::echo(&name);
             Err(Error::usage(format!(
-                "{source}: profile {name:?} is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE; {known}): check the name, or create it with `aws configure sso --profile {name}` or `aws configure --profile {name}`"
+                "{source}: profile {name:?} is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE; {known}): check the name{near}, or create it with `aws configure sso --profile {name}` or `aws configure --profile {name}`"
             )))
         }
     }
