@@ -1,19 +1,34 @@
 //! Whole-template checks on the rendered JSON, so they apply to any template, built here or
-//! read from a file: sections, names, limits, reference targets, GetAtt attributes,
-//! conditions, mappings, DependsOn and dependency cycles. With a [`Catalog`]
-//! ([`validate_with`]), also every resource's type, properties and GetAtt attributes.
+//! read from a file (`pcstack synth` runs them on what it builds, `deploy --template` and
+//! `diff` on the file). One module per family:
+//!
+//! - this module: sections, names, limits, and the driver;
+//! - `transforms`: what SAM, LanguageExtensions, macros and `Fn::Transform` snippets allow;
+//! - `resources`: resource attributes (`DeletionPolicy` ...), `DependsOn`, and with a
+//!   [`Catalog`] ([`validate_with`]) each resource's type (in the target Region), property
+//!   names and required properties;
+//! - `schema`: with a catalog that has the type's registry schema, every property value
+//!   against it (types, nested structures, enums, patterns, bounds, `oneOf`/`anyOf`);
+//! - `references`: `Ref`, `Fn::GetAtt` (dotted attributes too), `Fn::Sub` variables,
+//!   `Fn::FindInMap`, conditions, in properties, outputs and resource `Metadata`;
+//! - `functions`: every `Fn::` name by name and argument shape;
+//! - `outputs`: output values and export names used once;
+//! - `cycles`: dependency cycles.
+//!
+//! A resource's (or the template's) `Metadata.cfn-lint.config.ignore_checks` makes the errors
+//! of the codes it lists warnings, as cfn-lint does for the rules whose codes pcstack shares.
 //!
 //! Transforms: with `AWS::Serverless-2016-10-31` (SAM) the `Globals` section and the SAM
 //! attributes are accepted, `AWS::Serverless::*` resources are left to the transform, and a
 //! reference may name a resource SAM generates (named after a SAM resource, or
 //! `Serverless...`). With `AWS::LanguageExtensions`, `Fn::ForEach::*` entries are left to
-//! the transform (references may name the IDs they generate), `DeletionPolicy` and
-//! `UpdateReplacePolicy` may be intrinsic functions, and `Fn::FindInMap` may carry a default.
+//! the transform (references may name the IDs they generate). `DeletionPolicy` and
+//! `UpdateReplacePolicy` may be intrinsic functions and `Fn::FindInMap` may carry a
+//! `DefaultValue` with or without it (CloudFormation itself resolves them now).
 //! Any other transform (a macro, or a known one such as `AWS::CodeDeployBlueGreen`) may change
 //! anything, so only the template's shape is checked. An `Fn::Transform` snippet at the top
-//! level or in place of a section's entries may add any
-//! entry, so references to undeclared names are accepted and the resource holding it is not
-//! checked against its type.
+//! level or in place of a section's entries may add any entry, so references to undeclared
+//! names are accepted; the resource holding one is not checked against its type.
 //!
 //! Limits source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
 
