@@ -252,6 +252,22 @@ fn list_schema_and_init() {
         .as_str()
         .unwrap();
     assert!(throughput.contains("125, 250, 500 or 1000"), "{throughput}");
+    // The deployment types as an enum, so an editor offers them.
+    let defs = &schema["definitions"];
+    assert_eq!(
+        defs["LustreConfig"]["properties"]["deployment_type"]["enum"],
+        serde_json::json!(["PERSISTENT_1", "PERSISTENT_2"])
+    );
+    assert_eq!(
+        defs["OpenZfsConfig"]["properties"]["deployment_type"]["enum"],
+        serde_json::json!([
+            "SINGLE_AZ_1",
+            "SINGLE_AZ_2",
+            "SINGLE_AZ_HA_1",
+            "SINGLE_AZ_HA_2",
+            "MULTI_AZ_1"
+        ])
+    );
     let init = pcstack(&["init"], dir.path());
     assert!(init.status.success());
     let again = pcstack(&["init"], dir.path());

@@ -101,6 +101,7 @@ pub enum Removal {
 pub struct LustreConfig {
     /// PERSISTENT_1 (the tutorial's, default) or PERSISTENT_2. Fixed when the file system is
     /// created: changing it replaces the file system.
+    #[schemars(schema_with = "lustre_deployment_schema")]
     pub deployment_type: String,
     /// Default of the Capacity parameter, GiB: 1200, 2400 or a multiple of 2400.
     pub capacity: i64,
@@ -142,6 +143,7 @@ pub struct LustreMetadataConfig {
 pub struct OpenZfsConfig {
     /// SINGLE_AZ_HA_2 (default), SINGLE_AZ_HA_1, SINGLE_AZ_1, SINGLE_AZ_2 or MULTI_AZ_1 (needs
     /// network.second_availability_zone). Fixed when the file system is created.
+    #[schemars(schema_with = "openzfs_deployment_schema")]
     pub deployment_type: String,
     /// Default of OpenZFSCapacity, GiB: 64 to 524288.
     pub capacity: i64,
@@ -382,6 +384,25 @@ impl Default for RepositoryConfig {
             removal: Removal::Retain,
         }
     }
+}
+
+/// A string schema with its allowed values, so an editor reading `pcstack schema` offers them
+/// (the config check refuses any other, with its rule and source).
+fn one_of(values: &[&str]) -> schemars::schema::Schema {
+    schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        enum_values: Some(values.iter().map(|v| serde_json::json!(v)).collect()),
+        ..Default::default()
+    }
+    .into()
+}
+
+fn lustre_deployment_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    one_of(&LUSTRE_DEPLOYMENTS)
+}
+
+fn openzfs_deployment_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    one_of(&fsx::OPENZFS_DEPLOYMENT_TYPES)
 }
 
 /// The default Lustre deployment type (the tutorial's).
