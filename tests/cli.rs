@@ -268,6 +268,16 @@ fn list_schema_and_init() {
             "MULTI_AZ_1"
         ])
     );
+    let lustre = &defs["LustreConfig"]["properties"];
+    assert_eq!(
+        lustre["compression"]["enum"],
+        serde_json::json!(["LZ4", "NONE"])
+    );
+    assert_eq!(
+        lustre["version"]["enum"],
+        serde_json::json!(["2.15", "2.12"])
+    );
+    assert_eq!(lustre["version"]["default"], serde_json::json!("2.15"));
     let init = pcstack(&["init"], dir.path());
     assert!(init.status.success());
     let again = pcstack(&["init"], dir.path());

@@ -293,12 +293,14 @@ pub fn lustre_efa_capacity(throughput: i64, capacity: i64) -> RuleResult {
     }
 }
 
-/// Lustre `DataCompressionType`.
+/// Lustre `DataCompressionType` values.
 ///
 /// Source: FSx API `CreateFileSystemLustreConfiguration` DataCompressionType: `NONE` | `LZ4`.
+pub const LUSTRE_COMPRESSION_TYPES: [&str; 2] = ["LZ4", "NONE"];
+
+/// Lustre `DataCompressionType`: one of [`LUSTRE_COMPRESSION_TYPES`].
 pub fn lustre_compression(value: &str) -> RuleResult {
-    const ALLOWED: [&str; 2] = ["LZ4", "NONE"];
-    if ALLOWED.contains(&value) {
+    if LUSTRE_COMPRESSION_TYPES.contains(&value) {
         Ok(())
     } else {
         Err(Violation::new(

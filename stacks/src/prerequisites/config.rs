@@ -111,8 +111,10 @@ pub struct LustreConfig {
     /// 250, 500 or 1000 on PERSISTENT_2.
     pub per_unit_storage_throughput: i64,
     /// Default of Compression: LZ4 or NONE.
+    #[schemars(schema_with = "lustre_compression_schema")]
     pub compression: String,
     /// Default of LustreVersion: 2.15 or 2.12.
+    #[schemars(schema_with = "lustre_version_schema")]
     pub version: String,
     /// Where clients mount the file system; the association paths are under it.
     pub mount_point: String,
@@ -399,6 +401,14 @@ fn one_of(values: &[&str]) -> schemars::schema::Schema {
 
 fn lustre_deployment_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
     one_of(&LUSTRE_DEPLOYMENTS)
+}
+
+fn lustre_compression_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    one_of(&fsx::LUSTRE_COMPRESSION_TYPES)
+}
+
+fn lustre_version_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    one_of(&LUSTRE_VERSIONS)
 }
 
 fn openzfs_deployment_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
