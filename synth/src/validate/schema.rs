@@ -20,7 +20,7 @@ use crate::input::echo;
 use crate::tree::{Entries, Tree, View};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What a reference gives: one value, a list, or not known here.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,18 +100,28 @@ const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
 
 /// The compiled `pattern`s, shared by every check in the process; `None` for a pattern the
 /// `regex` crate cannot compile (look-around, back-references), which is then not checked.
-fn pattern(p: &str) -> Option<regex::Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+fn pattern(p: &str) -> Option<Arc<regex::Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regex::Regex>>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(p.to_string())
-        .or_insert_with(|| {
-            let build = |p: &str| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok();
-            // A counted repetition of a Unicode class (`[\p{L}...]{1,128}`) can outgrow the
-            // size limit: without its upper bound it is only more lenient.
-            build(p).or_else(|| build(&unbounded(p)))
-        })
-        .clone()
+    if let Some(found) = map.get(p) {
+        return found.clone();
+    }
+    let build = |p: &str| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok();
+    // A counted repetition of a Unicode class (`[\p{L}...]{1,128}`) can outgrow the size
+    // limit: without its upper bound it is only more lenient.
+    let re = build(p).or_else(|| build(&unbounded(p))).map(Arc::new);
+    map.insert(p.to_string(), re.clone());
+    re
+}
+
+/// A keyword of a schema: a scan of its few entries, cheaper than hashing the key (a value
+/// check looks up a dozen keywords per value).
+fn kw<'s>(s: &'s Json, key: &str) -> Option<&'s Json> {
+    s.as_object()?
+        .iter()
+        .find(|(k, _)| k.as_str() == key)
+        .map(|(_, v)| v)
 }
 
 /// `p` with each `{m,n}` repetition made `{m,}`.
@@ -158,7 +168,7 @@ fn field(path: &str) -> &str {
 }
 
 fn types(s: &Json) -> Vec<&str> {
-    match s.get("type") {
+    match kw(s, "type") {
         Some(Json::String(t)) => vec![t.as_str()],
         Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
         _ => Vec::new(),
@@ -256,7 +266,7 @@ impl Check<'_> {
 
     /// Checks `v` (at `path`) against schema `s`, appending what is wrong to `out`.
     pub fn value<T: Tree>(&self, v: &T, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
-        if let Some(target) = s.get("$ref").and_then(|r| self.resolve(r)) {
+        if let Some(target) = kw(s, "$ref").and_then(|r| self.resolve(r)) {
             self.value(v, target, path, out);
             if s.as_object().is_some_and(|o| o.len() == 1) {
                 return;
@@ -357,8 +367,8 @@ impl Check<'_> {
 
     fn scalar<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
         let text = scalar_text(v);
-        if let (Some(allowed), Some(text)) = (s.get("enum").and_then(Json::as_array), &text) {
-            let fold = s.get("enumCaseInsensitive").is_some();
+        if let (Some(allowed), Some(text)) = (kw(s, "enum").and_then(Json::as_array), &text) {
+            let fold = kw(s, "enumCaseInsensitive").is_some();
             let names: Vec<String> = allowed
                 .iter()
                 .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string))
@@ -385,7 +395,7 @@ impl Check<'_> {
                 );
             }
         }
-        if let (Some(c), Some(text)) = (s.get("const"), &text) {
+        if let (Some(c), Some(text)) = (kw(s, "const"), &text) {
             if c.as_str().map_or_else(|| c.to_string(), str::to_string) != *text {
                 self.push(
                     out,
@@ -401,7 +411,7 @@ impl Check<'_> {
 
     /// `pattern`, `minLength`/`maxLength`, `minimum`/`maximum`.
     fn bounds<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
-        if let (Some(p), View::Str(text)) = (s.get("pattern").and_then(Json::as_str), v.view()) {
+        if let (Some(p), View::Str(text)) = (kw(s, "pattern").and_then(Json::as_str), v.view()) {
             if pattern(p).is_some_and(|re| !re.is_match(text)) {
                 self.push(
                     out,
@@ -473,7 +483,7 @@ impl Check<'_> {
 
     fn array<T: Tree>(&self, items: &[T], s: &Json, path: &mut String, out: &mut Vec<Problem>) {
         let n = items.len() as u64;
-        if let Some(min) = s.get("minItems").and_then(Json::as_u64).filter(|m| n < *m) {
+        if let Some(min) = kw(s, "minItems").and_then(Json::as_u64).filter(|m| n < *m) {
             self.push(
                 out,
                 Code::ItemCount,
@@ -482,7 +492,7 @@ impl Check<'_> {
                 format!("{n}"),
             );
         }
-        if let Some(max) = s.get("maxItems").and_then(Json::as_u64).filter(|m| n > *m) {
+        if let Some(max) = kw(s, "maxItems").and_then(Json::as_u64).filter(|m| n > *m) {
             self.push(
                 out,
                 Code::ItemCount,
@@ -491,7 +501,7 @@ impl Check<'_> {
                 format!("{n}"),
             );
         }
-        let item_schema = s.get("items").filter(|i| i.is_object()).unwrap_or(&ANY);
+        let item_schema = kw(s, "items").filter(|i| i.is_object()).unwrap_or(&ANY);
         let len = path.len();
         for (i, item) in items.iter().enumerate() {
             path.push('/');
@@ -517,9 +527,9 @@ impl Check<'_> {
             .get("properties")
             .and_then(Json::as_object)
             .unwrap_or(&empty);
-        let patterns = s.get("patternProperties").and_then(Json::as_object);
-        let closed = s.get("additionalProperties") == Some(&Json::Bool(false));
-        let extra = s.get("additionalProperties").filter(|a| a.is_object());
+        let patterns = kw(s, "patternProperties").and_then(Json::as_object);
+        let closed = kw(s, "additionalProperties") == Some(&Json::Bool(false));
+        let extra = kw(s, "additionalProperties").filter(|a| a.is_object());
         let len = path.len();
         for (k, v) in m.entries() {
             path.push('/');
@@ -698,7 +708,7 @@ impl Check<'_> {
     /// The types a schema allows, through `$ref` and across `anyOf`/`oneOf`; empty when any
     /// alternative allows anything.
     fn shape_types<'s>(&'s self, s: &'s Json) -> Vec<&'s str> {
-        if let Some(target) = s.get("$ref").and_then(|r| self.resolve(r)) {
+        if let Some(target) = kw(s, "$ref").and_then(|r| self.resolve(r)) {
             return self.shape_types(target);
         }
         let own = types(s);
