@@ -108,9 +108,17 @@ fn pattern(p: &str) -> Option<Arc<regex::Regex>> {
         return found.clone();
     }
     let build = |p: &str| regex::RegexBuilder::new(p).size_limit(1 << 22).build().ok();
-    // A counted repetition of a Unicode class (`[\p{L}...]{1,128}`) can outgrow the size
-    // limit: without its upper bound it is only more lenient.
-    let re = build(p).or_else(|| build(&unbounded(p))).map(Arc::new);
+    // A counted repetition of a Unicode class (`[\p{L}...]{1,128}`, `[^\r\n]{1,4096}`) can
+    // outgrow the size limit: without its upper bound it is only more lenient (the schema's
+    // maxLength still bounds the value). A large bound is dropped before compiling: compiling
+    // `[^\u0000\u0085\u2028\u2029\r\n]{1,4096}` was most of the time of checking the
+    // built-in template.
+    let re = if large_bound(p) {
+        build(&unbounded(p))
+    } else {
+        build(p).or_else(|| build(&unbounded(p)))
+    };
+    let re = re.map(Arc::new);
     map.insert(p.to_string(), re.clone());
     re
 }
@@ -122,6 +130,16 @@ fn kw<'s>(s: &'s Json, key: &str) -> Option<&'s Json> {
         .iter()
         .find(|(k, _)| k.as_str() == key)
         .map(|(_, v)| v)
+}
+
+/// Whether `p` holds a `{m,n}` repetition with `n` over 255.
+fn large_bound(p: &str) -> bool {
+    p.split('{').skip(1).any(|rest| {
+        rest.split_once('}')
+            .and_then(|(inside, _)| inside.split_once(','))
+            .and_then(|(_, n)| n.parse::<u32>().ok())
+            .is_some_and(|n| n > 255)
+    })
 }
 
 /// `p` with each `{m,n}` repetition made `{m,}`.
@@ -790,5 +808,26 @@ impl<T: Tree> super::Validator<'_, T> {
                 self.error(p.code, p.path, p.message);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{large_bound, pattern};
+
+    /// A large counted repetition is compiled without its upper bound (cheap, more lenient);
+    /// the rest of the pattern still decides.
+    #[test]
+    fn large_bounds_are_dropped_and_the_pattern_still_decides() {
+        let line = r"^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$";
+        assert!(large_bound(line));
+        assert!(!large_bound("^[a-z]{1,128}$"));
+        assert!(!large_bound("^a{3}$"));
+        let re = pattern(line).expect("compiles");
+        assert!(re.is_match("a line"));
+        assert!(!re.is_match("two\nlines"));
+        assert!(!re.is_match(""));
+        let small = pattern("^[a-z]{1,3}$").expect("compiles");
+        assert!(!small.is_match("abcd"), "a small bound is kept");
     }
 }
