@@ -43,7 +43,7 @@ struct Case {
     /// The config field, as the README's config reference names it.
     field: &'static str,
     /// The whole config with the field changed.
-    config: &'static str,
+    config: String,
     /// Resources that must be replaced (a subset: the prediction and the stand-in must agree
     /// on the whole set).
     replaced: &'static [&'static str],
@@ -58,6 +58,53 @@ struct Case {
     refused: bool,
 }
 
+impl Case {
+    /// `field` changed alone: `lines` of YAML after [`BASE`]; updated in place, nothing refused.
+    fn new(field: &'static str, lines: &str) -> Case {
+        Case::whole(field, &format!("{BASE}{lines}"))
+    }
+
+    /// `field` changed in a config that doesn't start from [`BASE`].
+    fn whole(field: &'static str, config: &str) -> Case {
+        Case {
+            field,
+            config: config.to_string(),
+            replaced: &[],
+            replaces: false,
+            parameters: &[],
+            env: &[],
+            refused: false,
+        }
+    }
+
+    /// These resources (at least) are replaced.
+    fn replacing(self, ids: &'static [&'static str]) -> Case {
+        Case {
+            replaced: ids,
+            replaces: true,
+            ..self
+        }
+    }
+
+    /// The stack holds these parameter values afterwards.
+    fn holding(self, parameters: &'static [(&'static str, &'static str)]) -> Case {
+        Case { parameters, ..self }
+    }
+
+    /// The env file holds these lines afterwards.
+    fn env(self, env: &'static [&'static str]) -> Case {
+        Case { env, ..self }
+    }
+
+    /// Deploy refuses it before any change set (`WOULD FAIL`).
+    fn refused(self) -> Case {
+        Case {
+            refused: true,
+            ..self
+        }
+    }
+}
+
 /// The cases that grow a file system, last but one: FSx can't shrink it back.
 const GROWN: [&str; 2] = ["lustre.capacity", "openzfs.capacity"];
 
@@ -68,311 +115,82 @@ const RENAMED: [&str; 2] = ["repository.name", "bucket.name"];
 const DATA: [&str; 2] = ["FSxLFilesystem", "OpenZFSFileSystem"];
 
 fn cases() -> Vec<Case> {
-    let none: &[&str] = &[];
     vec![
-        Case {
-            field: "openzfs.throughput",
-            config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  throughput: 640\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("OpenZFSThroughput", "640")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "lustre.per_unit_storage_throughput",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  per_unit_storage_throughput: 100\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("PerUnitStorageThroughput", "100")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // Only the Capacity parameter's AllowedValues change: no resource does.
-            field: "lustre.max_capacity",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  max_capacity: 9600\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("Capacity", "2400")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // Create-only: a new file system, and the associations (FileSystemId is
-            // create-only) recreated on it; the DANGER block says what they bring back.
-            field: "lustre.deployment_type",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 250\n",
-            replaced: &[
-                DATA[0],
-                "DataAssociation",
-                "CheckpointsAssociation",
-                "LogsAssociation",
-                "ResultsAssociation",
-            ],
-            replaces: true,
-            parameters: &[("PerUnitStorageThroughput", "250")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // A second private subnet and its routing are added; nothing is replaced (the S3
-            // endpoint's RouteTableIds are updatable).
-            field: "network.second_availability_zone",
-            config: "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1b\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("SecondarySubnetAZ", "us-east-1b")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // Create-only: a new OpenZFS file system across both private subnets; no data
-            // repository brings /home back (the DANGER line says so).
-            field: "openzfs.deployment_type",
-            config: "network:\n  availability_zone: us-east-1a\n  second_availability_zone: us-east-1b\nopenzfs:\n  deployment_type: MULTI_AZ_1\n",
-            replaced: &[DATA[1]],
-            replaces: true,
-            parameters: &[("SecondarySubnetAZ", "us-east-1b")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "lustre.compression",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  compression: NONE\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("Compression", "NONE")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // FileSystemTypeVersion is updatable (the registry schema), but FSx upgrades only:
-            // 2.15 -> 2.12 would fail and roll back.
-            field: "lustre.version",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  version: '2.12'\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: true,
-        },
-        Case {
-            // Create-only: the repository is replaced, under the name the current one holds.
-            field: "repository.encryption",
-            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  encryption: AES256\n",
-            replaced: &["TrainingImageRepository"],
-            replaces: true,
-            parameters: &[],
-            env: &[],
-            refused: true,
-        },
-        Case {
-            field: "lustre.mount_point",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  mount_point: /fsx\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &["export LUSTRE_DATA_DIR=/fsx/data"],
-            refused: false,
-        },
-        Case {
-            field: "network.vpc_name",
-            config: "network:\n  availability_zone: us-east-1a\n  vpc_name: lab\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("VPCName", "lab")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "network.create_s3_endpoint",
-            config: "network:\n  availability_zone: us-east-1a\n  create_s3_endpoint: false\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("CreateS3Endpoint", "false")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            // Each subnet's replacement would be created beside it with its block, and the NAT
-            // gateway's with its address: EC2 refuses both.
-            field: "network.availability_zone",
-            config: "network:\n  availability_zone: us-east-1b\n",
-            replaced: &["PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
-            replaces: true,
-            parameters: &[],
-            env: &[],
-            refused: true,
-        },
-        Case {
-            // The internet gateway, kept, can't be attached to the new VPC beside the old.
-            field: "network.primary_cidr",
-            config: "network:\n  availability_zone: us-east-1a\n  primary_cidr: 10.2.0.0/16\n",
-            replaced: &["VPC", "PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
-            replaces: true,
-            parameters: &[],
-            env: &[],
-            refused: true,
-        },
-        Case {
-            field: "network.secondary_cidr",
-            config: "network:\n  availability_zone: us-east-1a\n  secondary_cidr: 10.3.0.0/16\n",
-            replaced: &["VpcCidrBlock", "PrimaryPrivateSubnet", DATA[0], DATA[1]],
-            replaces: true,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "repository.image_tag",
-            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  image_tag: v2\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &["export IMAGE_TAG=v2"],
-            refused: false,
-        },
-        Case {
-            field: "logs.retention_days",
-            config: "network:\n  availability_zone: us-east-1a\nlogs:\n  retention_days: 30\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "tags",
-            config: "network:\n  availability_zone: us-east-1a\ntags:\n  team: ml\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "lustre.removal",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  removal: Delete\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "cluster.head_node.instance_type",
-            config: "network:\n  availability_zone: us-east-1a\ncluster:\n  head_node:\n    instance_type: m5.4xlarge\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "openzfs.removal",
-            config: "network:\n  availability_zone: us-east-1a\nopenzfs:\n  removal: Delete\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "bucket.removal",
-            config: "network:\n  availability_zone: us-east-1a\nbucket:\n  removal: Delete\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "logs.removal",
-            config: "network:\n  availability_zone: us-east-1a\nlogs:\n  removal: Delete\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "repository.removal",
-            config: "network:\n  availability_zone: us-east-1a\nrepository:\n  removal: Delete\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "associations[].import",
-            config: "network:\n  availability_zone: us-east-1a\nassociations:\n  - {id: DataAssociation, file_system_path: /data, s3_prefix: data/, import: [NEW], batch_import_on_create: true, output: LustreDataDir, env: LUSTRE_DATA_DIR}\n  - {id: CheckpointsAssociation, file_system_path: /checkpoints, s3_prefix: checkpoints/, import: [NEW, CHANGED, DELETED], export: [NEW, CHANGED, DELETED], output: LustreCheckpointDir, env: LUSTRE_CHECKPOINT_DIR}\n  - {id: LogsAssociation, file_system_path: /logs, s3_prefix: logs/, export: [NEW, CHANGED, DELETED], output: LustreLogDir, env: LUSTRE_LOG_DIR}\n  - {id: ResultsAssociation, file_system_path: /results, s3_prefix: results/, export: [NEW, CHANGED, DELETED], output: LustreResultsDir, env: LUSTRE_RESULTS_DIR}\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        // Create-only: a new association, with the data it imports again from S3.
-        Case {
-            field: "associations[].file_system_path",
-            config: "network:\n  availability_zone: us-east-1a\nassociations:\n  - {id: DataAssociation, file_system_path: /dataset, s3_prefix: data/, import: [NEW, CHANGED, DELETED], batch_import_on_create: true, output: LustreDataDir, env: LUSTRE_DATA_DIR}\n  - {id: CheckpointsAssociation, file_system_path: /checkpoints, s3_prefix: checkpoints/, import: [NEW, CHANGED, DELETED], export: [NEW, CHANGED, DELETED], output: LustreCheckpointDir, env: LUSTRE_CHECKPOINT_DIR}\n  - {id: LogsAssociation, file_system_path: /logs, s3_prefix: logs/, export: [NEW, CHANGED, DELETED], output: LustreLogDir, env: LUSTRE_LOG_DIR}\n  - {id: ResultsAssociation, file_system_path: /results, s3_prefix: results/, export: [NEW, CHANGED, DELETED], output: LustreResultsDir, env: LUSTRE_RESULTS_DIR}\n",
-            replaced: &["DataAssociation"],
-            replaces: true,
-            parameters: &[],
-            env: &["export LUSTRE_DATA_DIR=/lustre/dataset"],
-            refused: false,
-        },
-        Case {
-            field: "cluster.os",
-            config: "network:\n  availability_zone: us-east-1a\ncluster:\n  os: alinux2023\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[],
-            env: &[],
-            refused: false,
-        },
-        // FSx grows a file system, never shrinks it: from here on the stack keeps the larger
-        // capacities, so the configs that follow hold them too and going back is refused.
-        Case {
-            field: "lustre.capacity",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("Capacity", "4800")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "openzfs.capacity",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\n",
-            replaced: none,
-            replaces: false,
-            parameters: &[("OpenZFSCapacity", "1024"), ("Capacity", "4800")],
-            env: &[],
-            refused: false,
-        },
-        Case {
-            field: "repository.name",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\nrepository:\n  name: training-two\n",
-            replaced: &["TrainingImageRepository"],
-            replaces: true,
-            parameters: &[],
-            env: &["export ECR_REPO_NAME=training-two"],
-            refused: false,
-        },
-        Case {
-            // Renamed, the bucket is replaced, and with it whatever takes its name in a
-            // create-only property: the associations' DataRepositoryPath.
-            field: "bucket.name",
-            config: "network:\n  availability_zone: us-east-1a\nlustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\nrepository:\n  name: training-two\nbucket:\n  name: pcstack-data-${AWS::AccountId}-${AWS::Region}\n",
-            replaced: &["DataBucket", "DataAssociation", "ResultsAssociation"],
-            replaces: true,
-            parameters: &[],
-            env: &["export S3_BUCKET_NAME=pcstack-data-123456789012-us-east-1"],
-            refused: false,
-        },
+        Case::new("openzfs.throughput", "openzfs:\n  throughput: 640\n")
+            .holding(&[("OpenZFSThroughput", "640")]),
+        Case::new("lustre.per_unit_storage_throughput", "lustre:\n  per_unit_storage_throughput: 100\n")
+            .holding(&[("PerUnitStorageThroughput", "100")]),
+        // Only the Capacity parameter's AllowedValues change: no resource does.
+        Case::new("lustre.max_capacity", "lustre:\n  max_capacity: 9600\n")
+            .holding(&[("Capacity", "2400")]),
+        // Create-only: a new file system, and the associations (FileSystemId is
+        // create-only) recreated on it; the DANGER block says what they bring back.
+        Case::new("lustre.deployment_type", "lustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 250\n")
+            .replacing(&[DATA[0], "DataAssociation", "CheckpointsAssociation", "LogsAssociation", "ResultsAssociation"])
+            .holding(&[("PerUnitStorageThroughput", "250")]),
+        // A second private subnet and its routing are added; nothing is replaced (the S3
+        // endpoint's RouteTableIds are updatable).
+        Case::new("network.second_availability_zone", "  second_availability_zone: us-east-1b\n")
+            .holding(&[("SecondarySubnetAZ", "us-east-1b")]),
+        // Create-only: a new OpenZFS file system across both private subnets; no data
+        // repository brings /home back (the DANGER line says so).
+        Case::new("openzfs.deployment_type", "  second_availability_zone: us-east-1b\nopenzfs:\n  deployment_type: MULTI_AZ_1\n")
+            .replacing(&[DATA[1]])
+            .holding(&[("SecondarySubnetAZ", "us-east-1b")]),
+        Case::new("lustre.compression", "lustre:\n  compression: NONE\n")
+            .holding(&[("Compression", "NONE")]),
+        // FileSystemTypeVersion is updatable (the registry schema), but FSx upgrades only:
+        // 2.15 -> 2.12 would fail and roll back.
+        Case::new("lustre.version", "lustre:\n  version: '2.12'\n")
+            .refused(),
+        // Create-only: the repository is replaced, under the name the current one holds.
+        Case::new("repository.encryption", "repository:\n  encryption: AES256\n")
+            .replacing(&["TrainingImageRepository"])
+            .refused(),
+        Case::new("lustre.mount_point", "lustre:\n  mount_point: /fsx\n")
+            .env(&["export LUSTRE_DATA_DIR=/fsx/data"]),
+        Case::new("network.vpc_name", "  vpc_name: lab\n")
+            .holding(&[("VPCName", "lab")]),
+        Case::new("network.create_s3_endpoint", "  create_s3_endpoint: false\n")
+            .holding(&[("CreateS3Endpoint", "false")]),
+        // Each subnet's replacement would be created beside it with its block, and the NAT
+        // gateway's with its address: EC2 refuses both.
+        Case::whole("network.availability_zone", "network:\n  availability_zone: us-east-1b\n")
+            .replacing(&["PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]])
+            .refused(),
+        // The internet gateway, kept, can't be attached to the new VPC beside the old.
+        Case::new("network.primary_cidr", "  primary_cidr: 10.2.0.0/16\n")
+            .replacing(&["VPC", "PublicSubnet", "PrimaryPrivateSubnet", DATA[0], DATA[1]])
+            .refused(),
+        Case::new("network.secondary_cidr", "  secondary_cidr: 10.3.0.0/16\n")
+            .replacing(&["VpcCidrBlock", "PrimaryPrivateSubnet", DATA[0], DATA[1]]),
+        Case::new("repository.image_tag", "repository:\n  image_tag: v2\n")
+            .env(&["export IMAGE_TAG=v2"]),
+        Case::new("logs.retention_days", "logs:\n  retention_days: 30\n"),
+        Case::new("tags", "tags:\n  team: ml\n"),
+        Case::new("lustre.removal", "lustre:\n  removal: Delete\n"),
+        Case::new("cluster.head_node.instance_type", "cluster:\n  head_node:\n    instance_type: m5.4xlarge\n"),
+        Case::new("openzfs.removal", "openzfs:\n  removal: Delete\n"),
+        Case::new("bucket.removal", "bucket:\n  removal: Delete\n"),
+        Case::new("logs.removal", "logs:\n  removal: Delete\n"),
+        Case::new("repository.removal", "repository:\n  removal: Delete\n"),
+        Case::new("associations[].import", "associations:\n  - {id: DataAssociation, file_system_path: /data, s3_prefix: data/, import: [NEW], batch_import_on_create: true, output: LustreDataDir, env: LUSTRE_DATA_DIR}\n  - {id: CheckpointsAssociation, file_system_path: /checkpoints, s3_prefix: checkpoints/, import: [NEW, CHANGED, DELETED], export: [NEW, CHANGED, DELETED], output: LustreCheckpointDir, env: LUSTRE_CHECKPOINT_DIR}\n  - {id: LogsAssociation, file_system_path: /logs, s3_prefix: logs/, export: [NEW, CHANGED, DELETED], output: LustreLogDir, env: LUSTRE_LOG_DIR}\n  - {id: ResultsAssociation, file_system_path: /results, s3_prefix: results/, export: [NEW, CHANGED, DELETED], output: LustreResultsDir, env: LUSTRE_RESULTS_DIR}\n"),
+        Case::new("associations[].file_system_path", "associations:\n  - {id: DataAssociation, file_system_path: /dataset, s3_prefix: data/, import: [NEW, CHANGED, DELETED], batch_import_on_create: true, output: LustreDataDir, env: LUSTRE_DATA_DIR}\n  - {id: CheckpointsAssociation, file_system_path: /checkpoints, s3_prefix: checkpoints/, import: [NEW, CHANGED, DELETED], export: [NEW, CHANGED, DELETED], output: LustreCheckpointDir, env: LUSTRE_CHECKPOINT_DIR}\n  - {id: LogsAssociation, file_system_path: /logs, s3_prefix: logs/, export: [NEW, CHANGED, DELETED], output: LustreLogDir, env: LUSTRE_LOG_DIR}\n  - {id: ResultsAssociation, file_system_path: /results, s3_prefix: results/, export: [NEW, CHANGED, DELETED], output: LustreResultsDir, env: LUSTRE_RESULTS_DIR}\n")
+            .replacing(&["DataAssociation"])
+            .env(&["export LUSTRE_DATA_DIR=/lustre/dataset"]),
+        Case::new("cluster.os", "cluster:\n  os: alinux2023\n"),
+        Case::new("lustre.capacity", "lustre:\n  capacity: 4800\n")
+            .holding(&[("Capacity", "4800")]),
+        Case::new("openzfs.capacity", "lustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\n")
+            .holding(&[("OpenZFSCapacity", "1024"), ("Capacity", "4800")]),
+        Case::new("repository.name", "lustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\nrepository:\n  name: training-two\n")
+            .replacing(&["TrainingImageRepository"])
+            .env(&["export ECR_REPO_NAME=training-two"]),
+        // Renamed, the bucket is replaced, and with it whatever takes its name in a
+        // create-only property: the associations' DataRepositoryPath.
+        Case::new("bucket.name", "lustre:\n  capacity: 4800\nopenzfs:\n  capacity: 1024\nrepository:\n  name: training-two\nbucket:\n  name: pcstack-data-${AWS::AccountId}-${AWS::Region}\n")
+            .replacing(&["DataBucket", "DataAssociation", "ResultsAssociation"])
+            .env(&["export S3_BUCKET_NAME=pcstack-data-123456789012-us-east-1"]),
     ]
 }
 
@@ -466,7 +284,7 @@ fn env_file(moto: &Moto) -> String {
 /// Deploys `config` over the stack as it stands and checks everything the case promises.
 fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
     let config = dir.join(format!("{}.yaml", case.field));
-    std::fs::write(&config, case.config).unwrap();
+    std::fs::write(&config, &case.config).unwrap();
     let field = case.field;
     let before = physical_ids(moto);
     let (predicted, diff) = predicted(moto, &config);
@@ -636,18 +454,10 @@ fn every_config_field_reaches_the_stack_as_predicted() {
     for case in cases() {
         rehearse(&moto, dir.path(), &case);
         // The last cases go one way. A grown file system can't shrink back: going back is
-        // refused before any change set. A renamed repository or bucket leaves the old one, retained,
-        // holding its name, so going back would fail as on AWS (RepositoryAlreadyExists).
+        // refused before any change set. A renamed repository or bucket leaves the old one,
+        // retained, holding its name, so going back would fail as on AWS (RepositoryAlreadyExists).
         if GROWN.contains(&case.field) {
-            let shrink = Case {
-                field: "base after growth",
-                config: BASE,
-                replaced: &[],
-                replaces: false,
-                parameters: &[],
-                env: &[],
-                refused: true,
-            };
+            let shrink = Case::new("base after growth", "").refused();
             rehearse(&moto, dir.path(), &shrink);
         }
         if case.refused || GROWN.contains(&case.field) || RENAMED.contains(&case.field) {
@@ -655,13 +465,8 @@ fn every_config_field_reaches_the_stack_as_predicted() {
         }
         // Back to the base before the next field, checked the same way.
         let back = Case {
-            field: "base",
-            config: BASE,
-            replaced: &[],
             replaces: case.replaces,
-            parameters: &[("Capacity", "2400"), ("OpenZFSCapacity", "512")],
-            env: &[],
-            refused: false,
+            ..Case::new("base", "").holding(&[("Capacity", "2400"), ("OpenZFSCapacity", "512")])
         };
         rehearse(&moto, dir.path(), &back);
     }
