@@ -256,23 +256,7 @@ fn predicted(moto: &Moto, config: &Path) -> (BTreeSet<String>, serde_json::Value
 }
 
 fn deploy(moto: &Moto, config: &Path, extra: &[&str]) -> std::process::Output {
-    let config = config.display().to_string();
-    moto.pcstack(
-        &[
-            &[
-                "deploy",
-                "parallelcluster-prerequisites",
-                "--config",
-                &config,
-                "--stack-name",
-                STACK,
-                "--progress",
-                "log",
-            ],
-            extra,
-        ]
-        .concat(),
-    )
+    moto.deploy_builtin(&config.display().to_string(), STACK, extra)
 }
 
 fn env_file(moto: &Moto) -> String {

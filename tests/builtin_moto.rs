@@ -38,20 +38,7 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
     )
     .expect("write config");
     let config = config.display().to_string();
-    let deploy_builtin = || {
-        moto.pcstack(&[
-            "deploy",
-            "parallelcluster-prerequisites",
-            "--config",
-            &config,
-            "--stack-name",
-            "pc",
-            "--progress",
-            "log",
-            "--approve",
-            "never",
-        ])
-    };
+    let deploy_builtin = || moto.deploy_builtin(&config, "pc", &["--approve", "never"]);
 
     let create = deploy_builtin();
     assert_eq!(create.status.code(), Some(0), "{}", text(&create));
@@ -211,19 +198,7 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
 
     // Deployed again, the stack adopts the buckets and the repository it kept (the stand-in
     // reports the repository's encryption as ECR does, so it matches the config's).
-    let again = moto.pcstack(&[
-        "deploy",
-        "parallelcluster-prerequisites",
-        "--config",
-        &config,
-        "--stack-name",
-        "pc",
-        "--progress",
-        "log",
-        "--approve",
-        "never",
-        "--adopt",
-    ]);
+    let again = moto.deploy_builtin(&config, "pc", &["--approve", "never", "--adopt"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(
         text(&again).contains("TrainingImageRepository (pytorch-training-custom)"),
@@ -449,18 +424,7 @@ fn storage_variants_deploy_on_the_stand_in() {
         };
         std::fs::write(&config, format!("{variant}{zone}assets: []\n")).expect("write config");
         let config = config.display().to_string();
-        let create = moto.pcstack(&[
-            "deploy",
-            "parallelcluster-prerequisites",
-            "--config",
-            &config,
-            "--stack-name",
-            "pc",
-            "--progress",
-            "log",
-            "--approve",
-            "never",
-        ]);
+        let create = moto.deploy_builtin(&config, "pc", &["--approve", "never"]);
         assert_eq!(create.status.code(), Some(0), "{name}: {}", text(&create));
         assert!(
             text(&create).contains("CREATE_COMPLETE"),
@@ -533,18 +497,7 @@ fn a_metadata_configuration_added_after_creation_is_refused() {
             format!("network: {{availability_zone: us-east-1a}}\nassets: []\nlustre:\n  deployment_type: PERSISTENT_2\n  per_unit_storage_throughput: 250\n{body}"),
         )
         .expect("write config");
-        moto.pcstack(&[
-            "deploy",
-            "parallelcluster-prerequisites",
-            "--config",
-            &config.display().to_string(),
-            "--stack-name",
-            "pc",
-            "--progress",
-            "log",
-            "--approve",
-            "never",
-        ])
+        moto.deploy_builtin(&config.display().to_string(), "pc", &["--approve", "never"])
     };
     let created = deploy("");
     assert_eq!(created.status.code(), Some(0), "{}", text(&created));

@@ -28,19 +28,7 @@ fn p4d_cluster(capacity_type: &str, reservation: Option<&str>) -> String {
 }
 
 fn deploy(moto: &Moto, stack: &str, config: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "deploy",
-        "parallelcluster-prerequisites",
-        "--stack-name",
-        stack,
-        "--config",
-        config,
-        "--no-execute",
-        "--progress",
-        "log",
-    ];
-    args.extend_from_slice(extra);
-    moto.pcstack(&args)
+    moto.deploy_builtin(config, stack, &[&["--no-execute"], extra].concat())
 }
 
 fn stderr(o: &std::process::Output) -> String {

@@ -81,6 +81,22 @@ impl Moto {
         panic!("moto server did not answer on port {port}");
     }
 
+    /// `pcstack deploy` of the built-in stack with `config` as `stack`, progress as log lines,
+    /// then `extra` flags.
+    pub fn deploy_builtin(&self, config: &str, stack: &str, extra: &[&str]) -> Output {
+        let base = [
+            "deploy",
+            "parallelcluster-prerequisites",
+            "--config",
+            config,
+            "--stack-name",
+            stack,
+            "--progress",
+            "log",
+        ];
+        self.pcstack(&[&base[..], extra].concat())
+    }
+
     /// Plain HTTP GET on the moto server (no client dependency needed).
     pub fn get(&self, path: &str) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
