@@ -2,3 +2,4 @@
 
 pub mod codegen;
 pub mod codes;
+pub mod fn_length;
