@@ -224,31 +224,31 @@ async fn bucket(
     }
 }
 
+/// DescribeRepositories of the one name: `repositories` holds it, or the answer is
+/// RepositoryNotFoundException.
 async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Found>, Error> {
-    let got = patiently(&aws.timing, || {
-        aws.ecr
-            .describe_repositories()
-            .repository_names(name)
-            .send()
-    })
-    .await;
-    let repos = match got {
-        Ok(out) => out.repositories.unwrap_or_default(),
+    let input = json!({ "repositoryNames": [name] });
+    let got = patiently(&aws.timing, || aws.ecr.json("DescribeRepositories", &input)).await;
+    let answer = match got {
+        Ok(answer) => answer,
         Err(e) if code(&e) == Some("RepositoryNotFoundException") => return Ok(None),
         Err(e) => return Err(fail(&format!("DescribeRepositories {name}"), e)),
     };
-    let Some(repo) = repos.into_iter().next() else {
+    let Some(repo) = answer
+        .get("repositories")
+        .and_then(Json::as_array)
+        .and_then(|r| r.first())
+    else {
         return Ok(None);
     };
     let mut live = Map::new();
     live.insert("RepositoryName".into(), json!(name));
-    if let Some(enc) = repo.encryption_configuration() {
+    if let Some(enc) = repo.get("encryptionConfiguration") {
         let mut e = Map::new();
-        e.insert(
-            "EncryptionType".into(),
-            json!(enc.encryption_type().as_str()),
-        );
-        if let Some(k) = enc.kms_key() {
+        if let Some(t) = enc.get("encryptionType").and_then(Json::as_str) {
+            e.insert("EncryptionType".into(), json!(t));
+        }
+        if let Some(k) = enc.get("kmsKey").and_then(Json::as_str) {
             e.insert("KmsKey".into(), json!(k));
         }
         live.insert("EncryptionConfiguration".into(), Json::Object(e));
@@ -262,71 +262,87 @@ async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Fo
     }))
 }
 
+/// DescribeDataRepositoryAssociations of the file system, every page: the one at `path`, if
+/// any. FileSystemNotFound and DataRepositoryAssociationNotFound (FSx's answers when there is
+/// nothing to describe) mean none.
 async fn association(
     aws: &Aws,
     logical_id: &str,
     file_system_id: &str,
     path: &str,
 ) -> Result<Option<Found>, Error> {
-    use aws_sdk_fsx::types::{Filter, FilterName};
-    let filter = Filter::builder()
-        .name(FilterName::FileSystemId)
-        .values(file_system_id)
-        .build();
-    let mut token: Option<String> = None;
-    loop {
-        let page = patiently(&aws.timing, || {
-            aws.fsx
-                .describe_data_repository_associations()
-                .filters(filter.clone())
-                .set_next_token(token.clone())
-                .send()
-        })
-        .await
-        .map_err(|e| {
-            fail(
+    let filter = json!({ "Filters": [{ "Name": "file-system-id", "Values": [file_system_id] }] });
+    let got = patiently(&aws.timing, || {
+        aws.fsx.json_list_all(
+            "DescribeDataRepositoryAssociations",
+            &filter,
+            "Associations",
+            "NextToken",
+        )
+    })
+    .await;
+    let associations = match got {
+        Ok(all) => all,
+        Err(e)
+            if matches!(
+                code(&e),
+                Some("FileSystemNotFound" | "DataRepositoryAssociationNotFound")
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => {
+            return Err(fail(
                 &format!("DescribeDataRepositoryAssociations {file_system_id}"),
                 e,
-            )
-        })?;
-        for a in page.associations() {
-            if a.file_system_path() != Some(path) {
-                continue;
-            }
-            let mut live = Map::new();
-            live.insert("FileSystemId".into(), json!(file_system_id));
-            live.insert("FileSystemPath".into(), json!(path));
-            if let Some(p) = a.data_repository_path() {
-                live.insert("DataRepositoryPath".into(), json!(p));
-            }
-            if let Some(b) = a.batch_import_meta_data_on_create() {
-                live.insert("BatchImportMetaDataOnCreate".into(), json!(b));
-            }
-            let mut s3 = Map::new();
-            if let Some(s) = a.s3() {
-                if let Some(p) = s.auto_import_policy() {
-                    let ev: Vec<&str> = p.events().iter().map(|e| e.as_str()).collect();
-                    s3.insert("AutoImportPolicy".into(), json!({ "Events": ev }));
-                }
-                if let Some(p) = s.auto_export_policy() {
-                    let ev: Vec<&str> = p.events().iter().map(|e| e.as_str()).collect();
-                    s3.insert("AutoExportPolicy".into(), json!({ "Events": ev }));
-                }
-            }
-            live.insert("S3".into(), Json::Object(s3));
-            return Ok(Some(Found {
-                logical_id: logical_id.to_string(),
-                type_name: "AWS::FSx::DataRepositoryAssociation".into(),
-                physical_id: a.association_id().unwrap_or_default().to_string(),
-                foreign_owner: None,
-                live,
-            }));
+            ))
         }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(None);
+    };
+    let Some(a) = associations
+        .iter()
+        .find(|a| a.get("FileSystemPath").and_then(Json::as_str) == Some(path))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        logical_id: logical_id.to_string(),
+        type_name: "AWS::FSx::DataRepositoryAssociation".into(),
+        physical_id: a
+            .get("AssociationId")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        foreign_owner: None,
+        live: association_live(a, file_system_id, path),
+    }))
+}
+
+/// An association's properties as the template writes them, from FSx's answer.
+fn association_live(a: &Json, file_system_id: &str, path: &str) -> Map<String, Json> {
+    let mut live = Map::new();
+    live.insert("FileSystemId".into(), json!(file_system_id));
+    live.insert("FileSystemPath".into(), json!(path));
+    if let Some(p) = a.get("DataRepositoryPath").and_then(Json::as_str) {
+        live.insert("DataRepositoryPath".into(), json!(p));
+    }
+    if let Some(b) = a.get("BatchImportMetaDataOnCreate").and_then(Json::as_bool) {
+        live.insert("BatchImportMetaDataOnCreate".into(), json!(b));
+    }
+    let mut s3 = Map::new();
+    for policy in ["AutoImportPolicy", "AutoExportPolicy"] {
+        if let Some(p) = a.get("S3").and_then(|s| s.get(policy)) {
+            let events: Vec<&str> = p
+                .get("Events")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .collect();
+            s3.insert(policy.into(), json!({ "Events": events }));
         }
     }
+    live.insert("S3".into(), Json::Object(s3));
+    live
 }
 
 /// What was found, judged: `None` when nothing exists outside the stack; blockers, or the

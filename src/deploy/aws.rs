@@ -1,5 +1,6 @@
 //! SDK clients from the standard chain (env, profile, SSO cache, IMDS...), and error helpers.
 
+use super::signed::{self, Api};
 use super::{backoff, errors, login, Timing};
 use crate::error::Error;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -11,13 +12,14 @@ use std::future::Future;
 pub struct Aws {
     pub cfn: aws_sdk_cloudformation::Client,
     pub s3: aws_sdk_s3::Client,
-    /// Only for `deploy`'s lookups of resources outside the stack (`super::adopt`).
-    pub ecr: aws_sdk_ecr::Client,
+    /// Only for `deploy`'s lookups of repositories outside the stack (`super::adopt`), as
+    /// signed JSON calls (`super::signed`).
+    pub ecr: Api,
     /// Only for `deploy`'s lookups of data repository associations (`super::adopt`).
-    pub fsx: aws_sdk_fsx::Client,
+    pub fsx: Api,
     pub sts: Option<aws_sdk_sts::Client>,
-    /// The few read-only EC2 calls (zones, offerings, reservations; `super::ec2`).
-    pub ec2: super::ec2::Ec2,
+    /// The few read-only EC2 calls (zones, offerings, reservations), as signed Query calls.
+    pub ec2: Api,
     pub region: String,
     /// Set when a custom endpoint is used (`--endpoint-url`, `AWS_ENDPOINT_URL`): S3 template
     /// URLs are then path-style under it.
@@ -103,22 +105,14 @@ impl Aws {
                     .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ecr: aws_sdk_ecr::Client::from_conf(
-                aws_sdk_ecr::config::Builder::from(config)
-                    .interceptor(watch.clone())
-                    .build(),
-            ),
-            fsx: aws_sdk_fsx::Client::from_conf(
-                aws_sdk_fsx::config::Builder::from(config)
-                    .interceptor(watch.clone())
-                    .build(),
-            ),
+            ecr: Api::new(signed::ECR, config, &region),
+            fsx: Api::new(signed::FSX, config, &region),
             sts: Some(aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(config)
                     .interceptor(watch)
                     .build(),
             )),
-            ec2: super::ec2::Ec2::new(config, &region),
+            ec2: Api::new(signed::EC2, config, &region),
             region,
             endpoint,
             timing: Timing::default(),

@@ -239,6 +239,8 @@ fn iam_action(operation: &str) -> String {
         | "DescribeInstanceTypeOfferings"
         | "DescribeCapacityReservations"
         | "DescribeCapacityBlockOfferings" => format!("ec2:{api}"),
+        "DescribeRepositories" => format!("ecr:{api}"),
+        "DescribeDataRepositoryAssociations" => format!("fsx:{api}"),
         other => format!("cloudformation:{other}"),
     }
 }

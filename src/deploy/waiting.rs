@@ -55,7 +55,7 @@ fn with_call(cfg: &ConfigBag, f: impl FnOnce(&mut Call)) {
     }
 }
 
-/// The interceptor every client carries (`aws::Aws::connect`, `ec2::Ec2`).
+/// The interceptor every client carries (`aws::Aws::connect`, `signed::Api`).
 #[derive(Debug, Default, Clone)]
 pub struct Watch;
 

@@ -9,7 +9,8 @@
 //! none of them).
 
 use super::aws::Aws;
-use super::ec2::{Ec2SdkError, Item};
+use super::signed::query::Item;
+use super::signed::CallError;
 use crate::error::Error;
 use indexmap::IndexMap;
 
@@ -57,7 +58,7 @@ impl From<Failed> for Error {
 }
 
 /// Classifies a failed EC2 call (`aws::fail`), noting a missing permission.
-pub fn failed(operation: &str, e: Ec2SdkError) -> Failed {
+pub fn failed(operation: &str, e: CallError) -> Failed {
     let denied = match &e {
         aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {
             use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -82,10 +83,10 @@ impl Zones {
         let op = "DescribeAvailabilityZones";
         let body = aws
             .ec2
-            .call(op, &[])
+            .query(op, &[])
             .await
             .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
-        let page = super::ec2::read_list(
+        let page = super::signed::query::read_list(
             &body,
             "availabilityZoneInfo",
             &["zoneName", "zoneId", "zoneType", "zoneState"],
@@ -262,7 +263,7 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
     let op = "DescribeCapacityReservations";
     // One ID, one answer: no MaxResults (EC2 refuses it beside IDs in several Describe calls).
     let params = [("CapacityReservationId.1".to_string(), id.to_string())];
-    let body = match aws.ec2.call(op, &params).await {
+    let body = match aws.ec2.query(op, &params).await {
         Ok(body) => body,
         Err(e)
             if super::aws::code(&e)
@@ -272,13 +273,12 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
         }
         Err(e) => return Err(failed(&format!("{op} {id}"), e)),
     };
-    let page = super::ec2::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS).map_err(
-        |why| Failed {
+    let page = super::signed::query::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS)
+        .map_err(|why| Failed {
             error: Error::failed(format!("AWS sent a malformed answer to {op}: {why}")),
             action: format!("ec2:{op}"),
             denied: false,
-        },
-    )?;
+        })?;
     Ok(page.items.iter().map(reservation).find(|r| r.id == id))
 }
 

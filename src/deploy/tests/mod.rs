@@ -5,6 +5,7 @@
 use super::aws::Aws;
 use super::events::Interrupts;
 use super::run::{deploy, DeployRequest, Outcome};
+use super::signed;
 use super::ui::Ui;
 use super::Timing;
 use crate::error::Error;
@@ -22,6 +23,7 @@ use aws_sdk_cloudformation::types::{
     ResourceTargetDefinition, Stack, StackEvent, StackStatus,
 };
 use aws_sdk_cloudformation::Client;
+use aws_smithy_http_client::test_util::StaticReplayClient;
 use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
@@ -58,10 +60,10 @@ fn aws(rules: &[&Rule]) -> Aws {
     Aws {
         cfn,
         s3,
-        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[]),
-        fsx: mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[]),
+        ecr: Replayed::answering(signed::ECR, &[]).0,
+        fsx: Replayed::answering(signed::FSX, &[]).0,
         sts: None,
-        ec2: crate::deploy::ec2::Ec2::new(&aws_types::SdkConfig::builder().build(), "us-east-1"),
+        ec2: Replayed::answering(signed::EC2, &[]).0,
         region: "us-east-1".into(),
         endpoint: None,
         timing: Timing::fast(),
@@ -386,64 +388,60 @@ fn adopt_request(adopt: bool) -> DeployRequest<'static> {
     req
 }
 
+/// A signed API's answers, given in turn, and the requests it was sent.
+struct Replayed(StaticReplayClient);
+
+impl Replayed {
+    /// `service` answering `answers` in turn, then failing to connect.
+    fn answering(service: signed::Service, answers: &[(u16, &str)]) -> (signed::Api, Self) {
+        let (config, http) = signed::tests::config(answers);
+        (signed::Api::new(service, &config, "us-east-1"), Self(http))
+    }
+
+    fn num_calls(&self) -> usize {
+        self.0.actual_requests().count()
+    }
+}
+
 /// The hand-made bucket, repository (AES256, as `aws ecr create-repository` makes it) and
 /// association, as S3, ECR and FSx describe them; and the rules counting the lookups.
 struct HandMade {
     head: Rule,
-    repos: Rule,
-    dras: Rule,
+    repos: Replayed,
+    dras: Replayed,
+    ecr: signed::Api,
+    fsx: signed::Api,
     resource: Rule,
 }
 
 fn hand_made(data_path: &'static str) -> HandMade {
-    use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, Repository};
-    use aws_sdk_fsx::types::{
-        AutoImportPolicy, DataRepositoryAssociation, EventType, S3DataRepositoryConfiguration,
-    };
     let head = mock!(aws_sdk_s3::Client::head_bucket)
         .match_requests(|r| {
             r.bucket() == Some(BUCKET) && r.expected_bucket_owner() == Some("123456789012")
         })
         .then_output(|| aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build());
-    let repos = mock!(aws_sdk_ecr::Client::describe_repositories).then_output(|| {
-        aws_sdk_ecr::operation::describe_repositories::DescribeRepositoriesOutput::builder()
-            .repositories(
-                Repository::builder()
-                    .repository_name("pytorch-training-custom")
-                    .encryption_configuration(
-                        EncryptionConfiguration::builder()
-                            .encryption_type(EncryptionType::Aes256)
-                            .build()
-                            .unwrap_or_else(|e| panic!("{e}")),
-                    )
-                    .build(),
-            )
-            .build()
-    });
-    let dras = mock!(aws_sdk_fsx::Client::describe_data_repository_associations).then_output(move || {
-        let association = |id: &str, path: &str, repo: &str| {
-            DataRepositoryAssociation::builder()
-                .association_id(id)
-                .file_system_id("fs-0abc")
-                .file_system_path(path)
-                .data_repository_path(repo)
-                .batch_import_meta_data_on_create(true)
-                .s3(S3DataRepositoryConfiguration::builder()
-                    .auto_import_policy(
-                        AutoImportPolicy::builder()
-                            .events(EventType::New)
-                            .events(EventType::Changed)
-                            .events(EventType::Deleted)
-                            .build(),
-                    )
-                    .build())
-                .build()
-        };
-        aws_sdk_fsx::operation::describe_data_repository_associations::DescribeDataRepositoryAssociationsOutput::builder()
-            .associations(association("dra-logs", "/logs", "s3://b/logs/"))
-            .associations(association("dra-data", "/data", data_path))
-            .build()
-    });
+    let repository = serde_json::json!({"repositories": [{
+        "repositoryName": "pytorch-training-custom",
+        "encryptionConfiguration": {"encryptionType": "AES256"},
+    }]})
+    .to_string();
+    let (ecr, repos) = Replayed::answering(signed::ECR, &[(200, &repository)]);
+    let association = |id: &str, path: &str, repo: &str| {
+        serde_json::json!({
+            "AssociationId": id,
+            "FileSystemId": "fs-0abc",
+            "FileSystemPath": path,
+            "DataRepositoryPath": repo,
+            "BatchImportMetaDataOnCreate": true,
+            "S3": {"AutoImportPolicy": {"Events": ["NEW", "CHANGED", "DELETED"]}},
+        })
+    };
+    let associations = serde_json::json!({"Associations": [
+        association("dra-logs", "/logs", "s3://b/logs/"),
+        association("dra-data", "/data", data_path),
+    ]})
+    .to_string();
+    let (fsx, dras) = Replayed::answering(signed::FSX, &[(200, &associations)]);
     let resource = mock!(Client::describe_stack_resource)
         .match_requests(|r| r.logical_resource_id() == Some("FSxLFilesystem"))
         .then_output(|| {
@@ -463,6 +461,8 @@ fn hand_made(data_path: &'static str) -> HandMade {
         head,
         repos,
         dras,
+        ecr,
+        fsx,
         resource,
     }
 }
@@ -470,8 +470,8 @@ fn hand_made(data_path: &'static str) -> HandMade {
 fn adopting_aws(cfn_rules: &[&Rule], made: &HandMade) -> Aws {
     let mut aws = aws(cfn_rules);
     aws.s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&made.head]);
-    aws.ecr = mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[&made.repos]);
-    aws.fsx = mock_client!(aws_sdk_fsx, RuleMode::MatchAny, &[&made.dras]);
+    aws.ecr = made.ecr.clone();
+    aws.fsx = made.fsx.clone();
     aws
 }
 

@@ -1,0 +1,366 @@
+//! The calls pcstack makes to services it has no SDK crate for, as signed requests run by the
+//! SDK's own orchestrator (`aws_smithy_runtime`'s `Operation`): the login's credentials
+//! provider and SigV4, the endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL_<SERVICE>`, the
+//! profile's `services` section, `AWS_ENDPOINT_URL`), the HTTP client, timeouts and retries of
+//! the other clients, the waiting interceptor, and failures as `SdkError`s that
+//! `errors::classify` reads like every other call's.
+//!
+//! - [`EC2`]'s Query protocol (`query`): DescribeAvailabilityZones,
+//!   DescribeInstanceTypeOfferings, DescribeCapacityReservations,
+//!   DescribeCapacityBlockOfferings. `aws-sdk-ec2` would cost more to build than all of pcstack.
+//! - [`ECR`] and [`FSX`] in awsJson1_1 (`json`): DescribeRepositories and
+//!   DescribeDataRepositoryAssociations, `deploy --adopt`'s lookups. Their SDK crates cost about
+//!   a fifth of the release build for these two calls.
+//!
+//! README, "Build cost".
+
+pub mod json;
+pub mod query;
+
+use aws_smithy_runtime::client::orchestrator::operation::Operation;
+use aws_smithy_runtime::client::retries::classifiers::{
+    HttpStatusCodeClassifier, TransientErrorClassifier,
+};
+use aws_smithy_runtime_api::client::auth::static_resolver::StaticAuthSchemeOptionResolver;
+use aws_smithy_runtime_api::client::auth::{
+    AuthSchemeOptionResolverParams, SharedAuthScheme, SharedAuthSchemeOptionResolver,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, OrchestratorError};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder;
+use aws_smithy_runtime_api::client::runtime_plugin::StaticRuntimePlugin;
+use aws_smithy_runtime_api::http::Headers;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::Layer;
+use aws_smithy_types::error::metadata::{ErrorMetadata, ProvideErrorMetadata};
+use aws_types::SdkConfig;
+use std::future::Future;
+
+/// How a service takes requests and answers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// EC2's Query protocol: a form-encoded `Action` and `Version`, XML answers, errors as
+    /// `<Response><Errors><Error><Code>`.
+    Ec2Query { version: &'static str },
+    /// awsJson1_1: POST `/` with `X-Amz-Target: <target>.<Operation>`, JSON both ways, errors
+    /// as `__type` (or `code`, or the `X-Amzn-ErrorType` header) and `message`.
+    AwsJson11 { target: &'static str },
+}
+
+/// A service as its SDK client would reach it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    /// The SDK's service ID: names the endpoint settings (`AWS_ENDPOINT_URL_ECR`, the
+    /// profile's `services` section key `ecr`) and the operation in messages.
+    pub id: &'static str,
+    /// SigV4's service name.
+    pub signing_name: &'static str,
+    /// The endpoint's host before the Region: `https://<host>.<region>.<partition suffix>`.
+    pub host: &'static str,
+    pub protocol: Protocol,
+}
+
+pub const EC2: Service = Service {
+    id: "EC2",
+    signing_name: "ec2",
+    host: "ec2",
+    protocol: Protocol::Ec2Query {
+        version: "2016-11-15",
+    },
+};
+
+pub const ECR: Service = Service {
+    id: "ECR",
+    signing_name: "ecr",
+    host: "api.ecr",
+    protocol: Protocol::AwsJson11 {
+        target: "AmazonEC2ContainerRegistry_V20150921",
+    },
+};
+
+pub const FSX: Service = Service {
+    id: "FSx",
+    signing_name: "fsx",
+    host: "fsx",
+    protocol: Protocol::AwsJson11 {
+        target: "AWSSimbaAPIService_v20180301",
+    },
+};
+
+/// One service in one Region, with the settings of the command's other clients.
+#[derive(Clone, Debug)]
+pub struct Api {
+    service: Service,
+    config: SdkConfig,
+    region: String,
+    endpoint: String,
+}
+
+/// A service's error answer (its code and message), or one that could not be read.
+#[derive(Debug)]
+pub struct ApiError {
+    meta: ErrorMetadata,
+}
+
+impl ApiError {
+    fn new(code: Option<&str>, message: Option<&str>) -> Self {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(c) = code.filter(|c| !c.is_empty()) {
+            meta = meta.code(c);
+        }
+        if let Some(m) = message.filter(|m| !m.is_empty()) {
+            meta = meta.message(m);
+        }
+        Self { meta: meta.build() }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.meta.code(), self.meta.message()) {
+            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
+            (Some(c), None) => f.write_str(c),
+            (None, Some(m)) => f.write_str(m),
+            (None, None) => f.write_str("AWS error"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ProvideErrorMetadata for ApiError {
+    fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
+/// A failed call, as every SDK client reports one.
+pub type CallError = SdkError<ApiError, HttpResponse>;
+
+/// What one protocol sends: its headers beside the signed ones, and the body.
+#[derive(Debug)]
+struct Request {
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+impl Api {
+    /// `service` in `region`, with `config`'s credentials, HTTP client, timeouts and retries.
+    /// The endpoint is the one the service's SDK client of `config` would use:
+    /// `--endpoint-url` (set on the loader), else `AWS_ENDPOINT_URL_<ID>` / the profile's
+    /// `services` `endpoint_url`, else `AWS_ENDPOINT_URL`, else the service's own in the Region.
+    pub fn new(service: Service, config: &SdkConfig, region: &str) -> Self {
+        let custom = if config.get_origin("endpoint_url").is_client_config() {
+            config.endpoint_url().map(str::to_string)
+        } else {
+            config
+                .service_config()
+                .and_then(|c| {
+                    c.load_config(
+                        aws_types::service_config::ServiceConfigKey::builder()
+                            .service_id(service.id)
+                            .env("AWS_ENDPOINT_URL")
+                            .profile("endpoint_url")
+                            .build()
+                            .ok()?,
+                    )
+                })
+                .filter(|e| !e.trim().is_empty())
+                .or_else(|| config.endpoint_url().map(str::to_string))
+        };
+        let endpoint = custom.unwrap_or_else(|| {
+            format!(
+                "https://{}.{region}.{}",
+                service.host,
+                constructs::partition::of(region)
+                    .url_suffix
+                    .unwrap_or("amazonaws.com")
+            )
+        });
+        Self {
+            service,
+            config: config.clone(),
+            region: region.to_string(),
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The URL requests go to.
+    #[cfg(test)]
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// A request of this service's protocol (the caller's method checked it): the answer's
+    /// body read by `read` on success (a body it can't read is a response error, as the SDK
+    /// reports one), the service's error otherwise.
+    async fn send<O>(
+        &self,
+        operation: &'static str,
+        request: Request,
+        read: fn(&str) -> Result<O, String>,
+    ) -> Result<O, CallError>
+    where
+        O: std::fmt::Debug + Send + Sync + 'static,
+    {
+        self.operation(operation, read).invoke(request).await
+    }
+
+    /// A call made with the other protocol's method: a mistake in pcstack, said as such.
+    fn wrong_protocol(&self, operation: &str) -> CallError {
+        SdkError::construction_failure(format!(
+            "{} {operation}: {} does not speak {:?}",
+            self.service.id, self.service.id, self.service.protocol
+        ))
+    }
+
+    /// The orchestrated operation: SigV4 with the config's credentials for the service's
+    /// signing name in the Region, the config's retries, timeouts, HTTP client, sleep and
+    /// clock; errors read by the service's protocol.
+    fn operation<O>(
+        &self,
+        name: &'static str,
+        read: fn(&str) -> Result<O, String>,
+    ) -> Operation<Request, O, ApiError>
+    where
+        O: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let c = &self.config;
+        let mut builder = Operation::builder()
+            .service_name(self.service.id)
+            .operation_name(name)
+            .behavior_version(c.behavior_version().unwrap_or_else(
+                aws_smithy_runtime_api::client::behavior_version::BehaviorVersion::latest,
+            ))
+            .endpoint_url(&self.endpoint)
+            .standard_retry(
+                &c.retry_config()
+                    .cloned()
+                    .unwrap_or_else(aws_smithy_types::retry::RetryConfig::standard),
+            )
+            .timeout_config(
+                c.timeout_config()
+                    .cloned()
+                    .unwrap_or_else(aws_smithy_types::timeout::TimeoutConfig::disabled),
+            )
+            .retry_classifier(aws_runtime::retries::classifiers::AwsErrorCodeClassifier::<
+                ApiError,
+            >::new())
+            .retry_classifier(TransientErrorClassifier::<ApiError>::new())
+            .retry_classifier(HttpStatusCodeClassifier::default())
+            .interceptor(super::waiting::Watch)
+            .runtime_plugin(self.signing());
+        if let Some(http) = c.http_client() {
+            builder = builder.http_client(http);
+        }
+        if let Some(sleep) = c.sleep_impl() {
+            builder = builder.sleep_impl(sleep);
+        }
+        if let Some(time) = c.time_source() {
+            builder = builder.time_source(time);
+        }
+        let protocol = self.service.protocol;
+        builder
+            .serializer(|request: Request| {
+                let length = request.body.len();
+                let mut http = HttpRequest::new(SdkBody::from(request.body));
+                http.set_method("POST")?;
+                http.set_uri("/")?;
+                for (name, value) in request.headers {
+                    http.headers_mut().insert(name, value);
+                }
+                http.headers_mut()
+                    .insert("content-length", length.to_string());
+                Ok(http)
+            })
+            .deserializer(move |response: &HttpResponse| {
+                let text = response
+                    .body()
+                    .bytes()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default();
+                if response.status().is_success() {
+                    read(&text).map_err(|why| OrchestratorError::response(why.into()))
+                } else {
+                    Err(OrchestratorError::operation(error_of(
+                        protocol,
+                        response.headers(),
+                        &text,
+                    )))
+                }
+            })
+            .build()
+    }
+
+    /// SigV4 with the config's credentials and identity cache, for the service in the Region.
+    fn signing(&self) -> StaticRuntimePlugin {
+        let c = &self.config;
+        let mut components = RuntimeComponentsBuilder::new("pcstack-signed");
+        components.push_auth_scheme(SharedAuthScheme::new(
+            aws_runtime::auth::sigv4::SigV4AuthScheme::new(),
+        ));
+        components.set_auth_scheme_option_resolver(Some(SharedAuthSchemeOptionResolver::new(
+            StaticAuthSchemeOptionResolver::new(vec![aws_runtime::auth::sigv4::SCHEME_ID]),
+        )));
+        if let Some(credentials) = c.credentials_provider() {
+            components.set_identity_resolver(aws_runtime::auth::sigv4::SCHEME_ID, credentials);
+        }
+        if let Some(cache) = c.identity_cache() {
+            components.set_identity_cache(Some(cache));
+        }
+        let mut layer = Layer::new("pcstack-signed");
+        layer.store_put(AuthSchemeOptionResolverParams::new(()));
+        let region = aws_types::region::SigningRegion::from(aws_types::region::Region::new(
+            self.region.clone(),
+        ));
+        layer.store_put(aws_runtime::auth::SigV4OperationSigningConfig {
+            region: Some(region),
+            name: Some(aws_types::SigningName::from_static(
+                self.service.signing_name,
+            )),
+            ..Default::default()
+        });
+        StaticRuntimePlugin::new()
+            .with_config(layer.freeze())
+            .with_runtime_components(components)
+    }
+}
+
+/// The error answer of `protocol`.
+fn error_of(protocol: Protocol, headers: &Headers, body: &str) -> ApiError {
+    match protocol {
+        Protocol::Ec2Query { .. } => query::error_of(body),
+        Protocol::AwsJson11 { .. } => json::error_of(headers, body),
+    }
+}
+
+/// An answer that arrived but not in the service's shape: a response error, as the SDK
+/// reports one.
+fn malformed(operation: &str, why: &str) -> CallError {
+    SdkError::construction_failure(format!("AWS sent a malformed answer to {operation}: {why}"))
+}
+
+/// Every page of a paginated call: `page(token)` reads one page (its items and the next
+/// token); pages are read until there is no token. A service that kept answering with a
+/// token would never end: the lists read here are at most a few thousand items, so 1,000
+/// pages is far more than any real answer.
+async fn paginate<T, F, Fut>(operation: &str, mut page: F) -> Result<Vec<T>, CallError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), CallError>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..1000 {
+        let (got, next) = page(token.clone()).await?;
+        items.extend(got);
+        match next.filter(|t| !t.is_empty()) {
+            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+            _ => return Ok(items),
+        }
+    }
+    Err(malformed(operation, "the answer's NextToken never ended"))
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,292 @@
+//! The signed calls' requests as they leave (method, path, headers, signature scope, body) and
+//! their failures as `errors::classify` reports them, against the SDK's static replay client:
+//! answers moto can't give (throttling, server errors, a body that isn't JSON).
+
+use super::*;
+use crate::deploy::errors;
+use crate::deploy::login::Login;
+use crate::error::{AwsKind, Error};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::retry::RetryConfig;
+use serde_json::json;
+use std::time::Duration;
+
+/// An SDK config answering with `answers` in turn (then failing to connect), with fixed keys
+/// and retries that wait 1 ms.
+pub(crate) fn config(answers: &[(u16, &str)]) -> (SdkConfig, StaticReplayClient) {
+    let http = StaticReplayClient::new(
+        answers
+            .iter()
+            .map(|(status, body)| {
+                let status = StatusCode::try_from(*status).unwrap_or_else(|e| panic!("{e}"));
+                ReplayEvent::new(
+                    HttpRequest::new(SdkBody::empty()),
+                    HttpResponse::new(status, SdkBody::from(*body)),
+                )
+            })
+            .collect(),
+    );
+    let config = SdkConfig::builder()
+        .http_client(http.clone())
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        )))
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
+        .build();
+    (config, http)
+}
+
+fn header<'a>(request: &'a HttpRequest, name: &str) -> &'a str {
+    request.headers().get(name).unwrap_or("")
+}
+
+fn body(request: &HttpRequest) -> Json {
+    let bytes = request.body().bytes().unwrap_or_default();
+    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{e}: {bytes:?}"))
+}
+
+fn classified(operation: &str, e: CallError) -> (AwsKind, String) {
+    match errors::classify(operation, e, &Login::default()) {
+        Error::Aws {
+            kind,
+            message,
+            advice,
+            ..
+        } => (kind, format!("{message} | {}", advice.unwrap_or_default())),
+        other => panic!("{other:?}"),
+    }
+}
+
+use serde_json::Value as Json;
+
+#[tokio::test]
+async fn ecr_is_called_in_aws_json_signed_for_ecr_at_its_regional_endpoint() {
+    let (config, http) = config(&[(
+        200,
+        r#"{"repositories":[{"repositoryName":"r","encryptionConfiguration":{"encryptionType":"AES256"}}]}"#,
+    )]);
+    let ecr = Api::new(ECR, &config, "eu-west-1");
+    assert_eq!(ecr.endpoint(), "https://api.ecr.eu-west-1.amazonaws.com");
+    let answer = ecr
+        .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        answer["repositories"][0]["encryptionConfiguration"]["encryptionType"],
+        "AES256"
+    );
+    let sent: Vec<&HttpRequest> = http.actual_requests().collect();
+    assert_eq!(sent.len(), 1);
+    let request = sent[0];
+    assert_eq!(request.method(), "POST");
+    assert_eq!(
+        request.uri(),
+        "https://api.ecr.eu-west-1.amazonaws.com/",
+        "POST / at the Region's endpoint"
+    );
+    assert_eq!(
+        header(request, "x-amz-target"),
+        "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
+    );
+    assert_eq!(
+        header(request, "content-type"),
+        "application/x-amz-json-1.1"
+    );
+    assert!(
+        header(request, "authorization").contains("/eu-west-1/ecr/aws4_request"),
+        "SigV4 for ecr in the Region: {}",
+        header(request, "authorization")
+    );
+    assert_eq!(body(request), json!({"repositoryNames": ["r"]}));
+}
+
+/// The endpoint settings the SDK reads per service (`AWS_ENDPOINT_URL_FSX`, the profile's
+/// `services` section), asked by each service's own ID.
+#[derive(Debug)]
+struct PerService(&'static str, &'static str);
+
+impl aws_types::service_config::LoadServiceConfig for PerService {
+    fn load_config(&self, key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        (key.service_id() == self.0 && key.profile() == "endpoint_url").then(|| self.1.to_string())
+    }
+}
+
+#[tokio::test]
+async fn fsx_pages_are_read_to_the_end_at_the_services_own_endpoint_setting() {
+    let (config, http) = config(&[
+        (
+            200,
+            r#"{"Associations":[{"AssociationId":"dra-1","FileSystemPath":"/a"}],"NextToken":"t1"}"#,
+        ),
+        (
+            200,
+            r#"{"Associations":[{"AssociationId":"dra-2","FileSystemPath":"/b"}]}"#,
+        ),
+    ]);
+    let config = config
+        .into_builder()
+        .service_config(PerService("FSx", "http://127.0.0.1:9/fsx/"))
+        .build();
+    let fsx = Api::new(FSX, &config, "us-east-1");
+    assert_eq!(fsx.endpoint(), "http://127.0.0.1:9/fsx");
+    assert_eq!(
+        Api::new(ECR, &config, "us-east-1").endpoint(),
+        "https://api.ecr.us-east-1.amazonaws.com",
+        "FSx's setting is FSx's only"
+    );
+    let filter = json!({"Filters": [{"Name": "file-system-id", "Values": ["fs-1"]}]});
+    let all = fsx
+        .json_list_all(
+            "DescribeDataRepositoryAssociations",
+            &filter,
+            "Associations",
+            "NextToken",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let ids: Vec<&str> = all
+        .iter()
+        .filter_map(|a| a["AssociationId"].as_str())
+        .collect();
+    assert_eq!(ids, ["dra-1", "dra-2"]);
+    let sent: Vec<&HttpRequest> = http.actual_requests().collect();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        header(sent[0], "x-amz-target"),
+        "AWSSimbaAPIService_v20180301.DescribeDataRepositoryAssociations"
+    );
+    assert!(header(sent[0], "authorization").contains("/us-east-1/fsx/aws4_request"));
+    assert_eq!(body(sent[0]), filter);
+    let mut second = filter.clone();
+    second["NextToken"] = json!("t1");
+    assert_eq!(body(sent[1]), second, "the token sent back by its name");
+}
+
+#[tokio::test]
+async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
+    let (missing, http) = config(&[(
+        400,
+        r#"{"__type":"RepositoryNotFoundException","message":"The repository with name 'r' does not exist in the registry with id '123456789012'"}"#,
+    )]);
+    let ecr = Api::new(ECR, &missing, "us-east-1");
+    let e = ecr
+        .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
+        .await
+        .expect_err("not found");
+    assert_eq!(
+        crate::deploy::aws::code(&e),
+        Some("RepositoryNotFoundException")
+    );
+    assert_eq!(http.actual_requests().count(), 1, "not retried");
+
+    let (denied, _) = config(&[(
+        400,
+        r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/u is not authorized to perform: ecr:DescribeRepositories"}"#,
+    )]);
+    let e = Api::new(ECR, &denied, "us-east-1")
+        .json("DescribeRepositories", &json!({}))
+        .await
+        .expect_err("denied");
+    let (kind, text) = classified("DescribeRepositories r", e);
+    assert_eq!(kind, AwsKind::AccessDenied, "{text}");
+    assert!(
+        text.contains("AccessDeniedException: User: arn:aws:iam::123456789012:user/u")
+            && text.contains("allow ecr:DescribeRepositories on r"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does() {
+    let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    let (first, http) = config(&[(400, throttled), (200, r#"{"Associations":[]}"#)]);
+    let fsx = Api::new(FSX, &first, "us-east-1");
+    let answer = fsx
+        .json("DescribeDataRepositoryAssociations", &json!({}))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(answer, json!({"Associations": []}));
+    assert_eq!(http.actual_requests().count(), 2, "throttled once, retried");
+
+    let failed = r#"{"__type":"InternalServerError","Message":"try later"}"#;
+    let (second, http) = config(&[(500, failed), (500, failed), (500, failed)]);
+    let e = Api::new(FSX, &second, "us-east-1")
+        .json("DescribeDataRepositoryAssociations", &json!({}))
+        .await
+        .expect_err("failed");
+    assert_eq!(http.actual_requests().count(), 3, "the standard 3 attempts");
+    let (kind, text) = classified("DescribeDataRepositoryAssociations fs-1", e);
+    assert_eq!(kind, AwsKind::ServerError, "{text}");
+    assert!(
+        text.starts_with("InternalServerError: try later (HTTP 500)"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_json_is_a_malformed_answer() {
+    let cut = r#"{"repositories":[{"repositoryName":"#;
+    let (config, _) = config(&[(200, cut), (200, cut), (200, cut)]);
+    let e = Api::new(ECR, &config, "us-east-1")
+        .json("DescribeRepositories", &json!({}))
+        .await
+        .expect_err("malformed");
+    let (kind, text) = classified("DescribeRepositories r", e);
+    assert_eq!(kind, AwsKind::Other, "{text}");
+    assert!(
+        text.starts_with("AWS sent a malformed answer to DescribeRepositories (HTTP 200"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_in_the_other_protocol_is_refused_before_sending() {
+    let (config, http) = config(&[]);
+    let e = Api::new(EC2, &config, "us-east-1")
+        .json("DescribeRepositories", &json!({}))
+        .await
+        .expect_err("EC2 speaks Query");
+    assert!(
+        errors::chain(&e).contains("EC2 DescribeRepositories: EC2 does not speak"),
+        "{e:?}"
+    );
+    let e = Api::new(ECR, &config, "us-east-1")
+        .query("DescribeAvailabilityZones", &[])
+        .await
+        .expect_err("ECR speaks JSON");
+    assert!(errors::chain(&e).contains("ECR does not speak"), "{e:?}");
+    assert_eq!(http.actual_requests().count(), 0);
+}
+
+#[tokio::test]
+async fn ec2_is_called_in_its_query_protocol_signed_for_ec2() {
+    let (config, http) = config(&[(
+        200,
+        "<DescribeAvailabilityZonesResponse><availabilityZoneInfo/></DescribeAvailabilityZonesResponse>",
+    )]);
+    let ec2 = Api::new(EC2, &config, "ap-southeast-2");
+    let params = [("ZoneName.1".to_string(), "ap-southeast-2a".to_string())];
+    ec2.query("DescribeAvailabilityZones", &params)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let sent: Vec<&HttpRequest> = http.actual_requests().collect();
+    assert_eq!(sent[0].uri(), "https://ec2.ap-southeast-2.amazonaws.com/");
+    assert_eq!(
+        header(sent[0], "content-type"),
+        "application/x-www-form-urlencoded; charset=utf-8"
+    );
+    assert!(header(sent[0], "authorization").contains("/ap-southeast-2/ec2/aws4_request"));
+    assert_eq!(
+        sent[0].body().bytes(),
+        Some(
+            &b"Action=DescribeAvailabilityZones&Version=2016-11-15&ZoneName.1=ap-southeast-2a"[..]
+        )
+    );
+}
