@@ -161,7 +161,20 @@ pub mod store;
 
 use indexmap::IndexMap;
 use serde_json::json;
-use synth::{Code, Diagnostic, ResourceOptions, Severity, Template, Value};
+use synth::{code, Code, Diagnostic, ResourceOptions, Severity, Template, Value};
+
+/// Every diagnostic code this crate declares, one list per declaring module (the registry,
+/// `stacks::codes`, assembles every crate's).
+pub const CODES: &[&[Code]] = &[
+    rules::tags::code::CODES,
+    rules::fsx::code::CODES,
+    rules::dra::code::CODES,
+    rules::s3::code::CODES,
+    rules::ecr::code::CODES,
+    rules::cidr::code::CODES,
+    rules::names::code::CODES,
+    rules::pcluster::code::CODES,
+];
 
 /// Tags applied to resources, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -289,7 +302,7 @@ pub fn rule_on<T>(
         }
         Value::Expr(_) => t.report(Diagnostic {
             severity: Severity::Info,
-            code: Code::ExpressionRule,
+            code: code::EXPRESSION_RULE,
             path: path.to_string(),
             message: format!(
                 "{field} is an expression; {covered_by} checks it before CloudFormation uses it"

@@ -6,6 +6,14 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 use synth::input::echo;
 
+/// The diagnostic codes of the env file's variable names.
+pub mod code {
+    synth::codes! {
+        DUPLICATE_ENV_NAME = "PC007", "two outputs have the same environment variable name";
+        ACTED_ON_ENV_NAME = "PC008", "an output's environment variable is a name a shell, loader or runtime acts on (PATH, LD_*, ...)";
+    }
+}
+
 /// The key under the template's `Metadata` that holds pcstack's entries.
 pub const METADATA_KEY: &str = "pcstack";
 

@@ -60,3 +60,11 @@ pub mod yaml;
 pub use error::Error;
 pub use style::Style;
 pub use template::TemplateSource;
+
+/// Every diagnostic code this crate declares, one list per declaring module (the registry,
+/// `stacks::codes`, assembles every crate's).
+pub const CODES: &[&[synth::Code]] = &[
+    env::code::CODES,
+    stack_options::code::CODES,
+    params::code::CODES,
+];

@@ -6,7 +6,18 @@ use regex::Regex;
 use serde_json::{Map, Value as Json};
 use std::sync::LazyLock;
 use synth::input::{check_limits, MAX_FILE_BYTES, MAX_FILE_DEPTH};
-use synth::{Code, Diagnostic, Diagnostics};
+use synth::{Diagnostic, Diagnostics};
+
+/// The diagnostic codes of the parameter checks.
+pub mod code {
+    synth::codes! {
+        PARAMETER_NOT_WHOLE_NUMBER = "PC201", "a Number parameter value is not a whole number";
+        UNDECLARED_PARAMETER = "D2001", "a parameter value is given for a parameter the template does not declare";
+        MISSING_PARAMETER = "D2002", "a parameter without a Default is not given for a new stack";
+        PARAMETER_VALUE = "D2003", "a parameter value breaks the template's constraints for it";
+        PARAMETER_CONTRADICTS_CONFIG = "D2004", "a parameter value given for a built-in stack contradicts the config field that sets it";
+    }
+}
 
 /// Stack-specific parameter rules, supplied by the built-in stacks at merge (`None` for a
 /// template file). Gets the final values; returns every problem found.
@@ -122,7 +133,7 @@ pub fn merge(
                 // The field's own value, written again: nothing to override.
                 Some(f) if same_value(&f.value, value) => {}
                 Some(f) => diags.push(Diagnostic::error(
-                    Code::ParameterContradictsConfig,
+                    code::PARAMETER_CONTRADICTS_CONFIG,
                     format!("{label}{name}"),
                     format!(
                         "parameter {name} must agree with config field {} ({} in {config}) for a built-in stack, whose config is the desired state (set `{}: {value}` in the config instead), got {value:?}",
@@ -195,7 +206,7 @@ pub fn check(
         let Some(decl) = declared.get(key) else {
             let known: Vec<&str> = declared.keys().map(String::as_str).collect();
             diags.push(Diagnostic::error(
-                Code::UndeclaredParameter,
+                code::UNDECLARED_PARAMETER,
                 path,
                 format!(
                     "parameter {key} must be declared by the template for a deploy (declared: {}), got {value:?}",
@@ -219,7 +230,7 @@ pub fn missing_required(
     for (key, decl) in declared {
         if decl.get("Default").is_none() && !values.contains_key(key) {
             diags.push(Diagnostic::error(
-                Code::MissingParameter,
+                code::MISSING_PARAMETER,
                 format!("{stack}/Parameters/{key}"),
                 format!("parameter {key} must be given for a new stack (it has no Default), got nothing"),
             ));
@@ -255,7 +266,7 @@ fn check_value(
     rules.extend(value_range(decl, &items));
     for rule in rules {
         diags.push(Diagnostic::error(
-            Code::ParameterValue,
+            code::PARAMETER_VALUE,
             path,
             format!("parameter {key} must {rule} for parameter of Type {kind}, got {value:?}"),
         ));

@@ -7,7 +7,17 @@ use indexmap::IndexMap;
 use regex::Regex;
 use serde_json::Value as Json;
 use std::sync::LazyLock;
-use synth::{Code, Diagnostic, Diagnostics};
+use synth::{Diagnostic, Diagnostics};
+
+/// The diagnostic codes of the stack-level settings.
+pub mod code {
+    synth::codes! {
+        STACK_TAGS = "PC191", "`--tags` gives a key twice or more tags than a stack takes (50)";
+        ROLE_ARN = "PC192", "`--role-arn` is not an IAM role ARN";
+        NOTIFICATION_ARNS = "PC193", "`--notification-arns` lists something other than SNS topic ARNs, a topic twice, or more than 5";
+        STACK_POLICY = "PC194", "the `--stack-policy` file is unreadable, larger than 16,384 bytes, or not a stack policy document";
+    }
+}
 
 /// CloudFormation's limit on stack tags (CreateChangeSet `Tags`: "You can specify a maximum
 /// of 50 tags").
@@ -55,7 +65,7 @@ pub fn check_tags(tags: &[(String, String)]) -> Diagnostics {
         }
         if let Some(previous) = seen.insert(key, value) {
             problems.push(at(
-                Code::StackTags,
+                code::STACK_TAGS,
                 format!(
                     "--tags must give each key once for a stack tag, got {} twice ({} and {})",
                     cut(key),
@@ -67,7 +77,7 @@ pub fn check_tags(tags: &[(String, String)]) -> Diagnostics {
     }
     if seen.len() > MAX_STACK_TAGS {
         problems.push(at(
-            Code::StackTags,
+            code::STACK_TAGS,
             format!(
                 "--tags must give at most {MAX_STACK_TAGS} tags for a stack (CloudFormation's limit), got {}",
                 seen.len()
@@ -83,7 +93,7 @@ pub fn check_role_arn(arn: &str) -> Result<(), Diagnostic> {
         return Ok(());
     }
     Err(Diagnostic::error(
-        Code::RoleArn,
+        code::ROLE_ARN,
         "--role-arn",
         format!(
             "--role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME) for the role CloudFormation assumes, got {}",
@@ -95,7 +105,7 @@ pub fn check_role_arn(arn: &str) -> Result<(), Diagnostic> {
 /// `--notification-arns`: SNS topic ARNs, each once, at most [`MAX_NOTIFICATION_ARNS`].
 pub fn check_notification_arns(arns: &[String]) -> Diagnostics {
     let mut problems = Diagnostics::new();
-    let at = |message| Diagnostic::error(Code::NotificationArns, "--notification-arns", message);
+    let at = |message| Diagnostic::error(code::NOTIFICATION_ARNS, "--notification-arns", message);
     for (i, arn) in arns.iter().enumerate() {
         if !matches(&TOPIC_ARN, arn) {
             problems.push(at(format!(
@@ -120,7 +130,7 @@ pub fn check_notification_arns(arns: &[String]) -> Diagnostics {
 
 /// A `--stack-policy` problem found outside [`check_stack_policy`] (the file can't be read).
 pub fn stack_policy_problem(message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(Code::StackPolicy, "--stack-policy", message)
+    Diagnostic::error(code::STACK_POLICY, "--stack-policy", message)
 }
 
 /// A `--stack-policy` file's text: JSON, at most [`MAX_STACK_POLICY_BYTES`], an object whose

@@ -6,6 +6,7 @@ use super::config::Config;
 use super::{read_limited, ReadError};
 use crate::error::Error;
 use serde_json::Value as Json;
+use stacks::prerequisites::cluster;
 use std::path::Path;
 use synth::{Code, Diagnostic};
 
@@ -47,16 +48,16 @@ pub fn read_outputs(path: &Path) -> Result<Json, Error> {
             ReadError::NotRegular(_) => "be a regular file".to_string(),
         };
         invalid(
-            Code::ClusterInput,
+            cluster::code::CLUSTER_INPUT,
             path,
             format!("outputs file must {rule} for the cluster configuration, got {e}"),
         )
     })?;
     synth::input::check_limits(&text, "outputs file", max, synth::input::MAX_FILE_DEPTH)
-        .map_err(|m| invalid(Code::ClusterInput, path, m))?;
+        .map_err(|m| invalid(cluster::code::CLUSTER_INPUT, path, m))?;
     serde_json::from_str(&text).map_err(|e| {
         invalid(
-            Code::ClusterInput,
+            cluster::code::CLUSTER_INPUT,
             path,
             format!("outputs file must be the JSON `pcstack outputs --format json` writes for the cluster configuration, got: {e}"),
         )

@@ -9,9 +9,10 @@ use crate::error::Error;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use stacks::assets::AssetConfig;
+use stacks::stack;
 use stacks::Configured;
 use std::path::{Path, PathBuf};
-use synth::{Code, Diagnostic};
+use synth::Diagnostic;
 
 /// A config file's text, read at most [`synth::input::MAX_FILE_BYTES`].
 pub struct ConfigFile {
@@ -31,18 +32,18 @@ pub fn read(path: &Path) -> Result<ConfigFile, Error> {
     let text = read_limited(path, synth::input::MAX_FILE_BYTES).map_err(|e| {
         let (code, message) = match e {
             ReadError::Io(e) => (
-                Code::ConfigUnreadable,
+                stack::code::CONFIG_UNREADABLE,
                 format!("config file must be readable, got {e}"),
             ),
             ReadError::TooLarge(n) => (
-                Code::ConfigLimit,
+                stack::code::CONFIG_LIMIT,
                 format!(
                     "config file must be at most {} bytes, got {n} bytes",
                     synth::input::MAX_FILE_BYTES
                 ),
             ),
             ReadError::NotRegular(what) => (
-                Code::ConfigUnreadable,
+                stack::code::CONFIG_UNREADABLE,
                 format!("config file must be a regular file, got {what}"),
             ),
         };

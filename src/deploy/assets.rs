@@ -14,7 +14,7 @@ use super::upload::{put_if_changed, Object, Stored};
 use crate::error::Error;
 use constructs::rules::Violation;
 use std::path::{Path, PathBuf};
-use synth::{Code, Diagnostics};
+use synth::Diagnostics;
 
 /// Largest asset: it is read into memory, hashed and sent in one PutObject. Assets are small
 /// files such as bootstrap scripts; data belongs in the bucket's association prefixes.
@@ -63,7 +63,7 @@ pub fn precheck(assets: &[LocalAsset], template: &serde_json::Value) -> Diagnost
         if let Err(why) = check_file(&a.path) {
             d.push(
                 Violation::new(
-                    Code::AssetFile,
+                    stacks::assets::code::ASSET_FILE,
                     &field,
                     &format!(
                         "be a readable file of at most {MAX_ASSET_BYTES} bytes (deploy uploads it to the bucket as {})",
@@ -82,7 +82,7 @@ pub fn precheck(assets: &[LocalAsset], template: &serde_json::Value) -> Diagnost
             let field = format!("assets[{}].env", a.index);
             d.push(
                 Violation::new(
-                    Code::AssetOutput,
+                    stacks::assets::code::ASSET_OUTPUT,
                     &field,
                     "name the environment variable of an output of the template (its value s3://bucket/key says where the file goes)",
                     "an asset",

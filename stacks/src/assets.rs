@@ -13,7 +13,17 @@ use constructs::rules::{s3, RuleResult, Violation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use synth::{Code, Diagnostics};
+use synth::Diagnostics;
+
+/// The diagnostic codes of assets.
+pub mod code {
+    synth::codes! {
+        DUPLICATE_ASSET = "PC182", "two assets have the same S3 key or environment variable name";
+        ASSET_FILE = "PC183", "an asset's local file is missing, not a regular file, or too large";
+        ASSET_ENV = "PC184", "an asset's environment variable name is not `[A-Z_][A-Z0-9_]*`";
+        ASSET_OUTPUT = "PC185", "the template declares no output for an asset's environment variable";
+    }
+}
 
 /// One file the stack's bucket must hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -69,7 +79,7 @@ pub fn check(at: &str, assets: &[AssetConfig]) -> Diagnostics {
 
 fn duplicate(field: &str, what: &str, first: usize, value: &str) -> Violation {
     Violation::new(
-        Code::DuplicateAsset,
+        code::DUPLICATE_ASSET,
         field,
         &format!("differ from the {what} of assets[{first}]"),
         "an asset",
@@ -88,7 +98,7 @@ fn env_name(field: &str, name: &str) -> RuleResult {
         return Ok(());
     }
     Err(Violation::new(
-        Code::AssetEnv,
+        code::ASSET_ENV,
         field,
         "be an environment variable name ([A-Z_][A-Z0-9_]*)",
         "pcstack outputs",

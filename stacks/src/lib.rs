@@ -100,6 +100,7 @@
 #![deny(missing_docs)]
 
 pub mod assets;
+pub mod codes;
 pub mod prerequisites;
 pub mod stack;
 
@@ -120,6 +121,15 @@ pub const DEFAULT_STACK: &str = prerequisites::NAME;
 /// config directly; code that takes a stack name goes through [`find`].
 pub use prerequisites::config::Config;
 
+/// Every diagnostic code this crate declares, one list per declaring module; [`codes`]
+/// assembles every crate's into the registry.
+pub const CODES: &[&[Code]] = &[
+    stack::code::CODES,
+    prerequisites::rules::code::CODES,
+    prerequisites::cluster::code::CODES,
+    assets::code::CODES,
+];
+
 /// The built-in stack called `name`; an error diagnostic listing them all when none is.
 pub fn find(name: &str) -> Result<&'static dyn AnyStack, Diagnostics> {
     STACKS
@@ -128,7 +138,7 @@ pub fn find(name: &str) -> Result<&'static dyn AnyStack, Diagnostics> {
         .find(|s| s.name() == name)
         .ok_or_else(|| {
             std::iter::once(Diagnostic::error(
-                Code::UnknownStack,
+                stack::code::UNKNOWN_STACK,
                 "stack",
                 format!(
                     "stack must be one of {} for pcstack, got {name:?}",
@@ -258,7 +268,7 @@ fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !shell_name {
             t.report(Diagnostic::error(
-                Code::AssociationEnv,
+                prerequisites::rules::code::ASSOCIATION_ENV,
                 path(),
                 format!(
                     "output {} environment variable must be a name ([A-Za-z_][A-Za-z0-9_]*) for pcstack outputs, got {:?}",
@@ -267,7 +277,7 @@ fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
             ));
         } else if plan::env::acted_on(&s.env) {
             t.report(Diagnostic::error(
-                Code::ActedOnEnvName,
+                plan::env::code::ACTED_ON_ENV_NAME,
                 path(),
                 format!(
                     "output {} environment variable must not be a name a shell, loader or runtime acts on (PATH, LD_*, PYTHON*, AWS_* ...; the list is in the README) for pcstack outputs, got {:?}",
@@ -280,7 +290,7 @@ fn check_env_names(t: &mut Template, specs: &[&OutputSpec]) {
                 None => "pcstack's own variable".to_string(),
             };
             t.report(Diagnostic::error(
-                Code::DuplicateEnvName,
+                plan::env::code::DUPLICATE_ENV_NAME,
                 path(),
                 format!(
                     "output {} environment variable must differ from that of {holder} for pcstack outputs, got {:?}",

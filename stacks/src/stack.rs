@@ -7,7 +7,17 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
-use synth::{Code, Diagnostic, Diagnostics, Template};
+use synth::{Diagnostic, Diagnostics, Template};
+
+/// The diagnostic codes of stack names and configs.
+pub mod code {
+    synth::codes! {
+        UNKNOWN_STACK = "PC000", "the stack name is not a built-in stack";
+        CONFIG_SCHEMA = "PC001", "the config file does not parse against the stack's config schema";
+        CONFIG_UNREADABLE = "PC004", "the config file cannot be read";
+        CONFIG_LIMIT = "PC006", "the config file is larger or nests deeper than pcstack reads (1 MiB, 64 levels)";
+    }
+}
 
 /// A concrete stack: its name, its config type and what it builds from a config.
 pub trait Stack: Sync + 'static {
@@ -385,13 +395,13 @@ fn unknown_field_hint(msg: &str) -> Option<String> {
 pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, Diagnostics> {
     use synth::input::{check_limits, MAX_FILE_BYTES, MAX_FILE_DEPTH};
     check_limits(text, "config file", MAX_FILE_BYTES, MAX_FILE_DEPTH).map_err(|message| {
-        std::iter::once(Diagnostic::error(Code::ConfigLimit, source, message))
+        std::iter::once(Diagnostic::error(code::CONFIG_LIMIT, source, message))
             .collect::<Diagnostics>()
     })?;
     if let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) {
         if let Some((path, tag)) = first_tag(&value, String::new()) {
             return Err(std::iter::once(Diagnostic::error(
-                Code::ConfigSchema,
+                code::CONFIG_SCHEMA,
                 source,
                 format!(
                     "{} must be a plain value, not a YAML tag (a config is not a template: CloudFormation functions don't apply), got {}",
@@ -413,7 +423,7 @@ pub fn parse_config<C: DeserializeOwned>(text: &str, source: &str) -> Result<C, 
         // Cut like any echoed value: it can hold a user's key of any length.
         let msg = unknown_field_hint(msg).unwrap_or_else(|| synth::input::echo(msg));
         std::iter::once(Diagnostic::error(
-            Code::ConfigSchema,
+            code::CONFIG_SCHEMA,
             format!("{source}{at}"),
             format!("config must be valid for pcstack's schema (see `pcstack schema`), got: {msg}"),
         ))

@@ -1,6 +1,7 @@
 //! Logical IDs: chosen explicitly, checked once, never derived from a path.
 
-use crate::diag::{Code, Diagnostic};
+use crate::code;
+use crate::diag::Diagnostic;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -22,7 +23,7 @@ impl LogicalId {
             Ok(LogicalId(name.to_string()))
         } else {
             Err(Diagnostic::error(
-                Code::TemplateStructure,
+                code::TEMPLATE_STRUCTURE,
                 name,
                 format!(
                     "logical ID must match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$ for a CloudFormation template, got {name:?}"

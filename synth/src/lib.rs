@@ -139,6 +139,10 @@ pub use template::{
     Output, Parameter, ParameterType, Policy, ResourceOptions, Rule, Section, Template,
 };
 
+/// Every diagnostic code synth declares, one list per declaring module (the registry,
+/// `stacks::codes`, assembles every crate's).
+pub const CODES: &[&[Code]] = &[code::CODES];
+
 use serde_json::Value as Json;
 use std::sync::OnceLock;
 pub use tree::Node;

@@ -1,7 +1,8 @@
 //! What a resource type tells the template: its type name, attributes, create-only
 //! properties, and the checks its schema implies. Implemented by the generated L1 types.
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::code;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::expr::{Expr, Value};
 use crate::id::LogicalId;
 use serde::Serialize;
@@ -112,7 +113,7 @@ pub mod checks {
     /// Pushes an info diagnostic: an expression can't be checked at synth time.
     pub fn unchecked(diags: &mut Diagnostics, path: &str, field: &str, rule: &str) {
         diags.push(Diagnostic::info(
-            Code::ExpressionProperty,
+            code::EXPRESSION_PROPERTY,
             field_path(path, field),
             format!("{field} must {rule}; it is an expression, so CloudFormation checks it at deploy time"),
         ));
@@ -128,7 +129,7 @@ pub mod checks {
     ) {
         if v.is_none() {
             diags.push(Diagnostic::error(
-                Code::RequiredProperty,
+                code::REQUIRED_PROPERTY,
                 field_path(path, field),
                 format!("{field} must be set for {type_name}, got nothing"),
             ));
@@ -147,7 +148,7 @@ pub mod checks {
         match v {
             Value::Lit(s) if allowed.contains(&s.as_str()) => {}
             Value::Lit(s) => diags.push(Diagnostic::error(
-                Code::AllowedValues,
+                code::ALLOWED_VALUES,
                 field_path(path, field),
                 format!(
                     "{field} must be one of {} for this property, got {s:?}",
@@ -262,7 +263,7 @@ pub mod checks {
             Value::Lit(s) => match p.is_match(s) {
                 Some(true) => {}
                 Some(false) => diags.push(Diagnostic::error(
-                    Code::Pattern,
+                    code::PATTERN,
                     field_path(path, field),
                     format!(
                         "{field} must match {} for this property, got {s:?}",
@@ -271,7 +272,7 @@ pub mod checks {
                 )),
                 // Only a hand-written pattern can get here: the generator compiles its own.
                 None => diags.push(Diagnostic::info(
-                    Code::ExpressionProperty,
+                    code::EXPRESSION_PROPERTY,
                     field_path(path, field),
                     format!(
                         "{field} must match {}; pcstack can't compile that pattern, so CloudFormation checks it at deploy time",
@@ -297,7 +298,7 @@ pub mod checks {
             let n = s.chars().count();
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                 diags.push(Diagnostic::error(
-                    Code::Length,
+                    code::LENGTH,
                     field_path(path, field),
                     format!(
                         "{field} must be {} characters long for this property, got {s:?} ({n})",
@@ -322,7 +323,7 @@ pub mod checks {
             Value::Lit(n) => {
                 if min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m) {
                     diags.push(Diagnostic::error(
-                        Code::NumberRange,
+                        code::NUMBER_RANGE,
                         field_path(path, field),
                         format!(
                             "{field} must be {} for this property, got {n}",
@@ -347,7 +348,7 @@ pub mod checks {
         let n = v.len();
         if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
             diags.push(Diagnostic::error(
-                Code::ItemCount,
+                code::ITEM_COUNT,
                 field_path(path, field),
                 format!(
                     "{field} must have {} items for this property, got {n}",

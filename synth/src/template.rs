@@ -1,6 +1,7 @@
 //! The template model: every section, in CloudFormation's order.
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::code;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::expr::Expr;
 use crate::id::LogicalId;
 use crate::resource::{Attribute, Handle, Resource};
@@ -438,7 +439,7 @@ impl Template {
 
     fn duplicate(&mut self, section: &str, id: &LogicalId) {
         self.report(Diagnostic::error(
-            Code::DuplicateLogicalId,
+            code::DUPLICATE_LOGICAL_ID,
             format!("{section}/{id}"),
             format!(
                 "logical ID must be unique in the template, got {:?} twice",
@@ -471,7 +472,7 @@ impl Template {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
-                    Code::PropertiesNotJson,
+                    code::PROPERTIES_NOT_JSON,
                     path,
                     format!("properties must serialize to JSON, got {e}"),
                 ));

@@ -1,4 +1,5 @@
 use super::*;
+use crate::code;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::json;
@@ -371,7 +372,7 @@ fn cycles_are_reported_once_as_their_chain() {
     });
     let cycles = |d: Diagnostics| -> Vec<String> {
         d.errors()
-            .filter(|e| e.code == Code::DependencyCycle)
+            .filter(|e| e.code == code::DEPENDENCY_CYCLE)
             .map(|e| {
                 e.message
                     .rsplit("got ")

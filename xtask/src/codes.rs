@@ -1,12 +1,12 @@
 //! `cargo run -p xtask -- codes`: the README's "Diagnostic codes" table, generated from the
-//! registry (`synth::Code::ALL`, each code with its one-line meaning). `--check` compares.
+//! registry (`stacks::codes::all`, each code with its one-line meaning). `--check` compares.
 
 /// The README section that holds the table.
 pub const SECTION: &str = "\n## Diagnostic codes\n";
 
 /// The table's rows, as the registry says they read.
 pub fn rows() -> Vec<String> {
-    synth::Code::ALL
+    stacks::codes::all()
         .iter()
         .map(|c| format!("| `{}` | {} |", c.as_str(), c.description()))
         .collect()
@@ -55,7 +55,7 @@ mod tests {
         ));
         assert!(!out.contains("OLD"));
         assert!(out.ends_with("|\n\nafter\n\n## Next\n"), "{out}");
-        assert_eq!(out.matches("\n| `").count(), synth::Code::ALL.len());
+        assert_eq!(out.matches("\n| `").count(), stacks::codes::all().len());
         assert!(readme_with_table("# nothing\n").is_err());
     }
 }

@@ -15,7 +15,7 @@ codegen   write constructs/src/l1/ from the CloudFormation registry schemas in c
   --check         compare with the committed files instead; exit 1 naming stale files
   --schemas DIR   read schemas from DIR (.../cfnlint/data/schemas) instead of asking
                   the workspace venv (.venv/bin/python) where cfn-lint is
-codes     write README.md's diagnostic codes table from the registry (synth::Code)
+codes     write README.md's diagnostic codes table from the registry (stacks::codes)
   --check         compare instead; exit 1 when it is stale";
 
 /// `codes [--check]`: README.md's table from the registry.

@@ -2,7 +2,17 @@
 
 use super::{RuleResult, Violation};
 use std::fmt;
-use synth::Code;
+
+/// The diagnostic codes of the CIDR rules.
+pub mod code {
+    synth::codes! {
+        CIDR_SYNTAX = "PC151", "a CIDR block is not a.b.c.d/n";
+        VPC_BLOCK_SIZE = "PC152", "a VPC CIDR block is not between /16 and /28";
+        SECONDARY_BLOCK = "PC153", "the secondary CIDR block may not be added to a VPC with that primary block";
+        SUBNET_IN_BLOCK = "PC154", "a subnet does not lie inside its VPC block";
+        CIDR_FIT = "PC155", "an Fn::Cidr asks for more or larger blocks than the block holds";
+    }
+}
 
 /// An IPv4 CIDR block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +28,7 @@ impl Cidr {
     pub fn parse(field: &str, s: &str) -> Result<Cidr, Violation> {
         let bad = |rule: &str| {
             Violation::new(
-                Code::CidrSyntax,
+                code::CIDR_SYNTAX,
                 field,
                 rule,
                 "an IPv4 CIDR block",
@@ -91,7 +101,7 @@ pub fn block_size(field: &str, c: Cidr) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::VpcBlockSize,
+            code::VPC_BLOCK_SIZE,
             field,
             "be between /16 and /28",
             "a VPC IPv4 block",
@@ -107,7 +117,7 @@ pub fn block_size(field: &str, c: Cidr) -> RuleResult {
 pub fn secondary_block(primary: Cidr, secondary: Cidr) -> RuleResult {
     let bad = |rule: String| {
         Err(Violation::new(
-            Code::SecondaryBlock,
+            code::SECONDARY_BLOCK,
             "secondary CIDR",
             &rule,
             &format!("a VPC whose primary block is {primary}"),
@@ -155,7 +165,7 @@ pub fn subnet_in_block(field: &str, block: Cidr, subnet: Cidr) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::SubnetInBlock,
+            code::SUBNET_IN_BLOCK,
             field,
             &format!("lie inside {block}"),
             "a subnet of that VPC block",
@@ -180,7 +190,7 @@ pub fn fn_cidr_select(
     let needed = u32::from(bits) + count.clamp(1, 512).next_power_of_two().trailing_zeros();
     if !(1..=256).contains(&count) || needed > 32 || index >= count {
         return Err(Violation::new(
-            Code::CidrFit,
+            code::CIDR_FIT,
             field,
             "be cut into 1 to 256 blocks of 32 host bits at most in all, the selected one among them",
             &format!("Fn::Cidr of {block}"),
@@ -195,7 +205,7 @@ pub fn fn_cidr_select(
             prefix: largest as u8,
         };
         return Err(Violation::new(
-            Code::CidrFit,
+            code::CIDR_FIT,
             field,
             &format!("be a /{largest} or larger block, such as {suggestion},"),
             &format!("{count} subnets of /{prefix} (Fn::Cidr [block, {count}, {bits}])"),

@@ -3,6 +3,18 @@
 use super::{RuleResult, Violation};
 use synth::Code;
 
+/// The diagnostic codes of the data repository association rules.
+pub mod code {
+    synth::codes! {
+        ASSOCIATION_COUNT = "PC121", "a Lustre file system has more data repository associations than FSx allows";
+        ASSOCIATION_FILE_SYSTEM_PATH = "PC122", "an association's file system path is not one FSx accepts";
+        ASSOCIATION_DATA_REPOSITORY_PATH = "PC123", "an association's data repository path is not s3://bucket/prefix/ of an allowed length";
+        ASSOCIATION_EVENTS = "PC124", "an association's import or export events are unknown or repeated";
+        ASSOCIATION_PATHS_NEST = "PC125", "two associations' file system paths are equal or nest";
+        ASSOCIATION_PREFIXES_NEST = "PC126", "two associations' data repository paths are equal or nest";
+    }
+}
+
 /// At most 8 data repository associations per file system.
 /// Source: FSx API `CreateDataRepositoryAssociation`; FSx for Lustre guide create-dra-linked-data-repo.html.
 pub const MAX_ASSOCIATIONS: usize = 8;
@@ -17,7 +29,7 @@ pub fn association_count(count: usize) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::AssociationCount,
+            code::ASSOCIATION_COUNT,
             "associations",
             &format!("have at most {MAX_ASSOCIATIONS} entries"),
             "one Lustre file system",
@@ -32,7 +44,7 @@ pub fn association_count(count: usize) -> RuleResult {
 pub fn file_system_path(path: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            Code::AssociationFileSystemPath,
+            code::ASSOCIATION_FILE_SYSTEM_PATH,
             "FileSystemPath",
             rule,
             "a data repository association",
@@ -63,7 +75,7 @@ pub fn data_repository_path(path: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::AssociationDataRepositoryPath,
+            code::ASSOCIATION_DATA_REPOSITORY_PATH,
             "DataRepositoryPath",
             "be s3://bucket/prefix/ of at most 4357 characters",
             "a data repository association",
@@ -78,7 +90,7 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
     for (i, e) in events.iter().enumerate() {
         if !EVENTS.contains(&e.as_str()) {
             return Err(Violation::new(
-                Code::AssociationEvents,
+                code::ASSOCIATION_EVENTS,
                 field,
                 "list only NEW, CHANGED or DELETED",
                 "a data repository association",
@@ -87,7 +99,7 @@ pub fn events(field: &str, events: &[String]) -> RuleResult {
         }
         if events[..i].contains(e) {
             return Err(Violation::new(
-                Code::AssociationEvents,
+                code::ASSOCIATION_EVENTS,
                 field,
                 "list each event once",
                 "a data repository association",
@@ -114,7 +126,7 @@ pub fn file_system_paths_disjoint(paths: &[&str]) -> RuleResult {
         "FileSystemPath",
         "not equal or contain another association's path",
         "the data repository associations of one file system",
-        Code::AssociationPathsNest,
+        code::ASSOCIATION_PATHS_NEST,
     )
 }
 
@@ -126,7 +138,7 @@ pub fn data_repository_paths_disjoint(paths: &[&str]) -> RuleResult {
         "DataRepositoryPath",
         "not equal or contain another association's path",
         "the data repository associations of one file system",
-        Code::AssociationPrefixesNest,
+        code::ASSOCIATION_PREFIXES_NEST,
     )
 }
 

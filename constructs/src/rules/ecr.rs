@@ -1,7 +1,14 @@
 //! ECR repository naming rules.
 
 use super::{RuleResult, Violation};
-use synth::Code;
+
+/// The diagnostic codes of the ECR rules.
+pub mod code {
+    synth::codes! {
+        REPOSITORY_NAME = "PC141", "an ECR repository name breaks ECR's naming rules";
+        IMAGE_TAG = "PC142", "an image tag breaks the Docker tag rules ECR images are pushed with";
+    }
+}
 
 /// Repository names: 2 to 256 characters; `/`-separated components of lowercase letters and
 /// digits joined by `.`, `_`, `__` or runs of `-`.
@@ -13,7 +20,7 @@ use synth::Code;
 pub fn repository_name(name: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            Code::RepositoryName,
+            code::REPOSITORY_NAME,
             "RepositoryName",
             rule,
             "an ECR repository",
@@ -46,7 +53,7 @@ pub fn image_tag(field: &str, tag: &str) -> RuleResult {
         return Ok(());
     }
     Err(Violation::new(
-        Code::ImageTag,
+        code::IMAGE_TAG,
         field,
         "be 1 to 128 letters, digits, _, . or -, not starting with . or -",
         "a container image tag",

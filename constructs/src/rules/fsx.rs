@@ -1,7 +1,29 @@
 //! FSx for Lustre and FSx for OpenZFS rules.
 
 use super::{either, RuleResult, Violation};
-use synth::Code;
+
+/// The diagnostic codes of the FSx rules.
+pub mod code {
+    synth::codes! {
+        LUSTRE_STORAGE_CAPACITY = "PC101", "the Lustre storage capacity is not one the deployment and storage type allow";
+        LUSTRE_THROUGHPUT = "PC102", "the Lustre per-unit storage throughput is not one the deployment and storage type allow";
+        LUSTRE_COMPRESSION = "PC103", "the Lustre data compression type is not LZ4 or NONE";
+        LUSTRE_VERSION = "PC104", "the Lustre version is not one the stack or its associations support";
+        LUSTRE_ASSOCIATION_BACKUPS = "PC105", "automatic backups are set on a Lustre file system with data repository associations";
+        LUSTRE_ASSOCIATION_DEPLOYMENT = "PC106", "a SCRATCH_1 Lustre file system has data repository associations";
+        LUSTRE_DEPLOYMENT = "PC109", "the Lustre deployment type is not one FSx or the stack offers";
+        LUSTRE_METADATA = "PC110", "the Lustre metadata configuration is not one FSx accepts for the deployment type";
+        OPEN_ZFS_DEPLOYMENT = "PC111", "the OpenZFS deployment type is not one FSx offers";
+        OPEN_ZFS_THROUGHPUT = "PC112", "the OpenZFS throughput capacity is not one the deployment type allows";
+        OPEN_ZFS_STORAGE_CAPACITY = "PC113", "the OpenZFS storage capacity is outside the allowed range";
+        MAINTENANCE_WINDOW = "PC114", "the FSx weekly maintenance start time is not d:HH:MM";
+        BACKUP_START_TIME = "PC115", "the FSx daily backup start time is not HH:MM";
+        BACKUP_RETENTION = "PC116", "the FSx automatic backup retention is outside 0 to 90 days";
+        LUSTRE_EFA = "PC117", "an EFA-enabled Lustre file system lacks what FSx requires of one";
+        OPEN_ZFS_REGION = "PC118", "the OpenZFS deployment type is not offered in the Region";
+        OPEN_ZFS_SUBNETS = "PC119", "an OpenZFS file system has the wrong number of subnets for its deployment type";
+    }
+}
 
 /// Lustre `StorageCapacity` (GiB) by deployment and storage type.
 ///
@@ -45,7 +67,7 @@ pub fn lustre_storage_capacity(
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreStorageCapacity,
+            code::LUSTRE_STORAGE_CAPACITY,
             "StorageCapacity",
             rule,
             &context,
@@ -78,7 +100,7 @@ pub fn lustre_per_unit_storage_throughput(
     let context = format!("Lustre {deployment} {storage_type}");
     if allowed.is_empty() {
         return Err(Violation::new(
-            Code::LustreThroughput,
+            code::LUSTRE_THROUGHPUT,
             "PerUnitStorageThroughput",
             "not be set (only PERSISTENT_1 and PERSISTENT_2 take it)",
             &context,
@@ -100,7 +122,7 @@ pub fn lustre_per_unit_storage_throughput(
         None => format!("be {}", either(allowed)),
     };
     Err(Violation::new(
-        Code::LustreThroughput,
+        code::LUSTRE_THROUGHPUT,
         "PerUnitStorageThroughput",
         &rule,
         &context,
@@ -122,7 +144,7 @@ pub fn lustre_deployment_type(deployment: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreDeployment,
+            code::LUSTRE_DEPLOYMENT,
             "DeploymentType",
             &format!("be {}", either(&LUSTRE_DEPLOYMENT_TYPES)),
             "Lustre",
@@ -153,7 +175,7 @@ pub fn lustre_metadata_iops_values() -> Vec<i64> {
 pub fn lustre_metadata(deployment: &str, mode: &str, iops: Option<i64>) -> RuleResult {
     let fail = |field: &str, rule: &str, context: &str, got: String| {
         Err(Violation::new(
-            Code::LustreMetadata,
+            code::LUSTRE_METADATA,
             field,
             rule,
             context,
@@ -209,7 +231,7 @@ pub fn lustre_version_with_metadata(version: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreVersion,
+            code::LUSTRE_VERSION,
             "FileSystemTypeVersion",
             "be 2.15",
             "a Lustre file system with a metadata configuration",
@@ -231,7 +253,7 @@ pub fn lustre_version_with_metadata(version: &str) -> RuleResult {
 pub fn lustre_efa(deployment: &str, has_metadata: bool) -> RuleResult {
     if deployment != "PERSISTENT_2" {
         return Err(Violation::new(
-            Code::LustreEfa,
+            code::LUSTRE_EFA,
             "EfaEnabled",
             "be false (EFA needs PERSISTENT_2 with a metadata configuration: FSx for Lustre User Guide, EFA-enabled file systems)",
             &format!("Lustre {deployment}"),
@@ -240,7 +262,7 @@ pub fn lustre_efa(deployment: &str, has_metadata: bool) -> RuleResult {
     }
     if !has_metadata {
         return Err(Violation::new(
-            Code::LustreEfa,
+            code::LUSTRE_EFA,
             "EfaEnabled",
             "come with a MetadataConfiguration (FSx for Lustre User Guide, EFA-enabled file systems)",
             "Lustre PERSISTENT_2",
@@ -273,7 +295,7 @@ pub fn lustre_efa_capacity_step(throughput: i64) -> Option<i64> {
 pub fn lustre_efa_capacity(throughput: i64, capacity: i64) -> RuleResult {
     let Some(step) = lustre_efa_capacity_step(throughput) else {
         return Err(Violation::new(
-            Code::LustreEfa,
+            code::LUSTRE_EFA,
             "PerUnitStorageThroughput",
             "be 125, 250, 500 or 1000",
             "an EFA-enabled Lustre file system",
@@ -284,7 +306,7 @@ pub fn lustre_efa_capacity(throughput: i64, capacity: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreEfa,
+            code::LUSTRE_EFA,
             "StorageCapacity",
             &format!("be a multiple of {step} GiB at {throughput} MB/s/TiB"),
             "an EFA-enabled Lustre file system",
@@ -304,7 +326,7 @@ pub fn lustre_compression(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreCompression,
+            code::LUSTRE_COMPRESSION,
             "DataCompressionType",
             "be LZ4 or NONE",
             "Lustre",
@@ -330,7 +352,7 @@ pub const DRA_LUSTRE_VERSIONS: [&str; 2] = ["2.12", "2.15"];
 pub fn lustre_version(version: &str, has_associations: bool) -> RuleResult {
     if has_associations && !DRA_LUSTRE_VERSIONS.contains(&version) {
         return Err(Violation::new(
-            Code::LustreVersion,
+            code::LUSTRE_VERSION,
             "FileSystemTypeVersion",
             "be 2.12 or 2.15",
             "a Lustre file system with data repository associations",
@@ -341,7 +363,7 @@ pub fn lustre_version(version: &str, has_associations: bool) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreVersion,
+            code::LUSTRE_VERSION,
             "FileSystemTypeVersion",
             &format!("be {}", either(&LUSTRE_VERSIONS)),
             "Lustre",
@@ -359,7 +381,7 @@ pub fn lustre_backups_with_associations(retention_days: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::LustreAssociationBackups,
+            code::LUSTRE_ASSOCIATION_BACKUPS,
             "AutomaticBackupRetentionDays",
             "be 0",
             "a Lustre file system with data repository associations",
@@ -373,7 +395,7 @@ pub fn lustre_backups_with_associations(retention_days: i64) -> RuleResult {
 pub fn lustre_deployment_with_associations(deployment: &str) -> RuleResult {
     if deployment == "SCRATCH_1" {
         Err(Violation::new(
-            Code::LustreAssociationDeployment,
+            code::LUSTRE_ASSOCIATION_DEPLOYMENT,
             "DeploymentType",
             "not be SCRATCH_1",
             "a Lustre file system with data repository associations",
@@ -406,7 +428,7 @@ pub fn openzfs_throughput(deployment: &str, throughput: i64) -> RuleResult {
     let context = format!("OpenZFS {deployment}");
     if allowed.is_empty() {
         return Err(Violation::new(
-            Code::OpenZfsDeployment,
+            code::OPEN_ZFS_DEPLOYMENT,
             "DeploymentType",
             "be SINGLE_AZ_1, SINGLE_AZ_2, SINGLE_AZ_HA_1, SINGLE_AZ_HA_2 or MULTI_AZ_1",
             "OpenZFS",
@@ -417,7 +439,7 @@ pub fn openzfs_throughput(deployment: &str, throughput: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::OpenZfsThroughput,
+            code::OPEN_ZFS_THROUGHPUT,
             "ThroughputCapacity",
             &format!("be {}", either(allowed)),
             &context,
@@ -444,7 +466,7 @@ pub fn openzfs_deployment_type(deployment: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::OpenZfsDeployment,
+            code::OPEN_ZFS_DEPLOYMENT,
             "DeploymentType",
             &format!("be {}", either(&OPENZFS_DEPLOYMENT_TYPES)),
             "OpenZFS",
@@ -502,7 +524,7 @@ pub fn openzfs_region_deployment_types(region: &str) -> Option<&'static [&'stati
 pub fn openzfs_deployment_in_region(deployment: &str, region: &str) -> RuleResult {
     match openzfs_region_deployment_types(region) {
         Some(types) if !types.contains(&deployment) => Err(Violation::new(
-            Code::OpenZfsRegion,
+            code::OPEN_ZFS_REGION,
             "DeploymentType",
             &format!("be one offered there: {}", either(types)),
             &format!(
@@ -529,7 +551,7 @@ pub fn openzfs_subnet_count(deployment: &str, count: usize) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::OpenZfsSubnets,
+            code::OPEN_ZFS_SUBNETS,
             "SubnetIds",
             &format!("hold {want} subnet{}", if want == 1 { "" } else { "s" }),
             &format!("OpenZFS {deployment}"),
@@ -549,7 +571,7 @@ pub fn openzfs_storage_capacity(capacity: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::OpenZfsStorageCapacity,
+            code::OPEN_ZFS_STORAGE_CAPACITY,
             "StorageCapacity",
             &format!("be between {min} and {max} GiB"),
             "OpenZFS SSD",
@@ -572,7 +594,7 @@ pub fn weekly_maintenance_time(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::MaintenanceWindow,
+            code::MAINTENANCE_WINDOW,
             "WeeklyMaintenanceStartTime",
             "be d:HH:MM with d from 1 (Monday) to 7 (Sunday)",
             "FSx",
@@ -589,7 +611,7 @@ pub fn daily_backup_time(value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::BackupStartTime,
+            code::BACKUP_START_TIME,
             "DailyAutomaticBackupStartTime",
             "be HH:MM (UTC)",
             "FSx",
@@ -604,7 +626,7 @@ pub fn backup_retention_days(days: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::BackupRetention,
+            code::BACKUP_RETENTION,
             "AutomaticBackupRetentionDays",
             "be between 0 and 90",
             "FSx",

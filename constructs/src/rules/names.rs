@@ -1,7 +1,16 @@
 //! Names: stacks, exports, Regions, Availability Zones.
 
 use super::{RuleResult, Violation};
-use synth::Code;
+
+/// The diagnostic codes of the naming rules.
+pub mod code {
+    synth::codes! {
+        STACK_NAME = "PC161", "a stack name breaks CloudFormation's stack name rules";
+        REGION = "PC162", "a Region is not an existing AWS Region code such as us-east-1";
+        AVAILABILITY_ZONE = "PC163", "an Availability Zone is not a zone name, or not in the Region";
+        EXPORT_NAME = "PC164", "an export name uses characters CloudFormation exports do not allow";
+    }
+}
 
 /// Stack names: 1 to 128 characters, letters, digits and hyphens, starting with a letter.
 /// Source: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
@@ -14,7 +23,7 @@ pub fn stack_name(name: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::StackName,
+            code::STACK_NAME,
             "stack name",
             "be 1 to 128 letters, digits or hyphens starting with a letter",
             "CloudFormation",
@@ -57,7 +66,7 @@ pub fn region(value: &str) -> RuleResult {
         None => "be a Region code such as us-east-1".to_string(),
     };
     Err(Violation::new(
-        Code::Region,
+        code::REGION,
         "region",
         &rule,
         "AWS",
@@ -80,7 +89,7 @@ pub use synth::catalog::closest;
 pub fn availability_zone(field: &str, value: &str, stack_region: Option<&str>) -> RuleResult {
     let bad = |rule: String| {
         Err(Violation::new(
-            Code::AvailabilityZone,
+            code::AVAILABILITY_ZONE,
             field,
             &rule,
             "an Availability Zone name",
@@ -140,7 +149,7 @@ pub fn zone_name_or_id(field: &str, value: &str, stack_region: Option<&str>) -> 
     }
     if availability_zone(field, value, None).is_err() {
         return Err(Violation::new(
-            Code::AvailabilityZone,
+            code::AVAILABILITY_ZONE,
             field,
             "be an Availability Zone name such as us-east-1a or a zone ID such as use1-az2",
             "an Availability Zone",
@@ -162,7 +171,7 @@ pub fn export_name(name: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::ExportName,
+            code::EXPORT_NAME,
             "Export.Name",
             "use only letters, digits, colons and hyphens",
             "a CloudFormation export",

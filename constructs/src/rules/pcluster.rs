@@ -7,7 +7,20 @@
 //! suite, which loads every generated configuration with that package's `ClusterSchema`.
 
 use super::{either, RuleResult, Violation};
-use synth::Code;
+
+/// The diagnostic codes of the cluster configuration rules.
+pub mod code {
+    synth::codes! {
+        CLUSTER_NAME = "PC171", "a cluster queue or compute resource name breaks ParallelCluster's naming rules";
+        INSTANCE_TYPE = "PC172", "an instance type is not an EC2 instance type name such as g5.8xlarge";
+        EFA_INSTANCE_TYPE = "PC173", "a compute instance type is not one of the EFA-capable types pcstack lists";
+        COMPUTE_COUNT = "PC174", "a compute resource's MinCount or MaxCount is out of range";
+        CAPACITY_TYPE = "PC175", "a queue's capacity type, capacity reservation and placement group do not fit together";
+        CLUSTER_SHAPE = "PC176", "a cluster has too few or too many queues or compute resources, or repeats a name";
+        ROOT_VOLUME_SIZE = "PC177", "a root volume size is outside what EBS and ParallelCluster allow";
+        CLUSTER_OS = "PC178", "the cluster's operating system is not one ParallelCluster supports";
+    }
+}
 
 /// Where the EFA instance type list comes from.
 pub const EFA_SOURCE: &str =
@@ -100,7 +113,7 @@ pub fn name(field: &str, value: &str) -> RuleResult {
         return Ok(());
     };
     Err(Violation::new(
-        Code::ClusterName,
+        code::CLUSTER_NAME,
         field,
         rule,
         "ParallelCluster",
@@ -137,7 +150,7 @@ pub fn instance_type(field: &str, value: &str) -> RuleResult {
         "be an instance type name such as g5.8xlarge".to_string()
     };
     Err(Violation::new(
-        Code::InstanceType,
+        code::INSTANCE_TYPE,
         field,
         &rule,
         "EC2",
@@ -174,7 +187,7 @@ pub fn efa_instance_type(field: &str, value: &str) -> RuleResult {
         None => format!("be an EFA-capable instance type listed at {EFA_SOURCE}"),
     };
     Err(Violation::new(
-        Code::EfaInstanceType,
+        code::EFA_INSTANCE_TYPE,
         field,
         &rule,
         "an EFA-enabled compute resource",
@@ -195,7 +208,7 @@ pub fn capacity_type(field: &str, value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             &format!("be {}", either(&CAPACITY_TYPES)),
             "a ParallelCluster queue",
@@ -221,7 +234,7 @@ pub fn compute_counts(
     let mut broken = |field: &str, rule: &str, context: &str, got: i64| {
         found.push((
             field.to_string(),
-            Violation::new(Code::ComputeCount, field, rule, context, got),
+            Violation::new(code::COMPUTE_COUNT, field, rule, context, got),
         ));
     };
     if min_count < 0 {
@@ -273,7 +286,7 @@ pub fn capacity_reservation_id(field: &str, value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             "be cr- and 17 hexadecimal digits",
             "an EC2 capacity reservation",
@@ -289,14 +302,14 @@ pub fn capacity_reservation_id(field: &str, value: &str) -> RuleResult {
 pub fn capacity_reservation(field: &str, capacity_type: &str, id: Option<&str>) -> RuleResult {
     match (capacity_type, id) {
         ("CAPACITY_BLOCK", None) => Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             "be set (the capacity block's reservation ID)",
             "a CAPACITY_BLOCK queue",
             "nothing",
         )),
         ("SPOT", Some(id)) => Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             "be unset",
             "a SPOT queue (reservations hold On-Demand capacity)",
@@ -313,7 +326,7 @@ pub fn capacity_reservation(field: &str, capacity_type: &str, id: Option<&str>) 
 pub fn placement_group(field: &str, capacity_type: &str, enabled: Option<bool>) -> RuleResult {
     if capacity_type == "CAPACITY_BLOCK" && enabled == Some(true) {
         Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             "be false or unset",
             "a CAPACITY_BLOCK queue",
@@ -341,7 +354,7 @@ pub fn spanning_queue(
 ) -> RuleResult {
     let fail = |what: &str, got: String| {
         Err(Violation::new(
-            Code::CapacityType,
+            code::CAPACITY_TYPE,
             field,
             &format!(
                 "not {what} (ParallelCluster runs a queue across Availability Zones without one)"
@@ -372,7 +385,7 @@ pub fn count(field: &str, what: &str, n: usize, max: usize) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::ClusterShape,
+            code::CLUSTER_SHAPE,
             field,
             &format!("hold 1 to {max} {what}"),
             "ParallelCluster",
@@ -386,7 +399,7 @@ pub fn count(field: &str, what: &str, n: usize, max: usize) -> RuleResult {
 /// Source: aws-parallelcluster `DuplicateNameValidator`.
 pub fn unique_name(field: &str, value: &str, earlier: &str) -> Violation {
     Violation::new(
-        Code::ClusterShape,
+        code::CLUSTER_SHAPE,
         field,
         &format!("differ from {earlier}"),
         "ParallelCluster",
@@ -405,7 +418,7 @@ pub fn root_volume_size(field: &str, size: i64) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::RootVolumeSize,
+            code::ROOT_VOLUME_SIZE,
             field,
             "be 45 to 16384 GiB",
             "a ParallelCluster root volume",
@@ -435,7 +448,7 @@ pub fn os(field: &str, value: &str) -> RuleResult {
         Ok(())
     } else {
         Err(Violation::new(
-            Code::ClusterOs,
+            code::CLUSTER_OS,
             field,
             &format!("be {}", either(&OPERATING_SYSTEMS)),
             "ParallelCluster 3",

@@ -1,7 +1,14 @@
 //! S3 bucket naming rules.
 
 use super::{RuleResult, Violation};
-use synth::Code;
+
+/// The diagnostic codes of the S3 rules.
+pub mod code {
+    synth::codes! {
+        BUCKET_NAME = "PC131", "a bucket name breaks the S3 naming rules";
+        ASSET_KEY = "PC181", "an asset's S3 key is not a key pcstack uploads to";
+    }
+}
 
 /// Bucket names: 3 to 63 characters of `a-z 0-9 . -`, starting and ending with a letter or
 /// digit, no `..`, `.-` or `-.`, not shaped like an IP address, none of the reserved prefixes
@@ -12,7 +19,7 @@ use synth::Code;
 pub fn bucket_name(name: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            Code::BucketName,
+            code::BUCKET_NAME,
             "BucketName",
             rule,
             "an S3 bucket",
@@ -77,7 +84,7 @@ pub fn longest_sub_example(template: &str) -> String {
 pub fn object_key(field: &str, key: &str) -> RuleResult {
     let bad = |rule: &str| {
         Err(Violation::new(
-            Code::AssetKey,
+            code::ASSET_KEY,
             field,
             rule,
             "an S3 object key",

@@ -3,7 +3,13 @@
 use super::{RuleResult, Violation};
 use regex::Regex;
 use std::sync::LazyLock;
-use synth::Code;
+
+/// The diagnostic codes of the tag rules.
+pub mod code {
+    synth::codes! {
+        TAG = "PC003", "a tag key or value breaks the resource tag rules";
+    }
+}
 
 /// Characters a tag key or value may hold: letters, separators (spaces), numbers and
 /// `_ . : / = + - @`.
@@ -35,7 +41,7 @@ pub fn tag(field: &str, key: &str, value: &str) -> RuleResult {
         return Ok(());
     }
     Err(Violation::new(
-        Code::Tag,
+        code::TAG,
         field,
         "have a key of 1 to 127 characters not starting with aws: and a value of at most 255, both of letters, numbers, spaces and _ . : / = + - @",
         "a resource tag",

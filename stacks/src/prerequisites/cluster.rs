@@ -33,7 +33,14 @@ use constructs::rules::{names, pcluster, RuleResult, Violation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
-use synth::{Code, Diagnostic, Diagnostics};
+use synth::{Diagnostic, Diagnostics};
+
+/// The diagnostic codes of the cluster configuration's inputs.
+pub mod code {
+    synth::codes! {
+        CLUSTER_INPUT = "PC179", "the stack outputs a cluster configuration is made from are unreadable, or lack or malform a value it needs";
+    }
+}
 
 /// The config's `cluster` section: what the cluster configuration adds to the stack's outputs.
 /// The default is the tutorial's cluster.
@@ -360,7 +367,7 @@ impl QueueConfig {
                     &mut found,
                     f.clone(),
                     Err(Violation::new(
-                        Code::CapacityType,
+                        pcluster::code::CAPACITY_TYPE,
                         &f,
                         &format!(
                             "equal {at}.compute_resources[0].instance_type ({})",
@@ -460,7 +467,7 @@ impl StackValues {
         let mut d = Diagnostics::new();
         let fail = |d: &mut Diagnostics, field: &str, rule: &str, got: String| {
             d.push(Diagnostic::error(
-                Code::ClusterInput,
+                code::CLUSTER_INPUT,
                 format!("{source}: {field}"),
                 format!("{field} must {rule} for the cluster configuration, got {got}"),
             ));
@@ -603,7 +610,7 @@ pub fn render(config: &Config, values: &StackValues) -> Result<String, Diagnosti
         for (i, q) in config.cluster.queues.iter().enumerate() {
             if q.span_zones {
                 d.push(Diagnostic::error(
-                    Code::ClusterInput,
+                    code::CLUSTER_INPUT,
                     format!("config: cluster.queues[{i}].span_zones"),
                     format!("PRIVATE_SUBNET_2_ID must be the EnvironmentVariable of an output holding the second private subnet (deploy the stack with network.second_availability_zone) for queue {} with span_zones: true, got no such output", q.name),
                 ));
@@ -616,7 +623,7 @@ pub fn render(config: &Config, values: &StackValues) -> Result<String, Diagnosti
     let doc = document(config, values);
     let body = serde_yaml::to_string(&doc).map_err(|e| {
         std::iter::once(Diagnostic::error(
-            Code::ClusterInput,
+            code::CLUSTER_INPUT,
             "cluster configuration",
             format!("cluster configuration must serialize to YAML for ParallelCluster, got {e}"),
         ))

@@ -884,7 +884,7 @@ pub fn check_parameters(values: &indexmap::IndexMap<String, String>) -> synth::D
     let number = |name: &str, v: &str| -> Result<i64, Violation> {
         v.trim().parse::<i64>().map_err(|_| {
             Violation::new(
-                synth::Code::ParameterNotWholeNumber,
+                plan::params::code::PARAMETER_NOT_WHOLE_NUMBER,
                 name,
                 "be a whole number",
                 "this Number parameter",

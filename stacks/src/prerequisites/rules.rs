@@ -3,8 +3,26 @@
 //! `constructs::rules`; these are the ones only this config has.
 
 use super::config::{Removal, LUSTRE_DEPLOYMENTS, LUSTRE_VERSIONS};
-use constructs::rules::{s3, RuleResult, Violation};
-use synth::{Code, Diagnostic, Diagnostics};
+
+use constructs::rules::{fsx, s3, RuleResult, Violation};
+use synth::{Diagnostic, Diagnostics};
+
+/// The diagnostic codes of the config's own rules.
+pub mod code {
+    synth::codes! {
+        VPC_NAME = "PC002", "the VPC name is empty or longer than 200 characters";
+        DELETE_REMOVAL = "PC010", "a resource holding data is deleted with the stack (removal: Delete)";
+        LUSTRE_CAPACITY_ABOVE_MAX = "PC107", "the Lustre capacity default is above the largest capacity the Capacity parameter offers";
+        LUSTRE_MOUNT_POINT = "PC108", "the Lustre mount point is not an absolute path";
+        ASSOCIATION_PREFIX = "PC127", "an association's S3 prefix is not of the form data/";
+        ASSOCIATION_ENV = "PC128", "an association's environment variable name is not `[A-Z_][A-Z0-9_]*`";
+        DUPLICATE_ASSOCIATION_ID = "PC129", "two associations have the same ID";
+        BUCKET_NAME_VARIABLES = "PC132", "a bucket name uses a variable other than AWS::AccountId, AWS::Region or AWS::Partition";
+        LOG_BUCKET_SAME_AS_DATA = "PC133", "the log bucket has the data bucket's name";
+        LOG_RETENTION = "PC134", "the log retention is outside 1 to 3650 days";
+        SECOND_ZONE = "PC156", "the second Availability Zone is missing where it is needed, or is the first zone";
+    }
+}
 
 /// The VPC name: 1 to 200 characters.
 ///
@@ -14,7 +32,7 @@ use synth::{Code, Diagnostic, Diagnostics};
 pub fn vpc_name(name: &str) -> RuleResult {
     if name.is_empty() || name.len() > 200 {
         return Err(Violation::new(
-            Code::VpcName,
+            code::VPC_NAME,
             "network.vpc_name",
             "be 1 to 200 characters",
             "the VPC Name tag",
@@ -31,7 +49,7 @@ pub fn vpc_name(name: &str) -> RuleResult {
 pub fn capacity_within_max(capacity: i64, max_capacity: i64) -> RuleResult {
     if capacity > max_capacity {
         return Err(Violation::new(
-            Code::LustreCapacityAboveMax,
+            code::LUSTRE_CAPACITY_ABOVE_MAX,
             "lustre.capacity",
             &format!("be at most lustre.max_capacity ({max_capacity})"),
             "the Capacity parameter",
@@ -51,7 +69,7 @@ pub fn capacity_within_max(capacity: i64, max_capacity: i64) -> RuleResult {
 pub fn multi_az_second_zone(deployment: &str, second_zone: Option<&str>) -> RuleResult {
     if deployment == "MULTI_AZ_1" && second_zone.is_none() {
         return Err(Violation::new(
-            Code::OpenZfsSubnets,
+            fsx::code::OPEN_ZFS_SUBNETS,
             "network.second_availability_zone",
             "be set (its subnet holds the standby file server; CloudFormation OpenZFSConfiguration PreferredSubnetId)",
             "openzfs.deployment_type MULTI_AZ_1",
@@ -73,7 +91,7 @@ pub fn multi_az_second_zone(deployment: &str, second_zone: Option<&str>) -> Rule
 pub fn second_zone(first: Option<&str>, second: &str) -> RuleResult {
     match first {
         None => Err(Violation::new(
-            Code::SecondZone,
+            code::SECOND_ZONE,
             "network.availability_zone",
             "be set in the config when network.second_availability_zone is (to compare the two before deploy)",
             "a second private subnet",
@@ -81,7 +99,7 @@ pub fn second_zone(first: Option<&str>, second: &str) -> RuleResult {
         )),
         // Two names or two IDs; a name and an ID differ as text until deploy resolves the ID.
         Some(first) if first == second => Err(Violation::new(
-            Code::SecondZone,
+            code::SECOND_ZONE,
             "network.second_availability_zone",
             "differ from network.availability_zone (a second subnet spans another zone; FSx for OpenZFS User Guide, Availability and durability)",
             "a second private subnet",
@@ -101,7 +119,7 @@ pub fn second_zone(first: Option<&str>, second: &str) -> RuleResult {
 pub fn offered_lustre_deployment(deployment: &str) -> RuleResult {
     if !LUSTRE_DEPLOYMENTS.contains(&deployment) {
         return Err(Violation::new(
-            Code::LustreDeployment,
+            fsx::code::LUSTRE_DEPLOYMENT,
             "lustre.deployment_type",
             "be PERSISTENT_1 or PERSISTENT_2",
             "the stack's persistent SSD Lustre file system",
@@ -119,7 +137,7 @@ pub fn offered_lustre_deployment(deployment: &str) -> RuleResult {
 pub fn offered_lustre_version(version: &str) -> RuleResult {
     if !LUSTRE_VERSIONS.contains(&version) {
         return Err(Violation::new(
-            Code::LustreVersion,
+            fsx::code::LUSTRE_VERSION,
             "lustre.version",
             "be 2.15 or 2.12",
             "the LustreVersion parameter",
@@ -138,7 +156,7 @@ pub fn mount_point(path: &str) -> RuleResult {
     let plain = !path.chars().any(|c| c.is_control() || c.is_whitespace());
     if !path.starts_with('/') || path.len() < 2 || !plain {
         return Err(Violation::new(
-            Code::LustreMountPoint,
+            code::LUSTRE_MOUNT_POINT,
             "lustre.mount_point",
             "be an absolute path without spaces or control characters, such as /lustre",
             "the Lustre mount point",
@@ -158,7 +176,7 @@ pub fn bucket_name_template(field: &str, template: &str) -> RuleResult {
     let name = s3::longest_sub_example(template);
     if name.contains("${") {
         return Err(Violation::new(
-            Code::BucketNameVariables,
+            code::BUCKET_NAME_VARIABLES,
             field,
             "use only ${AWS::AccountId}, ${AWS::Region} and ${AWS::Partition} as variables",
             "an S3 bucket",
@@ -182,7 +200,7 @@ pub fn bucket_name_template(field: &str, template: &str) -> RuleResult {
 pub fn distinct_bucket_names(bucket: &str, log_bucket: &str) -> RuleResult {
     if bucket == log_bucket {
         return Err(Violation::new(
-            Code::LogBucketSameAsData,
+            code::LOG_BUCKET_SAME_AS_DATA,
             "logs.bucket_name",
             "differ from bucket.name",
             "the log bucket",
@@ -201,7 +219,7 @@ pub fn distinct_bucket_names(bucket: &str, log_bucket: &str) -> RuleResult {
 pub fn log_retention_days(days: i64) -> RuleResult {
     if !(1..=3650).contains(&days) {
         return Err(Violation::new(
-            Code::LogRetention,
+            code::LOG_RETENTION,
             "logs.retention_days",
             "be between 1 and 3650",
             "the log bucket's lifecycle rule",
@@ -220,7 +238,7 @@ pub fn association_logical_id(field: &str, value: &str) -> RuleResult {
     if !synth::id::is_logical_id(value) {
         let rule = format!("match ^[A-Za-z0-9]{{1,{}}}$", synth::id::MAX_NAME_LEN);
         return Err(Violation::new(
-            Code::TemplateStructure,
+            synth::code::TEMPLATE_STRUCTURE,
             field,
             &rule,
             "a CloudFormation logical ID",
@@ -237,7 +255,7 @@ pub fn association_logical_id(field: &str, value: &str) -> RuleResult {
 pub fn s3_prefix(field: &str, prefix: &str) -> RuleResult {
     if prefix.starts_with('/') || (!prefix.is_empty() && !prefix.ends_with('/')) {
         return Err(Violation::new(
-            Code::AssociationPrefix,
+            code::ASSOCIATION_PREFIX,
             field,
             "be a prefix such as data/ (no leading /, a trailing /)",
             "a data repository association",
@@ -255,7 +273,7 @@ pub fn s3_prefix(field: &str, prefix: &str) -> RuleResult {
 pub fn env_name(field: &str, name: &str) -> RuleResult {
     if !is_env_name(name) {
         return Err(Violation::new(
-            Code::AssociationEnv,
+            code::ASSOCIATION_ENV,
             field,
             "be an environment variable name ([A-Z_][A-Z0-9_]*)",
             "pcstack outputs",
@@ -286,7 +304,7 @@ pub fn unique_association_ids(ids: &[&str]) -> Vec<(usize, Violation)> {
         .map(|(i, id)| {
             let field = format!("associations[{i}].id");
             let v = Violation::new(
-                Code::DuplicateAssociationId,
+                code::DUPLICATE_ASSOCIATION_ID,
                 &field,
                 "be unique",
                 "the data repository associations",
@@ -304,7 +322,7 @@ pub fn unique_association_ids(ids: &[&str]) -> Vec<(usize, Violation)> {
 pub fn deleted_data(field: &str, removal: Removal, what: &str) -> Option<Diagnostic> {
     (removal == Removal::Delete).then(|| {
         Diagnostic::warning(
-            Code::DeleteRemoval,
+            code::DELETE_REMOVAL,
             format!("config: {field}"),
             format!(
                 "{field} is Delete: deleting the stack or replacing the resource deletes {what}"
@@ -323,7 +341,7 @@ pub fn deleted_data(field: &str, removal: Removal, what: &str) -> Option<Diagnos
 pub fn metadata_at_creation(deployment: &str, has_metadata: bool) -> Option<Diagnostic> {
     (deployment == "PERSISTENT_2" && !has_metadata).then(|| {
         Diagnostic::warning(
-            Code::LustreMetadata,
+            fsx::code::LUSTRE_METADATA,
             "config: lustre.metadata",
             "lustre.metadata is unset on PERSISTENT_2: FSx takes a metadata configuration only when the file system is created (adding one to an existing file system fails), and lustre.efa needs one; set {mode: AUTOMATIC} unless you mean it".to_string(),
         )
@@ -337,7 +355,7 @@ pub fn unchecked_openzfs_region(deployment: &str, region: &str) -> Diagnostics {
     let mut d = Diagnostics::new();
     if constructs::rules::fsx::openzfs_region_deployment_types(region).is_none() {
         d.push(Diagnostic::warning(
-            Code::OpenZfsRegion,
+            fsx::code::OPEN_ZFS_REGION,
             "config: openzfs.deployment_type",
             format!("openzfs.deployment_type {deployment} is not checked against {region}: pcstack's availability table (FSx for OpenZFS User Guide, Availability by AWS Region) does not hold that Region; see the guide before deploying"),
         ));

@@ -1,7 +1,7 @@
 //! Dependency cycles among resources.
 
 use super::{Fast, Validator};
-use crate::diag::Code;
+use crate::code;
 use crate::tree::Tree;
 use indexmap::IndexMap;
 
@@ -77,7 +77,7 @@ impl<T: Tree> Validator<'_, T> {
             }
         }
         for chain in found {
-            self.error(Code::DependencyCycle, "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
+            self.error(code::DEPENDENCY_CYCLE, "Resources".into(), format!("resources must not depend on each other in a cycle for CloudFormation, got {chain}"));
         }
     }
 }

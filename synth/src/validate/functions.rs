@@ -8,7 +8,7 @@
 use super::schema::intrinsic;
 use super::Validator;
 use crate::catalog::did_you_mean;
-use crate::diag::Code;
+use crate::code;
 use crate::input::echo;
 use crate::tree::{Tree, View};
 
@@ -123,7 +123,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         if !FUNCTIONS.contains(&name) {
             self.error(
-                Code::Function,
+                code::FUNCTION,
                 path.into(),
                 format!(
                     "function must be one CloudFormation knows ({}), got {name:?}{}",
@@ -138,7 +138,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 let n = arg.as_seq().map_or(0, <[T]>::len);
                 if !(2..=10).contains(&n) {
                     self.error(
-                        Code::Function,
+                        code::FUNCTION,
                         path.into(),
                         format!(
                             "{name} must be a list of 2 to 10 conditions, got {}",
@@ -149,7 +149,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             }
             "Fn::Transform" if !transform_shape(arg) => {
                 self.error(
-                    Code::Function,
+                    code::FUNCTION,
                     path.into(),
                     format!(
                         "Fn::Transform must be {{Name, Parameters}}, got {}",
@@ -195,7 +195,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 None => String::new(),
             };
             self.error(
-                Code::Function,
+                code::FUNCTION,
                 path.into(),
                 format!(
                     "{name} must be {words} here, got {}{detail}",

@@ -46,6 +46,7 @@ pub use schema::{parameter_shape, Shape};
 pub use transforms::{has_transform_snippet, needs_transform, transforms};
 
 use crate::catalog::Catalog;
+use crate::code;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::id::{is_logical_id, MAX_NAME_LEN};
 use crate::tree::{Entries, Tree};
@@ -129,13 +130,13 @@ pub fn validate_with<T: Tree>(stack: &str, template: &T, catalog: &dyn Catalog) 
 pub fn check_body_size(stack: &str, bytes: usize) -> Option<Diagnostic> {
     if bytes > MAX_URL_TEMPLATE_BYTES {
         Some(Diagnostic::error(
-            Code::TemplateSize,
+            code::TEMPLATE_SIZE,
             stack,
             format!("template size must be at most {MAX_URL_TEMPLATE_BYTES} bytes for CloudFormation, got {bytes}"),
         ))
     } else if bytes > MAX_BODY_BYTES {
         Some(Diagnostic::info(
-            Code::TemplateBodySize,
+            code::TEMPLATE_BODY_SIZE,
             stack,
             format!("template size must be at most {MAX_BODY_BYTES} bytes to be sent inline, got {bytes}; deploy uploads it to S3"),
         ))
@@ -232,7 +233,7 @@ impl<'a, T: Tree> Validator<'a, T> {
     fn run(&mut self, t: &'a T) {
         let Some(top) = t.as_map() else {
             self.error(
-                Code::TemplateStructure,
+                code::TEMPLATE_STRUCTURE,
                 "Template".into(),
                 format!(
                     "template must be a mapping of sections for CloudFormation, got {}",
@@ -245,7 +246,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         self.ignored = ignore_checks(t.get("Metadata"));
         if !self.tx.macros.is_empty() {
             self.diags.push(Diagnostic::info(
-                Code::Transformed,
+                code::TRANSFORMED,
                 format!("{}/Transform", self.stack),
                 format!(
                     "Transform {} may change any part of the template, so CloudFormation checks it after the transform; pcstack checked its shape only",
@@ -254,7 +255,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             ));
             if t.get("Resources").is_none() {
                 self.error(
-                    Code::TemplateStructure,
+                    code::TEMPLATE_STRUCTURE,
                     "Resources".into(),
                     "Resources must be a section of the template for CloudFormation, got nothing"
                         .into(),
@@ -266,16 +267,20 @@ impl<'a, T: Tree> Validator<'a, T> {
         let parameters = self.section(
             top,
             "Parameters",
-            Some((MAX_PARAMETERS, Code::ParameterLimit)),
+            Some((MAX_PARAMETERS, code::PARAMETER_LIMIT)),
         );
-        let resources = self.section(top, "Resources", Some((MAX_RESOURCES, Code::ResourceLimit)));
-        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, Code::OutputLimit)));
+        let resources = self.section(
+            top,
+            "Resources",
+            Some((MAX_RESOURCES, code::RESOURCE_LIMIT)),
+        );
+        let outputs = self.section(top, "Outputs", Some((MAX_OUTPUTS, code::OUTPUT_LIMIT)));
         let conditions = self.section(top, "Conditions", None);
         let rules = self.section(top, "Rules", None);
-        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, Code::MappingLimit)));
+        self.mappings = self.section(top, "Mappings", Some((MAX_MAPPINGS, code::MAPPING_LIMIT)));
         if resources.is_none_or(|r| r.is_empty()) {
             self.error(
-                Code::TemplateStructure,
+                code::TEMPLATE_STRUCTURE,
                 "Resources".into(),
                 "Resources must declare at least one resource for CloudFormation, got none".into(),
             );
@@ -317,19 +322,19 @@ impl<'a, T: Tree> Validator<'a, T> {
         for key in top.keys() {
             let sam_section = self.tx.sam && key == "Globals";
             if !SECTIONS.contains(&key) && !sam_section {
-                self.error(Code::TemplateStructure, key.to_string(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
+                self.error(code::TEMPLATE_STRUCTURE, key.to_string(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
             }
         }
         if let Some(v) = top.get("AWSTemplateFormatVersion") {
             if v.as_str() != Some(crate::template::FORMAT_VERSION) {
-                self.error(Code::TemplateStructure, "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
+                self.error(code::TEMPLATE_STRUCTURE, "AWSTemplateFormatVersion".into(), format!("AWSTemplateFormatVersion must be \"2010-09-09\" for CloudFormation, got {v}"));
             }
         }
         if let Some(d) = top.get("Description") {
             match d.as_str() {
-                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(Code::DescriptionSize, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
+                Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(code::DESCRIPTION_SIZE, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
                 Some(_) => {}
-                None => self.error(Code::DescriptionType, "Description".into(), format!("Description must be a string for CloudFormation, got {}", d.kind())),
+                None => self.error(code::DESCRIPTION_TYPE, "Description".into(), format!("Description must be a string for CloudFormation, got {}", d.kind())),
             }
         }
     }
@@ -347,7 +352,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                     .unwrap_or(0)
             });
             if entries > MAX_MAPPING_ATTRIBUTES {
-                self.error(Code::MappingAttributeLimit, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
+                self.error(code::MAPPING_ATTRIBUTE_LIMIT, format!("Mappings/{name}"), format!("mapping must have at most {MAX_MAPPING_ATTRIBUTES} attributes for CloudFormation, got {entries}"));
             }
         }
     }
@@ -373,7 +378,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             let type_name = r.get("Type").and_then(T::as_str).unwrap_or("");
             if type_name.is_empty() {
                 self.error(
-                    Code::ResourceStructure,
+                    code::RESOURCE_STRUCTURE,
                     id.to_string(),
                     format!(
                         "Type must be a resource type name for resource {id}, got {}",
@@ -399,7 +404,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         let v = top.get(name)?;
         let Some(m) = v.as_map() else {
             self.error(
-                Code::TemplateStructure,
+                code::TEMPLATE_STRUCTURE,
                 name.into(),
                 format!(
                     "{name} must be a mapping for CloudFormation, got {}",
@@ -442,7 +447,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                     _ => format!("match ^[A-Za-z0-9]{{1,{MAX_NAME_LEN}}}$"),
                 };
                 self.error(
-                    Code::TemplateStructure,
+                    code::TEMPLATE_STRUCTURE,
                     format!("{name}/{key}"),
                     format!("name must {rule} for {name}, got {key:?}"),
                 );

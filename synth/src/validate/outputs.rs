@@ -1,7 +1,7 @@
 //! Outputs: a Value, a known Condition, their references, and export names used once.
 
 use super::{Scope, Validator};
-use crate::diag::Code;
+use crate::code;
 use crate::input::echo;
 use crate::tree::{Entries, Tree};
 
@@ -11,7 +11,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         let mut path = ["Outputs/", id].concat();
         if o.get("Value").is_none() {
             self.error(
-                Code::OutputValue,
+                code::OUTPUT_VALUE,
                 path.clone(),
                 format!("Value must be set for output {id}, got nothing"),
             );
@@ -41,7 +41,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                         echo(&name)
                     );
                     self.error(
-                        Code::DuplicateExport,
+                        code::DUPLICATE_EXPORT,
                         format!("Outputs/{id}.Export.Name"),
                         message,
                     );

@@ -3,7 +3,7 @@
 
 use super::{is_custom, Scope, Validator};
 use crate::catalog::{did_you_mean, Lookup};
-use crate::diag::Code;
+use crate::code;
 use crate::expr::Pseudo;
 use crate::tree::{Entries, Tree, View};
 
@@ -12,7 +12,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         match c.as_str() {
             Some(name) if self.conditions.contains(name) || self.tx.may_generate(name) => {}
             _ => self.error(
-                Code::UndeclaredCondition,
+                code::UNDECLARED_CONDITION,
                 path.into(),
                 format!("condition must be declared in Conditions for this template, got {c}"),
             ),
@@ -64,7 +64,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                         if let Some(c) = arg.as_seq().and_then(|a| a.first()) {
                             self.condition_name(c, path);
                         } else {
-                            self.error(Code::If, path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
+                            self.error(code::IF, path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
                         }
                     }
                     "Condition" if scope == Scope::ParametersOnly => self.condition_name(arg, path),
@@ -118,7 +118,7 @@ impl<'a, T: Tree> Validator<'a, T> {
     ) {
         let Some(name) = arg.as_str() else {
             self.error(
-                Code::Ref,
+                code::REF,
                 path.into(),
                 format!("Ref must name a parameter, resource or pseudo parameter here, got {arg}"),
             );
@@ -141,7 +141,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         if self.resources.contains_key(name) {
             if scope == Scope::ParametersOnly {
-                self.error(Code::Ref, path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
+                self.error(code::REF, path.into(), format!("Ref must name a parameter or pseudo parameter in Conditions and Rules, got {name:?}"));
             } else if let Some(from) = from {
                 self.edge(from, name);
             }
@@ -151,7 +151,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             return;
         }
         let what = if via_sub { "Fn::Sub variable" } else { "Ref" };
-        self.error(Code::Ref, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
+        self.error(code::REF, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
     }
 
     pub(super) fn get_att(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
@@ -162,7 +162,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         };
         let Some((id, attr)) = pair else {
             self.error(
-                Code::GetAtt,
+                code::GET_ATT,
                 path.into(),
                 format!("Fn::GetAtt must be [logical ID, attribute] here, got {arg}"),
             );
@@ -184,7 +184,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 return;
             }
             self.error(
-                Code::GetAtt,
+                code::GET_ATT,
                 path.into(),
                 format!("Fn::GetAtt must name a resource in this template, got {id:?}"),
             );
@@ -192,7 +192,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         };
         if scope == Scope::ParametersOnly {
             self.error(
-                Code::GetAtt,
+                code::GET_ATT,
                 path.into(),
                 format!("Fn::GetAtt must not be used in Conditions and Rules, got {id:?}"),
             );
@@ -213,7 +213,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 if !facts.has_attribute(attr) {
                     let names = facts.attributes.iter().chain(facts.properties).copied();
                     self.error(
-                        Code::GetAtt,
+                        code::GET_ATT,
                         path.into(),
                         format!("Fn::GetAtt attribute must be an attribute of {type_name} for {id}, got {attr:?}{}", did_you_mean(attr, names)),
                     );
@@ -227,7 +227,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         if let Some(known) = lookup(type_name) {
             if !known.contains(&attr) {
                 self.error(
-                    Code::GetAtt,
+                    code::GET_ATT,
                     path.into(),
                     format!("Fn::GetAtt attribute must be one of {} for {id} ({type_name}), got {attr:?}", known.join(", ")),
                 );
@@ -245,7 +245,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             View::Map(m) if m.contains_key("Fn::Transform") => return,
             _ => {
                 self.error(
-                    Code::Sub,
+                    code::SUB,
                     path.into(),
                     format!("Fn::Sub must be a string or [string, variables] here, got {arg}"),
                 );
@@ -278,7 +278,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             .filter(|a| a.len() == 3 || (default && a.len() == 4))
         else {
             self.error(
-                Code::FindInMap,
+                code::FIND_IN_MAP,
                 path.into(),
                 format!(
                     "Fn::FindInMap must be [map, top-level key, second-level key] here, got {arg}"
@@ -292,7 +292,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 return;
             }
             self.error(
-                Code::FindInMap,
+                code::FIND_IN_MAP,
                 path.into(),
                 format!(
                     "Fn::FindInMap map must be declared in Mappings for this template, got {map:?}"
@@ -303,7 +303,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         if let (Some(top), Some(second)) = (a[1].as_str(), a[2].as_str()) {
             if !default && m.get(top).and_then(|t| t.get(second)).is_none() {
                 self.error(
-                    Code::FindInMap,
+                    code::FIND_IN_MAP,
                     path.into(),
                     format!(
                         "Fn::FindInMap keys must exist in mapping {map}, got {top:?}/{second:?}"

@@ -3,7 +3,8 @@
 
 use super::{is_custom, Scope, Validator, SAM_TRANSFORM};
 use crate::catalog::{did_you_mean, Lookup};
-use crate::diag::{Code, Diagnostic};
+use crate::code;
+use crate::diag::Diagnostic;
 use crate::tree::{Entries, Tree, View};
 
 impl<'a, T: Tree> Validator<'a, T> {
@@ -15,7 +16,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         self.ignored_here = super::ignore_checks(r.get("Metadata"));
         let Some(r) = r.as_map() else {
             self.error(
-                Code::ResourceStructure,
+                code::RESOURCE_STRUCTURE,
                 path,
                 format!("resource must be a mapping for {id}, got something else"),
             );
@@ -41,7 +42,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             };
             if !KEYS.contains(&key) && !other {
                 self.error(
-                    Code::ResourceStructure,
+                    code::RESOURCE_STRUCTURE,
                     format!("{path}.{key}"),
                     format!(
                         "resource attribute must be one of {} for resource {id}, got {key:?}",
@@ -61,11 +62,11 @@ impl<'a, T: Tree> Validator<'a, T> {
                     for item in items {
                         match item.as_str() {
                             Some(s) => self.depends_on(id, s, &path),
-                            None => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
+                            None => self.error(code::DEPENDS_ON, format!("{path}.DependsOn"), format!("DependsOn must list logical IDs for resource {id}, got {item}")),
                         }
                     }
                 }
-                _ => self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {depends}")),
+                _ => self.error(code::DEPENDS_ON, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {depends}")),
             }
         }
         if self.catalog.is_some() && !r.contains_key("Fn::Transform") {
@@ -105,7 +106,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 let intrinsic = p.as_map().is_some_and(|m| m.len() == 1);
                 if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
                     self.error(
-                        Code::DeletionPolicy,
+                        code::DELETION_POLICY,
                         format!("{path}.{key}"),
                         format!(
                             "{key} must be one of {} for resource {id}, got {p}",
@@ -128,7 +129,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         if type_name.starts_with("AWS::Serverless::") {
             if !self.tx.sam {
                 self.error(
-                    Code::UnknownType,
+                    code::UNKNOWN_TYPE,
                     format!("{path}.Type"),
                     format!("Type {type_name} must come with Transform {SAM_TRANSFORM} for resource {id}, got no such transform"),
                 );
@@ -139,7 +140,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             Lookup::Known(facts) => facts,
             Lookup::NotInRegion { region } => {
                 self.error(
-                    Code::UnknownType,
+                    code::UNKNOWN_TYPE,
                     format!("{path}.Type"),
                     format!("Type must be a resource type available in {region} for resource {id}, got {type_name:?} (the registry schemas list it only in other Regions)"),
                 );
@@ -149,12 +150,12 @@ impl<'a, T: Tree> Validator<'a, T> {
                 let suggestion = catalog.suggest_type(type_name);
                 match suggestion {
                     Some(s) if type_name.starts_with("AWS::") => self.error(
-                        Code::UnknownType,
+                        code::UNKNOWN_TYPE,
                         format!("{path}.Type"),
                         format!("Type must be a CloudFormation resource type for resource {id}, got {type_name:?}; did you mean {s:?}?"),
                     ),
                     _ => self.diags.push(Diagnostic::warning(
-                        Code::UncheckedType,
+                        code::UNCHECKED_TYPE,
                         format!("{}/{path}.Type", self.stack),
                         format!("Type should be a type of the CloudFormation registry schemas pcstack knows for resource {id}, got {type_name:?}: a third-party, private or newer type, so CloudFormation checks its properties"),
                     )),
@@ -176,7 +177,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         for key in keys() {
             if !facts.properties.contains(&key) {
                 self.error(
-                    Code::UnknownProperty,
+                    code::UNKNOWN_PROPERTY,
                     format!("{path}.{key}"),
                     format!(
                         "property must be one of the properties of {type_name} for resource {id}, got {key:?}{}",
@@ -188,7 +189,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         for required in facts.required {
             if !props.is_some_and(|p| p.contains_key(required)) {
                 self.error(
-                    Code::RequiredProperty,
+                    code::REQUIRED_PROPERTY,
                     format!("{path}.{required}"),
                     format!("{required} must be set for {type_name} (resource {id}), got nothing"),
                 );
@@ -202,7 +203,7 @@ impl<'a, T: Tree> Validator<'a, T> {
     pub(super) fn depends_on(&mut self, id: &'a str, target: &'a str, path: &str) {
         if target == id {
             self.error(
-                Code::DependsOn,
+                code::DEPENDS_ON,
                 format!("{path}.DependsOn"),
                 format!(
                     "DependsOn must not name the resource itself for resource {id}, got {target:?}"
@@ -212,7 +213,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             if self.tx.may_generate(target) {
                 return;
             }
-            self.error(Code::DependsOn, format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
+            self.error(code::DEPENDS_ON, format!("{path}.DependsOn"), format!("DependsOn must name a resource in this template for resource {id}, got {target:?}"));
         } else {
             self.edge(id, target);
         }

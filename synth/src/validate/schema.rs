@@ -15,6 +15,7 @@
 //! `plan::registry` reads them from the pinned cfn-lint's registry schemas.
 
 use crate::catalog::nearest;
+use crate::code;
 use crate::diag::Code;
 use crate::input::echo;
 use crate::tree::{Entries, Tree, View};
@@ -308,7 +309,7 @@ impl Check<'_> {
                 let at = format!("{path}/{k}");
                 out.push(Problem {
                     warning: false,
-                    code: Code::Function,
+                    code: code::FUNCTION,
                     path: at,
                     message,
                 });
@@ -319,7 +320,7 @@ impl Check<'_> {
             let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
             let rule = format!("be {} (schema type)", names.join(" or "));
             let got = format!("{} {}{}", v.kind(), shown(v), unknown_function(v));
-            self.push(out, Code::ValueType, path, rule, got);
+            self.push(out, code::VALUE_TYPE, path, rule, got);
             if v.as_str().is_some() && self.packaged(path) {
                 if let Some(p) = out.last_mut() {
                     p.warning = true;
@@ -374,9 +375,9 @@ impl Check<'_> {
                     first.path, first.message
                 );
                 let code = if key == "anyOf" {
-                    Code::AnyOf
+                    code::ANY_OF
                 } else {
-                    Code::OneOf
+                    code::ONE_OF
                 };
                 self.push(out, code, path, rule, got);
             }
@@ -406,7 +407,7 @@ impl Check<'_> {
                 let rule = format!("be one of {} (enum)", echo(&names.join(", ")));
                 self.push(
                     out,
-                    Code::AllowedValues,
+                    code::ALLOWED_VALUES,
                     path,
                     rule,
                     format!("{}{hint}", shown(v)),
@@ -417,7 +418,7 @@ impl Check<'_> {
             if c.as_str().map_or_else(|| c.to_string(), str::to_string) != *text {
                 self.push(
                     out,
-                    Code::AllowedValues,
+                    code::ALLOWED_VALUES,
                     path,
                     format!("be {c} (const)"),
                     shown(v),
@@ -433,7 +434,7 @@ impl Check<'_> {
             if pattern(p).is_some_and(|re| !re.is_match(text)) {
                 self.push(
                     out,
-                    Code::Pattern,
+                    code::PATTERN,
                     path,
                     format!("match pattern {}", echo(p)),
                     shown(v),
@@ -450,7 +451,7 @@ impl Check<'_> {
                 let rule = format!("be at least {min} characters long (minLength)");
                 self.push(
                     out,
-                    Code::Length,
+                    code::LENGTH,
                     path,
                     rule,
                     format!("{} ({len})", shown(v)),
@@ -464,7 +465,7 @@ impl Check<'_> {
                 let rule = format!("be at most {max} characters long (maxLength)");
                 self.push(
                     out,
-                    Code::Length,
+                    code::LENGTH,
                     path,
                     rule,
                     format!("{} ({len})", shown(v)),
@@ -478,7 +479,7 @@ impl Check<'_> {
             {
                 self.push(
                     out,
-                    Code::NumberRange,
+                    code::NUMBER_RANGE,
                     path,
                     format!("be at least {min} (minimum)"),
                     shown(v),
@@ -490,7 +491,7 @@ impl Check<'_> {
             {
                 self.push(
                     out,
-                    Code::NumberRange,
+                    code::NUMBER_RANGE,
                     path,
                     format!("be at most {max} (maximum)"),
                     shown(v),
@@ -504,7 +505,7 @@ impl Check<'_> {
         if let Some(min) = kw(s, "minItems").and_then(Json::as_u64).filter(|m| n < *m) {
             self.push(
                 out,
-                Code::ItemCount,
+                code::ITEM_COUNT,
                 path,
                 format!("have at least {min} items (minItems)"),
                 format!("{n}"),
@@ -513,7 +514,7 @@ impl Check<'_> {
         if let Some(max) = kw(s, "maxItems").and_then(Json::as_u64).filter(|m| n > *m) {
             self.push(
                 out,
-                Code::ItemCount,
+                code::ITEM_COUNT,
                 path,
                 format!("have at most {max} items (maxItems)"),
                 format!("{n}"),
@@ -584,7 +585,7 @@ impl Check<'_> {
                     );
                     out.push(Problem {
                         warning: false,
-                        code: Code::UnknownProperty,
+                        code: code::UNKNOWN_PROPERTY,
                         path: path.clone(),
                         message,
                     });
@@ -615,7 +616,7 @@ impl Check<'_> {
                     let at = format!("{path}/{r}");
                     self.push(
                         out,
-                        Code::RequiredProperty,
+                        code::REQUIRED_PROPERTY,
                         &at,
                         "be set".into(),
                         "nothing".into(),
@@ -631,7 +632,7 @@ impl Check<'_> {
         {
             self.push(
                 out,
-                Code::ItemCount,
+                code::ITEM_COUNT,
                 path,
                 format!("have at least {min} properties (minProperties)"),
                 format!("{n}"),
@@ -644,7 +645,7 @@ impl Check<'_> {
         {
             self.push(
                 out,
-                Code::ItemCount,
+                code::ITEM_COUNT,
                 path,
                 format!("have at most {max} properties (maxProperties)"),
                 format!("{n}"),
@@ -664,7 +665,7 @@ impl Check<'_> {
                     if !has(need) {
                         let at = format!("{path}/{need}");
                         let rule = format!("be set when {k} is ({key})");
-                        self.push(out, Code::RequiredProperty, &at, rule, "nothing".into());
+                        self.push(out, code::REQUIRED_PROPERTY, &at, rule, "nothing".into());
                     }
                 }
             }
@@ -719,7 +720,7 @@ impl Check<'_> {
             };
             let rule = format!("be {} (schema type)", names.join(" or "));
             let got = format!("{k} giving {what}: {}", shown_fn(k, arg));
-            self.push(out, Code::ValueType, path, rule, got);
+            self.push(out, code::VALUE_TYPE, path, rule, got);
         }
     }
 
