@@ -71,9 +71,11 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
     let code = runtime.block_on(async {
         let interrupts = deploy::events::Interrupts::default();
         interrupts.install();
-        // A call that takes long is named on stderr (deploy::waiting).
-        tokio::spawn(deploy::waiting::heartbeat(json_errors));
-        match commands::run(cli.command, &interrupts).await {
+        // A call that takes long is named on stderr (deploy::waiting): every client carries
+        // the watch the heartbeat reads.
+        let watch = deploy::waiting::Watch::default();
+        tokio::spawn(deploy::waiting::heartbeat(watch.clone(), json_errors));
+        match commands::run(cli.command, &interrupts, &watch).await {
             Ok(()) => 0,
             Err(e) if json_errors => {
                 let line = serde_json::json!({

@@ -2,14 +2,14 @@
 //! call; the outputs are the deployed stack's.
 
 use crate::cli::{self, args::ClusterConfigArgs, cluster_config as cc};
-use crate::deploy::aws::Aws;
+use crate::deploy::{aws::Aws, waiting::Watch};
 use crate::error::Error;
 
-pub async fn run(args: ClusterConfigArgs) -> Result<(), Error> {
+pub async fn run(args: ClusterConfigArgs, watch: &Watch) -> Result<(), Error> {
     let name = args.stack_name.as_deref().unwrap_or_default();
     cc::check_out(args.out.as_deref())?;
     let config = cc::load(&args.stack, args.config.as_deref())?;
-    let aws = Aws::connect(&args.aws.connection(&config)?).await?;
+    let aws = Aws::connect(&args.aws.connection(&config)?, watch).await?;
     let outputs = crate::deploy::run::fetch_outputs(&aws, name, None).await?;
     // The cluster's instance types and reservations against the stack's zone, before writing.
     let needs = config.stack().and_then(stacks::Configured::cluster_needs);

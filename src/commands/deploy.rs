@@ -9,12 +9,13 @@ use crate::deploy::{
     events::Interrupts,
     run::{DeployRequest, Outcome},
     ui::Ui,
+    waiting::Watch,
 };
 use crate::error::Error;
 use indexmap::IndexMap;
 use plan::TemplateSource;
 
-pub async fn run(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error> {
+pub async fn run(args: DeployArgs, interrupts: &Interrupts, watch: &Watch) -> Result<(), Error> {
     let src = &args.source;
     let mut config = config::load(src.stack.as_deref(), src.config.as_deref())?;
     let connection = args.aws.connection(&config)?;
@@ -82,7 +83,7 @@ pub async fn run(args: DeployArgs, interrupts: &Interrupts) -> Result<(), Error>
     }
     let resume = request.resume.clone();
     bounded(request.timeout, Bounded::Operates(&resume), async {
-        let aws = Aws::connect(&connection).await?;
+        let aws = Aws::connect(&connection, watch).await?;
         place(&aws, &ui, config.stack_mut(), &mut request).await?;
         let outcome = if connection.region.as_ref() == Some(&aws.region) {
             deploy::run::deploy_checked(&aws, &ui, interrupts, &request).await?

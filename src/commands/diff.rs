@@ -1,10 +1,10 @@
 //! `pcstack diff`: the deployed template against the local one; no change set, nothing changed.
 
 use crate::cli::{self, args::DiffArgs, args::DiffFormat, config, flags::ProgressMode, source};
-use crate::deploy::{self, aws::Aws, ui::Ui};
+use crate::deploy::{self, aws::Aws, ui::Ui, waiting::Watch};
 use crate::error::Error;
 
-pub async fn run(args: DiffArgs) -> Result<(), Error> {
+pub async fn run(args: DiffArgs, watch: &Watch) -> Result<(), Error> {
     let src = &args.source;
     let stack = match (&src.template, &src.stack) {
         (None, None) => Some(stacks::DEFAULT_STACK),
@@ -20,7 +20,7 @@ pub async fn run(args: DiffArgs) -> Result<(), Error> {
     } = source::local(src.template.as_deref(), &config, &src.values, &|d| {
         cli::print_diagnostics(d, false)
     })?;
-    let aws = Aws::connect(&connection).await?;
+    let aws = Aws::connect(&connection, watch).await?;
     // Zone IDs resolved as deploy resolves them, so the comparison is with what it would send.
     deploy::placement::resolve(
         &aws,
@@ -33,14 +33,12 @@ pub async fn run(args: DiffArgs) -> Result<(), Error> {
     .await?;
     deploy::run::check_template(&src.stack_name, &local, Some(&aws.region))?;
     let name = src.stack_name.as_str();
-    let found = deploy::stack::describe(&aws.cfn, &aws.timing, name)
-        .await?
-        .ok_or_else(|| {
-            Error::failed(format!(
-                "stack {name} does not exist in {}: nothing to compare (`pcstack deploy` creates it)",
-                aws.region
-            ))
-        })?;
+    let found = deploy::stack::describe(&aws, name).await?.ok_or_else(|| {
+        Error::failed(format!(
+            "stack {name} does not exist in {}: nothing to compare (`pcstack deploy` creates it)",
+            aws.region
+        ))
+    })?;
     let reviewing =
         found.stack_status() == Some(&aws_sdk_cloudformation::types::StackStatus::ReviewInProgress);
     let deployed = if reviewing {

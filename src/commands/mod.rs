@@ -8,11 +8,11 @@ mod diff;
 pub mod zones;
 
 use crate::cli::{self, args::Command, config};
-use crate::deploy::{aws::Aws, events::Interrupts, ui::Ui};
+use crate::deploy::{aws::Aws, events::Interrupts, ui::Ui, waiting::Watch};
 use crate::error::Error;
 
-/// Runs an AWS command (any other is done already: `Ok`).
-pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error> {
+/// Runs an AWS command (any other is done already: `Ok`); its clients carry `watch`.
+pub async fn run(command: Command, interrupts: &Interrupts, watch: &Watch) -> Result<(), Error> {
     match &command {
         Command::Deploy(a) => check_stack_name(&a.source.stack_name)?,
         Command::Outputs(a) => check_stack_name(&a.stack_name)?,
@@ -25,13 +25,17 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
     let calls = |aws: &cli::args::AwsArgs| Some(aws.timeout_or(cli::flags::CALL_TIMEOUT));
     let resume = cli::rerun::command_line(&[]);
     match command {
-        Command::Deploy(args) => deploy::run(*args, interrupts).await,
-        Command::Diff(args) => bounded(calls(&args.aws), Reads("diff"), diff::run(args)).await,
+        Command::Deploy(args) => deploy::run(*args, interrupts, watch).await,
+        Command::Diff(args) => {
+            bounded(calls(&args.aws), Reads("diff"), diff::run(args, watch)).await
+        }
         Command::ClusterConfig(args) => {
             let what = Reads("cluster-config");
-            bounded(calls(&args.aws), what, cluster_config::run(args)).await
+            bounded(calls(&args.aws), what, cluster_config::run(args, watch)).await
         }
-        Command::Zones(args) => bounded(calls(&args.aws), Reads("zones"), run_zones(args)).await,
+        Command::Zones(args) => {
+            bounded(calls(&args.aws), Reads("zones"), run_zones(args, watch)).await
+        }
         Command::Outputs(args) => {
             let local = args
                 .template
@@ -41,7 +45,7 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
             let config = config::load(None, args.config.as_deref())?;
             let connection = args.aws.connection(&config)?;
             bounded(calls(&args.aws), Reads("outputs"), async {
-                let aws = Aws::connect(&connection).await?;
+                let aws = Aws::connect(&connection, watch).await?;
                 let outputs =
                     crate::deploy::run::fetch_outputs(&aws, &args.stack_name, local.as_ref())
                         .await?;
@@ -54,7 +58,7 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
             let connection = args.aws.connection(&config)?;
             let timeout = Some(args.aws.timeout_or(cli::flags::STACK_TIMEOUT));
             bounded(timeout, Operates(&resume), async {
-                let aws = Aws::connect(&connection).await?;
+                let aws = Aws::connect(&connection, watch).await?;
                 let ui = Ui::terminal(args.progress);
                 crate::deploy::destroy::destroy(
                     &aws,
@@ -78,7 +82,7 @@ pub async fn run(command: Command, interrupts: &Interrupts) -> Result<(), Error>
 }
 
 /// `pcstack zones`: the flags and the config checked, then the EC2 calls.
-async fn run_zones(args: cli::args::ZonesArgs) -> Result<(), Error> {
+async fn run_zones(args: cli::args::ZonesArgs, watch: &Watch) -> Result<(), Error> {
     // The cluster's instance types come from the built-in stack's config unless given.
     let from_config = args.instance_type.is_empty();
     let stack = from_config.then_some(stacks::DEFAULT_STACK);
@@ -89,7 +93,7 @@ async fn run_zones(args: cli::args::ZonesArgs) -> Result<(), Error> {
         .and_then(stacks::Configured::cluster_needs)
         .unwrap_or_default();
     let request = zones::request(&args, Some(needs))?;
-    let aws = Aws::connect(&connection).await?;
+    let aws = Aws::connect(&connection, watch).await?;
     let text = zones::run(&aws, &request, args.format).await?;
     cli::print_stdout(&text)
 }

@@ -16,7 +16,7 @@
 //! The ordinary update follows in `run::deploy`. A run interrupted between the two finds the
 //! resources in the stack and goes straight to the update.
 
-use super::aws::{code, fail, patiently, Aws};
+use super::aws::{code, patiently, Aws};
 use super::run::{self, Ctx, DeployRequest, NewChangeSet, Question};
 use super::stack;
 use super::ui::Ui;
@@ -144,7 +144,7 @@ async fn context(
                 .send()
         })
         .await
-        .map_err(|e| fail(&format!("DescribeStackResource {logical}"), e))?;
+        .map_err(|e| aws.fail(&format!("DescribeStackResource {logical}"), e))?;
         if let Some(id) = got
             .stack_resource_detail()
             .and_then(|d| d.physical_resource_id())
@@ -220,7 +220,7 @@ async fn bucket(
             "HeadBucket with account {} as the expected owner was refused (403): the bucket is another account's (bucket names are global), or this identity may not read it",
             account.unwrap_or("?")
         ))))),
-        Err(e) => Err(fail(&format!("HeadBucket {name}"), e)),
+        Err(e) => Err(aws.fail(&format!("HeadBucket {name}"), e)),
     }
 }
 
@@ -232,7 +232,7 @@ async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Fo
     let answer = match got {
         Ok(answer) => answer,
         Err(e) if code(&e) == Some("RepositoryNotFoundException") => return Ok(None),
-        Err(e) => return Err(fail(&format!("DescribeRepositories {name}"), e)),
+        Err(e) => return Err(aws.fail(&format!("DescribeRepositories {name}"), e)),
     };
     let Some(repo) = answer
         .get("repositories")
@@ -292,7 +292,7 @@ async fn association(
             return Ok(None)
         }
         Err(e) => {
-            return Err(fail(
+            return Err(aws.fail(
                 &format!("DescribeDataRepositoryAssociations {file_system_id}"),
                 e,
             ))
@@ -432,7 +432,7 @@ async fn import(
     };
     let change_set = run::submit(cx, new)
         .await
-        .map_err(|e| fail("CreateChangeSet (IMPORT)", e))?;
+        .map_err(|e| cx.aws.fail("CreateChangeSet (IMPORT)", e))?;
     ui.note(&format!(
         "import change set {} created; waiting for CloudFormation to compute it",
         change_set.name

@@ -116,7 +116,7 @@ pub fn parse_s3_uri(uri: &str) -> Option<(&str, &str)> {
 /// Uploads every asset to the URI the stack's output for its variable holds, skipping those
 /// already stored with the file's SHA-256, then lists them (stdout).
 pub async fn upload(
-    s3: &aws_sdk_s3::Client,
+    aws: &super::aws::Aws,
     ui: &Ui,
     outputs: &StackOutputs,
     assets: &[LocalAsset],
@@ -152,7 +152,7 @@ pub async fn upload(
             ))
         };
         let stored = put_if_changed(
-            s3,
+            aws,
             &Object {
                 bucket,
                 key,

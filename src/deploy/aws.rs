@@ -1,6 +1,7 @@
 //! SDK clients from the standard chain (env, profile, SSO cache, IMDS...), and error helpers.
 
 use super::signed::{self, Api};
+use super::waiting::Watch;
 use super::{backoff, errors, login, Timing};
 use crate::error::Error;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -25,17 +26,19 @@ pub struct Aws {
     /// URLs are then path-style under it.
     pub endpoint: Option<String>,
     pub timing: Timing,
+    /// Who is logged in: the advice of a failed call depends on it ([`Aws::fail`]).
+    pub login: login::Login,
 }
 
 use crate::cli::flags::Connection;
 
 impl Aws {
-    pub async fn connect(conn: &Connection) -> Result<Self, Error> {
+    /// Every client carries `watch` (`waiting::Watch`): a call that takes long is named.
+    pub async fn connect(conn: &Connection, watch: &Watch) -> Result<Self, Error> {
         use aws_smithy_http_client::{tls, Builder};
         // The profile first: an unknown profile is an error before any network call.
         let (login, profiles) = login::select(conn.profile.as_deref()).await?;
         super::settings::check(conn.endpoint_url.as_deref(), &profiles)?;
-        login::set_current(&login);
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,
@@ -83,17 +86,21 @@ impl Aws {
         let endpoint = config
             .endpoint_url()
             .map(|e| e.trim_end_matches('/').to_string());
-        let aws = Self::clients(&config, region, endpoint);
+        let aws = Self::clients(&config, region, endpoint, login, watch);
         if conn.debug {
-            aws.print_identity(&login).await?;
+            aws.print_identity().await?;
         }
         Ok(aws)
     }
 
-    /// Every client from one SDK config, each carrying the watch (`waiting::Watch`): a call
-    /// that takes long is named.
-    fn clients(config: &aws_config::SdkConfig, region: String, endpoint: Option<String>) -> Self {
-        let watch = super::waiting::Watch;
+    /// Every client from one SDK config, each carrying `watch`.
+    fn clients(
+        config: &aws_config::SdkConfig,
+        region: String,
+        endpoint: Option<String>,
+        login: login::Login,
+        watch: &Watch,
+    ) -> Self {
         let s3_config = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(endpoint.is_some())
             .interceptor(watch.clone())
@@ -105,22 +112,23 @@ impl Aws {
                     .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ecr: Api::new(signed::ECR, config, &region),
-            fsx: Api::new(signed::FSX, config, &region),
+            ecr: Api::new(signed::ECR, config, &region, watch),
+            fsx: Api::new(signed::FSX, config, &region, watch),
             sts: Some(aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(config)
-                    .interceptor(watch)
+                    .interceptor(watch.clone())
                     .build(),
             )),
-            ec2: Api::new(signed::EC2, config, &region),
+            ec2: Api::new(signed::EC2, config, &region, watch),
             region,
             endpoint,
             timing: Timing::default(),
+            login,
         }
     }
 
     /// `--debug`: who pcstack is logged in as (GetCallerIdentity), before anything else.
-    async fn print_identity(&self, login: &login::Login) -> Result<(), Error> {
+    async fn print_identity(&self) -> Result<(), Error> {
         let Some(sts) = &self.sts else {
             return Ok(());
         };
@@ -128,16 +136,27 @@ impl Aws {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| fail("GetCallerIdentity", e))?;
+            .map_err(|e| self.fail("GetCallerIdentity", e))?;
         crate::cli::eprint_line(&format!(
             "debug: region {}, profile {} ({:?}), identity {} (account {})",
             self.region,
-            login.profile.as_deref().unwrap_or("(default chain)"),
-            login.kind,
+            self.login.profile.as_deref().unwrap_or("(default chain)"),
+            self.login.kind,
             who.arn().unwrap_or("?"),
             who.account().unwrap_or("?")
         ));
         Ok(())
+    }
+
+    /// The error of a failed AWS call: the operation (and its resource), AWS's code and
+    /// message, and what to do for this login (`errors::classify`); the SDK's whole error only
+    /// with `--debug`.
+    pub fn fail<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+        &self,
+        operation: &str,
+        e: SdkError<E, HttpResponse>,
+    ) -> Error {
+        errors::classify(operation, e, &self.login)
     }
 }
 
@@ -155,7 +174,7 @@ async fn credentials(
     if let Some(name) = &login.credentials_profile {
         if let Some(role) = login::mfa_role(profiles, name)? {
             let code = login::read_mfa_code(&role)?;
-            let credentials = login::assume_role_with_mfa(&role, &code, &config).await?;
+            let credentials = login::assume_role_with_mfa(login, &role, &code, &config).await?;
             config = config
                 .into_builder()
                 .credentials_provider(
@@ -232,13 +251,4 @@ where
         }
     }
     f().await
-}
-
-/// The error of a failed AWS call: the operation (and its resource), AWS's code and message,
-/// and what to do (`errors::classify`); the SDK's whole error only with `--debug`.
-pub fn fail<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
-    operation: &str,
-    e: SdkError<E, HttpResponse>,
-) -> Error {
-    errors::classify(operation, e, &login::current())
 }

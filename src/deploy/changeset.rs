@@ -1,14 +1,13 @@
 //! Change sets on the AWS side: wait for one to be computed (every page of its changes) and
 //! convert CloudFormation's answer into `plan::review`'s model, where the review is decided.
 
-use super::aws::{fail, patiently};
-use super::{backoff, Timing};
+use super::aws::{patiently, Aws};
+use super::backoff;
 use crate::error::Error;
 use aws_sdk_cloudformation::types::{
     self as cfn, Change, ChangeAction as CfnAction, ChangeSetStatus, Replacement as CfnReplacement,
     RequiresRecreation,
 };
-use aws_sdk_cloudformation::Client;
 use plan::review::{self, ChangeAction, ChangeDetail, Recreation, Replacement, ResourceChange};
 
 /// How a change set ended up.
@@ -29,7 +28,8 @@ pub enum Ready {
 /// Polls every `change_set_poll` (one second: a ready change set is seen within about a second)
 /// for `change_set_patience`, then backs off: a change set that takes minutes is rare, and
 /// throttling headroom matters in accounts where other tools poll too.
-pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Error> {
+pub async fn wait(aws: &Aws, arn: &str) -> Result<Ready, Error> {
+    let (cfn, timing) = (&aws.cfn, &aws.timing);
     let start = std::time::Instant::now();
     let mut interval = timing.change_set_poll;
     loop {
@@ -40,7 +40,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
             cfn.describe_change_set().change_set_name(arn).send()
         })
         .await
-        .map_err(|e| fail("DescribeChangeSet", e))?;
+        .map_err(|e| aws.fail("DescribeChangeSet", e))?;
         match first.status() {
             Some(ChangeSetStatus::CreateComplete) => {
                 let mut changes = convert(first.changes());
@@ -53,7 +53,7 @@ pub async fn wait(cfn: &Client, timing: &Timing, arn: &str) -> Result<Ready, Err
                             .send()
                     })
                     .await
-                    .map_err(|e| fail("DescribeChangeSet", e))?;
+                    .map_err(|e| aws.fail("DescribeChangeSet", e))?;
                     changes.extend(convert(page.changes()));
                     token = page.next_token().map(str::to_string);
                 }

@@ -1,6 +1,6 @@
 //! `pcstack destroy`: ask, delete, follow, then list every retained resource.
 
-use super::aws::{fail, patiently, Aws};
+use super::aws::{patiently, Aws};
 use super::events::{self, Follow, Interrupts};
 use super::run::{now, unix};
 use super::stack;
@@ -53,10 +53,9 @@ pub async fn delete_and_follow(
         .client_request_token(&token)
         .send()
         .await
-        .map_err(|e| fail("DeleteStack", e))?;
+        .map_err(|e| aws.fail("DeleteStack", e))?;
     events::follow(
-        &aws.cfn,
-        &aws.timing,
+        aws,
         ui,
         interrupts,
         &Follow {
@@ -83,7 +82,7 @@ pub async fn destroy(
     yes: bool,
     timeout: Option<Duration>,
 ) -> Result<Vec<Retained>, Error> {
-    let Some(current) = stack::describe(&aws.cfn, &aws.timing, name).await? else {
+    let Some(current) = stack::describe(aws, name).await? else {
         return already_deleted(aws, ui, name).await;
     };
     let id = current.stack_id().unwrap_or(name).to_string();
@@ -100,8 +99,7 @@ pub async fn destroy(
             .copied()
             .unwrap_or_else(now);
         events::follow(
-            &aws.cfn,
-            &aws.timing,
+            aws,
             ui,
             interrupts,
             &Follow {
@@ -179,7 +177,7 @@ async fn already_deleted(aws: &Aws, ui: &Ui, name: &str) -> Result<Vec<Retained>
                 .send()
         })
         .await
-        .map_err(|e| fail("ListStacks (deleted stacks)", e))?;
+        .map_err(|e| aws.fail("ListStacks (deleted stacks)", e))?;
         for s in page.stack_summaries() {
             let newer = latest.as_ref().is_none_or(|l| {
                 s.deletion_time().map(|t| t.secs()) >= l.deletion_time().map(|t| t.secs())
@@ -228,7 +226,7 @@ async fn deletion_events(aws: &Aws, id: &str, name: &str) -> Result<Vec<StackEve
                 .send()
         })
         .await
-        .map_err(|e| fail("DescribeStackEvents (deleted stack)", e))?;
+        .map_err(|e| aws.fail("DescribeStackEvents (deleted stack)", e))?;
         for e in page.stack_events() {
             let began = e.resource_type() == Some("AWS::CloudFormation::Stack")
                 && e.logical_resource_id() == Some(name)

@@ -1,7 +1,7 @@
 //! Following a stack operation: events (paginated, filtered by our token), progress display,
 //! timeout, Ctrl-C, a lost connection, and the root cause of a failure.
 
-use super::aws::{fail, is_throttling, message, patiently};
+use super::aws::{is_throttling, message, patiently, Aws};
 use super::stack;
 use super::status::{self, Sentiment};
 use super::ui::{Answer, ProgressMode, Ui};
@@ -124,14 +124,13 @@ pub struct Finished {
 /// Follows until the stack leaves its *_IN_PROGRESS state. Ctrl-C offers cancel/detach (see
 /// [`interrupted`]); a lost connection stops waiting (exit 4): the operation goes on.
 pub async fn follow(
-    cfn: &Client,
-    timing: &Timing,
+    aws: &Aws,
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
 ) -> Result<Finished, Error> {
     let _listening = interrupts.listen();
-    follow_inner(cfn, timing, ui, interrupts, f).await
+    follow_inner(aws, ui, interrupts, f).await
 }
 
 /// The connection to CloudFormation is gone (no answer, refused, timed out, cut mid-answer),
@@ -157,13 +156,9 @@ where
 }
 
 /// The stack's status while following (`None`: it is gone, so it was deleted).
-async fn status_now(
-    cfn: &Client,
-    timing: &Timing,
-    f: &Follow<'_>,
-) -> Result<Option<StackStatus>, Error> {
-    match patiently(timing, || {
-        cfn.describe_stacks().stack_name(f.stack_id).send()
+async fn status_now(aws: &Aws, f: &Follow<'_>) -> Result<Option<StackStatus>, Error> {
+    match patiently(&aws.timing, || {
+        aws.cfn.describe_stacks().stack_name(f.stack_id).send()
     })
     .await
     {
@@ -172,7 +167,7 @@ async fn status_now(
             .and_then(|s| s.into_iter().next())
             .and_then(|s| s.stack_status)),
         Err(e) if connection_lost(&e) => Err(stopped_on_lost_connection(f, &e)),
-        Err(e) => match fail(&format!("DescribeStacks {}", f.stack_name), e) {
+        Err(e) => match aws.fail(&format!("DescribeStacks {}", f.stack_name), e) {
             Error::Aws {
                 kind: AwsKind::StackMissing,
                 ..
@@ -183,12 +178,12 @@ async fn status_now(
 }
 
 async fn follow_inner(
-    cfn: &Client,
-    timing: &Timing,
+    aws: &Aws,
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
 ) -> Result<Finished, Error> {
+    let (cfn, timing) = (&aws.cfn, &aws.timing);
     let mut watch = Watch::new(ui, f);
     let mut interval = timing.events_poll;
     let mut first = true;
@@ -203,7 +198,7 @@ async fn follow_inner(
                 _ = interrupts.pressed() => {
                     // The bar would redraw over the question.
                     watch.hide_bar();
-                    interrupted(cfn, ui, interrupts, f).await?;
+                    interrupted(aws, ui, interrupts, f).await?;
                     watch.show_bar();
                 }
             }
@@ -217,7 +212,7 @@ async fn follow_inner(
             }
             Err(e) if is_throttling(&e) => interval = backoff(interval * 2, timing.max_poll * 3),
             Err(e) if connection_lost(&e) => return Err(stopped_on_lost_connection(f, &e)),
-            Err(e) => return Err(fail("DescribeStackEvents", e)),
+            Err(e) => return Err(aws.fail("DescribeStackEvents", e)),
         }
         watch.progress(timing);
         // The stack's own event says when the operation ends: no DescribeStacks beside every
@@ -233,7 +228,7 @@ async fn follow_inner(
         if deadline || status_checked.elapsed() >= timing.status_poll {
             status_checked = Instant::now();
             // A stack that is gone was deleted.
-            let status = status_now(cfn, timing, f)
+            let status = status_now(aws, f)
                 .await?
                 .unwrap_or(StackStatus::DeleteComplete);
             if !stack::in_progress(&status) {
@@ -389,7 +384,7 @@ impl<'a> Watch<'a> {
 }
 
 async fn interrupted(
-    cfn: &Client,
+    aws: &Aws,
     ui: &Ui,
     interrupts: &Interrupts,
     f: &Follow<'_>,
@@ -401,7 +396,7 @@ async fn interrupted(
     if !ui.interactive {
         return Err(Error::Interrupted(format!("interrupted; {detached}")));
     }
-    let current = stack::describe(cfn, &Timing::default(), f.stack_id).await?;
+    let current = stack::describe(aws, f.stack_id).await?;
     let updating =
         current.as_ref().and_then(|s| s.stack_status()) == Some(&StackStatus::UpdateInProgress);
     let question = if updating {
@@ -416,11 +411,12 @@ async fn interrupted(
     };
     match answer.as_deref().map(str::to_ascii_lowercase).as_deref() {
         Some("c") | Some("cancel") if updating => {
-            cfn.cancel_update_stack()
+            aws.cfn
+                .cancel_update_stack()
                 .stack_name(f.stack_id)
                 .send()
                 .await
-                .map_err(|e| fail("CancelUpdateStack", e))?;
+                .map_err(|e| aws.fail("CancelUpdateStack", e))?;
             ui.note("update cancelled; following the rollback");
             Ok(())
         }

@@ -8,7 +8,6 @@ use aws_config::profile::{Profile, ProfileSet};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::Credentials;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::OnceLock;
 
 /// How the selected profile gets its credentials (the first that applies, as the CLI reads it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,17 +38,6 @@ pub struct Login {
     /// The profile whose credentials are used: `--profile`, else (when no access key is in the
     /// environment, which the chain reads first) `AWS_PROFILE` or `default`.
     pub credentials_profile: Option<String>,
-}
-
-static CURRENT: OnceLock<Login> = OnceLock::new();
-
-/// The login of this process (set by `Aws::connect`), for error advice.
-pub fn current() -> Login {
-    CURRENT.get().cloned().unwrap_or_default()
-}
-
-pub fn set_current(login: &Login) {
-    let _ = CURRENT.set(login.clone());
 }
 
 /// The profile files as aws-config reads them (honours `AWS_CONFIG_FILE`,
@@ -270,8 +258,10 @@ pub fn read_mfa_code(role: &MfaRole) -> Result<String, Error> {
 }
 
 /// Calls STS AssumeRole with the MFA device and code, with the source profile's (or
-/// `credential_source`'s) credentials, and returns the role's temporary credentials.
+/// `credential_source`'s) credentials, and returns the role's temporary credentials. `login`
+/// is the profile's, for the advice of a failure.
 pub async fn assume_role_with_mfa(
+    login: &Login,
     role: &MfaRole,
     code: &str,
     sdk: &aws_types::SdkConfig,
@@ -352,7 +342,7 @@ pub async fn assume_role_with_mfa(
         .set_duration_seconds(role.duration_seconds)
         .send()
         .await
-        .map_err(|e| super::aws::fail(&format!("AssumeRole {}", role.role_arn), e))?;
+        .map_err(|e| super::errors::classify(&format!("AssumeRole {}", role.role_arn), e, login))?;
     let c = out.credentials().ok_or_else(|| Error::Aws {
         operation: format!("AssumeRole {}", role.role_arn),
         message: "STS returned no credentials".into(),

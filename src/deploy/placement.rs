@@ -250,7 +250,7 @@ pub async fn stack_zone(
     let key = needs.zone_parameter.as_str();
     let name = match parameters.get(key) {
         Some(v) => Some(v.clone()),
-        None => super::stack::describe(&aws.cfn, &aws.timing, stack_name)
+        None => super::stack::describe(aws, stack_name)
             .await?
             .and_then(|s| {
                 s.parameters()

@@ -14,7 +14,7 @@
 //! 9. [`outputs`]: termination protection and the stack policy, then the stack's outputs (also
 //!    after "no changes").
 
-use super::aws::{fail, patiently, Aws};
+use super::aws::{patiently, Aws};
 use super::changeset::{self, Ready};
 use super::events::{self, Follow, Interrupts};
 use super::outputs::StackOutputs;
@@ -273,7 +273,7 @@ impl Target {
 async fn gate(cx: &Ctx<'_>) -> Result<Target, Error> {
     let (aws, name) = (cx.aws, cx.req.stack_name.as_str());
     loop {
-        let current = stack::describe(&aws.cfn, &aws.timing, name).await?;
+        let current = stack::describe(aws, name).await?;
         let status = current.as_ref().and_then(|s| s.stack_status());
         match stack::gate(name, status) {
             Gate::Create => {
@@ -313,7 +313,7 @@ async fn wait_for_running(cx: &Ctx<'_>, current: Option<Stack>) -> Result<(), Er
         deadline: cx.deadline,
         resume: &req.resume,
     };
-    events::follow(&aws.cfn, &aws.timing, ui, cx.interrupts, &follow).await?;
+    events::follow(aws, ui, cx.interrupts, &follow).await?;
     Ok(())
 }
 
@@ -567,13 +567,11 @@ async fn upload(cx: &Ctx<'_>, target: &Target) -> Result<Option<String>, Error> 
         None => caller_account(aws).await?,
     };
     let url = super::upload::upload(
-        &aws.s3,
+        aws,
         ui,
         &req.template,
         req.template_bucket.as_deref(),
         &account,
-        &aws.region,
-        aws.endpoint.as_deref(),
     )
     .await?;
     Ok(Some(url))
@@ -685,7 +683,7 @@ async fn create_change_set(
     };
     let change_set = match submit(cx, new)
         .await
-        .map_err(|e| fail("CreateChangeSet", e))
+        .map_err(|e| cx.aws.fail("CreateChangeSet", e))
     {
         Ok(c) => c,
         // Some endpoints refuse an empty change set outright instead of failing it.
@@ -735,7 +733,7 @@ pub(super) async fn compute(
                     change_set.name
                 )));
             }
-            ready = changeset::wait(&aws.cfn, &aws.timing, &change_set.arn) => ready?,
+            ready = changeset::wait(aws, &change_set.arn) => ready?,
         }
     };
     match ready {
@@ -904,7 +902,7 @@ pub(super) async fn execute(
         .set_disable_rollback(req.disable_rollback.then_some(true))
         .send()
         .await
-        .map_err(|e| fail("ExecuteChangeSet", e))?;
+        .map_err(|e| aws.fail("ExecuteChangeSet", e))?;
     let follow = Follow {
         stack_id: &change_set.stack_id,
         stack_name: &req.stack_name,
@@ -914,7 +912,7 @@ pub(super) async fn execute(
         deadline,
         resume: &req.resume,
     };
-    let finished = events::follow(&aws.cfn, &aws.timing, ui, interrupts, &follow).await?;
+    let finished = events::follow(aws, ui, interrupts, &follow).await?;
     if !stack::succeeded(&finished.status) {
         let report = events::failure_report(
             ui,
@@ -958,7 +956,7 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
             .enable_termination_protection(on)
             .send()
             .await
-            .map_err(|e| fail("UpdateTerminationProtection", e))
+            .map_err(|e| aws.fail("UpdateTerminationProtection", e))
             .map_err(after("turning termination protection on or off"))?;
     }
     if let Some(policy) = &req.stack_policy {
@@ -970,19 +968,19 @@ async fn outputs(cx: &Ctx<'_>, stack_id: &str) -> Result<StackOutputs, Error> {
             .stack_policy_body(policy)
             .send()
             .await
-            .map_err(|e| fail("SetStackPolicy", e))
+            .map_err(|e| aws.fail("SetStackPolicy", e))
             .map_err(after("setting the stack policy"))?;
         ui.note(&format!("stack policy set on stack {}", req.stack_name));
     }
     let name = &req.stack_name;
-    let final_stack = stack::describe(&aws.cfn, &aws.timing, stack_id)
+    let final_stack = stack::describe(aws, stack_id)
         .await
         .and_then(|s| s.ok_or_else(|| Error::failed(format!("stack {name} not found"))))
         .map_err(after("reading its outputs"))?;
     let mut outputs = StackOutputs::new(&final_stack, Some(&req.template.json), &aws.region)
         .map_err(after("reading its outputs"))?;
     add_zone_id(aws, &mut outputs, &|line| ui.note(line)).await;
-    super::assets::upload(&aws.s3, ui, &outputs, &req.assets)
+    super::assets::upload(aws, ui, &outputs, &req.assets)
         .await
         .map_err(after("uploading the assets"))?;
     if !outputs.outputs.is_empty() {
@@ -1038,7 +1036,7 @@ pub(super) async fn caller_account(aws: &Aws) -> Result<String, Error> {
         )
     })?;
     let me = sts.get_caller_identity().send().await.map_err(|e| {
-        fail(
+        aws.fail(
             "GetCallerIdentity (for the default template bucket name)",
             e,
         )
@@ -1075,7 +1073,7 @@ async fn deployed_body(aws: &Aws, stack: &str) -> Result<String, Error> {
             .send()
     })
     .await
-    .map_err(|e| fail("GetTemplate", e))?;
+    .map_err(|e| aws.fail("GetTemplate", e))?;
     got.template_body
         .ok_or_else(|| Error::failed("GetTemplate returned no template body"))
 }
@@ -1088,7 +1086,7 @@ pub async fn fetch_outputs(
     name: &str,
     local: Option<&TemplateSource>,
 ) -> Result<StackOutputs, Error> {
-    let found = stack::describe(&aws.cfn, &aws.timing, name)
+    let found = stack::describe(aws, name)
         .await?
         .ok_or_else(|| {
             Error::failed(format!(

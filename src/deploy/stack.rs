@@ -1,16 +1,18 @@
 //! Looking up a stack and deciding what its status allows.
 
-use super::aws::{fail, patiently};
-use super::Timing;
+use super::aws::{patiently, Aws};
 use crate::error::{AwsKind, Error};
 use aws_sdk_cloudformation::types::{Stack, StackStatus};
-use aws_sdk_cloudformation::Client;
 
 /// One DescribeStacks; `None` when the stack does not exist.
-pub async fn describe(cfn: &Client, timing: &Timing, name: &str) -> Result<Option<Stack>, Error> {
-    match patiently(timing, || cfn.describe_stacks().stack_name(name).send()).await {
+pub async fn describe(aws: &Aws, name: &str) -> Result<Option<Stack>, Error> {
+    match patiently(&aws.timing, || {
+        aws.cfn.describe_stacks().stack_name(name).send()
+    })
+    .await
+    {
         Ok(out) => Ok(out.stacks.and_then(|s| s.into_iter().next())),
-        Err(e) => match fail(&format!("DescribeStacks {name}"), e) {
+        Err(e) => match aws.fail(&format!("DescribeStacks {name}"), e) {
             Error::Aws {
                 kind: AwsKind::StackMissing,
                 ..

@@ -8,7 +8,7 @@
 //! reused only when its stored SHA-256 (uploaded with `ChecksumSHA256`, read back with
 //! HeadObject `ChecksumMode=ENABLED`) is the template's; otherwise it is uploaded again.
 
-use super::aws::{code, fail};
+use super::aws::{code, Aws};
 use super::ui::Ui;
 use crate::error::Error;
 use aws_sdk_s3::error::SdkError;
@@ -96,21 +96,21 @@ pub fn tls_only_policy(bucket: &str, region: &str) -> String {
 /// `bucket` is the user's bucket or `None` for the default one; `account` is the caller's,
 /// the bucket's expected owner on every call.
 pub async fn upload(
-    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
     ui: &Ui,
     template: &TemplateSource,
     bucket: Option<&str>,
     account: &str,
-    region: &str,
-    endpoint: Option<&str>,
 ) -> Result<String, Error> {
+    let (region, endpoint) = (aws.region.as_str(), aws.endpoint.as_deref());
     let (bucket, is_default) = match bucket {
         Some(b) => (b.to_string(), false),
         None => (default_bucket(account, region), true),
     };
     let key = key_for(template);
     let url = template_url(&bucket, &key, region, endpoint);
-    match s3
+    match aws
+        .s3
         .head_bucket()
         .bucket(&bucket)
         .expected_bucket_owner(account)
@@ -123,20 +123,15 @@ pub async fn upload(
                 && (matches!(code(&e), Some("NotFound" | "NoSuchBucket"))
                     || http_status(&e) == Some(404)) =>
         {
-            create_bucket(s3, ui, &bucket, account, region, endpoint).await?;
+            create_bucket(aws, ui, &bucket, account).await?;
         }
         Err(e) if http_status(&e) == Some(403) => {
             return Err(not_ours(&bucket, account, is_default))
         }
-        Err(e) => {
-            return Err(fail(
-                &format!("HeadBucket {bucket} (the template bucket)"),
-                e,
-            ))
-        }
+        Err(e) => return Err(aws.fail(&format!("HeadBucket {bucket} (the template bucket)"), e)),
     }
     let stored = put_if_changed(
-        s3,
+        aws,
         &Object {
             bucket: &bucket,
             key: &key,
@@ -194,7 +189,7 @@ pub fn sha256_base64(body: &[u8]) -> String {
 /// `ChecksumSHA256` (S3 checks the body against it and stores it for the next HeadObject).
 /// Every call sends `ExpectedBucketOwner`; a 403 is `not_ours()`.
 pub async fn put_if_changed(
-    s3: &aws_sdk_s3::Client,
+    aws: &Aws,
     object: &Object<'_>,
     not_ours: &dyn Fn() -> Error,
 ) -> Result<Stored, Error> {
@@ -206,7 +201,8 @@ pub async fn put_if_changed(
         content_type,
     } = *object;
     let checksum = sha256_base64(body);
-    let stored = match s3
+    let stored = match aws
+        .s3
         .head_object()
         .bucket(bucket)
         .key(key)
@@ -225,9 +221,10 @@ pub async fn put_if_changed(
         },
         Err(e) if http_status(&e) == Some(404) => Stored::Uploaded,
         Err(e) if http_status(&e) == Some(403) => return Err(not_ours()),
-        Err(e) => return Err(fail(&format!("HeadObject s3://{bucket}/{key}"), e)),
+        Err(e) => return Err(aws.fail(&format!("HeadObject s3://{bucket}/{key}"), e)),
     };
-    s3.put_object()
+    aws.s3
+        .put_object()
         .bucket(bucket)
         .key(key)
         .expected_bucket_owner(account)
@@ -239,19 +236,13 @@ pub async fn put_if_changed(
         .await
         .map_err(|e| match http_status(&e) {
             Some(403) => not_ours(),
-            _ => fail(&format!("PutObject s3://{bucket}/{key}"), e),
+            _ => aws.fail(&format!("PutObject s3://{bucket}/{key}"), e),
         })?;
     Ok(stored)
 }
 
-async fn create_bucket(
-    s3: &aws_sdk_s3::Client,
-    ui: &Ui,
-    bucket: &str,
-    account: &str,
-    region: &str,
-    endpoint: Option<&str>,
-) -> Result<(), Error> {
+async fn create_bucket(aws: &Aws, ui: &Ui, bucket: &str, account: &str) -> Result<(), Error> {
+    let (s3, region) = (&aws.s3, aws.region.as_str());
     let mut req = s3.create_bucket().bucket(bucket);
     // us-east-1 is the one region that refuses an explicit location constraint.
     if region != "us-east-1" {
@@ -263,7 +254,7 @@ async fn create_bucket(
     }
     req.send()
         .await
-        .map_err(|e| fail(&format!("CreateBucket {bucket}"), e))?;
+        .map_err(|e| aws.fail(&format!("CreateBucket {bucket}"), e))?;
     let rule = ServerSideEncryptionRule::builder()
         .apply_server_side_encryption_by_default(
             ServerSideEncryptionByDefault::builder()
@@ -283,7 +274,7 @@ async fn create_bucket(
         )
         .send()
         .await
-        .map_err(|e| fail(&format!("PutBucketEncryption {bucket}"), e))?;
+        .map_err(|e| aws.fail(&format!("PutBucketEncryption {bucket}"), e))?;
     s3.put_public_access_block()
         .bucket(bucket)
         .expected_bucket_owner(account)
@@ -297,8 +288,12 @@ async fn create_bucket(
         )
         .send()
         .await
-        .map_err(|e| fail(&format!("PutPublicAccessBlock {bucket}"), e))?;
-    if endpoint.is_some_and(|e| e.starts_with("http://")) {
+        .map_err(|e| aws.fail(&format!("PutPublicAccessBlock {bucket}"), e))?;
+    if aws
+        .endpoint
+        .as_ref()
+        .is_some_and(|e| e.starts_with("http://"))
+    {
         // A plain-HTTP endpoint is a local emulator: a TLS-only policy would lock pcstack out.
         ui.note(&format!("created template bucket {bucket} (encrypted, public access blocked; no TLS-only policy on a plain-HTTP endpoint)"));
         return Ok(());
@@ -309,7 +304,7 @@ async fn create_bucket(
         .policy(tls_only_policy(bucket, region))
         .send()
         .await
-        .map_err(|e| fail(&format!("PutBucketPolicy {bucket}"), e))?;
+        .map_err(|e| aws.fail(&format!("PutBucketPolicy {bucket}"), e))?;
     ui.note(&format!(
         "created template bucket {bucket} (encrypted, public access blocked, TLS only)"
     ));

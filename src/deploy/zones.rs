@@ -57,8 +57,8 @@ impl From<Failed> for Error {
     }
 }
 
-/// Classifies a failed EC2 call (`aws::fail`), noting a missing permission.
-pub fn failed(operation: &str, e: CallError) -> Failed {
+/// Classifies a failed EC2 call (`Aws::fail`), noting a missing permission.
+pub fn failed(aws: &Aws, operation: &str, e: CallError) -> Failed {
     let denied = match &e {
         aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {
             use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -71,7 +71,7 @@ pub fn failed(operation: &str, e: CallError) -> Failed {
     };
     let api = operation.split_whitespace().next().unwrap_or(operation);
     Failed {
-        error: super::aws::fail(operation, e),
+        error: aws.fail(operation, e),
         action: format!("ec2:{api}"),
         denied,
     }
@@ -85,7 +85,7 @@ impl Zones {
             .ec2
             .query(op, &[])
             .await
-            .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
+            .map_err(|e| failed(aws, &format!("{op} {}", aws.region), e))?;
         let page = super::signed::query::read_list(
             &body,
             "availabilityZoneInfo",
@@ -187,7 +187,7 @@ pub async fn offerings(
             &["instanceType", "location"],
         )
         .await
-        .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
+        .map_err(|e| failed(aws, &format!("{op} {}", aws.region), e))?;
     let mut out: IndexMap<String, Vec<String>> =
         types.iter().map(|t| (t.clone(), Vec::new())).collect();
     for item in items {
@@ -271,7 +271,7 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
         {
             return Ok(None)
         }
-        Err(e) => return Err(failed(&format!("{op} {id}"), e)),
+        Err(e) => return Err(failed(aws, &format!("{op} {id}"), e)),
     };
     let page = super::signed::query::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS)
         .map_err(|why| Failed {
@@ -293,7 +293,7 @@ pub async fn reservations_for(aws: &Aws, types: &[String]) -> Result<Vec<Reserva
         .ec2
         .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
         .await
-        .map_err(|e| failed(&format!("{op} {}", aws.region), e))?;
+        .map_err(|e| failed(aws, &format!("{op} {}", aws.region), e))?;
     Ok(items.iter().map(reservation).collect())
 }
 
@@ -345,7 +345,7 @@ pub async fn block_offerings(
             ],
         )
         .await
-        .map_err(|e| failed(&format!("{op} {instance_type}"), e))?;
+        .map_err(|e| failed(aws, &format!("{op} {instance_type}"), e))?;
     Ok(items
         .iter()
         .map(|i| {

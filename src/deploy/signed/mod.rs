@@ -17,6 +17,7 @@
 pub mod json;
 pub mod query;
 
+use super::waiting::Watch;
 use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime::client::retries::classifiers::{
     HttpStatusCodeClassifier, TransientErrorClassifier,
@@ -94,6 +95,7 @@ pub struct Api {
     config: SdkConfig,
     region: String,
     endpoint: String,
+    watch: Watch,
 }
 
 /// A service's error answer (its code and message), or one that could not be read.
@@ -149,7 +151,8 @@ impl Api {
     /// The endpoint is the one the service's SDK client of `config` would use:
     /// `--endpoint-url` (set on the loader), else `AWS_ENDPOINT_URL_<ID>` / the profile's
     /// `services` `endpoint_url`, else `AWS_ENDPOINT_URL`, else the service's own in the Region.
-    pub fn new(service: Service, config: &SdkConfig, region: &str) -> Self {
+    /// Every call goes through `watch`.
+    pub fn new(service: Service, config: &SdkConfig, region: &str, watch: &Watch) -> Self {
         let custom = if config.get_origin("endpoint_url").is_client_config() {
             config.endpoint_url().map(str::to_string)
         } else {
@@ -182,6 +185,7 @@ impl Api {
             config: config.clone(),
             region: region.to_string(),
             endpoint: endpoint.trim_end_matches('/').to_string(),
+            watch: watch.clone(),
         }
     }
 
@@ -248,7 +252,7 @@ impl Api {
             >::new())
             .retry_classifier(TransientErrorClassifier::<ApiError>::new())
             .retry_classifier(HttpStatusCodeClassifier::default())
-            .interceptor(super::waiting::Watch)
+            .interceptor(self.watch.clone())
             .runtime_plugin(self.signing());
         if let Some(http) = c.http_client() {
             builder = builder.http_client(http);

@@ -72,7 +72,7 @@ async fn ecr_is_called_in_aws_json_signed_for_ecr_at_its_regional_endpoint() {
         200,
         r#"{"repositories":[{"repositoryName":"r","encryptionConfiguration":{"encryptionType":"AES256"}}]}"#,
     )]);
-    let ecr = Api::new(ECR, &config, "eu-west-1");
+    let ecr = Api::new(ECR, &config, "eu-west-1", &Watch::default());
     assert_eq!(ecr.endpoint(), "https://api.ecr.eu-west-1.amazonaws.com");
     let answer = ecr
         .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
@@ -134,10 +134,10 @@ async fn fsx_pages_are_read_to_the_end_at_the_services_own_endpoint_setting() {
         .into_builder()
         .service_config(PerService("FSx", "http://127.0.0.1:9/fsx/"))
         .build();
-    let fsx = Api::new(FSX, &config, "us-east-1");
+    let fsx = Api::new(FSX, &config, "us-east-1", &Watch::default());
     assert_eq!(fsx.endpoint(), "http://127.0.0.1:9/fsx");
     assert_eq!(
-        Api::new(ECR, &config, "us-east-1").endpoint(),
+        Api::new(ECR, &config, "us-east-1", &Watch::default()).endpoint(),
         "https://api.ecr.us-east-1.amazonaws.com",
         "FSx's setting is FSx's only"
     );
@@ -175,7 +175,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         400,
         r#"{"__type":"RepositoryNotFoundException","message":"The repository with name 'r' does not exist in the registry with id '123456789012'"}"#,
     )]);
-    let ecr = Api::new(ECR, &missing, "us-east-1");
+    let ecr = Api::new(ECR, &missing, "us-east-1", &Watch::default());
     let e = ecr
         .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
         .await
@@ -190,7 +190,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         400,
         r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/u is not authorized to perform: ecr:DescribeRepositories"}"#,
     )]);
-    let e = Api::new(ECR, &denied, "us-east-1")
+    let e = Api::new(ECR, &denied, "us-east-1", &Watch::default())
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("denied");
@@ -207,7 +207,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
 async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does() {
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
     let (first, http) = config(&[(400, throttled), (200, r#"{"Associations":[]}"#)]);
-    let fsx = Api::new(FSX, &first, "us-east-1");
+    let fsx = Api::new(FSX, &first, "us-east-1", &Watch::default());
     let answer = fsx
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
@@ -217,7 +217,7 @@ async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does(
 
     let failed = r#"{"__type":"InternalServerError","Message":"try later"}"#;
     let (second, http) = config(&[(500, failed), (500, failed), (500, failed)]);
-    let e = Api::new(FSX, &second, "us-east-1")
+    let e = Api::new(FSX, &second, "us-east-1", &Watch::default())
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
         .expect_err("failed");
@@ -234,7 +234,7 @@ async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does(
 async fn an_answer_that_is_not_json_is_a_malformed_answer() {
     let cut = r#"{"repositories":[{"repositoryName":"#;
     let (config, _) = config(&[(200, cut), (200, cut), (200, cut)]);
-    let e = Api::new(ECR, &config, "us-east-1")
+    let e = Api::new(ECR, &config, "us-east-1", &Watch::default())
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("malformed");
@@ -249,7 +249,7 @@ async fn an_answer_that_is_not_json_is_a_malformed_answer() {
 #[tokio::test]
 async fn a_call_in_the_other_protocol_is_refused_before_sending() {
     let (config, http) = config(&[]);
-    let e = Api::new(EC2, &config, "us-east-1")
+    let e = Api::new(EC2, &config, "us-east-1", &Watch::default())
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("EC2 speaks Query");
@@ -257,7 +257,7 @@ async fn a_call_in_the_other_protocol_is_refused_before_sending() {
         errors::chain(&e).contains("EC2 DescribeRepositories: EC2 does not speak"),
         "{e:?}"
     );
-    let e = Api::new(ECR, &config, "us-east-1")
+    let e = Api::new(ECR, &config, "us-east-1", &Watch::default())
         .query("DescribeAvailabilityZones", &[])
         .await
         .expect_err("ECR speaks JSON");
@@ -271,7 +271,7 @@ async fn ec2_is_called_in_its_query_protocol_signed_for_ec2() {
         200,
         "<DescribeAvailabilityZonesResponse><availabilityZoneInfo/></DescribeAvailabilityZonesResponse>",
     )]);
-    let ec2 = Api::new(EC2, &config, "ap-southeast-2");
+    let ec2 = Api::new(EC2, &config, "ap-southeast-2", &Watch::default());
     let params = [("ZoneName.1".to_string(), "ap-southeast-2a".to_string())];
     ec2.query("DescribeAvailabilityZones", &params)
         .await

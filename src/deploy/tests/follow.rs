@@ -34,7 +34,7 @@ async fn one_ctrl_c_while_following_asks_and_detach_is_exit_4() {
         deadline: None,
         resume: "pcstack deploy --template t.yaml --stack-name s",
     };
-    let failure = crate::deploy::events::follow(&aws.cfn, &aws.timing, &ui, &interrupts, &follow)
+    let failure = crate::deploy::events::follow(&aws, &ui, &interrupts, &follow)
         .await
         .expect_err("detached");
     assert_eq!(failure.exit_code(), 4, "{failure}");
@@ -171,7 +171,7 @@ async fn change_set_polling_backs_off_while_throttled() {
     aws.timing.change_set_patience = Duration::from_secs(60);
     aws.timing.events_poll = Duration::from_millis(40);
     aws.timing.max_poll = Duration::from_secs(1);
-    let ready = crate::deploy::changeset::wait(&aws.cfn, &aws.timing, "cs-arn")
+    let ready = crate::deploy::changeset::wait(&aws, "cs-arn")
         .await
         .expect("computed");
     assert!(

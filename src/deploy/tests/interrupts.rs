@@ -103,7 +103,8 @@ async fn a_yes_at_the_prompt_executes() {
 
 #[tokio::test]
 async fn a_lost_connection_while_following_stops_waiting_exit_4() {
-    let cfn = unreachable_cfn();
+    let mut aws = aws(&[]);
+    aws.cfn = unreachable_cfn();
     let (ui, _) = Ui::captured();
     let follow = crate::deploy::events::Follow {
         stack_id: STACK_ID,
@@ -114,10 +115,9 @@ async fn a_lost_connection_while_following_stops_waiting_exit_4() {
         deadline: None,
         resume: "pcstack deploy --template t.yaml --stack-name s",
     };
-    let failure =
-        crate::deploy::events::follow(&cfn, &Timing::fast(), &ui, &Interrupts::default(), &follow)
-            .await
-            .expect_err("connection refused");
+    let failure = crate::deploy::events::follow(&aws, &ui, &Interrupts::default(), &follow)
+        .await
+        .expect_err("connection refused");
     assert_eq!(failure.exit_code(), 4, "{failure}");
     let msg = failure.to_string();
     assert!(

@@ -1,6 +1,7 @@
 //! Failure sequences moto can't produce, scripted with aws-smithy-mocks: one file per step of
 //! deploy (`changeset`, `prediction`, `danger`, `follow`, `interrupts`, `outputs`, `destroy`,
-//! `adopt`); the mocked clients, requests and answers they share are here.
+//! `adopt`), and `logins` (each connection's login in its errors); the mocked clients,
+//! requests and answers they share are here.
 
 use super::aws::Aws;
 use super::events::Interrupts;
@@ -41,6 +42,7 @@ mod danger;
 mod destroy;
 mod follow;
 mod interrupts;
+mod logins;
 mod outputs;
 mod prediction;
 
@@ -67,6 +69,7 @@ fn aws(rules: &[&Rule]) -> Aws {
         region: "us-east-1".into(),
         endpoint: None,
         timing: Timing::fast(),
+        login: crate::deploy::login::Login::default(),
     }
 }
 
@@ -303,7 +306,7 @@ async fn follow_from(
         deadline,
         resume: "pcstack deploy",
     };
-    super::events::follow(&aws.cfn, &aws.timing, ui, &Interrupts::default(), &follow).await
+    super::events::follow(aws, ui, &Interrupts::default(), &follow).await
 }
 
 fn throttled() -> HttpResponse {
@@ -395,7 +398,11 @@ impl Replayed {
     /// `service` answering `answers` in turn, then failing to connect.
     fn answering(service: signed::Service, answers: &[(u16, &str)]) -> (signed::Api, Self) {
         let (config, http) = signed::tests::config(answers);
-        (signed::Api::new(service, &config, "us-east-1"), Self(http))
+        let watch = crate::deploy::waiting::Watch::default();
+        (
+            signed::Api::new(service, &config, "us-east-1", &watch),
+            Self(http),
+        )
     }
 
     fn num_calls(&self) -> usize {
