@@ -11,7 +11,7 @@ use aws_credential_types::Credentials;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::retry::RetryConfig;
-use serde_json::json;
+use serde_json::{json, Value as Json};
 use std::time::Duration;
 
 /// An SDK config answering with `answers` in turn (then failing to connect), with fixed keys
@@ -63,8 +63,6 @@ fn classified(operation: &str, e: CallError) -> (AwsKind, String) {
         other => panic!("{other:?}"),
     }
 }
-
-use serde_json::Value as Json;
 
 #[tokio::test]
 async fn ecr_is_called_in_aws_json_signed_for_ecr_at_its_regional_endpoint() {
