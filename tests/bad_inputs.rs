@@ -147,7 +147,23 @@ fn leak_files(files: Vec<(&'static str, String)>) -> &'static [(&'static str, &'
     Box::leak(files.into_boxed_slice())
 }
 
+/// Every bad input, by what it gets wrong.
 fn cases() -> Vec<Case> {
+    [
+        config_shape_and_file_system_cases(),
+        config_name_and_asset_cases(),
+        config_limit_cidr_and_association_cases(),
+        flag_and_parameter_cases(),
+        template_file_cases(),
+        deploy_flag_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Config files: syntax, shape and types; Lustre and OpenZFS settings.
+fn config_shape_and_file_system_cases() -> Vec<Case> {
     vec![
         // Config files: syntax, shape and types.
         synth_config("bad YAML", "lustre: [capacity: 2400\n", &["config must be valid"]),
@@ -185,6 +201,12 @@ fn cases() -> Vec<Case> {
         synth_config("second zone in another Region", "region: us-east-1\nnetwork:\n  availability_zone: us-east-1a\n  second_availability_zone: us-west-2b\n", &["network.second_availability_zone must be in the stack's Region us-east-1", "\"us-west-2b\""]),
         synth_config("OpenZFS capacity too small", "openzfs:\n  capacity: 32\n", &["openzfs.capacity", "between 64 and 524288", "got 32"]),
         synth_config("OpenZFS capacity too large", "openzfs:\n  capacity: 600000\n", &["openzfs.capacity", "got 600000"]),
+    ]
+}
+
+/// Config files: names, environment variable names, assets and the image tag.
+fn config_name_and_asset_cases() -> Vec<Case> {
+    vec![
         // Names.
         synth_config("bucket name with capitals", "bucket:\n  name: My-Bucket\n", &["bucket.name", "lowercase letters", "\"My-Bucket\""]),
         synth_config("bucket name too long once filled in", "bucket:\n  name: a-very-long-bucket-name-prefix-for-training-${AWS::AccountId}-${AWS::Region}\n", &["bucket.name", "3 to 63 characters", "longest form"]),
@@ -234,6 +256,12 @@ fn cases() -> Vec<Case> {
             files: &[("t.yaml", TEMPLATE), (CONFIG, "assets:\n  - {file: t.yaml, key: s/t.yaml, env: T_URI}\n")],
             expect: &["PC185", "assets[0].env must name the environment variable of an output", "\"T_URI\""],
         },
+    ]
+}
+
+/// Config files: size limits, CIDRs and data repository associations.
+fn config_limit_cidr_and_association_cases() -> Vec<Case> {
+    vec![
         // Limits: checked before the parser.
         synth_config("config nested 100,000 levels", leak(format!("lustre: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000))), &["PC006", "config file must nest at most 64 levels deep"]),
         synth_config("config over 1 MiB", leak(format!("# {}\n", "x".repeat(1 << 20))), &["PC006", "config file must be at most 1048576 bytes, got 1048579 bytes"]),
@@ -261,6 +289,12 @@ fn cases() -> Vec<Case> {
             "associations:\n  - {id: A1, file_system_path: /a1, s3_prefix: a1/, output: O1, env: E1}\n  - {id: A2, file_system_path: /a2, s3_prefix: a2/, output: O2, env: E2}\n  - {id: A3, file_system_path: /a3, s3_prefix: a3/, output: O3, env: E3}\n  - {id: A4, file_system_path: /a4, s3_prefix: a4/, output: O4, env: E4}\n  - {id: A5, file_system_path: /a5, s3_prefix: a5/, output: O5, env: E5}\n  - {id: A6, file_system_path: /a6, s3_prefix: a6/, output: O6, env: E6}\n  - {id: A7, file_system_path: /a7, s3_prefix: a7/, output: O7, env: E7}\n  - {id: A8, file_system_path: /a8, s3_prefix: a8/, output: O8, env: E8}\n  - {id: A9, file_system_path: /a9, s3_prefix: a9/, output: O9, env: E9}\n",
             &["associations must have at most 8 entries", "got 9"],
         ),
+    ]
+}
+
+/// CLI flags and parameters, of a template and of the built-in stack.
+fn flag_and_parameter_cases() -> Vec<Case> {
+    vec![
         // CLI flags.
         Case { name: "unknown stack", args: &["synth", "--stack", "nope"], files: &[], expect: &["stack must be one of parallelcluster-prerequisites", "\"nope\""] },
         Case { name: "unknown format", args: &["synth", "--format", "toml"], files: &[], expect: &["invalid value 'toml'", "--format"] },
@@ -313,6 +347,12 @@ fn cases() -> Vec<Case> {
             files: leak_files(vec![("t.yaml", TEMPLATE.to_string()), ("p.yaml", format!("Environment: {}\n", "d".repeat(1 << 20)))]),
             expect: &["p.yaml", "parameters file must be at most 1048576 bytes"],
         },
+    ]
+}
+
+/// Template files: limits, environment variable names, and files that are not CloudFormation.
+fn template_file_cases() -> Vec<Case> {
+    vec![
         // Template files over CloudFormation's limits or with names a shell would run.
         Case {
             name: "template over 1,000,000 bytes",
@@ -387,6 +427,12 @@ fn cases() -> Vec<Case> {
             files: &[("t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n")],
             expect: &["top-level key must be one of", "\"apiVersion\""],
         },
+    ]
+}
+
+/// Stack-level deploy flags and other command lines.
+fn deploy_flag_cases() -> Vec<Case> {
+    vec![
         // Stack-level deploy flags: checked before any AWS call, every problem at once.
         deploy_template("stack tag with a reserved key", &["--tags", "aws:team=ml"], &["\nerror[PC003] --tags: --tags aws:team", "not starting with aws:", "\"aws:team\": \"ml\""]),
         deploy_template("stack tag without =", &["--tags", "team"], &["--tags <KEY=VALUE>", "tag must be KEY=VALUE", "\"team\""]),

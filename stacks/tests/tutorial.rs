@@ -25,18 +25,34 @@ fn r(id: &str) -> Value {
 /// (logical ID, type, [(create-only property, the tutorial's value)]).
 type Facts = Vec<(&'static str, &'static str, Vec<(&'static str, Value)>)>;
 
+/// The tutorial's resources: network, security group, subnets and routes, endpoint and storage.
 fn tutorial() -> Facts {
-    let cidr1 = json!({"Fn::FindInMap": ["Networking", "VPC", "CIDR1"]});
-    let all = |extra: (&'static str, Value), desc: &str| {
-        vec![
-            ("IpProtocol", json!(-1)),
-            ("FromPort", json!(-1)),
-            ("ToPort", json!(-1)),
-            ("GroupId", r("SecurityGroup")),
-            ("Description", json!(desc)),
-            extra,
-        ]
-    };
+    [
+        vpc_gateways_and_security_group(),
+        subnets_and_routes(),
+        endpoint_and_file_systems(),
+    ]
+    .concat()
+}
+
+/// The VPC's secondary block, from the tutorial's `Networking` mapping.
+fn cidr1() -> Value {
+    json!({"Fn::FindInMap": ["Networking", "VPC", "CIDR1"]})
+}
+
+/// The create-only values of one of the tutorial's all-traffic EFA rules on `SecurityGroup`.
+fn all_traffic(extra: (&'static str, Value), desc: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        ("IpProtocol", json!(-1)),
+        ("FromPort", json!(-1)),
+        ("ToPort", json!(-1)),
+        ("GroupId", r("SecurityGroup")),
+        ("Description", json!(desc)),
+        extra,
+    ]
+}
+
+fn vpc_gateways_and_security_group() -> Facts {
     vec![
         (
             "VPC",
@@ -49,7 +65,7 @@ fn tutorial() -> Facts {
         (
             "VpcCidrBlock",
             "AWS::EC2::VPCCidrBlock",
-            vec![("VpcId", r("VPC")), ("CidrBlock", cidr1.clone())],
+            vec![("VpcId", r("VPC")), ("CidrBlock", cidr1())],
         ),
         ("InternetGateway", "AWS::EC2::InternetGateway", vec![]),
         (
@@ -83,7 +99,7 @@ fn tutorial() -> Facts {
         (
             "EFASecurityGroupIngress",
             "AWS::EC2::SecurityGroupIngress",
-            all(
+            all_traffic(
                 ("SourceSecurityGroupId", r("SecurityGroup")),
                 "All to all communication for EFA Ingress within Security Group",
             ),
@@ -91,7 +107,7 @@ fn tutorial() -> Facts {
         (
             "EFASecurityGroupEgress",
             "AWS::EC2::SecurityGroupEgress",
-            all(
+            all_traffic(
                 ("DestinationSecurityGroupId", r("SecurityGroup")),
                 "All to all communication for EFA Egress  within Security Group",
             ),
@@ -99,11 +115,16 @@ fn tutorial() -> Facts {
         (
             "EFASecurityGroupEgressECS",
             "AWS::EC2::SecurityGroupEgress",
-            all(
+            all_traffic(
                 ("CidrIp", json!("0.0.0.0/0")),
                 "All to all communication for Egress to all",
             ),
         ),
+    ]
+}
+
+fn subnets_and_routes() -> Facts {
+    vec![
         (
             "PublicSubnet",
             "AWS::EC2::Subnet",
@@ -124,7 +145,7 @@ fn tutorial() -> Facts {
                 ("AvailabilityZone", r("PrimarySubnetAZ")),
                 (
                     "CidrBlock",
-                    json!({"Fn::Select": [0, {"Fn::Cidr": [cidr1, 2, 15]}]}),
+                    json!({"Fn::Select": [0, {"Fn::Cidr": [cidr1(), 2, 15]}]}),
                 ),
             ],
         ),
@@ -170,6 +191,11 @@ fn tutorial() -> Facts {
                 ("RouteTableId", r("PrivateRouteTable")),
             ],
         ),
+    ]
+}
+
+fn endpoint_and_file_systems() -> Facts {
+    vec![
         (
             "S3Endpoint",
             "AWS::EC2::VPCEndpoint",
