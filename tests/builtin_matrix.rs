@@ -279,60 +279,95 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
         );
     }
     if case.refused {
-        let conflicts = diff["conflicts"].as_array().expect("conflicts");
-        assert!(!conflicts.is_empty(), "{field}: {diff:#}");
-        let change_sets = moto.calls("CreateChangeSet").len();
-        let out = deploy(moto, &config, &["--approve", "never"]);
-        assert_eq!(out.status.code(), Some(1), "{field}: {}", text(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("WOULD FAIL"), "{field}: {err}");
-        assert!(
-            err.contains("no change set was created; nothing was changed"),
-            "{field}: {err}"
-        );
-        assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
-        assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
+        refused_before_any_change_set(moto, &config, field, &diff, &before);
         return;
     }
     let danger = diff["danger"].as_array().is_some_and(|d| !d.is_empty());
     if danger {
-        // Without a terminal a predicted loss of data stops before any change set.
-        let change_sets = moto.calls("CreateChangeSet").len();
-        let stopped = deploy(moto, &config, &[]);
-        assert_eq!(
-            stopped.status.code(),
-            Some(5),
-            "{field}: {}",
+        stopped_without_a_terminal(moto, &config, field, &before);
+    }
+    applied_as_predicted(moto, &config, case, &before, &predicted);
+    settled(moto, &config, case);
+}
+
+/// A change the stack can't take is refused by `deploy --approve never` before any change set.
+fn refused_before_any_change_set(
+    moto: &Moto,
+    config: &Path,
+    field: &str,
+    diff: &serde_json::Value,
+    before: &BTreeMap<String, String>,
+) {
+    let conflicts = diff["conflicts"].as_array().expect("conflicts");
+    assert!(!conflicts.is_empty(), "{field}: {diff:#}");
+    let change_sets = moto.calls("CreateChangeSet").len();
+    let out = deploy(moto, config, &["--approve", "never"]);
+    assert_eq!(out.status.code(), Some(1), "{field}: {}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WOULD FAIL"), "{field}: {err}");
+    assert!(
+        err.contains("no change set was created; nothing was changed"),
+        "{field}: {err}"
+    );
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
+    assert_eq!(&physical_ids(moto), before, "{field}: nothing changed");
+}
+
+/// Without a terminal a predicted loss of data stops before any change set, and says what is
+/// lost and what comes back.
+fn stopped_without_a_terminal(
+    moto: &Moto,
+    config: &Path,
+    field: &str,
+    before: &BTreeMap<String, String>,
+) {
+    let change_sets = moto.calls("CreateChangeSet").len();
+    let stopped = deploy(moto, config, &[]);
+    assert_eq!(
+        stopped.status.code(),
+        Some(5),
+        "{field}: {}",
+        text(&stopped)
+    );
+    assert!(
+        text(&stopped).contains("DANGER"),
+        "{field}: {}",
+        text(&stopped)
+    );
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
+    assert_eq!(&physical_ids(moto), before, "{field}: nothing changed");
+    if field == "openzfs.deployment_type" {
+        assert!(
+            text(&stopped).contains("OpenZFSFileSystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only OpenZFSConfiguration/DeploymentType, SubnetIds changed)"),
+            "{}",
             text(&stopped)
         );
         assert!(
-            text(&stopped).contains("DANGER"),
-            "{field}: {}",
+            text(&stopped).contains("no data repository association brings anything back"),
+            "{}",
             text(&stopped)
         );
-        assert_eq!(moto.calls("CreateChangeSet").len(), change_sets, "{field}");
-        assert_eq!(physical_ids(moto), before, "{field}: nothing changed");
-        if field == "openzfs.deployment_type" {
-            assert!(
-                text(&stopped).contains("OpenZFSFileSystem (AWS::FSx::FileSystem): replaced by a new, empty one (create-only OpenZFSConfiguration/DeploymentType, SubnetIds changed)"),
-                "{}",
-                text(&stopped)
-            );
-            assert!(
-                text(&stopped).contains("no data repository association brings anything back"),
-                "{}",
-                text(&stopped)
-            );
-        }
-        if field == "lustre.deployment_type" {
-            assert!(
-                text(&stopped).contains("its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes)"),
-                "{}",
-                text(&stopped)
-            );
-        }
     }
-    let done = deploy(moto, &config, &["--approve", "never"]);
+    if field == "lustre.deployment_type" {
+        assert!(
+            text(&stopped).contains("its data repository associations bring back on the new one: DataAssociation /data (its S3 prefix listed at creation, then S3 changes)"),
+            "{}",
+            text(&stopped)
+        );
+    }
+}
+
+/// `deploy --approve never` applies the change: the stand-in replaces exactly what diff
+/// predicted, and the stack holds the case's parameter values.
+fn applied_as_predicted(
+    moto: &Moto,
+    config: &Path,
+    case: &Case,
+    before: &BTreeMap<String, String>,
+    predicted: &BTreeSet<String>,
+) {
+    let field = case.field;
+    let done = deploy(moto, config, &["--approve", "never"]);
     assert_eq!(done.status.code(), Some(0), "{field}: {}", text(&done));
     // A parameter every field sets is used by a resource: its change is a resource change.
     if text(&done).contains("Parameters this deploy changes") {
@@ -349,7 +384,7 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
         .map(|(id, _)| id.clone())
         .collect();
     assert_eq!(
-        replaced,
+        &replaced,
         predicted,
         "{field}: the stand-in replaced what diff did not predict (or the reverse)\n{}",
         text(&done)
@@ -363,6 +398,12 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
             "{field}: {held:?}"
         );
     }
+}
+
+/// Once applied, the config is the stack's state: diff finds nothing, a second deploy changes
+/// nothing, and the env file and the cluster configuration follow it.
+fn settled(moto: &Moto, config: &Path, case: &Case) {
+    let field = case.field;
     let again = moto.pcstack(&[
         "diff",
         "--config",
@@ -372,7 +413,7 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
         "--fail",
     ]);
     assert_eq!(again.status.code(), Some(0), "{field}: {}", text(&again));
-    let second = deploy(moto, &config, &[]);
+    let second = deploy(moto, config, &[]);
     assert_eq!(second.status.code(), Some(0), "{field}: {}", text(&second));
     assert!(
         stdout(&second).contains("no changes"),
@@ -386,6 +427,12 @@ fn rehearse(moto: &Moto, dir: &Path, case: &Case) {
             "{field}: {line} not in\n{env}"
         );
     }
+    cluster_config_follows(moto, config, field, &env);
+}
+
+/// `cluster-config` runs on the deployed stack, names its private subnet and follows the
+/// config's cluster fields.
+fn cluster_config_follows(moto: &Moto, config: &Path, field: &str, env: &str) {
     let cluster = moto.pcstack(&[
         "cluster-config",
         "--stack-name",

@@ -47,19 +47,33 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         "{}",
         text(&create)
     );
+    let env = created_with_its_outputs(&moto, &create);
 
-    // The review and the outputs table name the zone by name and ID.
+    // The same config again: the stand-in finds nothing to change in 31 resources.
+    let same = deploy_builtin();
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
+
+    updated_in_place(&moto, &config, dir.path(), &env);
+    destroyed_keeping_the_file_systems(&moto, &env);
+    adopted_when_deployed_again(&moto, &config);
+}
+
+/// The create's review and outputs name the zone by name and ID, and the env file holds the
+/// resources' IDs, the Lustre mount name and DNS name, and subnets cut from the VPC's blocks.
+/// Returns the env file.
+fn created_with_its_outputs(moto: &Moto, create: &std::process::Output) -> String {
     assert!(
         String::from_utf8_lossy(&create.stderr).contains("zone: us-east-1a (use1-az6)"),
         "{}",
-        text(&create)
+        text(create)
     );
     assert!(
-        stdout(&create)
+        stdout(create)
             .lines()
             .any(|l| l.contains(" PRIMARY_AZ ") && l.ends_with(" us-east-1a (use1-az6)")),
         "{}",
-        text(&create)
+        text(create)
     );
     let env = moto.pcstack(&["outputs", "--stack-name", "pc", "--format", "env"]);
     assert_eq!(env.status.code(), Some(0), "{}", text(&env));
@@ -101,24 +115,24 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
     assert_eq!(subnets.0, 200, "{}", subnets.1);
     assert!(subnets.1.contains("10.0.0.0/17"), "{}", subnets.1);
     assert!(subnets.1.contains("10.1.0.0/17"), "{}", subnets.1);
+    env
+}
 
-    // The same config again: the stand-in finds nothing to change in 31 resources.
-    let same = deploy_builtin();
-    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
-    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
-
-    // An update in place: the same template with a larger Lustre capacity (StorageCapacity is
-    // not create-only). Through --template, since a built-in stack's parameters follow its config.
+/// An update in place: the same template with a larger Lustre capacity (StorageCapacity is
+/// not create-only). Through --template, since a built-in stack's parameters follow its config.
+/// The file system keeps its ID and mount name and FSx holds the new capacity.
+fn updated_in_place(moto: &Moto, config: &str, dir: &std::path::Path, env: &str) {
+    let lustre = env_value(env, "FSX_LUSTRE_ID");
+    let mount = env_value(env, "FSX_LUSTRE_MOUNT_NAME");
     let synth = moto.pcstack(&[
         "synth",
         "--config",
-        &config,
+        config,
         "--out",
-        &dir.path().display().to_string(),
+        &dir.display().to_string(),
     ]);
     assert_eq!(synth.status.code(), Some(0), "{}", text(&synth));
     let template = dir
-        .path()
         .join("parallelcluster-prerequisites.yaml")
         .display()
         .to_string();
@@ -164,7 +178,12 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         "{}",
         capacity.1
     );
+}
 
+/// `destroy --yes` deletes the stack: DeletionPolicy RetainExceptOnCreate keeps the file
+/// systems (the summary names them); the VPC goes.
+fn destroyed_keeping_the_file_systems(moto: &Moto, env: &str) {
+    let lustre = env_value(env, "FSX_LUSTRE_ID");
     let destroy = moto.pcstack(&[
         "destroy",
         "--stack-name",
@@ -176,7 +195,6 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
     assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
     let out = stdout(&destroy);
     assert!(out.contains("stack pc deleted"), "{}", text(&destroy));
-    // DeletionPolicy RetainExceptOnCreate keeps the file systems; the VPC goes.
     assert!(
         out.contains(&format!("FSxLFilesystem (AWS::FSx::FileSystem): {lustre}")),
         "{}",
@@ -186,7 +204,7 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         "ec2",
         &format!(
             "Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1={}",
-            env_value(&env, "VPC_ID")
+            env_value(env, "VPC_ID")
         ),
     );
     assert_eq!(vpcs.0, 200, "{}", vpcs.1);
@@ -195,10 +213,12 @@ fn builtin_stack_creates_updates_in_place_and_destroys() {
         "the VPC is deleted: {}",
         vpcs.1
     );
+}
 
-    // Deployed again, the stack adopts the buckets and the repository it kept (the stand-in
-    // reports the repository's encryption as ECR does, so it matches the config's).
-    let again = moto.deploy_builtin(&config, "pc", &["--approve", "never", "--adopt"]);
+/// Deployed again, the stack adopts the buckets and the repository it kept (the stand-in
+/// reports the repository's encryption as ECR does, so it matches the config's).
+fn adopted_when_deployed_again(moto: &Moto, config: &str) {
+    let again = moto.deploy_builtin(config, "pc", &["--approve", "never", "--adopt"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(
         text(&again).contains("TrainingImageRepository (pytorch-training-custom)"),
@@ -332,6 +352,22 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
     assert!(out.contains("UPDATE_COMPLETE"), "{out}");
     let second = output(&moto, "lustre", "FileSystemId");
     assert!(second.starts_with("fs-") && second != first, "{second}");
+    only_the_replacement_is_left(&moto, &first, &second, &subnet_b);
+
+    let destroy = moto.pcstack(&[
+        "destroy",
+        "--stack-name",
+        "lustre",
+        "--yes",
+        "--progress",
+        "log",
+    ]);
+    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
+}
+
+/// After a replacement the stack's resource is the `second` file system, which FSx holds in
+/// `subnet`, and the `first` one is deleted.
+fn only_the_replacement_is_left(moto: &Moto, first: &str, second: &str, subnet: &str) {
     let resources = moto.query_answer(
         "cloudformation",
         "Action=DescribeStackResources&Version=2010-05-15&StackName=lustre&LogicalResourceId=Lustre",
@@ -350,23 +386,13 @@ fn fsx_create_only_change_replaces_on_the_stand_in() {
         "{}",
     );
     assert_eq!(described.0, 200, "{}", described.1);
-    assert!(described.1.contains(&second), "{}", described.1);
-    assert!(described.1.contains(&subnet_b), "{}", described.1);
+    assert!(described.1.contains(second), "{}", described.1);
+    assert!(described.1.contains(subnet), "{}", described.1);
     assert!(
-        !described.1.contains(&first),
+        !described.1.contains(first),
         "the replaced file system is deleted: {}",
         described.1
     );
-
-    let destroy = moto.pcstack(&[
-        "destroy",
-        "--stack-name",
-        "lustre",
-        "--yes",
-        "--progress",
-        "log",
-    ]);
-    assert_eq!(destroy.status.code(), Some(0), "{}", text(&destroy));
 }
 
 /// Each storage variant under tests/configs (with a zone and no assets added) deploys on the
