@@ -551,6 +551,26 @@ fn listing(dir: &Path) -> Vec<String> {
 fn destinations_are_checked_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    let file = destinations_in_the_way(d);
+    synth_out_is_checked(d, &file);
+    init_output_is_checked(d, &file);
+    cluster_config_out_is_checked(d, &file);
+
+    // What each command overwrites stays as it was: init with --force, synth always.
+    let forced = pcstack(&["init", "--force"], d);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert_ne!(
+        std::fs::read_to_string(d.join("pcstack.yaml")).unwrap(),
+        "mine\n"
+    );
+    let again = pcstack(&["synth", "--out", "new/deep"], d);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(d.join("new/deep").join(&file).is_file());
+}
+
+/// In `d`, a file, a directory, a FIFO and a dangling link where the template would go, a
+/// config and an outputs file, and a link to nothing as a folder. Returns the template's name.
+fn destinations_in_the_way(d: &Path) -> String {
     let file = format!("{STACK}.yaml");
     std::fs::write(d.join("afile"), "mine\n").unwrap();
     std::fs::create_dir_all(d.join("dirs").join(&file)).unwrap();
@@ -563,8 +583,11 @@ fn destinations_are_checked_before_any_work() {
     std::fs::write(d.join("pcstack.yaml"), "mine\n").unwrap();
     std::fs::write(d.join("o.json"), "{}").unwrap();
     std::os::unix::fs::symlink("nowhere", d.join("linkdir")).unwrap();
+    file
+}
 
-    // synth --out DIR: the folder is created when missing, but what exists must fit.
+/// synth --out DIR: the folder is created when missing, but what exists must fit.
+fn synth_out_is_checked(d: &Path, file: &str) {
     refused_destination(
         &["synth", "--out", "afile"],
         d,
@@ -603,7 +626,10 @@ fn destinations_are_checked_before_any_work() {
         d,
         "(linkdir is a symbolic link to nothing)",
     );
-    // init --output: the folder must exist; an existing file needs --force.
+}
+
+/// init --output: the folder must exist; an existing file needs --force.
+fn init_output_is_checked(d: &Path, file: &str) {
     refused_destination(
         &["init", "--output", "nodir/pcstack.yaml"],
         d,
@@ -629,7 +655,10 @@ fn destinations_are_checked_before_any_work() {
         d,
         "exists and is not a regular file: a FIFO",
     );
-    // cluster-config --out: checked before the outputs are read.
+}
+
+/// cluster-config --out: checked before the outputs are read.
+fn cluster_config_out_is_checked(d: &Path, file: &str) {
     refused_destination(
         &["cluster-config", "--outputs-file", "o.json", "--out", "nodir/cluster.yaml"],
         d,
@@ -657,17 +686,6 @@ fn destinations_are_checked_before_any_work() {
         d,
         "(dirs is a directory)",
     );
-
-    // What each command overwrites stays as it was: init with --force, synth always.
-    let forced = pcstack(&["init", "--force"], d);
-    assert!(forced.status.success(), "{}", text(&forced.stderr));
-    assert_ne!(
-        std::fs::read_to_string(d.join("pcstack.yaml")).unwrap(),
-        "mine\n"
-    );
-    let again = pcstack(&["synth", "--out", "new/deep"], d);
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert!(d.join("new/deep").join(&file).is_file());
 }
 
 /// `synth --check` on a file that isn't there says so, and the command it suggests is the
