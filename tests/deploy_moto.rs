@@ -29,8 +29,34 @@ fn create_update_no_change_outputs_destroy() {
     assert!(out.contains("CREATE_COMPLETE"), "{out}");
     assert!(stdout(&create).contains("VPC_ID"), "{out}");
 
-    // Outputs right after the create: moto 5.2.5 marks resources referencing a parameter sent
-    // as UsePreviousValue as modified and its VPC update drops the VpcId output value.
+    outputs_after_the_create(&moto);
+
+    // Update: one resource added; the parameter not given keeps its previous value.
+    let update = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
+    assert!(
+        text(&update).contains("+ ImageRepository (AWS::ECR::Repository)"),
+        "{}",
+        text(&update)
+    );
+    assert!(
+        text(&update).contains("UPDATE_COMPLETE"),
+        "{}",
+        text(&update)
+    );
+
+    let same = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
+
+    a_removal_needs_approval(&moto, &v1, &common);
+    destroyed_and_a_missing_stack_is_nothing_to_do(&moto);
+}
+
+/// Outputs right after the create (moto 5.2.5 marks resources referencing a parameter sent
+/// as UsePreviousValue as modified and its VPC update drops the VpcId output value): the env
+/// file and the JSON document.
+fn outputs_after_the_create(moto: &Moto) {
     let env = moto.pcstack(&["outputs", "--stack-name", "net", "--format", "env"]);
     assert_eq!(env.status.code(), Some(0), "{}", text(&env));
     let env = stdout(&env);
@@ -51,29 +77,14 @@ fn create_update_no_change_outputs_destroy() {
     assert!(parsed["Outputs"]["VpcId"]["Value"]
         .as_str()
         .is_some_and(|v| v.starts_with("vpc-")));
+}
 
-    // Update: one resource added; the parameter not given keeps its previous value.
-    let update = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
-    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
-    assert!(
-        text(&update).contains("+ ImageRepository (AWS::ECR::Repository)"),
-        "{}",
-        text(&update)
-    );
-    assert!(
-        text(&update).contains("UPDATE_COMPLETE"),
-        "{}",
-        text(&update)
-    );
-
-    let same = moto.pcstack(&[&["deploy", "--template", &v2], &common[..]].concat());
-    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
-    assert!(stdout(&same).contains("no changes"), "{}", text(&same));
-
+/// Removing the ECR repository is destructive: without a terminal that is exit 5; with
+/// `--approve never` it goes, and `--outputs-file` is written.
+fn a_removal_needs_approval(moto: &Moto, v1: &str, common: &[&str]) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("out.json");
-    // Removing the ECR repository is destructive: without a terminal that is exit 5.
-    let blocked = moto.pcstack(&[&["deploy", "--template", &v1], &common[..]].concat());
+    let blocked = moto.pcstack(&[&["deploy", "--template", v1], common].concat());
     assert_eq!(blocked.status.code(), Some(5), "{}", text(&blocked));
     assert!(text(&blocked).contains("DANGER"), "{}", text(&blocked));
     assert!(
@@ -86,13 +97,13 @@ fn create_update_no_change_outputs_destroy() {
             &[
                 "deploy",
                 "--template",
-                &v1,
+                v1,
                 "--approve",
                 "never",
                 "--outputs-file",
                 &file.display().to_string(),
             ],
-            &common[..],
+            common,
         ]
         .concat(),
     );
@@ -106,7 +117,11 @@ fn create_update_no_change_outputs_destroy() {
         serde_json::from_str(&std::fs::read_to_string(&file).expect("outputs file"))
             .expect("outputs file JSON");
     assert_eq!(written["StackName"], "net");
+}
 
+/// `destroy` asks for `--yes` without a terminal, deletes the stack and names what it kept; a
+/// stack that never existed is nothing to do.
+fn destroyed_and_a_missing_stack_is_nothing_to_do(moto: &Moto) {
     let no_yes = moto.pcstack(&["destroy", "--stack-name", "net"]);
     assert_eq!(no_yes.status.code(), Some(5), "{}", text(&no_yes));
 
@@ -410,6 +425,24 @@ fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallba
     assert!(out.contains("stack slow: CREATE_COMPLETE"), "{out}");
 
     let timeline = moto.timeline();
+    let (polls, cs_late) = change_set_polled_every_second(&moto, &timeline);
+    let (events, stacks, stack_late) = creation_followed_by_its_events(&moto, &timeline);
+    eprintln!(
+        "deploy: change set ready after {CHANGE_SET_DELAY} s noticed {cs_late:.2} s late \
+         ({polls} DescribeChangeSet); stack finished after {STACK_DELAY} s noticed \
+         {stack_late:.2} s late ({events} DescribeStackEvents, {stacks} DescribeStacks)"
+    );
+    // A sanity bound only, wide enough for a loaded machine (the goals are 1.5 s and 2 s).
+    assert!(cs_late < 5.0, "change set noticed {cs_late:.2} s late");
+    assert!(stack_late < 5.0, "stack noticed {stack_late:.2} s late");
+
+    destroy_listing_the_retained_bucket(&moto, "slow");
+    deletion_followed_by_its_events(&moto);
+}
+
+/// DescribeChangeSet while the first change set was computed: one a second. Returns the
+/// polls and how late the change set was noticed ready, in seconds.
+fn change_set_polled_every_second(moto: &Moto, timeline: &serde_json::Value) -> (usize, f64) {
     let change_set = &timeline["change_sets"][0];
     let (created, ready) = (seconds(change_set, "created"), seconds(change_set, "ready"));
     let cs_noticed = seconds(change_set, "noticed");
@@ -421,7 +454,16 @@ fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallba
         expected.contains(&polls),
         "DescribeChangeSet {polls} times while the change set took {CHANGE_SET_DELAY} s (expected {expected:?})"
     );
+    (polls, cs_noticed - ready)
+}
 
+/// The first operation (the create) is followed by its events, every 2 s, and noticed done by
+/// them. Returns the DescribeStackEvents and DescribeStacks calls and how late the end was
+/// noticed, in seconds.
+fn creation_followed_by_its_events(
+    moto: &Moto,
+    timeline: &serde_json::Value,
+) -> (usize, usize, f64) {
     let create_op = &timeline["operations"][0];
     let executed = moto.times("ExecuteChangeSet")[0];
     let (finished, noticed) = (
@@ -442,19 +484,12 @@ fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallba
         stacks <= 1,
         "DescribeStacks {stacks} times while following: the stack's own events tell its status"
     );
+    (events, stacks, noticed - finished)
+}
 
-    let cs_late = cs_noticed - ready;
-    let stack_late = noticed - finished;
-    eprintln!(
-        "deploy: change set ready after {CHANGE_SET_DELAY} s noticed {cs_late:.2} s late \
-         ({polls} DescribeChangeSet); stack finished after {STACK_DELAY} s noticed \
-         {stack_late:.2} s late ({events} DescribeStackEvents, {stacks} DescribeStacks)"
-    );
-    // A sanity bound only, wide enough for a loaded machine (the goals are 1.5 s and 2 s).
-    assert!(cs_late < 5.0, "change set noticed {cs_late:.2} s late");
-    assert!(stack_late < 5.0, "stack noticed {stack_late:.2} s late");
-
-    destroy_listing_the_retained_bucket(&moto, "slow");
+/// The second operation (the deletion) is followed the same way: its events every 2 s,
+/// DescribeStacks at most once.
+fn deletion_followed_by_its_events(moto: &Moto) {
     let timeline = moto.timeline();
     let delete_op = &timeline["operations"][1];
     assert_eq!(delete_op["action"], "DeleteStack", "{timeline}");
@@ -465,6 +500,7 @@ fn following_polls_events_every_two_seconds_and_describe_stacks_only_as_a_fallba
     );
     let events = between(&moto.times("DescribeStackEvents"), deleted, noticed);
     let stacks = between(&moto.times("DescribeStacks"), deleted, noticed);
+    let expected = expected_polls(STACK_DELAY, EVENTS_POLL);
     assert!(
         expected.contains(&events),
         "DescribeStackEvents {events} times while following a {STACK_DELAY} s deletion (expected {expected:?})"
@@ -782,16 +818,7 @@ const ASSETS_CONFIG: &str = "assets:
 fn assets_are_uploaded_once_listed_in_outputs_and_uploaded_again_when_changed() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    let template = dir.path().join("assets.yaml");
-    std::fs::write(&template, ASSETS_TEMPLATE).expect("write template");
-    // The config lives elsewhere: asset files are relative to its folder, not the cwd.
-    let config_dir = dir.path().join("conf");
-    std::fs::create_dir_all(config_dir.join("scripts")).expect("mkdir");
-    let config = config_dir.join("pcstack.yaml");
-    std::fs::write(&config, ASSETS_CONFIG).expect("write config");
-    std::fs::write(config_dir.join("scripts/head.sh"), "echo head\n").expect("write");
-    std::fs::write(config_dir.join("scripts/compute.sh"), "echo compute\n").expect("write");
-    let (template, config) = (template.display().to_string(), config.display().to_string());
+    let (template, config, config_dir) = assets_fixture(dir.path());
     let deploy = || {
         moto.pcstack(&[
             "deploy",
@@ -831,20 +858,7 @@ fn assets_are_uploaded_once_listed_in_outputs_and_uploaded_again_when_changed() 
     );
     assert_eq!(object("head.sh").as_deref(), Some("echo head\n"));
 
-    let env = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "env"]);
-    assert_eq!(
-        stdout(&env),
-        format!("export AWS_REGION=us-east-1\nexport STACK_NAME=assets\nexport HEAD_NODE_BOOTSTRAP_SCRIPT={head}\nexport COMPUTE_NODE_BOOTSTRAP_SCRIPT={compute}\nexport AWS_ACCOUNT_ID=123456789012\nexport S3_BUCKET_NAME=pcstack-moto-assets\n"),
-        "{}",
-        text(&env)
-    );
-    let json = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "json"]);
-    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
-    assert_eq!(
-        json["Environment"]["COMPUTE_NODE_BOOTSTRAP_SCRIPT"],
-        compute
-    );
-    assert_eq!(json["Outputs"]["HeadNodeBootstrapScript"]["Value"], head);
+    assets_listed_in_outputs(&moto, head, compute);
 
     // Nothing changed: the stack has no changes, the assets are verified and not sent.
     let second = deploy();
@@ -888,6 +902,44 @@ fn assets_are_uploaded_once_listed_in_outputs_and_uploaded_again_when_changed() 
         text(&missing)
     );
     assert_eq!(moto.aws_requests(), before, "no request may reach AWS");
+}
+
+/// In `dir`, the template and, in a folder of its own (asset files are relative to the
+/// config's folder, not the cwd), the config and its two scripts. Returns the template's and
+/// the config's paths and the config's folder.
+fn assets_fixture(dir: &std::path::Path) -> (String, String, std::path::PathBuf) {
+    let template = dir.join("assets.yaml");
+    std::fs::write(&template, ASSETS_TEMPLATE).expect("write template");
+    let config_dir = dir.join("conf");
+    std::fs::create_dir_all(config_dir.join("scripts")).expect("mkdir");
+    let config = config_dir.join("pcstack.yaml");
+    std::fs::write(&config, ASSETS_CONFIG).expect("write config");
+    std::fs::write(config_dir.join("scripts/head.sh"), "echo head\n").expect("write");
+    std::fs::write(config_dir.join("scripts/compute.sh"), "echo compute\n").expect("write");
+    (
+        template.display().to_string(),
+        config.display().to_string(),
+        config_dir,
+    )
+}
+
+/// The uploaded assets' S3 URIs are in the env file, in the template's declared order, and in
+/// the JSON outputs.
+fn assets_listed_in_outputs(moto: &Moto, head: &str, compute: &str) {
+    let env = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "env"]);
+    assert_eq!(
+        stdout(&env),
+        format!("export AWS_REGION=us-east-1\nexport STACK_NAME=assets\nexport HEAD_NODE_BOOTSTRAP_SCRIPT={head}\nexport COMPUTE_NODE_BOOTSTRAP_SCRIPT={compute}\nexport AWS_ACCOUNT_ID=123456789012\nexport S3_BUCKET_NAME=pcstack-moto-assets\n"),
+        "{}",
+        text(&env)
+    );
+    let json = moto.pcstack(&["outputs", "--stack-name", "assets", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("outputs JSON");
+    assert_eq!(
+        json["Environment"]["COMPUTE_NODE_BOOTSTRAP_SCRIPT"],
+        compute
+    );
+    assert_eq!(json["Outputs"]["HeadNodeBootstrapScript"]["Value"], head);
 }
 
 /// A template with IAM resources (one named), an inline policy and a security group open to
@@ -1147,7 +1199,41 @@ fn tutorial_shaped_account_is_adopted() {
     let created = moto.pcstack(&[&["deploy", "--template", &base], &stack[..]].concat());
     assert_eq!(created.status.code(), Some(0), "{}", text(&created));
 
-    // By hand, as the tutorial does with the CLI.
+    made_by_hand(&moto, bucket);
+    let before = hand_made(&moto, bucket);
+    assert_eq!(before.3.len(), 1, "{:?}", before.3);
+    let change_sets = moto.calls("CreateChangeSet").len();
+
+    offered_without_adopt(&moto, &full, &stack, bucket, change_sets);
+    imported_then_updated(&moto, &full, &stack, bucket, change_sets);
+    // Nothing deleted, nothing recreated.
+    assert_eq!(hand_made(&moto, bucket), before);
+    // The update after the import reached the adopted bucket: its encryption, as in the
+    // template (none when made by hand).
+    let (status, encryption) =
+        moto.s3_answer_as("123456789012", "GET", &format!("/{bucket}?encryption"), "");
+    assert_eq!(status, 200, "{encryption}");
+    assert!(
+        encryption.contains("<SSEAlgorithm>AES256</SSEAlgorithm>"),
+        "{encryption}"
+    );
+
+    // Again: in the stack, so nothing to look up and nothing to change.
+    let (heads, describes) = (
+        moto.calls("HeadBucket").len(),
+        moto.calls("DescribeRepositories").len(),
+    );
+    let again = moto.pcstack(&[&["deploy", "--template", &full], &stack[..]].concat());
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(stdout(&again).contains("no changes"), "{}", text(&again));
+    assert_eq!(moto.calls("HeadBucket").len(), heads);
+    assert_eq!(moto.calls("DescribeRepositories").len(), describes);
+    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets + 3);
+}
+
+/// By hand, as the tutorial does with the CLI: the bucket with an object, not encrypted,
+/// and the repository with a tagged image.
+fn made_by_hand(moto: &Moto, bucket: &str) {
     assert_eq!(
         moto.s3_as("123456789012", "PUT", &format!("/{bucket}"), ""),
         200
@@ -1185,12 +1271,18 @@ fn tutorial_shaped_account_is_adopted() {
     let (status, encryption) =
         moto.s3_answer_as("123456789012", "GET", &format!("/{bucket}?encryption"), "");
     assert_eq!(status, 404, "made by hand, not encrypted yet: {encryption}");
-    let before = hand_made(&moto, bucket);
-    assert_eq!(before.3.len(), 1, "{:?}", before.3);
-    let change_sets = moto.calls("CreateChangeSet").len();
+}
 
-    // Without --adopt: both named with the offer, exit 1, no change set.
-    let offer = moto.pcstack(&[&["deploy", "--template", &full], &stack[..]].concat());
+/// Without --adopt: both named with the offer, exit 1, no change set, each resource looked
+/// up once.
+fn offered_without_adopt(
+    moto: &Moto,
+    full: &str,
+    stack: &[&str],
+    bucket: &str,
+    change_sets: usize,
+) {
+    let offer = moto.pcstack(&[&["deploy", "--template", full], stack].concat());
     assert_eq!(offer.status.code(), Some(1), "{}", text(&offer));
     let out = text(&offer);
     assert!(
@@ -1203,8 +1295,8 @@ fn tutorial_shaped_account_is_adopted() {
     );
     // The hint is the command that was run, every flag kept, plus --adopt.
     let hint = [
-        &["pcstack", "deploy", "--template", &full],
-        &stack[..],
+        &["pcstack", "deploy", "--template", full],
+        stack,
         &["--adopt"],
     ]
     .concat()
@@ -1217,19 +1309,28 @@ fn tutorial_shaped_account_is_adopted() {
         2,
         "one by pcstack, one above"
     );
+}
 
-    // --adopt: the IMPORT change set, then the update.
+/// --adopt: the IMPORT change set of both resources, then the update; the stack holds them
+/// under their names.
+fn imported_then_updated(
+    moto: &Moto,
+    full: &str,
+    stack: &[&str],
+    bucket: &str,
+    change_sets: usize,
+) {
     let adopted = moto.pcstack(
         &[
             &[
                 "deploy",
                 "--template",
-                &full,
+                full,
                 "--adopt",
                 "--approve",
                 "never",
             ],
-            &stack[..],
+            stack,
         ]
         .concat(),
     );
@@ -1285,29 +1386,6 @@ fn tutorial_shaped_account_is_adopted() {
             "{resources}"
         );
     }
-    // Nothing deleted, nothing recreated.
-    assert_eq!(hand_made(&moto, bucket), before);
-    // The update after the import reached the adopted bucket: its encryption, as in the
-    // template (none when made by hand).
-    let (status, encryption) =
-        moto.s3_answer_as("123456789012", "GET", &format!("/{bucket}?encryption"), "");
-    assert_eq!(status, 200, "{encryption}");
-    assert!(
-        encryption.contains("<SSEAlgorithm>AES256</SSEAlgorithm>"),
-        "{encryption}"
-    );
-
-    // Again: in the stack, so nothing to look up and nothing to change.
-    let (heads, describes) = (
-        moto.calls("HeadBucket").len(),
-        moto.calls("DescribeRepositories").len(),
-    );
-    let again = moto.pcstack(&[&["deploy", "--template", &full], &stack[..]].concat());
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
-    assert!(stdout(&again).contains("no changes"), "{}", text(&again));
-    assert_eq!(moto.calls("HeadBucket").len(), heads);
-    assert_eq!(moto.calls("DescribeRepositories").len(), describes);
-    assert_eq!(moto.calls("CreateChangeSet").len(), change_sets + 3);
 }
 
 /// A repository of another stack is found like a hand-made one (DescribeRepositories doesn't say

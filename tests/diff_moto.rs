@@ -31,11 +31,24 @@ fn diff_against_a_deployed_stack() {
     ]);
     assert_eq!(deploy.status.code(), Some(0), "{}", text(&deploy));
 
-    // JSON: the added repository, nothing replaced.
+    the_added_repository_as_json(&moto, &v2);
+    the_added_repository_as_text(&moto, &v2);
+
+    // The deployed template itself: no differences, exit 0.
+    let same = moto.pcstack(&["diff", "--template", &v1, "--stack-name", "net"]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    assert!(stdout(&same).contains("no differences"), "{}", text(&same));
+
+    fail_gates_ci_on_drift(&moto, &v1, &v2);
+    a_replacement_and_a_removal(&moto, &v1);
+}
+
+/// JSON: the added repository, nothing replaced.
+fn the_added_repository_as_json(moto: &Moto, v2: &str) {
     let json = moto.pcstack(&[
         "diff",
         "--template",
-        &v2,
+        v2,
         "--stack-name",
         "net",
         "--format",
@@ -65,9 +78,11 @@ fn diff_against_a_deployed_stack() {
     );
     assert_eq!(diff["sections"], json!(["Description"]));
     assert_eq!(diff["danger"], json!([]));
+}
 
-    // Text: markers, no colors (not a terminal, NO_COLOR).
-    let plain = moto.pcstack(&["diff", "--template", &v2, "--stack-name", "net"]);
+/// Text: markers, no colors (not a terminal, NO_COLOR).
+fn the_added_repository_as_text(moto: &Moto, v2: &str) {
+    let plain = moto.pcstack(&["diff", "--template", v2, "--stack-name", "net"]);
     assert_eq!(plain.status.code(), Some(0), "{}", text(&plain));
     let out = stdout(&plain);
     assert!(out.contains("stack net (CREATE_COMPLETE) -> "), "{out}");
@@ -80,15 +95,12 @@ fn diff_against_a_deployed_stack() {
         "{out}"
     );
     assert!(!out.contains('\x1b'), "{out}");
+}
 
-    // The deployed template itself: no differences, exit 0.
-    let same = moto.pcstack(&["diff", "--template", &v1, "--stack-name", "net"]);
-    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
-    assert!(stdout(&same).contains("no differences"), "{}", text(&same));
-
-    // --fail gates CI on drift: exit 6 when the templates differ (the diff still printed), 0
-    // when they are equal, in both formats.
-    let drift = moto.pcstack(&["diff", "--template", &v2, "--stack-name", "net", "--fail"]);
+/// --fail gates CI on drift: exit 6 when the templates differ (the diff still printed), 0
+/// when they are equal, in both formats.
+fn fail_gates_ci_on_drift(moto: &Moto, v1: &str, v2: &str) {
+    let drift = moto.pcstack(&["diff", "--template", v2, "--stack-name", "net", "--fail"]);
     assert_eq!(drift.status.code(), Some(6), "{}", text(&drift));
     assert!(
         stdout(&drift).contains("+ ImageRepository"),
@@ -103,7 +115,7 @@ fn diff_against_a_deployed_stack() {
     let drift_json = moto.pcstack(&[
         "diff",
         "--template",
-        &v2,
+        v2,
         "--stack-name",
         "net",
         "--fail",
@@ -114,13 +126,16 @@ fn diff_against_a_deployed_stack() {
     let parsed: Value =
         serde_json::from_slice(&drift_json.stdout).expect("stdout is the JSON alone");
     assert_eq!(parsed["changed"], true);
-    let equal = moto.pcstack(&["diff", "--template", &v1, "--stack-name", "net", "--fail"]);
+    let equal = moto.pcstack(&["diff", "--template", v1, "--stack-name", "net", "--fail"]);
     assert_eq!(equal.status.code(), Some(0), "{}", text(&equal));
+}
 
-    // A create-only change and a removed bucket: replacement and the danger block.
+/// A create-only change and a removed bucket: replacement and the danger block, in JSON and
+/// text.
+fn a_replacement_and_a_removal(moto: &Moto, v1: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let v3 = dir.path().join("v3.yaml");
-    let body = std::fs::read_to_string(&v1).expect("fixture");
+    let body = std::fs::read_to_string(v1).expect("fixture");
     let edited = body
         .replace("GroupDescription: EFA", "GroupDescription: EFA traffic")
         .replace(

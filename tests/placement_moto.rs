@@ -276,7 +276,23 @@ fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let zones = json["Zones"].as_array().unwrap();
-    let row = |id: &str| zones.iter().find(|z| z["ZoneId"] == id).unwrap();
+    zones_named_with_their_ids_and_offerings(zones);
+    reservations_and_capacity_blocks_under_their_zones(zones);
+    let sent = moto.calls("DescribeCapacityBlockOfferings");
+    assert_eq!(sent.len(), 2, "one call per instance type: {sent:?}");
+    assert_eq!(sent[1]["CapacityDurationHours"], "168");
+    assert!(
+        moto.calls("DescribeInstanceTypeOfferings").len() >= 3,
+        "paged"
+    );
+    assert_eq!(moto.requests_to("cloudformation"), 0);
+
+    the_table_and_a_misspelt_type(&moto);
+    bad_flags_make_no_request(&moto);
+}
+
+/// Every zone of us-east-1 by name and ID, and the zones each instance type is offered in.
+fn zones_named_with_their_ids_and_offerings(zones: &[serde_json::Value]) {
     let labels: Vec<String> = zones
         .iter()
         .map(|z| {
@@ -313,6 +329,12 @@ fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
         offers("p4d.24xlarge"),
         ["use1-az6", "use1-az1", "use1-az2", "use1-az4"]
     );
+}
+
+/// Reservations (capacity blocks among them) and, only the 7-day (168 h) blocks of 2
+/// instances, capacity block offerings, each under its zone.
+fn reservations_and_capacity_blocks_under_their_zones(zones: &[serde_json::Value]) {
+    let row = |id: &str| zones.iter().find(|z| z["ZoneId"] == id).unwrap();
     let ids = |z: &serde_json::Value, list: &str, key: &str| -> Vec<String> {
         z[list]
             .as_array()
@@ -366,16 +388,10 @@ fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
         .as_array()
         .unwrap()
         .is_empty());
-    let sent = moto.calls("DescribeCapacityBlockOfferings");
-    assert_eq!(sent.len(), 2, "one call per instance type: {sent:?}");
-    assert_eq!(sent[1]["CapacityDurationHours"], "168");
-    assert!(
-        moto.calls("DescribeInstanceTypeOfferings").len() >= 3,
-        "paged"
-    );
-    assert_eq!(moto.requests_to("cloudformation"), 0);
+}
 
-    // The table says where the types are, and that offered is not free.
+/// The text table, for a type offered in some zones and for a misspelt one.
+fn the_table_and_a_misspelt_type(moto: &Moto) {
     let out = moto.pcstack(&["zones", "--instance-type", "p4d.24xlarge"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let table = common::stdout(&out);
@@ -397,8 +413,10 @@ fn zones_lists_names_ids_offerings_reservations_and_capacity_blocks() {
         "{}",
         text(&out)
     );
+}
 
-    // Bad flags: exit 2, no request at all.
+/// Bad flags: exit 2, no request at all.
+fn bad_flags_make_no_request(moto: &Moto) {
     let before = moto.aws_requests();
     for args in [
         &[
