@@ -181,3 +181,27 @@ fn generated_files_are_recognised_by_their_first_line() {
     ));
     assert!(!is_generated(""));
 }
+
+#[test]
+fn methods_and_qualified_functions_are_found_and_fn_in_text_is_not() {
+    let src = r#"
+impl<T> Holder<T>
+where
+    T: Clone,
+{
+    pub const fn new() -> Self {
+        Holder
+    }
+    async unsafe fn wait(&self) {}
+}
+pub unsafe extern "C" fn exported(x: u8) -> u8 {
+    // fn in_a_comment() {
+    let s = "fn in_a_string() {";
+    x
+}
+"#;
+    assert_eq!(
+        found(src),
+        [f("new", 6, 3), f("wait", 9, 1), f("exported", 11, 5)]
+    );
+}
