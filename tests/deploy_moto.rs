@@ -295,7 +295,7 @@ fn construct_template() -> String {
     t.add_output("S3BucketName", Output::new(bucket.reference()));
     t.metadata.insert(
         "pcstack".into(),
-        synth::Node::from(serde_json::json!({"OutputEnvironmentVariables": {"VPC": "VPC_ID", "S3BucketName": "S3_BUCKET_NAME"}})),
+        serde_json::json!({"OutputEnvironmentVariables": {"VPC": "VPC_ID", "S3BucketName": "S3_BUCKET_NAME"}}),
     );
     let s = t.synthesize();
     assert!(!s.diagnostics.has_errors(), "{}", s.diagnostics);

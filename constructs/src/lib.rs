@@ -55,7 +55,7 @@
 //!
 //! let out = t.synthesize();
 //! assert!(!out.diagnostics.has_errors(), "{}", out.diagnostics);
-//! let resources = &out.json()["Resources"];
+//! let resources = &out.template["Resources"];
 //! assert_eq!(resources["Subnet"]["Properties"]["VpcId"], serde_json::json!({"Ref": "Vpc"}));
 //! assert_eq!(
 //!     resources["EfaIngressSelf"]["Properties"]["SourceSecurityGroupId"],
@@ -105,7 +105,7 @@
 //! // A VPC the template doesn't make: its ID, given explicitly.
 //! let elsewhere = Subnet::new().vpc_id(Ref::literal("vpc-0123456789abcdef0"));
 //!
-//! let json = t.synthesize().json().clone();
+//! let json = t.synthesize().template;
 //! assert_eq!(json["Resources"]["Subnet"]["Properties"]["VpcId"], serde_json::json!({"Ref": "Vpc"}));
 //! assert_eq!(
 //!     json["Resources"]["Lustre"]["Properties"]["SecurityGroupIds"],

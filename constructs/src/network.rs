@@ -318,7 +318,7 @@ impl Network {
         t: &mut Template,
         id: &str,
         condition: Option<&LogicalId>,
-        policy: synth::Node,
+        policy: serde_json::Value,
     ) -> Handle<VPCEndpoint> {
         let mut options = crate::suppress(ResourceOptions::default(), "I1022", SERVICE_NAME_JOIN);
         options = crate::note(options, "PolicyDocument", OPEN_ENDPOINT_POLICY);
@@ -385,8 +385,8 @@ pub const SERVICE_NAME_JOIN: &str = "ServiceName is create-only; it keeps the tu
 pub const OPEN_ENDPOINT_POLICY: &str = "Open on purpose: cluster nodes reach S3 buckets pcstack doesn't know (ECR image layers, ParallelCluster's own buckets, OS package repositories, datasets in other accounts); a list of buckets here would break them in ways that are hard to trace. Access control stays with IAM and the bucket policies.";
 
 /// An endpoint policy that allows everything through the endpoint (the gateway's default).
-pub fn open_endpoint_policy() -> synth::Node {
-    synth::node!({
+pub fn open_endpoint_policy() -> serde_json::Value {
+    serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["*"], "Resource": ["*"]}]
     })

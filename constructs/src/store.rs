@@ -5,8 +5,8 @@ use crate::l1::s3::{bucket as b, bucket_policy, Bucket, BucketPolicy};
 use crate::rules::{ecr as ecr_rules, s3 as s3_rules};
 use crate::storage::removal_options;
 use crate::{skip_checkov, Tags, TagsFrom};
-use serde_json::json;
-use synth::{node, Expr, Handle, Node, Policy, ResourceOptions, Template, Value};
+use serde_json::{json, Value as Json};
+use synth::{Expr, Handle, Policy, ResourceOptions, Template, Value};
 
 /// A private, encrypted, versioned bucket that only accepts TLS.
 #[derive(Debug, Clone)]
@@ -113,12 +113,12 @@ pub fn add_bucket(
     bucket
 }
 
-fn policy(statements: Vec<Node>) -> Node {
-    node!({"Version": "2012-10-17", "Statement": (Node::Seq(statements))})
+fn policy(statements: Vec<Json>) -> Json {
+    json!({"Version": "2012-10-17", "Statement": statements})
 }
 
 /// `${Bucket.Arn}<suffix>`.
-fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Node {
+fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Json {
     if suffix.is_empty() {
         bucket.get_att(b::BucketAttr::Arn).into()
     } else {
@@ -128,8 +128,8 @@ fn arn(bucket: &Handle<Bucket>, suffix: &str) -> Node {
 
 /// Denies every request that doesn't use TLS.
 /// Source: https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
-fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Node {
-    node!({
+fn deny_insecure_transport(bucket: &Handle<Bucket>) -> Json {
+    json!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
@@ -189,10 +189,10 @@ pub fn add_log_bucket(
         LOG_BUCKET_NOT_LOGGED,
     );
     let bucket = t.add_with(id, props, options);
-    let account = || node!({"aws:SourceAccount": {"Ref": "AWS::AccountId"}});
+    let account = || json!({"aws:SourceAccount": {"Ref": "AWS::AccountId"}});
     let statements = vec![
         deny_insecure_transport(&bucket),
-        node!({
+        json!({
             "Sid": "S3ServerAccessLogs",
             "Effect": "Allow",
             "Principal": {"Service": "logging.s3.amazonaws.com"},
@@ -200,7 +200,7 @@ pub fn add_log_bucket(
             "Resource": arn(&bucket, "/s3-access/*"),
             "Condition": {"StringEquals": account()}
         }),
-        node!({
+        json!({
             "Sid": "VpcFlowLogsWrite",
             "Effect": "Allow",
             "Principal": {"Service": "delivery.logs.amazonaws.com"},
@@ -208,7 +208,7 @@ pub fn add_log_bucket(
             "Resource": arn(&bucket, "/vpc-flow-logs/AWSLogs/*"),
             "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}, "s3:x-amz-acl": "bucket-owner-full-control"}}
         }),
-        node!({
+        json!({
             "Sid": "VpcFlowLogsAclCheck",
             "Effect": "Allow",
             "Principal": {"Service": "delivery.logs.amazonaws.com"},

@@ -15,7 +15,7 @@
 //! // What `pcstack synth` does without --config: the default stack, from its default config.
 //! let stack = stacks::find(stacks::DEFAULT_STACK)?;
 //! let built = stack.default_config().build()?;
-//! let lustre = &built.synthesized.json()["Resources"]["FSxLFilesystem"];
+//! let lustre = &built.synthesized.template["Resources"]["FSxLFilesystem"];
 //! assert_eq!(lustre["Type"], "AWS::FSx::FileSystem");
 //! assert!(built.synthesized.yaml.contains("\n  FSxLFilesystem:\n"));
 //! assert!(built.outputs.iter().any(|o| o.env == "FSX_LUSTRE_ID"));
@@ -107,8 +107,7 @@ pub mod stack;
 pub use stack::{parse_config, AnyStack, Configured, Stack, StackCommand};
 
 use indexmap::IndexMap;
-use std::borrow::Cow;
-use synth::tree::{Node, Text};
+use serde_json::{Map, Value as Json};
 use synth::{Code, Diagnostic, Diagnostics, Expr, Output, Synthesized, Template};
 
 /// Every built-in stack. Adding a stack is its own module plus one line here.
@@ -177,12 +176,12 @@ pub(crate) struct OutputSpec {
     key: String,
     description: String,
     /// `None`: pcstack's own variable `env`, no output.
-    value: Option<Node>,
+    value: Option<Json>,
     env: String,
 }
 
 impl OutputSpec {
-    pub(crate) fn new(key: &str, description: &str, value: impl Into<Node>, env: &str) -> Self {
+    pub(crate) fn new(key: &str, description: &str, value: impl Into<Json>, env: &str) -> Self {
         OutputSpec {
             key: key.into(),
             description: description.into(),
@@ -208,7 +207,7 @@ impl OutputSpec {
 /// pcstack's own, in `specs` order, pcstack's own not placed at the end), so `pcstack
 /// outputs` finds both in a deployed stack's template too.
 pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<StackOutput> {
-    let mut env: Vec<(Text, Node)> = Vec::with_capacity(specs.len());
+    let mut env = Map::new();
     let mut order: Vec<String> = Vec::new();
     let mut out = Vec::new();
     let outputs: Vec<&OutputSpec> = specs.iter().filter(|s| s.value.is_some()).collect();
@@ -223,12 +222,8 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             &s.key,
             Output::new(value).description(s.description).export(export),
         );
-        // A repeated key (an error reported elsewhere) keeps one entry, as a map would.
-        synth::tree::insert(
-            &mut env,
-            Cow::Owned(s.key.clone()),
-            Node::from(s.env.as_str()),
-        );
+        // A repeated key (an error reported elsewhere) keeps one entry.
+        env.insert(s.key.clone(), s.env.as_str().into());
         out.push(StackOutput {
             key: s.key,
             env: s.env,
@@ -239,14 +234,11 @@ pub(crate) fn add_outputs(t: &mut Template, specs: Vec<OutputSpec>) -> Vec<Stack
             order.push(own.to_string());
         }
     }
-    let order = Node::Seq(order.into_iter().map(Node::from).collect());
-    t.metadata.insert(
-        plan::env::METADATA_KEY.into(),
-        Node::Map(vec![
-            (Cow::Borrowed(plan::env::OUTPUT_VARIABLES), Node::Map(env)),
-            (Cow::Borrowed(plan::env::VARIABLE_ORDER), order),
-        ]),
-    );
+    let mut metadata = Map::new();
+    metadata.insert(plan::env::OUTPUT_VARIABLES.into(), Json::Object(env));
+    metadata.insert(plan::env::VARIABLE_ORDER.into(), order.into());
+    t.metadata
+        .insert(plan::env::METADATA_KEY.into(), Json::Object(metadata));
     out
 }
 
@@ -376,13 +368,12 @@ mod tests {
         let by_ref = template.synthesize();
         let by_value = template.clone().into_synthesized();
         assert_eq!(by_value.template, by_ref.template);
-        assert_eq!(by_value.json(), by_ref.json());
         assert_eq!(by_value.yaml, by_ref.yaml);
         assert_eq!(
             by_value.diagnostics.to_string(),
             by_ref.diagnostics.to_string()
         );
-        assert!(by_ref.json()["Resources"]["VPC"]["Properties"].is_object());
+        assert!(by_ref.template["Resources"]["VPC"]["Properties"].is_object());
     }
 
     #[test]

@@ -14,8 +14,7 @@ fn template() -> Value {
     Prerequisites::build(&Config::default())
         .unwrap()
         .synthesized
-        .json()
-        .clone()
+        .template
 }
 
 fn r(id: &str) -> Value {
@@ -566,7 +565,7 @@ fn assets_image_tag_and_their_outputs_follow_the_config() {
         .unwrap();
     // No asset file needs to exist for synth.
     let built = config.build().unwrap();
-    let t = built.synthesized.json();
+    let t = built.synthesized.template;
     assert_eq!(t["Outputs"]["ImageTag"]["Value"], json!("v2"));
     assert_eq!(
         t["Outputs"]["XScript"]["Value"],

@@ -4,7 +4,6 @@
 //! or JSON tool reads the output.
 
 use crate::id::LogicalId;
-use crate::tree::Node;
 use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
@@ -309,12 +308,6 @@ impl Expr {
     pub fn to_json(&self) -> Json {
         // Cannot fail: every key is a string.
         serde_json::to_value(self).unwrap_or(Json::Null)
-    }
-
-    /// [`Expr::to_json`]'s value as a [`Node`].
-    pub fn to_node(&self) -> Node {
-        // Cannot fail: every key is a string.
-        crate::tree::to_node(self).unwrap_or(Node::Null)
     }
 }
 

@@ -8,9 +8,8 @@
 //!   [`Handle`]s; schema checks run as resources are added.
 //! - [`Expr`] and [`Value`]: intrinsic functions, and a property value that is a literal or
 //!   an expression.
-//! - [`Node`] ([`tree`]): the tree a template is built in (ordered entries, no hashing, static
-//!   keys borrowed); [`tree::Tree`] is what the checks and the renderer read, a `Node` or a
-//!   `serde_json::Value` from a file. [`node!`] writes one like `json!` writes a `Value`.
+//! - A template, built here or read from a file, is a `serde_json::Value` (mappings keep
+//!   their order): what the checks and the renderer read.
 //! - [`Template::synthesize`]: the whole-template checks ([`validate`]) and the rendering
 //!   ([`render`]), with every [`Diagnostic`] found on the way.
 //!
@@ -125,7 +124,6 @@ pub mod reference;
 pub mod render;
 pub mod resource;
 pub mod template;
-pub mod tree;
 pub mod validate;
 
 pub use code::Code;
@@ -144,20 +142,16 @@ pub use template::{
 pub const CODES: &[&[Code]] = &[code::CODES];
 
 use serde_json::Value as Json;
-use std::sync::OnceLock;
-pub use tree::Node;
 
-/// A template checked and rendered, with every diagnostic found on the way. `template`,
-/// `yaml` and [`Synthesized::json`] describe the same template: `yaml` is rendered and
-/// `json()` is kept once made, so change none of them afterwards (synthesize again instead).
+/// A template checked and rendered, with every diagnostic found on the way. `template` and
+/// `yaml` describe the same template: `yaml` is rendered once, so change neither afterwards
+/// (synthesize again instead).
 #[derive(Debug, Clone)]
 pub struct Synthesized {
     /// The stack name the template was built with.
     pub name: String,
     /// The template, sections in CloudFormation's order.
-    pub template: Node,
-    /// [`Synthesized::json`], made on first use.
-    json: OnceLock<Json>,
+    pub template: Json,
     /// The YAML rendering, made once: the size check needs it and so does every writer.
     pub yaml: String,
     /// Build-time diagnostics, then the whole-template checks'.
@@ -165,12 +159,6 @@ pub struct Synthesized {
 }
 
 impl Synthesized {
-    /// The template as a `serde_json::Value`, made from [`Synthesized::template`] on first
-    /// use (`pcstack synth` never needs it).
-    pub fn json(&self) -> &Json {
-        self.json.get_or_init(|| self.template.to_json())
-    }
-
     /// The template as text in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
@@ -185,17 +173,17 @@ impl Template {
     /// first.
     pub fn synthesize(&self) -> Synthesized {
         self.finish(
-            self.to_node(),
+            self.to_json(),
             self.diagnostics().clone(),
             &self.attribute_table(),
         )
     }
 
-    /// [`Template::synthesize`], consuming the template: its sections move into the tree
+    /// [`Template::synthesize`], consuming the template: its sections move into the JSON
     /// instead of being copied (what `pcstack synth` does; same result).
     pub fn into_synthesized(mut self) -> Synthesized {
         let attributes = self.attribute_table();
-        let template = self.take_node();
+        let template = self.take_json();
         let diagnostics = self.take_diagnostics();
         self.finish(template, diagnostics, &attributes)
     }
@@ -210,7 +198,7 @@ impl Template {
 
     fn finish(
         &self,
-        template: Node,
+        template: Json,
         mut diagnostics: Diagnostics,
         attributes: &[(&'static str, &'static [&'static str])],
     ) -> Synthesized {
@@ -229,7 +217,6 @@ impl Template {
         Synthesized {
             name: self.name.clone(),
             template,
-            json: OnceLock::new(),
             yaml,
             diagnostics,
         }

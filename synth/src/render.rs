@@ -1,6 +1,6 @@
 //! Deterministic rendering: the same template always gives the same bytes.
 
-use crate::tree::{Entries, Tree, View};
+use serde_json::{Map, Value as Json};
 
 /// The two formats CloudFormation reads a template in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,11 +29,11 @@ impl Format {
 /// plain when no YAML 1.1 or 1.2 reader could take them for anything else, single-quoted
 /// otherwise, and double-quoted with escapes when they hold line breaks or control
 /// characters.
-pub fn yaml<T: Tree>(t: &T) -> String {
+pub fn yaml(t: &Json) -> String {
     let mut out = String::with_capacity(32 * 1024);
-    match t.view() {
-        View::Map(m) if !m.is_empty() => yaml_map::<T>(&mut out, m, 0, false),
-        View::Seq(a) if !a.is_empty() => yaml_seq(&mut out, a, 0, false),
+    match t {
+        Json::Object(m) if !m.is_empty() => yaml_map(&mut out, m, 0, false),
+        Json::Array(a) if !a.is_empty() => yaml_seq(&mut out, a, 0, false),
         _ => {
             yaml_scalar(&mut out, t);
             out.push('\n');
@@ -54,19 +54,19 @@ fn indent(out: &mut String, n: usize) {
 
 /// A mapping's entries at column `at`; the first one continues the current line when
 /// `inline` (a mapping that is a sequence item).
-fn yaml_map<T: Tree>(out: &mut String, m: &T::Map, at: usize, inline: bool) {
-    for (i, (k, v)) in m.entries().enumerate() {
+fn yaml_map(out: &mut String, m: &Map<String, Json>, at: usize, inline: bool) {
+    for (i, (k, v)) in m.iter().enumerate() {
         if i > 0 || !inline {
             indent(out, at);
         }
         yaml_str(out, k);
         out.push(':');
-        match v.view() {
-            View::Map(c) if !c.is_empty() => {
+        match v {
+            Json::Object(c) if !c.is_empty() => {
                 out.push('\n');
-                yaml_map::<T>(out, c, at + 2, false);
+                yaml_map(out, c, at + 2, false);
             }
-            View::Seq(a) if !a.is_empty() => {
+            Json::Array(a) if !a.is_empty() => {
                 out.push('\n');
                 yaml_seq(out, a, at, false);
             }
@@ -81,15 +81,15 @@ fn yaml_map<T: Tree>(out: &mut String, m: &T::Map, at: usize, inline: bool) {
 
 /// A sequence's items with their `- ` at column `at`; the first one continues the current
 /// line when `inline` (a sequence that is itself a sequence item).
-fn yaml_seq<T: Tree>(out: &mut String, a: &[T], at: usize, inline: bool) {
+fn yaml_seq(out: &mut String, a: &[Json], at: usize, inline: bool) {
     for (i, v) in a.iter().enumerate() {
         if i > 0 || !inline {
             indent(out, at);
         }
         out.push_str("- ");
-        match v.view() {
-            View::Map(c) if !c.is_empty() => yaml_map::<T>(out, c, at + 2, true),
-            View::Seq(c) if !c.is_empty() => yaml_seq(out, c, at + 2, true),
+        match v {
+            Json::Object(c) if !c.is_empty() => yaml_map(out, c, at + 2, true),
+            Json::Array(c) if !c.is_empty() => yaml_seq(out, c, at + 2, true),
             _ => {
                 yaml_scalar(out, v);
                 out.push('\n');
@@ -99,18 +99,18 @@ fn yaml_seq<T: Tree>(out: &mut String, a: &[T], at: usize, inline: bool) {
 }
 
 /// Scalars and empty collections.
-fn yaml_scalar<T: Tree>(out: &mut String, v: &T) {
+fn yaml_scalar(out: &mut String, v: &Json) {
     use std::fmt::Write;
-    match v.view() {
-        View::Null => out.push_str("null"),
-        View::Bool(true) => out.push_str("true"),
-        View::Bool(false) => out.push_str("false"),
-        View::Number(n) => {
+    match v {
+        Json::Null => out.push_str("null"),
+        Json::Bool(true) => out.push_str("true"),
+        Json::Bool(false) => out.push_str("false"),
+        Json::Number(n) => {
             let _ = write!(out, "{n}");
         }
-        View::Str(s) => yaml_str(out, s),
-        View::Seq(_) => out.push_str("[]"),
-        View::Map(_) => out.push_str("{}"),
+        Json::String(s) => yaml_str(out, s),
+        Json::Array(_) => out.push_str("[]"),
+        Json::Object(_) => out.push_str("{}"),
     }
 }
 
@@ -282,14 +282,14 @@ fn is_yaml11_date(s: &str) -> bool {
 }
 
 /// Pretty JSON with a trailing newline.
-pub fn json<T: serde::Serialize + ?Sized>(t: &T) -> String {
+pub fn json(t: &Json) -> String {
     let mut s = serde_json::to_string_pretty(t).unwrap_or_default();
     s.push('\n');
     s
 }
 
 /// Renders in `format`: [`yaml`] or [`json`].
-pub fn render<T: Tree + serde::Serialize>(t: &T, format: Format) -> String {
+pub fn render(t: &Json, format: Format) -> String {
     match format {
         Format::Yaml => yaml(t),
         Format::Json => json(t),
@@ -299,7 +299,7 @@ pub fn render<T: Tree + serde::Serialize>(t: &T, format: Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value as Json};
+    use serde_json::json;
 
     fn round_trip(v: &Json) {
         let text = yaml(v);

@@ -5,10 +5,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::expr::Expr;
 use crate::id::LogicalId;
 use crate::resource::{Attribute, Handle, Resource};
-use crate::tree::{self, Node, Text};
 use indexmap::IndexMap;
-use serde_json::Value as Json;
-use std::borrow::Cow;
+use serde_json::{json, Map, Value as Json};
 
 /// The only `AWSTemplateFormatVersion` CloudFormation has.
 pub const FORMAT_VERSION: &str = "2010-09-09";
@@ -167,52 +165,49 @@ impl Parameter {
         self
     }
 
-    fn into_node(self) -> Node {
-        let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
-        m.push((Cow::Borrowed("Type"), Node::from(self.kind.name())));
+    fn into_json(self) -> Json {
+        let mut m = Map::new();
+        m.insert("Type".into(), self.kind.name().into());
         if let Some(d) = self.description {
-            m.push((Cow::Borrowed("Description"), Node::from(d)));
+            m.insert("Description".into(), d.into());
         }
         if let Some(d) = self.default {
-            m.push((Cow::Borrowed("Default"), Node::from(d)));
+            m.insert("Default".into(), d);
         }
         if !self.allowed_values.is_empty() {
-            m.push((
-                Cow::Borrowed("AllowedValues"),
-                Node::Seq(self.allowed_values.into_iter().map(Node::from).collect()),
-            ));
+            m.insert("AllowedValues".into(), self.allowed_values.into());
         }
         if let Some(p) = self.allowed_pattern {
-            m.push((Cow::Borrowed("AllowedPattern"), Node::from(p)));
+            m.insert("AllowedPattern".into(), p.into());
         }
         if let Some(n) = self.min_length {
-            m.push((Cow::Borrowed("MinLength"), Node::Number(n.into())));
+            m.insert("MinLength".into(), n.into());
         }
         if let Some(n) = self.max_length {
-            m.push((Cow::Borrowed("MaxLength"), Node::Number(n.into())));
+            m.insert("MaxLength".into(), n.into());
         }
         if let Some(n) = self.min_value {
-            m.push((Cow::Borrowed("MinValue"), number(n)));
+            m.insert("MinValue".into(), number(n));
         }
         if let Some(n) = self.max_value {
-            m.push((Cow::Borrowed("MaxValue"), number(n)));
+            m.insert("MaxValue".into(), number(n));
         }
         if let Some(d) = self.constraint_description {
-            m.push((Cow::Borrowed("ConstraintDescription"), Node::from(d)));
+            m.insert("ConstraintDescription".into(), d.into());
         }
         if self.no_echo {
-            m.push((Cow::Borrowed("NoEcho"), Node::Bool(true)));
+            m.insert("NoEcho".into(), true.into());
         }
-        Node::Map(m)
+        Json::Object(m)
     }
 }
 
 /// Renders whole numbers without a fractional part.
-fn number(n: f64) -> Node {
+fn number(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        Node::Number((n as i64).into())
+        Json::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n).map_or(Node::Null, Node::Number)
+        serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
     }
 }
 
@@ -277,7 +272,7 @@ pub struct ResourceEntry {
     /// The type's create-only property paths: changing one replaces the resource.
     pub create_only: &'static [&'static str],
     /// The properties, overrides applied.
-    pub properties: Node,
+    pub properties: Json,
     /// DependsOn, Condition, policies, metadata.
     pub options: ResourceOptions,
 }
@@ -288,16 +283,16 @@ pub struct Output {
     /// `Description`.
     pub description: Option<String>,
     /// `Value`: a literal or an expression.
-    pub value: Node,
+    pub value: Json,
     /// `Export.Name`: other stacks read the value with `Fn::ImportValue` of this name.
-    pub export_name: Option<Node>,
+    pub export_name: Option<Json>,
     /// `Condition`: the output exists only when this condition is true.
     pub condition: Option<LogicalId>,
 }
 
 impl Output {
     /// An output of `value`, such as `handle.reference()` or `handle.get_att(..)`.
-    pub fn new(value: impl Into<Node>) -> Self {
+    pub fn new(value: impl Into<Json>) -> Self {
         Output {
             description: None,
             value: value.into(),
@@ -313,7 +308,7 @@ impl Output {
     }
 
     /// Exports the value under `name`.
-    pub fn export(mut self, name: impl Into<Node>) -> Self {
+    pub fn export(mut self, name: impl Into<Json>) -> Self {
         self.export_name = Some(name.into());
         self
     }
@@ -328,12 +323,6 @@ impl Output {
 impl From<Expr> for Json {
     fn from(e: Expr) -> Self {
         e.to_json()
-    }
-}
-
-impl From<Expr> for Node {
-    fn from(e: Expr) -> Self {
-        e.to_node()
     }
 }
 
@@ -371,7 +360,7 @@ pub struct Template {
     /// `Description`.
     pub description: Option<String>,
     /// Template `Metadata`, besides the parameter groups and labels.
-    pub metadata: IndexMap<String, Node>,
+    pub metadata: IndexMap<String, Json>,
     /// Parameter groups of `AWS::CloudFormation::Interface`.
     pub parameter_groups: Vec<ParameterGroup>,
     /// Parameter labels of `AWS::CloudFormation::Interface`.
@@ -468,7 +457,7 @@ impl Template {
         let path = [id.as_str(), " (", T::TYPE, ")"].concat();
         props.check(&path, &mut diags);
         self.report_all(diags);
-        let mut properties = match tree::to_node(&props) {
+        let mut properties = match serde_json::to_value(&props) {
             Ok(v) => v,
             Err(e) => {
                 self.report(Diagnostic::error(
@@ -476,12 +465,13 @@ impl Template {
                     path,
                     format!("properties must serialize to JSON, got {e}"),
                 ));
-                Node::Null
+                Json::Null
             }
         };
-        if let Node::Map(map) = &mut properties {
+        if let Json::Object(map) = &mut properties {
+            // In place when the typed properties have it, else at the end.
             for (name, value) in &options.overrides {
-                tree::insert(map, Cow::Owned(name.clone()), Node::from(value));
+                map.insert(name.clone(), value.clone());
             }
         }
         self.resources.insert(
@@ -567,100 +557,77 @@ impl Template {
 
     /// The whole template as JSON, sections in CloudFormation's order; empty sections left out.
     pub fn to_json(&self) -> Json {
-        self.to_node().to_json()
+        self.clone().take_json()
     }
 
-    /// The whole template as a [`Node`]: [`Template::to_json`]'s value.
-    pub fn to_node(&self) -> Node {
-        self.clone().take_node()
-    }
-
-    /// The template as a [`Node`], its sections moved out rather than copied (the template
-    /// is left without them): what [`Template::into_synthesized`] renders.
-    pub(crate) fn take_node(&mut self) -> Node {
-        let mut t: Vec<(Text, Node)> = Vec::with_capacity(10);
-        t.push((
-            Cow::Borrowed("AWSTemplateFormatVersion"),
-            Node::str(FORMAT_VERSION),
-        ));
+    /// [`Template::to_json`], its sections moved out rather than copied (the template is
+    /// left without them): what [`Template::into_synthesized`] renders.
+    pub(crate) fn take_json(&mut self) -> Json {
+        let mut t = Map::new();
+        t.insert("AWSTemplateFormatVersion".into(), FORMAT_VERSION.into());
         if let Some(d) = self.description.take() {
-            t.push((Cow::Borrowed("Description"), Node::from(d)));
+            t.insert("Description".into(), d.into());
         }
         let mappings = std::mem::take(&mut self.mappings)
             .into_iter()
             .map(|(name, top)| {
                 let top = top
                     .into_iter()
-                    .map(|(k, second)| {
-                        let second = second
-                            .into_iter()
-                            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
-                            .collect();
-                        (Cow::Owned(k), Node::Map(second))
-                    })
+                    .map(|(k, second)| (k, Json::Object(second.into_iter().collect())))
                     .collect();
-                (Cow::Owned(name), Node::Map(top))
+                (name, Json::Object(top))
             })
             .collect();
         let sections = [
             ("Metadata", self.take_metadata()),
             (
                 "Parameters",
-                take_each(&mut self.parameters, Parameter::into_node),
+                take_each(&mut self.parameters, Parameter::into_json),
             ),
-            ("Rules", take_each(&mut self.rules, |r| rule_node(&r))),
+            ("Rules", take_each(&mut self.rules, |r| rule_json(&r))),
             ("Mappings", mappings),
             (
                 "Conditions",
-                take_each(&mut self.conditions, |e| e.to_node()),
+                take_each(&mut self.conditions, |e| e.to_json()),
             ),
         ];
         for (name, section) in sections {
             if !section.is_empty() {
-                t.push((Cow::Borrowed(name), Node::Map(section)));
+                t.insert(name.into(), Json::Object(section));
             }
         }
         // Resources always: CloudFormation requires the section.
-        let resources = take_each(&mut self.resources, resource_node);
-        t.push((Cow::Borrowed("Resources"), Node::Map(resources)));
-        let outputs = take_each(&mut self.outputs, output_node);
+        let resources = take_each(&mut self.resources, resource_json);
+        t.insert("Resources".into(), Json::Object(resources));
+        let outputs = take_each(&mut self.outputs, output_json);
         if !outputs.is_empty() {
-            t.push((Cow::Borrowed("Outputs"), Node::Map(outputs)));
+            t.insert("Outputs".into(), Json::Object(outputs));
         }
-        Node::Map(t)
+        Json::Object(t)
     }
 
     /// The Metadata section: the template's own entries, then the console's parameter groups
     /// and labels (`AWS::CloudFormation::Interface`).
-    fn take_metadata(&mut self) -> Vec<(Text, Node)> {
-        let mut metadata: Vec<(Text, Node)> = std::mem::take(&mut self.metadata)
-            .into_iter()
-            .map(|(k, v)| (Cow::Owned(k), v))
-            .collect();
+    fn take_metadata(&mut self) -> Map<String, Json> {
+        let mut metadata: Map<String, Json> =
+            std::mem::take(&mut self.metadata).into_iter().collect();
         if !self.parameter_groups.is_empty() || !self.parameter_labels.is_empty() {
-            let default =
-                |text: String| Node::Map(vec![(Cow::Borrowed("default"), Node::from(text))]);
-            let groups = std::mem::take(&mut self.parameter_groups)
+            let default = |text: String| json!({ "default": text });
+            let groups: Vec<Json> = std::mem::take(&mut self.parameter_groups)
                 .into_iter()
                 .map(|g| {
-                    let parameters = g
+                    let parameters: Vec<String> = g
                         .parameters
                         .into_iter()
-                        .map(|p| Node::from(p.into_string()));
-                    Node::Map(vec![
-                        (Cow::Borrowed("Label"), default(g.label)),
-                        (Cow::Borrowed("Parameters"), Node::Seq(parameters.collect())),
-                    ])
+                        .map(LogicalId::into_string)
+                        .collect();
+                    json!({"Label": default(g.label), "Parameters": parameters})
                 })
                 .collect();
             let labels = take_each(&mut self.parameter_labels, default);
-            tree::insert(
-                &mut metadata,
-                Cow::Borrowed("AWS::CloudFormation::Interface"),
-                Node::Map(vec![
-                    (Cow::Borrowed("ParameterGroups"), Node::Seq(groups)),
-                    (Cow::Borrowed("ParameterLabels"), Node::Map(labels)),
-                ]),
+            metadata.insert(
+                "AWS::CloudFormation::Interface".into(),
+                json!({"ParameterGroups": groups, "ParameterLabels": labels}),
             );
         }
         metadata
@@ -668,84 +635,81 @@ impl Template {
 }
 
 /// A section's entries, in insertion order, moved out of it.
-fn take_each<V>(entries: &mut Section<V>, to_node: impl Fn(V) -> Node) -> Vec<(Text, Node)> {
+fn take_each<V>(entries: &mut Section<V>, to_json: impl Fn(V) -> Json) -> Map<String, Json> {
     std::mem::take(entries)
         .into_iter()
-        .map(|(k, v)| (Cow::Owned(k.into_string()), to_node(v)))
+        .map(|(k, v)| (k.into_string(), to_json(v)))
         .collect()
 }
 
-fn rule_node(r: &Rule) -> Node {
-    let mut m: Vec<(Text, Node)> = Vec::with_capacity(2);
+fn rule_json(r: &Rule) -> Json {
+    let mut m = Map::new();
     if let Some(c) = &r.condition {
-        m.push((Cow::Borrowed("RuleCondition"), c.to_node()));
+        m.insert("RuleCondition".into(), c.to_json());
     }
-    let asserts = r
+    let asserts: Vec<Json> = r
         .assertions
         .iter()
-        .map(|(e, d)| {
-            Node::Map(vec![
-                (Cow::Borrowed("Assert"), e.to_node()),
-                (Cow::Borrowed("AssertDescription"), Node::from(d.as_str())),
-            ])
-        })
+        .map(|(e, d)| json!({"Assert": e.to_json(), "AssertDescription": d}))
         .collect();
-    m.push((Cow::Borrowed("Assertions"), Node::Seq(asserts)));
-    Node::Map(m)
+    m.insert("Assertions".into(), asserts.into());
+    Json::Object(m)
 }
 
-fn output_node(o: Output) -> Node {
-    let mut m: Vec<(Text, Node)> = Vec::with_capacity(4);
+fn output_json(o: Output) -> Json {
+    let mut m = Map::new();
     if let Some(d) = o.description {
-        m.push((Cow::Borrowed("Description"), Node::from(d)));
+        m.insert("Description".into(), d.into());
     }
     if let Some(c) = o.condition {
-        m.push((Cow::Borrowed("Condition"), Node::from(c.into_string())));
+        m.insert("Condition".into(), c.into_string().into());
     }
-    m.push((Cow::Borrowed("Value"), o.value));
+    m.insert("Value".into(), o.value);
     if let Some(e) = o.export_name {
-        m.push((
-            Cow::Borrowed("Export"),
-            Node::Map(vec![(Cow::Borrowed("Name"), e)]),
-        ));
+        let mut export = Map::new();
+        export.insert("Name".into(), e);
+        m.insert("Export".into(), Json::Object(export));
     }
-    Node::Map(m)
+    Json::Object(m)
 }
 
 /// A resource's entry: type, condition, dependencies, policies, metadata, in the order
 /// CloudFormation's documentation lists them, then its properties (left out when empty).
-fn resource_node(r: ResourceEntry) -> Node {
+fn resource_json(r: ResourceEntry) -> Json {
     let o = r.options;
-    let mut m: Vec<(Text, Node)> = Vec::with_capacity(3);
-    m.push((Cow::Borrowed("Type"), Node::str(r.type_name)));
+    let mut m = Map::new();
+    m.insert("Type".into(), r.type_name.into());
     if let Some(c) = o.condition {
-        m.push((Cow::Borrowed("Condition"), Node::from(c.into_string())));
+        m.insert("Condition".into(), c.into_string().into());
     }
-    let mut depends_on = o
+    let mut depends_on: Vec<Json> = o
         .depends_on
         .into_iter()
-        .map(|id| Node::from(id.into_string()));
+        .map(|id| id.into_string().into())
+        .collect();
     match depends_on.len() {
         0 => {}
-        1 => m.extend(depends_on.next().map(|d| (Cow::Borrowed("DependsOn"), d))),
-        _ => m.push((Cow::Borrowed("DependsOn"), Node::Seq(depends_on.collect()))),
+        1 => {
+            m.insert("DependsOn".into(), depends_on.remove(0));
+        }
+        _ => {
+            m.insert("DependsOn".into(), depends_on.into());
+        }
     }
     if let Some(p) = o.deletion_policy {
-        m.push((Cow::Borrowed("DeletionPolicy"), Node::str(p.name())));
+        m.insert("DeletionPolicy".into(), p.name().into());
     }
     if let Some(p) = o.update_replace_policy {
-        m.push((Cow::Borrowed("UpdateReplacePolicy"), Node::str(p.name())));
+        m.insert("UpdateReplacePolicy".into(), p.name().into());
     }
     if !o.metadata.is_empty() {
-        let metadata = o
-            .metadata
-            .into_iter()
-            .map(|(k, v)| (Cow::Owned(k), Node::from(v)))
-            .collect();
-        m.push((Cow::Borrowed("Metadata"), Node::Map(metadata)));
+        m.insert(
+            "Metadata".into(),
+            Json::Object(o.metadata.into_iter().collect()),
+        );
     }
-    if matches!(&r.properties, Node::Map(p) if !p.is_empty()) {
-        m.push((Cow::Borrowed("Properties"), r.properties));
+    if matches!(&r.properties, Json::Object(p) if !p.is_empty()) {
+        m.insert("Properties".into(), r.properties);
     }
-    Node::Map(m)
+    Json::Object(m)
 }

@@ -82,7 +82,7 @@ fn renders_long_form_intrinsics_in_section_order() {
     );
     let s = t.synthesize();
     assert!(errors(&s).is_empty(), "{:?}", errors(&s));
-    let keys: Vec<&String> = s.json().as_object().unwrap().keys().collect();
+    let keys: Vec<&String> = s.template.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
         [
@@ -95,13 +95,13 @@ fn renders_long_form_intrinsics_in_section_order() {
             "Outputs"
         ]
     );
-    assert_eq!(s.json()["Resources"]["B"]["DependsOn"], json!("A"));
+    assert_eq!(s.template["Resources"]["B"]["DependsOn"], json!("A"));
     assert_eq!(
-        s.json()["Resources"]["B"]["Properties"]["Name"],
+        s.template["Resources"]["B"]["Properties"]["Name"],
         json!({"Fn::Sub": "${A.Arn}-${AWS::Region}"})
     );
     assert_eq!(
-        s.json()["Outputs"]["Arn"]["Value"],
+        s.template["Outputs"]["Arn"]["Value"],
         json!({"Fn::GetAtt": ["A", "Arn"]})
     );
     let yaml = s.render(Format::Yaml);
@@ -336,7 +336,7 @@ fn property_overrides_replace_the_typed_value() {
     );
     let s = t.synthesize();
     assert_eq!(
-        s.json()["Resources"]["A"]["Properties"],
+        s.template["Resources"]["A"]["Properties"],
         serde_json::json!({"Name": "a", "Size": -1})
     );
 }
@@ -354,8 +354,7 @@ fn mapping_names_allow_dots_and_dashes_and_say_so() {
 
 /// Each cycle is reported once, as the chain that closes it, found from the first resource
 /// in template order; repeated references, DependsOn, resources outside the cycle and
-/// references to names no resource has change nothing; the same on a file's JSON and on
-/// the tree synth builds.
+/// references to names no resource has change nothing.
 #[test]
 fn cycles_are_reported_once_as_their_chain() {
     let r = |props: serde_json::Value| json!({"Type": "Test::Thing", "Properties": props});
@@ -384,8 +383,6 @@ fn cycles_are_reported_once_as_their_chain() {
     };
     let expected = ["A -> B -> C -> A", "E -> E2 -> E"];
     assert_eq!(cycles(validate::validate("x", &t, &|_| None)), expected);
-    let node = Node::from(&t);
-    assert_eq!(cycles(validate::validate("x", &node, &|_| None)), expected);
 }
 
 /// A literal is checked against the pattern, an expression is left to CloudFormation, and a

@@ -2865,7 +2865,7 @@ pub mod vpc_endpoint {
         pub ip_address_type: Option<Value<String>>,
         /// [`PolicyDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-policydocument).
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
-        pub policy_document: Option<synth::Node>,
+        pub policy_document: Option<serde_json::Value>,
         /// [`PrivateDnsEnabled`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html#cfn-ec2-vpcendpoint-privatednsenabled).
         #[serde(rename = "PrivateDnsEnabled", skip_serializing_if = "Option::is_none")]
         pub private_dns_enabled: Option<Value<bool>>,
@@ -2926,7 +2926,7 @@ pub mod vpc_endpoint {
             self
         }
         /// Sets `PolicyDocument`.
-        pub fn policy_document(mut self, v: synth::Node) -> Self {
+        pub fn policy_document(mut self, v: serde_json::Value) -> Self {
             self.policy_document = Some(v);
             self
         }

@@ -81,7 +81,7 @@ pub mod repository {
             rename = "RepositoryPolicyText",
             skip_serializing_if = "Option::is_none"
         )]
-        pub repository_policy_text: Option<synth::Node>,
+        pub repository_policy_text: Option<serde_json::Value>,
         /// [`Tags`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html#cfn-ecr-repository-tags).
         /// At most 50 items.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -132,7 +132,7 @@ pub mod repository {
             self
         }
         /// Sets `RepositoryPolicyText`.
-        pub fn repository_policy_text(mut self, v: synth::Node) -> Self {
+        pub fn repository_policy_text(mut self, v: serde_json::Value) -> Self {
             self.repository_policy_text = Some(v);
             self
         }

@@ -3989,7 +3989,7 @@ pub mod bucket {
     pub struct TargetObjectKeyFormat {
         /// [`SimplePrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-targetobjectkeyformat.html#cfn-s3-bucket-targetobjectkeyformat-simpleprefix).
         #[serde(rename = "SimplePrefix", skip_serializing_if = "Option::is_none")]
-        pub simple_prefix: Option<synth::Node>,
+        pub simple_prefix: Option<serde_json::Value>,
         /// [`PartitionedPrefix`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-targetobjectkeyformat.html#cfn-s3-bucket-targetobjectkeyformat-partitionedprefix).
         #[serde(rename = "PartitionedPrefix", skip_serializing_if = "Option::is_none")]
         pub partitioned_prefix: Option<PartitionedPrefix>,
@@ -4001,7 +4001,7 @@ pub mod bucket {
             Self::default()
         }
         /// Sets `SimplePrefix`.
-        pub fn simple_prefix(mut self, v: synth::Node) -> Self {
+        pub fn simple_prefix(mut self, v: serde_json::Value) -> Self {
             self.simple_prefix = Some(v);
             self
         }
@@ -4314,7 +4314,7 @@ pub mod bucket_policy {
         /// [`PolicyDocument`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html#cfn-s3-bucketpolicy-policydocument).
         /// Required.
         #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
-        pub policy_document: Option<synth::Node>,
+        pub policy_document: Option<serde_json::Value>,
     }
 
     impl BucketPolicy {
@@ -4328,7 +4328,7 @@ pub mod bucket_policy {
             self
         }
         /// Sets `PolicyDocument`.
-        pub fn policy_document(mut self, v: synth::Node) -> Self {
+        pub fn policy_document(mut self, v: serde_json::Value) -> Self {
             self.policy_document = Some(v);
             self
         }

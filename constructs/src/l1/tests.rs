@@ -42,14 +42,14 @@ fn vpc_and_lustre_file_system_synthesize() {
     let s = t.synthesize();
     assert!(!s.diagnostics.has_errors(), "{}", s.diagnostics);
     assert_eq!(
-        s.json()["Resources"]["Vpc"],
+        s.template["Resources"]["Vpc"],
         json!({
             "Type": "AWS::EC2::VPC",
             "Properties": {"CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true}
         })
     );
     assert_eq!(
-        s.json()["Resources"]["Lustre"],
+        s.template["Resources"]["Lustre"],
         json!({
             "Type": "AWS::FSx::FileSystem",
             "Properties": {
@@ -64,7 +64,7 @@ fn vpc_and_lustre_file_system_synthesize() {
         })
     );
     assert_eq!(
-        s.json()["Resources"]["Endpoint"]["Properties"]["VpcId"],
+        s.template["Resources"]["Endpoint"]["Properties"]["VpcId"],
         json!({"Ref": "Vpc"})
     );
     assert_eq!(

@@ -924,7 +924,7 @@ mod tests {
         let mut config =
             Config::from_yaml("network:\n  availability_zone: use1-az2\n", "c.yaml").unwrap();
         let built = Prerequisites::build(&config).unwrap();
-        let az = &built.synthesized.json()["Parameters"]["PrimarySubnetAZ"];
+        let az = &built.synthesized.template["Parameters"]["PrimarySubnetAZ"];
         assert_eq!(az["Type"], "AWS::EC2::AvailabilityZone::Name");
         assert!(az.get("Default").is_none(), "{az}");
         assert_eq!(built.parameters[1].value, "use1-az2");
@@ -934,7 +934,7 @@ mod tests {
         *fields.into_iter().next().unwrap().value = "us-east-1c".into();
         let built = Prerequisites::build(&config).unwrap();
         assert_eq!(
-            built.synthesized.json()["Parameters"]["PrimarySubnetAZ"]["Default"],
+            built.synthesized.template["Parameters"]["PrimarySubnetAZ"]["Default"],
             "us-east-1c"
         );
         let values = [("PrimarySubnetAZ".to_string(), "use1-az2".to_string())].into();
@@ -985,7 +985,7 @@ mod tests {
             Config::from_yaml(two_zones, "t").unwrap(),
         ] {
             let built = <Prerequisites as crate::Stack>::build(&config).unwrap();
-            let json = built.synthesized.json();
+            let json = &built.synthesized.template;
             let declared = json["Parameters"].as_object().unwrap();
             let with_default: Vec<&str> = declared
                 .iter()

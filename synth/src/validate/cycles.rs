@@ -2,10 +2,9 @@
 
 use super::{Fast, Validator};
 use crate::code;
-use crate::tree::Tree;
 use indexmap::IndexMap;
 
-impl<T: Tree> Validator<'_, T> {
+impl Validator<'_> {
     /// Reports each dependency cycle once, as the chain of resources that forms it.
     pub(super) fn cycles(&mut self) {
         #[derive(Clone, Copy, PartialEq)]

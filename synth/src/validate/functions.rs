@@ -10,7 +10,7 @@ use super::Validator;
 use crate::catalog::did_you_mean;
 use crate::code;
 use crate::input::echo;
-use crate::tree::{Tree, View};
+use serde_json::Value as Json;
 
 /// Every `Fn::` name CloudFormation knows: the intrinsic functions, the condition functions,
 /// the rule functions, and those the `AWS::LanguageExtensions` transform adds (`Fn::ForEach::*`
@@ -73,7 +73,7 @@ fn shape(name: &str) -> Option<(&'static str, &'static [Arg])> {
 }
 
 /// Whether `v` can be of shape `a`: a function is accepted where its result isn't known.
-fn fits<T: Tree>(v: &T, a: Arg) -> bool {
+fn fits(v: &Json, a: Arg) -> bool {
     if let Some((k, _)) = intrinsic(v) {
         return match a {
             Arg::Str | Arg::Index => !matches!(k, "Fn::Split" | "Fn::GetAZs" | "Fn::Cidr"),
@@ -81,21 +81,21 @@ fn fits<T: Tree>(v: &T, a: Arg) -> bool {
             Arg::Any => true,
         };
     }
-    match (a, v.view()) {
+    match (a, v) {
         (Arg::Any, _) => true,
         // An empty short-form tag (`!GetAZs`) is an empty string to CloudFormation.
-        (Arg::Str, view) => !matches!(view, View::Seq(_) | View::Map(_)),
-        (Arg::List, view) => matches!(view, View::Seq(_)),
-        (Arg::Index, View::Number(n)) => n.as_u64().is_some(),
-        (Arg::Index, View::Str(s)) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
+        (Arg::Str, view) => !matches!(view, Json::Array(_) | Json::Object(_)),
+        (Arg::List, view) => matches!(view, Json::Array(_)),
+        (Arg::Index, Json::Number(n)) => n.as_u64().is_some(),
+        (Arg::Index, Json::String(s)) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
         (Arg::Index, _) => false,
     }
 }
 
 /// `{Name, Parameters}`, or a list of them.
-fn transform_shape<T: Tree>(arg: &T) -> bool {
-    match arg.view() {
-        View::Seq(items) => items.iter().all(|i| i.get("Name").is_some()),
+fn transform_shape(arg: &Json) -> bool {
+    match arg {
+        Json::Array(items) => items.iter().all(|i| i.get("Name").is_some()),
         _ => arg.get("Name").is_some(),
     }
 }
@@ -114,10 +114,10 @@ pub(super) fn known(name: &str) -> bool {
     FUNCTIONS.contains(&name) || name.starts_with("Fn::ForEach::")
 }
 
-impl<'a, T: Tree> Validator<'a, T> {
+impl<'a> Validator<'a> {
     /// An `Fn::` key of a one-entry mapping: a function CloudFormation knows, with arguments
     /// of the shape it takes.
-    pub(super) fn function(&mut self, name: &str, arg: &T, path: &str) {
+    pub(super) fn function(&mut self, name: &str, arg: &Json, path: &str) {
         if name.starts_with("Fn::ForEach::") {
             return;
         }
@@ -135,7 +135,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         match name {
             "Fn::And" | "Fn::Or" => {
-                let n = arg.as_seq().map_or(0, <[T]>::len);
+                let n = arg.as_array().map_or(0, Vec::len);
                 if !(2..=10).contains(&n) {
                     self.error(
                         code::FUNCTION,
@@ -161,11 +161,11 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
     }
 
-    fn arguments(&mut self, name: &str, arg: &T, path: &str) {
+    fn arguments(&mut self, name: &str, arg: &Json, path: &str) {
         let Some((words, args)) = shape(name) else {
             return;
         };
-        let ok = match (args, arg.as_seq()) {
+        let ok = match (args, arg.as_array()) {
             // A single argument, given as is.
             ([one], _) if name != "Fn::Not" => fits(arg, *one),
             (_, Some(items)) => {
@@ -178,7 +178,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         if !ok {
             // The first argument that does not fit, named.
             let which = arg
-                .as_seq()
+                .as_array()
                 .filter(|items| items.len() == args.len())
                 .and_then(|items| items.iter().zip(args).position(|(v, a)| !fits(v, *a)));
             let detail = match which.map(|i| (i, args[i])) {

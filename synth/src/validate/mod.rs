@@ -49,8 +49,8 @@ use crate::catalog::Catalog;
 use crate::code;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::id::{is_logical_id, MAX_NAME_LEN};
-use crate::tree::{Entries, Tree};
 use indexmap::{IndexMap, IndexSet};
+use serde_json::{Map, Value as Json};
 use transforms::Transforms;
 
 /// Most resources one template may declare.
@@ -93,11 +93,7 @@ pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 pub type AttributeLookup<'a> = &'a dyn Fn(&str) -> Option<&'static [&'static str]>;
 
 /// Runs every whole-template check. `stack` prefixes each path.
-pub fn validate<T: Tree>(
-    stack: &str,
-    template: &T,
-    attributes: AttributeLookup<'_>,
-) -> Diagnostics {
+pub fn validate(stack: &str, template: &Json, attributes: AttributeLookup<'_>) -> Diagnostics {
     let mut v = Validator {
         stack,
         diags: Diagnostics::new(),
@@ -113,7 +109,7 @@ pub fn validate<T: Tree>(
 /// attributes `Fn::GetAtt` reads from it. Custom resources (`Custom::*`,
 /// `AWS::CloudFormation::CustomResource`) and modules (`::MODULE`) are not checked; a type
 /// the catalog doesn't know is a warning, or an error when it is a near miss of a known type.
-pub fn validate_with<T: Tree>(stack: &str, template: &T, catalog: &dyn Catalog) -> Diagnostics {
+pub fn validate_with(stack: &str, template: &Json, catalog: &dyn Catalog) -> Diagnostics {
     let mut v = Validator {
         stack,
         diags: Diagnostics::new(),
@@ -152,19 +148,19 @@ type Fast = foldhash::fast::RandomState;
 type Names<'a> = IndexSet<&'a str, Fast>;
 
 /// The names are borrowed from the template: recording them allocates nothing.
-struct Validator<'a, T: Tree> {
+struct Validator<'a> {
     stack: &'a str,
     diags: Diagnostics,
     attributes: Option<AttributeLookup<'a>>,
     catalog: Option<&'a dyn Catalog>,
-    tx: Transforms<'a, T>,
+    tx: Transforms<'a>,
     parameters: Names<'a>,
     /// Parameter -> its `Type`.
     parameter_types: IndexMap<&'a str, &'a str, Fast>,
     /// Resource -> its type.
     resources: IndexMap<&'a str, &'a str, Fast>,
     conditions: Names<'a>,
-    mappings: Option<&'a T::Map>,
+    mappings: Option<&'a Map<String, Json>>,
     /// The resources walked, in order: the nodes of the dependency graph.
     walked: Vec<&'a str>,
     /// Resource -> a resource it needs first, as found (repeats included).
@@ -178,7 +174,7 @@ struct Validator<'a, T: Tree> {
     ignored_here: Vec<&'a str>,
 }
 
-impl<T: Tree> Default for Validator<'_, T> {
+impl Default for Validator<'_> {
     fn default() -> Self {
         Validator {
             stack: "",
@@ -200,6 +196,18 @@ impl<T: Tree> Default for Validator<'_, T> {
     }
 }
 
+/// The kind of value, for messages: "a string", "a mapping".
+pub(crate) fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a mapping",
+    }
+}
+
 /// Whether a type is a custom resource: any properties and attributes are the provider's.
 fn is_custom(type_name: &str) -> bool {
     type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource"
@@ -214,7 +222,7 @@ enum Scope {
     ParametersOnly,
 }
 
-impl<'a, T: Tree> Validator<'a, T> {
+impl<'a> Validator<'a> {
     /// Reports an error; a warning when the template's cfn-lint `ignore_checks` names its
     /// code (or a prefix of it), as cfn-lint does for the rules it shares codes with.
     fn error(&mut self, code: Code, path: String, message: String) {
@@ -230,14 +238,14 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
     }
 
-    fn run(&mut self, t: &'a T) {
-        let Some(top) = t.as_map() else {
+    fn run(&mut self, t: &'a Json) {
+        let Some(top) = t.as_object() else {
             self.error(
                 code::TEMPLATE_STRUCTURE,
                 "Template".into(),
                 format!(
                     "template must be a mapping of sections for CloudFormation, got {}",
-                    t.kind()
+                    kind(t)
                 ),
             );
             return;
@@ -287,7 +295,7 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         self.mapping_sizes();
         self.declare(parameters, conditions, resources);
-        for (id, c) in conditions.into_iter().flat_map(Entries::entries) {
+        for (id, c) in conditions.into_iter().flat_map(Map::iter) {
             if self.tx.opaque(id) {
                 continue;
             }
@@ -298,17 +306,17 @@ impl<'a, T: Tree> Validator<'a, T> {
                 None,
             );
         }
-        for (id, r) in rules.into_iter().flat_map(Entries::entries) {
+        for (id, r) in rules.into_iter().flat_map(Map::iter) {
             self.walk(r, &mut ["Rules/", id].concat(), Scope::ParametersOnly, None);
         }
-        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
+        for (id, r) in resources.into_iter().flat_map(Map::iter) {
             if !self.tx.opaque(id) {
                 self.resource(id, r);
             }
         }
         self.values_checked = false;
         self.ignored_here.clear();
-        for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
+        for (id, o) in outputs.into_iter().flat_map(Map::iter) {
             if !self.tx.opaque(id) {
                 self.output(id, o);
             }
@@ -318,8 +326,8 @@ impl<'a, T: Tree> Validator<'a, T> {
     }
 
     /// Top-level keys, the format version and the description.
-    fn top_level(&mut self, top: &T::Map) {
-        for key in top.keys() {
+    fn top_level(&mut self, top: &Map<String, Json>) {
+        for key in top.keys().map(String::as_str) {
             let sam_section = self.tx.sam && key == "Globals";
             if !SECTIONS.contains(&key) && !sam_section {
                 self.error(code::TEMPLATE_STRUCTURE, key.to_string(), format!("top-level key must be one of {} for a CloudFormation template, got {key:?}", SECTIONS.join(", ")));
@@ -334,7 +342,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             match d.as_str() {
                 Some(s) if s.len() > MAX_DESCRIPTION_BYTES => self.error(code::DESCRIPTION_SIZE, "Description".into(), format!("Description must be at most {MAX_DESCRIPTION_BYTES} bytes for CloudFormation, got {} bytes", s.len())),
                 Some(_) => {}
-                None => self.error(code::DESCRIPTION_TYPE, "Description".into(), format!("Description must be a string for CloudFormation, got {}", d.kind())),
+                None => self.error(code::DESCRIPTION_TYPE, "Description".into(), format!("Description must be a string for CloudFormation, got {}", kind(d))),
             }
         }
     }
@@ -344,10 +352,10 @@ impl<'a, T: Tree> Validator<'a, T> {
         let Some(maps) = self.mappings else {
             return;
         };
-        for (name, m) in maps.entries() {
-            let entries = m.as_map().map_or(0, |o| {
+        for (name, m) in maps.iter() {
+            let entries = m.as_object().map_or(0, |o| {
                 o.values()
-                    .map(|v| v.as_map().map_or(0, |m| m.len()))
+                    .map(|v| v.as_object().map_or(0, |m| m.len()))
                     .max()
                     .unwrap_or(0)
             });
@@ -361,21 +369,25 @@ impl<'a, T: Tree> Validator<'a, T> {
     /// their types (a resource without a type is an error).
     fn declare(
         &mut self,
-        parameters: Option<&'a T::Map>,
-        conditions: Option<&'a T::Map>,
-        resources: Option<&'a T::Map>,
+        parameters: Option<&'a Map<String, Json>>,
+        conditions: Option<&'a Map<String, Json>>,
+        resources: Option<&'a Map<String, Json>>,
     ) {
-        self.parameters = parameters.map(|p| p.keys().collect()).unwrap_or_default();
-        for (name, p) in parameters.into_iter().flat_map(Entries::entries) {
-            let type_name = p.get("Type").and_then(T::as_str).unwrap_or("String");
+        self.parameters = parameters
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (name, p) in parameters.into_iter().flat_map(Map::iter) {
+            let type_name = p.get("Type").and_then(Json::as_str).unwrap_or("String");
             self.parameter_types.insert(name, type_name);
         }
-        self.conditions = conditions.map(|c| c.keys().collect()).unwrap_or_default();
-        for (id, r) in resources.into_iter().flat_map(Entries::entries) {
+        self.conditions = conditions
+            .map(|c| c.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (id, r) in resources.into_iter().flat_map(Map::iter) {
             if self.tx.opaque(id) {
                 continue;
             }
-            let type_name = r.get("Type").and_then(T::as_str).unwrap_or("");
+            let type_name = r.get("Type").and_then(Json::as_str).unwrap_or("");
             if type_name.is_empty() {
                 self.error(
                     code::RESOURCE_STRUCTURE,
@@ -397,18 +409,18 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     fn section(
         &mut self,
-        top: &'a T::Map,
+        top: &'a Map<String, Json>,
         name: &str,
         limit: Option<(usize, Code)>,
-    ) -> Option<&'a T::Map> {
+    ) -> Option<&'a Map<String, Json>> {
         let v = top.get(name)?;
-        let Some(m) = v.as_map() else {
+        let Some(m) = v.as_object() else {
             self.error(
                 code::TEMPLATE_STRUCTURE,
                 name.into(),
                 format!(
                     "{name} must be a mapping for CloudFormation, got {}",
-                    v.kind()
+                    kind(v)
                 ),
             );
             return None;
@@ -459,15 +471,15 @@ impl<'a, T: Tree> Validator<'a, T> {
 
 /// The rule codes `Metadata.cfn-lint.config.ignore_checks` lists (of the template or of one
 /// resource).
-fn ignore_checks<T: Tree>(metadata: Option<&T>) -> Vec<&str> {
+fn ignore_checks(metadata: Option<&Json>) -> Vec<&str> {
     let list = metadata
         .and_then(|m| m.get("cfn-lint"))
         .and_then(|c| c.get("config"))
         .and_then(|c| c.get("ignore_checks"))
-        .and_then(T::as_seq);
+        .and_then(Json::as_array);
     list.into_iter()
         .flatten()
-        .filter_map(T::as_str)
+        .filter_map(Json::as_str)
         .filter(|s| !s.is_empty())
         .collect()
 }

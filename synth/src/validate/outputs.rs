@@ -3,11 +3,11 @@
 use super::{Scope, Validator};
 use crate::code;
 use crate::input::echo;
-use crate::tree::{Entries, Tree};
+use serde_json::{Map, Value as Json};
 
-impl<'a, T: Tree> Validator<'a, T> {
+impl<'a> Validator<'a> {
     /// One output: a Value, a known Condition, and its references.
-    pub(super) fn output(&mut self, id: &str, o: &'a T) {
+    pub(super) fn output(&mut self, id: &str, o: &'a Json) {
         let mut path = ["Outputs/", id].concat();
         if o.get("Value").is_none() {
             self.error(
@@ -26,9 +26,9 @@ impl<'a, T: Tree> Validator<'a, T> {
     /// must be unique"; cfn-lint does not check it). Names are compared as written, so two
     /// equal `Fn::Sub` strings are the same name; outputs under different conditions may
     /// never both exist, so only those with the same condition (or none) are compared.
-    pub(super) fn exports(&mut self, outputs: Option<&'a T::Map>) {
+    pub(super) fn exports(&mut self, outputs: Option<&'a Map<String, Json>>) {
         let mut seen: Vec<(String, Option<String>, &str)> = Vec::new();
-        for (id, o) in outputs.into_iter().flat_map(Entries::entries) {
+        for (id, o) in outputs.into_iter().flat_map(Map::iter) {
             let Some(name) = o.get("Export").and_then(|e| e.get("Name")) else {
                 continue;
             };

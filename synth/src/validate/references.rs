@@ -5,10 +5,10 @@ use super::{is_custom, Scope, Validator};
 use crate::catalog::{did_you_mean, Lookup};
 use crate::code;
 use crate::expr::Pseudo;
-use crate::tree::{Entries, Tree, View};
+use serde_json::Value as Json;
 
-impl<'a, T: Tree> Validator<'a, T> {
-    pub(super) fn condition_name(&mut self, c: &T, path: &str) {
+impl<'a> Validator<'a> {
+    pub(super) fn condition_name(&mut self, c: &Json, path: &str) {
         match c.as_str() {
             Some(name) if self.conditions.contains(name) || self.tx.may_generate(name) => {}
             _ => self.error(
@@ -24,15 +24,15 @@ impl<'a, T: Tree> Validator<'a, T> {
     /// string is built unless a check needs one (intrinsics and diagnostics borrow it).
     pub(super) fn walk(
         &mut self,
-        v: &'a T,
+        v: &'a Json,
         path: &mut String,
         scope: Scope,
         from: Option<&'a str>,
     ) {
         use std::fmt::Write;
         let len = path.len();
-        match v.view() {
-            View::Seq(items) => {
+        match v {
+            Json::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     // Most lists are short: a one-digit index without the formatting machinery.
                     match u8::try_from(i) {
@@ -49,10 +49,11 @@ impl<'a, T: Tree> Validator<'a, T> {
                     path.truncate(len);
                 }
             }
-            View::Map(m) if m.len() == 1 => {
-                let Some((k, arg)) = m.entries().next() else {
+            Json::Object(m) if m.len() == 1 => {
+                let Some((k, arg)) = m.iter().next() else {
                     return;
                 };
+                let k = k.as_str();
                 path.push('.');
                 path.push_str(k);
                 match k {
@@ -61,7 +62,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                     "Fn::Sub" => self.sub(arg, path, scope, from),
                     "Fn::FindInMap" => self.find_in_map(arg, path),
                     "Fn::If" => {
-                        if let Some(c) = arg.as_seq().and_then(|a| a.first()) {
+                        if let Some(c) = arg.as_array().and_then(|a| a.first()) {
                             self.condition_name(c, path);
                         } else {
                             self.error(code::IF, path.clone(), format!("Fn::If must be [condition, value if true, value if false] here, got {arg}"));
@@ -85,14 +86,14 @@ impl<'a, T: Tree> Validator<'a, T> {
                 }
                 if k != "Fn::Sub" {
                     self.walk(arg, path, scope, from);
-                } else if let Some(vars) = arg.as_seq().and_then(|a| a.get(1)) {
+                } else if let Some(vars) = arg.as_array().and_then(|a| a.get(1)) {
                     self.walk(vars, path, scope, from);
                 }
                 self.values_checked = checked;
                 path.truncate(len);
             }
-            View::Map(m) => {
-                for (k, item) in m.entries() {
+            Json::Object(m) => {
+                for (k, item) in m.iter() {
                     path.push('.');
                     path.push_str(k);
                     self.walk(item, path, scope, from);
@@ -111,7 +112,7 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     pub(super) fn reference(
         &mut self,
-        arg: &'a T,
+        arg: &'a Json,
         path: &str,
         scope: Scope,
         from: Option<&'a str>,
@@ -154,10 +155,16 @@ impl<'a, T: Tree> Validator<'a, T> {
         self.error(code::REF, path.into(), format!("{what} must name a parameter, resource or pseudo parameter in this template, got {name:?}"));
     }
 
-    pub(super) fn get_att(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
-        let pair = match arg.view() {
-            View::Seq(a) if a.len() == 2 => a[0].as_str().map(|id| (id, a[1].as_str())),
-            View::Str(s) => s.split_once('.').map(|(id, attr)| (id, Some(attr))),
+    pub(super) fn get_att(
+        &mut self,
+        arg: &'a Json,
+        path: &str,
+        scope: Scope,
+        from: Option<&'a str>,
+    ) {
+        let pair = match arg {
+            Json::Array(a) if a.len() == 2 => a[0].as_str().map(|id| (id, a[1].as_str())),
+            Json::String(s) => s.split_once('.').map(|(id, attr)| (id, Some(attr))),
             _ => None,
         };
         let Some((id, attr)) = pair else {
@@ -235,14 +242,16 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
     }
 
-    pub(super) fn sub(&mut self, arg: &'a T, path: &str, scope: Scope, from: Option<&'a str>) {
-        let (template, vars) = match arg.view() {
-            View::Str(s) => (s, None),
-            View::Seq(a) if a.len() == 2 && a[0].as_str().is_some() && a[1].as_map().is_some() => {
-                (a[0].as_str().unwrap_or(""), a[1].as_map())
+    pub(super) fn sub(&mut self, arg: &'a Json, path: &str, scope: Scope, from: Option<&'a str>) {
+        let (template, vars) = match arg {
+            Json::String(s) => (s.as_str(), None),
+            Json::Array(a)
+                if a.len() == 2 && a[0].as_str().is_some() && a[1].as_object().is_some() =>
+            {
+                (a[0].as_str().unwrap_or(""), a[1].as_object())
             }
             // A snippet fills it in before CloudFormation reads it.
-            View::Map(m) if m.contains_key("Fn::Transform") => return,
+            Json::Object(m) if m.contains_key("Fn::Transform") => return,
             _ => {
                 self.error(
                     code::SUB,
@@ -265,16 +274,16 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
     }
 
-    pub(super) fn find_in_map(&mut self, arg: &T, path: &str) {
+    pub(super) fn find_in_map(&mut self, arg: &Json, path: &str) {
         // A fourth element {DefaultValue: ...}: once LanguageExtensions only, now
         // CloudFormation itself (the Fn::FindInMap reference: "no longer requires the
         // AWS::LanguageExtensions transform").
         let default = arg
-            .as_seq()
+            .as_array()
             .and_then(|a| a.get(3))
             .is_some_and(|d| d.get("DefaultValue").is_some());
         let Some(a) = arg
-            .as_seq()
+            .as_array()
             .filter(|a| a.len() == 3 || (default && a.len() == 4))
         else {
             self.error(

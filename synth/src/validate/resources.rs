@@ -5,16 +5,16 @@ use super::{is_custom, Scope, Validator, SAM_TRANSFORM};
 use crate::catalog::{did_you_mean, Lookup};
 use crate::code;
 use crate::diag::Diagnostic;
-use crate::tree::{Entries, Tree, View};
+use serde_json::{Map, Value as Json};
 
-impl<'a, T: Tree> Validator<'a, T> {
-    pub(super) fn resource(&mut self, id: &'a str, r: &'a T) {
+impl<'a> Validator<'a> {
+    pub(super) fn resource(&mut self, id: &'a str, r: &'a Json) {
         let type_name: &'a str = self.resources.get(id).copied().unwrap_or("");
         let path = [id, " (", type_name, ")"].concat();
         self.walked.push(id);
         self.values_checked = false;
         self.ignored_here = super::ignore_checks(r.get("Metadata"));
-        let Some(r) = r.as_map() else {
+        let Some(r) = r.as_object() else {
             self.error(
                 code::RESOURCE_STRUCTURE,
                 path,
@@ -22,7 +22,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             );
             return;
         };
-        for key in r.keys() {
+        for key in r.keys().map(String::as_str) {
             const KEYS: [&str; 8] = [
                 "Type",
                 "Properties",
@@ -56,9 +56,9 @@ impl<'a, T: Tree> Validator<'a, T> {
         }
         self.policies(id, r, &path);
         if let Some(depends) = r.get("DependsOn") {
-            match depends.view() {
-                View::Str(s) => self.depends_on(id, s, &path),
-                View::Seq(items) => {
+            match depends {
+                Json::String(s) => self.depends_on(id, s, &path),
+                Json::Array(items) => {
                     for item in items {
                         match item.as_str() {
                             Some(s) => self.depends_on(id, s, &path),
@@ -90,7 +90,7 @@ impl<'a, T: Tree> Validator<'a, T> {
 
     /// `DeletionPolicy` and `UpdateReplacePolicy`: one of the values CloudFormation takes, or
     /// an intrinsic function (a `Ref` to a parameter, `Fn::If`, `Fn::FindInMap`) it resolves.
-    fn policies(&mut self, id: &str, r: &T::Map, path: &str) {
+    fn policies(&mut self, id: &str, r: &Map<String, Json>, path: &str) {
         for (key, allowed) in [
             (
                 "DeletionPolicy",
@@ -103,7 +103,7 @@ impl<'a, T: Tree> Validator<'a, T> {
                 // LanguageExtensions once; CloudFormation now resolves it itself (user guide:
                 // "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy
                 // attributes").
-                let intrinsic = p.as_map().is_some_and(|m| m.len() == 1);
+                let intrinsic = p.as_object().is_some_and(|m| m.len() == 1);
                 if !intrinsic && !p.as_str().is_some_and(|p| allowed.contains(&p)) {
                     self.error(
                         code::DELETION_POLICY,
@@ -119,7 +119,13 @@ impl<'a, T: Tree> Validator<'a, T> {
     }
 
     /// The resource against the catalog: its type, property names and required properties.
-    pub(super) fn check_type(&mut self, id: &str, type_name: &str, r: &T::Map, path: &str) {
+    pub(super) fn check_type(
+        &mut self,
+        id: &str,
+        type_name: &str,
+        r: &Map<String, Json>,
+        path: &str,
+    ) {
         let Some(catalog) = self.catalog else {
             return;
         };
@@ -163,13 +169,13 @@ impl<'a, T: Tree> Validator<'a, T> {
                 return;
             }
         };
-        let props = match r.get("Properties").map(T::view) {
+        let props = match r.get("Properties") {
             None => None,
-            Some(View::Map(m)) => Some(m),
+            Some(Json::Object(m)) => Some(m),
             // Not a mapping: an error CloudFormation reports; the walk still checks it.
             Some(_) => return,
         };
-        let keys = || props.into_iter().flat_map(|p| p.keys());
+        let keys = || props.into_iter().flat_map(|p| p.keys()).map(String::as_str);
         // An intrinsic function or snippet in place of properties decides them at deploy time.
         if keys().any(|k| k.starts_with("Fn::") || k == "Ref") {
             return;
@@ -187,7 +193,7 @@ impl<'a, T: Tree> Validator<'a, T> {
             }
         }
         for required in facts.required {
-            if !props.is_some_and(|p| p.contains_key(required)) {
+            if !props.is_some_and(|p| p.contains_key(*required)) {
                 self.error(
                     code::REQUIRED_PROPERTY,
                     format!("{path}.{required}"),

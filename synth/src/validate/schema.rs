@@ -18,7 +18,6 @@ use crate::catalog::nearest;
 use crate::code;
 use crate::diag::Code;
 use crate::input::echo;
-use crate::tree::{Entries, Tree, View};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -170,12 +169,12 @@ fn unbounded(p: &str) -> String {
 
 /// The intrinsic function a value is, when it is one: a mapping of one `Ref`, `Condition` or
 /// `Fn::` key.
-pub(super) fn intrinsic<T: Tree>(v: &T) -> Option<(&str, &T)> {
-    let m = v.as_map()?;
+pub(super) fn intrinsic(v: &Json) -> Option<(&str, &Json)> {
+    let m = v.as_object()?;
     if m.len() != 1 {
         return None;
     }
-    let (k, arg) = m.entries().next()?;
+    let (k, arg) = m.iter().next()?;
     (k == "Ref" || k == "Condition" || super::functions::known(k)).then_some((k, arg))
 }
 
@@ -195,18 +194,18 @@ fn types(s: &Json) -> Vec<&str> {
 }
 
 /// Whether a literal is of JSON Schema type `t` as cfn-lint reads CloudFormation values.
-fn is_type<T: Tree>(v: &T, t: &str) -> bool {
-    match (t, v.view()) {
-        ("object", View::Map(_)) | ("array", View::Seq(_)) | ("null", View::Null) => true,
-        ("object" | "array" | "null", _) | (_, View::Null) => false,
-        ("string", view) => !matches!(view, View::Map(_) | View::Seq(_)),
-        ("number", View::Number(_)) => true,
-        ("number", View::Str(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
-        ("integer", View::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some(),
-        ("integer", View::Str(s)) => s.trim().parse::<i128>().is_ok(),
-        ("boolean", View::Bool(_)) => true,
+fn is_type(v: &Json, t: &str) -> bool {
+    match (t, v) {
+        ("object", Json::Object(_)) | ("array", Json::Array(_)) | ("null", Json::Null) => true,
+        ("object" | "array" | "null", _) | (_, Json::Null) => false,
+        ("string", view) => !matches!(view, Json::Object(_) | Json::Array(_)),
+        ("number", Json::Number(_)) => true,
+        ("number", Json::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("integer", Json::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some(),
+        ("integer", Json::String(s)) => s.trim().parse::<i128>().is_ok(),
+        ("boolean", Json::Bool(_)) => true,
         // YAML 1.1 (what cfn-lint and CloudFormation read) also spells booleans yes/no/on/off.
-        ("boolean", View::Str(s)) => matches!(
+        ("boolean", Json::String(s)) => matches!(
             s.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "on" | "off"
         ),
@@ -229,27 +228,27 @@ fn type_words(t: &str) -> &str {
 
 /// A scalar as the text a pattern or enum compares: strings as they are, numbers and
 /// booleans as JSON writes them.
-fn scalar_text<T: Tree>(v: &T) -> Option<String> {
-    match v.view() {
-        View::Str(s) => Some(s.to_string()),
-        View::Number(n) => Some(n.to_string()),
-        View::Bool(b) => Some(b.to_string()),
+fn scalar_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-fn number<T: Tree>(v: &T) -> Option<f64> {
-    match v.view() {
-        View::Number(n) => n.as_f64(),
-        View::Str(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+fn number(v: &Json) -> Option<f64> {
+    match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
         _ => None,
     }
 }
 
 /// A value for a message: a string quoted, anything else as JSON, cut when long.
-fn shown<T: Tree>(v: &T) -> String {
-    match v.view() {
-        View::Str(s) => format!("{:?}", echo(s)),
+fn shown(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("{:?}", echo(s)),
         _ => echo(&v.to_string()),
     }
 }
@@ -284,7 +283,7 @@ impl Check<'_> {
     }
 
     /// Checks `v` (at `path`) against schema `s`, appending what is wrong to `out`.
-    pub fn value<T: Tree>(&self, v: &T, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+    pub fn value(&self, v: &Json, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
         if let Some(target) = kw(s, "$ref").and_then(|r| self.resolve(r)) {
             self.value(v, target, path, out);
             if s.as_object().is_some_and(|o| o.len() == 1) {
@@ -319,7 +318,7 @@ impl Check<'_> {
         if !wanted.is_empty() && !wanted.iter().any(|t| is_type(v, t)) {
             let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
             let rule = format!("be {} (schema type)", names.join(" or "));
-            let got = format!("{} {}{}", v.kind(), shown(v), unknown_function(v));
+            let got = format!("{} {}{}", super::kind(v), shown(v), unknown_function(v));
             self.push(out, code::VALUE_TYPE, path, rule, got);
             if v.as_str().is_some() && self.packaged(path) {
                 if let Some(p) = out.last_mut() {
@@ -329,10 +328,10 @@ impl Check<'_> {
             }
             return;
         }
-        match v.view() {
-            View::Seq(items) => self.array(items, s, path, out),
-            View::Map(m) => self.object::<T>(m, s, path, out, false),
-            View::Null => {}
+        match v {
+            Json::Array(items) => self.array(items, s, path, out),
+            Json::Object(m) => self.object(m, s, path, out, false),
+            Json::Null => {}
             _ => self.scalar(v, s, path, out),
         }
         self.combinators(v, s, path, out);
@@ -340,7 +339,7 @@ impl Check<'_> {
 
     /// `allOf`, `anyOf`, `oneOf`: each alternative is tried on its own; an `anyOf` or `oneOf`
     /// none of whose alternatives fits is reported with the nearest one's first problem.
-    fn combinators<T: Tree>(&self, v: &T, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+    fn combinators(&self, v: &Json, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
         for sub in s
             .get("allOf")
             .and_then(Json::as_array)
@@ -384,7 +383,7 @@ impl Check<'_> {
         }
     }
 
-    fn scalar<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
+    fn scalar(&self, v: &Json, s: &Json, path: &str, out: &mut Vec<Problem>) {
         let text = scalar_text(v);
         if let (Some(allowed), Some(text)) = (kw(s, "enum").and_then(Json::as_array), &text) {
             let fold = kw(s, "enumCaseInsensitive").is_some();
@@ -429,8 +428,8 @@ impl Check<'_> {
     }
 
     /// `pattern`, `minLength`/`maxLength`, `minimum`/`maximum`.
-    fn bounds<T: Tree>(&self, v: &T, s: &Json, path: &str, out: &mut Vec<Problem>) {
-        if let (Some(p), View::Str(text)) = (kw(s, "pattern").and_then(Json::as_str), v.view()) {
+    fn bounds(&self, v: &Json, s: &Json, path: &str, out: &mut Vec<Problem>) {
+        if let (Some(p), Json::String(text)) = (kw(s, "pattern").and_then(Json::as_str), v) {
             if pattern(p).is_some_and(|re| !re.is_match(text)) {
                 self.push(
                     out,
@@ -441,7 +440,7 @@ impl Check<'_> {
                 );
             }
         }
-        if let View::Str(text) = v.view() {
+        if let Json::String(text) = v {
             let len = text.chars().count() as u64;
             if let Some(min) = s
                 .get("minLength")
@@ -500,7 +499,7 @@ impl Check<'_> {
         }
     }
 
-    fn array<T: Tree>(&self, items: &[T], s: &Json, path: &mut String, out: &mut Vec<Problem>) {
+    fn array(&self, items: &[Json], s: &Json, path: &mut String, out: &mut Vec<Problem>) {
         let n = items.len() as u64;
         if let Some(min) = kw(s, "minItems").and_then(Json::as_u64).filter(|m| n < *m) {
             self.push(
@@ -533,9 +532,9 @@ impl Check<'_> {
     /// A mapping against `properties`, `patternProperties`, `additionalProperties`, `required`
     /// and `dependencies`. `top`: the resource's `Properties`, whose names and required ones
     /// the type check has already reported.
-    pub fn object<T: Tree>(
+    pub fn object(
         &self,
-        m: &T::Map,
+        m: &Map<String, Json>,
         s: &Json,
         path: &mut String,
         out: &mut Vec<Problem>,
@@ -550,7 +549,7 @@ impl Check<'_> {
         let closed = kw(s, "additionalProperties") == Some(&Json::Bool(false));
         let extra = kw(s, "additionalProperties").filter(|a| a.is_object());
         let len = path.len();
-        for (k, v) in m.entries() {
+        for (k, v) in m.iter() {
             path.push('/');
             path.push_str(k);
             let mut matched = false;
@@ -593,12 +592,12 @@ impl Check<'_> {
             }
             path.truncate(len);
         }
-        self.object_rules::<T>(m, s, path, out, top);
+        self.object_rules(m, s, path, out, top);
     }
 
-    fn object_rules<T: Tree>(
+    fn object_rules(
         &self,
-        m: &T::Map,
+        m: &Map<String, Json>,
         s: &Json,
         path: &str,
         out: &mut Vec<Problem>,
@@ -673,16 +672,9 @@ impl Check<'_> {
     }
 
     /// A value that is an intrinsic function, where its result's shape is known.
-    fn function<T: Tree>(
-        &self,
-        k: &str,
-        arg: &T,
-        s: &Json,
-        path: &mut String,
-        out: &mut Vec<Problem>,
-    ) {
+    fn function(&self, k: &str, arg: &Json, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
         if k == "Fn::If" {
-            let Some(branches) = arg.as_seq().filter(|a| a.len() == 3) else {
+            let Some(branches) = arg.as_array().filter(|a| a.len() == 3) else {
                 return;
             };
             let len = path.len();
@@ -749,15 +741,15 @@ impl Check<'_> {
 }
 
 /// The key of a one-entry mapping that looks like a function (`Fn::...`) but is none.
-fn unknown_function_key<T: Tree>(v: &T) -> Option<&str> {
-    let m = v.as_map().filter(|m| m.len() == 1)?;
-    let (k, _) = m.entries().next()?;
+fn unknown_function_key(v: &Json) -> Option<&str> {
+    let m = v.as_object().filter(|m| m.len() == 1)?;
+    let (k, _) = m.iter().next()?;
     super::functions::looks_like_function(k).then_some(k)
 }
 
 /// For a mapping whose one key looks like a function CloudFormation doesn't know: which one
 /// it may be.
-fn unknown_function<T: Tree>(v: &T) -> String {
+fn unknown_function(v: &Json) -> String {
     let Some(k) = unknown_function_key(v) else {
         return String::new();
     };
@@ -767,14 +759,14 @@ fn unknown_function<T: Tree>(v: &T) -> String {
     format!(" ({k} is not a function CloudFormation knows{hint})")
 }
 
-fn shown_fn<T: Tree>(k: &str, arg: &T) -> String {
+fn shown_fn(k: &str, arg: &Json) -> String {
     echo(&format!("{{\"{k}\": {arg}}}"))
 }
 
-impl<T: Tree> super::Validator<'_, T> {
+impl super::Validator<'_> {
     /// A resource's property values against its type's schema ([`Check`]).
-    pub(super) fn check_values(&mut self, id: &str, type_name: &str, props: &T, schema: &Json) {
-        let Some(map) = props.as_map() else {
+    pub(super) fn check_values(&mut self, id: &str, type_name: &str, props: &Json, schema: &Json) {
+        let Some(map) = props.as_object() else {
             return;
         };
         self.values_checked = true;
@@ -798,7 +790,7 @@ impl<T: Tree> super::Validator<'_, T> {
         };
         let mut out = Vec::new();
         let mut path = format!("Resources/{id}/Properties");
-        check.object::<T>(map, schema, &mut path, &mut out, true);
+        check.object(map, schema, &mut path, &mut out, true);
         check.combinators(props, schema, &mut path, &mut out);
         for p in out {
             if p.warning {

@@ -2,21 +2,21 @@
 //! `Fn::Transform` snippets.
 
 use super::{LANGUAGE_EXTENSIONS, SAM_TRANSFORM};
-use crate::tree::{Entries, Tree, View};
+use serde_json::Value as Json;
 
 /// The transforms a template declares in its top-level `Transform` (a name, a list of names,
 /// or `{Name, Parameters}` entries), in order.
-pub fn transforms<T: Tree>(template: &T) -> Vec<String> {
-    fn name<T: Tree>(v: &T) -> Option<String> {
-        match v.view() {
-            View::Str(s) => Some(s.to_string()),
-            View::Map(m) => m.get("Name").and_then(T::as_str).map(str::to_string),
+pub fn transforms(template: &Json) -> Vec<String> {
+    fn name(v: &Json) -> Option<String> {
+        match v {
+            Json::String(s) => Some(s.to_string()),
+            Json::Object(m) => m.get("Name").and_then(Json::as_str).map(str::to_string),
             _ => None,
         }
     }
     match template.get("Transform") {
-        Some(v) => match v.view() {
-            View::Seq(items) => items.iter().filter_map(name).collect(),
+        Some(v) => match v {
+            Json::Array(items) => items.iter().filter_map(name).collect(),
             _ => name(v).into_iter().collect(),
         },
         None => Vec::new(),
@@ -24,12 +24,12 @@ pub fn transforms<T: Tree>(template: &T) -> Vec<String> {
 }
 
 /// Whether an `Fn::Transform` (a macro or `AWS::Include` snippet) appears anywhere in `v`.
-pub fn has_transform_snippet<T: Tree>(v: &T) -> bool {
-    match v.view() {
-        View::Map(m) => m
-            .entries()
+pub fn has_transform_snippet(v: &Json) -> bool {
+    match v {
+        Json::Object(m) => m
+            .iter()
             .any(|(k, v)| k == "Fn::Transform" || has_transform_snippet(v)),
-        View::Seq(items) => items.iter().any(has_transform_snippet),
+        Json::Array(items) => items.iter().any(has_transform_snippet),
         _ => false,
     }
 }
@@ -37,18 +37,18 @@ pub fn has_transform_snippet<T: Tree>(v: &T) -> bool {
 /// Whether CloudFormation runs a transform or macro on the template (a top-level `Transform`
 /// or an `Fn::Transform` anywhere): such a template needs the `CAPABILITY_AUTO_EXPAND`
 /// acknowledgement.
-pub fn needs_transform<T: Tree>(template: &T) -> bool {
+pub fn needs_transform(template: &Json) -> bool {
     template.get("Transform").is_some() || has_transform_snippet(template)
 }
 
 /// What the template's transforms allow (see the module docs).
-pub(super) struct Transforms<'a, T: Tree> {
+pub(super) struct Transforms<'a> {
     pub(super) sam: bool,
     pub(super) language_extensions: bool,
     /// Transforms other than SAM and LanguageExtensions.
     pub(super) macros: Vec<String>,
     /// The template, to look for an `Fn::Transform` in.
-    pub(super) template: Option<&'a T>,
+    pub(super) template: Option<&'a Json>,
     /// An `Fn::Transform` appears somewhere: looked for only when a name is missing (a
     /// whole-template walk that a valid template never needs).
     pub(super) snippet: std::cell::OnceCell<bool>,
@@ -59,7 +59,7 @@ pub(super) struct Transforms<'a, T: Tree> {
     pub(super) for_each: Vec<String>,
 }
 
-impl<T: Tree> Default for Transforms<'_, T> {
+impl Default for Transforms<'_> {
     fn default() -> Self {
         Transforms {
             sam: false,
@@ -73,8 +73,8 @@ impl<T: Tree> Default for Transforms<'_, T> {
     }
 }
 
-impl<'a, T: Tree> Transforms<'a, T> {
-    pub(super) fn read(t: &'a T) -> Self {
+impl<'a> Transforms<'a> {
+    pub(super) fn read(t: &'a Json) -> Self {
         let mut tx = Transforms {
             template: Some(t),
             ..Transforms::default()
@@ -88,8 +88,8 @@ impl<'a, T: Tree> Transforms<'a, T> {
         }
         if tx.language_extensions {
             for section in ["Resources", "Outputs", "Conditions"] {
-                if let Some(m) = t.get(section).and_then(T::as_map) {
-                    for (k, v) in m.entries() {
+                if let Some(m) = t.get(section).and_then(Json::as_object) {
+                    for (k, v) in m.iter() {
                         if k.starts_with("Fn::ForEach::") {
                             for_each_keys(v, &mut tx.for_each);
                         }
@@ -105,13 +105,13 @@ impl<'a, T: Tree> Transforms<'a, T> {
     /// or a property value changes only that fragment, so it declares nothing.
     pub(super) fn snippet(&self) -> bool {
         *self.snippet.get_or_init(|| {
-            let Some(top) = self.template.and_then(T::as_map) else {
+            let Some(top) = self.template.and_then(Json::as_object) else {
                 return false;
             };
             top.contains_key("Fn::Transform")
                 || top
                     .values()
-                    .filter_map(T::as_map)
+                    .filter_map(Json::as_object)
                     .any(|section| section.contains_key("Fn::Transform"))
         })
     }
@@ -136,11 +136,15 @@ impl<'a, T: Tree> Transforms<'a, T> {
 
 /// The output keys of an `Fn::ForEach` value `[identifier, collection, {key: fragment}]`,
 /// nested loops included.
-pub(super) fn for_each_keys<T: Tree>(v: &T, out: &mut Vec<String>) {
-    let Some(fragment) = v.as_seq().and_then(|a| a.get(2)).and_then(T::as_map) else {
+pub(super) fn for_each_keys(v: &Json, out: &mut Vec<String>) {
+    let Some(fragment) = v
+        .as_array()
+        .and_then(|a| a.get(2))
+        .and_then(Json::as_object)
+    else {
         return;
     };
-    for (k, inner) in fragment.entries() {
+    for (k, inner) in fragment.iter() {
         if k.starts_with("Fn::ForEach::") {
             for_each_keys(inner, out);
         } else {

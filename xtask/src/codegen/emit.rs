@@ -337,7 +337,7 @@ fn rust_type(ty: &Ty, uses: &mut Uses) -> String {
         Ty::Struct { name, boxed: false } => name.clone(),
         Ty::Struct { name, boxed: true } => format!("Box<{name}>"),
         Ty::StructVec(name) => format!("Vec<{name}>"),
-        Ty::Json => "synth::Node".to_string(),
+        Ty::Json => "serde_json::Value".to_string(),
     }
 }
 
