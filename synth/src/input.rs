@@ -65,20 +65,21 @@ pub fn nesting_depth(text: &str, stop: usize) -> usize {
     let mut deepest = 0usize;
     let mut flow = 0usize; // open [ and { across lines
     let mut indents: Vec<usize> = Vec::new(); // block indentation levels open
-    let mut quote: Option<char> = None; // inside a quoted scalar spanning lines
+    let mut quote: Option<u8> = None; // inside a quoted scalar spanning lines
     let mut block_scalar: Option<usize> = None; // skip lines indented more than this
     for line in text.lines() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         let rest = &line[indent..];
         if let Some(parent) = block_scalar {
-            if rest.trim().is_empty() || indent > parent {
+            if indent > parent || rest.trim().is_empty() {
                 continue;
             }
             block_scalar = None;
         }
         let mut depth = flow;
         if flow == 0 && quote.is_none() {
-            if rest.trim().is_empty() || rest.starts_with('#') {
+            if rest.starts_with('#') || rest.trim().is_empty() {
                 continue;
             }
             while indents.last().is_some_and(|&top| top >= indent) {
@@ -92,37 +93,13 @@ pub fn nesting_depth(text: &str, stop: usize) -> usize {
                 .count();
             depth = indents.len() + dashes;
         }
-        let mut prev = ' ';
-        let mut chars = rest.chars().peekable();
-        while let Some(c) = chars.next() {
-            match quote {
-                Some('"') if c == '\\' => {
-                    chars.next();
-                }
-                Some(q) if c == q => {
-                    if q == '\'' && chars.peek() == Some(&'\'') {
-                        chars.next(); // '' is an escaped quote
-                    } else {
-                        quote = None;
-                    }
-                }
-                Some(_) => {}
-                None => match c {
-                    '"' | '\'' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':') => {
-                        quote = Some(c)
-                    }
-                    '#' if matches!(prev, ' ' | '\t') => break,
-                    '[' | '{' => {
-                        flow += 1;
-                        depth = depth.max(indents.len() + flow);
-                    }
-                    ']' | '}' => flow = flow.saturating_sub(1),
-                    _ => {}
-                },
-            }
-            prev = c;
-        }
-        if flow == 0 && quote.is_none() {
+        let bytes = rest.as_bytes();
+        depth = depth.max(scan_line(bytes, &mut quote, &mut flow, indents.len()));
+        // A block scalar's indicator (`|`, `>-`, ...) ends the line.
+        let marks = bytes
+            .iter()
+            .fold(false, |m, &b| m | (b == b'|') | (b == b'>'));
+        if flow == 0 && quote.is_none() && marks {
             let end = rest.split(" #").next().unwrap_or(rest).trim_end();
             let indicator = end.rsplit(' ').next().unwrap_or(end);
             if indicator.starts_with(['|', '>'])
@@ -140,6 +117,73 @@ pub fn nesting_depth(text: &str, stop: usize) -> usize {
     }
     deepest
 }
+
+/// Scans the text of one line after its indentation for quotes, comments and flow brackets,
+/// carrying the open quote and the number of open brackets from line to line; returns the
+/// deepest nesting the brackets reach on the line, `indents` block levels below.
+///
+/// Byte by byte: every byte that matters is ASCII, and no byte of a multi-byte character is.
+/// Outside quotes, the byte before is the character before.
+fn scan_line(bytes: &[u8], quote: &mut Option<u8>, flow: &mut usize, indents: usize) -> usize {
+    let mut depth = 0;
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        match *quote {
+            None => {
+                while i < n && !SPECIAL[bytes[i] as usize] {
+                    i += 1;
+                }
+                if i == n {
+                    break;
+                }
+                let c = bytes[i];
+                let after = |set: &[u8]| i == 0 || set.contains(&bytes[i - 1]);
+                match c {
+                    b'"' | b'\'' if after(b" \t[{,:") => *quote = Some(c),
+                    b'#' if after(b" \t") => break,
+                    b'[' | b'{' => {
+                        *flow += 1;
+                        depth = depth.max(indents + *flow);
+                    }
+                    b']' | b'}' => *flow = flow.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            Some(q) => {
+                while i < n && bytes[i] != q && bytes[i] != b'\\' {
+                    i += 1;
+                }
+                if i == n {
+                    break;
+                }
+                if bytes[i] == b'\\' {
+                    if q == b'"' {
+                        i += 1; // an escaped character
+                    }
+                } else if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 1; // '' is an escaped quote
+                } else {
+                    *quote = None;
+                }
+            }
+        }
+        i += 1;
+    }
+    depth
+}
+
+/// Bytes the depth scan stops at outside quotes: quotes, comments, flow brackets.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let set = b"\"'#[]{}";
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A user value as echoed in a message: at most [`MAX_ECHO_CHARS`] characters, then
 /// `…(N more)` saying how many were left out.
@@ -173,6 +217,154 @@ pub fn cut_message(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The estimate this one replaced (a `char` loop), kept while the two are compared.
+    fn old_nesting_depth(text: &str, stop: usize) -> usize {
+        let mut deepest = 0usize;
+        let mut flow = 0usize; // open [ and { across lines
+        let mut indents: Vec<usize> = Vec::new(); // block indentation levels open
+        let mut quote: Option<char> = None; // inside a quoted scalar spanning lines
+        let mut block_scalar: Option<usize> = None; // skip lines indented more than this
+        for line in text.lines() {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let rest = &line[indent..];
+            if let Some(parent) = block_scalar {
+                if rest.trim().is_empty() || indent > parent {
+                    continue;
+                }
+                block_scalar = None;
+            }
+            let mut depth = flow;
+            if flow == 0 && quote.is_none() {
+                if rest.trim().is_empty() || rest.starts_with('#') {
+                    continue;
+                }
+                while indents.last().is_some_and(|&top| top >= indent) {
+                    indents.pop();
+                }
+                indents.push(indent);
+                let dashes = rest
+                    .as_bytes()
+                    .chunks(2)
+                    .take_while(|c| *c == b"- " || *c == b"-")
+                    .count();
+                depth = indents.len() + dashes;
+            }
+            let mut prev = ' ';
+            let mut chars = rest.chars().peekable();
+            while let Some(c) = chars.next() {
+                match quote {
+                    Some('"') if c == '\\' => {
+                        chars.next();
+                    }
+                    Some(q) if c == q => {
+                        if q == '\'' && chars.peek() == Some(&'\'') {
+                            chars.next(); // '' is an escaped quote
+                        } else {
+                            quote = None;
+                        }
+                    }
+                    Some(_) => {}
+                    None => match c {
+                        '"' | '\'' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':') => {
+                            quote = Some(c)
+                        }
+                        '#' if matches!(prev, ' ' | '\t') => break,
+                        '[' | '{' => {
+                            flow += 1;
+                            depth = depth.max(indents.len() + flow);
+                        }
+                        ']' | '}' => flow = flow.saturating_sub(1),
+                        _ => {}
+                    },
+                }
+                prev = c;
+            }
+            if flow == 0 && quote.is_none() {
+                let end = rest.split(" #").next().unwrap_or(rest).trim_end();
+                let indicator = end.rsplit(' ').next().unwrap_or(end);
+                if indicator.starts_with(['|', '>'])
+                    && indicator[1..]
+                        .chars()
+                        .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+                {
+                    block_scalar = Some(indent);
+                }
+            }
+            deepest = deepest.max(depth);
+            if deepest > stop {
+                break;
+            }
+        }
+        deepest
+    }
+
+    /// Every YAML file of the repository, and random texts over the characters the scan
+    /// looks at (quotes, escapes, brackets, comments, block scalar indicators, tabs, CR,
+    /// multi-byte and Unicode whitespace), give the same estimate as before.
+    #[test]
+    fn the_byte_scan_gives_what_the_char_scan_gave() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                if p.is_dir() {
+                    if !name.starts_with('.') && name != "target" {
+                        walk(&p, out);
+                    }
+                } else if name.ends_with(".yaml")
+                    || name.ends_with(".yml")
+                    || name.ends_with(".json")
+                {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+            &mut files,
+        );
+        assert!(files.len() > 20);
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            for stop in [3, 64, 128, usize::MAX] {
+                assert_eq!(
+                    nesting_depth(&text, stop),
+                    old_nesting_depth(&text, stop),
+                    "{}",
+                    f.display()
+                );
+            }
+        }
+        let alphabet: Vec<char> = " \t\n\r-#\"'\\[]{},:|>+1aé\u{3000}\u{a0}".chars().collect();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            let mut next = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            };
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let stop = (next() % 6) as usize;
+            assert_eq!(
+                nesting_depth(&text, stop),
+                old_nesting_depth(&text, stop),
+                "{text:?} stop {stop}"
+            );
+            assert_eq!(
+                nesting_depth(&text, 100),
+                old_nesting_depth(&text, 100),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn depth_of_block_flow_and_mixed_yaml() {
