@@ -135,8 +135,9 @@ fn openzfs_regions(stack: &str, template: &Json, region: &str) -> synth::Diagnos
 /// Text over CloudFormation's size limit, or nested deeper than [`MAX_TEMPLATE_DEPTH`], is
 /// refused before it reaches a parser.
 pub fn parse_template(body: &str) -> Result<Json, Error> {
-    // The depth estimate guards the recursive parsers (serde_json, and libyaml through
-    // serde_yaml).
+    // The depth estimate guards the parsers. serde_yaml's own recursion limit (128) only
+    // applies after libyaml has read the whole document, and libyaml's time is quadratic in
+    // flow nesting: 40 KB of `[` took 0.43 s and 160 KB of `{a: ` 14 s (2026-12-06).
     check_limits(body, "template", MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH).map_err(Error::Limit)?;
     if body.trim_start().starts_with('{') {
         return serde_json::from_str(body)

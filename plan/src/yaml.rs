@@ -2,9 +2,9 @@
 //! included, with errors that name the line and column. Short-form intrinsic tags (`!Ref`,
 //! `!GetAtt`, `!Sub`, ...) become their long form.
 //!
-//! The JSON is built while `serde_yaml` walks the document ([`Json`] as a `DeserializeSeed`),
-//! with no `serde_yaml::Value` in between; only mapping keys are read as YAML values, so that
-//! keys are compared as YAML compares them (`1` and `'1'` are two keys, `0x10` and `16` one).
+//! The JSON is built while `serde_yaml` walks the document (a `DeserializeSeed`), with no
+//! `serde_yaml::Value` in between; only mapping keys are read as YAML values, so that keys
+//! are compared as YAML compares them (`1` and `'1'` are two keys, `0x10` and `16` one).
 
 use crate::Error;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess};
@@ -257,181 +257,130 @@ mod tests {
         );
     }
 
-    /// The reader this one replaced: a `serde_yaml::Value`, then converted. Kept while the
-    /// two are compared.
-    fn old_to_json(body: &str) -> Result<Json, Error> {
-        let yaml: serde_yaml::Value =
-            serde_yaml::from_str(body).map_err(|e| Error::Syntax(e.to_string()))?;
-        old_yaml_to_json(yaml).map_err(Error::Invalid)
-    }
-
-    fn old_yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
-        use serde_yaml::Value as Y;
-        Ok(match v {
-            Y::Null => Json::Null,
-            Y::Bool(b) => Json::Bool(b),
-            Y::Number(n) => serde_json::to_value(&n).map_err(|e| e.to_string())?,
-            Y::String(s) => Json::String(s),
-            Y::Sequence(items) => Json::Array(
-                items
-                    .into_iter()
-                    .map(old_yaml_to_json)
-                    .collect::<Result<_, _>>()?,
-            ),
-            Y::Mapping(m) => {
-                let mut out = Map::new();
-                for (k, v) in m {
-                    let key = match k {
-                        Y::String(s) => s,
-                        Y::Number(n) => n.to_string(),
-                        Y::Bool(b) => b.to_string(),
-                        Y::Tagged(t) if t.tag == "!" => match t.value {
-                            Y::String(s) => s,
-                            other => return Err(format!("unsupported mapping key {other:?}")),
-                        },
-                        other => return Err(format!("unsupported mapping key {other:?}")),
-                    };
-                    out.insert(key, old_yaml_to_json(v)?);
-                }
-                Json::Object(out)
-            }
-            Y::Tagged(t) => {
-                let tag = t.tag.to_string();
-                let value = old_yaml_to_json(t.value)?;
-                old_wrap(tag.trim_start_matches('!'), value)
-            }
-        })
-    }
-
-    fn old_wrap(name: &str, value: Json) -> Json {
-        let (name, value) = match name {
-            "Ref" | "Condition" => (name.to_string(), value),
-            "GetAtt" => {
-                let value = match value {
-                    Json::String(s) => match s.split_once('.') {
-                        Some((a, b)) => Json::Array(vec![a.into(), b.into()]),
-                        None => Json::String(s),
-                    },
-                    other => other,
-                };
-                ("Fn::GetAtt".to_string(), value)
-            }
-            _ => (format!("Fn::{name}"), value),
-        };
-        let mut map = Map::with_capacity(1);
-        map.insert(name, value);
-        Json::Object(map)
-    }
-
     /// Inputs where a reader could go wrong: every kind of scalar, tags on every kind of
     /// node and on keys, keys JSON cannot hold, keys that collide, aliases, merge keys,
-    /// errors and limits.
-    const TRICKY: &[&str] = &[
+    /// documents and errors. Each with what it reads to (compact JSON, in the document's key
+    /// order) or its error (`syntax: ` or `invalid: `, then the message): the outputs of the
+    /// `serde_yaml::Value` conversion this reader replaced, compared on the same inputs
+    /// before it was removed.
+    const CASES: &[(&str, &str)] = &[
         // Scalars: numbers in every notation, booleans, nulls, strings that look like them.
-        "a: [1, -1, +1, 0x1F, -0x1F, 0o17, -0o17, 0b101, -0b101, 007, -007, 1_000, 1.5, -1.5e-3, 1e3, .inf, -.inf, +.inf, .NaN, .nan, 1.0, -0.0]\n",
-        "a: [18446744073709551615, -9223372036854775808, 9223372036854775807]\n",
-        "a: 18446744073709551616\n",
-        "a: -9223372036854775809\n",
-        "a: 340282366920938463463374607431768211456\n",
-        "a: [true, True, TRUE, false, False, FALSE, yes, no, on, off, y, n]\n",
-        "a: [null, Null, NULL, ~, '', \"\", 'null', \"true\", '1', \"0x10\"]\n",
-        "a:\nb: ~\nc: null\n",
-        "a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: |+\n  kept\n\n",
-        "a: 'it''s'\nb: \"tab\\tnew\\nline \\u00e9 \\x41\"\nc: plain # comment\nd: \"#not a comment\"\n",
-        "a: é ü 日本\n'ключ': значение\n",
+        ("a: [1, -1, +1, 0x1F, -0x1F, 0o17, -0o17, 0b101, -0b101, 007, -007, 1_000, 1.5, -1.5e-3, 1e3, .inf, -.inf, +.inf, .NaN, .nan, 1.0, -0.0]\n", r#"{"a":[1,-1,1,31,-31,15,-15,5,-5,"007","-007","1_000",1.5,-0.0015,1000.0,null,null,null,null,null,1.0,-0.0]}"#),
+        ("a: [18446744073709551615, -9223372036854775808, 9223372036854775807]\n", r#"{"a":[18446744073709551615,-9223372036854775808,9223372036854775807]}"#),
+        ("a: 18446744073709551616\n", r"syntax: a: invalid type: integer `18446744073709551616` as u128, expected any YAML value at line 1 column 4"),
+        ("a: -9223372036854775809\n", r"syntax: a: invalid type: integer `-9223372036854775809` as i128, expected any YAML value at line 1 column 4"),
+        ("a: 340282366920938463463374607431768211456\n", r#"{"a":3.402823669209385e+38}"#),
+        ("a: [true, True, TRUE, false, False, FALSE, yes, no, on, off, y, n]\n", r#"{"a":[true,true,true,false,false,false,"yes","no","on","off","y","n"]}"#),
+        ("a: [null, Null, NULL, ~, '', \"\", 'null', \"true\", '1', \"0x10\"]\n", r#"{"a":[null,null,null,null,"","","null","true","1","0x10"]}"#),
+        ("a:\nb: ~\nc: null\n", r#"{"a":null,"b":null,"c":null}"#),
+        ("a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: |+\n  kept\n\n", r#"{"a":"line 1\nline 2\n","b":"folded text","c":"kept\n\n"}"#),
+        ("a: 'it''s'\nb: \"tab\\tnew\\nline \\u00e9 \\x41\"\nc: plain # comment\nd: \"#not a comment\"\n", r##"{"a":"it's","b":"tab\tnew\nline é A","c":"plain","d":"#not a comment"}"##),
+        ("a: é ü 日本\n'ключ': значение\n", r#"{"a":"é ü 日本","ключ":"значение"}"#),
         // Core-schema tags.
-        "a: [!!str 12, !!int '12', !!float 1, !!float '1.5', !!null '', !!bool 'true', !!str true, !!str]\n",
-        "a: !!int x\n",
-        "a: !!bool yes\n",
-        "a: !!float x\n",
-        "a: !!null x\n",
-        "a: !!binary aGVsbG8=\n",
-        "a: !!map {b: 1}\nc: !!seq [1]\nd: !!set {x}\n",
+        ("a: [!!str 12, !!int '12', !!float 1, !!float '1.5', !!null '', !!bool 'true', !!str true, !!str]\n", r#"syntax: a[4]: invalid value: string "", expected null at line 1 column 53"#),
+        ("a: !!int x\n", r#"syntax: a: invalid value: string "x", expected an integer at line 1 column 4"#),
+        ("a: !!bool yes\n", r#"syntax: a: invalid value: string "yes", expected a boolean at line 1 column 4"#),
+        ("a: !!float x\n", r#"syntax: a: invalid value: string "x", expected a float at line 1 column 4"#),
+        ("a: !!null x\n", r#"syntax: a: invalid value: string "x", expected null at line 1 column 4"#),
+        ("a: !!binary aGVsbG8=\n", r#"{"a":"aGVsbG8="}"#),
+        ("a: !!map {b: 1}\nc: !!seq [1]\nd: !!set {x}\n", r#"{"a":{"b":1},"c":[1],"d":{"x":null}}"#),
         // Local tags on scalars, sequences, mappings, empty nodes.
-        "a: !Ref Vpc\nb: !GetAtt Vpc.CidrBlock\nc: !GetAtt A.B.C\nd: !GetAtt NoDot\ne: !GetAtt [A, B]\nf: !GetAtt {A: B}\n",
-        "a: !Sub '${AWS::StackName}'\nb: !Sub ['${x}', {x: !Ref y}]\nc: !Condition C\nd: !Custom 1\ne: !Ref\nf: !GetAtt\ng: !Base64 ''\n",
-        "a: !If [C, !Ref A, !Ref 'AWS::NoValue']\nb: !Transform {Name: M, Parameters: {x: 1}}\nc: !Equals [!Ref P, 'true']\n",
-        "a: !Ref 123\nb: !Ref true\nc: !Ref ~\nd: !Ref 0x10\ne: !Ref .inf\nf: !GetAtt 1.5\ng: !Ref '123'\n",
-        "a: ! 12\nb: ! x\nc: ! [1]\nd: ! {e: 1}\n",
-        "a: !<!Ref> x\nb: !<tag:yaml.org,2002:str> 1\nc: !<!!Ref> y\nd: !<tag:example.com,2000:x> z\n",
-        "%TAG !e! tag:example.com,2000:\n---\na: !e!thing x\n",
-        "%TAG ! !foo\n---\na: !Ref x\n",
-        "!Ref top\n",
-        "!Join\n- ''\n- [a, b]\n",
+        ("a: !Ref Vpc\nb: !GetAtt Vpc.CidrBlock\nc: !GetAtt A.B.C\nd: !GetAtt NoDot\ne: !GetAtt [A, B]\nf: !GetAtt {A: B}\n", r#"{"a":{"Ref":"Vpc"},"b":{"Fn::GetAtt":["Vpc","CidrBlock"]},"c":{"Fn::GetAtt":["A","B.C"]},"d":{"Fn::GetAtt":"NoDot"},"e":{"Fn::GetAtt":["A","B"]},"f":{"Fn::GetAtt":{"A":"B"}}}"#),
+        ("a: !Sub '${AWS::StackName}'\nb: !Sub ['${x}', {x: !Ref y}]\nc: !Condition C\nd: !Custom 1\ne: !Ref\nf: !GetAtt\ng: !Base64 ''\n", r#"{"a":{"Fn::Sub":"${AWS::StackName}"},"b":{"Fn::Sub":["${x}",{"x":{"Ref":"y"}}]},"c":{"Condition":"C"},"d":{"Fn::Custom":1},"e":{"Ref":null},"f":{"Fn::GetAtt":null},"g":{"Fn::Base64":""}}"#),
+        ("a: !If [C, !Ref A, !Ref 'AWS::NoValue']\nb: !Transform {Name: M, Parameters: {x: 1}}\nc: !Equals [!Ref P, 'true']\n", r#"{"a":{"Fn::If":["C",{"Ref":"A"},{"Ref":"AWS::NoValue"}]},"b":{"Fn::Transform":{"Name":"M","Parameters":{"x":1}}},"c":{"Fn::Equals":[{"Ref":"P"},"true"]}}"#),
+        ("a: !Ref 123\nb: !Ref true\nc: !Ref ~\nd: !Ref 0x10\ne: !Ref .inf\nf: !GetAtt 1.5\ng: !Ref '123'\n", r#"{"a":{"Ref":123},"b":{"Ref":true},"c":{"Ref":null},"d":{"Ref":16},"e":{"Ref":null},"f":{"Fn::GetAtt":1.5},"g":{"Ref":"123"}}"#),
+        ("a: ! 12\nb: ! x\nc: ! [1]\nd: ! {e: 1}\n", r#"{"a":{"Fn::":12},"b":{"Fn::":"x"},"c":{"Fn::":[1]},"d":{"Fn::":{"e":1}}}"#),
+        ("a: !<!Ref> x\nb: !<tag:yaml.org,2002:str> 1\nc: !<!!Ref> y\nd: !<tag:example.com,2000:x> z\n", r#"{"a":{"Ref":"x"},"b":"1","c":{"Ref":"y"},"d":"z"}"#),
+        ("%TAG !e! tag:example.com,2000:\n---\na: !e!thing x\n", r#"{"a":"x"}"#),
+        ("%TAG ! !foo\n---\na: !Ref x\n", r#"{"a":{"Fn::fooRef":"x"}}"#),
+        ("!Ref top\n", r#"{"Ref":"top"}"#),
+        ("!Join\n- ''\n- [a, b]\n", r#"{"Fn::Join":["",["a","b"]]}"#),
         // Keys: plain, quoted, numbers, booleans, tags, nulls, collections.
-        "1: a\n0x10: b\n1.5: c\ntrue: d\n-1: e\n.inf: f\n1e3: g\n",
-        "! Ref: x\n! 'Fn::Sub': y\n",
-        "!Ref a: 1\n",
-        "~: 1\n",
-        "? [a, b]\n: 1\n",
-        "? {a: 1}\n: 1\n",
-        "a:\n  !Ref k: 1\nb:\n  ? [x]\n  : 2\n",
-        "a:\n  ~: 1\n  ? [x]\n  : 2\n",
-        "? [a]\n: 1\nb: [unclosed\n",
-        "? [a]\n: 1\nb: 2\nb: 3\n",
-        "! [a]: 1\n",
-        "! 12: 1\n",
+        ("1: a\n0x10: b\n1.5: c\ntrue: d\n-1: e\n.inf: f\n1e3: g\n", r#"{"1":"a","16":"b","1.5":"c","true":"d","-1":"e",".inf":"f","1000.0":"g"}"#),
+        ("! Ref: x\n! 'Fn::Sub': y\n", r#"{"Ref":"x","Fn::Sub":"y"}"#),
+        ("!Ref a: 1\n", r#"invalid: unsupported mapping key TaggedValue { tag: !Ref, value: String("a") }"#),
+        ("~: 1\n", r"invalid: unsupported mapping key Null"),
+        ("? [a, b]\n: 1\n", r#"invalid: unsupported mapping key Sequence [String("a"), String("b")]"#),
+        ("? {a: 1}\n: 1\n", r#"invalid: unsupported mapping key Mapping {"a": Number(1)}"#),
+        ("a:\n  !Ref k: 1\nb:\n  ? [x]\n  : 2\n", r#"invalid: unsupported mapping key TaggedValue { tag: !Ref, value: String("k") }"#),
+        ("a:\n  ~: 1\n  ? [x]\n  : 2\n", r"invalid: unsupported mapping key Null"),
+        ("? [a]\n: 1\nb: [unclosed\n", r"syntax: did not find expected ',' or ']' at line 4 column 1, while parsing a flow sequence at line 3 column 4"),
+        ("? [a]\n: 1\nb: 2\nb: 3\n", r#"syntax: duplicate entry with key "b""#),
+        ("! [a]: 1\n", r#"invalid: unsupported mapping key Sequence [String("a")]"#),
+        ("! 12: 1\n", r"invalid: unsupported mapping key Number(12)"),
         // Keys that collide: the same YAML key twice, or two YAML keys with one JSON name.
-        "a: 1\nb: 2\na: 3\n",
-        "1: a\n'1': b\n",
-        "'1': a\n1: b\n",
-        "'1': a\n1: b\n'1': c\n",
-        "1: a\n'1': b\n1: c\n",
-        "0x10: a\n16: b\n",
-        "1.0: a\n1.00: b\n",
-        "1.5: a\n'1.5': b\n",
-        "true: a\nTrue: b\n",
-        "true: a\n'true': b\nz: 1\n",
-        "a: 1\n! a: 2\n",
-        "! a: 1\n! a: 2\n",
-        "! a: 1\na: 2\nb: 3\n",
-        "~: 1\nnull: 2\n",
-        "? [a]\n: 1\n? [a]\n: 2\n",
-        "x: 1\n1: a\n1: b\n",
-        "a:\n  b:\n    c: 1\n    c: 2\n",
-        "a: {b: 1, b: 2}\n",
-        ".nan: a\n.NaN: b\n",
-        ".inf: a\n.Inf: b\n",
+        ("a: 1\nb: 2\na: 3\n", r#"syntax: duplicate entry with key "a""#),
+        ("1: a\n'1': b\n", r#"{"1":"b"}"#),
+        ("'1': a\n1: b\n", r#"{"1":"b"}"#),
+        ("'1': a\n1: b\n'1': c\n", r#"syntax: duplicate entry with key "1""#),
+        ("1: a\n'1': b\n1: c\n", r"syntax: duplicate entry with key 1"),
+        ("0x10: a\n16: b\n", r"syntax: duplicate entry with key 16"),
+        ("1.0: a\n1.00: b\n", r"syntax: duplicate entry with key 1.0"),
+        ("1.5: a\n'1.5': b\n", r#"{"1.5":"b"}"#),
+        ("true: a\nTrue: b\n", r"syntax: duplicate entry with key `true`"),
+        ("true: a\n'true': b\nz: 1\n", r#"{"true":"b","z":1}"#),
+        ("a: 1\n! a: 2\n", r#"{"a":2}"#),
+        ("! a: 1\n! a: 2\n", r"syntax: duplicate entry in YAML map"),
+        ("! a: 1\na: 2\nb: 3\n", r#"{"a":2,"b":3}"#),
+        ("~: 1\nnull: 2\n", r"syntax: duplicate entry with null key"),
+        ("? [a]\n: 1\n? [a]\n: 2\n", r"syntax: duplicate entry in YAML map"),
+        ("x: 1\n1: a\n1: b\n", r"syntax: duplicate entry with key 1"),
+        ("a:\n  b:\n    c: 1\n    c: 2\n", r#"syntax: a.b: duplicate entry with key "c" at line 3 column 5"#),
+        ("a: {b: 1, b: 2}\n", r#"syntax: a: duplicate entry with key "b" at line 1 column 4"#),
+        (".nan: a\n.NaN: b\n", r"syntax: duplicate entry with key .nan"),
+        (".inf: a\n.Inf: b\n", r"syntax: duplicate entry with key .inf"),
         // Aliases and merge keys (kept as a plain `<<` key).
-        "a: &x {b: 1, c: [1, 2]}\nd: *x\ne: [*x, *x]\n",
-        "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n",
-        "m:\n  <<: [{x: 1}, {y: 2}]\n  <<: {z: 3}\n",
-        "a: &k key\n*k : 1\n",
-        "a: &t !Ref x\nb: *t\nc: [*t]\n",
-        "a: &n 12\nb: *n\n*n : c\n",
-        "a: *missing\n",
-        "a: &a [1]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: &d [*c, *c]\ne: [*d, *d]\n",
+        ("a: &x {b: 1, c: [1, 2]}\nd: *x\ne: [*x, *x]\n", r#"{"a":{"b":1,"c":[1,2]},"d":{"b":1,"c":[1,2]},"e":[{"b":1,"c":[1,2]},{"b":1,"c":[1,2]}]}"#),
+        ("base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n", r#"{"base":{"x":1},"m":{"<<":{"x":1},"y":2}}"#),
+        ("m:\n  <<: [{x: 1}, {y: 2}]\n  <<: {z: 3}\n", r#"syntax: m: duplicate entry with key "<<" at line 2 column 3"#),
+        ("a: &k key\n*k : 1\n", r#"{"a":"key","key":1}"#),
+        ("a: &t !Ref x\nb: *t\nc: [*t]\n", r#"{"a":{"Ref":"x"},"b":{"Ref":"x"},"c":[{"Ref":"x"}]}"#),
+        ("a: &n 12\nb: *n\n*n : c\n", r#"{"a":12,"b":12,"12":"c"}"#),
+        ("a: *missing\n", r"syntax: unknown anchor at line 1 column 4"),
+        ("a: &a [1]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: &d [*c, *c]\ne: [*d, *d]\n", r#"{"a":[1],"b":[[1],[1]],"c":[[[1],[1]],[[1],[1]]],"d":[[[[1],[1]],[[1],[1]]],[[[1],[1]],[[1],[1]]]],"e":[[[[[1],[1]],[[1],[1]]],[[[1],[1]],[[1],[1]]]],[[[[1],[1]],[[1],[1]]],[[[1],[1]],[[1],[1]]]]]}"#),
         // Documents.
-        "",
-        "# only a comment\n",
-        "---\n",
-        "---\na: 1\n...\n",
-        "a: 1\n---\nb: 2\n",
-        "just a string\n",
-        "[1, 2]\n",
-        "- a\n- b: c\n",
+        ("", r"null"),
+        ("# only a comment\n", r"null"),
+        ("---\n", r"null"),
+        ("---\na: 1\n...\n", r#"{"a":1}"#),
+        ("a: 1\n---\nb: 2\n", r"syntax: deserializing from YAML containing more than one document is not supported"),
+        ("just a string\n", r#""just a string""#),
+        ("[1, 2]\n", r"[1,2]"),
+        ("- a\n- b: c\n", r#"["a",{"b":"c"}]"#),
         // Syntax errors.
-        "a: 1\nb: [unclosed\n",
-        "a: b: c\n",
-        "a:\n\t- tab\n",
-        "a: 'unclosed\n",
-        "a: \"\\q\"\n",
-        "- a\nb: c\n",
-        "a: &x 1\nb: &x 2\nc: *x\n",
-        "@reserved\n",
-        "a: !\n",
+        ("a: 1\nb: [unclosed\n", r"syntax: did not find expected ',' or ']' at line 3 column 1, while parsing a flow sequence at line 2 column 4"),
+        ("a: b: c\n", r"syntax: mapping values are not allowed in this context at line 1 column 5"),
+        ("a:\n\t- tab\n", r"syntax: found character that cannot start any token at line 2 column 1, while scanning for the next token"),
+        ("a: 'unclosed\n", r"syntax: found unexpected end of stream at line 2 column 1, while scanning a quoted scalar at line 1 column 4"),
+        ("a: \"\\q\"\n", r"syntax: found unknown escape character at line 1 column 5, while parsing a quoted scalar at line 1 column 4"),
+        ("- a\nb: c\n", r"syntax: did not find expected '-' indicator at line 2 column 1, while parsing a block collection"),
+        ("a: &x 1\nb: &x 2\nc: *x\n", r#"{"a":1,"b":2,"c":2}"#),
+        ("@reserved\n", r"syntax: found character that cannot start any token, while scanning for the next token"),
+        ("a: !\n", r#"{"a":{"Fn::":null}}"#),
+
     ];
 
-    #[test]
-    fn the_reader_gives_what_the_value_conversion_gave() {
-        for text in TRICKY {
-            assert_eq!(to_json(text), old_to_json(text), "input:\n{text}");
+    /// A case's outcome in the table's notation.
+    fn read(text: &str) -> String {
+        match to_json(text) {
+            Ok(json) => json.to_string(),
+            Err(Error::Syntax(m)) => format!("syntax: {m}"),
+            Err(Error::Invalid(m)) => format!("invalid: {m}"),
+            Err(Error::Limit(m)) => format!("limit: {m}"),
         }
     }
 
-    /// Nesting built by aliases, past `serde_yaml`'s recursion limit, and a billion laughs.
     #[test]
-    fn alias_nesting_and_repetition_fail_as_before() {
+    fn every_case_reads_to_its_json_or_its_error() {
+        for (text, expected) in CASES {
+            assert_eq!(read(text), *expected, "input:\n{text}");
+        }
+    }
+
+    /// Nesting built by aliases, past `serde_yaml`'s recursion limit (the text itself nests
+    /// two levels, under the depth estimate), and a billion laughs: refused by `serde_yaml`.
+    #[test]
+    fn alias_nesting_and_repetition_are_refused() {
         let mut deep = String::from("a0: &a0 [1]\n");
         for i in 1..200 {
             deep.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
@@ -445,36 +394,15 @@ mod tests {
             ));
             prev = n;
         }
-        for text in [&deep, &laughs] {
-            let new = to_json(text);
-            assert!(new.is_err(), "{text}");
-            assert_eq!(new, old_to_json(text));
-        }
-    }
-
-    /// Every YAML file of the repository (templates, snapshots, configs, fixtures).
-    #[test]
-    fn every_yaml_file_of_the_repository_reads_as_before() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for e in std::fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                let name = p.file_name().unwrap().to_string_lossy().to_string();
-                if p.is_dir() {
-                    if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                        walk(&p, out);
-                    }
-                } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-                    out.push(p);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        walk(&root, &mut files);
-        assert!(files.len() > 20, "{files:?}");
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            assert_eq!(to_json(&text), old_to_json(&text), "{}", f.display());
-        }
+        assert_eq!(
+            to_json(&deep),
+            Err(Error::Syntax(
+                "recursion limit exceeded at line 1 column 5".into()
+            ))
+        );
+        assert_eq!(
+            to_json(&laughs),
+            Err(Error::Syntax("repetition limit exceeded".into()))
+        );
     }
 }

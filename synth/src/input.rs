@@ -218,151 +218,44 @@ pub fn cut_message(message: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The estimate this one replaced (a `char` loop), kept while the two are compared.
-    fn old_nesting_depth(text: &str, stop: usize) -> usize {
-        let mut deepest = 0usize;
-        let mut flow = 0usize; // open [ and { across lines
-        let mut indents: Vec<usize> = Vec::new(); // block indentation levels open
-        let mut quote: Option<char> = None; // inside a quoted scalar spanning lines
-        let mut block_scalar: Option<usize> = None; // skip lines indented more than this
-        for line in text.lines() {
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            let rest = &line[indent..];
-            if let Some(parent) = block_scalar {
-                if rest.trim().is_empty() || indent > parent {
-                    continue;
-                }
-                block_scalar = None;
-            }
-            let mut depth = flow;
-            if flow == 0 && quote.is_none() {
-                if rest.trim().is_empty() || rest.starts_with('#') {
-                    continue;
-                }
-                while indents.last().is_some_and(|&top| top >= indent) {
-                    indents.pop();
-                }
-                indents.push(indent);
-                let dashes = rest
-                    .as_bytes()
-                    .chunks(2)
-                    .take_while(|c| *c == b"- " || *c == b"-")
-                    .count();
-                depth = indents.len() + dashes;
-            }
-            let mut prev = ' ';
-            let mut chars = rest.chars().peekable();
-            while let Some(c) = chars.next() {
-                match quote {
-                    Some('"') if c == '\\' => {
-                        chars.next();
-                    }
-                    Some(q) if c == q => {
-                        if q == '\'' && chars.peek() == Some(&'\'') {
-                            chars.next(); // '' is an escaped quote
-                        } else {
-                            quote = None;
-                        }
-                    }
-                    Some(_) => {}
-                    None => match c {
-                        '"' | '\'' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':') => {
-                            quote = Some(c)
-                        }
-                        '#' if matches!(prev, ' ' | '\t') => break,
-                        '[' | '{' => {
-                            flow += 1;
-                            depth = depth.max(indents.len() + flow);
-                        }
-                        ']' | '}' => flow = flow.saturating_sub(1),
-                        _ => {}
-                    },
-                }
-                prev = c;
-            }
-            if flow == 0 && quote.is_none() {
-                let end = rest.split(" #").next().unwrap_or(rest).trim_end();
-                let indicator = end.rsplit(' ').next().unwrap_or(end);
-                if indicator.starts_with(['|', '>'])
-                    && indicator[1..]
-                        .chars()
-                        .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
-                {
-                    block_scalar = Some(indent);
-                }
-            }
-            deepest = deepest.max(depth);
-            if deepest > stop {
-                break;
-            }
-        }
-        deepest
-    }
+    /// Texts where the estimate could go wrong, with the depth it gives: CR line ends,
+    /// block sequences, brackets across lines and inside quotes (escaped, doubled, spanning
+    /// lines, multi-byte), comments after a space or a tab, apostrophes in plain scalars,
+    /// block scalars (with Unicode whitespace lines) and their indicator's quirks.
+    const DEPTHS: &[(&str, usize)] = &[
+        ("a: 1\r\nb:\r\n  c: [1]\r\n", 3),
+        ("a: [1]\r", 2),
+        ("a: [1]\rb: [[2]]\n", 3),
+        ("a:\n  - - - x\n", 5),
+        ("a:\n- x\n", 2),
+        ("- - - - [x]\n", 5),
+        ("a: [1,\n  [2,\n    {b: [3]}]]\nc: 1\n", 5),
+        ("a: \"[[[\n  [[[\" \nb: [x]\n", 2),
+        ("a: 'it''s [[[ ''['\nb: {c: d}\n", 2),
+        ("a: \"esc \\\" [[ \\\\\" [x]\n", 2),
+        ("a: \"\\é [\" [y]\n", 2),
+        ("a: b # [[[\nc: d\t# [[[\ne: f#[[[\n", 4),
+        ("#[[[[\n  # [[[\nx: 1\n", 1),
+        ("a: don't [x]\nb: x'[y'\nc: x\"[y\"\n", 3),
+        (
+            "run: |\n  if [[ -f x ]]; then\n    {{{{\n\n  fi\nb: [1]\n",
+            2,
+        ),
+        ("run: >-\n  [[[\n   \u{3000}\n  [[[\nb: 1\n", 1),
+        ("run: |\n\u{a0}\n  [[[\nb: 1\n", 1),
+        ("run: |2+\n  [[[[\nb: 1\n", 1),
+        ("a: \"x | #\"\n  [[[[\n", 1),
+        ("a: b\t# >\n  [[[[\nc: 1\n", 1),
+        ("a: '|'\n  [[[[\n", 6),
+        ("{\"a\": {\"b\": [1, {\"c\": \"[[[\"}]}}", 5),
+        ("[[[[[[[[[[", 11),
+        ("]]]]}}}} [[", 3),
+    ];
 
-    /// Every YAML file of the repository, and random texts over the characters the scan
-    /// looks at (quotes, escapes, brackets, comments, block scalar indicators, tabs, CR,
-    /// multi-byte and Unicode whitespace), give the same estimate as before.
     #[test]
-    fn the_byte_scan_gives_what_the_char_scan_gave() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for e in std::fs::read_dir(dir).unwrap().flatten() {
-                let p = e.path();
-                let name = p.file_name().unwrap().to_string_lossy().to_string();
-                if p.is_dir() {
-                    if !name.starts_with('.') && name != "target" {
-                        walk(&p, out);
-                    }
-                } else if name.ends_with(".yaml")
-                    || name.ends_with(".yml")
-                    || name.ends_with(".json")
-                {
-                    out.push(p);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        walk(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
-            &mut files,
-        );
-        assert!(files.len() > 20);
-        for f in &files {
-            let Ok(text) = std::fs::read_to_string(f) else {
-                continue;
-            };
-            for stop in [3, 64, 128, usize::MAX] {
-                assert_eq!(
-                    nesting_depth(&text, stop),
-                    old_nesting_depth(&text, stop),
-                    "{}",
-                    f.display()
-                );
-            }
-        }
-        let alphabet: Vec<char> = " \t\n\r-#\"'\\[]{},:|>+1aé\u{3000}\u{a0}".chars().collect();
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..200_000 {
-            let mut next = || {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed
-            };
-            let len = (next() % 40) as usize;
-            let text: String = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
-            let stop = (next() % 6) as usize;
-            assert_eq!(
-                nesting_depth(&text, stop),
-                old_nesting_depth(&text, stop),
-                "{text:?} stop {stop}"
-            );
-            assert_eq!(
-                nesting_depth(&text, 100),
-                old_nesting_depth(&text, 100),
-                "{text:?}"
-            );
+    fn tricky_texts_give_their_estimate() {
+        for (text, depth) in DEPTHS {
+            assert_eq!(nesting_depth(text, 100), *depth, "{text:?}");
         }
     }
 
