@@ -8,7 +8,6 @@
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
-    FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -39,11 +38,26 @@ struct Calls {
     next: AtomicU64,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct CallId(u64);
+/// A running call's place in its watch, kept in the call's `ConfigBag`. The SDK's orchestrator
+/// owns that bag for the whole call and drops it when the call ends, or when the call's future
+/// is dropped (abandoned by a `select!`, such as a Ctrl-C while waiting, or by a timeout): either
+/// way the call is forgotten, and the heartbeat never names a call nobody waits for.
+#[derive(Debug)]
+struct Running {
+    calls: Arc<Calls>,
+    id: u64,
+}
 
-impl Storable for CallId {
+impl Storable for Running {
     type Storer = StoreReplace<Self>;
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut calls) = self.calls.running.lock() {
+            calls.retain(|c| c.id != self.id);
+        }
+    }
 }
 
 fn operation_name(cfg: &ConfigBag) -> Option<String> {
@@ -58,7 +72,7 @@ pub struct Watch(Arc<Calls>);
 
 impl Watch {
     fn with_call(&self, cfg: &ConfigBag, f: impl FnOnce(&mut Call)) {
-        let Some(CallId(id)) = cfg.load::<CallId>().copied() else {
+        let Some(id) = cfg.load::<Running>().map(|r| r.id) else {
             return;
         };
         if let Ok(mut calls) = self.0.running.lock() {
@@ -108,7 +122,10 @@ impl Intercept for Watch {
         // operation's name is known from the first attempt on.
         let operation = operation_name(cfg).unwrap_or_else(|| "an AWS call".to_string());
         let id = self.0.next.fetch_add(1, Ordering::SeqCst);
-        cfg.interceptor_state().store_put(CallId(id));
+        cfg.interceptor_state().store_put(Running {
+            calls: self.0.clone(),
+            id,
+        });
         if let Ok(mut calls) = self.0.running.lock() {
             calls.push(Call {
                 id,
@@ -145,20 +162,6 @@ impl Intercept for Watch {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.with_call(cfg, |c| c.sent = true);
-        Ok(())
-    }
-
-    fn read_after_execution(
-        &self,
-        _context: &FinalizerInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if let Some(CallId(id)) = cfg.load::<CallId>().copied() {
-            if let Ok(mut calls) = self.0.running.lock() {
-                calls.retain(|c| c.id != id);
-            }
-        }
         Ok(())
     }
 }
@@ -237,11 +240,15 @@ mod tests {
     use super::{Watch, SAY_AFTER};
     use std::time::{Duration, Instant};
 
-    /// A call through a client carrying a watch is named by that watch while it runs (sent,
-    /// AWS not answering yet), by no other watch, and forgotten once it ended.
-    #[tokio::test]
-    async fn a_watch_names_its_own_running_calls() {
-        // A server that takes the connection and says nothing until told, then hangs up.
+    /// A server that takes one connection and says nothing until told (or until the sender is
+    /// dropped), then hangs up; and a CloudFormation client to it that carries `watch`.
+    fn silent_server(
+        watch: &Watch,
+    ) -> (
+        aws_sdk_cloudformation::Client,
+        std::sync::mpsc::Sender<()>,
+        std::thread::JoinHandle<()>,
+    ) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("its address").port();
         let (hang_up, told) = std::sync::mpsc::channel::<()>();
@@ -250,7 +257,6 @@ mod tests {
             let _ = told.recv();
             drop(connection);
         });
-        let watch = Watch::default();
         let config = aws_sdk_cloudformation::Config::builder()
             .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
             .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
@@ -262,10 +268,21 @@ mod tests {
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .interceptor(watch.clone())
             .build();
-        let client = aws_sdk_cloudformation::Client::from_conf(config);
-        let call = tokio::spawn(async move { client.describe_stacks().send().await });
-        // As the heartbeat would see it SAY_AFTER from now.
-        let later = || Instant::now() + SAY_AFTER;
+        (
+            aws_sdk_cloudformation::Client::from_conf(config),
+            hang_up,
+            server,
+        )
+    }
+
+    /// As the heartbeat would see it SAY_AFTER from now.
+    fn later() -> Instant {
+        Instant::now() + SAY_AFTER
+    }
+
+    /// What `watch` says once it names a call waiting for AWS's answer (polled for up to 10 s);
+    /// the last thing it said otherwise.
+    async fn waiting_for_an_answer(watch: &Watch) -> String {
         let mut said = None;
         for _ in 0..2000 {
             said = watch.waiting_for(later());
@@ -274,13 +291,24 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        // `(5s)`, or more on a loaded machine.
-        let said = said.unwrap_or_default();
-        assert!(
-            said.starts_with("still waiting for AWS's answer to CloudFormation DescribeStacks (")
-                && said.ends_with("s)"),
-            "{said}"
-        );
+        said.unwrap_or_default()
+    }
+
+    /// `(5s)`, or more on a loaded machine.
+    fn names_describe_stacks(said: &str) -> bool {
+        said.starts_with("still waiting for AWS's answer to CloudFormation DescribeStacks (")
+            && said.ends_with("s)")
+    }
+
+    /// A call through a client carrying a watch is named by that watch while it runs (sent,
+    /// AWS not answering yet), by no other watch, and forgotten once it ended.
+    #[tokio::test]
+    async fn a_watch_names_its_own_running_calls() {
+        let watch = Watch::default();
+        let (client, hang_up, server) = silent_server(&watch);
+        let call = tokio::spawn(async move { client.describe_stacks().send().await });
+        let said = waiting_for_an_answer(&watch).await;
+        assert!(names_describe_stacks(&said), "{said}");
         assert_eq!(watch.waiting_for(Instant::now()), None, "not yet said");
         assert_eq!(
             Watch::default().waiting_for(later()),
@@ -295,6 +323,44 @@ mod tests {
             None,
             "an ended call is forgotten"
         );
+        server.join().expect("the server thread");
+    }
+
+    /// A call abandoned while AWS has not answered (its future dropped by a `select!`, as a
+    /// Ctrl-C while waiting does, or by a timeout) never reaches the SDK's finalizer: it is
+    /// forgotten all the same, so the heartbeat does not name it while pcstack does something
+    /// else.
+    #[tokio::test]
+    async fn an_abandoned_call_is_forgotten() {
+        let watch = Watch::default();
+        let (client, hang_up, server) = silent_server(&watch);
+        let said = tokio::select! {
+            ended = client.describe_stacks().send() => panic!("the server never answers: {ended:?}"),
+            said = waiting_for_an_answer(&watch) => said,
+        };
+        assert!(names_describe_stacks(&said), "{said}");
+        assert_eq!(
+            watch.waiting_for(later()),
+            None,
+            "the abandoned call is forgotten"
+        );
+        // A timeout drops it the same way; the call is named until then.
+        let (timed_out, meanwhile) = tokio::join!(
+            tokio::time::timeout(Duration::from_millis(300), client.describe_stacks().send()),
+            async {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                watch.waiting_for(later())
+            }
+        );
+        assert!(timed_out.is_err(), "{timed_out:?}");
+        let meanwhile = meanwhile.unwrap_or_default();
+        assert!(meanwhile.contains("DescribeStacks"), "{meanwhile}");
+        assert_eq!(
+            watch.waiting_for(later()),
+            None,
+            "the timed-out call is forgotten"
+        );
+        let _ = hang_up.send(());
         server.join().expect("the server thread");
     }
 }
