@@ -90,26 +90,25 @@ pub const MAX_SUGGEST_INPUT: usize = 256;
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+    // The table's rows i-2, i-1 and i: the distances from a[..i] to each b[..j].
+    let mut two = vec![0usize; b.len() + 1];
+    let mut one: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0usize; b.len() + 1];
     for i in 1..=a.len() {
+        row[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut best = (one[j] + 1).min(row[j - 1] + 1).min(one[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
+                best = best.min(two[j - 2] + 1);
             }
-            d[i][j] = best;
+            row[j] = best;
         }
+        // Row i becomes i-1, i-1 becomes i-2; the oldest is written over next.
+        std::mem::swap(&mut two, &mut one);
+        std::mem::swap(&mut one, &mut row);
     }
-    d[a.len()][b.len()]
+    one[b.len()]
 }
 
 /// The candidate closest to `value` (trimmed, ignoring ASCII case) by [`edit_distance`], when it
@@ -161,6 +160,10 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("BucketName", "bucketname"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("Fn::GteAtt", "Fn::GetAtt"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
+        assert_eq!(edit_distance("aws:SecureTransport", "Fn::Transform"), 11);
         let props = ["BucketName", "Tags", "VersioningConfiguration"];
         assert_eq!(nearest("BucketNme", props), Some("BucketName"));
         assert_eq!(nearest("Tag", props), Some("Tags"));
