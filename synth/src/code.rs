@@ -3,11 +3,11 @@
 //!
 //! The registry is open: each crate declares the codes of its own knowledge next to that
 //! knowledge (a rule module's codes in its child module `code`), once each, with
-//! [`codes!`](crate::codes), and lists its modules' codes in its crate-level `CODES`. The
-//! crate above all of them (`stacks::codes`) assembles every crate's list into the registry:
-//! a test checks it for unique, well-formed codes, the README's "Diagnostic codes" table is
-//! generated from it (`cargo run -p xtask -- codes`), and parsing a code from a string goes
-//! through it.
+//! [`codes!`](crate::codes), and lists its modules' codes in its crate-level `CODES` (the
+//! macro makes a code left out of that list a compile error). The crate above all of them
+//! (`stacks::codes`) assembles every crate's list into the registry: a test checks it for
+//! unique, well-formed codes, and the README's "Diagnostic codes" table is generated from it
+//! (`cargo run -p xtask -- codes`).
 //!
 //! Codes that mirror a cfn-lint rule ID (`E1001`, `E3030` ...) keep cfn-lint's meaning;
 //! `I0001`/`I0002` and the `PC` codes are pcstack's own, `D` codes come from deploy's
@@ -42,6 +42,40 @@ impl Code {
     pub const fn description(self) -> &'static str {
         self.description
     }
+
+    /// Whether one of `lists` (a crate's `CODES`) holds a code with this one's string: what
+    /// [`codes!`](crate::codes) asserts, at compile time, of every code it declares.
+    #[doc(hidden)]
+    pub const fn is_in(self, lists: &[&[Code]]) -> bool {
+        let mut i = 0;
+        while i < lists.len() {
+            let mut j = 0;
+            while j < lists[i].len() {
+                if same_str(lists[i][j].code, self.code) {
+                    return true;
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+        false
+    }
+}
+
+/// `a == b`, in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl PartialEq for Code {
@@ -82,6 +116,11 @@ impl PartialEq<&str> for Code {
 /// crate's `CODES` list. A module invokes it inside its own child module `code`, so call sites
 /// read `code::LUSTRE_VERSION` and the names never collide with the module's other items.
 ///
+/// Every code it declares must be in the invoking crate's root `CODES` (a `&[&[Code]]`, one
+/// list per declaring module, which the registry in `stacks::codes` assembles): the crate does
+/// not compile otherwise, the error naming the code, so no declared code can be left out of the
+/// registry, its uniqueness check or the README's table.
+///
 /// ```
 /// mod lustre {
 ///     /// The diagnostic codes of the Lustre rules.
@@ -92,10 +131,41 @@ impl PartialEq<&str> for Code {
 ///         }
 ///     }
 /// }
-/// assert_eq!(lustre::code::LUSTRE_EXAMPLE.to_string(), "PC999");
-/// assert_eq!(lustre::code::CODES, [lustre::code::LUSTRE_EXAMPLE]);
+///
+/// /// Every diagnostic code this crate declares, one list per declaring module.
+/// pub const CODES: &[&[synth::Code]] = &[lustre::code::CODES];
+///
+/// fn main() {
+///     assert_eq!(lustre::code::LUSTRE_EXAMPLE.to_string(), "PC999");
+///     assert_eq!(lustre::code::CODES, [lustre::code::LUSTRE_EXAMPLE]);
+/// }
+/// ```
+///
+/// A module whose codes the crate's `CODES` leaves out (however the block is written) is a
+/// compile error, "`PC998` (UNLISTED) is declared with synth::codes! but is not in the crate's
+/// CODES ...":
+///
+/// ```compile_fail,E0080
+/// mod lustre {
+///     pub mod code {
+///         synth::codes! {
+///             LUSTRE_EXAMPLE = "PC999", "an example code";
+///         }
+///     }
+/// }
+/// mod unlisted {
+///     pub mod code {
+///         synth::codes!{ UNLISTED = "PC998", "a code no list names"; }
+///     }
+/// }
+///
+/// pub const CODES: &[&[synth::Code]] = &[lustre::code::CODES];
+///
+/// fn main() {}
 /// ```
 #[macro_export]
+// `crate::CODES` is the invoking crate's list, on purpose: that is the list each code must be in.
+#[allow(clippy::crate_in_macro_def)]
 macro_rules! codes {
     ($($(#[$doc:meta])* $name:ident = $code:literal, $description:literal;)*) => {
         $(
@@ -106,6 +176,20 @@ macro_rules! codes {
 
         /// The diagnostic codes this module declares, in order.
         pub const CODES: &[$crate::Code] = &[$($name),*];
+
+        // Each code is in the crate's `CODES`, or the crate does not compile.
+        const _: () = {
+            $(
+                assert!(
+                    $name.is_in(crate::CODES),
+                    concat!(
+                        "`", $code, "` (", stringify!($name), ") is declared with ",
+                        "synth::codes! but is not in the crate's CODES: add its module's ",
+                        "`code::CODES` to the `CODES` list at the crate root",
+                    )
+                );
+            )*
+        };
     };
 }
 
@@ -167,7 +251,30 @@ mod tests {
         assert_eq!(Code::declare(REF.as_str(), "another meaning"), REF);
         assert_ne!(REF, SUB);
         assert_eq!(format!("{REF:?}"), "Code(E1020)");
-        assert!(CODES.contains(&REF) && CODES.contains(&EXPRESSION_RULE));
+        // The module's codes, in order: the README table's first rows.
+        let strings: Vec<&str> = CODES.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            strings,
+            [
+                "E1001", "E1002", "I1002", "E1003", "E1004", "E1010", "E1011", "E1019", "E1020",
+                "E1028", "E2010", "E3001", "E3002", "E3003", "E3004", "E3005", "E3006", "E3010",
+                "E3012", "E3017", "E3018", "E3030", "E3031", "E3032", "E3033", "E3034", "E3035",
+                "E6002", "E6010", "E7010", "E8002", "PC020", "PC021", "PC022", "PC023", "PC024",
+                "PC030", "PC031", "I0001", "I0002",
+            ]
+        );
         assert_eq!(CODES.first(), Some(&TEMPLATE_STRUCTURE));
+    }
+
+    /// What `codes!` asserts of each code it declares.
+    #[test]
+    fn a_code_is_in_a_list_that_holds_its_string() {
+        assert!(REF.is_in(crate::CODES));
+        assert!(REF.is_in(&[&[SUB], &[TEMPLATE_STRUCTURE, REF]]));
+        assert!(REF.is_in(&[&[Code::declare(REF.as_str(), "another meaning")]]));
+        assert!(!REF.is_in(&[&[SUB, GET_ATT], &[]]));
+        assert!(!REF.is_in(&[]));
+        let prefix = Code::declare(&REF.as_str()[..4], "a prefix of REF");
+        assert!(!REF.is_in(&[&[prefix]]) && !prefix.is_in(&[&[REF]]));
     }
 }
