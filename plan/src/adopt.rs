@@ -63,7 +63,7 @@ impl Context {
             "AWS::Region" => Some(self.region.clone()),
             "AWS::StackName" => Some(self.stack_name.clone()),
             "AWS::Partition" => Some(partition.name.to_string()),
-            "AWS::URLSuffix" => partition.url_suffix.map(str::to_string),
+            "AWS::URLSuffix" => Some(partition.url_suffix.to_string()),
             _ => None,
         }
     }

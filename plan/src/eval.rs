@@ -1154,9 +1154,7 @@ impl<'a> Evaluator<'a> {
             "AWS::StackName" => self.ctx.stack_name.clone(),
             "AWS::StackId" => self.ctx.stack_id.clone(),
             "AWS::Partition" => region.map(|r| partition::of(r).name.to_string()),
-            "AWS::URLSuffix" => region
-                .and_then(|r| partition::of(r).url_suffix)
-                .map(str::to_string),
+            "AWS::URLSuffix" => region.map(|r| partition::of(r).url_suffix.to_string()),
             _ => None,
         };
         known.map_or_else(|| unknown("Ref", string(name), None), string)

@@ -59,7 +59,7 @@ pub(super) async fn adopt(
     if lookups.is_empty() {
         return Ok(Adopted::Nothing);
     }
-    let found = look(aws, &lookups, ctx.account.as_deref()).await?;
+    let found = look(aws, &lookups, &ctx).await?;
     for l in &lookups {
         // `Ref` of a bucket or repository is its name, found or about to be created.
         if let Lookup::Bucket { logical_id, name } | Lookup::Repository { logical_id, name } = l {
@@ -171,7 +171,8 @@ fn status<E>(
 
 /// One AWS lookup per resource; what exists comes back as [`Found`] with what import needs
 /// of it (create-only properties, the association's policies).
-async fn look(aws: &Aws, lookups: &[Lookup], account: Option<&str>) -> Result<Vec<Found>, Error> {
+async fn look(aws: &Aws, lookups: &[Lookup], ctx: &Context) -> Result<Vec<Found>, Error> {
+    let account = ctx.account.as_deref();
     let mut found = Vec::new();
     for l in lookups {
         let hit = match l {
@@ -181,7 +182,16 @@ async fn look(aws: &Aws, lookups: &[Lookup], account: Option<&str>) -> Result<Ve
                 logical_id,
                 file_system_id,
                 file_system_path,
-            } => association(aws, logical_id, file_system_id, file_system_path).await?,
+            } => {
+                // The stack's file system: its logical ID, for a message if FSx lost it.
+                let of_stack = ctx
+                    .physical
+                    .iter()
+                    .find(|(_, physical)| *physical == file_system_id)
+                    .map_or("?", |(logical, _)| logical.as_str());
+                let file_system = (of_stack, file_system_id.as_str());
+                association(aws, logical_id, file_system, file_system_path).await?
+            }
         };
         found.extend(hit);
     }
@@ -224,22 +234,41 @@ async fn bucket(
     }
 }
 
-/// DescribeRepositories of the one name: `repositories` holds it, or the answer is
-/// RepositoryNotFoundException.
+/// DescribeRepositories of the one name: `repositories` holds it (by `repositoryName`), or
+/// the answer is RepositoryNotFoundException. An answer naming only other repositories is not
+/// trusted.
 async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Found>, Error> {
     let input = json!({ "repositoryNames": [name] });
     let got = patiently(&aws.timing, || aws.ecr.json("DescribeRepositories", &input)).await;
     let answer = match got {
         Ok(answer) => answer,
         Err(e) if code(&e) == Some("RepositoryNotFoundException") => return Ok(None),
-        Err(e) => return Err(aws.fail(&format!("DescribeRepositories {name}"), e)),
+        Err(e) => {
+            let operation = format!("DescribeRepositories {name}");
+            return Err(aws.ecr.fail(&operation, e, &aws.login));
+        }
     };
-    let Some(repo) = answer
+    let listed: Vec<&Json> = answer
         .get("repositories")
         .and_then(Json::as_array)
-        .and_then(|r| r.first())
+        .into_iter()
+        .flatten()
+        .collect();
+    let Some(repo) = listed
+        .iter()
+        .find(|r| r.get("repositoryName").and_then(Json::as_str) == Some(name))
     else {
-        return Ok(None);
+        if listed.is_empty() {
+            return Ok(None);
+        }
+        return Err(Error::failed(format!(
+            "AWS sent a malformed answer to DescribeRepositories of {name}: it lists other repositories ({}), not {name}",
+            listed
+                .iter()
+                .map(|r| r.get("repositoryName").and_then(Json::as_str).unwrap_or("?"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     };
     let mut live = Map::new();
     live.insert("RepositoryName".into(), json!(name));
@@ -262,46 +291,45 @@ async fn repository(aws: &Aws, logical_id: &str, name: &str) -> Result<Option<Fo
     }))
 }
 
-/// DescribeDataRepositoryAssociations of the file system, every page: the one at `path`, if
-/// any. FileSystemNotFound and DataRepositoryAssociationNotFound (FSx's answers when there is
-/// nothing to describe) mean none.
+/// DescribeDataRepositoryAssociations of the stack's file system `(logical, physical)`, every
+/// page: the one of that file system at `path`, if any. DataRepositoryAssociationNotFound
+/// (FSx's answer when there is none) means none; FileSystemNotFound means the stack's file
+/// system is gone outside CloudFormation: an error.
 async fn association(
     aws: &Aws,
     logical_id: &str,
-    file_system_id: &str,
+    (fs_logical, file_system_id): (&str, &str),
     path: &str,
 ) -> Result<Option<Found>, Error> {
     let filter = json!({ "Filters": [{ "Name": "file-system-id", "Values": [file_system_id] }] });
-    let got = patiently(&aws.timing, || {
-        aws.fsx.json_list_all(
+    let got = aws
+        .fsx
+        .json_list_all(
+            &aws.timing,
             "DescribeDataRepositoryAssociations",
             &filter,
             "Associations",
             "NextToken",
         )
-    })
-    .await;
+        .await;
     let associations = match got {
         Ok(all) => all,
-        Err(e)
-            if matches!(
-                code(&e),
-                Some("FileSystemNotFound" | "DataRepositoryAssociationNotFound")
-            ) =>
-        {
-            return Ok(None)
+        Err(e) if code(&e) == Some("DataRepositoryAssociationNotFound") => return Ok(None),
+        Err(e) if code(&e) == Some("FileSystemNotFound") => {
+            return Err(Error::failed(format!(
+                "file system {file_system_id} of the stack's {fs_logical} does not exist (FSx: {}): the stack has drifted (it was deleted outside CloudFormation); look at it with `aws cloudformation detect-stack-drift`, and restore or remove {fs_logical} before deploying",
+                super::aws::message(&e)
+            )))
         }
         Err(e) => {
-            return Err(aws.fail(
-                &format!("DescribeDataRepositoryAssociations {file_system_id}"),
-                e,
-            ))
+            let operation = format!("DescribeDataRepositoryAssociations {file_system_id}");
+            return Err(aws.fsx.fail(&operation, e, &aws.login));
         }
     };
-    let Some(a) = associations
-        .iter()
-        .find(|a| a.get("FileSystemPath").and_then(Json::as_str) == Some(path))
-    else {
+    let Some(a) = associations.iter().find(|a| {
+        a.get("FileSystemId").and_then(Json::as_str) == Some(file_system_id)
+            && a.get("FileSystemPath").and_then(Json::as_str) == Some(path)
+    }) else {
         return Ok(None);
     };
     Ok(Some(Found {

@@ -1,6 +1,6 @@
 //! SDK clients from the standard chain (env, profile, SSO cache, IMDS...), and error helpers.
 
-use super::signed::{self, Api};
+use super::signed::{self, Api, JsonApi, QueryApi};
 use super::waiting::Watch;
 use super::{backoff, errors, login, Timing};
 use crate::error::Error;
@@ -15,12 +15,12 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     /// Only for `deploy`'s lookups of repositories outside the stack (`super::adopt`), as
     /// signed JSON calls (`super::signed`).
-    pub ecr: Api,
+    pub ecr: JsonApi,
     /// Only for `deploy`'s lookups of data repository associations (`super::adopt`).
-    pub fsx: Api,
+    pub fsx: JsonApi,
     pub sts: Option<aws_sdk_sts::Client>,
     /// The few read-only EC2 calls (zones, offerings, reservations), as signed Query calls.
-    pub ec2: Api,
+    pub ec2: QueryApi,
     pub region: String,
     /// Set when a custom endpoint is used (`--endpoint-url`, `AWS_ENDPOINT_URL`): S3 template
     /// URLs are then path-style under it.
@@ -86,45 +86,46 @@ impl Aws {
         let endpoint = config
             .endpoint_url()
             .map(|e| e.trim_end_matches('/').to_string());
-        let aws = Self::clients(&config, region, endpoint, login, watch);
+        let aws = Self::clients(&config, region, endpoint, login, watch)?;
         if conn.debug {
             aws.print_identity().await?;
         }
         Ok(aws)
     }
 
-    /// Every client from one SDK config, each carrying `watch`.
+    /// Every client from one SDK config, each carrying `watch`; an endpoint variant (FIPS,
+    /// dual-stack) a signed service lacks in the Region is refused here, before any call.
     fn clients(
         config: &aws_config::SdkConfig,
         region: String,
         endpoint: Option<String>,
         login: login::Login,
         watch: &Watch,
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let s3_config = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(endpoint.is_some())
             .interceptor(watch.clone())
             .build();
-        Self {
+        Ok(Self {
             cfn: aws_sdk_cloudformation::Client::from_conf(
                 aws_sdk_cloudformation::config::Builder::from(config)
                     .interceptor(watch.clone())
                     .build(),
             ),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ecr: Api::new(signed::ECR, config, &region, watch),
-            fsx: Api::new(signed::FSX, config, &region, watch),
+            ecr: Api::new(signed::ECR, config, &region, watch)?,
+            fsx: Api::new(signed::FSX, config, &region, watch)?,
             sts: Some(aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(config)
                     .interceptor(watch.clone())
                     .build(),
             )),
-            ec2: Api::new(signed::EC2, config, &region, watch),
+            ec2: Api::new(signed::EC2, config, &region, watch)?,
             region,
             endpoint,
             timing: Timing::default(),
             login,
-        }
+        })
     }
 
     /// `--debug`: who pcstack is logged in as (GetCallerIdentity), before anything else.

@@ -11,8 +11,23 @@ use std::error::Error as StdError;
 
 pub use crate::error::AwsKind as Kind;
 
-/// Classifies `e`, the failure of `operation` (`"HeadBucket pcstack-templates-1-us-east-1"`).
+/// Classifies `e`, the failure of `operation` (`"HeadBucket pcstack-templates-1-us-east-1"`)
+/// of an SDK client (CloudFormation, S3, STS).
 pub fn classify<E>(operation: &str, err: SdkError<E, HttpResponse>, login: &Login) -> Error
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    classify_for(None, operation, err, login)
+}
+
+/// [`classify`], for a service whose IAM actions are `<iam_prefix>:<operation>` (a signed
+/// call's signing name, `signed::Api::fail`); `None` for the SDK clients'.
+pub fn classify_for<E>(
+    iam_prefix: Option<&str>,
+    operation: &str,
+    err: SdkError<E, HttpResponse>,
+    login: &Login,
+) -> Error
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
@@ -87,7 +102,7 @@ where
     Error::Aws {
         operation: operation.to_string(),
         message: shorten(&message),
-        advice: advice(kind, operation, login),
+        advice: advice(kind, iam_action(iam_prefix, operation), operation, login),
         detail: Some(detail),
         kind,
         source: Some(Box::new(err)),
@@ -203,7 +218,7 @@ where
             "AWS sent a malformed answer to {api} (HTTP {status} whose body did not parse: {})",
             chain(&e)
         )),
-        advice: advice(Kind::Other, operation, login),
+        advice: advice(Kind::Other, iam_action(None, operation), operation, login),
         detail: Some(detail),
         kind: Kind::Other,
         source: Some(Box::new(e)),
@@ -222,9 +237,13 @@ fn credentials_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a Credenti
     None
 }
 
-/// The IAM action of an operation, for "needs s3:ListBucket on B".
-fn iam_action(operation: &str) -> String {
+/// The IAM action of an operation, for "needs s3:ListBucket on B": `<iam_prefix>:<API>` for a
+/// signed call's service, else the SDK client's (S3's own names, STS, CloudFormation).
+fn iam_action(iam_prefix: Option<&str>, operation: &str) -> String {
     let api = operation.split_whitespace().next().unwrap_or(operation);
+    if let Some(prefix) = iam_prefix {
+        return format!("{prefix}:{api}");
+    }
     let s3 = |action: &str| format!("s3:{action}");
     match api {
         "HeadBucket" => s3("ListBucket"),
@@ -235,12 +254,6 @@ fn iam_action(operation: &str) -> String {
         "PutPublicAccessBlock" => s3("PutBucketPublicAccessBlock"),
         "PutBucketPolicy" => s3("PutBucketPolicy"),
         "GetCallerIdentity" => "sts:GetCallerIdentity".to_string(),
-        "DescribeAvailabilityZones"
-        | "DescribeInstanceTypeOfferings"
-        | "DescribeCapacityReservations"
-        | "DescribeCapacityBlockOfferings" => format!("ec2:{api}"),
-        "DescribeRepositories" => format!("ecr:{api}"),
-        "DescribeDataRepositoryAssociations" => format!("fsx:{api}"),
         other => format!("cloudformation:{other}"),
     }
 }
@@ -253,7 +266,7 @@ fn profile_flag(login: &Login) -> String {
     }
 }
 
-fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
+fn advice(kind: Kind, action: String, operation: &str, login: &Login) -> Option<String> {
     // `HeadBucket B (the template bucket)` -> `B`.
     let resource = operation
         .split_whitespace()
@@ -270,13 +283,13 @@ fn advice(kind: Kind, operation: &str, login: &Login) -> Option<String> {
             _ => "the temporary credentials have expired: get new ones (log in again, or re-run `aws sts assume-role` and export the result), then retry".to_string(),
         },
         Kind::InvalidCredentials => format!("AWS does not accept these credentials (wrong or deleted access key): check `aws sts get-caller-identity{profile}`"),
-        Kind::AccessDenied => format!("the caller may not do this: allow {} on {resource} in its IAM policy (`aws sts get-caller-identity{profile}` shows who the caller is)", iam_action(operation)),
+        Kind::AccessDenied => format!("the caller may not do this: allow {action} on {resource} in its IAM policy (`aws sts get-caller-identity{profile}` shows who the caller is)"),
         Kind::UnknownHost => "the endpoint's host name does not resolve: check the region (--region, AWS_REGION, the config's region, the profile's region), --endpoint-url, and your network's DNS".to_string(),
         Kind::Unreachable => "the endpoint refused the connection: check --endpoint-url / AWS_ENDPOINT_URL, a proxy or firewall, and your network".to_string(),
         Kind::Stalled => "the endpoint did not answer in time: check your network, proxy or --endpoint-url, then retry (on a slow link, raise --read-timeout)".to_string(),
         Kind::Throttled => "AWS is still throttling after the SDK's retries: wait a minute and re-run; if it persists, other tools are using the same API in this account and region".to_string(),
         Kind::BucketMissing => format!("bucket {resource} does not exist: create it, or leave --template-bucket out to let pcstack create its own"),
-        Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {}): choose another --template-bucket", iam_action(operation)),
+        Kind::BucketNotYours => format!("bucket {resource} exists but this account may not use it (another account owns it, or a policy denies {action}): choose another --template-bucket"),
         Kind::ServerError => "AWS failed on its side after the SDK's retries: re-run in a few minutes".to_string(),
         Kind::StackMissing | Kind::NoChanges | Kind::Service | Kind::Other => return None,
     })
@@ -448,7 +461,13 @@ mod tests {
             credentials_profile: Some("ml".into()),
         };
         assert_eq!(
-            super::advice(super::Kind::ExpiredToken, "DescribeStacks net", &login).as_deref(),
+            super::advice(
+                super::Kind::ExpiredToken,
+                super::iam_action(None, "DescribeStacks net"),
+                "DescribeStacks net",
+                &login
+            )
+            .as_deref(),
             Some("the SSO credentials have expired: run `aws sso login --profile ml`, then retry")
         );
     }

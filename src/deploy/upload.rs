@@ -68,8 +68,7 @@ pub fn template_url(bucket: &str, key: &str, region: &str, endpoint: Option<&str
     match endpoint {
         Some(e) => format!("{e}/{bucket}/{key}"),
         None => {
-            // A partition whose suffix pcstack does not know: the commercial one.
-            let suffix = partition::of(region).url_suffix.unwrap_or("amazonaws.com");
+            let suffix = partition::of(region).url_suffix;
             format!("https://{bucket}.s3.{region}.{suffix}/{key}")
         }
     }

@@ -71,8 +71,8 @@ pub fn failed(aws: &Aws, operation: &str, e: CallError) -> Failed {
     };
     let api = operation.split_whitespace().next().unwrap_or(operation);
     Failed {
-        error: aws.fail(operation, e),
-        action: format!("ec2:{api}"),
+        action: aws.ec2.action(api),
+        error: aws.ec2.fail(operation, e, &aws.login),
         denied,
     }
 }
@@ -81,21 +81,16 @@ impl Zones {
     /// Every zone of `aws`'s Region.
     pub async fn fetch(aws: &Aws) -> Result<Zones, Failed> {
         let op = "DescribeAvailabilityZones";
-        let body = aws
+        let page = aws
             .ec2
-            .query(op, &[])
+            .query(
+                op,
+                &[],
+                "availabilityZoneInfo",
+                &["zoneName", "zoneId", "zoneType", "zoneState"],
+            )
             .await
             .map_err(|e| failed(aws, &format!("{op} {}", aws.region), e))?;
-        let page = super::signed::query::read_list(
-            &body,
-            "availabilityZoneInfo",
-            &["zoneName", "zoneId", "zoneType", "zoneState"],
-        )
-        .map_err(|why| Failed {
-            error: Error::failed(format!("AWS sent a malformed answer to {op}: {why}")),
-            action: format!("ec2:{op}"),
-            denied: false,
-        })?;
         let field = |item: &Item, k: &str| item.get(k).cloned().unwrap_or_default();
         let zones = page
             .items
@@ -180,7 +175,7 @@ pub async fn offerings(
     }
     let items = aws
         .ec2
-        .list_all(
+        .query_list_all(
             op,
             &params,
             "instanceTypeOfferingSet",
@@ -263,8 +258,12 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
     let op = "DescribeCapacityReservations";
     // One ID, one answer: no MaxResults (EC2 refuses it beside IDs in several Describe calls).
     let params = [("CapacityReservationId.1".to_string(), id.to_string())];
-    let body = match aws.ec2.query(op, &params).await {
-        Ok(body) => body,
+    let page = match aws
+        .ec2
+        .query(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
+        .await
+    {
+        Ok(page) => page,
         Err(e)
             if super::aws::code(&e)
                 .is_some_and(|c| c.starts_with("InvalidCapacityReservationId")) =>
@@ -273,12 +272,6 @@ pub async fn reservation_by_id(aws: &Aws, id: &str) -> Result<Option<Reservation
         }
         Err(e) => return Err(failed(aws, &format!("{op} {id}"), e)),
     };
-    let page = super::signed::query::read_list(&body, "capacityReservationSet", RESERVATION_FIELDS)
-        .map_err(|why| Failed {
-            error: Error::failed(format!("AWS sent a malformed answer to {op}: {why}")),
-            action: format!("ec2:{op}"),
-            denied: false,
-        })?;
     Ok(page.items.iter().map(reservation).find(|r| r.id == id))
 }
 
@@ -291,7 +284,7 @@ pub async fn reservations_for(aws: &Aws, types: &[String]) -> Result<Vec<Reserva
     }
     let items = aws
         .ec2
-        .list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
+        .query_list_all(op, &params, "capacityReservationSet", RESERVATION_FIELDS)
         .await
         .map_err(|e| failed(aws, &format!("{op} {}", aws.region), e))?;
     Ok(items.iter().map(reservation).collect())
@@ -328,7 +321,7 @@ pub async fn block_offerings(
     ];
     let items = aws
         .ec2
-        .list_all(
+        .query_list_all(
             op,
             &params,
             "capacityBlockOfferingSet",

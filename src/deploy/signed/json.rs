@@ -1,17 +1,16 @@
 //! awsJson1_1 (ECR, FSx): POST `/` with `X-Amz-Target: <target>.<Operation>` and
 //! `Content-Type: application/x-amz-json-1.1`, the input and the answer as JSON objects.
 
-use super::{paginate, Api, ApiError, CallError, Protocol, Request};
+use super::{malformed, paginate, ApiError, CallError, JsonApi, Request};
+use crate::deploy::{aws::patiently, Timing};
 use aws_smithy_runtime_api::http::Headers;
 use serde_json::Value as Json;
 
-impl Api {
+impl JsonApi {
     /// One call: `operation` with `input` (a JSON object in the API reference's member names);
     /// the answer's JSON on success. An answer that is not JSON is a response error.
     pub async fn json(&self, operation: &'static str, input: &Json) -> Result<Json, CallError> {
-        let Protocol::AwsJson11 { target } = self.service.protocol else {
-            return Err(self.wrong_protocol(operation));
-        };
+        let target = self.service.protocol.target;
         let request = Request {
             headers: vec![
                 ("content-type", "application/x-amz-json-1.1".to_string()),
@@ -31,29 +30,26 @@ impl Api {
 
     /// Every item of the list `list` of a paginated call, reading pages until the answer has
     /// no `token` (the member's name, `NextToken` in FSx, `nextToken` in ECR), which is sent
-    /// back under the same name.
+    /// back under the same name. Each page is retried while the service throttles
+    /// (`aws::patiently`), so a throttle on a later page does not read the earlier ones again.
     pub async fn json_list_all(
         &self,
+        timing: &Timing,
         operation: &'static str,
         input: &Json,
         list: &str,
         token: &str,
     ) -> Result<Vec<Json>, CallError> {
-        paginate(operation, |next| async move {
+        paginate(|next| async move {
             let mut input = input.clone();
             if let (Some(next), Some(fields)) = (next, input.as_object_mut()) {
                 fields.insert(token.to_string(), Json::String(next));
             }
-            let mut answer = self.json(operation, &input).await?;
+            let mut answer = patiently(timing, || self.json(operation, &input)).await?;
             let items = match answer.get_mut(list).map(Json::take) {
                 Some(Json::Array(items)) => items,
                 None | Some(Json::Null) => Vec::new(),
-                Some(other) => {
-                    return Err(super::malformed(
-                        operation,
-                        &format!("{list} is not a list: {other}"),
-                    ))
-                }
+                Some(other) => return Err(malformed(&format!("{list} is not a list: {other}"))),
             };
             let next = answer.get(token).and_then(Json::as_str).map(str::to_string);
             Ok((items, next))

@@ -10,14 +10,17 @@
 //!   DescribeCapacityBlockOfferings. `aws-sdk-ec2` would cost more to build than all of pcstack.
 //! - [`ECR`] and [`FSX`] in awsJson1_1 (`json`): DescribeRepositories and
 //!   DescribeDataRepositoryAssociations, `deploy --adopt`'s lookups. Their SDK crates cost about
-//!   a fifth of the release build for these two calls.
+//!   a sixth of the release build for these two calls.
 //!
 //! README, "Build cost".
 
 pub mod json;
 pub mod query;
 
+use super::errors;
+use super::login::Login;
 use super::waiting::Watch;
+use crate::error::Error;
 use aws_smithy_runtime::client::orchestrator::operation::Operation;
 use aws_smithy_runtime::client::retries::classifiers::{
     HttpStatusCodeClassifier, TransientErrorClassifier,
@@ -37,61 +40,121 @@ use aws_smithy_types::error::metadata::{ErrorMetadata, ProvideErrorMetadata};
 use aws_types::SdkConfig;
 use std::future::Future;
 
-/// How a service takes requests and answers them.
+/// How a service takes requests and answers them: each protocol is its own type, and only
+/// [`Api`]s of that type have its calls (`query` on EC2, `json` on ECR and FSx).
+pub trait Protocol: Copy + std::fmt::Debug + Send + Sync + 'static {
+    /// The service's error answer.
+    fn error_of(&self, headers: &Headers, body: &str) -> ApiError;
+}
+
+/// EC2's Query protocol: a form-encoded `Action` and `Version`, XML answers, errors as
+/// `<Response><Errors><Error><Code>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    /// EC2's Query protocol: a form-encoded `Action` and `Version`, XML answers, errors as
-    /// `<Response><Errors><Error><Code>`.
-    Ec2Query { version: &'static str },
-    /// awsJson1_1: POST `/` with `X-Amz-Target: <target>.<Operation>`, JSON both ways, errors
-    /// as `__type` (or `code`, or the `X-Amzn-ErrorType` header) and `message`.
-    AwsJson11 { target: &'static str },
+pub struct Ec2Query {
+    pub version: &'static str,
+}
+
+/// awsJson1_1: POST `/` with `X-Amz-Target: <target>.<Operation>`, JSON both ways, errors as
+/// `__type` (or `code`, or the `X-Amzn-ErrorType` header) and `message`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwsJson11 {
+    pub target: &'static str,
+}
+
+impl Protocol for Ec2Query {
+    fn error_of(&self, _: &Headers, body: &str) -> ApiError {
+        query::error_of(body)
+    }
+}
+
+impl Protocol for AwsJson11 {
+    fn error_of(&self, headers: &Headers, body: &str) -> ApiError {
+        json::error_of(headers, body)
+    }
 }
 
 /// A service as its SDK client would reach it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Service {
+pub struct Service<P> {
     /// The SDK's service ID: names the endpoint settings (`AWS_ENDPOINT_URL_ECR`, the
     /// profile's `services` section key `ecr`) and the operation in messages.
     pub id: &'static str,
-    /// SigV4's service name.
+    /// SigV4's service name, which is also the prefix of its IAM actions (`ecr:`).
     pub signing_name: &'static str,
-    /// The endpoint's host before the Region: `https://<host>.<region>.<partition suffix>`.
-    pub host: &'static str,
-    pub protocol: Protocol,
+    /// The endpoint's host before the Region, per variant.
+    pub hosts: Hosts,
+    pub protocol: P,
 }
 
-pub const EC2: Service = Service {
+/// The hosts of a service's endpoints before `.<region>.<suffix>`: the plain and FIPS ones
+/// under the partition's DNS suffix, the dual-stack ones under its dual-stack suffix. From
+/// each SDK crate's endpoint rules (aws-sdk-ec2, aws-sdk-ecr 1.138, aws-sdk-fsx 1.133,
+/// `config/endpoint`), which derive every host from the partition table
+/// (`constructs::partition`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hosts {
+    pub plain: &'static str,
+    pub fips: &'static str,
+    pub dual_stack: &'static str,
+    pub fips_dual_stack: &'static str,
+    /// FIPS in aws-us-gov is the plain endpoint (EC2's Regional endpoints there are FIPS).
+    pub gov_fips_is_plain: bool,
+}
+
+/// An [`Api`] of EC2's Query protocol.
+pub type QueryApi = Api<Ec2Query>;
+/// An [`Api`] of awsJson1_1.
+pub type JsonApi = Api<AwsJson11>;
+
+pub const EC2: Service<Ec2Query> = Service {
     id: "EC2",
     signing_name: "ec2",
-    host: "ec2",
-    protocol: Protocol::Ec2Query {
+    hosts: Hosts {
+        plain: "ec2",
+        fips: "ec2-fips",
+        dual_stack: "ec2",
+        fips_dual_stack: "ec2-fips",
+        gov_fips_is_plain: true,
+    },
+    protocol: Ec2Query {
         version: "2016-11-15",
     },
 };
 
-pub const ECR: Service = Service {
+pub const ECR: Service<AwsJson11> = Service {
     id: "ECR",
     signing_name: "ecr",
-    host: "api.ecr",
-    protocol: Protocol::AwsJson11 {
+    hosts: Hosts {
+        plain: "api.ecr",
+        fips: "api.ecr-fips",
+        dual_stack: "ecr",
+        fips_dual_stack: "ecr-fips",
+        gov_fips_is_plain: false,
+    },
+    protocol: AwsJson11 {
         target: "AmazonEC2ContainerRegistry_V20150921",
     },
 };
 
-pub const FSX: Service = Service {
+pub const FSX: Service<AwsJson11> = Service {
     id: "FSx",
     signing_name: "fsx",
-    host: "fsx",
-    protocol: Protocol::AwsJson11 {
+    hosts: Hosts {
+        plain: "fsx",
+        fips: "fsx-fips",
+        dual_stack: "fsx",
+        fips_dual_stack: "fsx-fips",
+        gov_fips_is_plain: false,
+    },
+    protocol: AwsJson11 {
         target: "AWSSimbaAPIService_v20180301",
     },
 };
 
 /// One service in one Region, with the settings of the command's other clients.
 #[derive(Clone, Debug)]
-pub struct Api {
-    service: Service,
+pub struct Api<P> {
+    service: Service<P>,
     config: SdkConfig,
     region: String,
     endpoint: String,
@@ -146,47 +209,37 @@ struct Request {
     body: String,
 }
 
-impl Api {
+impl<P: Protocol> Api<P> {
     /// `service` in `region`, with `config`'s credentials, HTTP client, timeouts and retries.
     /// The endpoint is the one the service's SDK client of `config` would use:
     /// `--endpoint-url` (set on the loader), else `AWS_ENDPOINT_URL_<ID>` / the profile's
-    /// `services` `endpoint_url`, else `AWS_ENDPOINT_URL`, else the service's own in the Region.
-    /// Every call goes through `watch`.
-    pub fn new(service: Service, config: &SdkConfig, region: &str, watch: &Watch) -> Self {
-        let custom = if config.get_origin("endpoint_url").is_client_config() {
-            config.endpoint_url().map(str::to_string)
-        } else {
-            config
-                .service_config()
-                .and_then(|c| {
-                    c.load_config(
-                        aws_types::service_config::ServiceConfigKey::builder()
-                            .service_id(service.id)
-                            .env("AWS_ENDPOINT_URL")
-                            .profile("endpoint_url")
-                            .build()
-                            .ok()?,
-                    )
-                })
-                .filter(|e| !e.trim().is_empty())
-                .or_else(|| config.endpoint_url().map(str::to_string))
+    /// `services` `endpoint_url`, else `AWS_ENDPOINT_URL`, else the service's own in the Region
+    /// in the variant the config asks for (FIPS, dual-stack: [`regional`]). Every call goes
+    /// through `watch`.
+    pub fn new(
+        service: Service<P>,
+        config: &SdkConfig,
+        region: &str,
+        watch: &Watch,
+    ) -> Result<Self, Error> {
+        let endpoint = match custom_endpoint(service.id, config) {
+            Some(custom) => custom,
+            None => regional(
+                service.id,
+                &service.hosts,
+                region,
+                constructs::partition::of(region),
+                config.use_fips().unwrap_or(false),
+                config.use_dual_stack().unwrap_or(false),
+            )?,
         };
-        let endpoint = custom.unwrap_or_else(|| {
-            format!(
-                "https://{}.{region}.{}",
-                service.host,
-                constructs::partition::of(region)
-                    .url_suffix
-                    .unwrap_or("amazonaws.com")
-            )
-        });
-        Self {
+        Ok(Self {
             service,
             config: config.clone(),
             region: region.to_string(),
             endpoint: endpoint.trim_end_matches('/').to_string(),
             watch: watch.clone(),
-        }
+        })
     }
 
     /// The URL requests go to.
@@ -195,39 +248,40 @@ impl Api {
         &self.endpoint
     }
 
-    /// A request of this service's protocol (the caller's method checked it): the answer's
-    /// body read by `read` on success (a body it can't read is a response error, as the SDK
-    /// reports one), the service's error otherwise.
-    async fn send<O>(
+    /// The IAM action of `operation` of this service (`ecr:DescribeRepositories`).
+    pub fn action(&self, operation: &str) -> String {
+        format!("{}:{operation}", self.service.signing_name)
+    }
+
+    /// A failed call of this service, classified like every SDK call's, with its IAM action
+    /// named in access-denied advice by the service's signing name.
+    pub fn fail(&self, operation: &str, e: CallError, login: &Login) -> Error {
+        errors::classify_for(Some(self.service.signing_name), operation, e, login)
+    }
+
+    /// A request of this service's protocol: the answer's body read by `read` on success (a
+    /// body it can't read is a response error, as the SDK reports one: classified as a
+    /// malformed answer), the service's error otherwise.
+    async fn send<O, R>(
         &self,
         operation: &'static str,
         request: Request,
-        read: fn(&str) -> Result<O, String>,
+        read: R,
     ) -> Result<O, CallError>
     where
         O: std::fmt::Debug + Send + Sync + 'static,
+        R: Fn(&str) -> Result<O, String> + Send + Sync + 'static,
     {
         self.operation(operation, read).invoke(request).await
-    }
-
-    /// A call made with the other protocol's method: a mistake in pcstack, said as such.
-    fn wrong_protocol(&self, operation: &str) -> CallError {
-        SdkError::construction_failure(format!(
-            "{} {operation}: {} does not speak {:?}",
-            self.service.id, self.service.id, self.service.protocol
-        ))
     }
 
     /// The orchestrated operation: SigV4 with the config's credentials for the service's
     /// signing name in the Region, the config's retries, timeouts, HTTP client, sleep and
     /// clock; errors read by the service's protocol.
-    fn operation<O>(
-        &self,
-        name: &'static str,
-        read: fn(&str) -> Result<O, String>,
-    ) -> Operation<Request, O, ApiError>
+    fn operation<O, R>(&self, name: &'static str, read: R) -> Operation<Request, O, ApiError>
     where
         O: std::fmt::Debug + Send + Sync + 'static,
+        R: Fn(&str) -> Result<O, String> + Send + Sync + 'static,
     {
         let c = &self.config;
         let mut builder = Operation::builder()
@@ -286,11 +340,9 @@ impl Api {
                 if response.status().is_success() {
                     read(&text).map_err(|why| OrchestratorError::response(why.into()))
                 } else {
-                    Err(OrchestratorError::operation(error_of(
-                        protocol,
-                        response.headers(),
-                        &text,
-                    )))
+                    Err(OrchestratorError::operation(
+                        protocol.error_of(response.headers(), &text),
+                    ))
                 }
             })
             .build()
@@ -330,25 +382,82 @@ impl Api {
     }
 }
 
-/// The error answer of `protocol`.
-fn error_of(protocol: Protocol, headers: &Headers, body: &str) -> ApiError {
-    match protocol {
-        Protocol::Ec2Query { .. } => query::error_of(body),
-        Protocol::AwsJson11 { .. } => json::error_of(headers, body),
+/// The endpoint the config sets for the service (`--endpoint-url`, else
+/// `AWS_ENDPOINT_URL_<ID>` / the profile's `services` section, else `AWS_ENDPOINT_URL`), if any.
+fn custom_endpoint(id: &str, config: &SdkConfig) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_string);
     }
+    config
+        .service_config()
+        .and_then(|c| {
+            c.load_config(
+                aws_types::service_config::ServiceConfigKey::builder()
+                    .service_id(id)
+                    .env("AWS_ENDPOINT_URL")
+                    .profile("endpoint_url")
+                    .build()
+                    .ok()?,
+            )
+        })
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
-/// An answer that arrived but not in the service's shape: a response error, as the SDK
-/// reports one.
-fn malformed(operation: &str, why: &str) -> CallError {
-    SdkError::construction_failure(format!("AWS sent a malformed answer to {operation}: {why}"))
+/// The service's own endpoint in `region` of `partition`, in the variant asked for, as its SDK
+/// crate's endpoint rules build it: FIPS and dual-stack hosts under the partition's suffixes
+/// ([`Hosts`]). A variant the partition lacks is refused before any call (exit 2), as the SDK
+/// refuses it, naming the setting and the way out.
+pub fn regional(
+    id: &str,
+    hosts: &Hosts,
+    region: &str,
+    partition: constructs::partition::Partition,
+    fips: bool,
+    dual_stack: bool,
+) -> Result<String, Error> {
+    let refuse = |what: &str| {
+        Error::usage(format!(
+            "{what} is enabled (AWS_USE_FIPS_ENDPOINT / use_fips_endpoint, AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint) but partition {} of region {region} has no such {id} endpoint: turn the setting off, or set AWS_ENDPOINT_URL_{} to the endpoint to use",
+            partition.name,
+            id.to_ascii_uppercase()
+        ))
+    };
+    let p = partition;
+    let (host, suffix) = match (fips, dual_stack) {
+        (true, true) if p.fips && p.dual_stack => (hosts.fips_dual_stack, p.dual_stack_suffix),
+        (true, true) => return Err(refuse("FIPS with dual-stack")),
+        (true, false) if !p.fips => return Err(refuse("FIPS")),
+        (true, false) if hosts.gov_fips_is_plain && p.name == "aws-us-gov" => {
+            (hosts.plain, p.url_suffix)
+        }
+        (true, false) => (hosts.fips, p.url_suffix),
+        (false, true) if !p.dual_stack => return Err(refuse("dual-stack")),
+        (false, true) => (hosts.dual_stack, p.dual_stack_suffix),
+        (false, false) => (hosts.plain, p.url_suffix),
+    };
+    Ok(format!("https://{host}.{region}.{suffix}"))
+}
+
+/// An answer that arrived but not in the service's shape, found after the answer was read
+/// (a paging runaway): a response error of a success, as a body that does not parse is, so
+/// `errors::classify` reports both as a malformed answer.
+fn malformed(why: &str) -> CallError {
+    SdkError::response_error(
+        why.to_string(),
+        HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(200)
+                .unwrap_or_else(|e| unreachable!("{e}")),
+            SdkBody::empty(),
+        ),
+    )
 }
 
 /// Every page of a paginated call: `page(token)` reads one page (its items and the next
 /// token); pages are read until there is no token. A service that kept answering with a
 /// token would never end: the lists read here are at most a few thousand items, so 1,000
 /// pages is far more than any real answer.
-async fn paginate<T, F, Fut>(operation: &str, mut page: F) -> Result<Vec<T>, CallError>
+async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, CallError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), CallError>>,
@@ -363,7 +472,9 @@ where
             _ => return Ok(items),
         }
     }
-    Err(malformed(operation, "the answer's NextToken never ended"))
+    Err(malformed(
+        "its NextToken never ended (1,000 pages, each with a new token)",
+    ))
 }
 
 #[cfg(test)]

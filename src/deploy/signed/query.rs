@@ -1,7 +1,7 @@
 //! EC2's Query protocol: `Action`, `Version` and the parameters form-encoded, answers and errors
 //! in XML.
 
-use super::{malformed, paginate, Api, ApiError, CallError, Protocol, Request};
+use super::{paginate, ApiError, CallError, QueryApi, Request};
 use indexmap::IndexMap;
 
 /// One item of a list in an EC2 answer: the fields asked for, by their XML name.
@@ -14,18 +14,20 @@ pub struct Page {
     pub next_token: Option<String>,
 }
 
-impl Api {
-    /// One Query call: `action` with `params` (Query names such as `Filter.1.Name`); the
-    /// answer's body on success.
+impl QueryApi {
+    /// One Query call: `action` with `params` (Query names such as `Filter.1.Name`); the items
+    /// of the answer's list `list` (its XML name, `availabilityZoneInfo`) with their `fields`,
+    /// read in the deserializer: an answer that is not that XML is a response error, as the
+    /// SDK reports one.
     pub async fn query(
         &self,
         action: &'static str,
         params: &[(String, String)],
-    ) -> Result<String, CallError> {
-        let Protocol::Ec2Query { version } = self.service.protocol else {
-            return Err(self.wrong_protocol(action));
-        };
+        list: &'static str,
+        fields: &'static [&'static str],
+    ) -> Result<Page, CallError> {
         let mut body = String::new();
+        let version = self.service.protocol.version;
         let mut writer = aws_smithy_query::QueryWriter::new(&mut body, action, version);
         for (name, value) in params {
             writer.prefix(name).string(value);
@@ -38,29 +40,27 @@ impl Api {
             )],
             body,
         };
-        self.send(action, request, |text| Ok(text.to_string()))
+        self.send(action, request, move |text| read_list(text, list, fields))
             .await
     }
 
-    /// Every page of a paginated list call: `list` is the list's XML name
-    /// (`instanceTypeOfferingSet`), `fields` the item fields to keep. `MaxResults` and
-    /// `NextToken` are added; EC2 may return fewer items than asked per page, so pages are
-    /// read until there is no token.
-    pub async fn list_all(
+    /// Every page of a paginated list call ([`Self::query`]'s `list` and `fields`).
+    /// `MaxResults` and `NextToken` are added; EC2 may return fewer items than asked per page,
+    /// so pages are read until there is no token.
+    pub async fn query_list_all(
         &self,
         action: &'static str,
         params: &[(String, String)],
-        list: &str,
-        fields: &[&'static str],
+        list: &'static str,
+        fields: &'static [&'static str],
     ) -> Result<Vec<Item>, CallError> {
-        paginate(action, |token| async move {
+        paginate(|token| async move {
             let mut page_params = params.to_vec();
             page_params.push(("MaxResults".into(), "1000".into()));
             if let Some(t) = token {
                 page_params.push(("NextToken".into(), t));
             }
-            let body = self.query(action, &page_params).await?;
-            let page = read_list(&body, list, fields).map_err(|e| malformed(action, &e))?;
+            let page = self.query(action, &page_params, list, fields).await?;
             Ok((page.items, page.next_token))
         })
         .await

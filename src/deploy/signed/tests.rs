@@ -3,7 +3,6 @@
 //! answers moto can't give (throttling, server errors, a body that isn't JSON).
 
 use super::*;
-use crate::deploy::errors;
 use crate::deploy::login::Login;
 use crate::error::{AwsKind, Error};
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -52,8 +51,16 @@ fn body(request: &HttpRequest) -> Json {
     serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{e}: {bytes:?}"))
 }
 
-fn classified(operation: &str, e: CallError) -> (AwsKind, String) {
-    match errors::classify(operation, e, &Login::default()) {
+/// `e` as `service`'s failure of `operation` (`Api::fail`).
+fn classified<P: Protocol>(
+    service: Service<P>,
+    operation: &str,
+    e: CallError,
+) -> (AwsKind, String) {
+    let (config, _) = config(&[]);
+    let api = Api::new(service, &config, "us-east-1", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    match api.fail(operation, e, &Login::default()) {
         Error::Aws {
             kind,
             message,
@@ -70,7 +77,8 @@ async fn ecr_is_called_in_aws_json_signed_for_ecr_at_its_regional_endpoint() {
         200,
         r#"{"repositories":[{"repositoryName":"r","encryptionConfiguration":{"encryptionType":"AES256"}}]}"#,
     )]);
-    let ecr = Api::new(ECR, &config, "eu-west-1", &Watch::default());
+    let ecr =
+        Api::new(ECR, &config, "eu-west-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ecr.endpoint(), "https://api.ecr.eu-west-1.amazonaws.com");
     let answer = ecr
         .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
@@ -132,16 +140,20 @@ async fn fsx_pages_are_read_to_the_end_at_the_services_own_endpoint_setting() {
         .into_builder()
         .service_config(PerService("FSx", "http://127.0.0.1:9/fsx/"))
         .build();
-    let fsx = Api::new(FSX, &config, "us-east-1", &Watch::default());
+    let fsx =
+        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fsx.endpoint(), "http://127.0.0.1:9/fsx");
     assert_eq!(
-        Api::new(ECR, &config, "us-east-1", &Watch::default()).endpoint(),
+        Api::new(ECR, &config, "us-east-1", &Watch::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .endpoint(),
         "https://api.ecr.us-east-1.amazonaws.com",
         "FSx's setting is FSx's only"
     );
     let filter = json!({"Filters": [{"Name": "file-system-id", "Values": ["fs-1"]}]});
     let all = fsx
         .json_list_all(
+            &crate::deploy::Timing::fast(),
             "DescribeDataRepositoryAssociations",
             &filter,
             "Associations",
@@ -173,7 +185,8 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         400,
         r#"{"__type":"RepositoryNotFoundException","message":"The repository with name 'r' does not exist in the registry with id '123456789012'"}"#,
     )]);
-    let ecr = Api::new(ECR, &missing, "us-east-1", &Watch::default());
+    let ecr =
+        Api::new(ECR, &missing, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
     let e = ecr
         .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
         .await
@@ -189,10 +202,11 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/u is not authorized to perform: ecr:DescribeRepositories"}"#,
     )]);
     let e = Api::new(ECR, &denied, "us-east-1", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"))
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("denied");
-    let (kind, text) = classified("DescribeRepositories r", e);
+    let (kind, text) = classified(ECR, "DescribeRepositories r", e);
     assert_eq!(kind, AwsKind::AccessDenied, "{text}");
     assert!(
         text.contains("AccessDeniedException: User: arn:aws:iam::123456789012:user/u")
@@ -205,7 +219,8 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
 async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does() {
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
     let (first, http) = config(&[(400, throttled), (200, r#"{"Associations":[]}"#)]);
-    let fsx = Api::new(FSX, &first, "us-east-1", &Watch::default());
+    let fsx =
+        Api::new(FSX, &first, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
     let answer = fsx
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
@@ -216,11 +231,12 @@ async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does(
     let failed = r#"{"__type":"InternalServerError","Message":"try later"}"#;
     let (second, http) = config(&[(500, failed), (500, failed), (500, failed)]);
     let e = Api::new(FSX, &second, "us-east-1", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"))
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
         .expect_err("failed");
     assert_eq!(http.actual_requests().count(), 3, "the standard 3 attempts");
-    let (kind, text) = classified("DescribeDataRepositoryAssociations fs-1", e);
+    let (kind, text) = classified(FSX, "DescribeDataRepositoryAssociations fs-1", e);
     assert_eq!(kind, AwsKind::ServerError, "{text}");
     assert!(
         text.starts_with("InternalServerError: try later (HTTP 500)"),
@@ -233,10 +249,11 @@ async fn an_answer_that_is_not_json_is_a_malformed_answer() {
     let cut = r#"{"repositories":[{"repositoryName":"#;
     let (config, _) = config(&[(200, cut), (200, cut), (200, cut)]);
     let e = Api::new(ECR, &config, "us-east-1", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"))
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("malformed");
-    let (kind, text) = classified("DescribeRepositories r", e);
+    let (kind, text) = classified(ECR, "DescribeRepositories r", e);
     assert_eq!(kind, AwsKind::Other, "{text}");
     assert!(
         text.starts_with("AWS sent a malformed answer to DescribeRepositories (HTTP 200"),
@@ -245,35 +262,22 @@ async fn an_answer_that_is_not_json_is_a_malformed_answer() {
 }
 
 #[tokio::test]
-async fn a_call_in_the_other_protocol_is_refused_before_sending() {
-    let (config, http) = config(&[]);
-    let e = Api::new(EC2, &config, "us-east-1", &Watch::default())
-        .json("DescribeRepositories", &json!({}))
-        .await
-        .expect_err("EC2 speaks Query");
-    assert!(
-        errors::chain(&e).contains("EC2 DescribeRepositories: EC2 does not speak"),
-        "{e:?}"
-    );
-    let e = Api::new(ECR, &config, "us-east-1", &Watch::default())
-        .query("DescribeAvailabilityZones", &[])
-        .await
-        .expect_err("ECR speaks JSON");
-    assert!(errors::chain(&e).contains("ECR does not speak"), "{e:?}");
-    assert_eq!(http.actual_requests().count(), 0);
-}
-
-#[tokio::test]
 async fn ec2_is_called_in_its_query_protocol_signed_for_ec2() {
     let (config, http) = config(&[(
         200,
         "<DescribeAvailabilityZonesResponse><availabilityZoneInfo/></DescribeAvailabilityZonesResponse>",
     )]);
-    let ec2 = Api::new(EC2, &config, "ap-southeast-2", &Watch::default());
+    let ec2 = Api::new(EC2, &config, "ap-southeast-2", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let params = [("ZoneName.1".to_string(), "ap-southeast-2a".to_string())];
-    ec2.query("DescribeAvailabilityZones", &params)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    ec2.query(
+        "DescribeAvailabilityZones",
+        &params,
+        "availabilityZoneInfo",
+        &["zoneName"],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
     let sent: Vec<&HttpRequest> = http.actual_requests().collect();
     assert_eq!(sent[0].uri(), "https://ec2.ap-southeast-2.amazonaws.com/");
     assert_eq!(
@@ -286,5 +290,249 @@ async fn ec2_is_called_in_its_query_protocol_signed_for_ec2() {
         Some(
             &b"Action=DescribeAvailabilityZones&Version=2016-11-15&ZoneName.1=ap-southeast-2a"[..]
         )
+    );
+}
+
+/// `service`'s endpoint in `region` with FIPS and dual-stack as given.
+fn endpoint_of<P: Protocol>(service: Service<P>, region: &str, fips: bool, ds: bool) -> String {
+    let config = SdkConfig::builder()
+        .use_fips(fips)
+        .use_dual_stack(ds)
+        .build();
+    match Api::new(service, &config, region, &Watch::default()) {
+        Ok(api) => api.endpoint().to_string(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn endpoints_follow_fips_and_dual_stack_in_each_partition() {
+    // (region, FIPS, dual-stack) -> EC2, ECR, FSx, as their SDK crates' endpoint rules give.
+    let cases = [
+        (
+            "cn-north-1",
+            false,
+            false,
+            [
+                "https://ec2.cn-north-1.amazonaws.com.cn",
+                "https://api.ecr.cn-north-1.amazonaws.com.cn",
+                "https://fsx.cn-north-1.amazonaws.com.cn",
+            ],
+        ),
+        (
+            "cn-north-1",
+            true,
+            false,
+            [
+                "https://ec2-fips.cn-north-1.amazonaws.com.cn",
+                "https://api.ecr-fips.cn-north-1.amazonaws.com.cn",
+                "https://fsx-fips.cn-north-1.amazonaws.com.cn",
+            ],
+        ),
+        (
+            "cn-north-1",
+            false,
+            true,
+            [
+                "https://ec2.cn-north-1.api.amazonwebservices.com.cn",
+                "https://ecr.cn-north-1.api.amazonwebservices.com.cn",
+                "https://fsx.cn-north-1.api.amazonwebservices.com.cn",
+            ],
+        ),
+        (
+            "cn-north-1",
+            true,
+            true,
+            [
+                "https://ec2-fips.cn-north-1.api.amazonwebservices.com.cn",
+                "https://ecr-fips.cn-north-1.api.amazonwebservices.com.cn",
+                "https://fsx-fips.cn-north-1.api.amazonwebservices.com.cn",
+            ],
+        ),
+        (
+            "us-gov-west-1",
+            false,
+            false,
+            [
+                "https://ec2.us-gov-west-1.amazonaws.com",
+                "https://api.ecr.us-gov-west-1.amazonaws.com",
+                "https://fsx.us-gov-west-1.amazonaws.com",
+            ],
+        ),
+        (
+            "us-gov-west-1",
+            true,
+            false,
+            [
+                "https://ec2.us-gov-west-1.amazonaws.com",
+                "https://api.ecr-fips.us-gov-west-1.amazonaws.com",
+                "https://fsx-fips.us-gov-west-1.amazonaws.com",
+            ],
+        ),
+        (
+            "us-gov-west-1",
+            false,
+            true,
+            [
+                "https://ec2.us-gov-west-1.api.aws",
+                "https://ecr.us-gov-west-1.api.aws",
+                "https://fsx.us-gov-west-1.api.aws",
+            ],
+        ),
+        (
+            "us-gov-west-1",
+            true,
+            true,
+            [
+                "https://ec2-fips.us-gov-west-1.api.aws",
+                "https://ecr-fips.us-gov-west-1.api.aws",
+                "https://fsx-fips.us-gov-west-1.api.aws",
+            ],
+        ),
+        (
+            "eusc-de-east-1",
+            false,
+            false,
+            [
+                "https://ec2.eusc-de-east-1.amazonaws.eu",
+                "https://api.ecr.eusc-de-east-1.amazonaws.eu",
+                "https://fsx.eusc-de-east-1.amazonaws.eu",
+            ],
+        ),
+        (
+            "eu-isoe-west-1",
+            true,
+            false,
+            [
+                "https://ec2-fips.eu-isoe-west-1.cloud.adc-e.uk",
+                "https://api.ecr-fips.eu-isoe-west-1.cloud.adc-e.uk",
+                "https://fsx-fips.eu-isoe-west-1.cloud.adc-e.uk",
+            ],
+        ),
+        (
+            "us-isof-south-1",
+            false,
+            false,
+            [
+                "https://ec2.us-isof-south-1.csp.hci.ic.gov",
+                "https://api.ecr.us-isof-south-1.csp.hci.ic.gov",
+                "https://fsx.us-isof-south-1.csp.hci.ic.gov",
+            ],
+        ),
+    ];
+    for (region, fips, ds, [ec2, ecr, fsx]) in cases {
+        let got = [
+            endpoint_of(EC2, region, fips, ds),
+            endpoint_of(ECR, region, fips, ds),
+            endpoint_of(FSX, region, fips, ds),
+        ];
+        assert_eq!(got, [ec2, ecr, fsx], "{region} fips={fips} dual-stack={ds}");
+    }
+    // A custom endpoint wins over both: the way out of a variant a partition lacks.
+    let config = SdkConfig::builder()
+        .use_fips(true)
+        .use_dual_stack(true)
+        .service_config(PerService("ECR", "http://127.0.0.1:9/"))
+        .build();
+    let ecr = Api::new(ECR, &config, "us-gov-west-1", &Watch::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ecr.endpoint(), "http://127.0.0.1:9");
+}
+
+#[test]
+fn a_variant_the_partition_lacks_is_refused_before_any_call_naming_the_way_out() {
+    let lacking = constructs::partition::Partition {
+        fips: false,
+        dual_stack: false,
+        ..constructs::partition::of("us-gov-west-1")
+    };
+    for (fips, ds, what) in [
+        (true, false, "FIPS is enabled"),
+        (false, true, "dual-stack is enabled"),
+        (true, true, "FIPS with dual-stack is enabled"),
+    ] {
+        let e = regional("FSx", &FSX.hosts, "us-gov-west-1", lacking, fips, ds)
+            .expect_err("no such endpoint");
+        assert_eq!(e.exit_code(), 2);
+        let text = e.to_string();
+        assert!(
+            text.contains(what)
+                && text.contains(
+                    "partition aws-us-gov of region us-gov-west-1 has no such FSx endpoint"
+                )
+                && text.contains("AWS_ENDPOINT_URL_FSX"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        regional("FSx", &FSX.hosts, "us-gov-west-1", lacking, false, false).ok(),
+        Some("https://fsx.us-gov-west-1.amazonaws.com".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_throttled_later_page_is_retried_alone() {
+    let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    // Page 1, then page 2 throttled through the SDK's 3 attempts, then page 2 again.
+    let (config, http) = config(&[
+        (
+            200,
+            r#"{"Associations":[{"AssociationId":"dra-1"}],"NextToken":"t1"}"#,
+        ),
+        (400, throttled),
+        (400, throttled),
+        (400, throttled),
+        (200, r#"{"Associations":[{"AssociationId":"dra-2"}]}"#),
+    ]);
+    let fsx =
+        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let all = fsx
+        .json_list_all(
+            &crate::deploy::Timing::fast(),
+            "DescribeDataRepositoryAssociations",
+            &json!({}),
+            "Associations",
+            "NextToken",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(all.len(), 2);
+    let tokens: Vec<Json> = http
+        .actual_requests()
+        .map(|r| body(r).get("NextToken").cloned().unwrap_or(Json::Null))
+        .collect();
+    assert_eq!(
+        tokens,
+        [
+            Json::Null,
+            json!("t1"),
+            json!("t1"),
+            json!("t1"),
+            json!("t1")
+        ],
+        "page 1 read once"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_the_xml_asked_for_is_a_malformed_answer_as_in_json() {
+    let (config, _) = config(&[(200, "<cut"), (200, "<cut"), (200, "<cut")]);
+    let ec2 =
+        Api::new(EC2, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = ec2
+        .query(
+            "DescribeAvailabilityZones",
+            &[],
+            "availabilityZoneInfo",
+            &[],
+        )
+        .await
+        .expect_err("malformed");
+    assert!(matches!(e, SdkError::ResponseError(_)), "{e:?}");
+    let (kind, text) = classified(EC2, "DescribeAvailabilityZones us-east-1", e);
+    assert_eq!(kind, AwsKind::Other, "{text}");
+    assert!(
+        text.starts_with("AWS sent a malformed answer to DescribeAvailabilityZones (HTTP 200"),
+        "{text}"
     );
 }

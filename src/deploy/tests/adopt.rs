@@ -32,6 +32,84 @@ async fn hand_made_resources_stop_the_deploy_before_any_change_set_with_the_offe
         ),
         (1, 1, 1)
     );
+    assert_eq!(
+        made.repos.sent(),
+        [(
+            "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories".to_string(),
+            serde_json::json!({"repositoryNames": ["pytorch-training-custom"]})
+        )]
+    );
+    assert_eq!(
+        made.dras.sent(),
+        [(
+            "AWSSimbaAPIService_v20180301.DescribeDataRepositoryAssociations".to_string(),
+            serde_json::json!({"Filters": [{"Name": "file-system-id", "Values": ["fs-0abc"]}]})
+        )]
+    );
+}
+
+/// The hand-made resources, but FSx answers `associations` (status, body) and ECR `repositories`.
+fn answering(fsx: (u16, &str), ecr: (u16, &str)) -> HandMade {
+    let mut made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
+    (made.fsx, made.dras) = Replayed::answering(signed::FSX, &[fsx]);
+    (made.ecr, made.repos) = Replayed::answering(signed::ECR, &[ecr]);
+    made
+}
+
+async fn refused_with(made: &HandMade) -> (String, i32) {
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let get = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(TUTORIAL).build());
+    let (create, execute) = create_rules();
+    let aws = adopting_aws(&[&describe, &get, &made.resource, &create, &execute], made);
+    let (result, text) = run(&aws, &adopt_request(false)).await;
+    let failure = result.expect_err("refused");
+    assert_eq!(create.num_calls(), 0, "{text}");
+    (failure.to_string(), failure.exit_code())
+}
+
+#[tokio::test]
+async fn answers_about_another_file_system_or_repository_are_not_taken_for_ours() {
+    let other_fs = serde_json::json!({"Associations": [{
+        "AssociationId": "dra-other", "FileSystemId": "fs-other", "FileSystemPath": "/data",
+        "DataRepositoryPath": "s3://parallelcluster-123456789012-us-east-1/data/",
+    }]})
+    .to_string();
+    let other_repo = r#"{"repositories":[{"repositoryName":"someone-elses"}]}"#;
+    let made = answering((200, &other_fs), (200, r#"{"repositories":[]}"#));
+    let (message, _) = refused_with(&made).await;
+    assert!(!message.contains("dra-other"), "{message}");
+    assert!(!message.contains("DataAssociation"), "{message}");
+    let made = answering((200, r#"{"Associations":[]}"#), (200, other_repo));
+    let (message, code) = refused_with(&made).await;
+    assert_eq!(code, 1, "{message}");
+    assert!(
+        message.contains("DescribeRepositories of pytorch-training-custom: it lists other repositories (someone-elses)"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_file_system_of_the_stack_is_drift_not_a_missing_association() {
+    let gone =
+        r#"{"__type":"FileSystemNotFound","Message":"File system 'fs-0abc' does not exist."}"#;
+    let none = r#"{"__type":"DataRepositoryAssociationNotFound","Message":"none"}"#;
+    let made = answering((400, gone), (200, r#"{"repositories":[]}"#));
+    let (message, code) = refused_with(&made).await;
+    assert_eq!(code, 1, "{message}");
+    assert!(
+        message.contains("file system fs-0abc of the stack's FSxLFilesystem does not exist")
+            && message.contains("drifted"),
+        "{message}"
+    );
+    // No association: the deploy goes on to the bucket's offer.
+    let made = answering((400, none), (200, r#"{"repositories":[]}"#));
+    let (message, _) = refused_with(&made).await;
+    assert!(
+        message.contains("DataBucket (AWS::S3::Bucket)") && !message.contains("DataAssociation"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -396,13 +396,28 @@ struct Replayed(StaticReplayClient);
 
 impl Replayed {
     /// `service` answering `answers` in turn, then failing to connect.
-    fn answering(service: signed::Service, answers: &[(u16, &str)]) -> (signed::Api, Self) {
+    fn answering<P: signed::Protocol>(
+        service: signed::Service<P>,
+        answers: &[(u16, &str)],
+    ) -> (signed::Api<P>, Self) {
         let (config, http) = signed::tests::config(answers);
         let watch = crate::deploy::waiting::Watch::default();
-        (
-            signed::Api::new(service, &config, "us-east-1", &watch),
-            Self(http),
-        )
+        let api = signed::Api::new(service, &config, "us-east-1", &watch)
+            .unwrap_or_else(|e| panic!("{e}"));
+        (api, Self(http))
+    }
+
+    /// What each awsJson1_1 request asked: its `x-amz-target` and its body.
+    fn sent(&self) -> Vec<(String, serde_json::Value)> {
+        self.0
+            .actual_requests()
+            .map(|r| {
+                let target = r.headers().get("x-amz-target").unwrap_or("").to_string();
+                let body = r.body().bytes().unwrap_or_default();
+                let body = serde_json::from_slice(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
+                (target, body)
+            })
+            .collect()
     }
 
     fn num_calls(&self) -> usize {
@@ -416,8 +431,8 @@ struct HandMade {
     head: Rule,
     repos: Replayed,
     dras: Replayed,
-    ecr: signed::Api,
-    fsx: signed::Api,
+    ecr: signed::JsonApi,
+    fsx: signed::JsonApi,
     resource: Rule,
 }
 
