@@ -2,4 +2,5 @@
 
 pub mod codegen;
 pub mod codes;
+pub mod files;
 pub mod fn_length;

@@ -1,30 +1,8 @@
-//! No hand-written function in the workspace is over `MAX_LINES` lines: every git-tracked `.rs`
-//! file is scanned, except generated files (first line `// @generated`) and `target/`.
+//! No hand-written function in the workspace is over `MAX_LINES` lines: every `.rs` file of the
+//! workspace (`xtask::files::rust_files`) is scanned, except generated files (first line
+//! `// @generated`).
 
-use std::process::Command;
 use xtask::fn_length::{self, MAX_LINES};
-
-/// The workspace's git-tracked `.rs` files, relative to its root.
-fn tracked_rust_files() -> Vec<String> {
-    let root = xtask::codegen::workspace_root();
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(&root)
-        .args(["ls-files", "-z", "--", "*.rs"])
-        .output()
-        .unwrap_or_else(|e| panic!("running `git ls-files` in {}: {e}", root.display()));
-    assert!(
-        output.status.success(),
-        "`git ls-files` failed in {}: {}",
-        root.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .split('\0')
-        .filter(|p| !p.is_empty() && !p.starts_with("target/"))
-        .map(str::to_string)
-        .collect()
-}
 
 #[test]
 fn no_hand_written_function_is_over_the_limit() {
@@ -32,8 +10,9 @@ fn no_hand_written_function_is_over_the_limit() {
     let mut scanned = 0;
     let mut functions = 0;
     let mut too_long = Vec::new();
-    for path in tracked_rust_files() {
-        let source = std::fs::read_to_string(root.join(&path))
+    for file in xtask::files::rust_files(&root) {
+        let path = file.display();
+        let source = std::fs::read_to_string(root.join(&file))
             .unwrap_or_else(|e| panic!("reading {path}: {e}"));
         if fn_length::is_generated(&source) {
             continue;
