@@ -57,7 +57,7 @@ impl From<Failed> for Error {
     }
 }
 
-/// Classifies a failed EC2 call (`Aws::fail`), noting a missing permission.
+/// Classifies a failed EC2 call (`signed::Api::fail`), noting a missing permission.
 pub fn failed(aws: &Aws, operation: &str, e: CallError) -> Failed {
     let denied = match &e {
         aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {

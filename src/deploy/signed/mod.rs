@@ -417,8 +417,16 @@ pub fn regional(
     dual_stack: bool,
 ) -> Result<String, Error> {
     let refuse = |what: &str| {
+        let fips_setting = "FIPS (AWS_USE_FIPS_ENDPOINT, the profile's use_fips_endpoint)";
+        let dual_stack_setting =
+            "dual-stack (AWS_USE_DUALSTACK_ENDPOINT, the profile's use_dualstack_endpoint)";
+        let setting = match what {
+            "FIPS" => fips_setting.to_string(),
+            "dual-stack" => dual_stack_setting.to_string(),
+            _ => format!("{fips_setting} with {dual_stack_setting}"),
+        };
         Error::usage(format!(
-            "{what} is enabled (AWS_USE_FIPS_ENDPOINT / use_fips_endpoint, AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint) but partition {} of region {region} has no such {id} endpoint: turn the setting off, or set AWS_ENDPOINT_URL_{} to the endpoint to use",
+            "{setting} is enabled but partition {} of region {region} has no such {id} endpoint: turn the setting off, or set AWS_ENDPOINT_URL_{} to the endpoint to use",
             partition.name,
             id.to_ascii_uppercase()
         ))
@@ -426,7 +434,7 @@ pub fn regional(
     let p = partition;
     let (host, suffix) = match (fips, dual_stack) {
         (true, true) if p.fips && p.dual_stack => (hosts.fips_dual_stack, p.dual_stack_suffix),
-        (true, true) => return Err(refuse("FIPS with dual-stack")),
+        (true, true) => return Err(refuse("both")),
         (true, false) if !p.fips => return Err(refuse("FIPS")),
         (true, false) if hosts.gov_fips_is_plain && p.name == "aws-us-gov" => {
             (hosts.plain, p.url_suffix)

@@ -448,9 +448,17 @@ fn a_variant_the_partition_lacks_is_refused_before_any_call_naming_the_way_out()
         ..constructs::partition::of("us-gov-west-1")
     };
     for (fips, ds, what) in [
-        (true, false, "FIPS is enabled"),
-        (false, true, "dual-stack is enabled"),
-        (true, true, "FIPS with dual-stack is enabled"),
+        (
+            true,
+            false,
+            "FIPS (AWS_USE_FIPS_ENDPOINT, the profile's use_fips_endpoint) is enabled",
+        ),
+        (
+            false,
+            true,
+            "dual-stack (AWS_USE_DUALSTACK_ENDPOINT, the profile's use_dualstack_endpoint) is enabled",
+        ),
+        (true, true, "use_fips_endpoint) with dual-stack (AWS_USE_DUALSTACK_ENDPOINT"),
     ] {
         let e = regional("FSx", &FSX.hosts, "us-gov-west-1", lacking, fips, ds)
             .expect_err("no such endpoint");
@@ -534,6 +542,37 @@ async fn an_answer_that_is_not_the_xml_asked_for_is_a_malformed_answer_as_in_jso
     assert_eq!(kind, AwsKind::Other, "{text}");
     assert!(
         text.starts_with("AWS sent a malformed answer to DescribeAvailabilityZones (HTTP 200"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_that_never_ends_is_a_malformed_answer_after_1000_pages() {
+    let pages: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"Associations":[],"NextToken":"t{i}"}}"#))
+        .collect();
+    let answers: Vec<(u16, &str)> = pages.iter().map(|p| (200, p.as_str())).collect();
+    let (config, http) = config(&answers);
+    let fsx =
+        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = fsx
+        .json_list_all(
+            &crate::deploy::Timing::fast(),
+            "DescribeDataRepositoryAssociations",
+            &json!({}),
+            "Associations",
+            "NextToken",
+        )
+        .await
+        .expect_err("runaway");
+    assert_eq!(http.actual_requests().count(), 1000);
+    assert!(matches!(e, SdkError::ResponseError(_)), "{e:?}");
+    let (kind, text) = classified(FSX, "DescribeDataRepositoryAssociations fs-1", e);
+    assert_eq!(kind, AwsKind::Other, "{text}");
+    assert!(
+        text.starts_with(
+            "AWS sent a malformed answer to DescribeDataRepositoryAssociations (HTTP 200"
+        ) && text.contains("NextToken never ended"),
         "{text}"
     );
 }
