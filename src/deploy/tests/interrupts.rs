@@ -126,3 +126,125 @@ async fn a_lost_connection_while_following_stops_waiting_exit_4() {
         "{msg}"
     );
 }
+
+/// A CloudFormation connector for [`ctrl_c_while_computing_names_the_deletion_not_the_wait`]:
+/// DescribeChangeSet is never answered, DeleteChangeSet once `delete` is released; every other
+/// call at once (the mocks give the answers).
+#[derive(Debug, Clone)]
+struct Stalling {
+    delete: Arc<tokio::sync::Semaphore>,
+}
+
+impl aws_smithy_runtime_api::client::http::HttpConnector for Stalling {
+    fn call(
+        &self,
+        request: aws_smithy_runtime_api::client::orchestrator::HttpRequest,
+    ) -> aws_smithy_runtime_api::client::http::HttpConnectorFuture {
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).to_string();
+        let delete = self.delete.clone();
+        aws_smithy_runtime_api::client::http::HttpConnectorFuture::new(async move {
+            if body.contains("Action=DescribeChangeSet") {
+                std::future::pending::<()>().await;
+            }
+            if body.contains("Action=DeleteChangeSet") {
+                let _ = delete.acquire().await;
+            }
+            let ok = StatusCode::try_from(200).unwrap_or_else(|e| panic!("{e}"));
+            Ok(HttpResponse::new(ok, SdkBody::empty()))
+        })
+    }
+}
+
+/// Ctrl-C while CloudFormation computes the change set abandons the DescribeChangeSet that
+/// was waiting for AWS's answer and deletes the change set: meanwhile, what pcstack says it
+/// waits for is that deletion, and once it is done, nothing.
+#[tokio::test]
+async fn ctrl_c_while_computing_names_the_deletion_not_the_wait() {
+    use crate::deploy::waiting::{Watch, SAY_AFTER};
+    let describe =
+        mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
+    let (create, execute) = create_rules();
+    let deployed = mock!(Client::get_template)
+        .then_output(|| GetTemplateOutput::builder().template_body(TEMPLATE).build());
+    let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
+    let delete_cs =
+        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let watch = Watch::default();
+    let stalling = Stalling {
+        delete: Arc::new(tokio::sync::Semaphore::new(0)),
+    };
+    let http = {
+        let stalling = stalling.clone();
+        aws_smithy_runtime_api::client::http::http_client_fn(move |_, _| {
+            aws_smithy_runtime_api::client::http::SharedHttpConnector::new(stalling.clone())
+        })
+    };
+    let mut aws = aws(&[]);
+    aws.cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        &[&describe, &create, &deployed, &cs, &delete_cs, &execute],
+        |c| c
+            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+            .interceptor(watch.clone())
+            .http_client(http.clone())
+    );
+    let (ui, buf) = Ui::captured();
+    let interrupts = Interrupts::default();
+    // What the heartbeat would say SAY_AFTER from now, once it names `operation` (polled for
+    // up to 10 s); the last thing it said otherwise.
+    let named = |operation: &'static str| {
+        let watch = watch.clone();
+        async move {
+            let mut said = String::new();
+            for _ in 0..2000 {
+                said = watch
+                    .waiting_for(Instant::now() + SAY_AFTER)
+                    .unwrap_or_default();
+                if said.contains(operation) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            said
+        }
+    };
+    let person = async {
+        let waiting = named("DescribeChangeSet").await;
+        assert!(
+            waiting.starts_with(
+                "still waiting for AWS's answer to CloudFormation DescribeChangeSet ("
+            ),
+            "{waiting}"
+        );
+        assert!(interrupts.press(), "the wait listens for Ctrl-C");
+        let deleting = named("DeleteChangeSet").await;
+        stalling.delete.add_permits(1);
+        deleting
+    };
+    let req = request();
+    let (result, deleting) = tokio::join!(deploy(&aws, &ui, &interrupts, &req), person);
+    let text = buf
+        .lock()
+        .map(|b| String::from_utf8_lossy(&b).to_string())
+        .unwrap_or_default();
+    assert!(
+        deleting.starts_with("still waiting for AWS's answer to CloudFormation DeleteChangeSet ("),
+        "{deleting}\n{text}"
+    );
+    let failure = result.expect_err("interrupted");
+    assert_eq!(failure.exit_code(), 130, "{failure}\n{text}");
+    let message = failure.to_string();
+    assert!(
+        message.starts_with("interrupted; change set pcstack-")
+            && message.ends_with(" deleted, nothing was executed"),
+        "{message}"
+    );
+    assert_eq!(delete_cs.num_calls(), 1);
+    assert_eq!(execute.num_calls(), 0);
+    assert_eq!(
+        watch.waiting_for(Instant::now() + SAY_AFTER),
+        None,
+        "nothing runs any more"
+    );
+}
