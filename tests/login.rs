@@ -1,7 +1,8 @@
 //! Logging in and AWS failures, end to end: each profile kind of `~/.aws/config` against moto's
 //! STS (temporary config files, HOME pointed at a temporary directory), and the failures a user
 //! meets (no credentials, unknown profile, expired SSO session, refused or stalled endpoint,
-//! a mistyped region), each printed as one or two lines. No test reaches beyond 127.0.0.1.
+//! a mistyped region), each printed as one or two lines; and what a slow call is named after a
+//! Ctrl-C abandoned another. No test reaches beyond 127.0.0.1.
 
 // Tests: a failed unwrap is a failed test, with the value in its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -1254,4 +1255,154 @@ fn endpoint_url_reaches_the_credential_calls() {
     }
     assert!(!moto.calls("AssumeRole").is_empty());
     assert!(!moto.calls("AssumeRoleWithWebIdentity").is_empty());
+}
+
+/// A stand-in for CloudFormation (and STS's GetCallerIdentity), on its own thread: no stack
+/// yet, CreateChangeSet answered,
+/// DescribeChangeSet never answered (the `Action`s it was sent go to `seen` as they come), and
+/// DeleteChangeSet answered after `delete_after`. Returns its endpoint.
+fn stalled_change_set(seen: std::sync::mpsc::Sender<String>, delete_after: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let seen = seen.clone();
+            std::thread::spawn(move || answer_cloudformation(stream, &seen, delete_after));
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// One connection's requests (HTTP/1.1, kept alive) to [`stalled_change_set`].
+fn answer_cloudformation(
+    mut stream: std::net::TcpStream,
+    seen: &std::sync::mpsc::Sender<String>,
+    delete_after: Duration,
+) {
+    let xml = r#"xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/""#;
+    let meta = "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>";
+    let stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1";
+    let mut read = std::io::BufReader::new(stream.try_clone().unwrap());
+    loop {
+        let mut head = String::new();
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut read, &mut line).unwrap_or(0) > 2 {
+            head.push_str(&line);
+            line.clear();
+        }
+        if head.is_empty() {
+            return;
+        }
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        read.read_exact(&mut body).unwrap();
+        let body = String::from_utf8_lossy(&body).to_string();
+        let action = body
+            .split('&')
+            .find_map(|p| p.strip_prefix("Action="))
+            .unwrap_or("?")
+            .to_string();
+        let _ = seen.send(action.clone());
+        let (status, answer) = match action.as_str() {
+            "DescribeStacks" => (400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id s does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>".to_string()),
+            "GetCallerIdentity" => (200, "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/u</Arn><UserId>U</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>".to_string()),
+            "CreateChangeSet" => (200, format!("<CreateChangeSetResponse {xml}><CreateChangeSetResult><Id>arn:aws:cloudformation:us-east-1:123456789012:changeSet/c/1</Id><StackId>{stack}</StackId></CreateChangeSetResult>{meta}</CreateChangeSetResponse>")),
+            "DescribeChangeSet" => {
+                // Keep the connection, answer nothing.
+                std::thread::sleep(Duration::from_secs(600));
+                return;
+            }
+            "DeleteChangeSet" => {
+                std::thread::sleep(delete_after);
+                (200, format!("<DeleteChangeSetResponse {xml}><DeleteChangeSetResult/>{meta}</DeleteChangeSetResponse>"))
+            }
+            "DeleteStack" => (200, format!("<DeleteStackResponse {xml}>{meta}</DeleteStackResponse>")),
+            _ => (400, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not in this stand-in</Message></Error><RequestId>r</RequestId></ErrorResponse>".to_string()),
+        };
+        let reason = if status == 200 { "OK" } else { "Bad Request" };
+        let reply = format!(
+            "HTTP/1.1 {status} {reason}\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n\r\n{answer}",
+            answer.len()
+        );
+        if stream.write_all(reply.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Ctrl-C while CloudFormation computes the change set: pcstack abandons the DescribeChangeSet
+/// it was waiting on and deletes the change set and the stack under review. A slow deletion is
+/// named as what pcstack waits for, never the abandoned call; exit 130.
+#[test]
+fn ctrl_c_while_a_change_set_is_computed_names_the_deletion() {
+    let (seen, calls) = std::sync::mpsc::channel();
+    let endpoint = stalled_change_set(seen, Duration::from_secs(8));
+    let home = Home::new("", "");
+    let mut c = home.command(
+        &endpoint,
+        &[
+            "deploy",
+            "--template",
+            &common::fixture("network.yaml"),
+            "--stack-name",
+            "s",
+        ],
+    );
+    c.envs([
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "a"),
+        ("AWS_SECRET_ACCESS_KEY", "b"),
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut actions = Vec::new();
+    while actions.last().map(String::as_str) != Some("DescribeChangeSet") {
+        match calls.recv_timeout(Duration::from_secs(30)) {
+            Ok(action) => actions.push(action),
+            Err(e) => {
+                let _ = child.kill();
+                let o = child.wait_with_output().unwrap();
+                panic!("{e} after {actions:?}:\n{}", text(&o));
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let o = child.wait_with_output().unwrap();
+    actions.extend(calls.try_iter());
+    assert_eq!(o.status.code(), Some(130), "{actions:?}\n{}", text(&o));
+    let after = actions
+        .iter()
+        .position(|a| a == "DescribeChangeSet")
+        .unwrap();
+    assert_eq!(
+        actions[after..],
+        ["DescribeChangeSet", "DeleteChangeSet", "DeleteStack"],
+        "{actions:?}\n{}",
+        text(&o)
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("still waiting for AWS's answer to CloudFormation DeleteChangeSet (")
+            && !err.contains("DescribeChangeSet"),
+        "{}",
+        text(&o)
+    );
 }
