@@ -164,55 +164,11 @@ pub mod checks {
         }
     }
 
-    /// A schema pattern. One that only says which characters a string may hold is checked
-    /// as [`Chars`], without a regular expression; any other is compiled on first use (a
-    /// property whose value is an expression never needs it).
+    /// A schema pattern, compiled on first use (a property whose value is an expression
+    /// never needs it).
     pub struct Pattern {
         source: &'static str,
-        matcher: Matcher,
-    }
-
-    enum Matcher {
-        Regex(std::sync::OnceLock<Option<regex_lite::Regex>>),
-        Chars(Chars),
-    }
-
-    /// A pattern of one character class, repeated: `^[a-z0-9.-]*$`, `^([^\r\n])*$`,
-    /// `^[0-9]{12}$`, or `^[a-z]{1}` (no `$`: a prefix).
-    #[derive(Debug, Clone, Copy)]
-    pub struct Chars {
-        /// The class's characters, as inclusive ranges.
-        pub ranges: &'static [(char, char)],
-        /// `[^...]`: any character but those.
-        pub negated: bool,
-        /// The fewest repetitions.
-        pub min: usize,
-        /// The most repetitions; `None` for no limit.
-        pub max: Option<usize>,
-        /// Anchored at both ends (`$`): every character must be in the class. Otherwise only
-        /// the first `min` must.
-        pub whole: bool,
-    }
-
-    impl Chars {
-        fn allows(&self, c: char) -> bool {
-            self.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != self.negated
-        }
-
-        /// Whether `s` matches, as the regular expression would.
-        pub fn is_match(&self, s: &str) -> bool {
-            if !self.whole {
-                return s.chars().take(self.min).filter(|&c| self.allows(c)).count() == self.min;
-            }
-            let mut n = 0;
-            for c in s.chars() {
-                if !self.allows(c) {
-                    return false;
-                }
-                n += 1;
-            }
-            n >= self.min && self.max.is_none_or(|max| n <= max)
-        }
+        compiled: std::sync::OnceLock<Option<regex_lite::Regex>>,
     }
 
     impl Pattern {
@@ -221,15 +177,7 @@ pub mod checks {
         pub const fn new(source: &'static str) -> Self {
             Pattern {
                 source,
-                matcher: Matcher::Regex(std::sync::OnceLock::new()),
-            }
-        }
-
-        /// The pattern `source`, which the generator found to mean `chars`.
-        pub const fn chars(source: &'static str, chars: Chars) -> Self {
-            Pattern {
-                source,
-                matcher: Matcher::Chars(chars),
+                compiled: std::sync::OnceLock::new(),
             }
         }
 
@@ -240,13 +188,10 @@ pub mod checks {
 
         /// Whether `s` matches; `None` if the pattern does not compile.
         pub fn is_match(&self, s: &str) -> Option<bool> {
-            match &self.matcher {
-                Matcher::Chars(c) => Some(c.is_match(s)),
-                Matcher::Regex(compiled) => compiled
-                    .get_or_init(|| regex_lite::Regex::new(self.source).ok())
-                    .as_ref()
-                    .map(|re| re.is_match(s)),
-            }
+            self.compiled
+                .get_or_init(|| regex_lite::Regex::new(self.source).ok())
+                .as_ref()
+                .map(|re| re.is_match(s))
         }
     }
 

@@ -1340,27 +1340,8 @@ pub mod nat_gateway {
 pub mod security_group {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
-    static RE_0: checks::Pattern = checks::Pattern::chars(
-        r"^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$",
-        checks::Chars {
-            ranges: &[
-                (' ', '!'),
-                ('#', '$'),
-                ('&', '&'),
-                ('(', ';'),
-                ('=', '='),
-                ('@', '['),
-                (']', ']'),
-                ('_', '_'),
-                ('a', '{'),
-                ('}', '}'),
-            ],
-            negated: false,
-            min: 0,
-            max: None,
-            whole: true,
-        },
-    );
+    static RE_0: checks::Pattern =
+        checks::Pattern::new(r"^([a-z,A-Z,0-9,. _\-:/()#,@\[\]+=&;\{\}!$*])*$");
 
     /// `AWS::EC2::SecurityGroup`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

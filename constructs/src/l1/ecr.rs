@@ -11,33 +11,8 @@ pub const TYPES: &[super::TypeInfo] = &[super::entry::<Repository>()];
 pub mod repository {
     use synth::{checks, Check, Diagnostics, Value};
 
-    static RE_0: checks::Pattern = checks::Pattern::chars(
-        r"^[0-9a-zA-Z._*-]{1}",
-        checks::Chars {
-            ranges: &[
-                ('*', '*'),
-                ('-', '.'),
-                ('0', '9'),
-                ('A', 'Z'),
-                ('_', '_'),
-                ('a', 'z'),
-            ],
-            negated: false,
-            min: 1,
-            max: Some(1),
-            whole: false,
-        },
-    );
-    static RE_1: checks::Pattern = checks::Pattern::chars(
-        r"^[0-9]{12}$",
-        checks::Chars {
-            ranges: &[('0', '9')],
-            negated: false,
-            min: 12,
-            max: Some(12),
-            whole: true,
-        },
-    );
+    static RE_0: checks::Pattern = checks::Pattern::new(r"^[0-9a-zA-Z._*-]{1}");
+    static RE_1: checks::Pattern = checks::Pattern::new(r"^[0-9]{12}$");
 
     /// `AWS::ECR::Repository`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecr-repository.html>
     #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

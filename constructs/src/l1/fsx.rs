@@ -1555,22 +1555,7 @@ pub mod file_system {
 pub mod data_repository_association {
     use synth::{checks, Check, Diagnostics, Ref, Value};
 
-    static RE_0: checks::Pattern = checks::Pattern::chars(
-        r"^[^\u0000\u0085\u2028\u2029\r\n]*$",
-        checks::Chars {
-            ranges: &[
-                ('\0', '\0'),
-                ('\n', '\n'),
-                ('\r', '\r'),
-                ('\u{85}', '\u{85}'),
-                ('\u{2028}', '\u{2029}'),
-            ],
-            negated: true,
-            min: 0,
-            max: None,
-            whole: true,
-        },
-    );
+    static RE_0: checks::Pattern = checks::Pattern::new(r"^[^\u0000\u0085\u2028\u2029\r\n]*$");
     static RE_1: checks::Pattern = checks::Pattern::new(r"^(fs-[0-9a-f]{8,})$");
 
     /// `AWS::FSx::DataRepositoryAssociation`: <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-fsx-datarepositoryassociation.html>

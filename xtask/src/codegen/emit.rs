@@ -271,11 +271,8 @@ fn module_prelude(o: &mut String, r: &Resource, uses: &Uses) {
     for (i, p) in r.patterns.iter().enumerate() {
         let _ = writeln!(
             o,
-            "static RE_{i}: checks::Pattern = {};",
-            match super::class::translate(p) {
-                Some(class) => class.rust(p),
-                None => format!("checks::Pattern::new({})", raw_str(p)),
-            }
+            "static RE_{i}: checks::Pattern = checks::Pattern::new({});",
+            raw_str(p)
         );
     }
     if !r.patterns.is_empty() {

@@ -4,7 +4,6 @@
 //! Pipeline: locate the schemas ([`Schemas`]) -> one [`model::Resource`] per type in
 //! [`TYPES`] -> Rust text ([`emit`]) -> rustfmt -> compare or write.
 
-mod class;
 mod emit;
 mod model;
 pub mod table;
