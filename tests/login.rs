@@ -1344,7 +1344,7 @@ fn answer_cloudformation(
 #[test]
 fn ctrl_c_while_a_change_set_is_computed_names_the_deletion() {
     let (seen, calls) = std::sync::mpsc::channel();
-    let endpoint = stalled_change_set(seen, Duration::from_secs(8));
+    let endpoint = stalled_change_set(seen, Duration::from_secs(12));
     let home = Home::new("", "");
     let mut c = home.command(
         &endpoint,
