@@ -9,6 +9,7 @@
 use crate::Error;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess};
 use serde::de::{VariantAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value as Json};
 use serde_yaml::Value as Yaml;
 use std::collections::HashSet;
@@ -108,6 +109,18 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut out = Map::new();
         let mut keys = Keys::default();
         while let Some(key) = map.next_key::<Yaml>()? {
+            // The common case, a plain string key while every key before it was one: the
+            // JSON map alone says whether it repeats, in one lookup.
+            let key = match (&keys.0, key) {
+                (None, Yaml::String(s)) => match out.entry(s) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(map.next_value_seed(self.again())?);
+                        continue;
+                    }
+                    Entry::Occupied(slot) => Yaml::String(slot.key().clone()),
+                },
+                (_, key) => key,
+            };
             let name = keys.admit(key, &out).map_err(de::Error::custom)?;
             let value = map.next_value_seed(self.again())?;
             match name {
@@ -130,24 +143,21 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
-/// The keys of one mapping, to refuse a repeated one. While every key is a plain string the
-/// JSON map itself answers; from the first other key on, every key is also kept as a YAML
-/// value, since two YAML keys can have one JSON name (`1` and `'1'`: the later value wins).
+/// The keys of one mapping as YAML values, to refuse a repeated one. While every key is a
+/// plain string the JSON map itself answers (`None`); from the first other key on, every
+/// key is kept, since two YAML keys can have one JSON name (`1` and `'1'`: the later value
+/// wins).
 #[derive(Default)]
 struct Keys(Option<HashSet<Yaml>>);
 
 impl Keys {
-    /// The JSON name of a new key (`Err` with the key when JSON has none), or the message
-    /// for a repeated key, in `serde_yaml`'s words.
+    /// The JSON name of a key (`Err` with the key when JSON has none), or the message for a
+    /// repeated key, in `serde_yaml`'s words. `out` holds the keys so far.
     fn admit(
         &mut self,
         key: Yaml,
         out: &Map<String, Json>,
     ) -> Result<Result<String, Yaml>, String> {
-        let key = match (&self.0, key) {
-            (None, Yaml::String(s)) if !out.contains_key(&s) => return Ok(Ok(s)),
-            (_, key) => key,
-        };
         let seen = self
             .0
             .get_or_insert_with(|| out.keys().cloned().map(Yaml::String).collect());
@@ -231,7 +241,7 @@ impl<'de> Visitor<'de> for TagName {
         let name = tag.trim_start_matches('!');
         let key = match name {
             "Ref" | "Condition" => name.to_string(),
-            _ => format!("Fn::{name}"),
+            _ => ["Fn::", name].concat(),
         };
         Ok(Tag {
             key,
