@@ -88,12 +88,19 @@ pub const MAX_SUGGEST_INPUT: usize = 256;
 /// Optimal string alignment distance (insertions, deletions, substitutions, and a swap of
 /// neighbours counting as one), ignoring ASCII case.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`edit_distance`] when it is at most `max`, else `None`: the table is left as soon as two
+/// rows in a row hold nothing within `max` (no later distance can come back under it).
+fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     // The table's rows i-2, i-1 and i: the distances from a[..i] to each b[..j].
     let mut two = vec![0usize; b.len() + 1];
     let mut one: Vec<usize> = (0..=b.len()).collect();
     let mut row = vec![0usize; b.len() + 1];
+    let mut one_over = false;
     for i in 1..=a.len() {
         row[0] = i;
         for j in 1..=b.len() {
@@ -104,11 +111,18 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
             }
             row[j] = best;
         }
+        // Every entry of a row comes from the two rows above it, at least as large as their
+        // smallest: two rows over `max` keep every later one over it.
+        let row_over = row.iter().all(|&d| d > max);
+        if row_over && one_over {
+            return None;
+        }
+        one_over = row_over;
         // Row i becomes i-1, i-1 becomes i-2; the oldest is written over next.
         std::mem::swap(&mut two, &mut one);
         std::mem::swap(&mut one, &mut row);
     }
-    one[b.len()]
+    Some(one[b.len()]).filter(|&d| d <= max)
 }
 
 /// The candidate closest to `value` (trimmed, ignoring ASCII case) by [`edit_distance`], when it
@@ -129,8 +143,10 @@ pub fn closest<'a>(
         if c.chars().count().abs_diff(length) > max_edits {
             continue;
         }
-        let d = edit_distance(&value, c);
-        if d <= max_edits && best.is_none_or(|(bd, _)| d < bd) {
+        let Some(d) = distance_within(&value, c, max_edits) else {
+            continue;
+        };
+        if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
@@ -164,6 +180,16 @@ mod tests {
         assert_eq!(edit_distance("Fn::GteAtt", "Fn::GetAtt"), 1);
         assert_eq!(edit_distance("ca", "abc"), 3);
         assert_eq!(edit_distance("aws:SecureTransport", "Fn::Transform"), 11);
+        // Bounded: the same distance when within the bound, nothing past it (also when the
+        // table is left early).
+        assert_eq!(distance_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(distance_within("kitten", "sitting", 2), None);
+        assert_eq!(distance_within("Fn::GteAtt", "Fn::GetAtt", 1), Some(1));
+        assert_eq!(
+            distance_within("aws:SecureTransport", "Fn::Transform", 3),
+            None
+        );
+        assert_eq!(distance_within("abcdefgh", "abcdefgh", 0), Some(0));
         let props = ["BucketName", "Tags", "VersioningConfiguration"];
         assert_eq!(nearest("BucketNme", props), Some("BucketName"));
         assert_eq!(nearest("Tag", props), Some("Tags"));

@@ -196,7 +196,7 @@ fn plain_ok(s: &str) -> bool {
         return false;
     }
     // `: ` would start a mapping value and ` #` a comment.
-    if s.contains(": ") || s.contains(" #") {
+    if b.windows(2).any(|w| w == b": " || w == b" #") {
         return false;
     }
     !looks_typed(s)
