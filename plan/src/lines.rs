@@ -107,50 +107,52 @@ fn key_at(line: &str, key: &str) -> Option<usize> {
     None
 }
 
-/// The 1-based line of `segments` in `text`, as deep as it can follow them.
+/// The 1-based line of `segments` in `text`, as deep as it can follow them. The text is read
+/// only as far as the path leads: each segment is looked for from the line of the one before.
 pub fn line_of(text: &str, segments: &[String]) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    // The block being searched: lines after `from` (or from it, for a list item's first key)
-    // indented deeper than `parent`.
-    let (mut from, mut parent, mut inclusive): (usize, Option<usize>, bool) = (0, None, true);
+    // Where a line starts in `text` (every line is a slice of it).
+    let offset = |l: &str| l.as_ptr() as usize - text.as_ptr() as usize;
+    // The block being searched: the lines after line `from` (which starts at byte `at`), or
+    // from it for a list item's first key, indented deeper than `parent`.
+    let (mut from, mut at, mut parent, mut inclusive): (usize, usize, Option<usize>, bool) =
+        (0, 0, None, true);
     let mut found = None;
     for seg in segments {
-        let in_block = |i: usize| {
-            let l = lines[i];
-            blank(l) || parent.is_none_or(|p| indent(l) > p) || (inclusive && i == from)
-        };
-        let start = if inclusive { from } else { from + 1 };
+        let block = text[at..]
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (from + i, l))
+            .skip(usize::from(!inclusive))
+            .take_while(|&(i, l)| {
+                blank(l) || parent.is_none_or(|p| indent(l) > p) || (inclusive && i == from)
+            });
         let next = if let Ok(n) = seg.parse::<usize>() {
             // The n-th `- ` item at the block's first item indentation.
-            let mut items = (start..lines.len())
-                .take_while(|&i| in_block(i))
-                .filter(|&i| !blank(lines[i]) && lines[i].trim_start().starts_with('-'));
+            let mut items = block.filter(|(_, l)| !blank(l) && l.trim_start().starts_with('-'));
             let first = items.next();
-            let column = first.map(|i| indent(lines[i]));
+            let column = first.map(|(_, l)| indent(l));
             first
                 .into_iter()
-                .chain(items.filter(|&i| Some(indent(lines[i])) == column))
+                .chain(items.filter(|(_, l)| Some(indent(l)) == column))
                 .nth(n)
-                .map(|i| (i, indent(lines[i]), true))
+                .map(|(i, l)| (i, l, indent(l), true))
         } else {
             // A key at the block's own indentation (not one nested deeper).
             let mut child = None;
-            (start..lines.len())
-                .take_while(|&i| in_block(i))
-                .filter(|&i| !blank(lines[i]))
-                .find_map(|i| {
-                    let col = content_column(lines[i]);
-                    if *child.get_or_insert(col) != col {
-                        return None;
-                    }
-                    key_at(lines[i], seg).map(|col| (i, col, false))
-                })
+            block.filter(|(_, l)| !blank(l)).find_map(|(i, l)| {
+                let col = content_column(l);
+                if *child.get_or_insert(col) != col {
+                    return None;
+                }
+                key_at(l, seg).map(|col| (i, l, col, false))
+            })
         };
-        let Some((line, col, item)) = next else {
+        let Some((line, l, col, item)) = next else {
             break;
         };
         found = Some(line + 1);
         from = line;
+        at = offset(l);
         parent = Some(col);
         inclusive = item;
     }

@@ -46,18 +46,15 @@ impl TypeFacts<'_> {
     /// (`*` matching any one segment), a path under one (`Outputs.Name` under `Outputs`), or
     /// a path under a top-level property (several types return properties through GetAtt).
     pub fn has_attribute(&self, attr: &str) -> bool {
-        // Compared segment by segment without collecting: this runs once per `Fn::GetAtt`.
-        let under = |known: &str| {
-            let mut given = attr.split('.');
-            known
-                .split('.')
-                .all(|k| given.next().is_some_and(|s| k == "*" || k == s))
-        };
         let (first, dotted) = match attr.split_once('.') {
             Some((first, _)) => (first, true),
             None => (attr, false),
         };
-        // The common cases first: an attribute's exact name, or a property's.
+        // The common cases first, by plain comparison: an attribute's exact name, or a
+        // property's.
+        if self.attributes.contains(&attr) || (!dotted && self.properties.contains(&attr)) {
+            return true;
+        }
         // A path under a listed attribute counts only where the schema lists none of the
         // paths under it (`Outputs.X` under `Outputs`, but not `Endpoint.Addrress` beside
         // `Endpoint.Address`).
@@ -67,11 +64,19 @@ impl TypeFacts<'_> {
                     .is_some_and(|rest| rest.starts_with('.'))
             })
         };
-        if self.attributes.contains(&attr)
-            || self
-                .attributes
-                .iter()
-                .any(|a| under(a) && (*a == attr || !lists_paths_under(a) || a.contains('*')))
+        // Compared segment by segment without collecting, and only for attributes whose
+        // first segment can match (`*`, or the same text).
+        let under = |known: &str| {
+            let mut given = attr.split('.');
+            known
+                .split('.')
+                .all(|k| given.next().is_some_and(|s| k == "*" || k == s))
+        };
+        if self
+            .attributes
+            .iter()
+            .filter(|a| a.starts_with(first) || a.starts_with('*'))
+            .any(|a| under(a) && (*a == attr || !lists_paths_under(a) || a.contains('*')))
         {
             return true;
         }

@@ -19,6 +19,7 @@ use crate::code;
 use crate::diag::Code;
 use crate::input::echo;
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -237,6 +238,14 @@ fn scalar_text(v: &Json) -> Option<String> {
     }
 }
 
+/// A JSON pointer segment as a list index (RFC 6901: `0`, or digits not starting with `0`).
+fn array_index(segment: &str) -> Option<usize> {
+    let digits = segment.bytes().all(|b| b.is_ascii_digit());
+    (digits && (segment == "0" || !segment.starts_with('0')))
+        .then(|| segment.parse().ok())
+        .flatten()
+}
+
 fn number(v: &Json) -> Option<f64> {
     match v {
         Json::Number(n) => n.as_f64(),
@@ -276,10 +285,28 @@ impl Check<'_> {
             .any(|(t, p)| *t == self.type_name && *p == rest)
     }
 
-    /// `#/definitions/Name` (any JSON pointer into the type's schema).
+    /// `#/definitions/Name` (any JSON pointer into the type's schema, read as
+    /// [`Json::pointer`] reads it), without building a string per segment: a segment is
+    /// unescaped (`~1` is `/`, `~0` is `~`) only when it holds a `~`.
     fn resolve(&self, r: &Json) -> Option<&Json> {
         let p = r.as_str()?.strip_prefix('#')?;
-        self.root.pointer(p)
+        if p.is_empty() {
+            return Some(self.root);
+        }
+        p.strip_prefix('/')?
+            .split('/')
+            .try_fold(self.root, |at, segment| {
+                let segment = if segment.contains('~') {
+                    Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+                } else {
+                    Cow::Borrowed(segment)
+                };
+                match at {
+                    Json::Object(m) => m.get(segment.as_ref()),
+                    Json::Array(items) => array_index(&segment).and_then(|i| items.get(i)),
+                    _ => None,
+                }
+            })
     }
 
     /// Checks `v` (at `path`) against schema `s`, appending what is wrong to `out`.
@@ -340,8 +367,7 @@ impl Check<'_> {
     /// `allOf`, `anyOf`, `oneOf`: each alternative is tried on its own; an `anyOf` or `oneOf`
     /// none of whose alternatives fits is reported with the nearest one's first problem.
     fn combinators(&self, v: &Json, s: &Json, path: &mut String, out: &mut Vec<Problem>) {
-        for sub in s
-            .get("allOf")
+        for sub in kw(s, "allOf")
             .and_then(Json::as_array)
             .into_iter()
             .flatten()
@@ -349,7 +375,7 @@ impl Check<'_> {
             self.value(v, sub, path, out);
         }
         for key in ["anyOf", "oneOf"] {
-            let Some(alternatives) = s.get(key).and_then(Json::as_array) else {
+            let Some(alternatives) = kw(s, key).and_then(Json::as_array) else {
                 continue;
             };
             let mut best: Option<Vec<Problem>> = None;
@@ -384,8 +410,15 @@ impl Check<'_> {
     }
 
     fn scalar(&self, v: &Json, s: &Json, path: &str, out: &mut Vec<Problem>) {
-        let text = scalar_text(v);
-        if let (Some(allowed), Some(text)) = (kw(s, "enum").and_then(Json::as_array), &text) {
+        let allowed = kw(s, "enum").and_then(Json::as_array);
+        let constant = kw(s, "const");
+        // The text is only built for a schema that compares it.
+        let text = if allowed.is_some() || constant.is_some() {
+            scalar_text(v)
+        } else {
+            None
+        };
+        if let (Some(allowed), Some(text)) = (allowed, &text) {
             let fold = kw(s, "enumCaseInsensitive").is_some();
             let names: Vec<String> = allowed
                 .iter()
@@ -413,7 +446,7 @@ impl Check<'_> {
                 );
             }
         }
-        if let (Some(c), Some(text)) = (kw(s, "const"), &text) {
+        if let (Some(c), Some(text)) = (constant, &text) {
             if c.as_str().map_or_else(|| c.to_string(), str::to_string) != *text {
                 self.push(
                     out,
@@ -442,8 +475,7 @@ impl Check<'_> {
         }
         if let Json::String(text) = v {
             let len = text.chars().count() as u64;
-            if let Some(min) = s
-                .get("minLength")
+            if let Some(min) = kw(s, "minLength")
                 .and_then(Json::as_u64)
                 .filter(|m| len < *m)
             {
@@ -456,8 +488,7 @@ impl Check<'_> {
                     format!("{} ({len})", shown(v)),
                 );
             }
-            if let Some(max) = s
-                .get("maxLength")
+            if let Some(max) = kw(s, "maxLength")
                 .and_then(Json::as_u64)
                 .filter(|m| len > *m)
             {
@@ -472,10 +503,7 @@ impl Check<'_> {
             }
         }
         if let Some(n) = number(v) {
-            if let Some(min) = s
-                .get("minimum")
-                .filter(|m| m.as_f64().is_some_and(|m| n < m))
-            {
+            if let Some(min) = kw(s, "minimum").filter(|m| m.as_f64().is_some_and(|m| n < m)) {
                 self.push(
                     out,
                     code::NUMBER_RANGE,
@@ -484,10 +512,7 @@ impl Check<'_> {
                     shown(v),
                 );
             }
-            if let Some(max) = s
-                .get("maximum")
-                .filter(|m| m.as_f64().is_some_and(|m| n > m))
-            {
+            if let Some(max) = kw(s, "maximum").filter(|m| m.as_f64().is_some_and(|m| n > m)) {
                 self.push(
                     out,
                     code::NUMBER_RANGE,
@@ -541,8 +566,7 @@ impl Check<'_> {
         top: bool,
     ) {
         let empty = Map::new();
-        let properties = s
-            .get("properties")
+        let properties = kw(s, "properties")
             .and_then(Json::as_object)
             .unwrap_or(&empty);
         let patterns = kw(s, "patternProperties").and_then(Json::as_object);
@@ -605,8 +629,7 @@ impl Check<'_> {
     ) {
         let has = |k: &str| m.contains_key(k);
         if !top {
-            for r in s
-                .get("required")
+            for r in kw(s, "required")
                 .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
@@ -624,8 +647,7 @@ impl Check<'_> {
             }
         }
         let n = m.len() as u64;
-        if let Some(min) = s
-            .get("minProperties")
+        if let Some(min) = kw(s, "minProperties")
             .and_then(Json::as_u64)
             .filter(|x| n < *x)
         {
@@ -637,8 +659,7 @@ impl Check<'_> {
                 format!("{n}"),
             );
         }
-        if let Some(max) = s
-            .get("maxProperties")
+        if let Some(max) = kw(s, "maxProperties")
             .and_then(Json::as_u64)
             .filter(|x| n > *x)
         {
@@ -651,7 +672,7 @@ impl Check<'_> {
             );
         }
         for key in ["dependencies", "dependentRequired"] {
-            for (k, needs) in s.get(key).and_then(Json::as_object).into_iter().flatten() {
+            for (k, needs) in kw(s, key).and_then(Json::as_object).into_iter().flatten() {
                 if !has(k) {
                     continue;
                 }
@@ -728,7 +749,7 @@ impl Check<'_> {
         }
         let mut all = Vec::new();
         for key in ["anyOf", "oneOf"] {
-            for sub in s.get(key).and_then(Json::as_array).into_iter().flatten() {
+            for sub in kw(s, key).and_then(Json::as_array).into_iter().flatten() {
                 let t = self.shape_types(sub);
                 if t.is_empty() {
                     return Vec::new();
@@ -806,7 +827,47 @@ impl super::Validator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{large_bound, pattern};
+    use super::{large_bound, pattern, Check, Shape};
+    use serde_json::json;
+
+    /// `$ref` is read as a JSON pointer: `~1` and `~0` unescaped, list indexes without a
+    /// sign or a leading zero, `#` alone the whole schema.
+    #[test]
+    fn refs_resolve_as_json_pointers() {
+        let root = json!({
+            "definitions": {
+                "a/b": {"type": "string"},
+                "c~d": {"type": "integer"},
+                "list": [{"type": "boolean"}, {"type": "number"}],
+            }
+        });
+        let refs = |_: &str| Shape::Unknown;
+        let check = Check {
+            root: &root,
+            type_name: "AWS::X::Y",
+            refs: &refs,
+        };
+        let at = |p: &str| check.resolve(&json!(p));
+        assert_eq!(at("#/definitions/a~1b"), Some(&json!({"type": "string"})));
+        assert_eq!(at("#/definitions/c~0d"), Some(&json!({"type": "integer"})));
+        assert_eq!(at("#/definitions/list/1"), Some(&json!({"type": "number"})));
+        assert_eq!(at("#"), Some(&root));
+        for missing in [
+            "#/definitions/list/01",
+            "#/definitions/list/+1",
+            "#/definitions/list/2",
+            "#/definitions/a/b",
+            "#definitions",
+            "/definitions/a~1b",
+        ] {
+            assert_eq!(at(missing), None, "{missing}");
+        }
+        assert_eq!(
+            at("#/definitions/a~1b"),
+            root.pointer("/definitions/a~1b"),
+            "as serde_json reads the same pointer"
+        );
+    }
 
     /// A large counted repetition is compiled without its upper bound (cheap, more lenient);
     /// the rest of the pattern still decides.
