@@ -25,13 +25,25 @@ type SchemaIndex = HashMap<&'static str, (&'static str, OnceLock<Option<Json>>)>
 fn schema_index() -> &'static SchemaIndex {
     static INDEX: OnceLock<SchemaIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        SCHEMAS
-            .lines()
+        lines(SCHEMAS)
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once('\t'))
             .map(|(name, text)| (name, (text, OnceLock::new())))
             .collect()
     })
+}
+
+/// The lines of a generated table, found with `memchr`: the schemas are 5 MB, and the
+/// standard library's byte search (without SIMD) took 6M instructions to index them.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line.strip_suffix('\r').unwrap_or(line)
+        })
 }
 
 /// The value schema of a type (its registry schema cut to what a value check reads), parsed

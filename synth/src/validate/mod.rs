@@ -383,11 +383,16 @@ impl<'a> Validator<'a> {
         self.conditions = conditions
             .map(|c| c.keys().map(String::as_str).collect())
             .unwrap_or_default();
+        self.resources.reserve(resources.map_or(0, Map::len));
         for (id, r) in resources.into_iter().flat_map(Map::iter) {
             if self.tx.opaque(id) {
                 continue;
             }
-            let type_name = r.get("Type").and_then(Json::as_str).unwrap_or("");
+            let type_name = r
+                .as_object()
+                .and_then(|m| entry(m, "Type"))
+                .and_then(Json::as_str)
+                .unwrap_or("");
             if type_name.is_empty() {
                 self.error(
                     code::RESOURCE_STRUCTURE,
@@ -467,6 +472,13 @@ impl<'a> Validator<'a> {
         }
         Some(m)
     }
+}
+
+/// The value of `key` in a mapping of a few entries (a resource's attributes, a schema's
+/// keywords, properties and definitions, a property value's keys): a scan, cheaper than
+/// hashing the key for the few entries these have (serde_json's maps hash with SipHash).
+fn entry<'m>(m: &'m Map<String, Json>, key: &str) -> Option<&'m Json> {
+    m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
 }
 
 /// The rule codes `Metadata.cfn-lint.config.ignore_checks` lists (of the template or of one

@@ -1,7 +1,7 @@
 //! One resource: its attributes (Condition, DeletionPolicy, DependsOn ...), its type against the
 //! catalog, and the walk of its properties.
 
-use super::{is_custom, Scope, Validator, SAM_TRANSFORM};
+use super::{entry, is_custom, Scope, Validator, SAM_TRANSFORM};
 use crate::catalog::{did_you_mean, Lookup};
 use crate::code;
 use crate::diag::Diagnostic;
@@ -13,7 +13,7 @@ impl<'a> Validator<'a> {
         let path = [id, " (", type_name, ")"].concat();
         self.walked.push(id);
         self.values_checked = false;
-        self.ignored_here = super::ignore_checks(r.get("Metadata"));
+        self.ignored_here = super::ignore_checks(r.as_object().and_then(|m| entry(m, "Metadata")));
         let Some(r) = r.as_object() else {
             self.error(
                 code::RESOURCE_STRUCTURE,
@@ -51,11 +51,11 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        if let Some(c) = r.get("Condition") {
+        if let Some(c) = entry(r, "Condition") {
             self.condition_name(c, &format!("{path}.Condition"));
         }
         self.policies(id, r, &path);
-        if let Some(depends) = r.get("DependsOn") {
+        if let Some(depends) = entry(r, "DependsOn") {
             match depends {
                 Json::String(s) => self.depends_on(id, s, &path),
                 Json::Array(items) => {
@@ -69,10 +69,10 @@ impl<'a> Validator<'a> {
                 _ => self.error(code::DEPENDS_ON, format!("{path}.DependsOn"), format!("DependsOn must be a logical ID or a list of them for resource {id}, got {depends}")),
             }
         }
-        if self.catalog.is_some() && !r.contains_key("Fn::Transform") {
+        if self.catalog.is_some() && entry(r, "Fn::Transform").is_none() {
             self.check_type(id, type_name, r, &path);
         }
-        if let Some(props) = r.get("Properties") {
+        if let Some(props) = entry(r, "Properties") {
             let mut path = path;
             // A SAM resource or module is replaced by others: its references are not the
             // dependencies the transformed template will have.
@@ -81,7 +81,7 @@ impl<'a> Validator<'a> {
         }
         // CloudFormation resolves references in a resource's Metadata too
         // (AWS::CloudFormation::Init reads them): each must name something declared.
-        if let Some(metadata) = r.get("Metadata") {
+        if let Some(metadata) = entry(r, "Metadata") {
             self.values_checked = false;
             let mut path = [id, " (", type_name, ").Metadata"].concat();
             self.walk(metadata, &mut path, Scope::Resource, None);
@@ -98,7 +98,7 @@ impl<'a> Validator<'a> {
             ),
             ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
         ] {
-            if let Some(p) = r.get(key) {
+            if let Some(p) = entry(r, key) {
                 // An intrinsic function here (Ref to a parameter, Fn::If, Fn::FindInMap) needed
                 // LanguageExtensions once; CloudFormation now resolves it itself (user guide:
                 // "Intrinsic function references in DeletionPolicy and UpdateReplacePolicy
@@ -169,7 +169,7 @@ impl<'a> Validator<'a> {
                 return;
             }
         };
-        let props = match r.get("Properties") {
+        let props = match entry(r, "Properties") {
             None => None,
             Some(Json::Object(m)) => Some(m),
             // Not a mapping: an error CloudFormation reports; the walk still checks it.
@@ -201,7 +201,7 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        if let (Some(props), Some(schema)) = (r.get("Properties"), catalog.schema(type_name)) {
+        if let (Some(props), Some(schema)) = (entry(r, "Properties"), catalog.schema(type_name)) {
             self.check_values(id, type_name, props, schema);
         }
     }

@@ -14,6 +14,7 @@
 //! The schemas come from the caller ([`Catalog::schema`](crate::catalog::Catalog::schema)):
 //! `plan::registry` reads them from the pinned cfn-lint's registry schemas.
 
+use super::entry;
 use crate::catalog::nearest;
 use crate::code;
 use crate::diag::Code;
@@ -124,13 +125,9 @@ fn pattern(p: &str) -> Option<Arc<regex::Regex>> {
     re
 }
 
-/// A keyword of a schema: a scan of its few entries, cheaper than hashing the key (a value
-/// check looks up a dozen keywords per value).
+/// A keyword of a schema ([`entry`]: a value check looks up a dozen keywords per value).
 fn kw<'s>(s: &'s Json, key: &str) -> Option<&'s Json> {
-    s.as_object()?
-        .iter()
-        .find(|(k, _)| k.as_str() == key)
-        .map(|(_, v)| v)
+    entry(s.as_object()?, key)
 }
 
 /// Whether `p` holds a `{m,n}` repetition with `n` over 255.
@@ -186,12 +183,14 @@ fn field(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-fn types(s: &Json) -> Vec<&str> {
-    match kw(s, "type") {
-        Some(Json::String(t)) => vec![t.as_str()],
-        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
-        _ => Vec::new(),
-    }
+/// The names the `type` keyword gives (one, or a list), read in place.
+fn types(s: &Json) -> impl Iterator<Item = &str> + Clone {
+    let names = match kw(s, "type") {
+        Some(one @ Json::String(_)) => std::slice::from_ref(one),
+        Some(Json::Array(many)) => many.as_slice(),
+        _ => &[],
+    };
+    names.iter().filter_map(Json::as_str)
 }
 
 /// Whether a literal is of JSON Schema type `t` as cfn-lint reads CloudFormation values.
@@ -302,7 +301,7 @@ impl Check<'_> {
                     Cow::Borrowed(segment)
                 };
                 match at {
-                    Json::Object(m) => m.get(segment.as_ref()),
+                    Json::Object(m) => entry(m, &segment),
                     Json::Array(items) => array_index(&segment).and_then(|i| items.get(i)),
                     _ => None,
                 }
@@ -321,11 +320,11 @@ impl Check<'_> {
             self.function(k, arg, s, path, out);
             return;
         }
-        let wanted = types(s);
+        let mut wanted = types(s).peekable();
         if let Some(k) = unknown_function_key(v) {
             // Where a mapping may stand, a mapping whose one key names no function is still
             // not what was meant.
-            if wanted.is_empty() || wanted.contains(&"object") {
+            if wanted.peek().is_none() || wanted.clone().any(|t| t == "object") {
                 let message = format!(
                     "function must be one CloudFormation knows, got {k:?}{}",
                     nearest(k, super::FUNCTIONS.iter().copied())
@@ -342,8 +341,8 @@ impl Check<'_> {
                 return;
             }
         }
-        if !wanted.is_empty() && !wanted.iter().any(|t| is_type(v, t)) {
-            let names: Vec<&str> = wanted.iter().map(|t| type_words(t)).collect();
+        if wanted.peek().is_some() && !wanted.clone().any(|t| is_type(v, t)) {
+            let names: Vec<&str> = wanted.map(type_words).collect();
             let rule = format!("be {} (schema type)", names.join(" or "));
             let got = format!("{} {}{}", super::kind(v), shown(v), unknown_function(v));
             self.push(out, code::VALUE_TYPE, path, rule, got);
@@ -577,7 +576,7 @@ impl Check<'_> {
             path.push('/');
             path.push_str(k);
             let mut matched = false;
-            if let Some(sub) = properties.get(k) {
+            if let Some(sub) = entry(properties, k) {
                 matched = true;
                 self.value(v, sub, path, out);
             }
@@ -627,7 +626,7 @@ impl Check<'_> {
         out: &mut Vec<Problem>,
         top: bool,
     ) {
-        let has = |k: &str| m.contains_key(k);
+        let has = |k: &str| entry(m, k).is_some();
         if !top {
             for r in kw(s, "required")
                 .and_then(Json::as_array)
@@ -743,7 +742,7 @@ impl Check<'_> {
         if let Some(target) = kw(s, "$ref").and_then(|r| self.resolve(r)) {
             return self.shape_types(target);
         }
-        let own = types(s);
+        let own: Vec<&str> = types(s).collect();
         if !own.is_empty() {
             return own;
         }
