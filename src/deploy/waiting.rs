@@ -257,19 +257,8 @@ mod tests {
             let _ = told.recv();
             drop(connection);
         });
-        let config = aws_sdk_cloudformation::Config::builder()
-            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                "a", "b", None, None, "test",
-            ))
-            .endpoint_url(format!("http://127.0.0.1:{port}"))
-            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .interceptor(watch.clone())
-            .build();
         (
-            aws_sdk_cloudformation::Client::from_conf(config),
+            crate::deploy::tests::local_cfn(port, Some(watch)),
             hang_up,
             server,
         )

@@ -42,6 +42,23 @@ pub(crate) fn config(answers: &[(u16, &str)]) -> (SdkConfig, StaticReplayClient)
     (config, http)
 }
 
+/// `service` in us-east-1 with `config` and a watch of its own.
+fn api<P: Protocol>(service: Service<P>, config: &SdkConfig) -> Api<P> {
+    Api::new(service, config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every page of FSx's DescribeDataRepositoryAssociations with `filter`, as adoption reads them.
+async fn associations(fsx: &JsonApi, filter: &Json) -> Result<Vec<Json>, CallError> {
+    fsx.json_list_all(
+        &crate::deploy::Timing::fast(),
+        "DescribeDataRepositoryAssociations",
+        filter,
+        "Associations",
+        "NextToken",
+    )
+    .await
+}
+
 fn header<'a>(request: &'a HttpRequest, name: &str) -> &'a str {
     request.headers().get(name).unwrap_or("")
 }
@@ -58,8 +75,7 @@ fn classified<P: Protocol>(
     e: CallError,
 ) -> (AwsKind, String) {
     let (config, _) = config(&[]);
-    let api = Api::new(service, &config, "us-east-1", &Watch::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let api = api(service, &config);
     match api.fail(operation, e, &Login::default()) {
         Error::Aws {
             kind,
@@ -140,25 +156,15 @@ async fn fsx_pages_are_read_to_the_end_at_the_services_own_endpoint_setting() {
         .into_builder()
         .service_config(PerService("FSx", "http://127.0.0.1:9/fsx/"))
         .build();
-    let fsx =
-        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let fsx = api(FSX, &config);
     assert_eq!(fsx.endpoint(), "http://127.0.0.1:9/fsx");
     assert_eq!(
-        Api::new(ECR, &config, "us-east-1", &Watch::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .endpoint(),
+        api(ECR, &config).endpoint(),
         "https://api.ecr.us-east-1.amazonaws.com",
         "FSx's setting is FSx's only"
     );
     let filter = json!({"Filters": [{"Name": "file-system-id", "Values": ["fs-1"]}]});
-    let all = fsx
-        .json_list_all(
-            &crate::deploy::Timing::fast(),
-            "DescribeDataRepositoryAssociations",
-            &filter,
-            "Associations",
-            "NextToken",
-        )
+    let all = associations(&fsx, &filter)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     let ids: Vec<&str> = all
@@ -185,8 +191,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         400,
         r#"{"__type":"RepositoryNotFoundException","message":"The repository with name 'r' does not exist in the registry with id '123456789012'"}"#,
     )]);
-    let ecr =
-        Api::new(ECR, &missing, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let ecr = api(ECR, &missing);
     let e = ecr
         .json("DescribeRepositories", &json!({"repositoryNames": ["r"]}))
         .await
@@ -201,8 +206,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
         400,
         r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/u is not authorized to perform: ecr:DescribeRepositories"}"#,
     )]);
-    let e = Api::new(ECR, &denied, "us-east-1", &Watch::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    let e = api(ECR, &denied)
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("denied");
@@ -219,8 +223,7 @@ async fn service_errors_keep_their_code_and_are_classified_like_sdk_errors() {
 async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does() {
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
     let (first, http) = config(&[(400, throttled), (200, r#"{"Associations":[]}"#)]);
-    let fsx =
-        Api::new(FSX, &first, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let fsx = api(FSX, &first);
     let answer = fsx
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
@@ -230,8 +233,7 @@ async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does(
 
     let failed = r#"{"__type":"InternalServerError","Message":"try later"}"#;
     let (second, http) = config(&[(500, failed), (500, failed), (500, failed)]);
-    let e = Api::new(FSX, &second, "us-east-1", &Watch::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    let e = api(FSX, &second)
         .json("DescribeDataRepositoryAssociations", &json!({}))
         .await
         .expect_err("failed");
@@ -248,8 +250,7 @@ async fn throttling_and_server_errors_are_retried_then_reported_as_the_sdk_does(
 async fn an_answer_that_is_not_json_is_a_malformed_answer() {
     let cut = r#"{"repositories":[{"repositoryName":"#;
     let (config, _) = config(&[(200, cut), (200, cut), (200, cut)]);
-    let e = Api::new(ECR, &config, "us-east-1", &Watch::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    let e = api(ECR, &config)
         .json("DescribeRepositories", &json!({}))
         .await
         .expect_err("malformed");
@@ -493,16 +494,8 @@ async fn a_throttled_later_page_is_retried_alone() {
         (400, throttled),
         (200, r#"{"Associations":[{"AssociationId":"dra-2"}]}"#),
     ]);
-    let fsx =
-        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
-    let all = fsx
-        .json_list_all(
-            &crate::deploy::Timing::fast(),
-            "DescribeDataRepositoryAssociations",
-            &json!({}),
-            "Associations",
-            "NextToken",
-        )
+    let fsx = api(FSX, &config);
+    let all = associations(&fsx, &json!({}))
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(all.len(), 2);
@@ -526,8 +519,7 @@ async fn a_throttled_later_page_is_retried_alone() {
 #[tokio::test]
 async fn an_answer_that_is_not_the_xml_asked_for_is_a_malformed_answer_as_in_json() {
     let (config, _) = config(&[(200, "<cut"), (200, "<cut"), (200, "<cut")]);
-    let ec2 =
-        Api::new(EC2, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
+    let ec2 = api(EC2, &config);
     let e = ec2
         .query(
             "DescribeAvailabilityZones",
@@ -553,18 +545,8 @@ async fn a_token_that_never_ends_is_a_malformed_answer_after_1000_pages() {
         .collect();
     let answers: Vec<(u16, &str)> = pages.iter().map(|p| (200, p.as_str())).collect();
     let (config, http) = config(&answers);
-    let fsx =
-        Api::new(FSX, &config, "us-east-1", &Watch::default()).unwrap_or_else(|e| panic!("{e}"));
-    let e = fsx
-        .json_list_all(
-            &crate::deploy::Timing::fast(),
-            "DescribeDataRepositoryAssociations",
-            &json!({}),
-            "Associations",
-            "NextToken",
-        )
-        .await
-        .expect_err("runaway");
+    let fsx = api(FSX, &config);
+    let e = associations(&fsx, &json!({})).await.expect_err("runaway");
     assert_eq!(http.actual_requests().count(), 1000);
     assert!(matches!(e, SdkError::ResponseError(_)), "{e:?}");
     let (kind, text) = classified(FSX, "DescribeDataRepositoryAssociations fs-1", e);

@@ -250,17 +250,17 @@ fn deployed_lustre_v1() -> Rule {
 
 /// A CloudFormation client whose endpoint refuses connections (a port nothing listens on).
 fn unreachable_cfn() -> Client {
-    use aws_smithy_http_client::{tls, Builder};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port");
-    let http = Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
-    let config = aws_sdk_cloudformation::Config::builder()
+    local_cfn(port, None)
+}
+
+/// A CloudFormation client of plain HTTP to 127.0.0.1:`port` with fixed keys and no retries,
+/// carrying `watch` when given.
+pub(crate) fn local_cfn(port: u16, watch: Option<&super::waiting::Watch>) -> Client {
+    let mut config = aws_sdk_cloudformation::Config::builder()
         .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
         .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
@@ -268,9 +268,11 @@ fn unreachable_cfn() -> Client {
         ))
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
-        .http_client(http)
-        .build();
-    Client::from_conf(config)
+        .http_client(aws_smithy_http_client::Builder::new().build_http());
+    if let Some(watch) = watch {
+        config = config.interceptor(watch.clone());
+    }
+    Client::from_conf(config.build())
 }
 
 fn skipped(secs: i64, id: &str, type_name: &str) -> StackEvent {
