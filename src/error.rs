@@ -45,12 +45,42 @@ pub enum AwsKind {
     Other,
 }
 
+/// What a command that refused invalid input did not do: its closing line says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotDone {
+    /// A local command (synth, init, cluster-config): "nothing was written".
+    Written,
+    /// An AWS command before its first AWS call: "nothing was sent to AWS".
+    Sent,
+    /// An AWS command after calls that read only (the Region's zones, the stack): "nothing
+    /// was changed".
+    Changed,
+}
+
+impl NotDone {
+    /// The words of the closing line.
+    pub fn says(self) -> &'static str {
+        match self {
+            NotDone::Written => "nothing was written",
+            NotDone::Sent => "nothing was sent to AWS",
+            NotDone::Changed => "nothing was changed",
+        }
+    }
+}
+
 /// Why a command stopped short.
 #[derive(Debug)]
 pub enum Error {
-    /// Invalid input, every problem listed (config, template, parameters). Nothing was written
-    /// and nothing sent to AWS. Exit 2.
-    Invalid(Diagnostics),
+    /// Invalid input, every problem listed (config, template, parameters, flags): the errors
+    /// and warnings to print, then one closing line that says what was not done. Exit 2.
+    Invalid {
+        /// The diagnostics to print, in order.
+        diagnostics: Diagnostics,
+        /// What was not done; `None` until the command says it ([`Error::settled`]): a
+        /// refusal raised by code that every command shares (the config, the template) is
+        /// said by the command that ran it.
+        not_done: Option<NotDone>,
+    },
     /// Invalid input said in one message (a flag, an unreadable file). Exit 2.
     Usage(String),
     /// An AWS call failed. Exit 1.
@@ -92,7 +122,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Aws { .. } | Error::Failed(_) => 1,
-            Error::Invalid(_) | Error::Usage(_) => 2,
+            Error::Invalid { .. } | Error::Usage(_) => 2,
             Error::StackFailed(_) => 3,
             Error::StoppedWaiting(_) => 4,
             Error::NotApproved(_) => 5,
@@ -107,6 +137,30 @@ impl Error {
         Error::Failed(message.into())
     }
 
+    /// Invalid input whose closing line the command says ([`Error::settled`]).
+    pub fn invalid(diagnostics: Diagnostics) -> Self {
+        Error::Invalid {
+            diagnostics,
+            not_done: None,
+        }
+    }
+
+    /// A refusal that has not said what was not done says `not_done`; every other error is
+    /// returned as it is. Each command settles its refusals once: with what is true before
+    /// its first AWS call at the top (`main`), and after its calls where they start.
+    pub fn settled(self, not_done: NotDone) -> Self {
+        match self {
+            Error::Invalid {
+                diagnostics,
+                not_done: None,
+            } => Error::Invalid {
+                diagnostics,
+                not_done: Some(not_done),
+            },
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::Usage`].
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
@@ -116,7 +170,10 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Invalid(d) => write!(f, "{}", d.to_string().trim_end()),
+            Error::Invalid {
+                diagnostics,
+                not_done,
+            } => f.write_str(&refusal_text(diagnostics, *not_done)),
             Error::Aws {
                 operation,
                 message,
@@ -141,6 +198,26 @@ impl fmt::Display for Error {
     }
 }
 
+/// The text of a refusal: each error and warning on its line, then how many errors there are
+/// and what was not done (infos are counted where the run shows its build's diagnostics).
+fn refusal_text(diagnostics: &Diagnostics, not_done: Option<NotDone>) -> String {
+    let mut text = String::new();
+    for d in diagnostics
+        .iter()
+        .filter(|d| d.severity != synth::Severity::Info)
+    {
+        text.push_str(&d.to_string());
+        text.push('\n');
+    }
+    let errors = diagnostics.errors().count();
+    text.push_str(&format!("{errors} error(s)"));
+    if let Some(not_done) = not_done {
+        text.push_str("; ");
+        text.push_str(not_done.says());
+    }
+    text
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -154,12 +231,40 @@ impl std::error::Error for Error {
 
 #[cfg(test)]
 mod tests {
-    use super::{AwsKind, Error};
+    use super::{AwsKind, Error, NotDone};
+    use synth::{code, Diagnostic};
+
+    /// A refusal prints its errors and warnings (not its infos) and one closing line; the
+    /// first command to settle it says what was not done, and a later one can't change it.
+    #[test]
+    fn a_refusal_says_its_diagnostics_then_what_was_not_done_once() {
+        let diagnostics = [
+            Diagnostic::error(code::TEMPLATE_SIZE, "s", "too big"),
+            Diagnostic::info(code::TEMPLATE_BODY_SIZE, "s", "uploaded"),
+            Diagnostic::warning(code::TEMPLATE_BODY_SIZE, "s", "careful"),
+        ];
+        let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        let refusal = || Error::invalid(diagnostics.iter().cloned().collect());
+        let unsettled = refusal().to_string();
+        assert_eq!(unsettled, format!("{}\n{}\n1 error(s)", lines[0], lines[2]));
+        for (not_done, says) in [
+            (NotDone::Written, "nothing was written"),
+            (NotDone::Sent, "nothing was sent to AWS"),
+            (NotDone::Changed, "nothing was changed"),
+        ] {
+            let settled = refusal().settled(not_done).settled(NotDone::Sent);
+            assert_eq!(settled.to_string(), format!("{unsettled}; {says}"));
+            assert_eq!(settled.exit_code(), 2);
+        }
+        // Other errors are left as they are.
+        let failed = Error::failed("x").settled(NotDone::Changed);
+        assert_eq!(failed.to_string(), "x");
+    }
 
     #[test]
     fn each_kind_has_its_documented_exit_code() {
         let cases = [
-            (Error::Invalid(synth::Diagnostics::new()), 2),
+            (Error::invalid(synth::Diagnostics::new()), 2),
             (Error::usage("x"), 2),
             (
                 Error::Aws {

@@ -23,7 +23,7 @@ mod error;
 
 use cli::args::{Cli, ClusterConfigArgs, Command};
 use cli::flags::ProgressMode;
-use error::Error;
+use error::{Error, NotDone};
 
 fn main() {
     let mut cli = cli::args::parse();
@@ -63,11 +63,6 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
             return 1;
         }
     };
-    // What a refusal means: deploy and destroy change stacks; the others write files at most.
-    let outcome = match &cli.command {
-        Command::Deploy(_) | Command::Destroy(_) => cli::NOTHING_CHANGED,
-        _ => cli::NOTHING_WRITTEN,
-    };
     let code = runtime.block_on(async {
         let interrupts = deploy::events::Interrupts::default();
         interrupts.install();
@@ -75,7 +70,11 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
         // the watch the heartbeat reads.
         let watch = deploy::waiting::Watch::default();
         tokio::spawn(deploy::waiting::heartbeat(watch.clone(), json_errors));
-        match commands::run(cli.command, &interrupts, &watch).await {
+        // A refusal not settled by the command came before its first AWS call.
+        match commands::run(cli.command, &interrupts, &watch)
+            .await
+            .map_err(|e| e.settled(NotDone::Sent))
+        {
             Ok(()) => 0,
             Err(e) if json_errors => {
                 let line = serde_json::json!({
@@ -86,7 +85,7 @@ fn run_aws(cli: Cli, json_errors: bool, debug: bool) -> i32 {
                 cli::eprint_line(&line.to_string());
                 e.exit_code()
             }
-            Err(e) => report(&e, debug, outcome),
+            Err(e) => report(&e, debug),
         }
     });
     // A question's reading thread may still wait for a line (a signal answered it): don't
@@ -110,7 +109,7 @@ fn run_aws(cli: Cli, _json_errors: bool, debug: bool) -> i32 {
     };
     report(&Error::usage(format!(
         "pcstack {name} talks to AWS, but this pcstack was built without AWS support (cargo's `aws` feature, off with --no-default-features); build it with the default features"
-    )), debug, cli::NOTHING_WRITTEN)
+    )), debug)
 }
 
 /// Runs synth, list, schema, init and `cluster-config --outputs-file`; hands every other
@@ -137,15 +136,15 @@ fn run_local(cli: Cli, debug: bool) -> Result<i32, Box<Cli>> {
     };
     Ok(match result {
         Ok(()) => 0,
-        Err(e) => report(&e, debug, cli::NOTHING_WRITTEN),
+        Err(e) => report(&e.settled(NotDone::Written), debug),
     })
 }
 
-/// Prints an error (every diagnostic of invalid input, then `outcome`; with `--debug`, the
-/// SDK's whole error) and returns its exit code.
-fn report(e: &Error, debug: bool, outcome: &str) -> i32 {
+/// Prints an error (a refusal's diagnostics and its closing line; with `--debug`, the SDK's
+/// whole error) and returns its exit code.
+fn report(e: &Error, debug: bool) -> i32 {
     match e {
-        Error::Invalid(d) => cli::print_diagnostics_then(d, cli::Infos::Count, outcome),
+        Error::Invalid { .. } => cli::eprint_line(&e.to_string()),
         Error::Aws {
             detail: Some(detail),
             ..

@@ -783,6 +783,70 @@ fn a_long_allowed_values_list_is_summarized() {
     assert!(!err.contains("4800, 7200"), "the list is printed: {err}");
 }
 
+/// Every refusal of `deploy` before any AWS call has one shape, whatever refused it (a stack
+/// option, the config, a parameter the stack's rule or the template refuses): the
+/// diagnostics, then one line counting the errors and saying nothing was sent to AWS.
+#[test]
+fn every_deploy_refusal_before_any_call_has_one_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.yaml"), "lustre:\n  capacity: 1000\n").unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--role-arn", "deployer"],
+            "error[PC192] --role-arn: --role-arn must be an IAM role ARN",
+        ),
+        (
+            &["--config", "c.yaml"],
+            "error[PC101] config: lustre.capacity: StorageCapacity must be",
+        ),
+        (
+            &["--parameter", "Capacity=4800"],
+            "error[D2004] --parameter Capacity: parameter Capacity must agree",
+        ),
+        (
+            &["--parameter", "Nope=1"],
+            "error[D2001] s/Parameters/Nope: parameter Nope must be declared",
+        ),
+    ];
+    for (extra, line) in cases {
+        let mut args = vec![
+            "deploy",
+            STACK,
+            "--stack-name",
+            "s",
+            "--region",
+            "us-east-1",
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_pcstack"))
+            .args(&args)
+            .current_dir(dir.path())
+            // Refused before any call; a closed port in case it weren't.
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with(line)),
+            "{extra:?}: {err}"
+        );
+        let errors = lines.iter().filter(|l| l.starts_with("error[")).count();
+        assert_eq!(
+            lines.last().copied(),
+            Some(format!("{errors} error(s); nothing was sent to AWS").as_str()),
+            "{extra:?}: {err}"
+        );
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.is_empty() || l.starts_with("error:")),
+            "{extra:?}: {err}"
+        );
+    }
+}
+
 /// `--progress quiet` prints no info summary; the other modes keep it.
 #[test]
 fn quiet_progress_prints_no_info_summary() {
@@ -810,7 +874,8 @@ fn quiet_progress_prints_no_info_summary() {
         text(&out.stderr)
     };
     let summary = "value(s) are expressions checked by the template's parameter constraints";
-    assert!(run("log").contains(summary));
+    // Counted once: where the built stack's diagnostics are shown, not again by the refusal.
+    assert_eq!(run("log").matches(summary).count(), 1, "{}", run("log"));
     let quiet = run("quiet");
     assert!(!quiet.contains(summary), "{quiet}");
     assert!(quiet.contains("parameter Nope must be declared"), "{quiet}");

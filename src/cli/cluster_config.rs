@@ -11,7 +11,7 @@ use std::path::Path;
 use synth::{Code, Diagnostic};
 
 fn invalid(code: Code, path: &Path, message: String) -> Error {
-    Error::Invalid(
+    Error::invalid(
         std::iter::once(Diagnostic::error(code, path.display().to_string(), message)).collect(),
     )
 }
@@ -33,7 +33,7 @@ pub fn load(stack: &str, path: Option<&Path>) -> Result<Config, Error> {
     }
     let problems = configured.validate();
     if problems.has_errors() {
-        return Err(Error::Invalid(problems));
+        return Err(Error::invalid(problems));
     }
     Ok(config)
 }
@@ -82,7 +82,7 @@ pub fn generate(config: &Config, outputs: &Json, source: &str) -> Result<String,
         .stack()
         .and_then(|stack| stack.cluster_config(outputs, source));
     match offered {
-        Some(result) => result.map_err(Error::Invalid),
+        Some(result) => result.map_err(Error::invalid),
         None => Err(Error::usage(
             "this stack offers no cluster configuration (`pcstack cluster-config`)",
         )),

@@ -47,7 +47,7 @@ pub fn read(path: &Path) -> Result<ConfigFile, Error> {
                 format!("config file must be a regular file, got {what}"),
             ),
         };
-        Error::Invalid(
+        Error::invalid(
             std::iter::once(Diagnostic::error(code, path.display().to_string(), message)).collect(),
         )
     })?;
@@ -93,17 +93,17 @@ pub fn load(stack: Option<&str>, path: Option<&Path>) -> Result<Config, Error> {
     let file = path.map(read).transpose()?;
     let parsed = match stack {
         Some(name) => {
-            let stack = stacks::find(name).map_err(Error::Invalid)?;
+            let stack = stacks::find(name).map_err(Error::invalid)?;
             let yaml = file.as_ref().map(|f| (f.text.as_str(), f.source()));
             let configured = match &yaml {
                 Some((text, source)) => stack.parse_config(text, source),
                 None => Ok(stack.default_config()),
             };
-            Parsed::Stack(configured.map_err(Error::Invalid)?)
+            Parsed::Stack(configured.map_err(Error::invalid)?)
         }
         None => Parsed::Fields(match &file {
             Some(f) => {
-                stacks::parse_config::<Fields>(&f.text, &f.source()).map_err(Error::Invalid)?
+                stacks::parse_config::<Fields>(&f.text, &f.source()).map_err(Error::invalid)?
             }
             None => Fields::default(),
         }),

@@ -9,7 +9,7 @@ use std::path::Path;
 /// prints the starter itself to stdout (nothing written).
 pub fn run(output: &Path, stack: &str, force: bool) -> Result<(), Error> {
     if output == Path::new("-") {
-        let starter = stacks::find(stack).map_err(Error::Invalid)?.starter();
+        let starter = stacks::find(stack).map_err(Error::invalid)?.starter();
         return super::print_stdout(starter);
     }
     write(output, stack, force)?;
@@ -25,7 +25,7 @@ pub fn write(path: &Path, stack: &str, force: bool) -> Result<(), Error> {
         Existing::NeedsForce
     };
     check_destination("--output", path, existing, Folder::Exists)?;
-    let starter = stacks::find(stack).map_err(Error::Invalid)?.starter();
+    let starter = stacks::find(stack).map_err(Error::invalid)?.starter();
     if force {
         return super::write_atomic(path, starter.as_bytes())
             .map_err(|e| super::write_failed(path, &e));

@@ -68,18 +68,9 @@ impl Infos {
     }
 }
 
-/// What a command that refused invalid input did not do: a local command wrote nothing ...
-pub const NOTHING_WRITTEN: &str = "nothing was written";
-/// ... and deploy or destroy, which write no file, changed nothing.
-pub const NOTHING_CHANGED: &str = "nothing was changed";
-
-/// Prints diagnostics to stderr: errors and warnings always, infos as `infos` says.
+/// Prints diagnostics of a stack that built to stderr: its warnings always, infos as `infos`
+/// says. A refusal's diagnostics are printed by `main` ([`Error::Invalid`]).
 pub fn print_diagnostics_as(d: &Diagnostics, infos: Infos) {
-    print_diagnostics_then(d, infos, NOTHING_WRITTEN);
-}
-
-/// [`print_diagnostics_as`], with `outcome` after the count of errors.
-pub fn print_diagnostics_then(d: &Diagnostics, infos: Infos, outcome: &str) {
     let mut err = std::io::stderr().lock();
     let mut hidden = 0;
     for diag in d.iter() {
@@ -88,10 +79,6 @@ pub fn print_diagnostics_then(d: &Diagnostics, infos: Infos, outcome: &str) {
             continue;
         }
         let _ = writeln!(err, "{}", plan::style::terminal_text(&diag.to_string()));
-    }
-    let errors = d.errors().count();
-    if errors > 0 {
-        let _ = writeln!(err, "{errors} error(s); {outcome}");
     }
     if hidden > 0 && infos == Infos::Count {
         let _ = writeln!(err, "{hidden} value(s) are expressions checked by the template's parameter constraints (`pcstack synth --verbose` lists them)");
@@ -218,7 +205,7 @@ pub fn synth(a: SynthOptions<'_>) -> Result<Option<PathBuf>, Error> {
     let built = std::mem::ManuallyDrop::new(
         load_config(a.stack, a.config)?
             .build()
-            .map_err(Error::Invalid)?,
+            .map_err(Error::invalid)?,
     );
     print_diagnostics(&built.synthesized.diagnostics, a.verbose);
     // The YAML is already rendered (the size check needed it): borrowed, not copied.
@@ -534,7 +521,7 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 
 /// The JSON Schema of a built-in stack's config file.
 pub fn schema(stack: &str) -> Result<String, Error> {
-    let stack = stacks::find(stack).map_err(Error::Invalid)?;
+    let stack = stacks::find(stack).map_err(Error::invalid)?;
     let mut s = serde_json::to_string_pretty(&stack.schema()).unwrap_or_default();
     s.push('\n');
     Ok(s)

@@ -56,9 +56,7 @@ pub fn local(
         (Some(path), _) => (read_template(path)?, Vec::new()),
         (None, Some(stack)) => {
             let name = stack.stack_name();
-            let built = stack
-                .build()
-                .map_err(|d| Error::usage(format!("stack {name} does not build:\n{d}")))?;
+            let built = stack.build().map_err(Error::invalid)?;
             warn(&built.synthesized.diagnostics);
             let template = TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
                 .map_err(|e| Error::usage(format!("stack {name}: {e}")))?;
@@ -92,7 +90,7 @@ pub fn local(
     ));
     let layers: Vec<(&str, &IndexMap<String, String>)> =
         layers.iter().map(|(l, v)| (l.as_str(), v)).collect();
-    let parameters = params::merge(&config.source(), &fields, &layers).map_err(Error::Invalid)?;
+    let parameters = params::merge(&config.source(), &fields, &layers).map_err(Error::invalid)?;
     Ok(Local {
         template,
         assets: config.assets(),

@@ -3,7 +3,7 @@
 
 use crate::cli::{self, args::ClusterConfigArgs, cluster_config as cc};
 use crate::deploy::{aws::Aws, waiting::Watch};
-use crate::error::Error;
+use crate::error::{Error, NotDone};
 
 pub async fn run(args: ClusterConfigArgs, watch: &Watch) -> Result<(), Error> {
     let name = args.stack_name.as_deref().unwrap_or_default();
@@ -20,7 +20,9 @@ pub async fn run(args: ClusterConfigArgs, watch: &Watch) -> Result<(), Error> {
         crate::deploy::placement::check_in_zone(&aws, zone, needs, &|line| cli::eprint_line(line))
             .await?;
     }
-    let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))?;
+    // Refused after reading the stack: nothing was written.
+    let text = cc::generate(&config, &outputs.json(), &format!("stack {name}"))
+        .map_err(|e| e.settled(NotDone::Written))?;
     cc::write(&text, args.out.as_deref())?;
     if let Some(out) = &args.out {
         cli::eprint_line(&format!("wrote {}", out.display()));

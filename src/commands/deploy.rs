@@ -11,7 +11,7 @@ use crate::deploy::{
     ui::Ui,
     waiting::Watch,
 };
-use crate::error::Error;
+use crate::error::{Error, NotDone};
 use indexmap::IndexMap;
 use plan::TemplateSource;
 
@@ -95,6 +95,8 @@ pub async fn run(args: DeployArgs, interrupts: &Interrupts, watch: &Watch) -> Re
         }
     })
     .await
+    // Refused after calls that read (the zones, the stack): no change set ran.
+    .map_err(|e| e.settled(NotDone::Changed))
 }
 
 /// Zone IDs in the built-in stack's config resolved to this account's zone names (the
@@ -159,12 +161,7 @@ fn check_stack_options(args: &DeployArgs) -> Result<Option<String>, Error> {
     if problems.is_empty() {
         return Ok(policy);
     }
-    // Each problem as every diagnostic prints: `error[PC003] --tags: ...`.
-    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    Err(Error::usage(format!(
-        "invalid input, nothing was sent to AWS:\n{}",
-        lines.join("\n")
-    )))
+    Err(Error::invalid(problems))
 }
 
 /// The capabilities to send: `--capabilities` when given (refused when it lacks one the

@@ -2,7 +2,7 @@
 
 use crate::cli::{self, args::DiffArgs, args::DiffFormat, config, flags::ProgressMode, source};
 use crate::deploy::{self, aws::Aws, ui::Ui, waiting::Watch};
-use crate::error::Error;
+use crate::error::{Error, NotDone};
 
 pub async fn run(args: DiffArgs, watch: &Watch) -> Result<(), Error> {
     let src = &args.source;
@@ -30,8 +30,9 @@ pub async fn run(args: DiffArgs, watch: &Watch) -> Result<(), Error> {
         false,
         &|line| cli::eprint_line(line),
     )
-    .await?;
-    deploy::run::check_template(&src.stack_name, &local, Some(&aws.region))?;
+    .await
+    .map_err(after_calls)?;
+    deploy::run::check_template(&src.stack_name, &local, Some(&aws.region)).map_err(after_calls)?;
     let name = src.stack_name.as_str();
     let found = deploy::stack::describe(&aws, name).await?.ok_or_else(|| {
         Error::failed(format!(
@@ -85,4 +86,9 @@ pub async fn run(args: DiffArgs, watch: &Watch) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// A refusal after the calls that read the Region's zones: nothing was changed.
+fn after_calls(e: Error) -> Error {
+    e.settled(NotDone::Changed)
 }

@@ -215,7 +215,7 @@ pub async fn resolve(
             *z.value = name;
         }
         if changed {
-            let built = c.build().map_err(Error::Invalid)?;
+            let built = c.build().map_err(Error::invalid)?;
             *template = plan::TemplateSource::parse(built.synthesized.render(synth::Format::Yaml))
                 .map_err(|e| Error::usage(format!("stack {}: {e}", c.stack_name())))?;
         }

@@ -199,7 +199,7 @@ pub fn precheck(req: &DeployRequest<'_>, region: &str) -> Result<(), Error> {
     );
     diags.extend(stack_rules);
     diags.extend(super::assets::precheck(&req.assets, &req.template.json));
-    refuse_errors("invalid input, nothing was sent to AWS", &diags)
+    refuse(diags)
 }
 
 /// The template alone, as `diff` checks it before any AWS call: the same checks as
@@ -210,7 +210,7 @@ pub fn check_template(
     region: Option<&str>,
 ) -> Result<(), Error> {
     let diags = template.check(stack_name, region.filter(|r| !r.is_empty()));
-    refuse_errors("invalid template, nothing was sent to AWS", &diags)
+    refuse(diags)
 }
 
 /// `--outputs-file` is written after the stack changed: a path that can't be written must fail
@@ -241,13 +241,12 @@ pub fn check_outputs_file(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// An `Error::Usage` listing every error diagnostic under `title`, or `Ok` when there is none.
-fn refuse_errors(title: &str, diags: &synth::Diagnostics) -> Result<(), Error> {
+/// A refusal of `diags` when it holds an error, else `Ok`.
+fn refuse(diags: synth::Diagnostics) -> Result<(), Error> {
     if !diags.has_errors() {
         return Ok(());
     }
-    let lines: Vec<String> = diags.errors().map(|d| d.to_string()).collect();
-    Err(Error::usage(format!("{title}:\n{}", lines.join("\n"))))
+    Err(Error::invalid(diags))
 }
 
 /// The stack deploy works on, as the gate left it.
@@ -390,7 +389,7 @@ fn parameters(req: &DeployRequest<'_>, target: &Target) -> Result<Vec<Parameter>
     let mut known = req.parameters.clone();
     known.extend(previous.iter().map(|k| (k.to_string(), String::new())));
     let missing = params::missing_required(&req.stack_name, &req.template.parameters(), &known);
-    refuse_errors("missing parameters, nothing was changed", &missing)?;
+    refuse(missing)?;
     Ok(given.chain(kept).collect())
 }
 
