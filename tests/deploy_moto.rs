@@ -222,12 +222,46 @@ fn bad_parameters_make_no_aws_call() {
             "{bad}: {}",
             text(&o)
         );
+        assert!(
+            text(&o).ends_with("1 error(s); nothing was sent to AWS\n"),
+            "{bad}: {}",
+            text(&o)
+        );
     }
     assert_eq!(
         moto.aws_requests(),
         before,
         "no request may reach AWS for invalid input"
     );
+}
+
+/// A parameter without a default that is not given is known missing only once the stack is
+/// read (a deployed stack keeps its previous value): refused after that call, in the same
+/// shape as a refusal before any call, saying what is true then.
+#[test]
+fn a_missing_parameter_is_refused_after_reading_the_stack_and_changes_nothing() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("required.yaml");
+    let v1 = std::fs::read_to_string(fixture("network.yaml")).expect("fixture");
+    let required = v1.replacen("    Default: dev\n", "", 1);
+    assert_ne!(required, v1, "the fixture's Environment default moved");
+    std::fs::write(&template, required).expect("write");
+    let before = moto.aws_requests();
+    let o = moto.pcstack(&[
+        "deploy",
+        "--template",
+        &template.display().to_string(),
+        "--stack-name",
+        "needs",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = text(&o);
+    assert!(err.contains("Environment"), "{err}");
+    assert!(err.ends_with("1 error(s); nothing was changed\n"), "{err}");
+    assert!(moto.aws_requests() > before, "the stack was read first");
+    let stacks = moto.pcstack(&["outputs", "--stack-name", "needs"]);
+    assert_eq!(stacks.status.code(), Some(1), "{}", text(&stacks));
 }
 
 /// A template built with the same constructs the built-in stack uses, limited to what moto
