@@ -158,12 +158,9 @@ async fn adopt_imports_then_updates_and_a_second_run_goes_straight_to_the_update
                 None,
             )])
         });
-    let execute =
-        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let execute = executed();
+    let events = no_events();
+    let delete = change_set_deleted();
     let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
     let aws = adopting_aws(
         &[
@@ -231,10 +228,8 @@ async fn a_failed_import_stops_before_the_update_exit_3() {
     let get = deployed_then_imported();
     let import = created_import();
     let import_cs = mock!(Client::describe_change_set).then_output(import_changes);
-    let execute =
-        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let execute = executed();
+    let events = no_events();
     let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
     let aws = adopting_aws(
         &[
@@ -278,12 +273,9 @@ async fn a_failed_update_after_the_import_is_reported_and_the_import_stays() {
                 .status_reason("Access denied for s3:PutBucketVersioning")
                 .build()
         });
-    let execute =
-        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let execute = executed();
+    let events = no_events();
+    let delete = change_set_deleted();
     let made = hand_made("s3://parallelcluster-123456789012-us-east-1/data/");
     let aws = adopting_aws(
         &[

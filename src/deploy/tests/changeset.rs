@@ -162,8 +162,7 @@ async fn in_progress_stack_is_waited_for_then_updated() {
             None,
         )])
     });
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let events = no_events();
     let aws = aws(&[&describe, &create, &cs, &execute, &events]);
     let (result, text) = run(&aws, &request()).await;
     assert!(
@@ -185,8 +184,7 @@ async fn failed_change_set_prints_reason_and_is_deleted() {
             .status_reason("Template error: instance of Fn::GetAtt references undefined resource X")
             .build()
     });
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete = change_set_deleted();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete]);
     let (result, _) = run(&aws, &request()).await;
     let failure = result.expect_err("change set failed");
@@ -271,8 +269,7 @@ async fn replacing_a_file_system_needs_approval_exit_5_without_tty() {
             Some(Replacement::True),
         )])
     });
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete_cs = change_set_deleted();
     let delete_stack =
         mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build());
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs, &delete_stack]);
@@ -315,10 +312,8 @@ async fn a_change_set_without_resource_changes_is_executed_not_deleted() {
     let (create, execute) = create_rules();
     // CREATE_COMPLETE, no resource changes: only outputs (or parameters, metadata) change.
     let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let delete_cs = change_set_deleted();
+    let events = no_events();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs, &events]);
     let (result, text) = run(&aws, &request()).await;
     assert!(

@@ -22,10 +22,8 @@ async fn a_retained_replacement_and_removal_are_said_to_be_kept() {
             change("Repo", "AWS::ECR::Repository", ChangeAction::Remove, None),
         ])
     });
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let delete_cs = change_set_deleted();
+    let events = no_events();
     let aws = aws(&[
         &describe, &deployed, &create, &cs, &execute, &delete_cs, &events,
     ]);

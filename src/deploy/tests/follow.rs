@@ -6,8 +6,7 @@ use super::*;
 async fn one_ctrl_c_while_following_asks_and_detach_is_exit_4() {
     let describe =
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateInProgress));
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let events = no_events();
     let aws = aws(&[&describe, &events]);
     let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = asked.clone();

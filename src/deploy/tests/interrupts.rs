@@ -38,8 +38,7 @@ async fn ctrl_c_at_the_review_prompt_declines_deletes_the_change_set_and_exits_1
             None,
         )])
     });
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete_cs = change_set_deleted();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs]);
     // A person who doesn't answer (the read blocks), then presses Ctrl-C.
     let (ui, buf) = Ui::answering(|_| {
@@ -77,8 +76,7 @@ async fn a_yes_at_the_prompt_executes() {
         mock!(Client::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete));
     let (create, execute) = create_rules();
     let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let events = no_events();
     let aws = aws(&[&describe, &create, &cs, &execute, &events]);
     let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = asked.clone();
@@ -167,8 +165,7 @@ async fn ctrl_c_while_computing_names_the_deletion_not_the_wait() {
     let deployed = mock!(Client::get_template)
         .then_output(|| GetTemplateOutput::builder().template_body(TEMPLATE).build());
     let cs = mock!(Client::describe_change_set).then_output(|| ready(vec![]));
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete_cs = change_set_deleted();
     let watch = Watch::default();
     let stalling = Stalling {
         delete: Arc::new(tokio::sync::Semaphore::new(0)),

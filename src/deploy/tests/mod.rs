@@ -187,6 +187,21 @@ async fn run(aws: &Aws, req: &DeployRequest<'_>) -> (Result<Outcome, Error>, Str
         .unwrap_or_default();
     (result, text)
 }
+/// ExecuteChangeSet accepted.
+fn executed() -> Rule {
+    mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build())
+}
+
+/// DeleteChangeSet accepted.
+fn change_set_deleted() -> Rule {
+    mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build())
+}
+
+/// DescribeStackEvents with no events.
+fn no_events() -> Rule {
+    mock!(Client::describe_stack_events)
+        .then_output(|| DescribeStackEventsOutput::builder().build())
+}
 
 fn create_rules() -> (Rule, Rule) {
     let create = mock!(Client::create_change_set).then_output(|| {
@@ -195,8 +210,7 @@ fn create_rules() -> (Rule, Rule) {
             .stack_id(STACK_ID)
             .build()
     });
-    let execute =
-        mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+    let execute = executed();
     (create, execute)
 }
 
@@ -220,8 +234,7 @@ fn no_changes() -> NoChanges {
             .status_reason("The submitted information didn't contain changes. Submit different information to create a change set.")
             .build()
     });
-    let delete =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete = change_set_deleted();
     NoChanges {
         describe,
         create,

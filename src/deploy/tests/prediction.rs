@@ -38,8 +38,7 @@ async fn prediction_and_change_set_agree_and_approve_never_deploys() {
             Some(Replacement::True),
         )])
     });
-    let events = mock!(Client::describe_stack_events)
-        .then_output(|| DescribeStackEventsOutput::builder().build());
+    let events = no_events();
     let aws = aws(&[&describe, &deployed, &create, &cs, &execute, &events]);
     let mut req = lustre_v2_request();
     req.approve = Approve::Never;
@@ -71,8 +70,7 @@ async fn an_unpredicted_change_set_loss_is_still_blocked() {
             Some(Replacement::True),
         )])
     });
-    let delete_cs =
-        mock!(Client::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build());
+    let delete_cs = change_set_deleted();
     let aws = aws(&[&describe, &create, &cs, &execute, &delete_cs]);
     let (result, text) = run(&aws, &request()).await;
     assert_eq!(result.expect_err("approval").exit_code(), 5, "{text}");
