@@ -201,29 +201,35 @@ fn web_identity_profile_assumes_its_role() {
     assert!(identity(&o).contains("assumed-role/gha/"), "{}", text(&o));
 }
 
+/// Profile `name` in `home`'s AWS config (Region us-east-1) whose `credential_process` is a
+/// shell script with `body`.
+fn credential_process_profile(home: &Home, name: &str, body: &str) {
+    let script = home.path().join("creds.sh");
+    std::fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
+    make_executable(&script);
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!(
+            "[profile {name}]\ncredential_process = {}\nregion = us-east-1\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+}
+
 #[test]
 fn credential_process_profile_runs_the_process() {
     let moto = Moto::start();
     let home = Home::new("", "");
     let marker = home.path().join("ran");
-    let script = home.path().join("creds.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\ntouch '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESSPROCESS01\", \"SecretAccessKey\": \"secret\"}}'\n",
+    credential_process_profile(
+        &home,
+        "proc",
+        &format!(
+            "touch '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESSPROCESS01\", \"SecretAccessKey\": \"secret\"}}'",
             marker.display()
         ),
-    )
-    .unwrap();
-    make_executable(&script);
-    std::fs::write(
-        home.path().join(".aws/config"),
-        format!(
-            "[profile proc]\ncredential_process = {}\nregion = us-east-1\n",
-            script.display()
-        ),
-    )
-    .unwrap();
+    );
     let o = home.run(
         &moto.endpoint,
         &[
@@ -240,7 +246,7 @@ fn credential_process_profile_runs_the_process() {
     assert!(identity(&o).contains("(Process)"), "{}", text(&o));
 
     // A failing process: its message, and the profile named.
-    std::fs::write(&script, "#!/bin/sh\necho 'token broker down' >&2\nexit 3\n").unwrap();
+    credential_process_profile(&home, "proc", "echo 'token broker down' >&2\nexit 3");
     let o = home.run(
         &moto.endpoint,
         &["outputs", "--stack-name", "missing", "--profile", "proc"],
@@ -1128,24 +1134,11 @@ fn running(pid: &str) -> bool {
 fn long_waits_are_named_bounded_and_end_the_credential_process() {
     let home = Home::new("", "");
     let pid_file = home.path().join("pid");
-    let script = home.path().join("creds.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho $$ > '{}'\nexec sleep 1000\n",
-            pid_file.display()
-        ),
-    )
-    .unwrap();
-    make_executable(&script);
-    std::fs::write(
-        home.path().join(".aws/config"),
-        format!(
-            "[profile hang]\ncredential_process = {}\nregion = us-east-1\n",
-            script.display()
-        ),
-    )
-    .unwrap();
+    credential_process_profile(
+        &home,
+        "hang",
+        &format!("echo $$ > '{}'\nexec sleep 1000", pid_file.display()),
+    );
     let started = Instant::now();
     let o = wait_bounded(
         home.command(
